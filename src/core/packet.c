@@ -1,0 +1,148 @@
+/* VL1 packets: header, armor (suites 0/1), HELLO field cipher, LZ4.  vl1.md §2-3. */
+#include "core/packet.h"
+
+#include <lz4.h>
+#include <string.h>
+
+#include "crypto/crypto.h"
+
+zt_ssize zt__pkt_init(uint8_t *pkt, size_t cap, uint64_t packet_id, uint64_t dest,
+                      uint64_t source, unsigned verb)
+{
+    if (cap < ZT_PKT_MIN_LEN)
+        return ZT_ERR_NOSPACE;
+    zt__store_be(pkt + ZT_PKT_IDX_IV, packet_id, 8);
+    zt__store_be(pkt + ZT_PKT_IDX_DEST, dest, ZT_ADDRESS_LEN);
+    zt__store_be(pkt + ZT_PKT_IDX_SOURCE, source, ZT_ADDRESS_LEN);
+    pkt[ZT_PKT_IDX_FLAGS] = 0;
+    memset(pkt + ZT_PKT_IDX_MAC, 0, 8);
+    pkt[ZT_PKT_IDX_VERB] = (uint8_t)(verb & ZT_PKT_VERB_MASK);
+    return ZT_PKT_MIN_LEN;
+}
+
+/* Per-packet Salsa20/12 key (§3.2): the shared key mixed with the authenticated header and the
+ * packet length (little-endian in bytes 19-20). */
+static void mangle_key(uint8_t out[ZT_SALSA_KEY_LEN], const uint8_t key[ZT_SHARED_KEY_LEN],
+                       const uint8_t *pkt, size_t len)
+{
+    for (size_t i = 0; i < 18; i++)
+        out[i] = key[i] ^ pkt[i];
+    out[18] = key[18] ^ (uint8_t)(pkt[ZT_PKT_IDX_FLAGS] & 0xf8);
+    out[19] = key[19] ^ (uint8_t)(len & 0xff);
+    out[20] = key[20] ^ (uint8_t)((len >> 8) & 0xff);
+    memcpy(out + 21, key + 21, ZT_SALSA_KEY_LEN - 21);
+}
+
+int zt__pkt_armor(uint8_t *pkt, size_t len, const uint8_t key[ZT_SHARED_KEY_LEN], unsigned suite)
+{
+    uint8_t k[ZT_SALSA_KEY_LEN], block0[ZT_SALSA_BLOCK_LEN], tag[ZT_POLY1305_TAG_LEN];
+    uint8_t *body = pkt + ZT_PKT_IDX_VERB;
+    size_t body_len = len - ZT_PKT_IDX_VERB;
+    uint8_t flags;
+
+    if (len < ZT_PKT_MIN_LEN || len > ZT_PKT_MAX_LEN)
+        return ZT_ERR_INVAL;
+    if (suite != ZT_CIPHER_POLY1305_NONE && suite != ZT_CIPHER_POLY1305_SALSA2012)
+        return ZT_ERR_INVAL;
+
+    flags = pkt[ZT_PKT_IDX_FLAGS] & (ZT_PKT_FLAG_FRAGMENTED | ZT_PKT_HOPS_MASK);
+    flags |= (uint8_t)(suite << ZT_PKT_CIPHER_SHIFT);
+    if (suite == ZT_CIPHER_POLY1305_SALSA2012)
+        flags |= ZT_PKT_FLAG_ENCRYPTED;
+    pkt[ZT_PKT_IDX_FLAGS] = flags;
+
+    mangle_key(k, key, pkt, len);
+    zt__salsa2012_block(block0, pkt + ZT_PKT_IDX_IV, 0, k);
+    if (suite == ZT_CIPHER_POLY1305_SALSA2012)
+        zt__salsa2012_xor_ic(body, body_len, pkt + ZT_PKT_IDX_IV, 1, k);
+    zt__poly1305(tag, body, body_len, block0);
+    memcpy(pkt + ZT_PKT_IDX_MAC, tag, 8);
+
+    zt__wipe(k, sizeof(k));
+    zt__wipe(block0, sizeof(block0));
+    return 0;
+}
+
+int zt__pkt_dearmor(uint8_t *pkt, size_t len, const uint8_t key[ZT_SHARED_KEY_LEN])
+{
+    uint8_t k[ZT_SALSA_KEY_LEN], block0[ZT_SALSA_BLOCK_LEN], tag[ZT_POLY1305_TAG_LEN];
+    unsigned suite;
+    int rv = 0;
+
+    if (len < ZT_PKT_MIN_LEN || len > ZT_PKT_MAX_LEN)
+        return ZT_ERR_DROP;
+    suite = zt__pkt_cipher(pkt);
+    if (suite != ZT_CIPHER_POLY1305_NONE && suite != ZT_CIPHER_POLY1305_SALSA2012)
+        return ZT_ERR_UNSUPPORTED;
+
+    mangle_key(k, key, pkt, len);
+    zt__salsa2012_block(block0, pkt + ZT_PKT_IDX_IV, 0, k);
+    zt__poly1305(tag, pkt + ZT_PKT_IDX_VERB, len - ZT_PKT_IDX_VERB, block0);
+    if (!zt__ct_equal(tag, pkt + ZT_PKT_IDX_MAC, 8))
+        rv = ZT_ERR_AUTH;
+    else if (suite == ZT_CIPHER_POLY1305_SALSA2012)
+        zt__salsa2012_xor_ic(pkt + ZT_PKT_IDX_VERB, len - ZT_PKT_IDX_VERB, pkt + ZT_PKT_IDX_IV, 1,
+                             k);
+
+    zt__wipe(k, sizeof(k));
+    zt__wipe(block0, sizeof(block0));
+    return rv;
+}
+
+void zt__pkt_crypt_field(uint8_t *pkt, size_t len, const uint8_t key[ZT_SHARED_KEY_LEN],
+                         size_t start)
+{
+    uint8_t nonce[ZT_SALSA_NONCE_LEN];
+
+    if (start >= len)
+        return;
+    memcpy(nonce, pkt + ZT_PKT_IDX_IV, sizeof(nonce));
+    nonce[7] &= 0xf8;
+    zt__salsa2012_xor_ic(pkt + start, len - start, nonce, 0, key);
+}
+
+size_t zt__pkt_compress(uint8_t *pkt, size_t len)
+{
+    char tmp[LZ4_COMPRESSBOUND(ZT_PKT_MAX_LEN)];
+    size_t in_len;
+    int n;
+
+    if (len <= ZT_PKT_IDX_PAYLOAD || len > ZT_PKT_MAX_LEN)
+        return len;
+    in_len = len - ZT_PKT_IDX_PAYLOAD;
+    if (in_len <= ZT_LZ4_MIN_PAYLOAD)
+        return len;
+    n = LZ4_compress_default((const char *)pkt + ZT_PKT_IDX_PAYLOAD, tmp, (int)in_len,
+                             (int)sizeof(tmp));
+    if (n <= 0 || (size_t)n >= in_len)
+        return len;
+    memcpy(pkt + ZT_PKT_IDX_PAYLOAD, tmp, (size_t)n);
+    pkt[ZT_PKT_IDX_VERB] |= ZT_PKT_VERB_FLAG_COMPRESSED;
+    return ZT_PKT_IDX_PAYLOAD + (size_t)n;
+}
+
+zt_ssize zt__pkt_uncompress(const uint8_t *pkt, size_t len, uint8_t *out, size_t cap)
+{
+    size_t room;
+    int n;
+
+    if (len < ZT_PKT_MIN_LEN || len > ZT_PKT_MAX_LEN || cap < ZT_PKT_IDX_PAYLOAD)
+        return ZT_ERR_DROP;
+    if (!zt__pkt_is_compressed(pkt)) {
+        if (cap < len)
+            return ZT_ERR_DROP;
+        memmove(out, pkt, len);
+        return (zt_ssize)len;
+    }
+    room = cap - ZT_PKT_IDX_PAYLOAD;
+    if (room > ZT_PKT_MAX_LEN - ZT_PKT_IDX_PAYLOAD)
+        room = ZT_PKT_MAX_LEN - ZT_PKT_IDX_PAYLOAD;
+    n = LZ4_decompress_safe((const char *)pkt + ZT_PKT_IDX_PAYLOAD,
+                            (char *)out + ZT_PKT_IDX_PAYLOAD, (int)(len - ZT_PKT_IDX_PAYLOAD),
+                            (int)room);
+    if (n < 0)
+        return ZT_ERR_DROP;
+    memmove(out, pkt, ZT_PKT_IDX_PAYLOAD);
+    out[ZT_PKT_IDX_VERB] &= (uint8_t)~ZT_PKT_VERB_FLAG_COMPRESSED;
+    return ZT_PKT_IDX_PAYLOAD + n;
+}

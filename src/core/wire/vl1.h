@@ -1,0 +1,101 @@
+/*
+ * wire/vl1.h: VL1 wire layouts and constants (vl1.md §2, §4).  No logic.
+ */
+#ifndef ZT_CORE_WIRE_VL1_H
+#define ZT_CORE_WIRE_VL1_H
+
+/* Packet header offsets (§2.1). */
+#define ZT_PKT_IDX_IV 0
+#define ZT_PKT_IDX_DEST 8
+#define ZT_PKT_IDX_SOURCE 13
+#define ZT_PKT_IDX_FLAGS 18
+#define ZT_PKT_IDX_MAC 19
+#define ZT_PKT_IDX_VERB 27
+#define ZT_PKT_IDX_PAYLOAD 28
+#define ZT_PKT_MIN_LEN 28
+#define ZT_PKT_MAX_LEN 10024            /* assembled packet, §2.2 */
+
+/* Byte 18 (§2.1). */
+#define ZT_PKT_FLAG_ENCRYPTED 0x80      /* legacy: set exactly for suite 1 */
+#define ZT_PKT_FLAG_FRAGMENTED 0x40
+#define ZT_PKT_CIPHER_MASK 0x38
+#define ZT_PKT_CIPHER_SHIFT 3
+#define ZT_PKT_HOPS_MASK 0x07
+#define ZT_PKT_MAX_HOPS 7
+#define ZT_RELAY_MAX_HOPS 3
+
+/* Byte 27 (§2.1). */
+#define ZT_PKT_VERB_MASK 0x1f
+#define ZT_PKT_VERB_FLAG_COMPRESSED 0x80
+
+/* Cipher suites (§3). */
+#define ZT_CIPHER_POLY1305_NONE 0
+#define ZT_CIPHER_POLY1305_SALSA2012 1
+#define ZT_CIPHER_NONE_TRUSTED 2
+#define ZT_CIPHER_AES_GMAC_SIV 3
+
+/* Fragments (§2.4). */
+#define ZT_FRAG_IDX_PACKET_ID 0
+#define ZT_FRAG_IDX_DEST 8
+#define ZT_FRAG_IDX_INDICATOR 13
+#define ZT_FRAG_IDX_COUNTS 14
+#define ZT_FRAG_IDX_HOPS 15
+#define ZT_FRAG_IDX_PAYLOAD 16
+#define ZT_FRAG_INDICATOR 0xff
+#define ZT_FRAG_HEADER_LEN 16
+#define ZT_MAX_FRAGMENTS 7              /* head + 6, the 1.14 receive limit */
+
+#define ZT_DEFAULT_PHYSMTU 1432
+#define ZT_MIN_PHYSMTU 1400
+#define ZT_MAX_PHYSMTU 10324
+#define ZT_DEFAULT_PORT 9993
+
+#define ZT_PROTO_VERSION_MIN 4
+#define ZT_LZ4_MIN_PAYLOAD 64           /* compress only payloads longer than this, §2.6 */
+
+/* Verbs (§4.0). */
+enum {
+    ZT_VERB_NOP = 0x00,
+    ZT_VERB_HELLO = 0x01,
+    ZT_VERB_ERROR = 0x02,
+    ZT_VERB_OK = 0x03,
+    ZT_VERB_WHOIS = 0x04,
+    ZT_VERB_RENDEZVOUS = 0x05,
+    ZT_VERB_FRAME = 0x06,
+    ZT_VERB_EXT_FRAME = 0x07,
+    ZT_VERB_ECHO = 0x08,
+    ZT_VERB_MULTICAST_LIKE = 0x09,
+    ZT_VERB_NETWORK_CREDENTIALS = 0x0a,
+    ZT_VERB_NETWORK_CONFIG_REQUEST = 0x0b,
+    ZT_VERB_NETWORK_CONFIG = 0x0c,
+    ZT_VERB_MULTICAST_GATHER = 0x0d,
+    ZT_VERB_MULTICAST_FRAME = 0x0e,
+    ZT_VERB_PUSH_DIRECT_PATHS = 0x10,
+    ZT_VERB_ACK = 0x12,
+    ZT_VERB_QOS_MEASUREMENT = 0x13,
+    ZT_VERB_USER_MESSAGE = 0x14,
+    ZT_VERB_REMOTE_TRACE = 0x15,
+    ZT_VERB_PATH_NEGOTIATION_REQUEST = 0x16,
+};
+
+/* ERROR codes (§4.1). */
+enum {
+    ZT_ERROR_NONE = 0x00,
+    ZT_ERROR_INVALID_REQUEST = 0x01,
+    ZT_ERROR_BAD_PROTOCOL_VERSION = 0x02,
+    ZT_ERROR_OBJ_NOT_FOUND = 0x03,
+    ZT_ERROR_IDENTITY_COLLISION = 0x04,
+    ZT_ERROR_UNSUPPORTED_OPERATION = 0x05,
+    ZT_ERROR_NEED_MEMBERSHIP_CERTIFICATE = 0x06,
+    ZT_ERROR_NETWORK_ACCESS_DENIED = 0x07,
+    ZT_ERROR_UNWANTED_MULTICAST = 0x08,
+    ZT_ERROR_NETWORK_AUTHENTICATION_REQUIRED = 0x09,
+};
+
+/* OK / ERROR envelopes (§4.1). */
+#define ZT_PKT_IDX_INRE_VERB 28
+#define ZT_PKT_IDX_INRE_ID 29
+#define ZT_PKT_IDX_OK_PAYLOAD 37
+#define ZT_PKT_IDX_ERROR_CODE 37
+
+#endif

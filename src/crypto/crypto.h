@@ -1,0 +1,68 @@
+/*
+ * crypto.h: the only door to cryptographic primitives (libsodium underneath; DESIGN.md).
+ * No protocol logic here: ZeroTier's constructions (address hash, signatures, armor) are built
+ * from these in src/core.  Every function is safe to call after zt_crypto_init().
+ */
+#ifndef ZT_CRYPTO_CRYPTO_H
+#define ZT_CRYPTO_CRYPTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ZT_SHA512_LEN 64
+#define ZT_X25519_LEN 32
+#define ZT_ED25519_PK_LEN 32
+#define ZT_ED25519_SEED_LEN 32
+#define ZT_ED25519_SK_LEN 64 /* seed || public key, as libsodium wants it */
+#define ZT_ED25519_SIG_LEN 64
+#define ZT_SALSA_KEY_LEN 32
+#define ZT_SALSA_NONCE_LEN 8
+#define ZT_SALSA_BLOCK_LEN 64
+#define ZT_POLY1305_KEY_LEN 32
+#define ZT_POLY1305_TAG_LEN 16
+
+/* Initializes libsodium once; thread-safe.  Returns 0 or ZT_ERR_INTERNAL. */
+int zt_crypto_init(void);
+
+void zt__sha512(uint8_t out[ZT_SHA512_LEN], const void *data, size_t len);
+
+void zt__x25519_base(uint8_t pub[ZT_X25519_LEN], const uint8_t sec[ZT_X25519_LEN]);
+/* Returns 0, or ZT_ERR_CRYPTO when the result is all zero (a low-order public key). */
+int zt__x25519(uint8_t out[ZT_X25519_LEN], const uint8_t sec[ZT_X25519_LEN],
+               const uint8_t pub[ZT_X25519_LEN]);
+
+void zt__ed25519_seed_keypair(uint8_t pk[ZT_ED25519_PK_LEN], uint8_t sk[ZT_ED25519_SK_LEN],
+                              const uint8_t seed[ZT_ED25519_SEED_LEN]);
+void zt__ed25519_sign(uint8_t sig[ZT_ED25519_SIG_LEN], const void *msg, size_t len,
+                      const uint8_t sk[ZT_ED25519_SK_LEN]);
+bool zt__ed25519_verify(const uint8_t sig[ZT_ED25519_SIG_LEN], const void *msg, size_t len,
+                        const uint8_t pk[ZT_ED25519_PK_LEN]);
+
+/* Salsa20 with 20 rounds: |len| keystream bytes from block 0. */
+void zt__salsa20_stream(uint8_t *out, size_t len, const uint8_t nonce[ZT_SALSA_NONCE_LEN],
+                        const uint8_t key[ZT_SALSA_KEY_LEN]);
+/* Salsa20/20: out = in XOR keystream starting at block |block| (in == out allowed). */
+void zt__salsa20_xor_ic(uint8_t *out, const uint8_t *in, size_t len,
+                        const uint8_t nonce[ZT_SALSA_NONCE_LEN], uint64_t block,
+                        const uint8_t key[ZT_SALSA_KEY_LEN]);
+
+/* Salsa20/12: one 64-byte keystream block number |block|. */
+void zt__salsa2012_block(uint8_t out[ZT_SALSA_BLOCK_LEN], const uint8_t nonce[ZT_SALSA_NONCE_LEN],
+                         uint64_t block, const uint8_t key[ZT_SALSA_KEY_LEN]);
+/* Salsa20/12: data ^= keystream starting at block |block| (in place). */
+void zt__salsa2012_xor_ic(uint8_t *data, size_t len, const uint8_t nonce[ZT_SALSA_NONCE_LEN],
+                          uint64_t block, const uint8_t key[ZT_SALSA_KEY_LEN]);
+
+void zt__poly1305(uint8_t tag[ZT_POLY1305_TAG_LEN], const void *msg, size_t len,
+                  const uint8_t key[ZT_POLY1305_KEY_LEN]);
+
+/* Fills |buf| from the CSPRNG. */
+void zt__random_bytes(void *buf, size_t len);
+
+/* Constant-time comparison: true when equal. */
+bool zt__ct_equal(const void *a, const void *b, size_t len);
+/* Wipes |len| bytes so the compiler cannot elide it. */
+void zt__wipe(void *p, size_t len);
+
+#endif
