@@ -1,0 +1,36 @@
+/* idtool.h: what the zt-idtool command files share. */
+#ifndef ZT_IDTOOL_IDTOOL_H
+#define ZT_IDTOOL_IDTOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/identity.h"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+#define IDTOOL_MAX_FILE (64u * 1024 * 1024)
+
+/* Prints "zt-idtool: <message>\n" to stderr. */
+void idtool_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints the usage line of |cmd| to stderr and returns EXIT_USAGE. */
+int idtool_usage(const char *cmd);
+
+/* An identity argument: the text itself when longer than 32 characters with ':' at index
+ * 10 (service.md §7.1), else a file holding it.  Prints the error itself; returns 0 or -1. */
+int idtool_load_identity(const char *arg, zt_identity *id);
+
+/* Reads a whole file (at most |max| bytes); prints the error itself; returns 0 or -1. */
+int idtool_read_file(const char *path, size_t max, uint8_t **pdata, size_t *plen);
+/* Writes a file atomically with |mode|; prints "Error writing to <path>" itself on failure. */
+int idtool_write_file(const char *path, const void *data, size_t len, unsigned mode);
+
+int64_t idtool_now_ms(void);
+
+int cmd_initmoon(int argc, char **argv);
+int cmd_genmoon(int argc, char **argv);
+int cmd_mkplanet(int argc, char **argv);
+int cmd_printworld(int argc, char **argv);
+
+#endif

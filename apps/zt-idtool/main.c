@@ -1,0 +1,343 @@
+/*
+ * zt-idtool: ZeroTier identities, signatures, moons and planets (service.md §7).
+ * Command names, arguments and output lines follow zerotier-idtool so scripts keep working;
+ * mkplanet and printworld are ours.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "crypto/crypto.h"
+#include "idtool.h"
+#include "io/file.h"
+#include "util/hex.h"
+
+static const char *const usage_lines[][2] = {
+    {"generate", "generate [-f] [<secret file> [<public file> [<vanity hex prefix>]]]"},
+    {"validate", "validate <identity or file>"},
+    {"getpublic", "getpublic <identity or file>"},
+    {"sign", "sign <secret identity or file> <file>"},
+    {"verify", "verify <identity or file> <file> <signature hex or file>"},
+    {"initmoon", "initmoon <identity or file of the first root>"},
+    {"genmoon", "genmoon <moon json file>"},
+    {"mkplanet", "mkplanet <planet json file> [-o <output>] [--previous <key file>] "
+                 "[--current <key file>] [--timestamp <ms>]"},
+    {"printworld", "printworld <planet or moon file>"},
+};
+
+static void print_help(FILE *f)
+{
+    fprintf(f, "zt-idtool: ZeroTier identities, signatures, moons and planets\n\nusage:\n");
+    for (size_t i = 0; i < sizeof(usage_lines) / sizeof(usage_lines[0]); i++)
+        fprintf(f, "  zt-idtool %s\n", usage_lines[i][1]);
+    fprintf(f, "\n"
+               "An identity argument is the identity text itself, or a file that holds it.\n"
+               "generate without files prints a new secret identity; with files it writes\n"
+               "<secret file> (mode 0600) and <public file>, and refuses to overwrite an\n"
+               "existing secret unless -f is given.\n"
+               "mkplanet signs a planet for a private world (see docs/idtool.md).\n"
+               "Exit status: 0 success, 1 failure, 2 usage error.\n");
+}
+
+void idtool_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("zt-idtool: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int idtool_usage(const char *cmd)
+{
+    for (size_t i = 0; i < sizeof(usage_lines) / sizeof(usage_lines[0]); i++)
+        if (strcmp(usage_lines[i][0], cmd) == 0)
+            fprintf(stderr, "usage: zt-idtool %s\n", usage_lines[i][1]);
+    return EXIT_USAGE;
+}
+
+int idtool_read_file(const char *path, size_t max, uint8_t **pdata, size_t *plen)
+{
+    int rv = zt_io_read_file(path, max, pdata, plen);
+
+    if (rv == ZT_ERR_NOTFOUND)
+        idtool_error("%s: no such file", path);
+    else if (rv == ZT_ERR_RANGE)
+        idtool_error("%s: larger than %zu bytes", path, max);
+    else if (rv == ZT_ERR_IO)
+        idtool_error("%s is not readable (%s)", path, strerror(errno));
+    else if (rv != 0)
+        idtool_error("%s: %s", path, zt_strerror(rv));
+    return rv == 0 ? 0 : -1;
+}
+
+int idtool_write_file(const char *path, const void *data, size_t len, unsigned mode)
+{
+    if (zt_io_write_file_atomic(path, data, len, (mode_t)mode) != 0) {
+        fprintf(stderr, "Error writing to %s (%s)\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int64_t idtool_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int idtool_load_identity(const char *arg, zt_identity *id)
+{
+    uint8_t *data = NULL;
+    size_t len;
+    int rv;
+
+    if (strlen(arg) > 32 && arg[10] == ':') {
+        rv = zt__identity_from_string(id, arg, strlen(arg));
+    } else {
+        if (idtool_read_file(arg, 4096, &data, &len) != 0)
+            return -1;
+        rv = zt__identity_from_string(id, (const char *)data, len);
+        zt__wipe(data, len);
+        free(data);
+    }
+    if (rv != 0) {
+        idtool_error("%s does not contain an identity (%s)", arg, zt_strerror(rv));
+        return -1;
+    }
+    return 0;
+}
+
+static int print_identity(const zt_identity *id, bool with_secret)
+{
+    char text[ZT_IDENTITY_STR_MAX + 1];
+    zt_ssize n = zt__identity_to_string(id, with_secret, text, sizeof(text));
+    if (n < 0)
+        return EXIT_FAIL;
+    fwrite(text, 1, (size_t)n, stdout);
+    return EXIT_OK;
+}
+
+/* The vanity search of zerotier-idtool: regenerate until the address starts with |prefix|. */
+static int generate_vanity(zt_identity *id, const char *prefix)
+{
+    size_t digits = strlen(prefix);
+    uint64_t want;
+    char addr[11];
+
+    if (digits > 10 || zt__hex_u64(prefix, digits, &want) != 0) {
+        idtool_error("vanity prefix must be 1 to 10 hex digits");
+        return -1;
+    }
+    for (;;) {
+        if (zt__identity_generate(id, NULL) != 0)
+            return -1;
+        zt__address_to_string(id->address, addr);
+        if (id->address >> (40 - 4 * digits) == want)
+            break;
+        fprintf(stderr, "vanity address: tried %s looking for first %zu bits of %s\n", addr,
+                4 * digits, prefix);
+    }
+    fprintf(stderr, "vanity address: found %s !\n", addr);
+    return 0;
+}
+
+static int cmd_generate(int argc, char **argv)
+{
+    char text[ZT_IDENTITY_STR_MAX + 1];
+    bool force = false;
+    zt_identity id;
+    int rv = EXIT_FAIL, argi = 1;
+    zt_ssize n;
+
+    if (argi < argc && strcmp(argv[argi], "-f") == 0) {
+        force = true;
+        argi++;
+    }
+    if (argc - argi > 3)
+        return idtool_usage("generate");
+    if (!force && argi < argc && access(argv[argi], F_OK) == 0) {
+        idtool_error("%s exists; refusing to overwrite an identity (use -f)", argv[argi]);
+        return EXIT_FAIL;
+    }
+    if (argc - argi == 3) {
+        if (generate_vanity(&id, argv[argi + 2]) != 0)
+            return EXIT_FAIL;
+    } else if (zt__identity_generate(&id, NULL) != 0) {
+        idtool_error("out of memory");
+        return EXIT_FAIL;
+    }
+    if (argi == argc) {
+        rv = print_identity(&id, true);
+        goto out;
+    }
+    n = zt__identity_to_string(&id, true, text, sizeof(text));
+    if (n < 0 || idtool_write_file(argv[argi], text, (size_t)n, 0600) != 0)
+        goto out;
+    printf("%s written\n", argv[argi]);
+    if (argc - argi >= 2) {
+        n = zt__identity_to_string(&id, false, text, sizeof(text));
+        if (n < 0 || idtool_write_file(argv[argi + 1], text, (size_t)n, 0644) != 0)
+            goto out;
+        printf("%s written\n", argv[argi + 1]);
+    }
+    rv = EXIT_OK;
+out:
+    zt__wipe(text, sizeof(text));
+    zt__identity_clear(&id);
+    return rv;
+}
+
+static int cmd_validate(int argc, char **argv)
+{
+    zt_identity id;
+    int rv;
+
+    if (argc != 2)
+        return idtool_usage("validate");
+    if (idtool_load_identity(argv[1], &id) != 0)
+        return EXIT_FAIL;
+    rv = zt__identity_validate(&id, NULL);
+    zt__identity_clear(&id);
+    if (rv != 0) {
+        fprintf(stderr, "%s FAILED validation.\n", argv[1]);
+        return EXIT_FAIL;
+    }
+    printf("%s is a valid identity\n", argv[1]);
+    return EXIT_OK;
+}
+
+static int cmd_getpublic(int argc, char **argv)
+{
+    zt_identity id;
+    int rv;
+
+    if (argc != 2)
+        return idtool_usage("getpublic");
+    if (idtool_load_identity(argv[1], &id) != 0)
+        return EXIT_FAIL;
+    rv = print_identity(&id, false);
+    zt__identity_clear(&id);
+    return rv;
+}
+
+static int cmd_sign(int argc, char **argv)
+{
+    uint8_t sig[ZT_SIGNATURE_LEN], *data;
+    char hex[2 * ZT_SIGNATURE_LEN + 1];
+    zt_identity id;
+    size_t len;
+
+    if (argc != 3)
+        return idtool_usage("sign");
+    if (idtool_load_identity(argv[1], &id) != 0)
+        return EXIT_FAIL;
+    if (!id.has_secret) {
+        fprintf(stderr, "%s does not contain a private key (must use private to sign)\n", argv[1]);
+        return EXIT_FAIL;
+    }
+    if (zt_io_read_file(argv[2], IDTOOL_MAX_FILE, &data, &len) != 0) {
+        fprintf(stderr, "%s is not readable\n", argv[2]);
+        zt__identity_clear(&id);
+        return EXIT_FAIL;
+    }
+    (void)zt__identity_sign(&id, data, len, sig);
+    zt__identity_clear(&id);
+    free(data);
+    (void)zt__hex_encode(hex, sizeof(hex), sig, sizeof(sig));
+    fputs(hex, stdout);
+    return EXIT_OK;
+}
+
+/* The signature argument: hex text, or else a file holding hex text. */
+static int load_signature(const char *arg, uint8_t sig[ZT_SIGNATURE_LEN])
+{
+    uint8_t *data;
+    size_t len;
+    zt_ssize n;
+
+    n = zt__hex_decode(sig, ZT_SIGNATURE_LEN, arg, strlen(arg));
+    if (n == ZT_SIGNATURE_LEN)
+        return 0;
+    if (zt_io_read_file(arg, 4096, &data, &len) != 0)
+        return -1;
+    while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r' || data[len - 1] == ' '))
+        len--;
+    n = zt__hex_decode(sig, ZT_SIGNATURE_LEN, (const char *)data, len);
+    free(data);
+    return n == ZT_SIGNATURE_LEN ? 0 : -1;
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+    uint8_t sig[ZT_SIGNATURE_LEN], *data;
+    zt_identity id;
+    size_t len;
+    bool ok;
+
+    if (argc != 4)
+        return idtool_usage("verify");
+    if (idtool_load_identity(argv[1], &id) != 0)
+        return EXIT_FAIL;
+    zt__identity_clear(&id);
+    if (zt_io_read_file(argv[2], IDTOOL_MAX_FILE, &data, &len) != 0) {
+        fprintf(stderr, "%s is not readable\n", argv[2]);
+        return EXIT_FAIL;
+    }
+    if (load_signature(argv[3], sig) != 0) {
+        free(data);
+        idtool_error("%s is not a signature (192 hex digits) nor a file holding one", argv[3]);
+        return EXIT_FAIL;
+    }
+    ok = zt__signature_verify(id.pub, data, len, sig, sizeof(sig));
+    free(data);
+    if (!ok) {
+        fprintf(stderr, "%s signature check FAILED\n", argv[2]);
+        return EXIT_FAIL;
+    }
+    printf("%s signature valid\n", argv[2]);
+    return EXIT_OK;
+}
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} commands[] = {
+    {"generate", cmd_generate},   {"validate", cmd_validate}, {"getpublic", cmd_getpublic},
+    {"sign", cmd_sign},           {"verify", cmd_verify},     {"initmoon", cmd_initmoon},
+    {"genmoon", cmd_genmoon},     {"mkplanet", cmd_mkplanet}, {"printworld", cmd_printworld},
+};
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_help(stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        print_help(stdout);
+        return EXIT_OK;
+    }
+    if (zt_crypto_init() != 0) {
+        idtool_error("cannot initialize libsodium");
+        return EXIT_FAIL;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(argv[1], commands[i].name) != 0)
+            continue;
+        if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
+            idtool_usage(argv[1]);
+            return EXIT_OK;
+        }
+        return commands[i].run(argc - 1, argv + 1);
+    }
+    idtool_error("unknown command '%s' (try --help)", argv[1]);
+    return EXIT_USAGE;
+}

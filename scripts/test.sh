@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The test command: sets the machine up (scripts/setup.sh), builds the sanitizer flavour
+# (ASan + UBSan) and runs every test with ctest, then checks that the release and the
+# libFuzzer flavours build too.  Exit status 0 only if everything passed.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+jobs=$(nproc 2>/dev/null || echo 2)
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "setup"
+scripts/setup.sh
+
+step "build: asan-ubsan (the tested flavour)"
+cmake -S . -B build/asan -DZT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build/asan -j"$jobs"
+
+step "tests"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+(cd build/asan && ctest --output-on-failure -j"$jobs" --timeout 600)
+
+step "build: release (-O2)"
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build/release -j"$jobs"
+
+step "build: libFuzzer targets (clang)"
+CC=clang cmake -S . -B build/fuzz -DZT_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build/fuzz -j"$jobs"
+
+step "all tests passed"
