@@ -13,7 +13,7 @@ step "setup"
 scripts/setup.sh
 
 step "build: asan-ubsan (the tested flavour)"
-cmake -S . -B build/asan -DZT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake -S . -B build/asan -DZT_SANITIZE=ON -DZT_BUILD_LWIP=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build/asan -j"$jobs"
 
 step "tests"
@@ -22,7 +22,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd build/asan && ctest --output-on-failure -j"$jobs" --timeout 600)
 
 step "build: release (-O2)"
-cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B build/release -DZT_BUILD_LWIP=ON -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build/release -j"$jobs"
 
 step "build: libFuzzer targets (clang)"

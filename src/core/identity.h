@@ -45,7 +45,7 @@ int zt__address_from_string(const char *s, size_t len, uint64_t *out);
 int zt__identity_address_hash(uint8_t digest[64], const uint8_t pub[ZT_IDENTITY_KEY_LEN],
                               const zt_mem *mem);
 
-/* Generates a new locally valid identity with its secret.  Tens of milliseconds of work.
+/* Generates a new locally valid identity with its secret: ~15 hash attempts of ~25 ms each.
  * Returns 0 or ZT_ERR_NOMEM. */
 int zt__identity_generate(zt_identity *id, const zt_mem *mem);
 

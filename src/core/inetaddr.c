@@ -116,6 +116,8 @@ int zt__inetaddr_parse(zt_inetaddr *a, const char *s, size_t len)
     }
     if (port > 65535)
         return ZT_ERR_INVAL;
+    if (memchr(s, '\0', (size_t)(slash - s)) != NULL)
+        return ZT_ERR_INVAL; /* inet_pton would stop at it and ignore the rest */
     memcpy(ip, s, (size_t)(slash - s));
     ip[slash - s] = '\0';
     if (inet_pton(AF_INET, ip, bin) == 1)
