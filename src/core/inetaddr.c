@@ -143,3 +143,75 @@ zt_ssize zt__inetaddr_format(const zt_inetaddr *a, char *out, size_t cap)
         return ZT_ERR_NOSPACE;
     return n;
 }
+
+bool zt__inetaddr_same_ip(const zt_inetaddr *a, const zt_inetaddr *b)
+{
+    return a->family == b->family && memcmp(a->ip, b->ip, ip_len(a)) == 0;
+}
+
+static zt_ip_scope scope4(const uint8_t *ip)
+{
+    switch (ip[0]) {
+    case 0:
+    case 255:
+        return ZT_IP_SCOPE_NONE;
+    case 6: case 11: case 21: case 22: case 25: case 26: case 28: case 29: case 30: case 51:
+    case 55: case 56:
+        return ZT_IP_SCOPE_PSEUDOPRIVATE;
+    case 10:
+        return ZT_IP_SCOPE_PRIVATE;
+    case 100:
+        return (ip[1] & 0xc0) == 64 ? ZT_IP_SCOPE_PRIVATE : ZT_IP_SCOPE_GLOBAL; /* 100.64/10 */
+    case 127:
+        return ZT_IP_SCOPE_LOOPBACK;
+    case 169:
+        return ip[1] == 254 ? ZT_IP_SCOPE_LINK_LOCAL : ZT_IP_SCOPE_GLOBAL;
+    case 172:
+        return (ip[1] & 0xf0) == 16 ? ZT_IP_SCOPE_PRIVATE : ZT_IP_SCOPE_GLOBAL;
+    case 192:
+        if (ip[1] == 168 || (ip[1] == 0 && ip[2] == 2))
+            return ZT_IP_SCOPE_PRIVATE;
+        return ZT_IP_SCOPE_GLOBAL;
+    case 198:
+        if ((ip[1] & 0xfe) == 18 || (ip[1] == 51 && ip[2] == 100))
+            return ZT_IP_SCOPE_PRIVATE;
+        return ZT_IP_SCOPE_GLOBAL;
+    case 203:
+        return (ip[1] == 0 && ip[2] == 113) ? ZT_IP_SCOPE_PRIVATE : ZT_IP_SCOPE_GLOBAL;
+    default:
+        break;
+    }
+    if ((ip[0] & 0xf0) == 224)
+        return ZT_IP_SCOPE_MULTICAST;
+    if ((ip[0] & 0xf0) == 240)
+        return ZT_IP_SCOPE_PSEUDOPRIVATE;
+    return ZT_IP_SCOPE_GLOBAL;
+}
+
+static zt_ip_scope scope6(const uint8_t *ip)
+{
+    static const uint8_t loop[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    static const uint8_t ll1[16] = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    static const uint8_t zero[16];
+
+    if (memcmp(ip, zero, 16) == 0)
+        return ZT_IP_SCOPE_NONE;
+    if (memcmp(ip, loop, 16) == 0 || memcmp(ip, ll1, 16) == 0)
+        return ZT_IP_SCOPE_LOOPBACK;
+    if (ip[0] == 0xff)
+        return ZT_IP_SCOPE_MULTICAST;
+    if (ip[0] == 0xfe && (ip[1] & 0xc0) == 0x80)
+        return ZT_IP_SCOPE_LINK_LOCAL;
+    if ((ip[0] & 0xfe) == 0xfc)
+        return ZT_IP_SCOPE_PRIVATE;
+    return ZT_IP_SCOPE_GLOBAL;
+}
+
+zt_ip_scope zt__inetaddr_scope(const zt_inetaddr *a)
+{
+    if (a->family == 4)
+        return scope4(a->ip);
+    if (a->family == 6)
+        return scope6(a->ip);
+    return ZT_IP_SCOPE_NONE;
+}

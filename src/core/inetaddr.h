@@ -25,6 +25,22 @@ bool zt__inetaddr_equal(const zt_inetaddr *a, const zt_inetaddr *b);
 /* Orders by family, then address bytes, then port (for sorting endpoint lists). */
 int zt__inetaddr_compare(const zt_inetaddr *a, const zt_inetaddr *b);
 
+/* IP scopes (vl1.md §5.6). */
+typedef enum {
+    ZT_IP_SCOPE_NONE = 0,
+    ZT_IP_SCOPE_MULTICAST = 1,
+    ZT_IP_SCOPE_LOOPBACK = 2,
+    ZT_IP_SCOPE_PSEUDOPRIVATE = 3,
+    ZT_IP_SCOPE_GLOBAL = 4,
+    ZT_IP_SCOPE_LINK_LOCAL = 5,
+    ZT_IP_SCOPE_SHARED = 6,
+    ZT_IP_SCOPE_PRIVATE = 7,
+} zt_ip_scope;
+
+zt_ip_scope zt__inetaddr_scope(const zt_inetaddr *a);
+/* Same family and address bytes (ports ignored). */
+bool zt__inetaddr_same_ip(const zt_inetaddr *a, const zt_inetaddr *b);
+
 /* Binary form.  Reading skips the reserved types 1, 2, 3 (they yield family 0) and rejects
  * others with ZT_ERR_INVAL; returns ZT_ERR_TRUNCATED if cut short. */
 void zt__inetaddr_write(zt_wr *w, const zt_inetaddr *a);

@@ -57,6 +57,10 @@ void zt__salsa2012_xor_ic(uint8_t *data, size_t len, const uint8_t nonce[ZT_SALS
 void zt__poly1305(uint8_t tag[ZT_POLY1305_TAG_LEN], const void *msg, size_t len,
                   const uint8_t key[ZT_POLY1305_KEY_LEN]);
 
+/* ChaCha20 keystream block |counter| (8-byte nonce = counter, little-endian) under |key|:
+ * a deterministic generator for the protocol core, seeded by the embedder. */
+void zt__chacha20_block(uint8_t out[64], const uint8_t key[32], uint64_t counter);
+
 /* Fills |buf| from the CSPRNG. */
 void zt__random_bytes(void *buf, size_t len);
 

@@ -114,6 +114,14 @@ void zt__poly1305(uint8_t tag[ZT_POLY1305_TAG_LEN], const void *msg, size_t len,
     crypto_onetimeauth_poly1305(tag, msg, len, key);
 }
 
+void zt__chacha20_block(uint8_t out[64], const uint8_t key[32], uint64_t counter)
+{
+    uint8_t nonce[crypto_stream_chacha20_NONCEBYTES];
+    for (size_t i = 0; i < sizeof(nonce); i++)
+        nonce[i] = (uint8_t)(counter >> (8 * i));
+    crypto_stream_chacha20(out, 64, nonce, key);
+}
+
 void zt__random_bytes(void *buf, size_t len)
 {
     randombytes_buf(buf, len);

@@ -1,0 +1,239 @@
+/*
+ * node_internal.h: the VL1 node's insides, shared by node.c (driver and timers), peer.c (peers
+ * and paths), topology.c (worlds and upstreams), send.c (building and sending packets) and
+ * vl1.c (handling received verbs).  Not installed; not for embedders.
+ */
+#ifndef ZT_CORE_NODE_INTERNAL_H
+#define ZT_CORE_NODE_INTERNAL_H
+
+#include "core/fragment.h"
+#include "core/node.h"
+#include "core/packet.h"
+#include "core/world.h"
+
+/* Timers and limits (vl1.md §5.10). */
+#define ZT_PING_CHECK_INTERVAL 5000
+#define ZT_PATH_HEARTBEAT_PERIOD 14000
+#define ZT_PATH_ALIVE_WINDOW 19000
+#define ZT_PEER_PING_PERIOD 60000
+#define ZT_PEER_PATH_EXPIRATION 243000
+#define ZT_WHOIS_RETRY_DELAY 500
+#define ZT_WHOIS_MAX_TRIES 10
+#define ZT_QUEUE_TIMEOUT 5000
+#define ZT_QUEUE_SIZE 32
+#define ZT_WHOIS_PENDING_MAX 64
+#define ZT_MIN_UNITE_INTERVAL 30000
+#define ZT_HOUSEKEEPING_PERIOD 30000
+#define ZT_PEER_WHOIS_RATE_LIMIT 100
+#define ZT_ECHO_RATE_LIMIT 166
+#define ZT_NEW_PATH_CONTACT_LIMIT 1000
+#define ZT_IDENTITY_VALIDATION_RATE_LIMIT 2000
+#define ZT_PUSH_DIRECT_PATHS_CUTOFF 30000
+#define ZT_PUSH_DIRECT_PATHS_LIMIT 8
+#define ZT_PUSH_DIRECT_PATHS_PER_SCOPE 8
+#define ZT_SELFAWARE_TIMEOUT 600000
+#define ZT_TIMER_GRANULARITY 60
+
+#define ZT_PEER_BUCKETS 1024
+#define ZT_MAX_MOONS 8
+#define ZT_MAX_UPSTREAMS (ZT_WORLD_MAX_ROOTS * (1 + ZT_MAX_MOONS))
+#define ZT_EXPECT_BUCKETS 256
+#define ZT_EXPECT_PER_BUCKET 32
+#define ZT_IDV_BUCKETS 1024
+#define ZT_UNITE_SLOTS 256
+#define ZT_SELFAWARE_SLOTS 64
+#define ZT_MAX_LOCAL_ADDRS 16
+#define ZT_RECENT_CONTACTS 4
+
+typedef struct zt_path {
+    bool used;
+    int64_t local_socket;
+    zt_inetaddr addr;
+    int64_t created, last_send, last_recv, last_echo_reply, last_keepalive;
+    int64_t latency; /* -1: unknown */
+    bool alive_reported;
+} zt_path;
+
+typedef struct zt_peer {
+    struct zt_peer *next; /* hash chain */
+    zt_identity id;       /* public */
+    uint8_t key[ZT_SHARED_KEY_LEN];
+    int proto, major, minor, revision; /* -1 until HELLO or OK(HELLO) */
+    zt_path paths[ZT_NODE_MAX_PATHS];
+    int64_t created, last_recv, last_send, last_hello, last_activity;
+    int64_t latency;
+    int64_t last_whois_reply, last_push_recv;
+    unsigned push_count;
+    bool is_upstream;
+    uint8_t reported;     /* last of PEER_DIRECT/PEER_RELAY raised: 0 none, 1 direct, 2 relay */
+    struct {
+        int64_t local_socket;
+        zt_inetaddr addr;
+        int64_t when;
+    } contacts[ZT_RECENT_CONTACTS]; /* rate gate for contacting new paths */
+    unsigned next_contact;
+} zt_peer;
+
+typedef struct zt_queued {
+    struct zt_queued *next;
+    uint64_t peer;     /* destination (tx) or source (rx) */
+    int64_t since;
+    int64_t local_socket;
+    zt_inetaddr from;  /* rx only */
+    size_t len;
+    unsigned verb;     /* tx only */
+    uint8_t data[];    /* tx: payload after the verb; rx: the whole received packet */
+} zt_queued;
+
+typedef struct zt_whois {
+    uint64_t address;
+    int64_t first, last_sent;
+    unsigned tries;
+} zt_whois;
+
+struct zt_node {
+    const zt_mem *mem;
+    zt_node_config cfg;
+    zt_node_callbacks cb;
+    zt_identity self;
+    uint64_t address;
+
+    uint8_t rng_key[32];
+    uint64_t rng_counter;
+    uint8_t rng_buf[64];
+    unsigned rng_pos;
+
+    zt_peer *peers[ZT_PEER_BUCKETS];
+    unsigned npeers;
+
+    zt_world *planet;
+    zt_world *moons[ZT_MAX_MOONS];
+    unsigned nmoons;
+    struct {
+        uint64_t id, seed;
+    } orbits[ZT_MAX_MOONS];
+    unsigned norbits;
+    uint64_t upstreams[ZT_MAX_UPSTREAMS];
+    unsigned nupstreams;
+    bool is_root;
+
+    zt_whois whois[ZT_WHOIS_PENDING_MAX];
+    unsigned nwhois;
+    zt_queued *txq, *rxq;
+    unsigned ntxq, nrxq;
+    bool flushing;
+
+    zt_defrag *defrag;
+    uint32_t expect[ZT_EXPECT_BUCKETS][ZT_EXPECT_PER_BUCKET];
+    uint8_t expect_pos[ZT_EXPECT_BUCKETS];
+    int64_t idv_gate[ZT_IDV_BUCKETS];
+    struct {
+        uint64_t a, b;
+        int64_t when;
+    } unite[ZT_UNITE_SLOTS];
+    struct {
+        uint64_t reporter;
+        int64_t local_socket;
+        zt_inetaddr reporter_addr, mine;
+        int64_t when;
+    } selfaware[ZT_SELFAWARE_SLOTS];
+    zt_inetaddr local_addrs[ZT_MAX_LOCAL_ADDRS];
+    unsigned nlocal;
+
+    int64_t last_ping_check, last_housekeeping, last_online_check;
+    bool online;
+    zt_node_counters counters;
+
+    uint8_t rxbuf[ZT_PKT_MAX_LEN];  /* the packet being handled (dearmored in place) */
+    uint8_t rxbuf2[ZT_PKT_MAX_LEN]; /* its decompressed form */
+    uint8_t txbuf[ZT_PKT_MAX_LEN];  /* the packet being built */
+    uint8_t fragbuf[ZT_MAX_PHYSMTU];
+    uint8_t defragbuf[ZT_PKT_MAX_LEN];
+};
+
+/* node.c */
+uint64_t zt__node_random(zt_node *n);
+void zt__node_event(zt_node *n, const zt_node_event *ev);
+void zt__node_peer_event(zt_node *n, zt_node_event_type type, const zt_peer *p,
+                         const zt_path *path);
+int zt__node_datagram(zt_node *n, int64_t local_socket, const zt_inetaddr *to,
+                      const uint8_t *data, size_t len, unsigned ttl);
+void zt__node_check_online(zt_node *n, int64_t now);
+
+/* peer.c */
+zt_peer *zt__peer_find(const zt_node *n, uint64_t address);
+/* Finds a peer, or loads it from the peer cache (which sends it a HELLO). */
+zt_peer *zt__peer_get(zt_node *n, uint64_t address, int64_t now);
+/* Creates a peer for |id| (public part copied); returns NULL on NOMEM/LIMIT/bad key. */
+zt_peer *zt__peer_add(zt_node *n, const zt_identity *id, int64_t now);
+void zt__peer_remove(zt_node *n, zt_peer *p, bool store);
+void zt__peer_store(zt_node *n, const zt_peer *p);
+zt_path *zt__peer_find_path(zt_peer *p, int64_t local_socket, const zt_inetaddr *addr);
+zt_path *zt__peer_best_path(zt_peer *p, int64_t now, bool alive_only);
+bool zt__path_alive(const zt_path *path, int64_t now);
+bool zt__node_path_acceptable(const zt_node *n, const zt_peer *p, const zt_inetaddr *addr);
+/* Bookkeeping for every authenticated packet from |p| (vl1.md §5.6). */
+void zt__peer_received(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *from,
+                       unsigned hops, unsigned verb, int64_t now);
+void zt__peer_update_direct(zt_node *n, zt_peer *p, int64_t now);
+/* Iteration helper: calls |fn| for each peer; |fn| may not remove peers. */
+void zt__peer_foreach(zt_node *n, void (*fn)(zt_node *n, zt_peer *p, void *arg), void *arg);
+void zt__peer_info(const zt_peer *p, int64_t now, zt_peer_info *out);
+/* Whether a contact to (socket, addr) is allowed now (once per 1000 ms per path). */
+bool zt__peer_contact_gate(zt_peer *p, int64_t local_socket, const zt_inetaddr *addr,
+                           int64_t now);
+
+/* topology.c */
+int zt__topology_init(zt_node *n, const uint8_t *planet, size_t planet_len, int64_t now);
+void zt__topology_clear(zt_node *n);
+void zt__topology_memoize(zt_node *n, int64_t now);
+bool zt__topology_is_upstream(const zt_node *n, uint64_t address);
+zt_peer *zt__topology_best_upstream(zt_node *n, int64_t now);
+/* Stable endpoints of a root (NULL if |address| is not a root we know). */
+const zt_world_root *zt__topology_root(const zt_node *n, uint64_t address);
+bool zt__topology_is_moon_seed(const zt_node *n, uint64_t address);
+/* Offers a world received in band from |from|; returns true when it was taken. */
+bool zt__topology_offer(zt_node *n, const zt_world *w, uint64_t from, int64_t now);
+void zt__topology_ping(zt_node *n, int64_t now);
+
+/* send.c */
+/* Starts a packet to |dest| in n->txbuf; returns a writer positioned at the payload. */
+zt_wr zt__send_begin(zt_node *n, uint64_t dest, unsigned verb);
+/* Armors and sends the packet built in n->txbuf.  |path_socket|/|to|: an explicit path, or
+ * |to| NULL to route by |p|'s best path or a relay.  |key|: the peer key.  Returns 0 or an
+ * error (counted). */
+int zt__send_finish(zt_node *n, const zt_wr *w, const uint8_t key[ZT_SHARED_KEY_LEN],
+                    unsigned suite, bool expect_reply, zt_peer *p, int64_t local_socket,
+                    const zt_inetaddr *to, int64_t now);
+int zt__send_to_peer(zt_node *n, zt_peer *p, const zt_wr *w, bool expect_reply, int64_t now);
+int zt__send_hello(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *to,
+                   int64_t now);
+int zt__send_echo(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *to,
+                  int64_t now);
+/* Contacts an address of |p|: ECHO if its protocol allows, else HELLO (vl1.md §4.4). */
+int zt__send_contact(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *to,
+                     int64_t now);
+void zt__send_whois(zt_node *n, uint64_t address, int64_t now);
+void zt__expect_reply(zt_node *n, uint64_t packet_id);
+bool zt__expecting_reply(const zt_node *n, uint64_t packet_id);
+/* Queues a payload for a peer whose identity is not known yet, and asks for it. */
+int zt__queue_tx(zt_node *n, uint64_t dest, unsigned verb, const uint8_t *payload, size_t len,
+                 int64_t now);
+void zt__queue_rx(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
+                  const uint8_t *pkt, size_t len, int64_t now);
+/* Sends what waited for identities that are now known; expires the rest. */
+void zt__queues_service(zt_node *n, int64_t now);
+void zt__queues_clear(zt_node *n);
+/* Relays a datagram not addressed to us (roots only, vl1.md §5.5). */
+int zt__relay(zt_node *n, int64_t local_socket, const zt_inetaddr *from, const uint8_t *data,
+              size_t len, bool is_fragment, int64_t now);
+
+/* vl1.c */
+/* Handles a whole (reassembled) packet addressed to us. */
+int zt__vl1_handle(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
+                   const uint8_t *pkt, size_t len, int64_t now);
+void zt__selfaware_report(zt_node *n, uint64_t reporter, int64_t local_socket,
+                          const zt_inetaddr *reporter_addr, const zt_inetaddr *mine,
+                          bool trusted, int64_t now);
+
+#endif

@@ -1,0 +1,462 @@
+/* Building, routing and sending packets; WHOIS and the queues that wait on it; relaying
+ * (vl1.md §2, §4, §5.3-5.5). */
+#include "core/node_internal.h"
+
+#include <string.h>
+
+zt_wr zt__send_begin(zt_node *n, uint64_t dest, unsigned verb)
+{
+    zt_wr w;
+    (void)zt__pkt_init(n->txbuf, sizeof(n->txbuf), zt__node_random(n), dest, n->address, verb);
+    w = zt__wr_make(n->txbuf + ZT_PKT_IDX_PAYLOAD, sizeof(n->txbuf) - ZT_PKT_IDX_PAYLOAD);
+    return w;
+}
+
+void zt__expect_reply(zt_node *n, uint64_t packet_id)
+{
+    unsigned b = (unsigned)(packet_id >> 32) & (ZT_EXPECT_BUCKETS - 1);
+    n->expect[b][n->expect_pos[b]++ % ZT_EXPECT_PER_BUCKET] = (uint32_t)(packet_id >> 32);
+}
+
+bool zt__expecting_reply(const zt_node *n, uint64_t packet_id)
+{
+    unsigned b = (unsigned)(packet_id >> 32) & (ZT_EXPECT_BUCKETS - 1);
+    for (unsigned i = 0; i < ZT_EXPECT_PER_BUCKET; i++)
+        if (n->expect[b][i] == (uint32_t)(packet_id >> 32) && n->expect[b][i] != 0)
+            return true;
+    return false;
+}
+
+/* Where a packet for |p| goes: its best direct path, else a relay through the best upstream
+ * (which must not be |p| itself).  Returns the path used, or NULL. */
+static zt_path *route(zt_node *n, zt_peer *p, bool *direct, int64_t now)
+{
+    zt_path *path = zt__peer_best_path(p, now, true);
+    zt_peer *up;
+
+    *direct = path != NULL;
+    if (path != NULL)
+        return path;
+    up = zt__topology_best_upstream(n, now);
+    if (up != NULL && up != p)
+        return zt__peer_best_path(up, now, true);
+    return NULL;
+}
+
+static bool worth_compressing(unsigned verb)
+{
+    return verb == ZT_VERB_USER_MESSAGE || verb == ZT_VERB_PUSH_DIRECT_PATHS ||
+           verb == ZT_VERB_OK || verb == ZT_VERB_MULTICAST_LIKE ||
+           verb == ZT_VERB_NETWORK_CONFIG || verb == ZT_VERB_NETWORK_CONFIG_REQUEST;
+}
+
+/* Sends an armored packet, split into fragments when it exceeds the MTU. */
+static int transmit(zt_node *n, int64_t local_socket, const zt_inetaddr *to, const uint8_t *pkt,
+                    size_t len)
+{
+    size_t mtu = n->cfg.physical_mtu;
+    unsigned total = zt__frag_count(len, mtu);
+    int rv = zt__node_datagram(n, local_socket, to, pkt, len < mtu ? len : mtu, 0);
+
+    for (unsigned i = 1; i < total && rv == 0; i++) {
+        zt_ssize flen = zt__frag_build(n->fragbuf, sizeof(n->fragbuf), pkt, len, mtu, i);
+        if (flen < 0)
+            return (int)flen;
+        rv = zt__node_datagram(n, local_socket, to, n->fragbuf, (size_t)flen, 0);
+    }
+    return rv;
+}
+
+int zt__send_finish(zt_node *n, const zt_wr *w, const uint8_t key[ZT_SHARED_KEY_LEN],
+                    unsigned suite, bool expect_reply, zt_peer *p, int64_t local_socket,
+                    const zt_inetaddr *to, int64_t now)
+{
+    uint8_t *pkt = n->txbuf;
+    size_t len = ZT_PKT_IDX_PAYLOAD + zt__wr_len(w);
+    zt_path *path = NULL;
+    bool direct = true;
+    int rv;
+
+    if (w->overflow || !zt__frag_fits(len, n->cfg.physical_mtu))
+        return ZT_ERR_RANGE;
+    if (to == NULL) {
+        if (p == NULL || (path = route(n, p, &direct, now)) == NULL) {
+            n->counters.drop_no_route++;
+            return ZT_ERR_NOTFOUND;
+        }
+        local_socket = path->local_socket;
+        to = &path->addr;
+    }
+    if (suite == ZT_CIPHER_POLY1305_SALSA2012 && worth_compressing(zt__pkt_verb(pkt)))
+        len = zt__pkt_compress(pkt, len);
+    if (len > n->cfg.physical_mtu)
+        pkt[ZT_PKT_IDX_FLAGS] |= ZT_PKT_FLAG_FRAGMENTED;
+    rv = zt__pkt_armor(pkt, len, key, suite);
+    if (rv != 0)
+        return rv;
+    if (expect_reply)
+        zt__expect_reply(n, zt__pkt_id(pkt));
+    rv = transmit(n, local_socket, to, pkt, len);
+    if (path != NULL)
+        path->last_send = now;
+    if (p != NULL) {
+        p->last_send = now;
+        if (direct) {
+            zt_path *used = zt__peer_find_path(p, local_socket, to);
+            if (used != NULL)
+                used->last_send = now;
+        }
+    }
+    return rv;
+}
+
+int zt__send_to_peer(zt_node *n, zt_peer *p, const zt_wr *w, bool expect_reply, int64_t now)
+{
+    return zt__send_finish(n, w, p->key, ZT_CIPHER_POLY1305_SALSA2012, expect_reply, p,
+                           ZT_LOCAL_SOCKET_ANY, NULL, now);
+}
+
+/* HELLO (vl1.md §4.2): always suite 0, with the moon list under the field cipher. */
+int zt__send_hello(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *to,
+                   int64_t now)
+{
+    static const zt_inetaddr none;
+    const zt_inetaddr *phys = to;
+    zt_path *path = NULL;
+    size_t crypt_start;
+    bool direct = true;
+    zt_wr w;
+
+    if (to == NULL) {
+        path = route(n, p, &direct, now);
+        if (path == NULL) {
+            n->counters.drop_no_route++;
+            return ZT_ERR_NOTFOUND;
+        }
+        local_socket = path->local_socket;
+        to = &path->addr;
+        phys = direct ? to : &none;
+    }
+    w = zt__send_begin(n, p->id.address, ZT_VERB_HELLO);
+    zt__wr_u8(&w, ZT_NODE_PROTO_VERSION);
+    zt__wr_u8(&w, ZT_NODE_VERSION_MAJOR);
+    zt__wr_u8(&w, ZT_NODE_VERSION_MINOR);
+    zt__wr_u16(&w, ZT_NODE_VERSION_REVISION);
+    zt__wr_u64(&w, (uint64_t)now);
+    zt__identity_write(&w, &n->self, false);
+    zt__inetaddr_write(&w, phys);
+    zt__wr_u64(&w, n->planet != NULL ? n->planet->id : 0);
+    zt__wr_u64(&w, n->planet != NULL ? n->planet->timestamp : 0);
+    crypt_start = ZT_PKT_IDX_PAYLOAD + zt__wr_len(&w);
+    zt__wr_u16(&w, (uint16_t)(n->nmoons + n->norbits));
+    for (unsigned i = 0; i < n->nmoons; i++) {
+        zt__wr_u8(&w, ZT_WORLD_TYPE_MOON);
+        zt__wr_u64(&w, n->moons[i]->id);
+        zt__wr_u64(&w, n->moons[i]->timestamp);
+    }
+    for (unsigned i = 0; i < n->norbits; i++) {
+        zt__wr_u8(&w, ZT_WORLD_TYPE_MOON);
+        zt__wr_u64(&w, n->orbits[i].id);
+        zt__wr_u64(&w, 0);
+    }
+    if (w.overflow)
+        return ZT_ERR_RANGE;
+    zt__pkt_crypt_field(n->txbuf, ZT_PKT_IDX_PAYLOAD + zt__wr_len(&w), p->key, crypt_start);
+    n->counters.hello_sent++;
+    return zt__send_finish(n, &w, p->key, ZT_CIPHER_POLY1305_NONE, true, p, local_socket, to,
+                           now);
+}
+
+int zt__send_echo(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *to,
+                  int64_t now)
+{
+    zt_wr w = zt__send_begin(n, p->id.address, ZT_VERB_ECHO);
+    zt__wr_u64(&w, (uint64_t)now); /* comes back in the OK: the RTT needs no state */
+    n->counters.echo_sent++;
+    return zt__send_finish(n, &w, p->key, ZT_CIPHER_POLY1305_SALSA2012, true, p, local_socket,
+                           to, now);
+}
+
+int zt__send_contact(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *to,
+                     int64_t now)
+{
+    if (p->proto >= 5)
+        return zt__send_echo(n, p, local_socket, to, now);
+    return zt__send_hello(n, p, local_socket, to, now);
+}
+
+static zt_whois *whois_entry(zt_node *n, uint64_t address, int64_t now)
+{
+    for (unsigned i = 0; i < n->nwhois; i++)
+        if (n->whois[i].address == address)
+            return &n->whois[i];
+    if (n->nwhois >= ZT_WHOIS_PENDING_MAX) {
+        n->counters.drop_queue_full++;
+        return NULL;
+    }
+    memset(&n->whois[n->nwhois], 0, sizeof(n->whois[0]));
+    n->whois[n->nwhois].address = address;
+    n->whois[n->nwhois].first = now;
+    n->whois[n->nwhois].last_sent = now - ZT_WHOIS_RETRY_DELAY;
+    return &n->whois[n->nwhois++];
+}
+
+void zt__send_whois(zt_node *n, uint64_t address, int64_t now)
+{
+    zt_whois *e = whois_entry(n, address, now);
+    zt_peer *up;
+    zt_wr w;
+
+    if (e == NULL || now - e->last_sent < ZT_WHOIS_RETRY_DELAY)
+        return;
+    e->last_sent = now;
+    e->tries++;
+    up = zt__topology_best_upstream(n, now);
+    if (up == NULL || up->id.address == address)
+        return;
+    w = zt__send_begin(n, up->id.address, ZT_VERB_WHOIS);
+    zt__wr_be(&w, address, ZT_ADDRESS_LEN); /* one address per request (vl1.md §4.3) */
+    n->counters.whois_sent++;
+    (void)zt__send_to_peer(n, up, &w, true, now);
+}
+
+static zt_queued *queued_new(zt_node *n, const uint8_t *data, size_t len)
+{
+    zt_queued *q = zt__mem_calloc(n->mem, 1, sizeof(*q) + len);
+    if (q != NULL && len > 0)
+        memcpy(q->data, data, len);
+    if (q != NULL)
+        q->len = len;
+    return q;
+}
+
+static void queue_append(zt_queued **head, zt_queued *q)
+{
+    while (*head != NULL)
+        head = &(*head)->next;
+    *head = q;
+}
+
+int zt__queue_tx(zt_node *n, uint64_t dest, unsigned verb, const uint8_t *payload, size_t len,
+                 int64_t now)
+{
+    zt_queued *q;
+
+    if (n->ntxq >= ZT_QUEUE_SIZE) {
+        n->counters.drop_queue_full++;
+        return ZT_ERR_LIMIT;
+    }
+    q = queued_new(n, payload, len);
+    if (q == NULL)
+        return ZT_ERR_NOMEM;
+    q->peer = dest;
+    q->verb = verb;
+    q->since = now;
+    queue_append(&n->txq, q);
+    n->ntxq++;
+    zt__send_whois(n, dest, now);
+    return 0;
+}
+
+void zt__queue_rx(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
+                  const uint8_t *pkt, size_t len, int64_t now)
+{
+    zt_queued *q;
+
+    if (n->nrxq >= ZT_QUEUE_SIZE) {
+        n->counters.drop_queue_full++;
+        return;
+    }
+    q = queued_new(n, pkt, len);
+    if (q == NULL)
+        return;
+    q->peer = zt__pkt_source(pkt);
+    q->since = now;
+    q->local_socket = local_socket;
+    q->from = *from;
+    queue_append(&n->rxq, q);
+    n->nrxq++;
+    zt__send_whois(n, q->peer, now);
+}
+
+static void send_queued(zt_node *n, zt_peer *p, const zt_queued *q, int64_t now)
+{
+    zt_wr w;
+
+    if (q->verb == ZT_VERB_ECHO) {
+        (void)zt__send_echo(n, p, ZT_LOCAL_SOCKET_ANY, NULL, now);
+        return;
+    }
+    w = zt__send_begin(n, p->id.address, q->verb);
+    zt__wr_bytes(&w, q->data, q->len);
+    (void)zt__send_to_peer(n, p, &w, false, now);
+}
+
+/* A peer just learned by WHOIS hears from us at once, so it learns our version (§8b). */
+static void service_whois(zt_node *n, int64_t now)
+{
+    for (unsigned i = 0; i < n->nwhois;) {
+        zt_whois *e = &n->whois[i];
+        zt_peer *p = zt__peer_find(n, e->address);
+        if (p != NULL || now - e->first >= ZT_QUEUE_TIMEOUT || e->tries >= ZT_WHOIS_MAX_TRIES) {
+            if (p == NULL) {
+                zt_node_event ev;
+                memset(&ev, 0, sizeof(ev));
+                ev.type = ZT_NODE_EVENT_PEER_UNREACHABLE;
+                ev.peer = e->address;
+                zt__node_event(n, &ev);
+            }
+            *e = n->whois[--n->nwhois];
+            continue;
+        }
+        zt__send_whois(n, e->address, now);
+        i++;
+    }
+}
+
+void zt__queues_service(zt_node *n, int64_t now)
+{
+    zt_queued **pp;
+
+    for (pp = &n->txq; *pp != NULL;) {
+        zt_queued *q = *pp;
+        zt_peer *p = zt__peer_find(n, q->peer);
+        if (p == NULL && now - q->since < ZT_QUEUE_TIMEOUT) {
+            pp = &q->next;
+            continue;
+        }
+        *pp = q->next;
+        n->ntxq--;
+        if (p != NULL)
+            send_queued(n, p, q, now);
+        else
+            n->counters.drop_unknown_peer++;
+        zt__mem_free(n->mem, q);
+    }
+    for (pp = &n->rxq; *pp != NULL;) {
+        zt_queued *q = *pp;
+        zt_peer *p = zt__peer_find(n, q->peer);
+        if (p == NULL && now - q->since < ZT_QUEUE_TIMEOUT) {
+            pp = &q->next;
+            continue;
+        }
+        *pp = q->next;
+        n->nrxq--;
+        if (p != NULL)
+            (void)zt__vl1_handle(n, q->local_socket, &q->from, q->data, q->len, now);
+        else
+            n->counters.drop_unknown_peer++;
+        zt__mem_free(n->mem, q);
+    }
+    service_whois(n, now);
+}
+
+void zt__queues_clear(zt_node *n)
+{
+    zt_queued *lists[2] = {n->txq, n->rxq};
+
+    for (int i = 0; i < 2; i++) {
+        zt_queued *q = lists[i];
+        while (q != NULL) {
+            zt_queued *next = q->next;
+            zt__mem_free(n->mem, q);
+            q = next;
+        }
+    }
+    n->txq = n->rxq = NULL;
+    n->ntxq = n->nrxq = 0;
+}
+
+/* RENDEZVOUS to |to| about |other| reachable at |at| (vl1.md §4.4). */
+static void send_rendezvous(zt_node *n, zt_peer *to, const zt_peer *other, const zt_inetaddr *at,
+                            int64_t now)
+{
+    zt_wr w = zt__send_begin(n, to->id.address, ZT_VERB_RENDEZVOUS);
+    zt__wr_u8(&w, 0);
+    zt__wr_be(&w, other->id.address, ZT_ADDRESS_LEN);
+    zt__wr_u16(&w, at->port);
+    zt__wr_u8(&w, at->family == 4 ? 4 : 16);
+    zt__wr_bytes(&w, at->ip, at->family == 4 ? 4 : 16);
+    n->counters.rendezvous_sent++;
+    (void)zt__send_to_peer(n, to, &w, false, now);
+}
+
+/* The best path of |p| in |family|, or NULL. */
+static zt_path *best_in_family(zt_peer *p, uint8_t family, int64_t now)
+{
+    zt_path *best = NULL;
+    for (unsigned i = 0; i < ZT_NODE_MAX_PATHS; i++) {
+        zt_path *path = &p->paths[i];
+        if (path->used && path->addr.family == family && zt__path_alive(path, now) &&
+            (best == NULL || path->last_recv > best->last_recv))
+            best = path;
+    }
+    return best;
+}
+
+/* Introduces two peers that talk through us, at most once per 30 s per pair (§5.5). */
+static void unite(zt_node *n, zt_peer *a, zt_peer *b, int64_t now)
+{
+    uint64_t lo = a->id.address < b->id.address ? a->id.address : b->id.address;
+    uint64_t hi = a->id.address ^ b->id.address ^ lo;
+    size_t slot = (size_t)((lo * 31 + hi) * 0x9e3779b97f4a7c15ULL >> 56) % ZT_UNITE_SLOTS;
+    zt_path *pa = NULL, *pb = NULL;
+    static const uint8_t families[2] = {6, 4}; /* IPv6 first */
+
+    if (n->unite[slot].a == lo && n->unite[slot].b == hi &&
+        now - n->unite[slot].when < ZT_MIN_UNITE_INTERVAL)
+        return;
+    for (int i = 0; i < 2 && (pa == NULL || pb == NULL); i++) {
+        pa = best_in_family(a, families[i], now);
+        pb = best_in_family(b, families[i], now);
+    }
+    if (pa == NULL || pb == NULL)
+        return;
+    n->unite[slot].a = lo;
+    n->unite[slot].b = hi;
+    n->unite[slot].when = now;
+    if (zt__node_random(n) & 1) {
+        send_rendezvous(n, a, b, &pb->addr, now);
+        send_rendezvous(n, b, a, &pa->addr, now);
+    } else {
+        send_rendezvous(n, b, a, &pa->addr, now);
+        send_rendezvous(n, a, b, &pb->addr, now);
+    }
+}
+
+int zt__relay(zt_node *n, int64_t local_socket, const zt_inetaddr *from, const uint8_t *data,
+              size_t len, bool is_fragment, int64_t now)
+{
+    size_t hop_idx = is_fragment ? ZT_FRAG_IDX_HOPS : ZT_PKT_IDX_FLAGS;
+    uint64_t dest = zt__load_be(data + ZT_PKT_IDX_DEST, ZT_ADDRESS_LEN);
+    unsigned hops = data[hop_idx] & ZT_PKT_HOPS_MASK;
+    zt_peer *to, *src;
+    zt_path *path;
+    int rv;
+
+    (void)local_socket;
+    (void)from;
+    if (!n->is_root) {
+        n->counters.drop_not_for_us++;
+        return ZT_ERR_DROP;
+    }
+    if (hops >= ZT_RELAY_MAX_HOPS) {
+        n->counters.drop_hops++;
+        return ZT_ERR_DROP;
+    }
+    if (len > sizeof(n->fragbuf) || (to = zt__peer_find(n, dest)) == NULL ||
+        (path = zt__peer_best_path(to, now, true)) == NULL) {
+        n->counters.drop_no_route++;
+        return ZT_ERR_DROP;
+    }
+    memcpy(n->fragbuf, data, len);
+    n->fragbuf[hop_idx] = (uint8_t)((n->fragbuf[hop_idx] & ~ZT_PKT_HOPS_MASK) | (hops + 1));
+    rv = zt__node_datagram(n, path->local_socket, &path->addr, n->fragbuf, len, 0);
+    if (rv == 0) {
+        n->counters.relayed++;
+        path->last_send = now;
+    }
+    if (!is_fragment && (src = zt__peer_find(n, zt__pkt_source(data))) != NULL && src != to)
+        unite(n, src, to, now);
+    return 0;
+}

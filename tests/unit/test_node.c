@@ -1,0 +1,236 @@
+/* The VL1 node on a tiny in-memory underlay: one root and three leaves with no NAT between
+ * them.  The full simulation with loss and NATs lives in tests/sim; this suite pins down the
+ * basic exchanges: coming online, WHOIS, USER_MESSAGE, ECHO, relay then direct paths. */
+#include "testutil.h"
+
+#include "core/node.h"
+#include "core/world.h"
+
+#define NNODES 4
+#define MAXQ 4096
+
+typedef struct {
+    int64_t at;
+    int from, to;
+    size_t len;
+    uint8_t data[1500];
+} dgram;
+
+typedef struct {
+    zt_node *node;
+    zt_identity id;
+    zt_inetaddr addr;
+    int idx;
+    unsigned online_events, direct_events, messages, echo_replies;
+    uint64_t last_message_from;
+    char last_message[64];
+} simnode;
+
+static simnode nodes[NNODES];
+static dgram *queue;
+static size_t nq;
+static int64_t now;
+
+static int find_node(const zt_inetaddr *a)
+{
+    for (int i = 0; i < NNODES; i++)
+        if (zt__inetaddr_equal(&nodes[i].addr, a))
+            return i;
+    return -1;
+}
+
+static int on_send(void *user, int64_t sock, const zt_inetaddr *to, const uint8_t *data,
+                   size_t len, unsigned ttl)
+{
+    simnode *self = user;
+    int dst = find_node(to);
+    (void)sock;
+    if (ttl != 0 || dst < 0 || len > sizeof(queue[0].data) || nq == MAXQ)
+        return 0; /* hole-punch junk and strangers vanish */
+    queue[nq].at = now + 5 + (int64_t)(nq % 3);
+    queue[nq].from = self->idx;
+    queue[nq].to = dst;
+    queue[nq].len = len;
+    memcpy(queue[nq].data, data, len);
+    nq++;
+    return 0;
+}
+
+static void on_event(void *user, const zt_node_event *ev)
+{
+    simnode *self = user;
+    switch (ev->type) {
+    case ZT_NODE_EVENT_ONLINE:
+        self->online_events++;
+        break;
+    case ZT_NODE_EVENT_PEER_DIRECT:
+        self->direct_events++;
+        break;
+    case ZT_NODE_EVENT_USER_MESSAGE:
+        self->messages++;
+        self->last_message_from = ev->peer;
+        snprintf(self->last_message, sizeof(self->last_message), "%.*s", (int)ev->len,
+                 (const char *)ev->data);
+        break;
+    case ZT_NODE_EVENT_ECHO_REPLY:
+        self->echo_replies++;
+        break;
+    default:
+        break;
+    }
+}
+
+/* Runs the world until |until|: deliveries in time order, timers at their deadlines. */
+static void run_until(int64_t until)
+{
+    while (now < until) {
+        int64_t next = until;
+        size_t pick = nq;
+        for (size_t i = 0; i < nq; i++)
+            if (queue[i].at < next || (queue[i].at == next && pick == nq)) {
+                next = queue[i].at;
+                pick = i;
+            }
+        for (int i = 0; i < NNODES; i++) {
+            int64_t d = zt_node_next_deadline(nodes[i].node);
+            if (d < next) {
+                next = d;
+                pick = nq;
+            }
+        }
+        if (next > now)
+            now = next;
+        if (pick < nq) {
+            dgram d = queue[pick];
+            queue[pick] = queue[--nq];
+            (void)zt_node_recv_datagram(nodes[d.to].node, 0, &nodes[d.from].addr, d.data, d.len,
+                                        now);
+        }
+        for (int i = 0; i < NNODES; i++)
+            if (zt_node_next_deadline(nodes[i].node) <= now)
+                assert_int_equal(zt_node_process_timers(nodes[i].node, now), 0);
+    }
+}
+
+static int setup(void **state)
+{
+    uint8_t pub[64], sec[64], planet[ZT_WORLD_MAX_SERIALIZED];
+    zt_world *w = calloc(1, sizeof(*w));
+    zt_ssize plen;
+    (void)state;
+
+    queue = calloc(MAXQ, sizeof(*queue));
+    assert_non_null(queue);
+    for (int i = 0; i < NNODES; i++) {
+        uint8_t ip[4] = {10, 0, (uint8_t)(i + 1), 1}; /* one /24 each: HELLO rate gate */
+        nodes[i].idx = i;
+        assert_int_equal(zt__identity_generate(&nodes[i].id, NULL), 0);
+        zt__inetaddr_set4(&nodes[i].addr, ip, 9993);
+    }
+    zt__keypair_generate(pub, sec);
+    w->type = ZT_WORLD_TYPE_PLANET;
+    w->id = 0x1234;
+    w->timestamp = 1000;
+    memcpy(w->update_key, pub, 64);
+    w->nroots = 1;
+    w->roots[0].identity = nodes[0].id;
+    zt__identity_clear(&w->roots[0].identity);
+    w->roots[0].nendpoints = 1;
+    w->roots[0].endpoints[0] = nodes[0].addr;
+    assert_int_equal(zt__world_sign(w, sec), 0);
+    plen = zt__world_write(w, false, planet, sizeof(planet));
+    assert_true(plen > 0);
+    free(w);
+
+    now = 1000000;
+    for (int i = 0; i < NNODES; i++) {
+        zt_node_config cfg;
+        zt_node_callbacks cb = {.user = &nodes[i], .send = on_send, .event = on_event};
+        zt_node_config_default(&cfg);
+        cfg.identity = &nodes[i].id;
+        cfg.seed[0] = (uint8_t)i;
+        cfg.planet = planet;
+        cfg.planet_len = (size_t)plen;
+        assert_int_equal(zt_node_new(&nodes[i].node, &cfg, &cb, now), 0);
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    for (int i = 0; i < NNODES; i++) {
+        zt_node_del(nodes[i].node);
+        zt__identity_clear(&nodes[i].id);
+    }
+    free(queue);
+    return 0;
+}
+
+static void test_online(void **state)
+{
+    (void)state;
+    assert_true(zt_node_is_root(nodes[0].node));
+    assert_false(zt_node_is_root(nodes[1].node));
+    run_until(now + 1000);
+    for (int i = 0; i < NNODES; i++) {
+        assert_true(zt_node_is_online(nodes[i].node));
+    }
+    for (int i = 1; i < NNODES; i++)
+        assert_int_equal(nodes[i].online_events, 1);
+}
+
+static void test_whois_and_message(void **state)
+{
+    uint64_t b = zt_node_address(nodes[2].node);
+    (void)state;
+    assert_int_equal(zt_node_send_user_message(nodes[1].node, b, 0x10000, "hello b", 7, now), 0);
+    run_until(now + 2000);
+    assert_int_equal(nodes[2].messages, 1);
+    assert_string_equal(nodes[2].last_message, "hello b");
+    assert_int_equal(nodes[2].last_message_from, zt_node_address(nodes[1].node));
+}
+
+static void test_echo_and_direct(void **state)
+{
+    uint64_t b = zt_node_address(nodes[2].node);
+    zt_peer_info info;
+    (void)state;
+    assert_int_equal(zt_node_ping(nodes[1].node, b, now), 0);
+    run_until(now + 5000);
+    assert_true(nodes[1].echo_replies >= 1);
+    /* Relayed by the root, which introduced them: now they talk directly. */
+    assert_int_equal(zt_node_peer(nodes[1].node, b, &info), 0);
+    assert_true(info.npaths >= 1);
+    assert_true(zt__inetaddr_equal(&info.paths[0].remote, &nodes[2].addr));
+    assert_true(nodes[1].direct_events >= 2); /* root, then b */
+    assert_true(zt_node_get_counters(nodes[0].node)->relayed >= 1);
+    assert_true(zt_node_get_counters(nodes[0].node)->rendezvous_sent >= 2);
+}
+
+static void test_stays_online(void **state)
+{
+    (void)state;
+    run_until(now + 10 * 60 * 1000);
+    for (int i = 1; i < NNODES; i++) {
+        assert_true(zt_node_is_online(nodes[i].node));
+        assert_int_equal(nodes[i].online_events, 1);
+    }
+    assert_int_equal(zt_node_send_user_message(nodes[3].node, zt_node_address(nodes[1].node), 0x10000,
+                                               "late", 4, now), 0);
+    run_until(now + 2000);
+    assert_string_equal(nodes[1].last_message, "late");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_online),
+        cmocka_unit_test(test_whois_and_message),
+        cmocka_unit_test(test_echo_and_direct),
+        cmocka_unit_test(test_stays_online),
+    };
+    if (zt_crypto_init() != 0)
+        return 1;
+    return cmocka_run_group_tests_name("unit.node", tests, setup, teardown);
+}
