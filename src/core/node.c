@@ -209,7 +209,7 @@ static void ping_peer(zt_node *n, zt_peer *p, void *arg)
         if (full_hello) {
             zt__send_hello(n, p, path->local_socket, &path->addr, now);
         } else if ((now - path->last_send >= ZT_PATH_HEARTBEAT_PERIOD ||
-                    now - path->last_recv >= ZT_PATH_HEARTBEAT_PERIOD) &&
+                    now - path->last_recv >= ZT_PATH_HEARTBEAT_PERIOD - ZT_PING_CHECK_INTERVAL) &&
                    now - path->last_keepalive >= ZT_PING_CHECK_INTERVAL) {
             path->last_keepalive = now;
             zt__send_contact(n, p, path->local_socket, &path->addr, now);
@@ -255,6 +255,7 @@ int zt_node_process_timers(zt_node *n, int64_t now)
     n->flushing = false;
     zt__node_check_online(n, now);
     n->last_online_check = now;
+    n->timers_ran = true;
     return 0;
 }
 
@@ -264,25 +265,28 @@ int64_t zt_node_next_deadline(const zt_node *n)
 
     if (n->last_housekeeping + ZT_HOUSEKEEPING_PERIOD < t)
         t = n->last_housekeeping + ZT_HOUSEKEEPING_PERIOD;
-    if (n->nwhois > 0 || n->ntxq > 0 || n->nrxq > 0) {
-        int64_t soon = n->last_online_check + ZT_WHOIS_RETRY_DELAY;
-        for (unsigned i = 0; i < n->nwhois; i++)
-            if (n->whois[i].last_sent + ZT_WHOIS_RETRY_DELAY < soon)
-                soon = n->whois[i].last_sent + ZT_WHOIS_RETRY_DELAY;
-        if (soon < t)
-            t = soon;
+    for (unsigned i = 0; i < n->nwhois; i++)
+        if (n->whois[i].last_sent + ZT_WHOIS_RETRY_DELAY < t)
+            t = n->whois[i].last_sent + ZT_WHOIS_RETRY_DELAY;
+    if (n->ntxq > 0 || n->nrxq > 0) {
+        const zt_queued *lists[2] = {n->txq, n->rxq};
+        for (int i = 0; i < 2; i++)
+            if (lists[i] != NULL && lists[i]->since + ZT_QUEUE_TIMEOUT < t)
+                t = lists[i]->since + ZT_QUEUE_TIMEOUT;
     }
     if (n->online && !n->is_root) {
-        /* Notice going offline on time. */
+        /* Notice going offline on time: when the freshest upstream falls out of the window. */
+        int64_t latest = 0;
         for (unsigned i = 0; i < n->nupstreams; i++) {
             const zt_peer *p = zt__peer_find(n, n->upstreams[i]);
-            if (p != NULL && p->last_recv > 0 && p->last_recv + n->cfg.online_window_ms + 1 < t &&
-                p->last_recv + n->cfg.online_window_ms + 1 > n->last_online_check)
-                t = p->last_recv + n->cfg.online_window_ms + 1;
+            if (p != NULL && p->last_recv > latest)
+                latest = p->last_recv;
         }
+        if (latest + n->cfg.online_window_ms + 1 < t)
+            t = latest + n->cfg.online_window_ms + 1;
     }
-    if (t < n->last_online_check + ZT_TIMER_GRANULARITY &&
-        t > n->last_online_check - ZT_PING_CHECK_INTERVAL)
+    /* Once timers have run, never ask to be called back sooner than the granularity. */
+    if (n->timers_ran && t < n->last_online_check + ZT_TIMER_GRANULARITY)
         t = n->last_online_check + ZT_TIMER_GRANULARITY;
     return t;
 }

@@ -141,7 +141,7 @@ struct zt_node {
     unsigned nlocal;
 
     int64_t last_ping_check, last_housekeeping, last_online_check;
-    bool online;
+    bool online, timers_ran;
     zt_node_counters counters;
 
     uint8_t rxbuf[ZT_PKT_MAX_LEN];  /* the packet being handled (dearmored in place) */

@@ -126,7 +126,15 @@ static zt_peer *load_cached(zt_node *n, uint64_t address, int64_t now)
 zt_peer *zt__peer_get(zt_node *n, uint64_t address, int64_t now)
 {
     zt_peer *p = zt__peer_find(n, address);
-    return p != NULL ? p : load_cached(n, address, now);
+
+    if (p != NULL)
+        return p;
+    /* The cache is asked once per lookup episode: while a WHOIS is pending, it already
+     * missed (a flood from unknown sources must not turn into file reads). */
+    for (unsigned i = 0; i < n->nwhois; i++)
+        if (n->whois[i].address == address)
+            return NULL;
+    return load_cached(n, address, now);
 }
 
 zt_path *zt__peer_find_path(zt_peer *p, int64_t local_socket, const zt_inetaddr *addr)

@@ -27,20 +27,28 @@ bool zt__expecting_reply(const zt_node *n, uint64_t packet_id)
     return false;
 }
 
-/* Where a packet for |p| goes: its best direct path, else a relay through the best upstream
- * (which must not be |p| itself).  Returns the path used, or NULL. */
+/* Where a packet for |p| goes (vl1.md §5.4): its best direct path while that is alive; else a
+ * relay through the best upstream (never |p| itself); else a direct path heard from within
+ * the expiration window.  Preferring the relay over a silent direct path is ours: traffic
+ * keeps flowing while keepalives find out whether the direct path still works.  Returns the
+ * path used, or NULL. */
 static zt_path *route(zt_node *n, zt_peer *p, bool *direct, int64_t now)
 {
     zt_path *path = zt__peer_best_path(p, now, true);
     zt_peer *up;
 
-    *direct = path != NULL;
-    if (path != NULL)
+    *direct = true;
+    if (path != NULL && zt__path_alive(path, now))
         return path;
     up = zt__topology_best_upstream(n, now);
-    if (up != NULL && up != p)
-        return zt__peer_best_path(up, now, true);
-    return NULL;
+    if (up != NULL && up != p) {
+        zt_path *relay = zt__peer_best_path(up, now, true);
+        if (relay != NULL) {
+            *direct = false;
+            return relay;
+        }
+    }
+    return path;
 }
 
 static bool worth_compressing(unsigned verb)

@@ -394,13 +394,13 @@ static void handle_echo(zt_node *n, zt_peer *p, int64_t local_socket, const zt_i
                         const uint8_t *pkt, size_t len, int64_t now)
 {
     zt_path *path = zt__peer_find_path(p, local_socket, from);
-    int64_t *gate = path != NULL ? &path->last_echo_reply : &p->last_push_recv;
     zt_wr w;
 
+    /* One answer per path per 166 ms; an unknown path is new and always answered. */
     if (path != NULL) {
-        if (now - *gate < ZT_ECHO_RATE_LIMIT && *gate != 0)
+        if (path->last_echo_reply != 0 && now - path->last_echo_reply < ZT_ECHO_RATE_LIMIT)
             return;
-        *gate = now;
+        path->last_echo_reply = now;
     }
     w = begin_ok(n, p, ZT_VERB_ECHO, pkt);
     zt__wr_bytes(&w, pkt + ZT_PKT_IDX_PAYLOAD, len - ZT_PKT_IDX_PAYLOAD);
