@@ -1,0 +1,413 @@
+/*
+ * fuzz_node: the whole VL1 node (node.h) fed a sequence of datagrams and commands.
+ *
+ * Input: one flags byte, then records [u8 selector][u16 length, big-endian][bytes] (a record
+ * whose length runs past the end takes what is left).
+ *
+ *   flags    bit 0: the node under test is a root too (the planet lists it beside the root)
+ *            bit 1: allow_loopback_paths
+ *            bit 2: peer cache on, over an in-memory state store
+ *            bit 3: physical MTU 1400 (ZT_MIN_PHYSMTU) instead of 1432
+ *   selector bits 0-1: the remote address: the root's endpoint, a private IPv4 address, an
+ *                      IPv6 address, 127.0.0.1
+ *            bits 2-4: how far the clock moves first: 1, 2, 5, 20, 100, 600, 5100 or 61000 ms
+ *            bits 5-6: the local socket ID (0..3)
+ *            bit 7:    a command instead of a datagram; bytes[0] picks it (see command())
+ *
+ * A fresh node is made for every input (identities and planets are made once per process, all
+ * from fixed keys, so the same input always does the same thing) and zt_node_process_timers()
+ * runs after every record.  Checks: the send callback never gets an empty datagram or one
+ * longer than ZT_MAX_PHYSMTU, nor an address that is not IPv4 or IPv6; every byte handed to a
+ * callback is readable; zt_node_recv_datagram() returns 0 or ZT_ERR_DROP and counts the
+ * datagram; timers return 0 and ask to run again later, not now; peer listings stay in
+ * bounds.
+ *
+ * fuzz/make_node_corpus.c includes this file to drive the same node from a small in-memory
+ * network and writes the seed corpus from what the other nodes send to it.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/node.h"
+#include "core/wire/vl1.h"
+#include "core/world.h"
+#include "crypto/crypto.h"
+#include "util/buf.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+enum { FZ_ROOT, FZ_NUT, FZ_L, FZ_M, FZ_NIDS };
+
+/* The root, the node under test and two more leaves: the three valid identities of
+ * tests/vectors/vl1.json (so its packets from A to B are valid here too) and one more. */
+static const char *const fz_secrets[FZ_NIDS] = {
+    "e15db08738:0:8854e7e4b6c1a77e630c7022960f92fbeedf18fc3fdc3360f999552f02fe1321e04356f400b3b9"
+    "01c1834622921ad762f7f79dadb08805be53531af005d3f784:33afce186c35f8f1e8b52e869196ec77c8332e8"
+    "3445776e25e05c6cf0af99a1c75937629071a12d9dc6f390cd3b28e78ee353eb716bd7cbb2c0737a5343be715",
+    "56ebc7cb87:0:69483a103eabc9eef99a9f9944e86cabb481915873a8e8f35941c688a1730328e189c8e402eda3"
+    "ed18eac7ea5fc4c6be87d1e06265ee53db1a1750972887086d:8883c916ba4964501b1fc6c23c13d844b36bf98"
+    "28f8c2b6ff9fe47f8dcca7a07d7e2dd8b6e37433c772f515e7c67816f7943efa48c6de6faa636694c52bfac06",
+    "56dafcaa5f:0:e399c54f7d95429bdb9a541b388e10f31328218327138094662914d3ddebbf6ce88b1c378f84b6"
+    "5b859dbb4d031b181f9aae68dd040c3120d9d4a7596b1be9dc:bab10d76ea0537c25c98ce78448d26e425471de"
+    "27df9bc6399b8299208ebabf172108e0e0f57f621cfc6930ba0bd0949464d266a0f22988cb3a442e0be805eb0",
+    "861f913ca3:0:d45bfd08418cdd1709906b2c0b4a9b31e80ec44b70850d9e3341d8662a12eb57032a5a8334fb55"
+    "ea0776b4cd1539cdc66c4e5f9512c862871d7f1a5b9342eb49:77e796fccfc14f092e8265c4fe6d164abd83ce3"
+    "702afcf36c02b13f1842d32776a737f7dc56fdcfb019f1931ef773cdeb97ff155c3c564dd357d6ae6827f61a5",
+};
+
+#define FZ_FLAG_NUT_ROOT 0x01
+#define FZ_FLAG_LOOPBACK 0x02
+#define FZ_FLAG_PEER_CACHE 0x04
+#define FZ_FLAG_SMALL_MTU 0x08
+
+#define FZ_T0 1700000000000LL
+#define FZ_MAX_RECORDS 1024
+#define FZ_STORE_SLOTS 32
+
+static const int64_t fz_steps[8] = {1, 2, 5, 20, 100, 600, 5100, 61000};
+
+static zt_identity fz_id[FZ_NIDS];
+/* Where the selector's sources are; the node under test itself is at fz_nut_addr. */
+static zt_inetaddr fz_addr[4], fz_root_addr6, fz_nut_addr;
+static uint8_t *fz_planet[2]; /* [0]: one root; [1]: the node under test is a root too */
+static size_t fz_planet_len[2];
+
+/* The state of one run. */
+static zt_node *fz_node;
+static int64_t fz_now;
+static uint64_t fz_sink;
+static struct {
+    bool used;
+    zt_state_type type;
+    uint64_t id;
+    size_t len;
+    uint8_t *data;
+} fz_store[FZ_STORE_SLOTS];
+
+/* make_node_corpus.c taps what the node sends and the events it raises. */
+static void (*fz_tap)(const zt_inetaddr *to, const uint8_t *data, size_t len, unsigned ttl);
+static void (*fz_event_tap)(const zt_node_event *ev);
+
+static void fz_touch(const uint8_t *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        fz_sink += p[i];
+}
+
+static int fz_send(void *user, int64_t local_socket, const zt_inetaddr *to, const uint8_t *data,
+                   size_t len, unsigned ttl)
+{
+    (void)user;
+    (void)local_socket;
+    if (len == 0 || len > ZT_MAX_PHYSMTU || data == NULL || to == NULL ||
+        (to->family != 4 && to->family != 6) || ttl > 255)
+        abort();
+    fz_touch(data, len);
+    if (fz_tap != NULL)
+        fz_tap(to, data, len, ttl);
+    return 0;
+}
+
+static void fz_event(void *user, const zt_node_event *ev)
+{
+    (void)user;
+    if (ev->type < ZT_NODE_EVENT_ONLINE || ev->type > ZT_NODE_EVENT_WORLD_UPDATED)
+        abort();
+    if (ev->type == ZT_NODE_EVENT_USER_MESSAGE) {
+        if (ev->len > ZT_PKT_MAX_LEN || (ev->len > 0 && ev->data == NULL))
+            abort();
+        fz_touch(ev->data, ev->len);
+    }
+    if (fz_event_tap != NULL)
+        fz_event_tap(ev);
+}
+
+static zt_ssize fz_state_get(void *user, zt_state_type type, uint64_t id, uint8_t *buf,
+                             size_t cap)
+{
+    (void)user;
+    for (int i = 0; i < FZ_STORE_SLOTS; i++)
+        if (fz_store[i].used && fz_store[i].type == type && fz_store[i].id == id) {
+            if (fz_store[i].len > cap)
+                return ZT_ERR_NOSPACE;
+            memcpy(buf, fz_store[i].data, fz_store[i].len);
+            return (zt_ssize)fz_store[i].len;
+        }
+    return ZT_ERR_NOTFOUND;
+}
+
+static void fz_state_put(void *user, zt_state_type type, uint64_t id, const uint8_t *data,
+                         size_t len)
+{
+    int slot = -1;
+
+    (void)user;
+    if ((data == NULL) != (len == 0))
+        abort();
+    fz_touch(data, len);
+    for (int i = 0; i < FZ_STORE_SLOTS; i++)
+        if (fz_store[i].used && fz_store[i].type == type && fz_store[i].id == id)
+            slot = i;
+    if (slot >= 0) {
+        free(fz_store[slot].data);
+        fz_store[slot].used = false;
+    }
+    if (len == 0)
+        return;
+    for (int i = 0; i < FZ_STORE_SLOTS && slot < 0; i++)
+        if (!fz_store[i].used)
+            slot = i;
+    if (slot < 0)
+        return; /* full: forget it, as a store may */
+    fz_store[slot].data = malloc(len);
+    if (fz_store[slot].data == NULL)
+        abort();
+    memcpy(fz_store[slot].data, data, len);
+    fz_store[slot].used = true;
+    fz_store[slot].type = type;
+    fz_store[slot].id = id;
+    fz_store[slot].len = len;
+}
+
+/* A planet with the root (and the node under test when |nut_root|), signed by a fixed key. */
+static void fz_make_planet(bool nut_root, int k)
+{
+    uint8_t pub[ZT_IDENTITY_KEY_LEN], sec[ZT_IDENTITY_KEY_LEN];
+    zt_world *w = calloc(1, sizeof(*w));
+    zt_ssize n;
+
+    fz_planet[k] = malloc(ZT_WORLD_MAX_SERIALIZED);
+    if (w == NULL || fz_planet[k] == NULL)
+        abort();
+    for (size_t i = 0; i < sizeof(sec); i++)
+        sec[i] = (uint8_t)(i * 7 + 1);
+    zt__keypair_public(sec, pub);
+    w->type = ZT_WORLD_TYPE_PLANET;
+    w->id = 0x4655a;
+    w->timestamp = 1000;
+    memcpy(w->update_key, pub, sizeof(pub));
+    w->nroots = nut_root ? 2 : 1;
+    w->roots[0].identity = fz_id[FZ_ROOT];
+    zt__identity_clear(&w->roots[0].identity);
+    w->roots[0].nendpoints = 2;
+    w->roots[0].endpoints[0] = fz_addr[0];
+    w->roots[0].endpoints[1] = fz_root_addr6;
+    if (nut_root) {
+        w->roots[1].identity = fz_id[FZ_NUT];
+        zt__identity_clear(&w->roots[1].identity);
+        w->roots[1].nendpoints = 1;
+        w->roots[1].endpoints[0] = fz_nut_addr;
+    }
+    if (zt__world_sign(w, sec) != 0)
+        abort();
+    n = zt__world_write(w, false, fz_planet[k], ZT_WORLD_MAX_SERIALIZED);
+    if (n <= 0)
+        abort();
+    fz_planet_len[k] = (size_t)n;
+    free(w);
+}
+
+static void fz_init_once(void)
+{
+    static bool done;
+    static const uint8_t root4[4] = {203, 0, 113, 1}, priv4[4] = {192, 168, 7, 20};
+    static const uint8_t nut4[4] = {198, 51, 100, 99}, lo4[4] = {127, 0, 0, 1};
+    uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8};
+
+    if (done)
+        return;
+    done = true;
+    if (zt_crypto_init() != 0)
+        abort();
+    for (int i = 0; i < FZ_NIDS; i++)
+        if (zt__identity_from_string(&fz_id[i], fz_secrets[i], strlen(fz_secrets[i])) != 0 ||
+            !fz_id[i].has_secret)
+            abort();
+    zt__inetaddr_set4(&fz_addr[0], root4, 9993);
+    zt__inetaddr_set4(&fz_addr[1], priv4, 9993);
+    v6[15] = 0x20;
+    zt__inetaddr_set6(&fz_addr[2], v6, 9993);
+    zt__inetaddr_set4(&fz_addr[3], lo4, 9994);
+    v6[15] = 0x01;
+    zt__inetaddr_set6(&fz_root_addr6, v6, 9993);
+    zt__inetaddr_set4(&fz_nut_addr, nut4, 9993);
+    fz_make_planet(false, 0);
+    fz_make_planet(true, 1);
+}
+
+/* Config for a node of the test network with identity |who| under |flags|. */
+static void fz_config(zt_node_config *cfg, int who, uint8_t flags)
+{
+    zt_node_config_default(cfg);
+    cfg->identity = &fz_id[who];
+    cfg->seed[0] = (uint8_t)(who + 1);
+    cfg->planet = fz_planet[(flags & FZ_FLAG_NUT_ROOT) ? 1 : 0];
+    cfg->planet_len = fz_planet_len[(flags & FZ_FLAG_NUT_ROOT) ? 1 : 0];
+    cfg->allow_loopback_paths = (flags & FZ_FLAG_LOOPBACK) != 0;
+    cfg->peer_cache = (flags & FZ_FLAG_PEER_CACHE) != 0;
+    if (flags & FZ_FLAG_SMALL_MTU)
+        cfg->physical_mtu = ZT_MIN_PHYSMTU;
+}
+
+static void fz_check_timers(void)
+{
+    if (zt_node_process_timers(fz_node, fz_now) != 0)
+        abort();
+    if (zt_node_next_deadline(fz_node) <= fz_now) /* would spin its embedder */
+        abort();
+}
+
+static void fz_begin(uint8_t flags)
+{
+    zt_node_config cfg;
+    zt_node_callbacks cb = {.send = fz_send, .event = fz_event};
+
+    fz_init_once();
+    fz_config(&cfg, FZ_NUT, flags);
+    if (cfg.peer_cache) {
+        cb.state_get = fz_state_get;
+        cb.state_put = fz_state_put;
+    }
+    fz_now = FZ_T0;
+    if (zt_node_new(&fz_node, &cfg, &cb, fz_now) != 0)
+        abort();
+    fz_check_timers();
+}
+
+static void fz_end(void)
+{
+    zt_node_del(fz_node);
+    fz_node = NULL;
+    for (int i = 0; i < FZ_STORE_SLOTS; i++) {
+        free(fz_store[i].data);
+        fz_store[i].data = NULL;
+        fz_store[i].used = false;
+    }
+}
+
+static void fz_check_peers(void)
+{
+    zt_peer_info *info = malloc(8 * sizeof(*info));
+    size_t n;
+
+    if (info == NULL)
+        abort();
+    n = zt_node_peers(fz_node, info, 8);
+    for (size_t i = 0; i < n && i < 8; i++) {
+        zt_peer_info one;
+        if (info[i].npaths > ZT_NODE_MAX_PATHS || info[i].address == zt_node_address(fz_node))
+            abort();
+        if (zt_node_peer(fz_node, info[i].address, &one) != 0 || one.address != info[i].address)
+            abort();
+    }
+    free(info);
+}
+
+/* A destination: a known address (first byte < 0x80), else the next 5 bytes. */
+static uint64_t fz_dest(zt_rd *r)
+{
+    uint8_t b;
+    uint64_t a = 0;
+
+    if (zt__rd_u8(r, &b) != 0)
+        return fz_id[FZ_ROOT].address;
+    if (b < 0x80)
+        return fz_id[b % FZ_NIDS].address;
+    (void)zt__rd_be(r, &a, ZT_ADDRESS_LEN);
+    return a;
+}
+
+static void fz_command(const uint8_t *data, size_t len)
+{
+    zt_rd r = zt__rd_make(data, len);
+    uint8_t op = 0;
+    uint64_t a = 0, b = 0;
+    int rv = 0;
+
+    (void)zt__rd_u8(&r, &op);
+    switch (op % 8) {
+    case 0: /* the clock moves; nothing else */
+        break;
+    case 1:
+        rv = zt_node_ping(fz_node, fz_dest(&r), fz_now);
+        break;
+    case 2:
+        a = fz_dest(&r);
+        (void)zt__rd_u64(&r, &b);
+        rv = zt_node_send_user_message(fz_node, a, b, r.p, zt__rd_left(&r), fz_now);
+        break;
+    case 3:
+        (void)zt__rd_u64(&r, &a);
+        b = fz_dest(&r);
+        rv = zt_node_orbit(fz_node, a, b, fz_now);
+        break;
+    case 4:
+        (void)zt__rd_u64(&r, &a);
+        rv = zt_node_deorbit(fz_node, a, fz_now);
+        break;
+    case 5:
+        rv = zt_node_add_moon(fz_node, r.p, zt__rd_left(&r), fz_now);
+        break;
+    case 6: {
+        zt_inetaddr addrs[ZT_NODE_MAX_PATHS + 1];
+        size_t n = 0;
+        while (n < ZT_NODE_MAX_PATHS + 1 && zt__inetaddr_read(&r, &addrs[n]) == 0)
+            n++;
+        rv = zt_node_set_local_addresses(fz_node, addrs, n);
+        break;
+    }
+    default:
+        fz_check_peers();
+        break;
+    }
+    if (zt_err_is_fatal(rv))
+        abort();
+}
+
+/* One record: move the clock, deliver the datagram (or run the command), run timers. */
+static void fz_record(uint8_t sel, const uint8_t *data, size_t len)
+{
+    const zt_node_counters *c = zt_node_get_counters(fz_node);
+
+    fz_now += fz_steps[(sel >> 2) & 7];
+    if (sel & 0x80) {
+        fz_command(data, len);
+    } else {
+        uint64_t rx = c->rx_datagrams;
+        int rv = zt_node_recv_datagram(fz_node, (sel >> 5) & 3, &fz_addr[sel & 3], data, len,
+                                       fz_now);
+        if ((rv != 0 && rv != ZT_ERR_DROP) || c->rx_datagrams != rx + 1)
+            abort();
+    }
+    fz_check_timers();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    zt_rd r = zt__rd_make(data, size);
+    uint8_t flags, sel;
+    unsigned records = 0;
+
+    if (zt__rd_u8(&r, &flags) != 0)
+        return 0;
+    fz_begin(flags);
+    while (records++ < FZ_MAX_RECORDS && zt__rd_u8(&r, &sel) == 0) {
+        uint16_t len = 0;
+        size_t n;
+        uint8_t *copy;
+
+        (void)zt__rd_u16(&r, &len);
+        n = len < zt__rd_left(&r) ? len : zt__rd_left(&r);
+        copy = malloc(n > 0 ? n : 1); /* exact size, so any overread is caught */
+        if (copy == NULL)
+            abort();
+        memcpy(copy, r.p, n);
+        r.p += n;
+        fz_record(sel, copy, n);
+        free(copy);
+    }
+    fz_end();
+    return 0;
+}
