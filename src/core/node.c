@@ -326,7 +326,7 @@ int zt_node_ping(zt_node *n, uint64_t dest, int64_t now)
     if (p == NULL)
         return zt__queue_tx(n, dest, ZT_VERB_ECHO, NULL, 0, now);
     p->last_activity = now;
-    return zt__send_echo(n, p, ZT_LOCAL_SOCKET_ANY, NULL, now);
+    return zt__send_echo(n, p, ZT_LOCAL_SOCKET_ANY, NULL, true, now);
 }
 
 int zt_node_set_local_addresses(zt_node *n, const zt_inetaddr *addrs, size_t count)

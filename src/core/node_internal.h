@@ -33,6 +33,7 @@
 #define ZT_PUSH_DIRECT_PATHS_PER_SCOPE 8
 #define ZT_SELFAWARE_TIMEOUT 600000
 #define ZT_TIMER_GRANULARITY 60
+#define ZT_ECHO_ASKED 0x50 /* trailing ECHO payload byte marking an embedder's ping */
 
 #define ZT_PEER_BUCKETS 1024
 #define ZT_MAX_MOONS 8
@@ -208,8 +209,9 @@ int zt__send_finish(zt_node *n, const zt_wr *w, const uint8_t key[ZT_SHARED_KEY_
 int zt__send_to_peer(zt_node *n, zt_peer *p, const zt_wr *w, bool expect_reply, int64_t now);
 int zt__send_hello(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *to,
                    int64_t now);
+/* ECHO carrying our clock; |asked|: a zt_node_ping(), whose OK raises ECHO_REPLY. */
 int zt__send_echo(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *to,
-                  int64_t now);
+                  bool asked, int64_t now);
 /* Contacts an address of |p|: ECHO if its protocol allows, else HELLO (vl1.md §4.4). */
 int zt__send_contact(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *to,
                      int64_t now);

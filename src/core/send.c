@@ -176,10 +176,12 @@ int zt__send_hello(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetad
 }
 
 int zt__send_echo(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *to,
-                  int64_t now)
+                  bool asked, int64_t now)
 {
     zt_wr w = zt__send_begin(n, p->id.address, ZT_VERB_ECHO);
     zt__wr_u64(&w, (uint64_t)now); /* comes back in the OK: the RTT needs no state */
+    if (asked)
+        zt__wr_u8(&w, ZT_ECHO_ASKED); /* an embedder's ping, not a keepalive */
     n->counters.echo_sent++;
     return zt__send_finish(n, &w, p->key, ZT_CIPHER_POLY1305_SALSA2012, true, p, local_socket,
                            to, now);
@@ -189,7 +191,7 @@ int zt__send_contact(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inet
                      int64_t now)
 {
     if (p->proto >= 5)
-        return zt__send_echo(n, p, local_socket, to, now);
+        return zt__send_echo(n, p, local_socket, to, false, now);
     return zt__send_hello(n, p, local_socket, to, now);
 }
 
@@ -292,7 +294,7 @@ static void send_queued(zt_node *n, zt_peer *p, const zt_queued *q, int64_t now)
     zt_wr w;
 
     if (q->verb == ZT_VERB_ECHO) {
-        (void)zt__send_echo(n, p, ZT_LOCAL_SOCKET_ANY, NULL, now);
+        (void)zt__send_echo(n, p, ZT_LOCAL_SOCKET_ANY, NULL, true, now);
         return;
     }
     w = zt__send_begin(n, p->id.address, q->verb);

@@ -296,12 +296,15 @@ static void handle_ok(zt_node *n, zt_peer *p, int64_t local_socket, const zt_ine
         break;
     case ZT_VERB_ECHO: {
         uint64_t ts;
+        uint8_t asked = 0;
         if (zt__rd_u64(&r, &ts) == 0 && (int64_t)ts <= now) {
             zt_node_event ev;
             int64_t rtt = now - (int64_t)ts;
             zt_path *path = hops == 0 ? zt__peer_find_path(p, local_socket, from) : NULL;
             if (path != NULL)
                 path->latency = path->latency < 0 ? rtt : (path->latency + rtt) / 2;
+            if (zt__rd_u8(&r, &asked) != 0 || asked != ZT_ECHO_ASKED)
+                break; /* a keepalive's answer: latency only */
             memset(&ev, 0, sizeof(ev));
             ev.type = ZT_NODE_EVENT_ECHO_REPLY;
             ev.peer = p->id.address;

@@ -1,0 +1,564 @@
+/*
+ * zt-service: runs one node (docs/service.md).  A first version of the daemon: the node with
+ * its home directory and UDP ports, the root role when the identity is a root of the planet,
+ * one log line per event on stderr, and a clean stop on SIGINT/SIGTERM.  The local JSON API
+ * comes later.
+ *
+ * Threads: the runner's I/O thread drives the node and calls on_event(); this main thread
+ * waits for signals and issues the test actions (--ping, --message) through the runner's
+ * thread-safe commands.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/inetaddr.h"
+#include "io/clock.h"
+#include "sdk/home.h"
+#include "sdk/runner.h"
+#include "util/hex.h"
+
+#define MAX_ACTIONS 8
+
+typedef struct action {
+    bool is_ping;
+    uint64_t dest;
+    uint64_t type;
+    const char *text;
+    size_t len;
+} action;
+
+typedef struct service {
+    zt_runner *runner;
+    zt_runner_log_level level;
+    action actions[MAX_ACTIONS];
+    unsigned nactions;
+    unsigned count;        /* rounds of actions; 0: until stopped */
+    int64_t interval_ms;
+    int64_t peers_interval_ms;
+    atomic_bool is_online;
+    atomic_bool has_failed;
+} service;
+
+static const char *const level_names[] = {"error", "warn", "info", "debug"};
+
+/* One line per event: "<UTC time> <level> <message>", written with a single write(2) so lines
+ * from the two threads never interleave. */
+static void logline(service *svc, zt_runner_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void vlogline(service *svc, zt_runner_log_level level, const char *fmt, va_list ap)
+{
+    char line[1024];
+    int64_t ms = zt_io_clock_wall_ms();
+    time_t secs = (time_t)(ms / 1000);
+    struct tm tm;
+    size_t n;
+    int m;
+
+    if (level > svc->level)
+        return;
+    gmtime_r(&secs, &tm);
+    n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
+    m = snprintf(line + n, sizeof(line) - n, ".%03dZ %s ", (int)(ms % 1000),
+                 level_names[level]);
+    if (m > 0)
+        n += (size_t)m;
+    m = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+    if (m > 0)
+        n += (size_t)m < sizeof(line) - n - 1 ? (size_t)m : sizeof(line) - n - 2;
+    line[n++] = '\n';
+    (void)!write(STDERR_FILENO, line, n);
+}
+
+static void logline(service *svc, zt_runner_log_level level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlogline(svc, level, fmt, ap);
+    va_end(ap);
+}
+
+static void on_log(void *user, zt_runner_log_level level, const char *msg)
+{
+    logline(user, level, "%s", msg);
+}
+
+static void fmt_addr(const zt_inetaddr *a, char *out, size_t cap)
+{
+    if (zt__inetaddr_format(a, out, cap) < 0)
+        snprintf(out, cap, "?");
+}
+
+/* Printable ASCII as is; quotes, backslashes and the rest as \xHH. */
+static void escape(const uint8_t *data, size_t len, char *out, size_t cap)
+{
+    size_t o = 0;
+
+    for (size_t i = 0; i < len && o + 5 < cap; i++) {
+        uint8_t c = data[i];
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+            out[o++] = (char)c;
+        else
+            o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
+    }
+    out[o] = 0;
+}
+
+static const char *command_name(zt_runner_command c)
+{
+    switch (c) {
+    case ZT_RUNNER_CMD_USER_MESSAGE:
+        return "message";
+    case ZT_RUNNER_CMD_PING:
+        return "ping";
+    case ZT_RUNNER_CMD_ORBIT:
+        return "orbit";
+    case ZT_RUNNER_CMD_DEORBIT:
+        return "deorbit";
+    }
+    return "?";
+}
+
+/* "direct via=<ip/port>" when the peer has a live direct path, else |other|. */
+static void describe_path(service *svc, uint64_t peer, const char *other, char *out,
+                          size_t cap)
+{
+    const zt_path_info *best;
+    zt_peer_info info;
+    char a[ZT_INETADDR_STR_MAX];
+
+    if (zt_runner_get_peer(svc->runner, peer, &info) == 0 &&
+        zt_runner_peer_is_direct(&info, &best)) {
+        fmt_addr(&best->remote, a, sizeof(a));
+        snprintf(out, cap, "direct via=%s", a);
+    } else {
+        snprintf(out, cap, "%s", other);
+    }
+}
+
+static void on_node_event(service *svc, const zt_node_event *ev)
+{
+    char a[ZT_INETADDR_STR_MAX], text[1024], path[128];
+
+    switch (ev->type) {
+    case ZT_NODE_EVENT_ONLINE:
+        atomic_store(&svc->is_online, true);
+        logline(svc, ZT_RUNNER_LOG_INFO, "online");
+        break;
+    case ZT_NODE_EVENT_OFFLINE:
+        logline(svc, ZT_RUNNER_LOG_INFO, "offline");
+        break;
+    case ZT_NODE_EVENT_IDENTITY_COLLISION:
+        logline(svc, ZT_RUNNER_LOG_ERROR, "identity collision: an upstream says address "
+                "%010llx is taken", (unsigned long long)zt_runner_address(svc->runner));
+        break;
+    case ZT_NODE_EVENT_PEER_DIRECT:
+        if (ev->remote.family != 0) {
+            fmt_addr(&ev->remote, a, sizeof(a));
+            logline(svc, ZT_RUNNER_LOG_INFO, "peer %010llx direct via %s",
+                    (unsigned long long)ev->peer, a);
+        } else {
+            logline(svc, ZT_RUNNER_LOG_INFO, "peer %010llx direct",
+                    (unsigned long long)ev->peer);
+        }
+        break;
+    case ZT_NODE_EVENT_PEER_RELAY:
+        logline(svc, ZT_RUNNER_LOG_INFO, "peer %010llx relayed", (unsigned long long)ev->peer);
+        break;
+    case ZT_NODE_EVENT_PEER_UNREACHABLE:
+        logline(svc, ZT_RUNNER_LOG_INFO, "peer %010llx unreachable",
+                (unsigned long long)ev->peer);
+        break;
+    case ZT_NODE_EVENT_PATH_DISCOVERED:
+    case ZT_NODE_EVENT_PATH_ALIVE:
+    case ZT_NODE_EVENT_PATH_DEAD:
+        fmt_addr(&ev->remote, a, sizeof(a));
+        logline(svc, ZT_RUNNER_LOG_DEBUG, "path %010llx %s %s socket=%lld",
+                (unsigned long long)ev->peer,
+                ev->type == ZT_NODE_EVENT_PATH_DISCOVERED ? "discovered"
+                : ev->type == ZT_NODE_EVENT_PATH_ALIVE    ? "alive"
+                                                          : "dead",
+                a, (long long)ev->local_socket);
+        break;
+    case ZT_NODE_EVENT_USER_MESSAGE:
+        escape(ev->data, ev->len, text, sizeof(text));
+        logline(svc, ZT_RUNNER_LOG_INFO, "user-message from=%010llx type=%llu len=%zu text=\"%s\"",
+                (unsigned long long)ev->peer, (unsigned long long)ev->message_type, ev->len,
+                text);
+        break;
+    case ZT_NODE_EVENT_ECHO_REPLY:
+        describe_path(svc, ev->peer, "relayed", path, sizeof(path));
+        logline(svc, ZT_RUNNER_LOG_INFO, "echo-reply from=%010llx rtt_ms=%lld path=%s",
+                (unsigned long long)ev->peer, (long long)ev->rtt_ms, path);
+        break;
+    case ZT_NODE_EVENT_WORLD_UPDATED:
+        logline(svc, ZT_RUNNER_LOG_INFO, "world %016llx updated",
+                (unsigned long long)ev->world_id);
+        break;
+    }
+}
+
+/* Runs on the runner's I/O thread (runner.h). */
+static void on_event(void *user, const zt_runner_event *ev)
+{
+    service *svc = user;
+
+    switch (ev->type) {
+    case ZT_RUNNER_EVENT_STARTED:
+        logline(svc, ZT_RUNNER_LOG_DEBUG, "I/O thread started");
+        break;
+    case ZT_RUNNER_EVENT_NODE:
+        on_node_event(svc, ev->node);
+        break;
+    case ZT_RUNNER_EVENT_COMMAND_FAILED:
+        logline(svc, ZT_RUNNER_LOG_WARN, "command %s to=%010llx failed: %s",
+                command_name(ev->command), (unsigned long long)ev->peer,
+                zt_strerror(ev->error));
+        break;
+    case ZT_RUNNER_EVENT_FATAL:
+        logline(svc, ZT_RUNNER_LOG_ERROR, "node failed: %s", zt_strerror(ev->error));
+        atomic_store(&svc->has_failed, true);
+        break;
+    case ZT_RUNNER_EVENT_STOPPED:
+        logline(svc, ZT_RUNNER_LOG_DEBUG, "I/O thread stopped");
+        break;
+    }
+}
+
+static void log_peers(service *svc, zt_runner_log_level level)
+{
+    enum { MAX_LOGGED = 256 };
+    zt_peer_info *peers = calloc(MAX_LOGGED, sizeof(*peers));
+    zt_ssize n;
+    char path[128];
+
+    if (peers == NULL)
+        return;
+    n = zt_runner_get_peers(svc->runner, peers, MAX_LOGGED);
+    for (zt_ssize i = 0; i < n && i < MAX_LOGGED; i++) {
+        describe_path(svc, peers[i].address, "no-direct-path", path, sizeof(path));
+        logline(svc, level, "peer %010llx %s latency_ms=%lld paths=%u%s",
+                (unsigned long long)peers[i].address, path, (long long)peers[i].latency_ms,
+                peers[i].npaths, peers[i].is_upstream ? " upstream" : "");
+    }
+    free(peers);
+}
+
+static void log_counters(service *svc)
+{
+    zt_runner_status st;
+    const zt_node_counters *c = &st.counters;
+
+    if (zt_runner_get_status(svc->runner, &st) != 0)
+        return;
+    logline(svc, ZT_RUNNER_LOG_INFO,
+            "counters rx=%llu tx=%llu tx_errors=%llu relayed=%llu whois_sent=%llu "
+            "hello_sent=%llu echo_sent=%llu rendezvous_sent=%llu drop_auth=%llu "
+            "drop_malformed=%llu drop_unknown_peer=%llu drop_no_route=%llu tx_batches=%llu "
+            "tx_dropped=%llu",
+            (unsigned long long)c->rx_datagrams, (unsigned long long)c->tx_datagrams,
+            (unsigned long long)c->tx_errors, (unsigned long long)c->relayed,
+            (unsigned long long)c->whois_sent, (unsigned long long)c->hello_sent,
+            (unsigned long long)c->echo_sent, (unsigned long long)c->rendezvous_sent,
+            (unsigned long long)c->drop_auth, (unsigned long long)c->drop_malformed,
+            (unsigned long long)c->drop_unknown_peer, (unsigned long long)c->drop_no_route,
+            (unsigned long long)st.tx_batches, (unsigned long long)st.tx_dropped);
+}
+
+static void run_actions(service *svc, unsigned round)
+{
+    for (unsigned i = 0; i < svc->nactions; i++) {
+        action *a = &svc->actions[i];
+        int rv;
+
+        if (a->is_ping)
+            rv = zt_runner_ping(svc->runner, a->dest);
+        else
+            rv = zt_runner_send_user_message(svc->runner, a->dest, a->type, a->text, a->len);
+        if (rv != 0)
+            logline(svc, ZT_RUNNER_LOG_WARN, "%s to=%010llx not queued: %s",
+                    a->is_ping ? "ping" : "message", (unsigned long long)a->dest,
+                    zt_strerror(rv));
+        else
+            logline(svc, ZT_RUNNER_LOG_INFO, "%s-sent to=%010llx seq=%u",
+                    a->is_ping ? "ping" : "message", (unsigned long long)a->dest, round);
+    }
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: zt-service [options] [HOME]\n"
+            "\n"
+            "Runs a ZeroTier node with its state in HOME (default: $ZEROTIER_HOME, else\n"
+            "/var/lib/zerotier-one).  The node is a root when its identity is a root of its\n"
+            "planet.  Logs one line per event on stderr; SIGINT or SIGTERM stops it cleanly.\n"
+            "\n"
+            "options:\n"
+            "  -p PORT, -pPORT          primary UDP port (default 9993; 0: random)\n"
+            "  -U                       accepted for compatibility (root is never needed)\n"
+            "  --secondary-port PORT    fixed secondary UDP port (default: random)\n"
+            "  --no-secondary-port      no secondary port\n"
+            "  --allow-loopback         accept 127.0.0.0/8 and ::1 as direct paths (tests, demos)\n"
+            "  --bind-loopback          bind 127.0.0.1 and ::1 only, not every address (tests)\n"
+            "  --log-level LEVEL        error, warn, info (default) or debug\n"
+            "  --log-peers SECONDS      log the peer list every SECONDS (default: at exit only)\n"
+            "  -h, --help               this text\n"
+            "  -v, --version            print the version\n"
+            "\n"
+            "test options (actions start once the node is online, every --interval):\n"
+            "  --ping ADDR              send ECHO to ADDR; replies: \"echo-reply from=...\"\n"
+            "  --message ADDR:TYPE:TEXT send USER_MESSAGE of TYPE (decimal) with TEXT;\n"
+            "                           receivers log \"user-message from=... text=...\"\n"
+            "  --count N                rounds of actions (default 0: until stopped)\n"
+            "  --interval MS            milliseconds between rounds (default 1000)\n"
+            "\n"
+            "Exit status: 0 after a clean stop, 1 on failure, 2 on a usage error.\n");
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "zt-service: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see zt-service --help)\n");
+    return 2;
+}
+
+static bool parse_long(const char *s, long min, long max, long *out)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno != 0 || end == s || *end != 0 || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno != 0 || end == s || *end != 0 || s[0] == '-')
+        return false;
+    *out = (uint64_t)v;
+    return true;
+}
+
+static bool parse_address(const char *s, size_t len, uint64_t *out)
+{
+    return zt__address_from_string(s, len, out) == 0;
+}
+
+int main(int argc, char **argv)
+{
+    static service svc;
+    zt_runner_config cfg;
+    zt_runner_status st;
+    const char *home = NULL;
+    static const uint8_t lo4[4] = {127, 0, 0, 1}, lo6[16] = {[15] = 1};
+    char err[1024], pid_text[32], pid_path[ZT_HOME_PATH_MAX];
+    sigset_t sigs;
+    int sig = 0, rv, status = 0;
+    long v;
+    unsigned round = 0;
+    int64_t next_action = 0, next_peers = 0;
+
+    zt_runner_config_default(&cfg);
+    svc.level = ZT_RUNNER_LOG_INFO;
+    svc.interval_ms = 1000;
+    atomic_init(&svc.is_online, false);
+    atomic_init(&svc.has_failed, false);
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0 || strcmp(a, "-?") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--version") == 0) {
+            printf("%d.%d.%d\n", ZT_NODE_VERSION_MAJOR, ZT_NODE_VERSION_MINOR,
+                   ZT_NODE_VERSION_REVISION);
+            return 0;
+        } else if (strcmp(a, "-U") == 0) {
+            /* zerotier-one's "skip the root check": we never need root. */
+        } else if (strncmp(a, "-p", 2) == 0 && a[1] == 'p' && (a[2] != 0 || val != NULL)) {
+            const char *p = a[2] != 0 ? a + 2 : argv[++i];
+            if (!parse_long(p, 0, 65535, &v))
+                return usage_error("bad port '%s'", p);
+            cfg.primary_port = (int)v;
+        } else if (strcmp(a, "--secondary-port") == 0 && val != NULL) {
+            if (!parse_long(val, 1, 65535, &v))
+                return usage_error("bad port '%s'", val);
+            cfg.secondary_port = (int)v;
+            i++;
+        } else if (strcmp(a, "--no-secondary-port") == 0) {
+            cfg.secondary_port = -1;
+        } else if (strcmp(a, "--allow-loopback") == 0) {
+            cfg.allow_loopback_paths = true;
+        } else if (strcmp(a, "--bind-loopback") == 0) {
+            cfg.bind_specific = true;
+            cfg.bind_ip4 = lo4;
+            cfg.bind_ip6 = lo6;
+        } else if (strcmp(a, "--log-level") == 0 && val != NULL) {
+            unsigned l;
+            for (l = 0; l < 4 && strcmp(val, level_names[l]) != 0; l++)
+                ;
+            if (l == 4)
+                return usage_error("unknown log level '%s'", val);
+            svc.level = (zt_runner_log_level)l;
+            i++;
+        } else if (strcmp(a, "--log-peers") == 0 && val != NULL) {
+            if (!parse_long(val, 1, 86400, &v))
+                return usage_error("bad interval '%s'", val);
+            svc.peers_interval_ms = v * 1000;
+            i++;
+        } else if (strcmp(a, "--ping") == 0 && val != NULL) {
+            action *act = &svc.actions[svc.nactions];
+            if (svc.nactions == MAX_ACTIONS)
+                return usage_error("too many actions at '%s'", val);
+            if (!parse_address(val, strlen(val), &act->dest))
+                return usage_error("bad address '%s' (10 hex digits)", val);
+            act->is_ping = true;
+            svc.nactions++;
+            i++;
+        } else if (strcmp(a, "--message") == 0 && val != NULL) {
+            action *act = &svc.actions[svc.nactions];
+            const char *c1 = strchr(val, ':'), *c2 = c1 != NULL ? strchr(c1 + 1, ':') : NULL;
+            char type[24];
+            if (svc.nactions == MAX_ACTIONS)
+                return usage_error("too many actions at '%s'", val);
+            if (c2 == NULL || !parse_address(val, (size_t)(c1 - val), &act->dest) ||
+                (size_t)(c2 - c1 - 1) >= sizeof(type))
+                return usage_error("bad message '%s' (ADDR:TYPE:TEXT)", val);
+            memcpy(type, c1 + 1, (size_t)(c2 - c1 - 1));
+            type[c2 - c1 - 1] = 0;
+            if (!parse_u64(type, &act->type))
+                return usage_error("bad message type in '%s'", val);
+            act->text = c2 + 1;
+            act->len = strlen(c2 + 1);
+            svc.nactions++;
+            i++;
+        } else if (strcmp(a, "--count") == 0 && val != NULL) {
+            if (!parse_long(val, 0, 1000000, &v))
+                return usage_error("bad count '%s'", val);
+            svc.count = (unsigned)v;
+            i++;
+        } else if (strcmp(a, "--interval") == 0 && val != NULL) {
+            if (!parse_long(val, 10, 3600000, &v))
+                return usage_error("bad interval '%s'", val);
+            svc.interval_ms = v;
+            i++;
+        } else if (a[0] == '-' && a[1] != 0) {
+            return usage_error("unknown or incomplete option '%s'", a);
+        } else if (home == NULL) {
+            home = a;
+        } else {
+            return usage_error("more than one home directory ('%s')", a);
+        }
+    }
+    if (home == NULL)
+        home = getenv("ZEROTIER_HOME");
+    if (home == NULL || home[0] == 0)
+        home = "/var/lib/zerotier-one";
+
+    /* Signals are taken by sigtimedwait() on this thread only: block them before the I/O
+     * thread exists so that it inherits the mask. */
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGHUP);
+    /* An ignored signal is discarded before sigtimedwait() can take it, and a shell starts
+     * background jobs with SIGINT ignored: restore the default first. */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    cfg.home = home;
+    cfg.event = on_event;
+    cfg.log = on_log;
+    cfg.user = &svc;
+    rv = zt_runner_new(&svc.runner, &cfg, err, sizeof(err));
+    if (rv != 0) {
+        fprintf(stderr, "zt-service: %s%s\n", err,
+                rv == ZT_ERR_INVAL && strstr(err, "corrupt") != NULL ? "; refusing to start"
+                                                                      : "");
+        return 1;
+    }
+    snprintf(pid_text, sizeof(pid_text), "%ld", (long)getpid());
+    snprintf(pid_path, sizeof(pid_path), "%s/zerotier-one.pid", home);
+    if (zt__home_write_text(home, "zerotier-one.pid", pid_text, 0644) != 0)
+        logline(&svc, ZT_RUNNER_LOG_WARN, "cannot write %s: %s", pid_path, strerror(errno));
+
+    (void)zt_runner_get_status(svc.runner, &st);
+    logline(&svc, ZT_RUNNER_LOG_INFO,
+            "zt-service %d.%d.%d address=%010llx planet=%016llx role=%s port=%u "
+            "secondary=%u home=%s",
+            ZT_NODE_VERSION_MAJOR, ZT_NODE_VERSION_MINOR, ZT_NODE_VERSION_REVISION,
+            (unsigned long long)st.address, (unsigned long long)st.planet_id,
+            st.is_root ? "root" : "leaf", (unsigned)zt_runner_primary_port(svc.runner),
+            (unsigned)zt_runner_secondary_port(svc.runner), home);
+
+    if (zt_runner_start(svc.runner) != 0) {
+        fprintf(stderr, "zt-service: cannot start the I/O thread\n");
+        zt_runner_del(svc.runner);
+        unlink(pid_path);
+        return 1;
+    }
+
+    while (!atomic_load(&svc.has_failed)) {
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = 100 * 1000000L};
+        int64_t now = zt_io_clock_ms();
+
+        sig = sigtimedwait(&sigs, NULL, &ts);
+        if (sig > 0)
+            break;
+        now = zt_io_clock_ms();
+        if (svc.nactions > 0 && atomic_load(&svc.is_online) &&
+            (svc.count == 0 || round < svc.count) && now >= next_action) {
+            run_actions(&svc, round++);
+            next_action = now + svc.interval_ms;
+        }
+        if (svc.peers_interval_ms > 0 && now >= next_peers) {
+            if (next_peers != 0)
+                log_peers(&svc, ZT_RUNNER_LOG_INFO);
+            next_peers = now + svc.peers_interval_ms;
+        }
+    }
+    if (sig > 0) {
+        logline(&svc, ZT_RUNNER_LOG_INFO, "stopping (%s)",
+                sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP");
+    } else {
+        status = 1;
+        logline(&svc, ZT_RUNNER_LOG_ERROR, "stopping after a node failure");
+    }
+    /* Last look while the I/O thread still answers queries. */
+    log_peers(&svc, ZT_RUNNER_LOG_INFO);
+    log_counters(&svc);
+    zt_runner_stop(svc.runner);
+    zt_runner_del(svc.runner); /* joins the I/O thread and saves the peers */
+    unlink(pid_path);
+    logline(&svc, ZT_RUNNER_LOG_INFO, "stopped");
+    return status;
+}

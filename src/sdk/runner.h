@@ -1,0 +1,143 @@
+/*
+ * runner.h: one node at work (DESIGN.md "Runtime").  A runner owns one zt_node, its UDP
+ * sockets (primary and secondary port, IPv4 and IPv6), its home directory and the I/O thread
+ * that drives it: epoll over the sockets, a timer armed at zt_node_next_deadline() and a
+ * wakeup descriptor through which other threads post commands.
+ *
+ * Threads.  Only the I/O thread calls zt_node_*.  zt_runner_new() and zt_runner_del() run on
+ * the embedder's thread, before the I/O thread starts and after it has ended.  Every other
+ * function is thread-safe: commands are copied into a queue and carried out by the I/O thread
+ * (their failures come back as ZT_RUNNER_EVENT_COMMAND_FAILED); queries wait for the I/O
+ * thread's answer, or answer at once when called on the I/O thread (from the event callback).
+ *
+ * Events.  The event callback is invoked ON THE I/O THREAD, never from inside a zt_node_*
+ * call: node events are copied while the node runs and delivered right after it returns, in
+ * order.  So the callback may call any zt_runner_* function except zt_runner_del(), but it
+ * should return quickly: the node waits for it.  (Embedders that want their own thread put a
+ * queue behind the callback.)
+ *
+ * Sockets.  The node sees local socket IDs 0..n-1, the index of each bound socket in the order
+ * primary IPv4, primary IPv6, secondary IPv4, secondary IPv6 (missing ones are skipped).
+ * Datagrams for ZT_LOCAL_SOCKET_ANY leave from every socket of the right family (vl1.md
+ * §5.11).  Datagrams produced during one node call are queued and sent with sendmmsg when the
+ * call returns; a datagram with a TTL of its own is sent at once, in order.
+ */
+#ifndef ZT_SDK_RUNNER_H
+#define ZT_SDK_RUNNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/node.h"
+#include "util/errors.h"
+
+typedef struct zt_runner zt_runner;
+
+typedef enum {
+    ZT_RUNNER_LOG_ERROR = 0,
+    ZT_RUNNER_LOG_WARN,
+    ZT_RUNNER_LOG_INFO,
+    ZT_RUNNER_LOG_DEBUG,
+} zt_runner_log_level;
+
+typedef enum {
+    ZT_RUNNER_CMD_USER_MESSAGE = 1,
+    ZT_RUNNER_CMD_PING,
+    ZT_RUNNER_CMD_ORBIT,
+    ZT_RUNNER_CMD_DEORBIT,
+} zt_runner_command;
+
+typedef enum {
+    ZT_RUNNER_EVENT_STARTED = 1, /* the I/O thread runs; first event */
+    ZT_RUNNER_EVENT_NODE,        /* |node| is a node event (for PEER_DIRECT, |node->remote| and
+                                  * |node->local_socket| name the direct path when known) */
+    ZT_RUNNER_EVENT_COMMAND_FAILED, /* |command| for |peer| (or world ID) failed with |error| */
+    ZT_RUNNER_EVENT_FATAL,       /* the node failed with |error|; the runner stops */
+    ZT_RUNNER_EVENT_STOPPED,     /* the I/O thread is ending; last event */
+} zt_runner_event_type;
+
+typedef struct zt_runner_event {
+    zt_runner_event_type type;
+    const zt_node_event *node;  /* NODE; valid during the callback only */
+    zt_runner_command command;  /* COMMAND_FAILED */
+    uint64_t peer;              /* COMMAND_FAILED: destination or world ID */
+    int error;                  /* COMMAND_FAILED, FATAL */
+} zt_runner_event;
+
+typedef struct zt_runner_config {
+    const char *home;             /* required; created (0700) if missing; copied */
+    int primary_port;             /* 0..65535; 0: random in [20000, 65499] (default 9993) */
+    int secondary_port;           /* -1: none; 0: random (default); else that port */
+    /* NULL: bind the wildcard addresses 0.0.0.0 and ::; else bind only these (4- and 16-byte
+     * addresses, network order; either may be NULL to skip that family).  Copied. */
+    const uint8_t *bind_ip4;
+    const uint8_t *bind_ip6;
+    bool bind_specific;           /* true: use bind_ip4/bind_ip6 as above */
+    bool allow_loopback_paths;    /* zt_node_config.allow_loopback_paths */
+    bool peer_cache;              /* keep peers.d (default true) */
+    bool advertise_local_addresses; /* tell peers our interface addresses (default true) */
+    int64_t online_window_ms;     /* 0: the node's default */
+    int64_t peer_idle_ms;         /* 0: the node's default */
+    /* Invoked on the I/O thread (see above).  Optional. */
+    void (*event)(void *user, const zt_runner_event *ev);
+    /* One line of text, no newline.  Invoked on the I/O thread, or on the thread inside
+     * zt_runner_new()/zt_runner_del().  Optional. */
+    void (*log)(void *user, zt_runner_log_level level, const char *msg);
+    void *user;
+} zt_runner_config;
+
+/* Fills |cfg| with the defaults documented above (home NULL). */
+void zt_runner_config_default(zt_runner_config *cfg);
+
+/* Prepares a runner: home directory, identity (loaded, or generated and stored), planet check,
+ * sockets, moons.d, and the node itself.  Does not start the I/O thread.  On failure writes one
+ * sentence into |err| (when not NULL), e.g. "<home>/identity.secret is corrupt (...)".
+ * Returns 0, ZT_ERR_INVAL (bad config, corrupt identity.secret or planet: the files are left
+ * untouched), ZT_ERR_EXISTS (port in use), ZT_ERR_IO or ZT_ERR_NOMEM. */
+int zt_runner_new(zt_runner **prunner, const zt_runner_config *cfg, char *err, size_t errlen);
+
+/* Starts the I/O thread.  Returns 0, ZT_ERR_INVAL (already started) or ZT_ERR_IO. */
+int zt_runner_start(zt_runner *r);
+
+/* Asks the I/O thread to stop (any thread, async-signal-safe).  zt_runner_del() waits. */
+void zt_runner_stop(zt_runner *r);
+
+/* Stops and joins the I/O thread, frees the node (which saves its peers through the home
+ * directory), closes the sockets and frees |r|.  Not from the I/O thread.  NULL is a no-op. */
+void zt_runner_del(zt_runner *r);
+
+/* Immutable after zt_runner_new: any thread, no waiting. */
+uint64_t zt_runner_address(const zt_runner *r);
+uint16_t zt_runner_primary_port(const zt_runner *r);
+uint16_t zt_runner_secondary_port(const zt_runner *r); /* 0: none */
+const char *zt_runner_home(const zt_runner *r);
+
+/* Commands: copied and queued for the I/O thread.  Return 0 (queued), ZT_ERR_RANGE (message
+ * too large), ZT_ERR_LIMIT (queue full), ZT_ERR_AGAIN (the runner has stopped) or
+ * ZT_ERR_NOMEM. */
+#define ZT_RUNNER_MAX_MESSAGE 16384
+int zt_runner_send_user_message(zt_runner *r, uint64_t dest, uint64_t type, const void *data,
+                                size_t len);
+int zt_runner_ping(zt_runner *r, uint64_t dest);
+int zt_runner_orbit(zt_runner *r, uint64_t world_id, uint64_t seed);
+int zt_runner_deorbit(zt_runner *r, uint64_t world_id);
+
+typedef struct zt_runner_status {
+    uint64_t address, planet_id;
+    bool is_online, is_root;
+    zt_node_counters counters;
+    uint64_t tx_batches, tx_dropped;  /* sendmmsg calls and refused datagrams */
+} zt_runner_status;
+
+/* Queries: answered by the I/O thread (the caller waits) or at once on the I/O thread or
+ * when the thread is not running.  Return 0 / a count, or ZT_ERR_AGAIN (stopping),
+ * ZT_ERR_NOTFOUND (zt_runner_peer: unknown peer). */
+int zt_runner_get_status(zt_runner *r, zt_runner_status *out);
+zt_ssize zt_runner_get_peers(zt_runner *r, zt_peer_info *out, size_t max);
+int zt_runner_get_peer(zt_runner *r, uint64_t address, zt_peer_info *out);
+
+/* True when |info| has a live direct path; *ppath (may be NULL) gets the preferred one. */
+bool zt_runner_peer_is_direct(const zt_peer_info *info, const zt_path_info **ppath);
+
+#endif
