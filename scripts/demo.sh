@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The main job: an offline demo world.  Today it makes and checks a private world (a root
-# identity, a signed planet naming it, a member identity); as the VL1 node, the controller and
-# the stack land, it grows into root + controller + nodes exchanging traffic on loopback.
+# The main job: an offline demo world.  It makes and checks a private world (a root
+# identity, a signed planet naming it, member identities), then starts the root and two nodes
+# on loopback, which come online and exchange encrypted traffic, relayed then direct.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -49,4 +49,40 @@ echo "hello from $member_addr" >"$world/member/hello.txt"
 grep -q '"signatureValidForUpdateKey": true' <("$idtool" printworld "$world/root/planet")
 
 say "private world ready: planet 00000000c0ffee01, root $root_addr, member $member_addr"
-say "home directories: $world/root and $world/member (identity.secret is mode 0600)"
+
+# ---- the world comes alive: root + two nodes on loopback, encrypted VL1 traffic
+svc=$root/build/release/apps/zt-service/zt-service
+mkdir -p "$world/peer"
+"$idtool" generate "$world/peer/identity.secret" "$world/peer/identity.public" >/dev/null
+peer_addr=$(cut -c1-10 "$world/peer/identity.public")
+cp "$world/root/planet" "$world/peer/planet"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+wait_for() { # <seconds> <file> <regex>
+    local end=$((SECONDS + $1))
+    while ((SECONDS < end)); do grep -Eq -- "$3" "$2" 2>/dev/null && return 0; sleep 0.1; done
+    return 1
+}
+opts=(--bind-loopback --allow-loopback --no-secondary-port)
+
+say "5. starting the root (udp 127.0.0.1:19993), then two nodes"
+"$svc" -p 19993 "${opts[@]}" "$world/root" 2>"$world/root.log" & pids+=($!)
+wait_for 10 "$world/root.log" "role=root" || { cat "$world/root.log"; exit 1; }
+"$svc" -p 0 "${opts[@]}" "$world/peer" 2>"$world/peer.log" & pids+=($!)
+wait_for 15 "$world/peer.log" " online" || { cat "$world/peer.log"; exit 1; }
+"$svc" -p 0 "${opts[@]}" --count 5 --interval 400 --ping "$peer_addr" \
+    --message "$peer_addr:42:hello from $member_addr" "$world/member" 2>"$world/member.log" & pids+=($!)
+wait_for 15 "$world/member.log" " online" || { cat "$world/member.log"; exit 1; }
+say "   both nodes online through the root"
+
+say "6. member $member_addr pings and messages peer $peer_addr (encrypted, relayed, then direct)"
+wait_for 20 "$world/peer.log" "user-message from=$member_addr" || { cat "$world/peer.log"; exit 1; }
+wait_for 20 "$world/member.log" "echo-reply from=$peer_addr" || { cat "$world/member.log"; exit 1; }
+wait_for 20 "$world/member.log" "peer $peer_addr direct via" || true
+sleep 2
+grep -E "echo-reply|peer $peer_addr" "$world/member.log" | sed 's/^/          member: /' | head -8
+grep -E "user-message" "$world/peer.log" | sed 's/^/          peer:   /' | head -3
+cleanup
+trap - EXIT
+say "world stopped cleanly; logs and home directories under $world"
