@@ -95,6 +95,19 @@ static bool slot_live(const defrag_slot *s, int64_t now)
     return s->used && now - s->since <= ZT_DEFRAG_TIMEOUT_MS;
 }
 
+static unsigned pieces(const defrag_slot *s)
+{
+    return (unsigned)__builtin_popcount(s->have);
+}
+
+/* An incomplete set given up (evicted or expired): its datagrams count as dropped. */
+static void abandon(zt_defrag *d, defrag_slot *s)
+{
+    if (s->used)
+        d->drops += pieces(s);
+    s->used = false;
+}
+
 static defrag_slot *slot_for(zt_defrag *d, uint64_t id, int64_t now)
 {
     defrag_slot *victim = NULL;
@@ -114,6 +127,7 @@ static defrag_slot *slot_for(zt_defrag *d, uint64_t id, int64_t now)
         if (victim == NULL || s->since < victim->since)
             victim = s;
     }
+    abandon(d, victim);
     victim->used = true;
     victim->id = id;
     victim->since = now;
@@ -157,13 +171,13 @@ zt_ssize zt__defrag_add(zt_defrag *d, const uint8_t *dgram, size_t len, int64_t 
         return drop(d); /* duplicate */
     if (total != 0) {
         if (s->total != 0 && s->total != total) {
-            s->used = false;
+            abandon(d, s);
             return drop(d);
         }
         s->total = (uint8_t)total;
     }
     if (s->bytes + body_len > ZT_PKT_MAX_LEN) {
-        s->used = false;
+        abandon(d, s);
         return drop(d);
     }
     memcpy(s->data + s->bytes, body, body_len);
@@ -188,7 +202,7 @@ void zt__defrag_expire(zt_defrag *d, int64_t now)
 {
     for (size_t i = 0; i < ZT_DEFRAG_SLOTS; i++)
         if (!slot_live(&d->slot[i], now))
-            d->slot[i].used = false;
+            abandon(d, &d->slot[i]);
 }
 
 unsigned zt__defrag_pending(const zt_defrag *d)

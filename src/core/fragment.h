@@ -52,7 +52,8 @@ zt_ssize zt__defrag_add(zt_defrag *d, const uint8_t *dgram, size_t len, int64_t 
 /* Forgets sets older than ZT_DEFRAG_TIMEOUT_MS. */
 void zt__defrag_expire(zt_defrag *d, int64_t now);
 
-/* Number of incomplete sets held; number of datagrams dropped so far. */
+/* Number of incomplete sets held; number of datagrams dropped so far, including those of
+ * sets given up (evicted by a newer set, expired, or inconsistent). */
 unsigned zt__defrag_pending(const zt_defrag *d);
 uint64_t zt__defrag_drops(const zt_defrag *d);
 

@@ -161,12 +161,11 @@ int zt_node_recv_datagram(zt_node *n, int64_t local_socket, const zt_inetaddr *f
         got = zt__defrag_add(n->defrag, data, len, now, n->defragbuf, sizeof(n->defragbuf));
         break;
     }
+    n->counters.drop_fragment = zt__defrag_drops(n->defrag);
     if (got == ZT_ERR_AGAIN)
         return 0;
-    if (got < 0) {
-        n->counters.drop_fragment++;
+    if (got < 0)
         return ZT_ERR_DROP;
-    }
     return handle_packet(n, local_socket, from, n->defragbuf, (size_t)got, now);
 }
 
@@ -228,8 +227,14 @@ static void housekeeping(zt_node *n, int64_t now)
         while (p != NULL) {
             zt_peer *next = p->next;
             if (!p->is_upstream && now - p->last_activity >= n->cfg.peer_idle_ms &&
-                now - p->last_recv >= n->cfg.peer_idle_ms)
+                now - p->last_recv >= n->cfg.peer_idle_ms) {
+                zt_node_event ev;
+                memset(&ev, 0, sizeof(ev));
+                ev.type = ZT_NODE_EVENT_PEER_UNREACHABLE;
+                ev.peer = p->id.address;
                 zt__peer_remove(n, p, n->cfg.peer_cache);
+                zt__node_event(n, &ev);
+            }
             p = next;
         }
     }
@@ -250,6 +255,7 @@ int zt_node_process_timers(zt_node *n, int64_t now)
         housekeeping(n, now);
     }
     zt__defrag_expire(n->defrag, now);
+    n->counters.drop_fragment = zt__defrag_drops(n->defrag);
     n->flushing = true;
     zt__queues_service(n, now);
     n->flushing = false;

@@ -325,7 +325,7 @@ static void test_mismatched_totals(void **state)
     fl = make_frag(f, 5, 0x32, 50);
     assert_int_equal(zt__defrag_add(d, f, fl, 0, out, sizeof(out)), ZT_ERR_AGAIN);
     assert_int_equal(zt__defrag_pending(d), 1);
-    assert_int_equal(zt__defrag_drops(d), 1);
+    assert_int_equal(zt__defrag_drops(d), 3); /* the liar, plus the head and fragment it spoiled */
     zt__defrag_del(d);
 }
 
