@@ -54,6 +54,9 @@ static void logline(service *svc, zt_runner_log_level level, const char *fmt, ..
     __attribute__((format(printf, 3, 4)));
 
 static void vlogline(service *svc, zt_runner_log_level level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static void vlogline(service *svc, zt_runner_log_level level, const char *fmt, va_list ap)
 {
     char line[1024];
     int64_t ms = zt_io_clock_wall_ms();
