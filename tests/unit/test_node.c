@@ -21,7 +21,8 @@ typedef struct {
     zt_identity id;
     zt_inetaddr addr;
     int idx;
-    unsigned online_events, direct_events, messages, echo_replies;
+    unsigned online_events, direct_events, messages, echo_replies, world_updates;
+    uint64_t last_world;
     uint64_t last_message_from;
     char last_message[64];
 } simnode;
@@ -74,6 +75,10 @@ static void on_event(void *user, const zt_node_event *ev)
         break;
     case ZT_NODE_EVENT_ECHO_REPLY:
         self->echo_replies++;
+        break;
+    case ZT_NODE_EVENT_WORLD_UPDATED:
+        self->world_updates++;
+        self->last_world = ev->world_id;
         break;
     default:
         break;
@@ -222,6 +227,49 @@ static void test_stays_online(void **state)
     assert_string_equal(nodes[1].last_message, "late");
 }
 
+/* Node 3 serves a moon naming itself; node 1 orbits it through the seed and gets it. */
+static void test_moon_orbit(void **state)
+{
+    uint8_t pub[64], sec[64], bytes[ZT_WORLD_MAX_SERIALIZED];
+    uint64_t seed = zt_node_address(nodes[3].node);
+    zt_world *moon = calloc(1, sizeof(*moon));
+    zt_peer_info info;
+    zt_ssize len;
+    (void)state;
+
+    zt__keypair_generate(pub, sec);
+    moon->type = ZT_WORLD_TYPE_MOON;
+    moon->id = seed;
+    moon->timestamp = 5000;
+    memcpy(moon->update_key, pub, 64);
+    moon->nroots = 1;
+    moon->roots[0].identity = nodes[3].id;
+    zt__identity_clear(&moon->roots[0].identity);
+    moon->roots[0].nendpoints = 1;
+    moon->roots[0].endpoints[0] = nodes[3].addr;
+    assert_int_equal(zt__world_sign(moon, sec), 0);
+    len = zt__world_write(moon, false, bytes, sizeof(bytes));
+    assert_true(len > 0);
+
+    assert_false(zt_node_is_root(nodes[3].node));
+    assert_int_equal(zt_node_add_moon(nodes[3].node, bytes, (size_t)len, now), 0);
+    assert_true(zt_node_is_root(nodes[3].node)); /* a root of a moon it carries */
+    bytes[len - 5] ^= 1; /* a forged copy is refused */
+    assert_int_equal(zt_node_add_moon(nodes[2].node, bytes, (size_t)len, now), ZT_ERR_INVAL);
+
+    assert_int_equal(zt_node_orbit(nodes[1].node, seed, seed, now), 0);
+    run_until(now + 15000);
+    assert_int_equal(nodes[1].world_updates, 1);
+    assert_int_equal(nodes[1].last_world, seed);
+    assert_int_equal(zt_node_peer(nodes[1].node, seed, &info), 0);
+    assert_true(info.is_upstream);
+    assert_int_equal(zt_node_deorbit(nodes[1].node, seed, now), 0);
+    assert_int_equal(zt_node_peer(nodes[1].node, seed, &info), 0);
+    assert_false(info.is_upstream);
+    assert_int_equal(zt_node_deorbit(nodes[1].node, seed, now), ZT_ERR_NOTFOUND);
+    free(moon);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -229,6 +277,7 @@ int main(void)
         cmocka_unit_test(test_whois_and_message),
         cmocka_unit_test(test_echo_and_direct),
         cmocka_unit_test(test_stays_online),
+        cmocka_unit_test(test_moon_orbit),
     };
     if (zt_crypto_init() != 0)
         return 1;
