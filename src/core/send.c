@@ -324,40 +324,40 @@ static void service_whois(zt_node *n, int64_t now)
     }
 }
 
+static void handle_queued(zt_node *n, zt_peer *p, const zt_queued *q, int64_t now)
+{
+    (void)p;
+    (void)zt__vl1_handle(n, q->local_socket, &q->from, q->data, q->len, now);
+}
+
+/* Takes out of |*head| every entry whose peer is now known (handing it to |fn|) or whose five
+ * seconds are up (counted as dropped). */
+static void drain(zt_node *n, zt_queued **head, unsigned *count,
+                  void (*fn)(zt_node *n, zt_peer *p, const zt_queued *q, int64_t now), int64_t now)
+{
+    zt_queued **pp = head;
+
+    while (*pp != NULL) {
+        zt_queued *q = *pp;
+        zt_peer *p = zt__peer_find(n, q->peer);
+        if (p == NULL && now - q->since < ZT_QUEUE_TIMEOUT) {
+            pp = &q->next;
+            continue;
+        }
+        *pp = q->next;
+        (*count)--;
+        if (p != NULL)
+            fn(n, p, q, now);
+        else
+            n->counters.drop_unknown_peer++;
+        zt__mem_free(n->mem, q);
+    }
+}
+
 void zt__queues_service(zt_node *n, int64_t now)
 {
-    zt_queued **pp;
-
-    for (pp = &n->txq; *pp != NULL;) {
-        zt_queued *q = *pp;
-        zt_peer *p = zt__peer_find(n, q->peer);
-        if (p == NULL && now - q->since < ZT_QUEUE_TIMEOUT) {
-            pp = &q->next;
-            continue;
-        }
-        *pp = q->next;
-        n->ntxq--;
-        if (p != NULL)
-            send_queued(n, p, q, now);
-        else
-            n->counters.drop_unknown_peer++;
-        zt__mem_free(n->mem, q);
-    }
-    for (pp = &n->rxq; *pp != NULL;) {
-        zt_queued *q = *pp;
-        zt_peer *p = zt__peer_find(n, q->peer);
-        if (p == NULL && now - q->since < ZT_QUEUE_TIMEOUT) {
-            pp = &q->next;
-            continue;
-        }
-        *pp = q->next;
-        n->nrxq--;
-        if (p != NULL)
-            (void)zt__vl1_handle(n, q->local_socket, &q->from, q->data, q->len, now);
-        else
-            n->counters.drop_unknown_peer++;
-        zt__mem_free(n->mem, q);
-    }
+    drain(n, &n->txq, &n->ntxq, send_queued, now);
+    drain(n, &n->rxq, &n->nrxq, handle_queued, now);
     service_whois(n, now);
 }
 
