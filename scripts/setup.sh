@@ -7,7 +7,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 
 packages=(build-essential cmake pkg-config clang libclang-rt-dev dpkg-dev
-          libsodium-dev libssl-dev liblz4-dev libjansson-dev libcmocka-dev python3 xxd iproute2)
+          libsodium-dev libssl-dev liblz4-dev libjansson-dev libcmocka-dev libsqlite3-dev
+          python3 xxd iproute2)
 
 missing=()
 for p in "${packages[@]}"; do
