@@ -1,0 +1,330 @@
+/*
+ * runner_cmd.c: commands and queries (runner.h).  Any thread posts them into the runner's
+ * queue and wakes the I/O thread, which carries them out; a query's caller waits for the answer.
+ */
+#include "sdk/runner_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/clock.h"
+
+#define RUNNER_MAX_COMMANDS 4096
+
+typedef enum {
+    CMD_USER_MESSAGE = ZT_RUNNER_CMD_USER_MESSAGE,
+    CMD_PING = ZT_RUNNER_CMD_PING,
+    CMD_ORBIT = ZT_RUNNER_CMD_ORBIT,
+    CMD_DEORBIT = ZT_RUNNER_CMD_DEORBIT,
+    CMD_QUERY = 100,
+} cmd_kind;
+
+typedef enum {
+    QUERY_STATUS = 1,
+    QUERY_PEERS,
+    QUERY_PEER,
+} query_kind;
+
+/* A query waiting for the I/O thread; lives on the asking thread's stack. */
+typedef struct runner_query {
+    query_kind kind;
+    uint64_t address;
+    void *out;
+    size_t max;
+    zt_ssize result;
+    bool is_done;
+} runner_query;
+
+/* A command, or a query for the I/O thread to answer (|query|). */
+struct zt_runner_cmd {
+    zt_runner_cmd *next;
+    cmd_kind kind;
+    uint64_t a, b;
+    uint8_t *data;
+    size_t len;
+    runner_query *query;
+};
+
+static bool on_io_thread(zt_runner *r)
+{
+    return r->has_thread && pthread_equal(pthread_self(), r->thread);
+}
+
+/* ------------------------------------------------------------------ on the I/O thread */
+
+static void finish_query(zt_runner *r, runner_query *q)
+{
+    pthread_mutex_lock(&r->mu);
+    q->is_done = true;
+    pthread_cond_broadcast(&r->cond);
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* Answers a query; the node must not be running on another thread. */
+static zt_ssize answer_query(zt_runner *r, runner_query *q)
+{
+    switch (q->kind) {
+    case QUERY_STATUS: {
+        zt_runner_status *st = q->out;
+        memset(st, 0, sizeof(*st));
+        st->address = zt_node_address(r->node);
+        st->planet_id = zt_node_planet_id(r->node);
+        st->is_online = zt_node_is_online(r->node);
+        st->is_root = zt_node_is_root(r->node);
+        st->counters = *zt_node_get_counters(r->node);
+        st->tx_batches = r->tx.syscalls;
+        st->tx_dropped = r->tx.dropped;
+        return 0;
+    }
+    case QUERY_PEERS:
+        return (zt_ssize)zt_node_peers(r->node, q->out, q->max);
+    case QUERY_PEER:
+        return zt_node_peer(r->node, q->address, q->out);
+    }
+    return ZT_ERR_INVAL;
+}
+
+static void free_cmd(zt_runner_cmd *c)
+{
+    if (c == NULL)
+        return;
+    free(c->data);
+    free(c);
+}
+
+static void run_command(zt_runner *r, zt_runner_cmd *c, int64_t now)
+{
+    zt_runner_event ev;
+    int rv = 0;
+
+    switch (c->kind) {
+    case CMD_USER_MESSAGE:
+        rv = zt_node_send_user_message(r->node, c->a, c->b, c->data, c->len, now);
+        break;
+    case CMD_PING:
+        rv = zt_node_ping(r->node, c->a, now);
+        break;
+    case CMD_ORBIT:
+        rv = zt_node_orbit(r->node, c->a, c->b, now);
+        break;
+    case CMD_DEORBIT:
+        rv = zt_node_deorbit(r->node, c->a, now);
+        break;
+    case CMD_QUERY:
+        c->query->result = answer_query(r, c->query);
+        finish_query(r, c->query);
+        return;
+    }
+    if (zt_err_is_fatal(rv)) {
+        zt__runner_after_node(r);
+        zt__runner_fail(r, rv, "a command");
+        return;
+    }
+    if (rv != 0) {
+        memset(&ev, 0, sizeof(ev));
+        ev.type = ZT_RUNNER_EVENT_COMMAND_FAILED;
+        ev.command = (zt_runner_command)c->kind;
+        ev.peer = c->a;
+        ev.error = rv;
+        zt__runner_deliver_events(r); /* keep the order: what the node said first goes first */
+        zt__runner_emit(r, &ev);
+    }
+}
+
+/* Takes the whole queue out (and, when |stop|, marks the runner stopped) under the lock. */
+static zt_runner_cmd *take_all(zt_runner *r, bool stop)
+{
+    zt_runner_cmd *list;
+
+    pthread_mutex_lock(&r->mu);
+    if (stop)
+        r->state = ZT_RUNNER_STATE_STOPPED;
+    list = r->head;
+    r->head = r->tail = NULL;
+    r->ncmds = 0;
+    pthread_mutex_unlock(&r->mu);
+    return list;
+}
+
+/* A command that will not run: a query's caller gets ZT_ERR_AGAIN. */
+static void cancel(zt_runner *r, zt_runner_cmd *c)
+{
+    if (c->kind == CMD_QUERY) {
+        c->query->result = ZT_ERR_AGAIN;
+        finish_query(r, c->query);
+    }
+}
+
+void zt__runner_on_wakeup(zt_loop *loop, void *arg)
+{
+    zt_runner *r = arg;
+    zt_runner_cmd *list, *next;
+
+    for (list = take_all(r, false); list != NULL; list = next) {
+        next = list->next;
+        if (!zt_loop_is_stopping(loop))
+            run_command(r, list, zt_io_clock_ms());
+        else
+            cancel(r, list);
+        free_cmd(list);
+    }
+    if (!zt_loop_is_stopping(loop))
+        zt__runner_after_node(r);
+}
+
+void zt__runner_cmd_stop(zt_runner *r)
+{
+    zt_runner_cmd *list, *next;
+
+    for (list = take_all(r, true); list != NULL; list = next) {
+        next = list->next;
+        cancel(r, list);
+        free_cmd(list);
+    }
+}
+
+/* ------------------------------------------------------------------ commands from any thread */
+
+static int post(zt_runner *r, zt_runner_cmd *c)
+{
+    int rv = 0;
+
+    pthread_mutex_lock(&r->mu);
+    if (r->state == ZT_RUNNER_STATE_STOPPED || (r->loop != NULL && zt_loop_is_stopping(r->loop)))
+        rv = ZT_ERR_AGAIN;
+    else if (r->ncmds >= RUNNER_MAX_COMMANDS)
+        rv = ZT_ERR_LIMIT;
+    if (rv == 0) {
+        c->next = NULL;
+        if (r->tail != NULL)
+            r->tail->next = c;
+        else
+            r->head = c;
+        r->tail = c;
+        r->ncmds++;
+    }
+    pthread_mutex_unlock(&r->mu);
+    if (rv != 0) {
+        free_cmd(c);
+        return rv;
+    }
+    (void)zt_loop_wakeup(r->loop);
+    return 0;
+}
+
+static int post_simple(zt_runner *r, cmd_kind kind, uint64_t a, uint64_t b, const void *data,
+                       size_t len)
+{
+    zt_runner_cmd *c;
+
+    if (len > ZT_RUNNER_MAX_MESSAGE)
+        return ZT_ERR_RANGE;
+    c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return ZT_ERR_NOMEM;
+    c->kind = kind;
+    c->a = a;
+    c->b = b;
+    if (len > 0) {
+        c->data = malloc(len);
+        if (c->data == NULL) {
+            free(c);
+            return ZT_ERR_NOMEM;
+        }
+        memcpy(c->data, data, len);
+        c->len = len;
+    }
+    return post(r, c);
+}
+
+int zt_runner_send_user_message(zt_runner *r, uint64_t dest, uint64_t type, const void *data,
+                                size_t len)
+{
+    if (data == NULL && len > 0)
+        return ZT_ERR_INVAL;
+    return post_simple(r, CMD_USER_MESSAGE, dest, type, data, len);
+}
+
+int zt_runner_ping(zt_runner *r, uint64_t dest)
+{
+    return post_simple(r, CMD_PING, dest, 0, NULL, 0);
+}
+
+int zt_runner_orbit(zt_runner *r, uint64_t world_id, uint64_t seed)
+{
+    return post_simple(r, CMD_ORBIT, world_id, seed, NULL, 0);
+}
+
+int zt_runner_deorbit(zt_runner *r, uint64_t world_id)
+{
+    return post_simple(r, CMD_DEORBIT, world_id, 0, NULL, 0);
+}
+
+static zt_ssize query(zt_runner *r, runner_query *q)
+{
+    zt_runner_cmd *c;
+    zt_ssize rv;
+
+    /* Decide under the lock: zt_runner_start() sets the state and the thread together, and
+     * the I/O thread may already be asking (from its STARTED event). */
+    pthread_mutex_lock(&r->mu);
+    if (r->state != ZT_RUNNER_STATE_RUNNING) {
+        /* No I/O thread touches the node: answer here, under the lock. */
+        rv = answer_query(r, q);
+        pthread_mutex_unlock(&r->mu);
+        return rv;
+    }
+    if (on_io_thread(r)) {
+        pthread_mutex_unlock(&r->mu);
+        return answer_query(r, q);
+    }
+    pthread_mutex_unlock(&r->mu);
+
+    c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return ZT_ERR_NOMEM;
+    c->kind = CMD_QUERY;
+    c->query = q;
+    rv = post(r, c);
+    if (rv != 0)
+        return rv;
+    pthread_mutex_lock(&r->mu);
+    while (!q->is_done)
+        pthread_cond_wait(&r->cond, &r->mu);
+    pthread_mutex_unlock(&r->mu);
+    return q->result;
+}
+
+int zt_runner_get_status(zt_runner *r, zt_runner_status *out)
+{
+    runner_query q = {.kind = QUERY_STATUS, .out = out};
+    return (int)query(r, &q);
+}
+
+zt_ssize zt_runner_get_peers(zt_runner *r, zt_peer_info *out, size_t max)
+{
+    runner_query q = {.kind = QUERY_PEERS, .out = out, .max = max};
+    return query(r, &q);
+}
+
+int zt_runner_get_peer(zt_runner *r, uint64_t address, zt_peer_info *out)
+{
+    runner_query q = {.kind = QUERY_PEER, .address = address, .out = out};
+    return (int)query(r, &q);
+}
+
+bool zt_runner_peer_is_direct(const zt_peer_info *info, const zt_path_info **ppath)
+{
+    const zt_path_info *best = NULL;
+
+    for (unsigned i = 0; i < info->npaths && i < ZT_NODE_MAX_PATHS; i++) {
+        const zt_path_info *p = &info->paths[i];
+        if (!p->alive)
+            continue;
+        if (best == NULL || (p->preferred && !best->preferred))
+            best = p;
+    }
+    if (ppath != NULL)
+        *ppath = best;
+    return best != NULL;
+}

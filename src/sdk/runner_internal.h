@@ -1,0 +1,97 @@
+/*
+ * runner_internal.h: the runner's insides, shared by runner.c (construction and lifecycle),
+ * runner_io.c (the I/O thread: node callbacks, event delivery, timers, reception) and
+ * runner_cmd.c (commands and queries from other threads).  Not installed; not for embedders.
+ */
+#ifndef ZT_SDK_RUNNER_INTERNAL_H
+#define ZT_SDK_RUNNER_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/identity.h"
+#include "io/loop.h"
+#include "io/udp.h"
+#include "sdk/runner.h"
+
+#define ZT_RUNNER_MAX_SOCKETS 4
+#define ZT_RUNNER_MAX_EVENTS 1024 /* node events held during one node call */
+
+typedef enum {
+    ZT_RUNNER_STATE_NEW = 0,
+    ZT_RUNNER_STATE_RUNNING,
+    ZT_RUNNER_STATE_STOPPED,
+} zt_runner_state;
+
+/* A queued command (runner_cmd.c). */
+typedef struct zt_runner_cmd zt_runner_cmd;
+
+typedef struct zt_runner_sock {
+    int fd;
+    int family;       /* AF_INET or AF_INET6 */
+    uint16_t port;
+    struct zt_runner *r;
+    unsigned index;   /* the local socket ID the node sees */
+} zt_runner_sock;
+
+/* A node event copied out of the node call that raised it. */
+typedef struct zt_runner_held_event {
+    zt_node_event ev;
+    uint8_t *data;
+} zt_runner_held_event;
+
+struct zt_runner {
+    char *home;
+    zt_runner_config cfg;
+    uint8_t bind_ip4[4], bind_ip6[16];
+    bool has_bind_ip4, has_bind_ip6;
+
+    zt_identity id;
+    uint64_t address;
+    zt_node *node;
+    zt_loop *loop;
+    zt_runner_sock socks[ZT_RUNNER_MAX_SOCKETS];
+    unsigned nsocks;
+    uint16_t primary_port, secondary_port;
+    zt_io_udp_rx rx;
+    zt_io_udp_tx tx;
+
+    pthread_t thread;
+    bool has_thread;
+    pthread_mutex_t mu;        /* guards state, the command queue and query completion */
+    pthread_cond_t cond;
+    zt_runner_state state;
+    zt_runner_cmd *head, *tail;
+    unsigned ncmds;
+
+    zt_runner_held_event *events; /* I/O thread only */
+    unsigned nevents;
+    uint64_t events_dropped;
+    int64_t armed_deadline;
+    int64_t next_addr_refresh, next_prune;
+};
+
+/* runner.c: one line to the embedder's log callback, if any. */
+void zt__runner_log(zt_runner *r, zt_runner_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* runner_io.c: the I/O thread. */
+void *zt__runner_io_main(void *arg);                 /* pthread entry point */
+void zt__runner_callbacks(zt_runner *r, zt_node_callbacks *cb); /* fills |cb| for zt_node_new */
+void zt__runner_on_timer(zt_loop *loop, void *arg);  /* zt_loop callbacks */
+void zt__runner_on_readable(zt_loop *loop, int fd, void *arg);
+void zt__runner_emit(zt_runner *r, const zt_runner_event *ev);
+/* Hands the node events held during the last node call to the embedder, in order. */
+void zt__runner_deliver_events(zt_runner *r);
+/* After every node call: send what it queued, hand out its events, re-arm the timer. */
+void zt__runner_after_node(zt_runner *r);
+/* The node failed with |rv| (fatal) in |what|: FATAL event, then the loop stops. */
+void zt__runner_fail(zt_runner *r, int rv, const char *what);
+
+/* runner_cmd.c: the command queue. */
+void zt__runner_on_wakeup(zt_loop *loop, void *arg); /* runs what was posted */
+/* Marks the runner stopped and empties the queue: queries in it get ZT_ERR_AGAIN. */
+void zt__runner_cmd_stop(zt_runner *r);
+
+#endif

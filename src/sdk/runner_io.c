@@ -1,0 +1,433 @@
+/*
+ * runner_io.c: the runner's I/O thread (runner.h): the node's callbacks, node events handed to
+ * the embedder, housekeeping, the timer and the sockets.
+ */
+#include "sdk/runner_internal.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/clock.h"
+#include "sdk/home.h"
+
+#define RUNNER_RX_ROUNDS 8          /* recvmmsg calls per readiness before yielding */
+#define RUNNER_MAX_LOCAL_ADDRS 32
+#define RUNNER_ADDR_REFRESH_MS 60000
+#define RUNNER_PRUNE_MS 3600000
+#define RUNNER_PEER_MAX_AGE_MS (30LL * 24 * 3600 * 1000) /* service.md §2 */
+
+/* ------------------------------------------------------------------ addresses */
+
+static bool to_sockaddr(const zt_inetaddr *a, struct sockaddr_storage *ss, socklen_t *plen)
+{
+    memset(ss, 0, sizeof(*ss));
+    if (a->family == 4) {
+        struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+        sin->sin_family = AF_INET;
+        memcpy(&sin->sin_addr, a->ip, 4);
+        sin->sin_port = htons(a->port);
+        *plen = sizeof(*sin);
+        return true;
+    }
+    if (a->family == 6) {
+        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+        sin6->sin6_family = AF_INET6;
+        memcpy(&sin6->sin6_addr, a->ip, 16);
+        sin6->sin6_port = htons(a->port);
+        *plen = sizeof(*sin6);
+        return true;
+    }
+    return false;
+}
+
+static bool from_sockaddr(const struct sockaddr_storage *ss, zt_inetaddr *a)
+{
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+        zt__inetaddr_set4(a, (const uint8_t *)&sin->sin_addr, ntohs(sin->sin_port));
+        return true;
+    }
+    if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+        zt__inetaddr_set6(a, (const uint8_t *)&sin6->sin6_addr, ntohs(sin6->sin6_port));
+        return true;
+    }
+    return false;
+}
+
+/* ------------------------------------------------------------------ node callbacks */
+
+static int send_one(zt_runner *r, const zt_runner_sock *s, const struct sockaddr *to,
+                    socklen_t tolen, const uint8_t *data, size_t len, unsigned ttl)
+{
+    int rv;
+
+    if (ttl == 0) {
+        rv = zt_io_udp_tx_queue(&r->tx, s->fd, to, tolen, data, len);
+        if (rv == ZT_ERR_LIMIT) {
+            (void)zt_io_udp_tx_flush(&r->tx);
+            rv = zt_io_udp_tx_queue(&r->tx, s->fd, to, tolen, data, len);
+        }
+        if (rv != ZT_ERR_RANGE)
+            return rv;
+    }
+    /* A TTL of its own, or too large for a queue slot: send now, after what is queued. */
+    (void)zt_io_udp_tx_flush(&r->tx);
+    return zt_io_udp_send(s->fd, to, tolen, data, len, ttl);
+}
+
+static int cb_send(void *user, int64_t local_socket, const zt_inetaddr *to, const uint8_t *data,
+                   size_t len, unsigned ttl)
+{
+    zt_runner *r = user;
+    struct sockaddr_storage ss;
+    socklen_t sslen;
+    int family, rv = ZT_ERR_NOTFOUND;
+
+    if (!to_sockaddr(to, &ss, &sslen))
+        return ZT_ERR_INVAL;
+    family = ss.ss_family;
+    if (local_socket >= 0) {
+        const zt_runner_sock *s;
+        if ((uint64_t)local_socket >= r->nsocks)
+            return ZT_ERR_NOTFOUND;
+        s = &r->socks[local_socket];
+        if (s->family != family)
+            return ZT_ERR_INVAL;
+        return send_one(r, s, (struct sockaddr *)&ss, sslen, data, len, ttl);
+    }
+    /* No socket chosen: every socket of the family (vl1.md §5.11). */
+    for (unsigned i = 0; i < r->nsocks; i++) {
+        int one;
+        if (r->socks[i].family != family)
+            continue;
+        one = send_one(r, &r->socks[i], (struct sockaddr *)&ss, sslen, data, len, ttl);
+        if (rv != 0)
+            rv = one;
+    }
+    return rv;
+}
+
+static void cb_event(void *user, const zt_node_event *ev)
+{
+    zt_runner *r = user;
+    zt_runner_held_event *h;
+
+    if (r->nevents == ZT_RUNNER_MAX_EVENTS) {
+        r->events_dropped++;
+        return;
+    }
+    h = &r->events[r->nevents];
+    h->ev = *ev;
+    h->data = NULL;
+    if (ev->data != NULL && ev->len > 0) {
+        h->data = malloc(ev->len);
+        if (h->data == NULL) {
+            r->events_dropped++;
+            return;
+        }
+        memcpy(h->data, ev->data, ev->len);
+        h->ev.data = h->data;
+    } else {
+        h->ev.data = NULL;
+    }
+    r->nevents++;
+}
+
+static zt_ssize cb_state_get(void *user, zt_state_type type, uint64_t id, uint8_t *buf,
+                             size_t cap)
+{
+    zt_runner *r = user;
+    return zt__home_state_get(r->home, type, id, buf, cap);
+}
+
+static void cb_state_put(void *user, zt_state_type type, uint64_t id, const uint8_t *data,
+                         size_t len)
+{
+    zt_runner *r = user;
+    char path[ZT_HOME_PATH_MAX];
+    bool changed = false;
+
+    if (zt__home_state_put(r->home, type, id, data, len, &changed) != 0) {
+        (void)zt__home_path(path, sizeof(path), r->home, type, id);
+        zt__runner_log(r, ZT_RUNNER_LOG_WARN, "cannot %s %s: %s",
+                       data == NULL ? "delete" : "write", path, strerror(errno));
+        return;
+    }
+    if (changed) {
+        (void)zt__home_path(path, sizeof(path), r->home, type, id);
+        zt__runner_log(r, ZT_RUNNER_LOG_DEBUG, "state %s %s",
+                       data == NULL ? "deleted" : "written", path);
+    }
+}
+
+void zt__runner_callbacks(zt_runner *r, zt_node_callbacks *cb)
+{
+    memset(cb, 0, sizeof(*cb));
+    cb->user = r;
+    cb->send = cb_send;
+    cb->event = cb_event;
+    cb->state_get = cb_state_get;
+    cb->state_put = cb_state_put;
+}
+
+/* ------------------------------------------------------------------ after each node call */
+
+void zt__runner_emit(zt_runner *r, const zt_runner_event *ev)
+{
+    if (r->cfg.event != NULL)
+        r->cfg.event(r->cfg.user, ev);
+}
+
+void zt__runner_deliver_events(zt_runner *r)
+{
+    zt_runner_event rev;
+    zt_peer_info *info = NULL;
+
+    if (r->events_dropped > 0) {
+        zt__runner_log(r, ZT_RUNNER_LOG_WARN,
+                       "%llu node events dropped (more than %d in one call)",
+                       (unsigned long long)r->events_dropped, ZT_RUNNER_MAX_EVENTS);
+        r->events_dropped = 0;
+    }
+    for (unsigned i = 0; i < r->nevents; i++) {
+        zt_runner_held_event *h = &r->events[i];
+        const zt_path_info *best;
+
+        /* Name the direct path when the node did not: the embedder logs it. */
+        if (h->ev.type == ZT_NODE_EVENT_PEER_DIRECT && h->ev.remote.family == 0) {
+            if (info == NULL)
+                info = malloc(sizeof(*info));
+            if (info != NULL && zt_node_peer(r->node, h->ev.peer, info) == 0 &&
+                zt_runner_peer_is_direct(info, &best)) {
+                h->ev.remote = best->remote;
+                h->ev.local_socket = best->local_socket;
+            }
+        }
+        memset(&rev, 0, sizeof(rev));
+        rev.type = ZT_RUNNER_EVENT_NODE;
+        rev.node = &h->ev;
+        zt__runner_emit(r, &rev);
+        free(h->data);
+        h->data = NULL;
+    }
+    r->nevents = 0;
+    free(info);
+}
+
+void zt__runner_fail(zt_runner *r, int rv, const char *what)
+{
+    zt_runner_event ev;
+
+    zt__runner_log(r, ZT_RUNNER_LOG_ERROR, "node failed in %s: %s; stopping", what,
+                   zt_strerror(rv));
+    memset(&ev, 0, sizeof(ev));
+    ev.type = ZT_RUNNER_EVENT_FATAL;
+    ev.error = rv;
+    zt__runner_emit(r, &ev);
+    zt_loop_stop(r->loop);
+}
+
+static int64_t housekeeping_deadline(const zt_runner *r)
+{
+    return r->next_addr_refresh < r->next_prune ? r->next_addr_refresh : r->next_prune;
+}
+
+void zt__runner_after_node(zt_runner *r)
+{
+    int64_t deadline, hk;
+
+    if (r->tx.n > 0)
+        (void)zt_io_udp_tx_flush(&r->tx);
+    zt__runner_deliver_events(r);
+    deadline = zt_node_next_deadline(r->node);
+    hk = housekeeping_deadline(r);
+    if (hk < deadline)
+        deadline = hk;
+    if (deadline != r->armed_deadline) {
+        if (zt_loop_set_timer(r->loop, deadline) != 0)
+            zt__runner_log(r, ZT_RUNNER_LOG_ERROR, "cannot arm the timer: %s", strerror(errno));
+        r->armed_deadline = deadline;
+    }
+}
+
+/* ------------------------------------------------------------------ housekeeping, timer, input */
+
+static bool is_link_local(const zt_inetaddr *a)
+{
+    if (a->family == 4)
+        return a->ip[0] == 169 && a->ip[1] == 254;
+    return a->ip[0] == 0xfe && (a->ip[1] & 0xc0) == 0x80;
+}
+
+static bool is_loopback(const zt_inetaddr *a)
+{
+    static const uint8_t v6lo[16] = {[15] = 1};
+    if (a->family == 4)
+        return a->ip[0] == 127;
+    return memcmp(a->ip, v6lo, 16) == 0;
+}
+
+static void add_local(zt_runner *r, zt_inetaddr *out, size_t *pn, const zt_inetaddr *ip)
+{
+    uint16_t ports[2] = {r->primary_port, r->secondary_port};
+
+    if (is_link_local(ip) || (is_loopback(ip) && !r->cfg.allow_loopback_paths))
+        return;
+    for (unsigned i = 0; i < 2; i++) {
+        zt_inetaddr a = *ip;
+        if (ports[i] == 0 || *pn >= RUNNER_MAX_LOCAL_ADDRS)
+            continue;
+        a.port = ports[i];
+        out[(*pn)++] = a;
+    }
+}
+
+/* Tells the node which addresses we have (PUSH_DIRECT_PATHS, vl1.md §4.7). */
+static void refresh_local_addresses(zt_runner *r)
+{
+    zt_inetaddr addrs[RUNNER_MAX_LOCAL_ADDRS], ip;
+    struct ifaddrs *ifa = NULL;
+    size_t n = 0;
+
+    if (!r->cfg.advertise_local_addresses)
+        return;
+    if (r->cfg.bind_specific) {
+        if (r->has_bind_ip4) {
+            zt__inetaddr_set4(&ip, r->bind_ip4, 0);
+            add_local(r, addrs, &n, &ip);
+        }
+        if (r->has_bind_ip6) {
+            zt__inetaddr_set6(&ip, r->bind_ip6, 0);
+            add_local(r, addrs, &n, &ip);
+        }
+    } else if (getifaddrs(&ifa) == 0) {
+        for (struct ifaddrs *p = ifa; p != NULL; p = p->ifa_next) {
+            struct sockaddr_storage ss;
+            if (p->ifa_addr == NULL || (p->ifa_flags & IFF_UP) == 0)
+                continue;
+            if (p->ifa_addr->sa_family == AF_INET)
+                memcpy(&ss, p->ifa_addr, sizeof(struct sockaddr_in));
+            else if (p->ifa_addr->sa_family == AF_INET6)
+                memcpy(&ss, p->ifa_addr, sizeof(struct sockaddr_in6));
+            else
+                continue;
+            if (from_sockaddr(&ss, &ip))
+                add_local(r, addrs, &n, &ip);
+        }
+        freeifaddrs(ifa);
+    }
+    if (zt_node_set_local_addresses(r->node, addrs, n) != 0)
+        zt__runner_log(r, ZT_RUNNER_LOG_WARN, "cannot set local addresses");
+    else
+        zt__runner_log(r, ZT_RUNNER_LOG_DEBUG, "%zu local addresses advertised", n);
+}
+
+static void housekeeping(zt_runner *r, int64_t now)
+{
+    if (now >= r->next_addr_refresh) {
+        refresh_local_addresses(r);
+        r->next_addr_refresh = now + RUNNER_ADDR_REFRESH_MS;
+    }
+    if (now >= r->next_prune) {
+        unsigned n = zt__home_prune_peers(r->home, RUNNER_PEER_MAX_AGE_MS,
+                                          zt_io_clock_wall_ms());
+        if (n > 0)
+            zt__runner_log(r, ZT_RUNNER_LOG_INFO, "%u stale peers.d files deleted", n);
+        r->next_prune = now + RUNNER_PRUNE_MS;
+    }
+}
+
+void zt__runner_on_timer(zt_loop *loop, void *arg)
+{
+    zt_runner *r = arg;
+    int64_t now = zt_io_clock_ms();
+    int rv;
+
+    (void)loop;
+    r->armed_deadline = ZT_LOOP_NEVER; /* the one-shot timer has fired */
+    if (now >= housekeeping_deadline(r))
+        housekeeping(r, now);
+    rv = zt_node_process_timers(r->node, now);
+    if (zt_err_is_fatal(rv)) {
+        zt__runner_fail(r, rv, "zt_node_process_timers");
+        return;
+    }
+    zt__runner_after_node(r);
+}
+
+void zt__runner_on_readable(zt_loop *loop, int fd, void *arg)
+{
+    zt_runner_sock *s = arg;
+    zt_runner *r = s->r;
+
+    (void)fd;
+    for (unsigned round = 0; round < RUNNER_RX_ROUNDS && !zt_loop_is_stopping(loop); round++) {
+        int n = zt_io_udp_recv(s->fd, &r->rx);
+        int64_t now = zt_io_clock_ms();
+
+        if (n < 0) {
+            zt__runner_log(r, ZT_RUNNER_LOG_WARN, "receive on socket %u: %s", s->index,
+                           strerror(errno));
+            break;
+        }
+        for (unsigned i = 0; i < (unsigned)n; i++) {
+            zt_inetaddr from;
+            const uint8_t *data;
+            size_t len;
+            int rv;
+
+            if (zt_io_udp_rx_is_truncated(&r->rx, i) ||
+                !from_sockaddr(zt_io_udp_rx_from(&r->rx, i), &from))
+                continue;
+            data = zt_io_udp_rx_data(&r->rx, i, &len);
+            rv = zt_node_recv_datagram(r->node, (int64_t)s->index, &from, data, len, now);
+            if (zt_err_is_fatal(rv)) {
+                zt__runner_after_node(r);
+                zt__runner_fail(r, rv, "zt_node_recv_datagram");
+                return;
+            }
+        }
+        if (n > 0)
+            zt__runner_after_node(r);
+        if ((unsigned)n < r->rx.cap)
+            break;
+    }
+}
+
+/* ------------------------------------------------------------------ the thread */
+
+void *zt__runner_io_main(void *arg)
+{
+    zt_runner *r = arg;
+    zt_runner_event ev;
+    int rv;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.type = ZT_RUNNER_EVENT_STARTED;
+    zt__runner_emit(r, &ev);
+
+    housekeeping(r, zt_io_clock_ms());
+    rv = zt_node_process_timers(r->node, zt_io_clock_ms());
+    if (zt_err_is_fatal(rv))
+        zt__runner_fail(r, rv, "zt_node_process_timers");
+    else
+        zt__runner_on_wakeup(r->loop, r); /* commands posted before the start; arms the timer */
+
+    rv = zt_loop_run(r->loop);
+    if (rv != 0)
+        zt__runner_log(r, ZT_RUNNER_LOG_ERROR, "event loop failed: %s", strerror(errno));
+    if (r->tx.n > 0)
+        (void)zt_io_udp_tx_flush(&r->tx);
+    zt__runner_cmd_stop(r);
+
+    memset(&ev, 0, sizeof(ev));
+    ev.type = ZT_RUNNER_EVENT_STOPPED;
+    zt__runner_emit(r, &ev);
+    return NULL;
+}

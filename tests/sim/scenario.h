@@ -1,0 +1,111 @@
+/*
+ * scenario.h: what the VL1 simulation tests share (test_sim_vl1_*.c): the standard world of two
+ * roots and up to six leaves, a tap that records how packets reached each node, chatter
+ * (USER_MESSAGEs whose arrival is checked) and the sanity checks every scenario ends with.
+ * On a failed CHECK the tail of the trace is printed with the seed (ZT_SIM_TRACE=1 prints
+ * events as they happen, =2 every datagram too).  Test helpers only.
+ */
+#ifndef ZT_TESTS_SIM_SCENARIO_H
+#define ZT_TESTS_SIM_SCENARIO_H
+
+#include "testutil.h"
+
+#include <inttypes.h>
+
+#include "sim.h"
+
+#define MSG_TYPE 0x5a17000001ULL /* > 65535: not reserved (vl1.md §4.8) */
+
+extern uint64_t current_seed;
+extern sim_world *current_world; /* freed by teardown() if a check fails mid-test */
+extern int64_t first_ping;       /* when the running test first called zt_node_ping() */
+
+#define CHECK(w, cond, ...)                                                                   \
+    do {                                                                                      \
+        if (!(cond)) {                                                                        \
+            sim_dump_trace((w), stderr, 60);                                                  \
+            fprintf(stderr, "seed %" PRIu64 ", t=%" PRId64 " ms: ", current_seed,             \
+                    sim_now(w));                                                              \
+            fail_msg(__VA_ARGS__);                                                            \
+        }                                                                                     \
+    } while (0)
+
+/* cmocka teardown: frees the world and the chatter a failed check left behind. */
+int teardown(void **state);
+/* Frees |w| at the end of a test. */
+void world_done(sim_world *w);
+/* Selects the tests named by ZT_SIM_FILTER (e.g. ZT_SIM_FILTER=test_nat_matrix), if set. */
+void filter_from_env(void);
+
+/* ---- the tap: how packets reached each node --------------------------------------------- */
+
+#define MAXN 16
+
+typedef struct via {
+    uint64_t relayed, direct;          /* packets with hops > 0 / hops == 0 */
+    int64_t first_relayed, first_direct;
+} via;
+
+typedef struct tapctx {
+    sim_node *nodes[MAXN];
+    unsigned n;
+    via v[MAXN][MAXN]; /* [receiver][sender, by header source address] */
+    uint64_t raw[MAXN];
+    uint8_t last_raw[MAXN][64];
+    size_t last_raw_len[MAXN];
+    zt_inetaddr last_from[MAXN];
+    sim_world *w;
+} tapctx;
+
+extern tapctx tap;
+
+void tap_install(sim_world *w);
+void tap_add(sim_node *n); /* nodes must be added in index order */
+
+/* ---- chatter: USER_MESSAGEs between nodes, recorded to check arrival -------------------- */
+
+typedef struct msg {
+    sim_node *from, *to;
+    int64_t t;
+    char payload[32];
+    size_t len;
+} msg;
+
+typedef struct chat {
+    msg *m;
+    size_t n, cap;
+    uint64_t ctr;
+} chat;
+
+/* Starts a new chatter log (the previous one is freed). */
+chat *chat_begin(void);
+void chat_free(chat *c);
+void chat_send(chat *c, sim_world *w, sim_node *a, sim_node *b);
+bool msg_arrived(const msg *m);
+/* Every |every| ms until |until|, each node of |g| sends a message to each other one. */
+void chat_all(chat *c, sim_world *w, sim_node **g, size_t ng, int64_t every, int64_t until);
+/* Counts the messages from |a| to |b| sent in [t0, t1) and how many of them arrived. */
+void chat_count(const chat *c, const sim_node *a, const sim_node *b, int64_t t0, int64_t t1,
+                size_t *sent, size_t *arrived);
+
+/* ---- the standard world: 2 roots, 6 leaves, one of each kind ---------------------------- */
+
+enum { P, F, R, S, R2, S2, NLEAVES };
+
+typedef struct topo {
+    sim_world *w;
+    sim_node *root[2];
+    sim_node *leaf[NLEAVES];
+    sim_nat *nat[NLEAVES];
+} topo;
+
+extern const char *const leaf_kind[NLEAVES];
+extern const sim_link_cfg clean_link; /* 15 ms, no jitter, loss or duplication */
+
+/* Builds the standard world.  |nleaves| <= NLEAVES takes the first ones (P, F, R, S, ...). */
+void topo_build(topo *t, uint64_t seed, sim_link_cfg link, int nleaves);
+/* No fatal error, no wrong socket ID, no deadline stall, no unsolicited ECHO_REPLY. */
+void check_sim_sane(sim_world *w);
+void check_all_online(topo *t, int nleaves, const char *when);
+
+#endif
