@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #define ZT_SHA512_LEN 64
+#define ZT_SHA384_LEN 48
 #define ZT_X25519_LEN 32
 #define ZT_ED25519_PK_LEN 32
 #define ZT_ED25519_SEED_LEN 32
@@ -26,6 +27,10 @@
 int zt_crypto_init(void);
 
 void zt__sha512(uint8_t out[ZT_SHA512_LEN], const void *data, size_t len);
+/* SHA-384 from OpenSSL's libcrypto (src/crypto/openssl.c; spec/README.md decisions).  Used for
+ * the COM identity qualifiers (vl2.md §5.2).  Returns 0, or ZT_ERR_INTERNAL if libcrypto
+ * failed (out of memory inside OpenSSL); |out| is then zeroed. */
+int zt__sha384(uint8_t out[ZT_SHA384_LEN], const void *data, size_t len);
 
 void zt__x25519_base(uint8_t pub[ZT_X25519_LEN], const uint8_t sec[ZT_X25519_LEN]);
 /* Returns 0, or ZT_ERR_CRYPTO when the result is all zero (a low-order public key). */
