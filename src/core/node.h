@@ -28,8 +28,9 @@
 
 typedef struct zt_node zt_node;
 
-/* Protocol and software version we announce (spec/README.md: protocol 11, suites 0 and 1). */
-#define ZT_NODE_PROTO_VERSION 11
+/* Protocol and software version we announce.  12: we speak suite 3 (AES-GMAC-SIV), so 1.14
+ * peers use it with us (vl1.md §3.1, §8; spec/README.md: "then we announce 12"). */
+#define ZT_NODE_PROTO_VERSION 12
 #define ZT_NODE_VERSION_MAJOR 1
 #define ZT_NODE_VERSION_MINOR 14
 #define ZT_NODE_VERSION_REVISION 1

@@ -59,6 +59,7 @@ typedef struct zt_peer {
     struct zt_peer *next; /* hash chain */
     zt_identity id;       /* public */
     uint8_t key[ZT_SHARED_KEY_LEN];
+    zt_aes_keys aes; /* suite 3 keys, derived once */
     int proto, major, minor, revision; /* -1 until HELLO or OK(HELLO) */
     zt_path paths[ZT_NODE_MAX_PATHS];
     int64_t created, last_recv, last_send, last_hello, last_activity;
@@ -198,13 +199,15 @@ bool zt__topology_offer(zt_node *n, const zt_world *w, uint64_t from, int64_t no
 void zt__topology_ping(zt_node *n, int64_t now);
 
 /* send.c */
+/* The cipher suite for encrypted packets to |p| (vl1.md §3.1): 3 if it speaks protocol 12. */
+unsigned zt__peer_suite(const zt_peer *p);
 /* Starts a packet to |dest| in n->txbuf; returns a writer positioned at the payload. */
 zt_wr zt__send_begin(zt_node *n, uint64_t dest, unsigned verb);
 /* Armors and sends the packet built in n->txbuf.  |path_socket|/|to|: an explicit path, or
  * |to| NULL to route by |p|'s best path or a relay.  |key|: the peer key.  Returns 0 or an
  * error (counted). */
 int zt__send_finish(zt_node *n, const zt_wr *w, const uint8_t key[ZT_SHARED_KEY_LEN],
-                    unsigned suite, bool expect_reply, zt_peer *p, int64_t local_socket,
+                    const zt_aes_keys *aes, unsigned suite, bool expect_reply, zt_peer *p, int64_t local_socket,
                     const zt_inetaddr *to, int64_t now);
 int zt__send_to_peer(zt_node *n, zt_peer *p, const zt_wr *w, bool expect_reply, int64_t now);
 int zt__send_hello(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *to,

@@ -89,6 +89,94 @@ int zt__pkt_dearmor(uint8_t *pkt, size_t len, const uint8_t key[ZT_SHARED_KEY_LE
     return rv;
 }
 
+int zt__pkt_derive_aes(const uint8_t key[ZT_SHARED_KEY_LEN], zt_aes_keys *out)
+{
+    /* KDF(label) = HMAC-SHA-384(key48, BE32(0) 'Z' 'T' label 0x00 0x00 BE32(384)). */
+    uint8_t msg[13] = {0, 0, 0, 0, 'Z', 'T', '0', 0, 0, 0, 0, 0x01, 0x80};
+    uint8_t h[ZT_SHA384_LEN];
+    int rv;
+
+    rv = zt__hmac_sha384(h, key, ZT_SHARED_KEY_LEN, msg, sizeof(msg));
+    memcpy(out->k0, h, sizeof(out->k0));
+    msg[6] = '1';
+    if (rv == 0)
+        rv = zt__hmac_sha384(h, key, ZT_SHARED_KEY_LEN, msg, sizeof(msg));
+    memcpy(out->k1, h, sizeof(out->k1));
+    zt__wipe(h, sizeof(h));
+    return rv;
+}
+
+/* The folded GMAC of §3.4 step 3: header bytes 8..18 (hop bits cleared) padded to 16, then
+ * the plaintext, under nonce IV || 00000000. */
+static int siv_tag(const zt_aes_keys *keys, const uint8_t iv[8], const uint8_t *pkt,
+                   const uint8_t *plain, size_t plain_len, uint8_t folded[8])
+{
+    uint8_t head[16] = {0}, nonce[12] = {0}, tag[ZT_AES_BLOCK_LEN];
+    int rv;
+
+    memcpy(head, pkt + ZT_PKT_IDX_DEST, 11);
+    head[10] &= (uint8_t)~ZT_PKT_HOPS_MASK;
+    memcpy(nonce, iv, 8);
+    rv = zt__aes256_gmac(keys->k0, nonce, head, sizeof(head), plain, plain_len, tag);
+    for (int i = 0; i < 8; i++)
+        folded[i] = tag[i] ^ tag[i + 8];
+    return rv;
+}
+
+static int siv_ctr(const zt_aes_keys *keys, const uint8_t t[16], uint8_t *data, size_t len)
+{
+    uint8_t ctr[ZT_AES_BLOCK_LEN];
+
+    memcpy(ctr, t, sizeof(ctr));
+    ctr[12] &= 0x7f; /* the 32-bit counter can then never carry into the tag bytes */
+    return zt__aes256_ctr(keys->k1, ctr, data, len);
+}
+
+int zt__pkt_armor_aes(uint8_t *pkt, size_t len, const zt_aes_keys *keys)
+{
+    uint8_t s[ZT_AES_BLOCK_LEN], t[ZT_AES_BLOCK_LEN];
+    int rv;
+
+    if (len < ZT_PKT_MIN_LEN || len > ZT_PKT_MAX_LEN)
+        return ZT_ERR_INVAL;
+    pkt[ZT_PKT_IDX_FLAGS] = (uint8_t)((pkt[ZT_PKT_IDX_FLAGS] &
+                                       (ZT_PKT_FLAG_FRAGMENTED | ZT_PKT_HOPS_MASK)) |
+                                      (ZT_CIPHER_AES_GMAC_SIV << ZT_PKT_CIPHER_SHIFT));
+    memcpy(s, pkt + ZT_PKT_IDX_IV, 8);
+    rv = siv_tag(keys, s, pkt, pkt + ZT_PKT_IDX_VERB, len - ZT_PKT_IDX_VERB, s + 8);
+    if (rv == 0)
+        rv = zt__aes256_block(keys->k1, true, s, t);
+    if (rv == 0)
+        rv = siv_ctr(keys, t, pkt + ZT_PKT_IDX_VERB, len - ZT_PKT_IDX_VERB);
+    if (rv == 0) {
+        memcpy(pkt + ZT_PKT_IDX_IV, t, 8);
+        memcpy(pkt + ZT_PKT_IDX_MAC, t + 8, 8);
+    }
+    return rv;
+}
+
+int zt__pkt_dearmor_aes(uint8_t *pkt, size_t len, const zt_aes_keys *keys)
+{
+    uint8_t s[ZT_AES_BLOCK_LEN], t[ZT_AES_BLOCK_LEN], folded[8];
+    int rv;
+
+    if (len < ZT_PKT_MIN_LEN || len > ZT_PKT_MAX_LEN ||
+        zt__pkt_cipher(pkt) != ZT_CIPHER_AES_GMAC_SIV)
+        return ZT_ERR_DROP;
+    memcpy(t, pkt + ZT_PKT_IDX_IV, 8);
+    memcpy(t + 8, pkt + ZT_PKT_IDX_MAC, 8);
+    rv = siv_ctr(keys, t, pkt + ZT_PKT_IDX_VERB, len - ZT_PKT_IDX_VERB);
+    if (rv == 0)
+        rv = zt__aes256_block(keys->k1, false, t, s);
+    if (rv == 0)
+        rv = siv_tag(keys, s, pkt, pkt + ZT_PKT_IDX_VERB, len - ZT_PKT_IDX_VERB, folded);
+    if (rv == 0 && !zt__ct_equal(folded, s + 8, 8))
+        rv = ZT_ERR_AUTH;
+    if (rv != 0) /* CTR is its own inverse: give the caller back what it handed us */
+        (void)siv_ctr(keys, t, pkt + ZT_PKT_IDX_VERB, len - ZT_PKT_IDX_VERB);
+    return rv;
+}
+
 void zt__pkt_crypt_field(uint8_t *pkt, size_t len, const uint8_t key[ZT_SHARED_KEY_LEN],
                          size_t start)
 {

@@ -62,6 +62,21 @@ int zt__pkt_armor(uint8_t *pkt, size_t len, const uint8_t key[ZT_SHARED_KEY_LEN]
  * buffer is unchanged), ZT_ERR_UNSUPPORTED (suite 2 or 3) or ZT_ERR_DROP (too short). */
 int zt__pkt_dearmor(uint8_t *pkt, size_t len, const uint8_t key[ZT_SHARED_KEY_LEN]);
 
+/* Suite 3, AES-GMAC-SIV (§3.4): the two AES keys, derived once per peer from the shared key. */
+typedef struct zt_aes_keys {
+    uint8_t k0[32]; /* GMAC */
+    uint8_t k1[32]; /* SIV block and CTR */
+} zt_aes_keys;
+
+/* Derives K0 and K1 (HMAC-SHA-384 KDF).  Returns 0 or ZT_ERR_INTERNAL. */
+int zt__pkt_derive_aes(const uint8_t key[ZT_SHARED_KEY_LEN], zt_aes_keys *out);
+/* Armors |pkt| in place with suite 3.  The packet ID on the wire becomes half of the SIV tag.
+ * Returns 0, ZT_ERR_INVAL (bad length) or ZT_ERR_INTERNAL. */
+int zt__pkt_armor_aes(uint8_t *pkt, size_t len, const zt_aes_keys *keys);
+/* Decrypts and verifies a suite-3 packet in place.  Returns 0, ZT_ERR_AUTH (the buffer is
+ * restored), ZT_ERR_DROP (bad length or not suite 3) or ZT_ERR_INTERNAL. */
+int zt__pkt_dearmor_aes(uint8_t *pkt, size_t len, const zt_aes_keys *keys);
+
 /* HELLO field cipher (§3.3): XORs Salsa20/12 keystream over pkt[start..len). */
 void zt__pkt_crypt_field(uint8_t *pkt, size_t len, const uint8_t key[ZT_SHARED_KEY_LEN],
                          size_t start);

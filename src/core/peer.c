@@ -22,6 +22,11 @@ zt_peer *zt__peer_find(const zt_node *n, uint64_t address)
     return NULL;
 }
 
+unsigned zt__peer_suite(const zt_peer *p)
+{
+    return p->proto >= 12 ? ZT_CIPHER_AES_GMAC_SIV : ZT_CIPHER_POLY1305_SALSA2012;
+}
+
 zt_peer *zt__peer_add(zt_node *n, const zt_identity *id, int64_t now)
 {
     zt_peer *p;
@@ -38,7 +43,9 @@ zt_peer *zt__peer_add(zt_node *n, const zt_identity *id, int64_t now)
         return NULL;
     p->id = *id;
     zt__identity_clear(&p->id);
-    if (zt__identity_agree(&n->self, &p->id, p->key) != 0) {
+    if (zt__identity_agree(&n->self, &p->id, p->key) != 0 ||
+        zt__pkt_derive_aes(p->key, &p->aes) != 0) {
+        zt__wipe(p->key, sizeof(p->key));
         zt__mem_free(n->mem, p);
         return NULL;
     }
@@ -90,6 +97,7 @@ void zt__peer_remove(zt_node *n, zt_peer *p, bool store)
     if (store)
         zt__peer_store(n, p);
     zt__wipe(p->key, sizeof(p->key));
+    zt__wipe(&p->aes, sizeof(p->aes));
     zt__mem_free(n->mem, p);
 }
 

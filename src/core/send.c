@@ -76,7 +76,7 @@ static int transmit(zt_node *n, int64_t local_socket, const zt_inetaddr *to, con
 }
 
 int zt__send_finish(zt_node *n, const zt_wr *w, const uint8_t key[ZT_SHARED_KEY_LEN],
-                    unsigned suite, bool expect_reply, zt_peer *p, int64_t local_socket,
+                    const zt_aes_keys *aes, unsigned suite, bool expect_reply, zt_peer *p, int64_t local_socket,
                     const zt_inetaddr *to, int64_t now)
 {
     uint8_t *pkt = n->txbuf;
@@ -95,11 +95,14 @@ int zt__send_finish(zt_node *n, const zt_wr *w, const uint8_t key[ZT_SHARED_KEY_
         local_socket = path->local_socket;
         to = &path->addr;
     }
-    if (suite == ZT_CIPHER_POLY1305_SALSA2012 && worth_compressing(zt__pkt_verb(pkt)))
+    if (suite != ZT_CIPHER_POLY1305_NONE && worth_compressing(zt__pkt_verb(pkt)))
         len = zt__pkt_compress(pkt, len);
     if (len > n->cfg.physical_mtu)
         pkt[ZT_PKT_IDX_FLAGS] |= ZT_PKT_FLAG_FRAGMENTED;
-    rv = zt__pkt_armor(pkt, len, key, suite);
+    if (suite == ZT_CIPHER_AES_GMAC_SIV)
+        rv = aes != NULL ? zt__pkt_armor_aes(pkt, len, aes) : ZT_ERR_INVAL;
+    else
+        rv = zt__pkt_armor(pkt, len, key, suite);
     if (rv != 0)
         return rv;
     if (expect_reply)
@@ -120,7 +123,7 @@ int zt__send_finish(zt_node *n, const zt_wr *w, const uint8_t key[ZT_SHARED_KEY_
 
 int zt__send_to_peer(zt_node *n, zt_peer *p, const zt_wr *w, bool expect_reply, int64_t now)
 {
-    return zt__send_finish(n, w, p->key, ZT_CIPHER_POLY1305_SALSA2012, expect_reply, p,
+    return zt__send_finish(n, w, p->key, &p->aes, zt__peer_suite(p), expect_reply, p,
                            ZT_LOCAL_SOCKET_ANY, NULL, now);
 }
 
@@ -171,7 +174,7 @@ int zt__send_hello(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetad
         return ZT_ERR_RANGE;
     zt__pkt_crypt_field(n->txbuf, ZT_PKT_IDX_PAYLOAD + zt__wr_len(&w), p->key, crypt_start);
     n->counters.hello_sent++;
-    return zt__send_finish(n, &w, p->key, ZT_CIPHER_POLY1305_NONE, true, p, local_socket, to,
+    return zt__send_finish(n, &w, p->key, NULL, ZT_CIPHER_POLY1305_NONE, true, p, local_socket, to,
                            now);
 }
 
@@ -183,7 +186,7 @@ int zt__send_echo(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetadd
     if (asked)
         zt__wr_u8(&w, ZT_ECHO_ASKED); /* an embedder's ping, not a keepalive */
     n->counters.echo_sent++;
-    return zt__send_finish(n, &w, p->key, ZT_CIPHER_POLY1305_SALSA2012, true, p, local_socket,
+    return zt__send_finish(n, &w, p->key, &p->aes, zt__peer_suite(p), true, p, local_socket,
                            to, now);
 }
 

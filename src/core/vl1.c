@@ -38,7 +38,7 @@ static bool identity_gate(zt_node *n, const zt_inetaddr *from, int64_t now)
 static int reply(zt_node *n, zt_peer *p, const zt_wr *w, int64_t local_socket,
                  const zt_inetaddr *from, int64_t now)
 {
-    return zt__send_finish(n, w, p->key, ZT_CIPHER_POLY1305_SALSA2012, false, p, local_socket,
+    return zt__send_finish(n, w, p->key, &p->aes, zt__peer_suite(p), false, p, local_socket,
                            from, now);
 }
 
@@ -164,7 +164,7 @@ static int handle_hello(zt_node *n, int64_t local_socket, const zt_inetaddr *fro
         zt__wr_u8(&w, ZT_VERB_HELLO);
         zt__wr_bytes(&w, in + ZT_PKT_IDX_IV, 8);
         zt__wr_u8(&w, ZT_ERROR_IDENTITY_COLLISION);
-        (void)zt__send_finish(n, &w, tmp.key, ZT_CIPHER_POLY1305_SALSA2012, false, NULL,
+        (void)zt__send_finish(n, &w, tmp.key, NULL, ZT_CIPHER_POLY1305_SALSA2012, false, NULL,
                               local_socket, from, now);
         zt__wipe(tmp.key, sizeof(tmp.key));
         return 0;
@@ -482,15 +482,17 @@ int zt__vl1_handle(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
         return drop(&n->counters.drop_malformed);
     if (cipher == ZT_CIPHER_POLY1305_NONE && (in[ZT_PKT_IDX_VERB] & ZT_PKT_VERB_MASK) == ZT_VERB_HELLO)
         return handle_hello(n, local_socket, from, in, len, now);
-    if (cipher != ZT_CIPHER_POLY1305_NONE && cipher != ZT_CIPHER_POLY1305_SALSA2012)
-        return drop(&n->counters.drop_unsupported_cipher);
+    if (cipher == ZT_CIPHER_NONE_TRUSTED || cipher > ZT_CIPHER_AES_GMAC_SIV)
+        return drop(&n->counters.drop_unsupported_cipher); /* no trusted paths configured */
     p = zt__peer_get(n, source, now);
     if (p == NULL) {
         zt__queue_rx(n, local_socket, from, in, len, now); /* wait for WHOIS (§5.3) */
         return 0;
     }
     memcpy(n->rxbuf, in, len);
-    if (zt__pkt_dearmor(n->rxbuf, len, p->key) != 0)
+    /* 1.14 accepts suites 0, 1 and 3 from any known peer, whatever its version (§3.1). */
+    if ((cipher == ZT_CIPHER_AES_GMAC_SIV ? zt__pkt_dearmor_aes(n->rxbuf, len, &p->aes)
+                                          : zt__pkt_dearmor(n->rxbuf, len, p->key)) != 0)
         return drop(&n->counters.drop_auth);
     plen = zt__pkt_uncompress(n->rxbuf, len, n->rxbuf2, sizeof(n->rxbuf2));
     if (plen < 0)

@@ -32,6 +32,25 @@ void zt__sha512(uint8_t out[ZT_SHA512_LEN], const void *data, size_t len);
  * failed (out of memory inside OpenSSL); |out| is then zeroed. */
 int zt__sha384(uint8_t out[ZT_SHA384_LEN], const void *data, size_t len);
 
+/* HMAC-SHA-384 (RFC 2104).  Returns 0 or ZT_ERR_INTERNAL. */
+int zt__hmac_sha384(uint8_t out[ZT_SHA384_LEN], const uint8_t *key, size_t keylen,
+                    const void *msg, size_t len);
+
+#define ZT_AES_KEY_LEN 32
+#define ZT_AES_BLOCK_LEN 16
+
+/* AES-256 on one block (ECB), either direction.  Returns 0 or ZT_ERR_INTERNAL. */
+int zt__aes256_block(const uint8_t key[ZT_AES_KEY_LEN], bool encrypt,
+                     const uint8_t in[ZT_AES_BLOCK_LEN], uint8_t out[ZT_AES_BLOCK_LEN]);
+/* AES-256-CTR in place from counter block |ctr| (128-bit big-endian increment). */
+int zt__aes256_ctr(const uint8_t key[ZT_AES_KEY_LEN], const uint8_t ctr[ZT_AES_BLOCK_LEN],
+                   uint8_t *data, size_t len);
+/* The GMAC of AES-256-GCM: the tag for an empty plaintext with 96-bit |nonce| and additional
+ * data given as two pieces (|a| then |b|, logically concatenated). */
+int zt__aes256_gmac(const uint8_t key[ZT_AES_KEY_LEN], const uint8_t nonce[12],
+                    const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+                    uint8_t tag[ZT_AES_BLOCK_LEN]);
+
 void zt__x25519_base(uint8_t pub[ZT_X25519_LEN], const uint8_t sec[ZT_X25519_LEN]);
 /* Returns 0, or ZT_ERR_CRYPTO when the result is all zero (a low-order public key). */
 int zt__x25519(uint8_t out[ZT_X25519_LEN], const uint8_t sec[ZT_X25519_LEN],
