@@ -1,0 +1,355 @@
+/* The store interface: argument checks, the iteration rule, dispatch, and the helpers built on
+ * the interface (revisioned save, copy between backends). */
+#include "controller/store.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NWID_OK(x) ((x) != 0)
+#define NODE_OK(x) ((x) != 0 && (x) <= 0xffffffffffULL)
+
+void zt__store_set_err(zt_store *st, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(st->errmsg, sizeof(st->errmsg), fmt, ap);
+    va_end(ap);
+}
+
+const char *zt_store_errmsg(const zt_store *st)
+{
+    return st->errmsg;
+}
+
+const char *zt_store_name(const zt_store *st)
+{
+    return st->ops->name;
+}
+
+static int refuse_while_listing(zt_store *st, const char *what)
+{
+    if (st->iterating > 0) {
+        zt__store_set_err(st, "%s called from inside a listing callback", what);
+        return ZT_ERR_INVAL;
+    }
+    return 0;
+}
+
+int zt_store_get_network(zt_store *st, uint64_t nwid, zt_ctl_network *out)
+{
+    st->errmsg[0] = '\0';
+    if (!NWID_OK(nwid)) {
+        memset(out, 0, sizeof(*out));
+        zt__store_set_err(st, "network id 0 is invalid");
+        return ZT_ERR_INVAL;
+    }
+    return st->ops->get_network(st, nwid, out);
+}
+
+int zt_store_put_network(zt_store *st, const zt_ctl_network *n)
+{
+    int rv;
+
+    st->errmsg[0] = '\0';
+    if ((rv = refuse_while_listing(st, "put_network")) != 0)
+        return rv;
+    if (!NWID_OK(n->id) || n->rules_json == NULL) {
+        zt__store_set_err(st, "network record without an id or rules");
+        return ZT_ERR_INVAL;
+    }
+    return st->ops->put_network(st, n);
+}
+
+int zt_store_delete_network(zt_store *st, uint64_t nwid)
+{
+    int rv;
+
+    st->errmsg[0] = '\0';
+    if ((rv = refuse_while_listing(st, "delete_network")) != 0)
+        return rv;
+    return st->ops->delete_network(st, nwid);
+}
+
+int zt_store_list_networks(zt_store *st, zt_store_network_cb cb, void *arg)
+{
+    int rv;
+
+    st->errmsg[0] = '\0';
+    if ((rv = refuse_while_listing(st, "list_networks")) != 0)
+        return rv;
+    st->iterating++;
+    rv = st->ops->list_networks(st, cb, arg);
+    st->iterating--;
+    return rv;
+}
+
+int zt_store_get_member(zt_store *st, uint64_t nwid, uint64_t node, zt_ctl_member *out)
+{
+    st->errmsg[0] = '\0';
+    if (!NWID_OK(nwid) || !NODE_OK(node)) {
+        zt_ctl_member_init(out, nwid, node);
+        zt__store_set_err(st, "invalid network or member id");
+        return ZT_ERR_INVAL;
+    }
+    return st->ops->get_member(st, nwid, node, out);
+}
+
+int zt_store_put_member(zt_store *st, const zt_ctl_member *m)
+{
+    int rv;
+
+    st->errmsg[0] = '\0';
+    if ((rv = refuse_while_listing(st, "put_member")) != 0)
+        return rv;
+    if (!NWID_OK(m->nwid) || !NODE_OK(m->id)) {
+        zt__store_set_err(st, "member record with an invalid network or member id");
+        return ZT_ERR_INVAL;
+    }
+    return st->ops->put_member(st, m);
+}
+
+int zt_store_delete_member(zt_store *st, uint64_t nwid, uint64_t node)
+{
+    int rv;
+
+    st->errmsg[0] = '\0';
+    if ((rv = refuse_while_listing(st, "delete_member")) != 0)
+        return rv;
+    return st->ops->delete_member(st, nwid, node);
+}
+
+int zt_store_list_members(zt_store *st, uint64_t nwid, zt_store_member_cb cb, void *arg)
+{
+    int rv;
+
+    st->errmsg[0] = '\0';
+    if ((rv = refuse_while_listing(st, "list_members")) != 0)
+        return rv;
+    st->iterating++;
+    rv = st->ops->list_members(st, nwid, cb, arg);
+    st->iterating--;
+    return rv;
+}
+
+int zt_store_begin(zt_store *st)
+{
+    int rv;
+
+    st->errmsg[0] = '\0';
+    if ((rv = refuse_while_listing(st, "begin")) != 0)
+        return rv;
+    if (st->in_tx) {
+        zt__store_set_err(st, "a transaction is already open (they do not nest)");
+        return ZT_ERR_INVAL;
+    }
+    rv = st->ops->begin(st);
+    if (rv == 0)
+        st->in_tx = true;
+    return rv;
+}
+
+int zt_store_commit(zt_store *st)
+{
+    int rv;
+
+    st->errmsg[0] = '\0';
+    if ((rv = refuse_while_listing(st, "commit")) != 0)
+        return rv;
+    if (!st->in_tx) {
+        zt__store_set_err(st, "commit without begin");
+        return ZT_ERR_INVAL;
+    }
+    rv = st->ops->commit(st);
+    if (rv == 0)
+        st->in_tx = false;
+    return rv;
+}
+
+int zt_store_rollback(zt_store *st)
+{
+    int rv;
+
+    st->errmsg[0] = '\0';
+    if ((rv = refuse_while_listing(st, "rollback")) != 0)
+        return rv;
+    if (!st->in_tx) {
+        zt__store_set_err(st, "rollback without begin");
+        return ZT_ERR_INVAL;
+    }
+    st->in_tx = false;
+    if (st->ops->rollback == NULL) {
+        zt__store_set_err(st, "the %s backend writes through and cannot roll back; the "
+                              "changes since begin are kept", st->ops->name);
+        return ZT_ERR_UNSUPPORTED;
+    }
+    return st->ops->rollback(st);
+}
+
+void zt_store_del(zt_store *st)
+{
+    if (st != NULL)
+        st->ops->del(st);
+}
+
+/* ---- helpers --------------------------------------------------------------------------------- */
+
+int zt_store_save_network(zt_store *st, zt_ctl_network *n, int64_t now, bool *pchanged)
+{
+    zt_ctl_network old;
+    int rv;
+
+    if (pchanged != NULL)
+        *pchanged = false;
+    rv = zt_store_get_network(st, n->id, &old);
+    if (rv == 0) {
+        if (zt_ctl_network_same(&old, n)) {
+            n->revision = old.revision;
+            goto out;
+        }
+        n->revision = old.revision + 1;
+        if (old.creation_time != 0)
+            n->creation_time = old.creation_time;
+    } else if (rv == ZT_ERR_NOTFOUND) {
+        n->revision = 1;
+        if (n->creation_time == 0)
+            n->creation_time = now;
+    } else {
+        goto out;
+    }
+    rv = zt_store_put_network(st, n);
+    if (rv == 0 && pchanged != NULL)
+        *pchanged = true;
+out:
+    zt_ctl_network_clear(&old);
+    return rv;
+}
+
+int zt_store_save_member(zt_store *st, zt_ctl_member *m, int64_t now, bool *pchanged)
+{
+    zt_ctl_member old;
+    int rv;
+
+    if (pchanged != NULL)
+        *pchanged = false;
+    rv = zt_store_get_member(st, m->nwid, m->id, &old);
+    if (rv == 0) {
+        if (zt_ctl_member_same(&old, m)) {
+            m->revision = old.revision;
+            goto out;
+        }
+        m->revision = old.revision + 1;
+        if (old.creation_time != 0)
+            m->creation_time = old.creation_time;
+    } else if (rv == ZT_ERR_NOTFOUND) {
+        m->revision = 1;
+        if (m->creation_time == 0)
+            m->creation_time = now;
+    } else {
+        goto out;
+    }
+    rv = zt_store_put_member(st, m);
+    if (rv == 0 && pchanged != NULL)
+        *pchanged = true;
+out:
+    zt_ctl_member_clear(&old);
+    return rv;
+}
+
+typedef struct {
+    uint64_t *ids;
+    size_t n, cap;
+} id_list;
+
+static int collect_network_id(const zt_ctl_network *n, void *arg)
+{
+    id_list *l = arg;
+
+    if (l->n == l->cap) {
+        size_t cap = l->cap == 0 ? 64 : l->cap * 2;
+        uint64_t *ids = realloc(l->ids, cap * sizeof(*ids));
+        if (ids == NULL)
+            return ZT_ERR_NOMEM;
+        l->ids = ids;
+        l->cap = cap;
+    }
+    l->ids[l->n++] = n->id;
+    return 0;
+}
+
+typedef struct {
+    zt_store *dst;
+    size_t count;
+    bool dst_failed;
+} copy_ctx;
+
+static int copy_member(const zt_ctl_member *m, void *arg)
+{
+    copy_ctx *c = arg;
+    int rv = zt_store_put_member(c->dst, m);
+
+    if (rv == 0)
+        c->count++;
+    else
+        c->dst_failed = true;
+    return rv;
+}
+
+int zt_store_copy(zt_store *dst, zt_store *src, size_t *pnets, size_t *pmembers)
+{
+    id_list ids = {NULL, 0, 0};
+    copy_ctx c = {dst, 0, false};
+    char saved[ZT_STORE_ERRMSG_MAX];
+    zt_ctl_network n;
+    bool src_failed = false;
+    size_t nets = 0;
+    int rv;
+
+    memset(&n, 0, sizeof(n));
+    rv = zt_store_list_networks(src, collect_network_id, &ids);
+    if (rv != 0) {
+        src_failed = true;
+        goto out_notx;
+    }
+    if ((rv = zt_store_begin(dst)) != 0)
+        goto out_notx;
+    for (size_t i = 0; i < ids.n; i++) {
+        rv = zt_store_get_network(src, ids.ids[i], &n);
+        if (rv != 0) {
+            src_failed = true;
+            goto out;
+        }
+        if ((rv = zt_store_put_network(dst, &n)) != 0)
+            goto out;
+        zt_ctl_network_clear(&n);
+        nets++;
+        rv = zt_store_list_members(src, ids.ids[i], copy_member, &c);
+        if (rv != 0) {
+            /* The callback's errors are the destination's; the rest are the source's. */
+            src_failed = !c.dst_failed;
+            goto out;
+        }
+    }
+    rv = zt_store_commit(dst);
+out:
+    if (rv != 0 && dst->in_tx) {
+        memcpy(saved, dst->errmsg, sizeof(saved)); /* rollback resets it */
+        (void)zt_store_rollback(dst);
+        memcpy(dst->errmsg, saved, sizeof(saved));
+    }
+out_notx:
+    zt_ctl_network_clear(&n);
+    free(ids.ids);
+    if (rv != 0 && src_failed)
+        zt__store_set_err(dst, "reading the %s store: %s", zt_store_name(src),
+                          src->errmsg[0] != '\0' ? src->errmsg : zt_strerror(rv));
+    if (rv == 0) {
+        if (pnets != NULL)
+            *pnets = nets;
+        if (pmembers != NULL)
+            *pmembers = c.count;
+    }
+    return rv;
+}

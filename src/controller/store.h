@@ -1,0 +1,175 @@
+/*
+ * store.h: the controller's storage interface (STYLE §10f, controller.md §6).
+ *
+ * A zt_store holds network records and, under each network, member records (model.h).  Every
+ * backend implements zt_store_ops and embeds struct zt_store first; callers use only the
+ * zt_store_* functions below, which check arguments and the iteration rule, then dispatch.
+ * One shared suite (tests/unit/test_store.c) runs against every backend.
+ *
+ * Backends:
+ *   zt_store_mem_new      in memory, for tests
+ *   zt_store_sqlite_open  the embedded default: one SQLite file, WAL, versioned schema
+ *   zt_store_json_open    zerotier-one's controller.d tree (§6.1), one JSON file per record;
+ *                         used for import and export (zt_store_copy), and usable live
+ * A PostgreSQL backend fits the same ops table (see docs/internals/controller-store.md).
+ *
+ * Rules common to all backends:
+ *  - Records are copied in and out: put_* borrows its argument, get_* fills caller storage
+ *    (which the caller then _clear()s, whatever the result).
+ *  - A member belongs to an existing network: put_member on an unknown network is
+ *    ZT_ERR_NOTFOUND.  Deleting a network deletes its members.
+ *  - Lists come in ascending id order.  The callback's record is valid only during the call.
+ *    A non-zero return from the callback stops the listing and is returned as is.  During a
+ *    listing the callback may call zt_store_get_* on the same store, but no list, put,
+ *    delete or transaction call (ZT_ERR_INVAL).
+ *  - A failed call leaves one sentence in zt_store_errmsg().
+ *  - Errors: > ZT_ERR_FATAL as usual: the call failed, the store is still usable.  ZT_ERR_IO
+ *    (disk, database), ZT_ERR_INVAL (a corrupt stored record, bad argument), ZT_ERR_RANGE (a
+ *    record beyond the model's bounds), ZT_ERR_NOTFOUND, ZT_ERR_UNSUPPORTED.  ZT_ERR_NOMEM is
+ *    fatal for the caller's operation but leaves the store consistent.
+ *  - One owner thread (STYLE §7).
+ */
+#ifndef ZT_CONTROLLER_STORE_H
+#define ZT_CONTROLLER_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "controller/model.h"
+#include "util/errors.h"
+
+typedef struct zt_store zt_store;
+
+typedef int (*zt_store_network_cb)(const zt_ctl_network *n, void *arg);
+typedef int (*zt_store_member_cb)(const zt_ctl_member *m, void *arg);
+
+typedef struct zt_store_ops {
+    const char *name; /* "mem", "sqlite", "json" */
+    int (*get_network)(zt_store *st, uint64_t nwid, zt_ctl_network *out);
+    int (*put_network)(zt_store *st, const zt_ctl_network *n);
+    int (*delete_network)(zt_store *st, uint64_t nwid);
+    int (*list_networks)(zt_store *st, zt_store_network_cb cb, void *arg);
+    int (*get_member)(zt_store *st, uint64_t nwid, uint64_t node, zt_ctl_member *out);
+    int (*put_member)(zt_store *st, const zt_ctl_member *m);
+    int (*delete_member)(zt_store *st, uint64_t nwid, uint64_t node);
+    int (*list_members)(zt_store *st, uint64_t nwid, zt_store_member_cb cb, void *arg);
+    int (*begin)(zt_store *st);
+    int (*commit)(zt_store *st);
+    int (*rollback)(zt_store *st); /* NULL: not supported */
+    void (*del)(zt_store *st);
+} zt_store_ops;
+
+#define ZT_STORE_ERRMSG_MAX 512
+
+struct zt_store {
+    const zt_store_ops *ops;
+    int iterating;      /* depth of list calls in progress */
+    bool in_tx;         /* between begin and commit/rollback */
+    char errmsg[ZT_STORE_ERRMSG_MAX];
+};
+
+/* The default file name of the SQLite database in the home directory.  Not "controller.db":
+ * zerotier-one refuses to start when a file of that name exists (controller.md §6.1). */
+#define ZT_STORE_SQLITE_DEFAULT_NAME "controller.sqlite3"
+
+/* ---- backends -------------------------------------------------------------------------------- */
+
+/* An empty in-memory store.  Returns 0 or ZT_ERR_NOMEM. */
+int zt_store_mem_new(zt_store **pst);
+
+/*
+ * zt_store_sqlite_open opens (creating it if needed, mode 0600) the database file |path|: WAL
+ * journal, foreign keys, 5 s busy timeout, synchronous=FULL (a committed put survives power
+ * loss).  An older schema is migrated in one transaction; a newer one is refused.  Returns 0,
+ * or with a sentence in |err| (may be NULL):
+ *   ZT_ERR_IO           cannot open or create the file, or it is not a usable SQLite database
+ *   ZT_ERR_UNSUPPORTED  the file's schema version is newer than this build knows
+ *   ZT_ERR_INVAL        the schema_version table is damaged
+ *   ZT_ERR_NOMEM
+ */
+int zt_store_sqlite_open(zt_store **pst, const char *path, char *err, size_t errlen);
+/* The schema version this build creates and understands. */
+int zt_store_sqlite_schema_version(void);
+
+/*
+ * zt_store_json_open uses |dir| as a controller.d tree (§6.1): creates |dir| (0700),
+ * |dir|/network and |dir|/trace if missing.  Records are read from and written to the files
+ * directly (atomic replace; no cache), so this backend is meant for import/export and small
+ * deployments.  begin/commit are accepted and do nothing; rollback is ZT_ERR_UNSUPPORTED.
+ * A file that exists under a record's name but does not parse, or whose id does not match
+ * its name, is reported as ZT_ERR_INVAL naming the file; it is never skipped silently.
+ * Returns 0, ZT_ERR_IO (with a sentence in |err|) or ZT_ERR_NOMEM.
+ */
+int zt_store_json_open(zt_store **pst, const char *dir, char *err, size_t errlen);
+
+/* ---- operations ------------------------------------------------------------------------------ */
+
+/* Reads network |nwid| into |out| (always initialised on return; the caller _clear()s it).
+ * Returns 0, ZT_ERR_NOTFOUND, ZT_ERR_INVAL (stored record corrupt), ZT_ERR_IO, ZT_ERR_NOMEM. */
+int zt_store_get_network(zt_store *st, uint64_t nwid, zt_ctl_network *out);
+/* Creates or replaces the network record |n| (borrowed).  Writes exactly what it is given:
+ * revision and creation time are the caller's (see zt_store_save_network).  Returns 0,
+ * ZT_ERR_IO, ZT_ERR_INVAL, ZT_ERR_NOMEM. */
+int zt_store_put_network(zt_store *st, const zt_ctl_network *n);
+/* Deletes network |nwid| and all its members.  Returns 0, ZT_ERR_NOTFOUND, ZT_ERR_IO. */
+int zt_store_delete_network(zt_store *st, uint64_t nwid);
+/* Calls |cb| for every network, ascending id.  Returns 0, the callback's non-zero value, or
+ * the errors of get_network (a corrupt record stops the listing). */
+int zt_store_list_networks(zt_store *st, zt_store_network_cb cb, void *arg);
+
+/* As above for member |node| of |nwid|.  put_member: ZT_ERR_NOTFOUND if the network does not
+ * exist.  list_members: ascending address; ZT_ERR_NOTFOUND if the network does not exist. */
+int zt_store_get_member(zt_store *st, uint64_t nwid, uint64_t node, zt_ctl_member *out);
+int zt_store_put_member(zt_store *st, const zt_ctl_member *m);
+int zt_store_delete_member(zt_store *st, uint64_t nwid, uint64_t node);
+int zt_store_list_members(zt_store *st, uint64_t nwid, zt_store_member_cb cb, void *arg);
+
+/*
+ * Transactions: zt_store_begin .. zt_store_commit groups changes so that they all land or none
+ * does (SQLite: one transaction; mem: snapshot).  Not nested (ZT_ERR_INVAL).  Closing a store
+ * with a transaction open rolls it back where the backend can.  zt_store_rollback returns
+ * ZT_ERR_UNSUPPORTED on backends that write through (json); the transaction is then ended
+ * with its changes kept.  Returns 0, ZT_ERR_INVAL (misuse), ZT_ERR_IO, ZT_ERR_NOMEM.
+ */
+int zt_store_begin(zt_store *st);
+int zt_store_commit(zt_store *st);
+int zt_store_rollback(zt_store *st);
+
+/* Closes the store and frees it; NULL is a no-op. */
+void zt_store_del(zt_store *st);
+
+/* The sentence describing the last failure (empty if none); valid until the next call. */
+const char *zt_store_errmsg(const zt_store *st);
+/* "mem", "sqlite" or "json". */
+const char *zt_store_name(const zt_store *st);
+
+/* ---- helpers on top of the interface --------------------------------------------------------- */
+
+/*
+ * zt_store_save_network / _member implement §4.5: compares |n| with the stored record
+ * (ignoring revision); unchanged: nothing is written and *pchanged = false.  Otherwise the
+ * revision becomes stored+1 (1 for a new record), creationTime is kept from the stored record
+ * (or set to |now| for a new one when |n| has 0), and the record is put.  |n| is updated with
+ * the revision and creation time written.  pchanged may be NULL.  Errors: as get + put.
+ */
+int zt_store_save_network(zt_store *st, zt_ctl_network *n, int64_t now, bool *pchanged);
+int zt_store_save_member(zt_store *st, zt_ctl_member *m, int64_t now, bool *pchanged);
+
+/*
+ * zt_store_copy copies every network and member of |src| into |dst| in one transaction on
+ * |dst| (records are put as they are, revisions included).  Import of a controller.d tree is
+ * zt_store_copy(dst, json); export is zt_store_copy(json, src).  Existing records of |dst|
+ * that |src| lacks are left alone.  *pnets / *pmembers (may be NULL) get the counts copied.
+ * On any error the transaction is rolled back where possible and the error (with |src|'s or
+ * |dst|'s sentence copied into |dst|'s errmsg) is returned: nothing is dropped silently.
+ */
+int zt_store_copy(zt_store *dst, zt_store *src, size_t *pnets, size_t *pmembers);
+
+/* For backends: record a failure sentence. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void zt__store_set_err(zt_store *st, const char *fmt, ...);
+
+#endif
