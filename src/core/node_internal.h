@@ -144,6 +144,7 @@ struct zt_node {
 
     int64_t last_ping_check, last_housekeeping, last_online_check;
     bool online, timers_ran;
+    unsigned lz4_misses, lz4_skip; /* back off compressing incompressible traffic */
     zt_node_counters counters;
 
     uint8_t rxbuf[ZT_PKT_MAX_LEN];  /* the packet being handled (dearmored in place) */

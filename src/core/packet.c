@@ -103,7 +103,16 @@ int zt__pkt_derive_aes(const uint8_t key[ZT_SHARED_KEY_LEN], zt_aes_keys *out)
         rv = zt__hmac_sha384(h, key, ZT_SHARED_KEY_LEN, msg, sizeof(msg));
     memcpy(out->k1, h, sizeof(out->k1));
     zt__wipe(h, sizeof(h));
+    out->siv = NULL;
+    if (rv == 0)
+        rv = zt__siv_new(&out->siv, out->k0, out->k1);
     return rv;
+}
+
+void zt__pkt_clear_aes(zt_aes_keys *keys)
+{
+    zt__siv_del(keys->siv);
+    zt__wipe(keys, sizeof(*keys));
 }
 
 /* The folded GMAC of §3.4 step 3: header bytes 8..18 (hop bits cleared) padded to 16, then
@@ -117,7 +126,7 @@ static int siv_tag(const zt_aes_keys *keys, const uint8_t iv[8], const uint8_t *
     memcpy(head, pkt + ZT_PKT_IDX_DEST, 11);
     head[10] &= (uint8_t)~ZT_PKT_HOPS_MASK;
     memcpy(nonce, iv, 8);
-    rv = zt__aes256_gmac(keys->k0, nonce, head, sizeof(head), plain, plain_len, tag);
+    rv = zt__siv_gmac(keys->siv, nonce, head, sizeof(head), plain, plain_len, tag);
     for (int i = 0; i < 8; i++)
         folded[i] = tag[i] ^ tag[i + 8];
     return rv;
@@ -129,7 +138,7 @@ static int siv_ctr(const zt_aes_keys *keys, const uint8_t t[16], uint8_t *data, 
 
     memcpy(ctr, t, sizeof(ctr));
     ctr[12] &= 0x7f; /* the 32-bit counter can then never carry into the tag bytes */
-    return zt__aes256_ctr(keys->k1, ctr, data, len);
+    return zt__siv_ctr(keys->siv, ctr, data, len);
 }
 
 int zt__pkt_armor_aes(uint8_t *pkt, size_t len, const zt_aes_keys *keys)
@@ -145,7 +154,7 @@ int zt__pkt_armor_aes(uint8_t *pkt, size_t len, const zt_aes_keys *keys)
     memcpy(s, pkt + ZT_PKT_IDX_IV, 8);
     rv = siv_tag(keys, s, pkt, pkt + ZT_PKT_IDX_VERB, len - ZT_PKT_IDX_VERB, s + 8);
     if (rv == 0)
-        rv = zt__aes256_block(keys->k1, true, s, t);
+        rv = zt__siv_block(keys->siv, true, s, t);
     if (rv == 0)
         rv = siv_ctr(keys, t, pkt + ZT_PKT_IDX_VERB, len - ZT_PKT_IDX_VERB);
     if (rv == 0) {
@@ -167,7 +176,7 @@ int zt__pkt_dearmor_aes(uint8_t *pkt, size_t len, const zt_aes_keys *keys)
     memcpy(t + 8, pkt + ZT_PKT_IDX_MAC, 8);
     rv = siv_ctr(keys, t, pkt + ZT_PKT_IDX_VERB, len - ZT_PKT_IDX_VERB);
     if (rv == 0)
-        rv = zt__aes256_block(keys->k1, false, t, s);
+        rv = zt__siv_block(keys->siv, false, t, s);
     if (rv == 0)
         rv = siv_tag(keys, s, pkt, pkt + ZT_PKT_IDX_VERB, len - ZT_PKT_IDX_VERB, folded);
     if (rv == 0 && !zt__ct_equal(folded, s + 8, 8))

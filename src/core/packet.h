@@ -12,6 +12,7 @@
 
 #include "core/identity.h"
 #include "core/wire/vl1.h"
+#include "crypto/crypto.h"
 #include "util/errors.h"
 
 /* Header fields of a packet of at least ZT_PKT_MIN_LEN bytes. */
@@ -66,10 +67,14 @@ int zt__pkt_dearmor(uint8_t *pkt, size_t len, const uint8_t key[ZT_SHARED_KEY_LE
 typedef struct zt_aes_keys {
     uint8_t k0[32]; /* GMAC */
     uint8_t k1[32]; /* SIV block and CTR */
+    zt_siv *siv;    /* their cipher contexts, keyed once */
 } zt_aes_keys;
 
-/* Derives K0 and K1 (HMAC-SHA-384 KDF).  Returns 0 or ZT_ERR_INTERNAL. */
+/* Derives K0 and K1 (HMAC-SHA-384 KDF) and keys the contexts.  Returns 0, ZT_ERR_NOMEM or
+ * ZT_ERR_INTERNAL; on success zt__pkt_clear_aes() must be called when done. */
 int zt__pkt_derive_aes(const uint8_t key[ZT_SHARED_KEY_LEN], zt_aes_keys *out);
+/* Frees the contexts and wipes the keys. */
+void zt__pkt_clear_aes(zt_aes_keys *keys);
 /* Armors |pkt| in place with suite 3.  The packet ID on the wire becomes half of the SIV tag.
  * Returns 0, ZT_ERR_INVAL (bad length) or ZT_ERR_INTERNAL. */
 int zt__pkt_armor_aes(uint8_t *pkt, size_t len, const zt_aes_keys *keys);

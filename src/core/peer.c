@@ -45,6 +45,7 @@ zt_peer *zt__peer_add(zt_node *n, const zt_identity *id, int64_t now)
     zt__identity_clear(&p->id);
     if (zt__identity_agree(&n->self, &p->id, p->key) != 0 ||
         zt__pkt_derive_aes(p->key, &p->aes) != 0) {
+        zt__pkt_clear_aes(&p->aes);
         zt__wipe(p->key, sizeof(p->key));
         zt__mem_free(n->mem, p);
         return NULL;
@@ -97,7 +98,7 @@ void zt__peer_remove(zt_node *n, zt_peer *p, bool store)
     if (store)
         zt__peer_store(n, p);
     zt__wipe(p->key, sizeof(p->key));
-    zt__wipe(&p->aes, sizeof(p->aes));
+    zt__pkt_clear_aes(&p->aes);
     zt__mem_free(n->mem, p);
 }
 

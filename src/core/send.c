@@ -58,6 +58,27 @@ static bool worth_compressing(unsigned verb)
            verb == ZT_VERB_NETWORK_CONFIG || verb == ZT_VERB_NETWORK_CONFIG_REQUEST;
 }
 
+/* LZ4 when it helps (vl1.md §2.6).  After 8 payloads in a row that did not shrink (encrypted
+ * or compressed application data), the next 64 are sent as they are: a failed attempt costs as
+ * much as a third of the packet's crypto. */
+static size_t maybe_compress(zt_node *n, uint8_t *pkt, size_t len)
+{
+    size_t out;
+
+    if (n->lz4_skip > 0) {
+        n->lz4_skip--;
+        return len;
+    }
+    out = zt__pkt_compress(pkt, len);
+    if (out < len || len <= ZT_PKT_IDX_PAYLOAD + ZT_LZ4_MIN_PAYLOAD) {
+        n->lz4_misses = 0;
+    } else if (++n->lz4_misses >= 8) {
+        n->lz4_misses = 0;
+        n->lz4_skip = 64;
+    }
+    return out;
+}
+
 /* Sends an armored packet, split into fragments when it exceeds the MTU. */
 static int transmit(zt_node *n, int64_t local_socket, const zt_inetaddr *to, const uint8_t *pkt,
                     size_t len)
@@ -96,7 +117,7 @@ int zt__send_finish(zt_node *n, const zt_wr *w, const uint8_t key[ZT_SHARED_KEY_
         to = &path->addr;
     }
     if (suite != ZT_CIPHER_POLY1305_NONE && worth_compressing(zt__pkt_verb(pkt)))
-        len = zt__pkt_compress(pkt, len);
+        len = maybe_compress(n, pkt, len);
     if (len > n->cfg.physical_mtu)
         pkt[ZT_PKT_IDX_FLAGS] |= ZT_PKT_FLAG_FRAGMENTED;
     if (suite == ZT_CIPHER_AES_GMAC_SIV)

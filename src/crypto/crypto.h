@@ -39,17 +39,24 @@ int zt__hmac_sha384(uint8_t out[ZT_SHA384_LEN], const uint8_t *key, size_t keyle
 #define ZT_AES_KEY_LEN 32
 #define ZT_AES_BLOCK_LEN 16
 
-/* AES-256 on one block (ECB), either direction.  Returns 0 or ZT_ERR_INTERNAL. */
-int zt__aes256_block(const uint8_t key[ZT_AES_KEY_LEN], bool encrypt,
-                     const uint8_t in[ZT_AES_BLOCK_LEN], uint8_t out[ZT_AES_BLOCK_LEN]);
-/* AES-256-CTR in place from counter block |ctr| (128-bit big-endian increment). */
-int zt__aes256_ctr(const uint8_t key[ZT_AES_KEY_LEN], const uint8_t ctr[ZT_AES_BLOCK_LEN],
-                   uint8_t *data, size_t len);
-/* The GMAC of AES-256-GCM: the tag for an empty plaintext with 96-bit |nonce| and additional
- * data given as two pieces (|a| then |b|, logically concatenated). */
-int zt__aes256_gmac(const uint8_t key[ZT_AES_KEY_LEN], const uint8_t nonce[12],
-                    const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
-                    uint8_t tag[ZT_AES_BLOCK_LEN]);
+/* AES-GMAC-SIV contexts for one key pair (K0 for GMAC, K1 for the SIV block and CTR), with
+ * the key schedules computed once: the per-packet work is then only the cipher itself. */
+typedef struct zt_siv zt_siv;
+
+/* Returns 0, ZT_ERR_NOMEM or ZT_ERR_INTERNAL.  The keys are copied into the contexts. */
+int zt__siv_new(zt_siv **psiv, const uint8_t k0[ZT_AES_KEY_LEN], const uint8_t k1[ZT_AES_KEY_LEN]);
+void zt__siv_del(zt_siv *siv); /* NULL: no-op */
+/* GMAC: the AES-256-GCM tag (key K0) of an empty plaintext with 96-bit |nonce| and additional
+ * data given in two pieces, |a| then |b|.  Block: AES-256 (key K1) on one block, either
+ * direction.  CTR: AES-256-CTR (key K1) in place from counter block |ctr| (128-bit big-endian
+ * increment).  Each returns 0 or ZT_ERR_INTERNAL. */
+int zt__siv_gmac(zt_siv *siv, const uint8_t nonce[12], const uint8_t *a, size_t alen,
+                 const uint8_t *b, size_t blen, uint8_t tag[ZT_AES_BLOCK_LEN]);
+int zt__siv_block(zt_siv *siv, bool encrypt, const uint8_t in[ZT_AES_BLOCK_LEN],
+                  uint8_t out[ZT_AES_BLOCK_LEN]);
+int zt__siv_ctr(zt_siv *siv, const uint8_t ctr[ZT_AES_BLOCK_LEN], uint8_t *data, size_t len);
+
+
 
 void zt__x25519_base(uint8_t pub[ZT_X25519_LEN], const uint8_t sec[ZT_X25519_LEN]);
 /* Returns 0, or ZT_ERR_CRYPTO when the result is all zero (a low-order public key). */

@@ -238,6 +238,7 @@ static void test_suite3_kdf(void **state)
     assert_int_equal(zt__pkt_derive_aes(key, &k), 0);
     tu_assert_hex(V, "agreement.aes_k0", k.k0, 32);
     tu_assert_hex(V, "agreement.aes_k1", k.k1, 32);
+    zt__pkt_clear_aes(&k);
 }
 
 /* Suite 3 (AES-GMAC-SIV): the wire bytes from the plaintext and the IV, and back. */
@@ -283,6 +284,7 @@ static void check_suite3(const char *name)
         pkt[bit / 8] ^= (uint8_t)(1u << (bit % 8));
         assert_memory_equal(pkt, armored, plen);
     }
+    zt__pkt_clear_aes(&k);
     free(plain);
     free(armored);
     free(iv);
