@@ -146,6 +146,24 @@ static void describe_path(service *svc, uint64_t peer, const char *other, char *
     }
 }
 
+static const char *network_event_name(zt_node_event_type type)
+{
+    switch (type) {
+    case ZT_NODE_EVENT_NETWORK_REQ_CONFIG:
+        return "requesting-config";
+    case ZT_NODE_EVENT_NETWORK_OK:
+        return "ok";
+    case ZT_NODE_EVENT_NETWORK_ACCESS_DENIED:
+        return "access-denied";
+    case ZT_NODE_EVENT_NETWORK_NOT_FOUND:
+        return "not-found";
+    case ZT_NODE_EVENT_NETWORK_AUTH_REQUIRED:
+        return "authentication-required";
+    default:
+        return "down";
+    }
+}
+
 static void on_node_event(service *svc, const zt_node_event *ev)
 {
     char a[ZT_INETADDR_STR_MAX], text[1024], path[128];
@@ -204,6 +222,15 @@ static void on_node_event(service *svc, const zt_node_event *ev)
     case ZT_NODE_EVENT_WORLD_UPDATED:
         logline(svc, ZT_RUNNER_LOG_INFO, "world %016llx updated",
                 (unsigned long long)ev->world_id);
+        break;
+    case ZT_NODE_EVENT_NETWORK_REQ_CONFIG:
+    case ZT_NODE_EVENT_NETWORK_OK:
+    case ZT_NODE_EVENT_NETWORK_ACCESS_DENIED:
+    case ZT_NODE_EVENT_NETWORK_NOT_FOUND:
+    case ZT_NODE_EVENT_NETWORK_AUTH_REQUIRED:
+    case ZT_NODE_EVENT_NETWORK_DOWN:
+        logline(svc, ZT_RUNNER_LOG_INFO, "network %016llx %s", (unsigned long long)ev->nwid,
+                network_event_name(ev->type));
         break;
     }
 }

@@ -113,6 +113,7 @@ void zt_node_del(zt_node *node)
     if (node == NULL)
         return;
     free_peers(node, node->cfg.peer_cache);
+    zt__networks_clear(node);
     zt__queues_clear(node);
     zt__topology_clear(node);
     zt__defrag_del(node->defrag);
@@ -249,6 +250,7 @@ int zt_node_process_timers(zt_node *n, int64_t now)
         n->last_ping_check = now;
         zt__peer_foreach(n, ping_peer, &now);
         zt__topology_ping(n, now);
+        zt__networks_timers(n, now);
     }
     if (now - n->last_housekeeping >= ZT_HOUSEKEEPING_PERIOD) {
         n->last_housekeeping = now;

@@ -23,6 +23,7 @@
 
 #include "core/identity.h"
 #include "core/inetaddr.h"
+#include "core/netconf.h"
 #include "util/errors.h"
 #include "util/mem.h"
 
@@ -62,7 +63,24 @@ typedef enum {
     ZT_NODE_EVENT_USER_MESSAGE,      /* peer, message_type, data/len */
     ZT_NODE_EVENT_ECHO_REPLY,        /* peer, rtt_ms: answer to zt_node_ping() */
     ZT_NODE_EVENT_WORLD_UPDATED,     /* world_id: planet or moon replaced or added (stored) */
+    ZT_NODE_EVENT_NETWORK_REQ_CONFIG,   /* nwid: joined, asking its controller for a config */
+    ZT_NODE_EVENT_NETWORK_OK,           /* nwid, config: a new config was applied */
+    ZT_NODE_EVENT_NETWORK_ACCESS_DENIED,/* nwid: the controller refused us */
+    ZT_NODE_EVENT_NETWORK_NOT_FOUND,    /* nwid: no such network at its controller */
+    ZT_NODE_EVENT_NETWORK_AUTH_REQUIRED,/* nwid: the controller wants SSO */
+    ZT_NODE_EVENT_NETWORK_DOWN,         /* nwid: left */
 } zt_node_event_type;
+
+/* Network status (vl2.md §1.3; values as ZeroTier One's). */
+typedef enum {
+    ZT_NETWORK_REQUESTING_CONFIGURATION = 0,
+    ZT_NETWORK_OK = 1,
+    ZT_NETWORK_ACCESS_DENIED = 2,
+    ZT_NETWORK_NOT_FOUND = 3,
+    ZT_NETWORK_PORT_ERROR = 4,
+    ZT_NETWORK_CLIENT_TOO_OLD = 5,
+    ZT_NETWORK_AUTHENTICATION_REQUIRED = 6,
+} zt_network_status;
 
 typedef struct zt_node_event {
     zt_node_event_type type;
@@ -74,6 +92,8 @@ typedef struct zt_node_event {
     size_t len;
     int64_t rtt_ms;          /* ECHO_REPLY */
     uint64_t world_id;       /* WORLD_UPDATED */
+    uint64_t nwid;           /* NETWORK_* */
+    const zt_netconf *config;/* NETWORK_OK: the applied config; valid during the callback */
 } zt_node_event;
 
 typedef struct zt_node_callbacks {
@@ -151,6 +171,19 @@ int zt_node_deorbit(zt_node *node, uint64_t world_id, int64_t now);
 
 /* Adds a moon from its serialized form (a moons.d file); it must verify. */
 int zt_node_add_moon(zt_node *node, const uint8_t *data, size_t len, int64_t now);
+
+/* Joins network |nwid|: loads a cached config (state object NETWORK_CONFIG) if there is one,
+ * then asks the controller (nwid >> 24) for a fresh one, every 5 s until it answers and every
+ * 60 s after.  Returns 0 (also when already joined), ZT_ERR_INVAL (0), ZT_ERR_UNSUPPORTED
+ * (ad-hoc 0xff... networks: not yet), ZT_ERR_LIMIT or ZT_ERR_NOMEM. */
+int zt_node_join(zt_node *node, uint64_t nwid, int64_t now);
+/* Leaves |nwid| and deletes its cached config.  Returns 0 or ZT_ERR_NOTFOUND. */
+int zt_node_leave(zt_node *node, uint64_t nwid, int64_t now);
+/* Status of a joined network; ZT_ERR_NOTFOUND if not joined. */
+int zt_node_network_status(const zt_node *node, uint64_t nwid, zt_network_status *out);
+/* The config in force, or NULL (not joined, or no config yet).  Valid until the next call
+ * into the node. */
+const zt_netconf *zt_node_network_config(const zt_node *node, uint64_t nwid);
 
 /* Local interface addresses to advertise with PUSH_DIRECT_PATHS (copied; replaces). */
 int zt_node_set_local_addresses(zt_node *node, const zt_inetaddr *addrs, size_t n);

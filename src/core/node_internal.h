@@ -9,6 +9,7 @@
 #include "core/fragment.h"
 #include "core/node.h"
 #include "core/packet.h"
+#include "core/configchunk.h"
 #include "core/world.h"
 
 /* Timers and limits (vl1.md §5.10). */
@@ -87,6 +88,22 @@ typedef struct zt_queued {
     uint8_t data[];    /* tx: payload after the verb; rx: the whole received packet */
 } zt_queued;
 
+/* A joined virtual network (vl2.md §1.4). */
+typedef struct zt_network {
+    struct zt_network *next;
+    uint64_t nwid;
+    zt_network_status status;
+    bool has_config;
+    zt_netconf config;
+    uint8_t *dict;          /* the dictionary in force (owned), to skip identical updates */
+    size_t dict_len;
+    zt_config_asm *chunks;  /* reassembly of config chunks */
+    int64_t last_request, last_config;
+} zt_network;
+
+#define ZT_MAX_NETWORKS 64
+#define ZT_NETWORK_AUTOCONF_DELAY 60000
+
 typedef struct zt_whois {
     uint64_t address;
     int64_t first, last_sent;
@@ -124,6 +141,9 @@ struct zt_node {
     zt_queued *txq, *rxq;
     unsigned ntxq, nrxq;
     bool flushing;
+
+    zt_network *networks;
+    unsigned nnetworks;
 
     zt_defrag *defrag;
     uint32_t expect[ZT_EXPECT_BUCKETS][ZT_EXPECT_PER_BUCKET];
@@ -233,6 +253,21 @@ void zt__queues_clear(zt_node *n);
 /* Relays a datagram not addressed to us (roots only, vl1.md §5.5). */
 int zt__relay(zt_node *n, int64_t local_socket, const zt_inetaddr *from, const uint8_t *data,
               size_t len, bool is_fragment, int64_t now);
+
+/* network.c */
+zt_network *zt__network_find(const zt_node *n, uint64_t nwid);
+void zt__networks_timers(zt_node *n, int64_t now);
+void zt__networks_clear(zt_node *n);
+/* OK(NETWORK_CONFIG_REQUEST) (|is_push| false; |chunk| after the OK header) or NETWORK_CONFIG
+ * (|is_push| true; the payload) from |p|. */
+void zt__network_config_chunk(zt_node *n, zt_peer *p, const uint8_t *pkt, const uint8_t *chunk,
+                              size_t len, bool is_push, int64_t now);
+/* An ERROR in re NETWORK_CONFIG_REQUEST (payload from the in-re verb on). */
+void zt__network_config_error(zt_node *n, zt_peer *p, const uint8_t *payload, size_t len);
+/* A NETWORK_CONFIG_REQUEST addressed to us. */
+void zt__network_config_request(zt_node *n, zt_peer *p, int64_t local_socket,
+                                const zt_inetaddr *from, const uint8_t *pkt, size_t len,
+                                int64_t now);
 
 /* vl1.c */
 /* Handles a whole (reassembled) packet addressed to us. */

@@ -323,7 +323,7 @@ static void send_queued(zt_node *n, zt_peer *p, const zt_queued *q, int64_t now)
     }
     w = zt__send_begin(n, p->id.address, q->verb);
     zt__wr_bytes(&w, q->data, q->len);
-    (void)zt__send_to_peer(n, p, &w, false, now);
+    (void)zt__send_to_peer(n, p, &w, q->verb == ZT_VERB_NETWORK_CONFIG_REQUEST, now);
 }
 
 /* A peer just learned by WHOIS hears from us at once, so it learns our version (§8b). */

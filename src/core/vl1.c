@@ -315,8 +315,12 @@ static void handle_ok(zt_node *n, zt_peer *p, int64_t local_socket, const zt_ine
         }
         break;
     }
+    case ZT_VERB_NETWORK_CONFIG_REQUEST:
+        zt__network_config_chunk(n, p, pkt, pkt + ZT_PKT_IDX_OK_PAYLOAD,
+                                 len - ZT_PKT_IDX_OK_PAYLOAD, false, now);
+        break;
     default:
-        break; /* VL2 replies arrive with the network layer */
+        break; /* other VL2 replies arrive with frames and multicast */
     }
 }
 
@@ -324,6 +328,10 @@ static void handle_error(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len)
 {
     if (len <= ZT_PKT_IDX_ERROR_CODE)
         return;
+    if (pkt[ZT_PKT_IDX_INRE_VERB] == ZT_VERB_NETWORK_CONFIG_REQUEST) {
+        zt__network_config_error(n, p, pkt + ZT_PKT_IDX_INRE_VERB, len - ZT_PKT_IDX_INRE_VERB);
+        return;
+    }
     if (pkt[ZT_PKT_IDX_INRE_VERB] == ZT_VERB_HELLO &&
         pkt[ZT_PKT_IDX_ERROR_CODE] == ZT_ERROR_IDENTITY_COLLISION && p->is_upstream) {
         zt_node_event ev;
@@ -530,6 +538,13 @@ int zt__vl1_handle(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
         break;
     case ZT_VERB_USER_MESSAGE:
         handle_user_message(n, p, pkt, len);
+        break;
+    case ZT_VERB_NETWORK_CONFIG_REQUEST:
+        zt__network_config_request(n, p, local_socket, from, pkt, len, now);
+        break;
+    case ZT_VERB_NETWORK_CONFIG:
+        zt__network_config_chunk(n, p, pkt, pkt + ZT_PKT_IDX_PAYLOAD, len - ZT_PKT_IDX_PAYLOAD,
+                                 true, now);
         break;
     default:
         break; /* NOP, VL2 verbs (with the network layer), unknown: accepted, ignored */

@@ -124,6 +124,7 @@ static void cb_event(void *user, const zt_node_event *ev)
     }
     h = &r->events[r->nevents];
     h->ev = *ev;
+    h->ev.config = NULL; /* valid only during the node's callback: ask the node for it later */
     h->data = NULL;
     if (ev->data != NULL && ev->len > 0) {
         h->data = malloc(ev->len);

@@ -165,6 +165,12 @@ const char *sim_event_name(zt_node_event_type type)
     case ZT_NODE_EVENT_USER_MESSAGE: return "USER_MESSAGE";
     case ZT_NODE_EVENT_ECHO_REPLY: return "ECHO_REPLY";
     case ZT_NODE_EVENT_WORLD_UPDATED: return "WORLD_UPDATED";
+    case ZT_NODE_EVENT_NETWORK_REQ_CONFIG: return "NETWORK_REQ_CONFIG";
+    case ZT_NODE_EVENT_NETWORK_OK: return "NETWORK_OK";
+    case ZT_NODE_EVENT_NETWORK_ACCESS_DENIED: return "NETWORK_ACCESS_DENIED";
+    case ZT_NODE_EVENT_NETWORK_NOT_FOUND: return "NETWORK_NOT_FOUND";
+    case ZT_NODE_EVENT_NETWORK_AUTH_REQUIRED: return "NETWORK_AUTH_REQUIRED";
+    case ZT_NODE_EVENT_NETWORK_DOWN: return "NETWORK_DOWN";
     }
     return "?";
 }

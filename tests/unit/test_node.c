@@ -3,7 +3,9 @@
  * basic exchanges: coming online, WHOIS, USER_MESSAGE, ECHO, relay then direct paths. */
 #include "testutil.h"
 
+#include "core/configchunk.h"
 #include "core/node.h"
+#include "core/packet.h"
 #include "core/world.h"
 
 #define NNODES 4
@@ -22,6 +24,8 @@ typedef struct {
     zt_inetaddr addr;
     int idx;
     unsigned online_events, direct_events, messages, echo_replies, world_updates;
+    unsigned net_ok, net_not_found, net_down, net_req;
+    char net_name[ZT_NETCONF_NAME_MAX + 1];
     uint64_t last_world;
     uint64_t last_message_from;
     char last_message[64];
@@ -75,6 +79,19 @@ static void on_event(void *user, const zt_node_event *ev)
         break;
     case ZT_NODE_EVENT_ECHO_REPLY:
         self->echo_replies++;
+        break;
+    case ZT_NODE_EVENT_NETWORK_REQ_CONFIG:
+        self->net_req++;
+        break;
+    case ZT_NODE_EVENT_NETWORK_OK:
+        self->net_ok++;
+        snprintf(self->net_name, sizeof(self->net_name), "%s", ev->config->name);
+        break;
+    case ZT_NODE_EVENT_NETWORK_NOT_FOUND:
+        self->net_not_found++;
+        break;
+    case ZT_NODE_EVENT_NETWORK_DOWN:
+        self->net_down++;
         break;
     case ZT_NODE_EVENT_WORLD_UPDATED:
         self->world_updates++;
@@ -270,6 +287,77 @@ static void test_moon_orbit(void **state)
     free(moon);
 }
 
+/* Node 2 stands for the controller of a network: its core has no controller, so a request
+ * gets UNSUPPORTED_OPERATION (NOT_FOUND here); then a config signed with node 2's identity is
+ * pushed to node 1 by hand, as a controller would, and applied. */
+static void test_network_config(void **state)
+{
+    uint64_t nwid = zt_node_address(nodes[2].node) << 24 | 0x42;
+    uint8_t dict[4096], pkt[ZT_PKT_MAX_LEN], key[ZT_SHARED_KEY_LEN];
+    const zt_netconf *got;
+    zt_network_status st;
+    zt_netconf nc;
+    zt_ssize dlen, clen;
+    uint8_t ip[4] = {10, 147, 17, 5};
+    (void)state;
+
+    assert_int_equal(zt_node_join(nodes[1].node, nwid, now), 0);
+    assert_int_equal(nodes[1].net_req, 1);
+    assert_int_equal(zt_node_network_status(nodes[1].node, nwid, &st), 0);
+    assert_int_equal(st, ZT_NETWORK_REQUESTING_CONFIGURATION);
+    run_until(now + 3000);
+    assert_int_equal(zt_node_network_status(nodes[1].node, nwid, &st), 0);
+    assert_int_equal(st, ZT_NETWORK_NOT_FOUND);
+    assert_int_equal(nodes[1].net_not_found, 1);
+    assert_null(zt_node_network_config(nodes[1].node, nwid));
+
+    zt__netconf_init(&nc, NULL);
+    nc.nwid = nwid;
+    nc.issued_to = zt_node_address(nodes[1].node);
+    nc.timestamp = now;
+    nc.type = 1;
+    nc.multicast_limit = 32;
+    snprintf(nc.name, sizeof(nc.name), "unit-net");
+    zt__inetaddr_set4(&nc.static_ips[0], ip, 24);
+    nc.n_static_ips = 1;
+    dlen = zt__netconf_write(&nc, dict, sizeof(dict));
+    assert_true(dlen > 0);
+    zt__netconf_clear(&nc);
+
+    assert_int_equal(zt__pkt_init(pkt, sizeof(pkt), 0x1111222233334444ULL,
+                                  zt_node_address(nodes[1].node), zt_node_address(nodes[2].node),
+                                  ZT_VERB_NETWORK_CONFIG), ZT_PKT_MIN_LEN);
+    clen = zt__config_chunk_write(pkt + ZT_PKT_MIN_LEN, sizeof(pkt) - ZT_PKT_MIN_LEN,
+                                  &nodes[2].id, nwid, dict, (size_t)dlen, 0, 0, 0x77);
+    assert_true(clen > 0);
+    assert_int_equal(zt__identity_agree(&nodes[2].id, &nodes[1].id, key), 0);
+    assert_int_equal(zt__pkt_armor(pkt, ZT_PKT_MIN_LEN + (size_t)clen, key, 1), 0);
+    assert_int_equal(zt_node_recv_datagram(nodes[1].node, 0, &nodes[2].addr, pkt,
+                                           ZT_PKT_MIN_LEN + (size_t)clen, now), 0);
+    assert_int_equal(nodes[1].net_ok, 1);
+    assert_string_equal(nodes[1].net_name, "unit-net");
+    assert_int_equal(zt_node_network_status(nodes[1].node, nwid, &st), 0);
+    assert_int_equal(st, ZT_NETWORK_OK);
+    got = zt_node_network_config(nodes[1].node, nwid);
+    assert_non_null(got);
+    assert_int_equal(got->n_static_ips, 1);
+    assert_memory_equal(got->static_ips[0].ip, ip, 4);
+    assert_int_equal(got->static_ips[0].port, 24);
+
+    /* The same push again (a duplicate chunk) changes nothing. */
+    assert_int_equal(zt__pkt_dearmor(pkt, ZT_PKT_MIN_LEN + (size_t)clen, key), 0);
+    assert_int_equal(zt__pkt_armor(pkt, ZT_PKT_MIN_LEN + (size_t)clen, key, 1), 0);
+    (void)zt_node_recv_datagram(nodes[1].node, 0, &nodes[2].addr, pkt,
+                                ZT_PKT_MIN_LEN + (size_t)clen, now);
+    assert_int_equal(nodes[1].net_ok, 1);
+
+    assert_int_equal(zt_node_leave(nodes[1].node, nwid, now), 0);
+    assert_int_equal(nodes[1].net_down, 1);
+    assert_int_equal(zt_node_network_status(nodes[1].node, nwid, &st), ZT_ERR_NOTFOUND);
+    assert_int_equal(zt_node_leave(nodes[1].node, nwid, now), ZT_ERR_NOTFOUND);
+    assert_int_equal(zt_node_join(nodes[1].node, 0, now), ZT_ERR_INVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -278,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_echo_and_direct),
         cmocka_unit_test(test_stays_online),
         cmocka_unit_test(test_moon_orbit),
+        cmocka_unit_test(test_network_config),
     };
     if (zt_crypto_init() != 0)
         return 1;

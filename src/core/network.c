@@ -1,0 +1,323 @@
+/* Joined networks: config requests, config chunks, status (vl2.md §1.3-§1.4, §3.8-§3.10). */
+#include "core/node_internal.h"
+
+#include <string.h>
+
+#include "crypto/crypto.h"
+
+zt_network *zt__network_find(const zt_node *n, uint64_t nwid)
+{
+    for (zt_network *net = n->networks; net != NULL; net = net->next)
+        if (net->nwid == nwid)
+            return net;
+    return NULL;
+}
+
+static void network_event(zt_node *n, zt_node_event_type type, const zt_network *net)
+{
+    zt_node_event ev;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.type = type;
+    ev.nwid = net->nwid;
+    if (type == ZT_NODE_EVENT_NETWORK_OK)
+        ev.config = &net->config;
+    zt__node_event(n, &ev);
+}
+
+static void network_free(zt_node *n, zt_network *net)
+{
+    zt__netconf_clear(&net->config);
+    zt__config_asm_del(net->chunks);
+    zt__mem_free(n->mem, net->dict);
+    zt__mem_free(n->mem, net);
+}
+
+/* Applies a complete config dictionary if it is for us and this network (§1.4 step 3).
+ * Returns true when it is (even if identical to the one in force). */
+static bool apply_config(zt_node *n, zt_network *net, const uint8_t *dict, size_t len,
+                         bool store, int64_t now)
+{
+    zt_netconf next;
+    uint8_t *copy;
+
+    zt__netconf_init(&next, n->mem);
+    if (zt__netconf_parse(&next, dict, len, n->mem) != 0 || next.nwid != net->nwid ||
+        next.issued_to != n->address) {
+        zt__netconf_clear(&next);
+        n->counters.drop_malformed++;
+        return false;
+    }
+    net->last_config = now;
+    if (net->has_config && net->dict_len == len && memcmp(net->dict, dict, len) == 0) {
+        zt__netconf_clear(&next);
+        if (net->status != ZT_NETWORK_OK) {
+            net->status = ZT_NETWORK_OK;
+            network_event(n, ZT_NODE_EVENT_NETWORK_OK, net);
+        }
+        return true;
+    }
+    copy = zt__mem_calloc(n->mem, 1, len > 0 ? len : 1);
+    if (copy == NULL) {
+        zt__netconf_clear(&next);
+        return false;
+    }
+    memcpy(copy, dict, len);
+    zt__mem_free(n->mem, net->dict);
+    net->dict = copy;
+    net->dict_len = len;
+    zt__netconf_clear(&net->config);
+    net->config = next; /* takes the arena */
+    net->has_config = true;
+    net->status = ZT_NETWORK_OK;
+    if (store && n->cb.state_put != NULL)
+        n->cb.state_put(n->cb.user, ZT_STATE_NETWORK_CONFIG, net->nwid, dict, len);
+    network_event(n, ZT_NODE_EVENT_NETWORK_OK, net);
+    return true;
+}
+
+/* NETWORK_CONFIG_REQUEST to the controller (§3.8); waits for its identity if needed. */
+static void request_config(zt_node *n, zt_network *net, int64_t now)
+{
+    uint8_t md[ZT_DICT_METADATA_MAX], payload[ZT_DICT_METADATA_MAX + 32];
+    uint64_t controller = net->nwid >> 24;
+    zt_config_meta meta;
+    zt_ssize mlen, plen;
+    zt_peer *p;
+    zt_wr w;
+
+    net->last_request = now;
+    if (controller == n->address) {
+        /* No controller inside the node (yet): our own networks are not found (§1.1). */
+        if (net->status != ZT_NETWORK_NOT_FOUND) {
+            net->status = ZT_NETWORK_NOT_FOUND;
+            network_event(n, ZT_NODE_EVENT_NETWORK_NOT_FOUND, net);
+        }
+        return;
+    }
+    zt__config_meta_default(&meta);
+    meta.proto_version = ZT_NODE_PROTO_VERSION;
+    meta.major = ZT_NODE_VERSION_MAJOR;
+    meta.minor = ZT_NODE_VERSION_MINOR;
+    meta.revision = ZT_NODE_VERSION_REVISION;
+    mlen = zt__config_meta_write(&meta, md, sizeof(md));
+    if (mlen < 0)
+        return;
+    plen = zt__config_request_write(payload, sizeof(payload), net->nwid, md, (size_t)mlen,
+                                    net->has_config ? net->config.revision : 0,
+                                    net->has_config ? (uint64_t)net->config.timestamp : 0);
+    if (plen < 0)
+        return;
+    p = zt__peer_get(n, controller, now);
+    if (p == NULL) {
+        (void)zt__queue_tx(n, controller, ZT_VERB_NETWORK_CONFIG_REQUEST, payload, (size_t)plen,
+                           now);
+        return;
+    }
+    w = zt__send_begin(n, controller, ZT_VERB_NETWORK_CONFIG_REQUEST);
+    zt__wr_bytes(&w, payload, (size_t)plen);
+    p->last_activity = now;
+    (void)zt__send_to_peer(n, p, &w, true, now);
+}
+
+int zt_node_join(zt_node *n, uint64_t nwid, int64_t now)
+{
+    uint8_t *cached = NULL;
+    zt_network *net;
+    int rv;
+
+    if (nwid == 0)
+        return ZT_ERR_INVAL;
+    if ((nwid >> 56) == 0xff)
+        return ZT_ERR_UNSUPPORTED;
+    if (zt__network_find(n, nwid) != NULL)
+        return 0;
+    if (n->nnetworks >= ZT_MAX_NETWORKS)
+        return ZT_ERR_LIMIT;
+    net = zt__mem_calloc(n->mem, 1, sizeof(*net));
+    if (net == NULL)
+        return ZT_ERR_NOMEM;
+    net->nwid = nwid;
+    net->status = ZT_NETWORK_REQUESTING_CONFIGURATION;
+    zt__netconf_init(&net->config, n->mem);
+    rv = zt__config_asm_new(&net->chunks, nwid, 0, n->mem);
+    if (rv != 0) {
+        network_free(n, net);
+        return rv;
+    }
+    net->next = n->networks;
+    n->networks = net;
+    n->nnetworks++;
+
+    /* A cached config serves at once, but a fresh one is asked for right away (§1.4). */
+    if (n->cb.state_get != NULL)
+        cached = zt__mem_calloc(n->mem, 1, ZT_DICT_CONFIG_MAX + 1);
+    if (cached != NULL) {
+        zt_ssize len = n->cb.state_get(n->cb.user, ZT_STATE_NETWORK_CONFIG, nwid, cached,
+                                       ZT_DICT_CONFIG_MAX + 1);
+        if (len > 1 && !apply_config(n, net, cached, (size_t)len, false, now))
+            net->status = ZT_NETWORK_REQUESTING_CONFIGURATION;
+        if (len <= 0 && n->cb.state_put != NULL)
+            n->cb.state_put(n->cb.user, ZT_STATE_NETWORK_CONFIG, nwid, (const uint8_t *)"\n", 1);
+        zt__mem_free(n->mem, cached);
+    }
+    net->last_config = 0;
+    network_event(n, ZT_NODE_EVENT_NETWORK_REQ_CONFIG, net);
+    request_config(n, net, now);
+    return 0;
+}
+
+int zt_node_leave(zt_node *n, uint64_t nwid, int64_t now)
+{
+    zt_network **pp = &n->networks;
+
+    (void)now;
+    while (*pp != NULL && (*pp)->nwid != nwid)
+        pp = &(*pp)->next;
+    if (*pp == NULL)
+        return ZT_ERR_NOTFOUND;
+    {
+        zt_network *net = *pp;
+        *pp = net->next;
+        n->nnetworks--;
+        if (n->cb.state_put != NULL)
+            n->cb.state_put(n->cb.user, ZT_STATE_NETWORK_CONFIG, nwid, NULL, 0);
+        network_event(n, ZT_NODE_EVENT_NETWORK_DOWN, net);
+        network_free(n, net);
+    }
+    return 0;
+}
+
+int zt_node_network_status(const zt_node *n, uint64_t nwid, zt_network_status *out)
+{
+    const zt_network *net = zt__network_find(n, nwid);
+    if (net == NULL)
+        return ZT_ERR_NOTFOUND;
+    *out = net->status;
+    return 0;
+}
+
+const zt_netconf *zt_node_network_config(const zt_node *n, uint64_t nwid)
+{
+    const zt_network *net = zt__network_find(n, nwid);
+    return net != NULL && net->has_config ? &net->config : NULL;
+}
+
+/* Every 5 s: ask while unconfigured, refresh every 60 s (§1.4 step 2). */
+void zt__networks_timers(zt_node *n, int64_t now)
+{
+    for (zt_network *net = n->networks; net != NULL; net = net->next) {
+        bool due = !net->has_config || net->status != ZT_NETWORK_OK ||
+                   now - net->last_config >= ZT_NETWORK_AUTOCONF_DELAY;
+        if (due && now - net->last_request >= ZT_PING_CHECK_INTERVAL)
+            request_config(n, net, now);
+    }
+}
+
+void zt__networks_clear(zt_node *n)
+{
+    while (n->networks != NULL) {
+        zt_network *net = n->networks;
+        n->networks = net->next;
+        network_free(n, net);
+    }
+    n->nnetworks = 0;
+}
+
+void zt__network_config_chunk(zt_node *n, zt_peer *p, const uint8_t *pkt, const uint8_t *chunk,
+                              size_t len, bool is_push, int64_t now)
+{
+    const zt_peer *controller;
+    const uint8_t *dict;
+    zt_config_chunk c;
+    zt_network *net;
+    uint64_t update_id;
+    size_t dict_len;
+    int rv;
+
+    if (zt__config_chunk_parse(&c, chunk, len) != 0) {
+        n->counters.drop_malformed++;
+        return;
+    }
+    net = zt__network_find(n, c.nwid);
+    if (net == NULL)
+        return; /* not joined: ignored (§3) */
+    controller = zt__peer_find(n, c.nwid >> 24);
+    if (controller == NULL) {
+        zt__send_whois(n, c.nwid >> 24, now);
+        return;
+    }
+    rv = zt__config_asm_add(net->chunks, &c, &controller->id, p == controller, &dict, &dict_len,
+                            &update_id);
+    if (rv == ZT_ERR_AGAIN || rv == ZT_ERR_EXISTS)
+        return;
+    if (rv != 0) {
+        n->counters.drop_auth += rv == ZT_ERR_AUTH;
+        n->counters.drop_malformed += rv != ZT_ERR_AUTH;
+        return;
+    }
+    if (apply_config(n, net, dict, dict_len, true, now) && is_push) {
+        /* 1.14.1 answers a completed push with OK in re ECHO (§3.9 step 7, quirk 1). */
+        zt_wr w = zt__send_begin(n, p->id.address, ZT_VERB_OK);
+        zt_ssize k = zt__config_push_ok_write(w.p, (size_t)(w.end - w.p), zt__pkt_id(pkt),
+                                              net->nwid, update_id);
+        if (k > 0) {
+            w.p += k;
+            (void)zt__send_to_peer(n, p, &w, false, now);
+        }
+    }
+}
+
+void zt__network_config_error(zt_node *n, zt_peer *p, const uint8_t *payload, size_t len)
+{
+    zt_vl2_error e;
+    zt_network *net;
+    zt_network_status status;
+    zt_node_event_type type;
+
+    if (zt__vl2_error_parse(&e, payload, len) != 0 || (net = zt__network_find(n, e.nwid)) == NULL ||
+        p->id.address != (e.nwid >> 24))
+        return; /* only the network's controller speaks for it (§3.10) */
+    switch (e.code) {
+    case ZT_ERROR_OBJ_NOT_FOUND:
+    case ZT_ERROR_UNSUPPORTED_OPERATION:
+        status = ZT_NETWORK_NOT_FOUND;
+        type = ZT_NODE_EVENT_NETWORK_NOT_FOUND;
+        break;
+    case ZT_ERROR_NETWORK_ACCESS_DENIED:
+        status = ZT_NETWORK_ACCESS_DENIED;
+        type = ZT_NODE_EVENT_NETWORK_ACCESS_DENIED;
+        break;
+    case ZT_ERROR_NETWORK_AUTHENTICATION_REQUIRED:
+        status = ZT_NETWORK_AUTHENTICATION_REQUIRED;
+        type = ZT_NODE_EVENT_NETWORK_AUTH_REQUIRED;
+        break;
+    default:
+        return;
+    }
+    if (net->status == status)
+        return;
+    net->status = status; /* a config in force keeps working (§1.3) */
+    network_event(n, type, net);
+}
+
+void zt__network_config_request(zt_node *n, zt_peer *p, int64_t local_socket,
+                                const zt_inetaddr *from, const uint8_t *pkt, size_t len,
+                                int64_t now)
+{
+    zt_config_request req;
+    zt_wr w;
+    zt_ssize k;
+
+    if (zt__config_request_parse(&req, pkt + ZT_PKT_IDX_PAYLOAD, len - ZT_PKT_IDX_PAYLOAD) != 0)
+        return;
+    /* No controller runs inside this node (§3.8: a node without one says so). */
+    w = zt__send_begin(n, p->id.address, ZT_VERB_ERROR);
+    k = zt__vl2_error_write(w.p, (size_t)(w.end - w.p), ZT_VERB_NETWORK_CONFIG_REQUEST,
+                            zt__pkt_id(pkt), ZT_ERROR_UNSUPPORTED_OPERATION, req.nwid);
+    if (k > 0) {
+        w.p += k;
+        (void)zt__send_finish(n, &w, p->key, &p->aes, zt__peer_suite(p), false, p, local_socket,
+                              from, now);
+    }
+}
