@@ -27,6 +27,7 @@ static void network_event(zt_node *n, zt_node_event_type type, const zt_network 
 
 static void network_free(zt_node *n, zt_network *net)
 {
+    zt__vl2_network_free(n, net);
     zt__netconf_clear(&net->config);
     zt__config_asm_del(net->chunks);
     zt__mem_free(n->mem, net->dict);
@@ -72,6 +73,7 @@ static bool apply_config(zt_node *n, zt_network *net, const uint8_t *dict, size_
     net->status = ZT_NETWORK_OK;
     if (store && n->cb.state_put != NULL)
         n->cb.state_put(n->cb.user, ZT_STATE_NETWORK_CONFIG, net->nwid, dict, len);
+    zt__vl2_config_applied(n, net, now);
     network_event(n, ZT_NODE_EVENT_NETWORK_OK, net);
     return true;
 }
@@ -140,7 +142,9 @@ int zt_node_join(zt_node *n, uint64_t nwid, int64_t now)
     net->nwid = nwid;
     net->status = ZT_NETWORK_REQUESTING_CONFIGURATION;
     zt__netconf_init(&net->config, n->mem);
-    rv = zt__config_asm_new(&net->chunks, nwid, 0, n->mem);
+    net->mac = zt__mac_from_address(n->address, nwid);
+    net->mcast = zt__mem_calloc(n->mem, ZT_MAX_MCAST_MEMBERS, sizeof(*net->mcast));
+    rv = net->mcast == NULL ? ZT_ERR_NOMEM : zt__config_asm_new(&net->chunks, nwid, 0, n->mem);
     if (rv != 0) {
         network_free(n, net);
         return rv;
@@ -211,6 +215,7 @@ void zt__networks_timers(zt_node *n, int64_t now)
                    now - net->last_config >= ZT_NETWORK_AUTOCONF_DELAY;
         if (due && now - net->last_request >= ZT_PING_CHECK_INTERVAL)
             request_config(n, net, now);
+        zt__vl2_timers(n, net, now);
     }
 }
 

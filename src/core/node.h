@@ -112,6 +112,11 @@ typedef struct zt_node_callbacks {
     /* Optional: stores the object (|data| NULL and |len| 0: delete it). */
     void (*state_put)(void *user, zt_state_type type, uint64_t id, const uint8_t *data,
                       size_t len);
+    /* Optional: an Ethernet frame for the local port of network |nwid| (MACs as 48-bit
+     * integers, first octet most significant; |data| is the payload after the Ethernet
+     * header, valid during the call only). */
+    void (*frame)(void *user, uint64_t nwid, uint64_t src_mac, uint64_t dst_mac,
+                  unsigned ethertype, const uint8_t *data, size_t len);
 } zt_node_callbacks;
 
 typedef struct zt_node_config {
@@ -184,6 +189,23 @@ int zt_node_network_status(const zt_node *node, uint64_t nwid, zt_network_status
 /* The config in force, or NULL (not joined, or no config yet).  Valid until the next call
  * into the node. */
 const zt_netconf *zt_node_network_config(const zt_node *node, uint64_t nwid);
+
+/* Sends an Ethernet frame from the local port of |nwid| (vl2.md §9): unicast to a member as
+ * FRAME, multicast and broadcast (ARP included) as MULTICAST_FRAME to the group's known
+ * subscribers (asking roots and the controller for more), to ourselves straight back through
+ * the frame callback.  Rules apply.  Returns 0 (sent, queued for a WHOIS, or dropped by the
+ * rules), ZT_ERR_NOTFOUND (not joined), ZT_ERR_AGAIN (no config yet), ZT_ERR_INVAL (source
+ * MAC not ours: we do not bridge), ZT_ERR_RANGE (payload larger than the network's MTU). */
+int zt_node_send_frame(zt_node *node, uint64_t nwid, uint64_t src_mac, uint64_t dst_mac,
+                       unsigned ethertype, const void *data, size_t len, int64_t now);
+/* Subscribes the local port to a multicast group (announced with MULTICAST_LIKE at once and
+ * every 60 s); the address-resolution group of each of our static IPs is subscribed
+ * automatically.  Returns 0, ZT_ERR_NOTFOUND or ZT_ERR_LIMIT. */
+int zt_node_multicast_subscribe(zt_node *node, uint64_t nwid, uint64_t mac, uint32_t adi,
+                                int64_t now);
+int zt_node_multicast_unsubscribe(zt_node *node, uint64_t nwid, uint64_t mac, uint32_t adi);
+/* Our MAC on |nwid| (vl2.md §2.1), 0 if not joined. */
+uint64_t zt_node_network_mac(const zt_node *node, uint64_t nwid);
 
 /* Local interface addresses to advertise with PUSH_DIRECT_PATHS (copied; replaces). */
 int zt_node_set_local_addresses(zt_node *node, const zt_inetaddr *addrs, size_t n);

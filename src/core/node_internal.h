@@ -10,6 +10,9 @@
 #include "core/node.h"
 #include "core/packet.h"
 #include "core/configchunk.h"
+#include "core/credential.h"
+#include "core/ethernet.h"
+#include "core/rules.h"
 #include "core/world.h"
 
 /* Timers and limits (vl1.md §5.10). */
@@ -65,7 +68,7 @@ typedef struct zt_peer {
     zt_path paths[ZT_NODE_MAX_PATHS];
     int64_t created, last_recv, last_send, last_hello, last_activity;
     int64_t latency;
-    int64_t last_whois_reply, last_push_recv;
+    int64_t last_whois_reply, last_push_recv, last_creds;
     unsigned push_count;
     bool is_upstream;
     uint8_t reported;     /* last of PEER_DIRECT/PEER_RELAY raised: 0 none, 1 direct, 2 relay */
@@ -88,6 +91,32 @@ typedef struct zt_queued {
     uint8_t data[];    /* tx: payload after the verb; rx: the whole received packet */
 } zt_queued;
 
+/* What we know of one other member of a network (vl2.md §5.7-§5.8, §3.7). */
+typedef struct zt_membership {
+    uint64_t address;
+    bool has_com;
+    zt_com com;                 /* the COM it presented */
+    int64_t com_revoked_below;  /* COM revocation threshold (0: none) */
+    int64_t last_pushed;        /* our credentials to it, since the config in force */
+    int64_t last_like;          /* our subscriptions to it */
+} zt_membership;
+
+/* A remote subscriber of a multicast group (vl2.md §7). */
+typedef struct zt_mcast_member {
+    zt_mgroup group;
+    uint64_t address;
+    int64_t since;
+} zt_mcast_member;
+
+#define ZT_MAX_MEMBERSHIPS 1024
+#define ZT_MAX_SUBSCRIPTIONS 256
+#define ZT_MAX_MCAST_MEMBERS 4096
+#define ZT_MULTICAST_ANNOUNCE_PERIOD 60000
+#define ZT_MULTICAST_LIKE_EXPIRE 600000
+#define ZT_MULTICAST_GATHER_DELAY 5000
+#define ZT_CREDENTIALS_PUSH_PERIOD 30000 /* ZT_PEER_ACTIVITY_TIMEOUT of SDK builds */
+#define ZT_CREDENTIALS_RATE_LIMIT 1000
+
 /* A joined virtual network (vl2.md §1.4). */
 typedef struct zt_network {
     struct zt_network *next;
@@ -99,6 +128,21 @@ typedef struct zt_network {
     size_t dict_len;
     zt_config_asm *chunks;  /* reassembly of config chunks */
     int64_t last_request, last_config;
+    int64_t config_applied; /* when the config in force arrived: pushes restart then */
+
+    uint64_t mac;           /* ours on this network */
+    bool has_com;
+    zt_com com;             /* ours, from the config */
+    zt_rule *rules;         /* the config's table (owned); none = drop everything */
+    size_t nrules;
+
+    zt_membership *members; /* owned array of nmembers (capacity cap_members) */
+    unsigned nmembers, cap_members;
+    zt_mgroup subs[ZT_MAX_SUBSCRIPTIONS]; /* ours, sorted */
+    unsigned nsubs;
+    zt_mcast_member *mcast; /* owned array (capacity ZT_MAX_MCAST_MEMBERS) */
+    unsigned nmcast;
+    int64_t last_announce, last_gather;
 } zt_network;
 
 #define ZT_MAX_NETWORKS 64
@@ -268,6 +312,39 @@ void zt__network_config_error(zt_node *n, zt_peer *p, const uint8_t *payload, si
 void zt__network_config_request(zt_node *n, zt_peer *p, int64_t local_socket,
                                 const zt_inetaddr *from, const uint8_t *pkt, size_t len,
                                 int64_t now);
+
+/* vl2.c: frames, credentials and the membership gate */
+void zt__vl2_config_applied(zt_node *n, zt_network *net, int64_t now);
+void zt__vl2_network_free(zt_node *n, zt_network *net);
+zt_membership *zt__vl2_membership(zt_node *n, zt_network *net, uint64_t address, bool create);
+bool zt__vl2_gate(zt_node *n, zt_network *net, const zt_peer *p, int64_t now);
+void zt__vl2_push_credentials(zt_node *n, zt_network *net, zt_peer *p, int64_t now);
+void zt__vl2_deliver(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_mac,
+                     unsigned ethertype, const uint8_t *data, size_t len);
+/* Outbound rules then a FRAME/MULTICAST_FRAME header for |to| in a new packet. */
+bool zt__vl2_rules_allow(zt_node *n, zt_network *net, bool inbound, uint64_t peer,
+                         uint64_t src_mac, uint64_t dst_mac, unsigned ethertype,
+                         const uint8_t *data, size_t len);
+void zt__vl2_handle(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *from,
+                    unsigned verb, const uint8_t *pkt, size_t len, int64_t now);
+void zt__vl2_error(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len, int64_t now);
+void zt__vl2_timers(zt_node *n, zt_network *net, int64_t now);
+
+/* multicast.c */
+int zt__mcast_send(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_mac,
+                   unsigned ethertype, const uint8_t *data, size_t len, int64_t now);
+void zt__mcast_like_received(zt_node *n, zt_peer *p, const uint8_t *payload, size_t len,
+                             int64_t now);
+void zt__mcast_gather_received(zt_node *n, zt_peer *p, int64_t local_socket,
+                               const zt_inetaddr *from, const uint8_t *pkt, size_t len,
+                               int64_t now);
+void zt__mcast_gather_ok(zt_node *n, const uint8_t *payload, size_t len, bool is_frame,
+                         int64_t now);
+void zt__mcast_frame_received(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len,
+                              int64_t now);
+void zt__mcast_announce(zt_node *n, zt_network *net, zt_peer *to, int64_t now);
+void zt__mcast_add_member(zt_network *net, const zt_mgroup *g, uint64_t address, int64_t now);
+void zt__mcast_expire(zt_network *net, int64_t now);
 
 /* vl1.c */
 /* Handles a whole (reassembled) packet addressed to us. */

@@ -319,15 +319,24 @@ static void handle_ok(zt_node *n, zt_peer *p, int64_t local_socket, const zt_ine
         zt__network_config_chunk(n, p, pkt, pkt + ZT_PKT_IDX_OK_PAYLOAD,
                                  len - ZT_PKT_IDX_OK_PAYLOAD, false, now);
         break;
+    case ZT_VERB_MULTICAST_GATHER:
+    case ZT_VERB_MULTICAST_FRAME:
+        zt__mcast_gather_ok(n, pkt + ZT_PKT_IDX_OK_PAYLOAD, len - ZT_PKT_IDX_OK_PAYLOAD,
+                            pkt[ZT_PKT_IDX_INRE_VERB] == ZT_VERB_MULTICAST_FRAME, now);
+        break;
     default:
         break; /* other VL2 replies arrive with frames and multicast */
     }
 }
 
-static void handle_error(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len)
+static void handle_error(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len, int64_t now)
 {
     if (len <= ZT_PKT_IDX_ERROR_CODE)
         return;
+    if (pkt[ZT_PKT_IDX_ERROR_CODE] == ZT_ERROR_NEED_MEMBERSHIP_CERTIFICATE) {
+        zt__vl2_error(n, p, pkt, len, now);
+        return;
+    }
     if (pkt[ZT_PKT_IDX_INRE_VERB] == ZT_VERB_NETWORK_CONFIG_REQUEST) {
         zt__network_config_error(n, p, pkt + ZT_PKT_IDX_INRE_VERB, len - ZT_PKT_IDX_INRE_VERB);
         return;
@@ -522,7 +531,7 @@ int zt__vl1_handle(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
         handle_ok(n, p, local_socket, from, hops, pkt, len, now);
         break;
     case ZT_VERB_ERROR:
-        handle_error(n, p, pkt, len);
+        handle_error(n, p, pkt, len, now);
         break;
     case ZT_VERB_WHOIS:
         handle_whois(n, p, local_socket, from, pkt, len, now);
@@ -545,6 +554,14 @@ int zt__vl1_handle(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
     case ZT_VERB_NETWORK_CONFIG:
         zt__network_config_chunk(n, p, pkt, pkt + ZT_PKT_IDX_PAYLOAD, len - ZT_PKT_IDX_PAYLOAD,
                                  true, now);
+        break;
+    case ZT_VERB_FRAME:
+    case ZT_VERB_EXT_FRAME:
+    case ZT_VERB_NETWORK_CREDENTIALS:
+    case ZT_VERB_MULTICAST_LIKE:
+    case ZT_VERB_MULTICAST_GATHER:
+    case ZT_VERB_MULTICAST_FRAME:
+        zt__vl2_handle(n, p, local_socket, from, verb, pkt, len, now);
         break;
     default:
         break; /* NOP, VL2 verbs (with the network layer), unknown: accepted, ignored */

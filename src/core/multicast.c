@@ -1,0 +1,352 @@
+/* Multicast on joined networks: subscriptions, MULTICAST_LIKE, MULTICAST_GATHER and
+ * MULTICAST_FRAME (vl2.md §3.3-§3.5, §7).  Simplification, documented in docs/decisions.md: a
+ * multicast frame goes to the subscribers known when it is sent (a GATHER asks for more for
+ * the next one); it is not queued for members learned later. */
+#include "core/node_internal.h"
+
+#include <string.h>
+
+int zt_node_multicast_subscribe(zt_node *n, uint64_t nwid, uint64_t mac, uint32_t adi,
+                                int64_t now)
+{
+    zt_network *net = zt__network_find(n, nwid);
+    zt_mgroup g = {mac & ZT_MAC_BROADCAST, adi};
+    unsigned i;
+
+    if (net == NULL)
+        return ZT_ERR_NOTFOUND;
+    for (i = 0; i < net->nsubs; i++) {
+        int c = zt__mgroup_compare(&net->subs[i], &g);
+        if (c == 0)
+            return 0;
+        if (c > 0)
+            break;
+    }
+    if (net->nsubs >= ZT_MAX_SUBSCRIPTIONS)
+        return ZT_ERR_LIMIT;
+    memmove(&net->subs[i + 1], &net->subs[i], (net->nsubs - i) * sizeof(g));
+    net->subs[i] = g;
+    net->nsubs++;
+    net->last_announce = now - ZT_MULTICAST_ANNOUNCE_PERIOD; /* announce at the next tick */
+    return 0;
+}
+
+int zt_node_multicast_unsubscribe(zt_node *n, uint64_t nwid, uint64_t mac, uint32_t adi)
+{
+    zt_network *net = zt__network_find(n, nwid);
+    zt_mgroup g = {mac & ZT_MAC_BROADCAST, adi};
+
+    if (net == NULL)
+        return ZT_ERR_NOTFOUND;
+    for (unsigned i = 0; i < net->nsubs; i++) {
+        if (zt__mgroup_equal(&net->subs[i], &g)) {
+            memmove(&net->subs[i], &net->subs[i + 1], (net->nsubs - i - 1) * sizeof(g));
+            net->nsubs--;
+            return 0; /* nothing is sent: remote entries expire (§7) */
+        }
+    }
+    return ZT_ERR_NOTFOUND;
+}
+
+static void like_to(zt_node *n, zt_network *net, zt_peer *p, int64_t now)
+{
+    zt_wr w;
+
+    if (p == NULL || net->nsubs == 0)
+        return;
+    w = zt__send_begin(n, p->id.address, ZT_VERB_MULTICAST_LIKE);
+    for (unsigned i = 0; i < net->nsubs; i++)
+        zt__mlike_write(&w, net->nwid, &net->subs[i]);
+    (void)zt__send_to_peer(n, p, &w, false, now);
+}
+
+/* Our subscriptions to |to|, or (|to| NULL) to the always-announce targets: the controller and
+ * every upstream (§7). */
+void zt__mcast_announce(zt_node *n, zt_network *net, zt_peer *to, int64_t now)
+{
+    if (to != NULL) {
+        like_to(n, net, to, now);
+        return;
+    }
+    like_to(n, net, zt__peer_find(n, net->nwid >> 24), now);
+    for (unsigned i = 0; i < n->nupstreams; i++)
+        like_to(n, net, zt__peer_find(n, n->upstreams[i]), now);
+}
+
+void zt__mcast_add_member(zt_network *net, const zt_mgroup *g, uint64_t address, int64_t now)
+{
+    unsigned oldest = 0;
+
+    for (unsigned i = 0; i < net->nmcast; i++) {
+        zt_mcast_member *m = &net->mcast[i];
+        if (m->address == address && zt__mgroup_equal(&m->group, g)) {
+            m->since = now;
+            return;
+        }
+        if (m->since < net->mcast[oldest].since)
+            oldest = i;
+    }
+    if (net->nmcast < ZT_MAX_MCAST_MEMBERS) {
+        oldest = net->nmcast++;
+    }
+    net->mcast[oldest].group = *g;
+    net->mcast[oldest].address = address;
+    net->mcast[oldest].since = now;
+}
+
+void zt__mcast_expire(zt_network *net, int64_t now)
+{
+    for (unsigned i = 0; i < net->nmcast;) {
+        if (now - net->mcast[i].since > ZT_MULTICAST_LIKE_EXPIRE)
+            net->mcast[i] = net->mcast[--net->nmcast];
+        else
+            i++;
+    }
+}
+
+void zt__mcast_like_received(zt_node *n, zt_peer *p, const uint8_t *payload, size_t len,
+                             int64_t now)
+{
+    zt_rd r = zt__rd_make(payload, len);
+    uint64_t nwid;
+    zt_mgroup g;
+
+    while (zt__mlike_read(&r, &nwid, &g) == 0) {
+        zt_network *net = zt__network_find(n, nwid);
+        if (net != NULL && net->mcast != NULL && (n->is_root || zt__vl2_gate(n, net, p, now)))
+            zt__mcast_add_member(net, &g, p->id.address, now);
+    }
+}
+
+/* Gather results (§3.4): ourselves first if subscribed, then known members, never |skip|.
+ * Writes total, count, addresses; returns how many addresses were written. */
+static unsigned write_gather(zt_network *net, zt_wr *w, const zt_mgroup *g, uint64_t self,
+                             uint64_t skip, uint32_t limit)
+{
+    uint8_t *total_at, *count_at;
+    unsigned total = 0, count = 0;
+    bool subscribed = false;
+
+    for (unsigned i = 0; i < net->nsubs; i++)
+        subscribed = subscribed || zt__mgroup_equal(&net->subs[i], g);
+    total_at = w->p;
+    zt__wr_be(w, 0, 4);
+    count_at = w->p;
+    zt__wr_u16(w, 0);
+    if (subscribed && count < limit) {
+        zt__wr_be(w, self, ZT_ADDRESS_LEN);
+        count++;
+    }
+    total += subscribed;
+    for (unsigned i = 0; i < net->nmcast; i++) {
+        const zt_mcast_member *m = &net->mcast[i];
+        if (!zt__mgroup_equal(&m->group, g) || m->address == skip)
+            continue;
+        total++;
+        if (count < limit && zt__wr_len(w) + ZT_ADDRESS_LEN < 1200) {
+            zt__wr_be(w, m->address, ZT_ADDRESS_LEN);
+            count++;
+        }
+    }
+    if (!w->overflow) {
+        zt__store_be(total_at, total, 4);
+        zt__store_be(count_at, count, 2);
+    }
+    return count;
+}
+
+void zt__mcast_gather_received(zt_node *n, zt_peer *p, int64_t local_socket,
+                               const zt_inetaddr *from, const uint8_t *pkt, size_t len,
+                               int64_t now)
+{
+    zt_rd r = zt__rd_make(pkt + ZT_PKT_IDX_PAYLOAD, len - ZT_PKT_IDX_PAYLOAD);
+    uint8_t flags, mac[6];
+    uint64_t nwid;
+    uint32_t limit, adi;
+    zt_network *net;
+    zt_mgroup g;
+    zt_wr w;
+
+    if (zt__rd_u64(&r, &nwid) != 0 || zt__rd_u8(&r, &flags) != 0 || zt__rd_bytes(&r, mac, 6) != 0)
+        return;
+    {
+        uint64_t v;
+        if (zt__rd_be(&r, &v, 4) != 0)
+            return;
+        adi = (uint32_t)v;
+        if (zt__rd_be(&r, &v, 4) != 0)
+            return;
+        limit = (uint32_t)v;
+    }
+    net = zt__network_find(n, nwid);
+    if (net == NULL || limit == 0 || net->mcast == NULL ||
+        !(n->is_root || zt__vl2_gate(n, net, p, now)))
+        return;
+    g.mac = zt__mac_from_bytes(mac);
+    g.adi = adi;
+    w = zt__send_begin(n, p->id.address, ZT_VERB_OK);
+    zt__wr_u8(&w, ZT_VERB_MULTICAST_GATHER);
+    zt__wr_bytes(&w, pkt + ZT_PKT_IDX_IV, 8);
+    zt__wr_u64(&w, nwid);
+    zt__wr_bytes(&w, mac, 6);
+    zt__wr_be(&w, adi, 4);
+    if (write_gather(net, &w, &g, n->address, p->id.address, limit > 65535 ? 65535 : limit) > 0)
+        (void)zt__send_finish(n, &w, p->key, &p->aes, zt__peer_suite(p), false, p, local_socket,
+                              from, now);
+}
+
+/* Gather results after nwid, group MAC, ADI (and flags for OK(MULTICAST_FRAME)). */
+static void take_gather(zt_node *n, zt_network *net, const zt_mgroup *g, zt_rd *r, int64_t now)
+{
+    uint64_t total, count, address;
+
+    if (zt__rd_be(r, &total, 4) != 0 || zt__rd_be(r, &count, 2) != 0)
+        return;
+    for (uint64_t i = 0; i < count && zt__rd_be(r, &address, ZT_ADDRESS_LEN) == 0; i++)
+        if (address != n->address && !zt__address_is_reserved(address))
+            zt__mcast_add_member(net, g, address, now);
+}
+
+/* OK(MULTICAST_GATHER) when |is_frame| is false; OK(MULTICAST_FRAME) (a flags byte, then a
+ * deprecated COM if 0x01, then gather results if 0x02) when it is true. */
+void zt__mcast_gather_ok(zt_node *n, const uint8_t *payload, size_t len, bool is_frame,
+                         int64_t now)
+{
+    zt_rd r = zt__rd_make(payload, len);
+    uint8_t mac[6];
+    uint64_t nwid, adi;
+    zt_network *net;
+    zt_mgroup g;
+
+    if (zt__rd_u64(&r, &nwid) != 0 || zt__rd_bytes(&r, mac, 6) != 0 || zt__rd_be(&r, &adi, 4) != 0)
+        return;
+    net = zt__network_find(n, nwid);
+    if (net == NULL || net->mcast == NULL)
+        return;
+    g.mac = zt__mac_from_bytes(mac);
+    g.adi = (uint32_t)adi;
+    if (is_frame) {
+        uint8_t flags;
+        zt_com com;
+        if (zt__rd_u8(&r, &flags) != 0 || ((flags & 0x01) && zt__com_read(&r, &com) != 0) ||
+            !(flags & 0x02))
+            return;
+    }
+    take_gather(n, net, &g, &r, now);
+}
+
+static void send_gather(zt_node *n, zt_network *net, const zt_mgroup *g, uint32_t limit,
+                        zt_peer *to, int64_t now)
+{
+    uint8_t mac[6];
+    zt_wr w;
+
+    if (to == NULL)
+        return;
+    zt__mac_to_bytes(g->mac, mac);
+    w = zt__send_begin(n, to->id.address, ZT_VERB_MULTICAST_GATHER);
+    zt__wr_u64(&w, net->nwid);
+    zt__wr_u8(&w, 0);
+    zt__wr_bytes(&w, mac, 6);
+    zt__wr_be(&w, g->adi, 4);
+    zt__wr_be(&w, limit, 4);
+    (void)zt__send_to_peer(n, to, &w, true, now);
+}
+
+int zt__mcast_send(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_mac,
+                   unsigned ethertype, const uint8_t *data, size_t len, int64_t now)
+{
+    zt_mgroup g = zt__mgroup_for_frame(dst_mac, (uint16_t)ethertype, data, len);
+    uint64_t limit = net->config.multicast_limit;
+    unsigned sent = 0, known = 0;
+    uint8_t mac[6];
+
+    if (limit == 0 || net->mcast == NULL)
+        return 0; /* multicast (and ARP) are off on this network (§7) */
+    if (zt__mac_is_broadcast(dst_mac) && g.adi == 0 &&
+        !(net->config.flags & ZT_NETCONF_FLAG_ENABLE_BROADCAST))
+        return 0;
+    if (!zt__vl2_rules_allow(n, net, false, 0, src_mac, dst_mac, ethertype, data, len))
+        return 0;
+    for (unsigned i = 0; i < net->nmcast; i++)
+        known += zt__mgroup_equal(&net->mcast[i].group, &g);
+    if (known < limit && now - net->last_gather >= ZT_MULTICAST_GATHER_DELAY) {
+        uint32_t want = (uint32_t)(limit - known + 1);
+        zt_peer *ctl = zt__peer_find(n, net->nwid >> 24);
+        zt_peer *root = zt__topology_best_upstream(n, now);
+        net->last_gather = now;
+        send_gather(n, net, &g, want, root, now);
+        if (ctl != root)
+            send_gather(n, net, &g, want, ctl, now);
+    }
+    zt__mac_to_bytes(g.mac, mac);
+    for (unsigned i = 0; i < net->nmcast && sent < limit; i++) {
+        const zt_mcast_member *m = &net->mcast[i];
+        zt_peer *p;
+        zt_wr w;
+        if (!zt__mgroup_equal(&m->group, &g) || (p = zt__peer_get(n, m->address, now)) == NULL ||
+            !zt__vl2_rules_allow(n, net, false, m->address, src_mac, dst_mac, ethertype, data,
+                                 len))
+            continue;
+        if (!zt__netconf_is_public(&net->config)) {
+            zt_membership *ms = zt__vl2_membership(n, net, p->id.address, true);
+            if (ms == NULL || ms->last_pushed < net->config_applied ||
+                now - ms->last_pushed >= ZT_CREDENTIALS_PUSH_PERIOD)
+                zt__vl2_push_credentials(n, net, p, now);
+        }
+        w = zt__send_begin(n, m->address, ZT_VERB_MULTICAST_FRAME);
+        zt__wr_u64(&w, net->nwid);
+        zt__wr_u8(&w, 0x02); /* implicit gather limit follows */
+        zt__wr_be(&w, 1, 4);
+        zt__wr_bytes(&w, mac, 6);
+        zt__wr_be(&w, g.adi, 4);
+        zt__wr_u16(&w, (uint16_t)ethertype);
+        zt__wr_bytes(&w, data, len);
+        (void)zt__send_to_peer(n, p, &w, true, now);
+        sent++;
+    }
+    return 0;
+}
+
+void zt__mcast_frame_received(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len,
+                              int64_t now)
+{
+    zt_rd r = zt__rd_make(pkt + ZT_PKT_IDX_PAYLOAD, len - ZT_PKT_IDX_PAYLOAD);
+    uint8_t flags, mac[6];
+    uint64_t nwid, v, src, dst;
+    uint16_t ethertype;
+    zt_network *net;
+    zt_com com;
+    uint32_t adi;
+
+    if (zt__rd_u64(&r, &nwid) != 0 || zt__rd_u8(&r, &flags) != 0)
+        return;
+    net = zt__network_find(n, nwid);
+    if (net == NULL)
+        return;
+    if ((flags & 0x01) && zt__com_read(&r, &com) != 0)
+        return;
+    if ((flags & 0x02) && zt__rd_be(&r, &v, 4) != 0)
+        return;
+    src = zt__mac_from_address(p->id.address, nwid);
+    if (flags & 0x04) {
+        if (zt__rd_bytes(&r, mac, 6) != 0)
+            return;
+        src = zt__mac_from_bytes(mac);
+    }
+    if (zt__rd_bytes(&r, mac, 6) != 0 || zt__rd_be(&r, &v, 4) != 0 ||
+        zt__rd_u16(&r, &ethertype) != 0)
+        return;
+    dst = zt__mac_from_bytes(mac);
+    adi = (uint32_t)v;
+    (void)adi;
+    if (!zt__vl2_gate(n, net, p, now) || net->config.multicast_limit == 0)
+        return;
+    if (zt__rd_left(&r) == 0 || zt__rd_left(&r) > 10000 || !zt__mac_is_multicast(dst) ||
+        src == 0 || zt__mac_is_multicast(src) || src == net->mac ||
+        src != zt__mac_from_address(p->id.address, nwid))
+        return; /* no bridges here: the source is the peer */
+    if (zt__vl2_rules_allow(n, net, true, p->id.address, src, dst, ethertype, r.p,
+                            zt__rd_left(&r)))
+        zt__vl2_deliver(n, net, src, dst, ethertype, r.p, zt__rd_left(&r));
+}

@@ -1,0 +1,398 @@
+/* Frames, credentials and the membership gate of joined networks (vl2.md §3.1-§3.2,
+ * §3.6-§3.7, §3.10, §5.7-§5.8, §6.3, §9). */
+#include "core/node_internal.h"
+
+#include <string.h>
+
+zt_membership *zt__vl2_membership(zt_node *n, zt_network *net, uint64_t address, bool create)
+{
+    for (unsigned i = 0; i < net->nmembers; i++)
+        if (net->members[i].address == address)
+            return &net->members[i];
+    if (!create || net->nmembers >= ZT_MAX_MEMBERSHIPS)
+        return NULL;
+    if (net->nmembers == net->cap_members) {
+        unsigned cap = net->cap_members == 0 ? 16 : net->cap_members * 2;
+        zt_membership *grown = zt__mem_calloc(n->mem, cap, sizeof(*grown));
+        if (grown == NULL)
+            return NULL;
+        if (net->nmembers > 0)
+            memcpy(grown, net->members, net->nmembers * sizeof(*grown));
+        zt__mem_free(n->mem, net->members);
+        net->members = grown;
+        net->cap_members = cap;
+    }
+    memset(&net->members[net->nmembers], 0, sizeof(net->members[0]));
+    net->members[net->nmembers].address = address;
+    return &net->members[net->nmembers++];
+}
+
+void zt__vl2_network_free(zt_node *n, zt_network *net)
+{
+    zt__mem_free(n->mem, net->rules);
+    zt__mem_free(n->mem, net->members);
+    zt__mem_free(n->mem, net->mcast);
+    net->rules = NULL;
+    net->members = NULL;
+    net->mcast = NULL;
+}
+
+/* A new config: our COM and rules from it, our address-resolution groups, pushes restart. */
+void zt__vl2_config_applied(zt_node *n, zt_network *net, int64_t now)
+{
+    const uint8_t *blob;
+    size_t len, count = 0;
+    zt_rule *rules;
+    zt_rd r;
+
+    net->mac = zt__mac_from_address(n->address, net->nwid);
+    net->config_applied = now;
+    blob = zt__netconf_blob(&net->config, ZT_NETCONF_BLOB_COM, &len);
+    r = zt__rd_make(blob, len);
+    net->has_com = len > 0 && zt__com_read(&r, &net->com) == 0;
+
+    blob = zt__netconf_blob(&net->config, ZT_NETCONF_BLOB_RULES, &len);
+    rules = zt__mem_calloc(n->mem, ZT_RULES_MAX, sizeof(*rules));
+    r = zt__rd_make(blob, len);
+    if (rules != NULL && len > 0 && zt__rules_read_all(&r, rules, ZT_RULES_MAX, &count) != 0)
+        count = 0; /* a malformed table drops everything, like no table */
+    zt__mem_free(n->mem, net->rules);
+    net->rules = rules;
+    net->nrules = rules != NULL ? count : 0;
+
+    for (unsigned i = 0; i < net->nmembers; i++)
+        net->members[i].last_pushed = 0;
+    for (unsigned i = 0; i < net->config.n_static_ips; i++) {
+        zt_mgroup g;
+        if (zt__mgroup_for_address_resolution(&net->config.static_ips[i], &g) == 0)
+            (void)zt_node_multicast_subscribe(n, net->nwid, g.mac, g.adi, now);
+    }
+    if (net->config.flags & ZT_NETCONF_FLAG_ENABLE_BROADCAST)
+        (void)zt_node_multicast_subscribe(n, net->nwid, ZT_MAC_BROADCAST, 0, now);
+}
+
+/* §5.7: public, or the peer's COM is current and agrees with ours. */
+bool zt__vl2_gate(zt_node *n, zt_network *net, const zt_peer *p, int64_t now)
+{
+    zt_membership *m;
+    bool ok;
+
+    if (!net->has_config)
+        return false;
+    if (zt__netconf_is_public(&net->config))
+        ok = true;
+    else {
+        m = zt__vl2_membership(n, net, p->id.address, false);
+        ok = m != NULL && m->has_com && net->has_com &&
+             zt__com_timestamp(&m->com) > m->com_revoked_below &&
+             zt__com_agrees(&net->com, &m->com, &p->id);
+    }
+    if (ok) {
+        m = zt__vl2_membership(n, net, p->id.address, true);
+        if (m != NULL && (m->last_like == 0 || now - m->last_like >= ZT_MULTICAST_ANNOUNCE_PERIOD)) {
+            m->last_like = now;
+            zt__mcast_announce(n, net, (zt_peer *)p, now);
+        }
+    }
+    return ok;
+}
+
+/* NETWORK_CREDENTIALS with our COM and COOs (§3.6). */
+void zt__vl2_push_credentials(zt_node *n, zt_network *net, zt_peer *p, int64_t now)
+{
+    zt_membership *m = zt__vl2_membership(n, net, p->id.address, true);
+    zt_coo coos[4];
+    size_t ncoos = 0, len;
+    const uint8_t *blob = zt__netconf_blob(&net->config, ZT_NETCONF_BLOB_COOS, &len);
+    zt_rd r = zt__rd_make(blob, len);
+    zt_wr w;
+
+    if (m != NULL)
+        m->last_pushed = now;
+    if (!net->has_com)
+        return;
+    while (ncoos < 4 && zt__rd_left(&r) > 0 && zt__coo_read(&r, &coos[ncoos]) == 0)
+        ncoos++;
+    w = zt__send_begin(n, p->id.address, ZT_VERB_NETWORK_CREDENTIALS);
+    zt__netcreds_write(&w, &net->com, NULL, 0, NULL, 0, NULL, 0, coos, ncoos);
+    (void)zt__send_to_peer(n, p, &w, false, now);
+}
+
+/* Before unicast to a member: push iff never since this config, or long ago (§3.7). */
+static void push_if_needed(zt_node *n, zt_network *net, zt_peer *p, int64_t now)
+{
+    zt_membership *m = zt__vl2_membership(n, net, p->id.address, true);
+    if (m == NULL || m->last_pushed < net->config_applied ||
+        now - m->last_pushed >= ZT_CREDENTIALS_PUSH_PERIOD)
+        zt__vl2_push_credentials(n, net, p, now);
+}
+
+bool zt__vl2_rules_allow(zt_node *n, zt_network *net, bool inbound, uint64_t peer,
+                         uint64_t src_mac, uint64_t dst_mac, unsigned ethertype,
+                         const uint8_t *data, size_t len)
+{
+    zt_rules_frame f;
+    zt_rules_ctx ctx;
+    zt_rules_verdict v;
+
+    memset(&f, 0, sizeof(f));
+    f.inbound = inbound;
+    f.self = n->address;
+    f.zt_source = inbound ? peer : n->address;
+    f.zt_dest = inbound ? n->address : peer;
+    f.mac_source = src_mac;
+    f.mac_dest = dst_mac;
+    f.ethertype = (uint16_t)ethertype;
+    f.payload = data;
+    f.len = len;
+    zt__rules_ctx_default(&ctx);
+    ctx.config_flags = (uint32_t)net->config.flags;
+    zt__rules_filter(net->rules, net->nrules, NULL, 0, &f, &ctx, &v);
+    /* TEE, WATCH and REDIRECT targets are not served yet: a redirected frame is dropped. */
+    return v.accept || v.super_accept;
+}
+
+void zt__vl2_deliver(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_mac,
+                     unsigned ethertype, const uint8_t *data, size_t len)
+{
+    if (n->cb.frame != NULL)
+        n->cb.frame(n->cb.user, net->nwid, src_mac, dst_mac, ethertype, data, len);
+}
+
+int zt_node_send_frame(zt_node *n, uint64_t nwid, uint64_t src_mac, uint64_t dst_mac,
+                       unsigned ethertype, const void *data, size_t len, int64_t now)
+{
+    zt_network *net = zt__network_find(n, nwid);
+    uint64_t dest;
+    zt_peer *p;
+    zt_wr w;
+
+    if (net == NULL)
+        return ZT_ERR_NOTFOUND;
+    if (!net->has_config)
+        return ZT_ERR_AGAIN;
+    if (src_mac != net->mac)
+        return ZT_ERR_INVAL;
+    if (len > net->config.mtu || (data == NULL && len > 0) || ethertype > 0xffff)
+        return ZT_ERR_RANGE;
+    if (zt__mac_is_multicast(dst_mac))
+        return zt__mcast_send(n, net, src_mac, dst_mac, ethertype, data, len, now);
+    if (dst_mac == net->mac) {
+        zt__vl2_deliver(n, net, src_mac, dst_mac, ethertype, data, len);
+        return 0;
+    }
+    if (!zt__mac_is_member(dst_mac, nwid))
+        return 0; /* bridged destinations need an active bridge: none here */
+    dest = zt__mac_to_address(dst_mac, nwid);
+    if (dest == n->address || zt__address_is_reserved(dest) ||
+        !zt__vl2_rules_allow(n, net, false, dest, src_mac, dst_mac, ethertype, data, len))
+        return 0;
+    p = zt__peer_get(n, dest, now);
+    if (p == NULL) {
+        uint8_t *buf = n->txbuf; /* not in use outside a send */
+        zt__store_be(buf, nwid, 8);
+        zt__store_be(buf + 8, ethertype, 2);
+        if (len > 0)
+            memcpy(buf + 10, data, len);
+        return zt__queue_tx(n, dest, ZT_VERB_FRAME, buf, 10 + len, now);
+    }
+    push_if_needed(n, net, p, now);
+    w = zt__send_begin(n, dest, ZT_VERB_FRAME);
+    zt__wr_u64(&w, nwid);
+    zt__wr_u16(&w, (uint16_t)ethertype);
+    zt__wr_bytes(&w, data, len);
+    p->last_activity = now;
+    return zt__send_to_peer(n, p, &w, false, now);
+}
+
+uint64_t zt_node_network_mac(const zt_node *n, uint64_t nwid)
+{
+    return zt__network_find(n, nwid) != NULL ? zt__mac_from_address(n->address, nwid) : 0;
+}
+
+static void need_certificate(zt_node *n, zt_peer *p, unsigned verb, const uint8_t *pkt,
+                             uint64_t nwid, int64_t local_socket, const zt_inetaddr *from,
+                             int64_t now)
+{
+    zt_wr w = zt__send_begin(n, p->id.address, ZT_VERB_ERROR);
+    zt_ssize k = zt__vl2_error_write(w.p, (size_t)(w.end - w.p), (uint8_t)verb, zt__pkt_id(pkt),
+                                     ZT_ERROR_NEED_MEMBERSHIP_CERTIFICATE, nwid);
+    if (k > 0) {
+        w.p += k;
+        (void)zt__send_finish(n, &w, p->key, &p->aes, zt__peer_suite(p), false, p, local_socket,
+                              from, now);
+    }
+}
+
+static void handle_frame(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *from,
+                         const uint8_t *pkt, size_t len, int64_t now)
+{
+    const uint8_t *payload = pkt + ZT_PKT_IDX_PAYLOAD;
+    size_t plen = len - ZT_PKT_IDX_PAYLOAD;
+    zt_network *net;
+    uint64_t nwid, src;
+
+    if (plen < 10)
+        return;
+    nwid = zt__load_be(payload, 8);
+    net = zt__network_find(n, nwid);
+    if (net == NULL)
+        return;
+    if (!zt__vl2_gate(n, net, p, now)) {
+        need_certificate(n, p, ZT_VERB_FRAME, pkt, nwid, local_socket, from, now);
+        return;
+    }
+    src = zt__mac_from_address(p->id.address, nwid);
+    if (plen > 10 && zt__vl2_rules_allow(n, net, true, p->id.address, src, net->mac,
+                                          (unsigned)zt__load_be(payload + 8, 2), payload + 10,
+                                          plen - 10))
+        zt__vl2_deliver(n, net, src, net->mac, (unsigned)zt__load_be(payload + 8, 2),
+                        payload + 10, plen - 10);
+}
+
+static void handle_ext_frame(zt_node *n, zt_peer *p, int64_t local_socket,
+                             const zt_inetaddr *from, const uint8_t *pkt, size_t len,
+                             int64_t now)
+{
+    zt_rd r = zt__rd_make(pkt + ZT_PKT_IDX_PAYLOAD, len - ZT_PKT_IDX_PAYLOAD);
+    uint8_t flags, mac[6];
+    uint64_t nwid, dst, src;
+    uint16_t ethertype;
+    zt_network *net;
+    zt_com com;
+
+    if (zt__rd_u64(&r, &nwid) != 0 || zt__rd_u8(&r, &flags) != 0)
+        return;
+    net = zt__network_find(n, nwid);
+    if (net == NULL)
+        return;
+    if ((flags & 0x01) && zt__com_read(&r, &com) != 0)
+        return; /* attached COMs are deprecated; not offered */
+    if (zt__rd_bytes(&r, mac, 6) != 0)
+        return;
+    dst = zt__mac_from_bytes(mac);
+    if (zt__rd_bytes(&r, mac, 6) != 0 || zt__rd_u16(&r, &ethertype) != 0)
+        return;
+    src = zt__mac_from_bytes(mac);
+    if (!zt__vl2_gate(n, net, p, now)) {
+        need_certificate(n, p, ZT_VERB_EXT_FRAME, pkt, nwid, local_socket, from, now);
+        return;
+    }
+    if (src == 0 || src == net->mac)
+        return;
+    /* No bridges here: the source must be the peer itself, the destination us or a group. */
+    if (src != zt__mac_from_address(p->id.address, nwid) ||
+        (dst != net->mac && !(zt__mac_is_multicast(dst) && net->config.multicast_limit > 0)))
+        return;
+    if (zt__vl2_rules_allow(n, net, true, p->id.address, src, dst, ethertype, r.p,
+                            zt__rd_left(&r)))
+        zt__vl2_deliver(n, net, src, dst, ethertype, r.p, zt__rd_left(&r));
+    if (flags & 0x10) {
+        zt_wr w = zt__send_begin(n, p->id.address, ZT_VERB_OK);
+        zt__wr_u8(&w, ZT_VERB_EXT_FRAME);
+        zt__wr_bytes(&w, pkt + ZT_PKT_IDX_IV, 8);
+        zt__wr_u64(&w, nwid);
+        (void)zt__send_finish(n, &w, p->key, &p->aes, zt__peer_suite(p), false, p, local_socket,
+                              from, now);
+    }
+}
+
+/* §3.6, §5.8: COMs and revocations of COMs are taken; tags, capabilities and COOs are parsed
+ * and skipped (the rules here do not use them yet). */
+static void handle_credentials(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len,
+                               int64_t now)
+{
+    zt_netcreds_reader it;
+    zt_credential *c = zt__mem_calloc(n->mem, 1, sizeof(*c));
+
+    if (c == NULL || now - p->last_creds < ZT_CREDENTIALS_RATE_LIMIT) {
+        zt__mem_free(n->mem, c);
+        return;
+    }
+    p->last_creds = now;
+    zt__netcreds_begin(&it, pkt + ZT_PKT_IDX_PAYLOAD, len - ZT_PKT_IDX_PAYLOAD);
+    while (zt__netcreds_next(&it, c) == 1) {
+        uint64_t nwid = c->type == ZT_CRED_COM ? zt__com_network_id(&c->u.com)
+                        : c->type == ZT_CRED_REVOCATION ? c->u.rev.nwid : 0;
+        zt_network *net = nwid != 0 ? zt__network_find(n, nwid) : NULL;
+        const zt_peer *ctl;
+        zt_membership *m;
+        if (net == NULL)
+            continue;
+        ctl = zt__peer_find(n, nwid >> 24);
+        if (ctl == NULL) {
+            zt__send_whois(n, nwid >> 24, now); /* the sender pushes again (§3.6) */
+            break;
+        }
+        if (c->type == ZT_CRED_COM) {
+            m = zt__vl2_membership(n, net, zt__com_issued_to(&c->u.com), true);
+            if (m == NULL ||
+                zt__com_admit(&c->u.com, nwid, m->has_com ? &m->com : NULL,
+                              m->com_revoked_below) != ZT_CRED_ADMIT_NEW ||
+                zt__com_verify(&c->u.com, &ctl->id) != 0)
+                continue;
+            m->com = c->u.com;
+            m->has_com = true;
+        } else if (c->u.rev.type == ZT_CRED_COM) {
+            m = zt__vl2_membership(n, net, c->u.rev.target, true);
+            if (m != NULL &&
+                zt__revocation_admit(&c->u.rev, nwid, &m->com_revoked_below) == ZT_CRED_ADMIT_NEW &&
+                zt__revocation_verify(&c->u.rev, &ctl->id) == 0)
+                m->com_revoked_below = c->u.rev.threshold;
+        }
+    }
+    zt__mem_free(n->mem, c);
+}
+
+void zt__vl2_error(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len, int64_t now)
+{
+    zt_vl2_error e;
+    zt_network *net;
+    zt_membership *m;
+
+    if (zt__vl2_error_parse(&e, pkt + ZT_PKT_IDX_INRE_VERB, len - ZT_PKT_IDX_INRE_VERB) != 0 ||
+        (net = zt__network_find(n, e.nwid)) == NULL)
+        return;
+    if (e.code == ZT_ERROR_NEED_MEMBERSHIP_CERTIFICATE) {
+        m = zt__vl2_membership(n, net, p->id.address, true);
+        if (m == NULL || m->last_pushed < net->config_applied ||
+            now - m->last_pushed > ZT_CREDENTIALS_RATE_LIMIT)
+            zt__vl2_push_credentials(n, net, p, now);
+    }
+}
+
+void zt__vl2_handle(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *from,
+                    unsigned verb, const uint8_t *pkt, size_t len, int64_t now)
+{
+    switch (verb) {
+    case ZT_VERB_FRAME:
+        handle_frame(n, p, local_socket, from, pkt, len, now);
+        break;
+    case ZT_VERB_EXT_FRAME:
+        handle_ext_frame(n, p, local_socket, from, pkt, len, now);
+        break;
+    case ZT_VERB_NETWORK_CREDENTIALS:
+        handle_credentials(n, p, pkt, len, now);
+        break;
+    case ZT_VERB_MULTICAST_LIKE:
+        zt__mcast_like_received(n, p, pkt + ZT_PKT_IDX_PAYLOAD, len - ZT_PKT_IDX_PAYLOAD, now);
+        break;
+    case ZT_VERB_MULTICAST_GATHER:
+        zt__mcast_gather_received(n, p, local_socket, from, pkt, len, now);
+        break;
+    case ZT_VERB_MULTICAST_FRAME:
+        zt__mcast_frame_received(n, p, pkt, len, now);
+        break;
+    default:
+        break;
+    }
+}
+
+void zt__vl2_timers(zt_node *n, zt_network *net, int64_t now)
+{
+    zt__mcast_expire(net, now);
+    if (net->has_config && now - net->last_announce >= ZT_MULTICAST_ANNOUNCE_PERIOD) {
+        net->last_announce = now;
+        zt__mcast_announce(n, net, NULL, now);
+    }
+}
