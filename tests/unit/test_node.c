@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include "core/configchunk.h"
+#include "core/credential.h"
 #include "core/node.h"
 #include "core/packet.h"
 #include "core/world.h"
@@ -377,7 +378,8 @@ static void test_network_config(void **state)
 
 /* Pushes a public config for |nwid| (controller: node |ctl|) to node |to| with one static
  * IPv4 address, as NETWORK_CONFIG from the controller. */
-static void push_config(int ctl, int to, uint64_t nwid, uint8_t last_octet)
+static void push_config(int ctl, int to, uint64_t nwid, uint8_t last_octet, bool private_net,
+                        bool with_com)
 {
     uint8_t dict[4096], pkt[ZT_PKT_MAX_LEN], key[ZT_SHARED_KEY_LEN];
     uint8_t ip[4] = {10, 147, 17, last_octet};
@@ -389,8 +391,19 @@ static void push_config(int ctl, int to, uint64_t nwid, uint8_t last_octet)
     nc.nwid = nwid;
     nc.issued_to = zt_node_address(nodes[to].node);
     nc.timestamp = now;
-    nc.type = 1;
+    nc.type = private_net ? 0 : 1;
+    nc.ctmd = 1800000;
     nc.multicast_limit = 32;
+    if (with_com) { /* a COM, signed by the controller */
+        uint8_t combuf[ZT_COM_LEN_MAX];
+        zt_wr cw = zt__wr_make(combuf, sizeof(combuf));
+        zt_com com;
+        assert_int_equal(zt__com_init(&com, nwid, now, nc.ctmd, &nodes[to].id), 0);
+        assert_int_equal(zt__com_sign(&com, &nodes[ctl].id), 0);
+        zt__com_write(&cw, &com);
+        assert_false(cw.overflow);
+        assert_int_equal(zt__netconf_set_blob(&nc, ZT_NETCONF_BLOB_COM, combuf, zt__wr_len(&cw)), 0);
+    }
     zt__inetaddr_set4(&nc.static_ips[0], ip, 24);
     nc.n_static_ips = 1;
     assert_int_equal(zt__netconf_set_blob(&nc, ZT_NETCONF_BLOB_RULES, accept_all, 2), 0);
@@ -428,8 +441,8 @@ static void test_frames(void **state)
     assert_int_equal(zt_node_join(nodes[2].node, nwid, now), 0);
     assert_int_equal(zt_node_send_frame(nodes[1].node, nwid, zt_node_network_mac(nodes[1].node, nwid),
                                         0x112233445566ULL, 0x0800, "x", 1, now), ZT_ERR_AGAIN);
-    push_config(3, 1, nwid, 1);
-    push_config(3, 2, nwid, 2);
+    push_config(3, 1, nwid, 1, false, false);
+    push_config(3, 2, nwid, 2, false, false);
     mac1 = zt_node_network_mac(nodes[1].node, nwid);
     mac2 = zt_node_network_mac(nodes[2].node, nwid);
     assert_int_equal(zt_node_send_frame(nodes[1].node, nwid, mac2, mac1, 0x0800, "x", 1, now),
@@ -459,6 +472,44 @@ static void test_frames(void **state)
     assert_int_equal(nodes[3].frames, 0); /* not a member */
 }
 
+/* A private network: frames pass only with a COM that agrees; the sender pushes its COM
+ * first (NETWORK_CREDENTIALS), and a member without one is refused and told so. */
+static void test_private_network(void **state)
+{
+    uint64_t nwid = zt_node_address(nodes[3].node) << 24 | 0x08;
+    uint64_t mac1, mac2;
+    unsigned before;
+    (void)state;
+
+    assert_int_equal(zt_node_join(nodes[1].node, nwid, now), 0);
+    assert_int_equal(zt_node_join(nodes[2].node, nwid, now), 0);
+    push_config(3, 1, nwid, 1, true, true);
+    push_config(3, 2, nwid, 2, true, true);
+    mac1 = zt_node_network_mac(nodes[1].node, nwid);
+    mac2 = zt_node_network_mac(nodes[2].node, nwid);
+    before = nodes[2].frames;
+    assert_int_equal(zt_node_send_frame(nodes[1].node, nwid, mac1, mac2, 0x0800, "private", 7, now),
+                     0);
+    run_until(now + 2000);
+    assert_int_equal(nodes[2].frames, before + 1);
+    assert_string_equal(nodes[2].frame_data, "private");
+
+    /* Another private network where node 1's config carries no COM: node 2 refuses its
+     * frames (gate, vl2.md §5.7) and answers NEED_MEMBERSHIP_CERTIFICATE. */
+    nwid = zt_node_address(nodes[3].node) << 24 | 0x09;
+    assert_int_equal(zt_node_join(nodes[1].node, nwid, now), 0);
+    assert_int_equal(zt_node_join(nodes[2].node, nwid, now), 0);
+    push_config(3, 1, nwid, 1, true, false);
+    push_config(3, 2, nwid, 2, true, true);
+    mac1 = zt_node_network_mac(nodes[1].node, nwid);
+    mac2 = zt_node_network_mac(nodes[2].node, nwid);
+    before = nodes[2].frames;
+    assert_int_equal(zt_node_send_frame(nodes[1].node, nwid, mac1, mac2, 0x0800, "no com", 6, now),
+                     0);
+    run_until(now + 2000);
+    assert_int_equal(nodes[2].frames, before);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -469,6 +520,7 @@ int main(void)
         cmocka_unit_test(test_moon_orbit),
         cmocka_unit_test(test_network_config),
         cmocka_unit_test(test_frames),
+        cmocka_unit_test(test_private_network),
     };
     if (zt_crypto_init() != 0)
         return 1;
