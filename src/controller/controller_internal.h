@@ -1,0 +1,77 @@
+/*
+ * controller_internal.h: what the controller's files share (controller.c, controller_config.c,
+ * controller_ipam.c, controller_rules_json.c).  Not for other modules.
+ */
+#ifndef ZT_CONTROLLER_CONTROLLER_INTERNAL_H
+#define ZT_CONTROLLER_CONTROLLER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "controller/model.h"
+#include "core/configchunk.h"
+#include "core/identity.h"
+#include "core/netconf.h"
+#include "core/rules.h"
+
+/* ---- rules, JSON form of controller.md §5.6 -> binary (controller_rules_json.c) ---- */
+
+/* Parses one rule object.  Returns 0, or ZT_ERR_INVAL for anything §5.6 does not describe
+ * (unknown type, missing or mistyped field): 1.14.1 skips such rules (§3.7). */
+int zt__ctl_rule_from_json(const json_t *j, zt_rule *out);
+
+/* Parses a rules array given as JSON text (|text| NULL or "" means no rules) into |rules|
+ * (capacity |cap|): unparseable entries are skipped, at most |cap| are kept.  *pcount gets the
+ * number kept.  Returns 0, or ZT_ERR_INVAL when |text| is not a JSON array. */
+int zt__ctl_rules_from_text(const char *text, zt_rule *rules, size_t cap, size_t *pcount);
+
+/* ---- the network around one member (controller.c fills it from a listing) ---- */
+
+typedef struct zt_ctl_netinfo {
+    zt_ctl_ip *allocated; /* every ipAssignments entry of every member (§3.5 step 3) */
+    size_t nallocated;
+    uint64_t bridges[ZT_NETCONF_MAX_SPECIALISTS]; /* members with activeBridge */
+    size_t nbridges;
+} zt_ctl_netinfo;
+
+/* A draw of 64 random bits. */
+typedef uint64_t (*zt_ctl_random_fn)(void *arg);
+
+/* ---- IP assignment (controller_ipam.c), §3.3-§3.6 ---- */
+
+/* Fills nc->static_ips for member |m| on |net| (config routes already in nc->routes) and
+ * appends pool picks to m->ips.  *pndp is set when an rfc4193/6plane address was issued.
+ * Never fails: a full list just stops assignment. */
+void zt__ctl_assign_ips(const zt_ctl_network *net, zt_ctl_member *m, const zt_ctl_netinfo *info,
+                        zt_netconf *nc, bool *pndp, zt_ctl_random_fn rnd, void *rnd_arg);
+
+/* True when |ip| (plain address) lies in |target| (prefix with bits). */
+bool zt__ctl_ip_in(const zt_ctl_ip *target, const zt_ctl_ip *ip);
+void zt__ctl_ip_to_inet(const zt_ctl_ip *ip, uint16_t port, zt_inetaddr *out);
+
+/* ---- the config (controller_config.c), §3 ---- */
+
+typedef struct zt_ctl_build {
+    const zt_identity *signer;      /* controller identity with secret */
+    const zt_ctl_network *net;
+    zt_ctl_member *member;          /* updated: ips, tags, caps */
+    bool is_new;                    /* record did not exist before this request */
+    const zt_identity *requester;
+    const zt_config_meta *meta;
+    const zt_ctl_netinfo *info;
+    int64_t now;
+    zt_ctl_random_fn rnd;
+    void *rnd_arg;
+    uint8_t *scratch;               /* at least ZT_DICT_CONFIG_MAX + 1 bytes */
+    size_t scratch_cap;
+} zt_ctl_build;
+
+/* Fills |nc| (initialised by the caller) with the member's config.  Returns 0, ZT_ERR_AUTH
+ * (the COM or another credential could not be signed), ZT_ERR_RANGE (the blobs exceed the
+ * dictionary limit) or ZT_ERR_NOMEM. */
+int zt__ctl_build_config(const zt_ctl_build *b, zt_netconf *nc);
+
+#endif
