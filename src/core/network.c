@@ -78,6 +78,66 @@ static bool apply_config(zt_node *n, zt_network *net, const uint8_t *dict, size_
     return true;
 }
 
+typedef struct {
+    zt_node *n;
+    int64_t now;
+} reply_ctx;
+
+static int local_reply(void *arg, uint64_t dest, uint8_t verb, const uint8_t *payload,
+                       size_t len)
+{
+    reply_ctx *c = arg;
+    return zt_node_send_vl2(c->n, dest, verb, payload, len, c->now);
+}
+
+/* Hands a request to the controller beside the node.  Returns 0, or ZT_ERR_NOTFOUND when
+ * there is none. */
+static int ask_local_controller(zt_node *n, const zt_identity *requester, uint64_t packet_id,
+                                const uint8_t *payload, size_t len, int64_t now)
+{
+    reply_ctx c = {n, now};
+
+    if (n->cb.config_request == NULL)
+        return ZT_ERR_NOTFOUND;
+    return n->cb.config_request(n->cb.user, requester, packet_id, payload, len, now,
+                                local_reply, &c);
+}
+
+/* Something the controller beside us sends to ourselves: handled as if it had arrived. */
+static void local_delivery(zt_node *n, unsigned verb, const uint8_t *payload, size_t len,
+                           int64_t now)
+{
+    if (verb == ZT_VERB_OK && len > 9 && payload[0] == ZT_VERB_NETWORK_CONFIG_REQUEST)
+        zt__network_config_chunk(n, NULL, NULL, payload + 9, len - 9, false, now);
+    else if (verb == ZT_VERB_NETWORK_CONFIG)
+        zt__network_config_chunk(n, NULL, NULL, payload, len, false, now);
+    else if (verb == ZT_VERB_ERROR && len > 0 && payload[0] == ZT_VERB_NETWORK_CONFIG_REQUEST)
+        zt__network_config_error(n, NULL, payload, len);
+}
+
+int zt_node_send_vl2(zt_node *n, uint64_t dest, unsigned verb, const void *payload, size_t len,
+                     int64_t now)
+{
+    zt_peer *p;
+    zt_wr w;
+
+    if ((payload == NULL && len > 0) || verb > ZT_PKT_VERB_MASK ||
+        len > ZT_PKT_MAX_LEN - ZT_PKT_IDX_PAYLOAD)
+        return ZT_ERR_INVAL;
+    if (dest == n->address) {
+        local_delivery(n, verb, payload, len, now);
+        return 0;
+    }
+    if (zt__address_is_reserved(dest))
+        return ZT_ERR_INVAL;
+    p = zt__peer_get(n, dest, now);
+    if (p == NULL)
+        return zt__queue_tx(n, dest, verb, payload, len, now);
+    w = zt__send_begin(n, dest, verb);
+    zt__wr_bytes(&w, payload, len);
+    return zt__send_to_peer(n, p, &w, false, now);
+}
+
 /* NETWORK_CONFIG_REQUEST to the controller (§3.8); waits for its identity if needed. */
 static void request_config(zt_node *n, zt_network *net, int64_t now)
 {
@@ -89,14 +149,6 @@ static void request_config(zt_node *n, zt_network *net, int64_t now)
     zt_wr w;
 
     net->last_request = now;
-    if (controller == n->address) {
-        /* No controller inside the node (yet): our own networks are not found (§1.1). */
-        if (net->status != ZT_NETWORK_NOT_FOUND) {
-            net->status = ZT_NETWORK_NOT_FOUND;
-            network_event(n, ZT_NODE_EVENT_NETWORK_NOT_FOUND, net);
-        }
-        return;
-    }
     zt__config_meta_default(&meta);
     meta.proto_version = ZT_NODE_PROTO_VERSION;
     meta.major = ZT_NODE_VERSION_MAJOR;
@@ -110,6 +162,17 @@ static void request_config(zt_node *n, zt_network *net, int64_t now)
                                     net->has_config ? (uint64_t)net->config.timestamp : 0);
     if (plen < 0)
         return;
+    if (controller == n->address) {
+        /* Our own network: straight to the controller beside us, or not found (§1.1). */
+        /* A genuine request (non-zero ID), so the controller answers refusals too. */
+        if (ask_local_controller(n, &n->self, zt__node_random(n) | 1, payload, (size_t)plen,
+                                 now) != 0 &&
+            net->status != ZT_NETWORK_NOT_FOUND) {
+            net->status = ZT_NETWORK_NOT_FOUND;
+            network_event(n, ZT_NODE_EVENT_NETWORK_NOT_FOUND, net);
+        }
+        return;
+    }
     p = zt__peer_get(n, controller, now);
     if (p == NULL) {
         (void)zt__queue_tx(n, controller, ZT_VERB_NETWORK_CONFIG_REQUEST, payload, (size_t)plen,
@@ -247,13 +310,18 @@ void zt__network_config_chunk(zt_node *n, zt_peer *p, const uint8_t *pkt, const 
     net = zt__network_find(n, c.nwid);
     if (net == NULL)
         return; /* not joined: ignored (§3) */
-    controller = zt__peer_find(n, c.nwid >> 24);
-    if (controller == NULL) {
-        zt__send_whois(n, c.nwid >> 24, now);
-        return;
+    if ((c.nwid >> 24) == n->address) {
+        rv = zt__config_asm_add(net->chunks, &c, &n->self, p == NULL, &dict, &dict_len,
+                                &update_id);
+    } else {
+        controller = zt__peer_find(n, c.nwid >> 24);
+        if (controller == NULL) {
+            zt__send_whois(n, c.nwid >> 24, now);
+            return;
+        }
+        rv = zt__config_asm_add(net->chunks, &c, &controller->id, p == controller, &dict,
+                                &dict_len, &update_id);
     }
-    rv = zt__config_asm_add(net->chunks, &c, &controller->id, p == controller, &dict, &dict_len,
-                            &update_id);
     if (rv == ZT_ERR_AGAIN || rv == ZT_ERR_EXISTS)
         return;
     if (rv != 0) {
@@ -261,7 +329,8 @@ void zt__network_config_chunk(zt_node *n, zt_peer *p, const uint8_t *pkt, const 
         n->counters.drop_malformed += rv != ZT_ERR_AUTH;
         return;
     }
-    if (apply_config(n, net, dict, dict_len, true, now) && is_push) {
+    if (apply_config(n, net, dict, dict_len, (c.nwid >> 24) != n->address, now) && is_push &&
+        p != NULL) {
         /* 1.14.1 answers a completed push with OK in re ECHO (§3.9 step 7, quirk 1). */
         zt_wr w = zt__send_begin(n, p->id.address, ZT_VERB_OK);
         zt_ssize k = zt__config_push_ok_write(w.p, (size_t)(w.end - w.p), zt__pkt_id(pkt),
@@ -281,7 +350,7 @@ void zt__network_config_error(zt_node *n, zt_peer *p, const uint8_t *payload, si
     zt_node_event_type type;
 
     if (zt__vl2_error_parse(&e, payload, len) != 0 || (net = zt__network_find(n, e.nwid)) == NULL ||
-        p->id.address != (e.nwid >> 24))
+        (p != NULL ? p->id.address : n->address) != (e.nwid >> 24))
         return; /* only the network's controller speaks for it (§3.10) */
     switch (e.code) {
     case ZT_ERROR_OBJ_NOT_FOUND:
@@ -316,7 +385,11 @@ void zt__network_config_request(zt_node *n, zt_peer *p, int64_t local_socket,
 
     if (zt__config_request_parse(&req, pkt + ZT_PKT_IDX_PAYLOAD, len - ZT_PKT_IDX_PAYLOAD) != 0)
         return;
-    /* No controller runs inside this node (§3.8: a node without one says so). */
+    if ((req.nwid >> 24) == n->address &&
+        ask_local_controller(n, &p->id, zt__pkt_id(pkt), pkt + ZT_PKT_IDX_PAYLOAD,
+                             len - ZT_PKT_IDX_PAYLOAD, now) == 0)
+        return;
+    /* No controller here (§3.8: a node without one says so). */
     w = zt__send_begin(n, p->id.address, ZT_VERB_ERROR);
     k = zt__vl2_error_write(w.p, (size_t)(w.end - w.p), ZT_VERB_NETWORK_CONFIG_REQUEST,
                             zt__pkt_id(pkt), ZT_ERROR_UNSUPPORTED_OPERATION, req.nwid);

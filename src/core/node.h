@@ -117,6 +117,18 @@ typedef struct zt_node_callbacks {
      * header, valid during the call only). */
     void (*frame)(void *user, uint64_t nwid, uint64_t src_mac, uint64_t dst_mac,
                   unsigned ethertype, const uint8_t *data, size_t len);
+    /* Optional: the network controller beside this node (src/controller).  Called with each
+     * NETWORK_CONFIG_REQUEST (payload as on the wire) for a network whose ID begins with our
+     * address, from |requester| (our own identity when this node joined one of its own
+     * networks; |packet_id| is then a random ID, never 0).  The controller answers by calling |reply| (valid during this
+     * call only) with a destination, a verb (OK, ERROR, NETWORK_CONFIG, NETWORK_CREDENTIALS)
+     * and its payload.  Returns 0, or ZT_ERR_NOTFOUND when there is no controller: the node then
+     * answers UNSUPPORTED_OPERATION itself.  |reply| is the only node function it may call. */
+    int (*config_request)(void *user, const zt_identity *requester, uint64_t packet_id,
+                          const uint8_t *payload, size_t len, int64_t now,
+                          int (*reply)(void *ctx, uint64_t dest, uint8_t verb,
+                                       const uint8_t *payload, size_t len),
+                          void *reply_ctx);
 } zt_node_callbacks;
 
 typedef struct zt_node_config {
@@ -204,6 +216,13 @@ int zt_node_send_frame(zt_node *node, uint64_t nwid, uint64_t src_mac, uint64_t 
 int zt_node_multicast_subscribe(zt_node *node, uint64_t nwid, uint64_t mac, uint32_t adi,
                                 int64_t now);
 int zt_node_multicast_unsubscribe(zt_node *node, uint64_t nwid, uint64_t mac, uint32_t adi);
+/* Sends a VL2 payload from the controller beside this node (pushes, revocations; see
+ * config_request above for answers to requests): |verb| and |payload| as the controller made
+ * them; to ourselves, it is handled locally.  Not from a callback.  Returns 0, ZT_ERR_INVAL,
+ * ZT_ERR_LIMIT (queue full waiting for a WHOIS) or ZT_ERR_NOMEM. */
+int zt_node_send_vl2(zt_node *node, uint64_t dest, unsigned verb, const void *payload,
+                     size_t len, int64_t now);
+
 /* Our MAC on |nwid| (vl2.md §2.1), 0 if not joined. */
 uint64_t zt_node_network_mac(const zt_node *node, uint64_t nwid);
 

@@ -303,7 +303,8 @@ zt_network *zt__network_find(const zt_node *n, uint64_t nwid);
 void zt__networks_timers(zt_node *n, int64_t now);
 void zt__networks_clear(zt_node *n);
 /* OK(NETWORK_CONFIG_REQUEST) (|is_push| false; |chunk| after the OK header) or NETWORK_CONFIG
- * (|is_push| true; the payload) from |p|. */
+ * (|is_push| true; the payload) from |p| (NULL: from the controller beside us; |pkt| is then
+ * NULL too). */
 void zt__network_config_chunk(zt_node *n, zt_peer *p, const uint8_t *pkt, const uint8_t *chunk,
                               size_t len, bool is_push, int64_t now);
 /* An ERROR in re NETWORK_CONFIG_REQUEST (payload from the in-re verb on). */

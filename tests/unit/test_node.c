@@ -7,7 +7,9 @@
 #include "core/credential.h"
 #include "core/node.h"
 #include "core/packet.h"
+#include "controller/controller.h"
 #include "core/world.h"
+#include "zts_controller.h"
 
 #define NNODES 4
 #define MAXQ 4096
@@ -37,6 +39,7 @@ typedef struct {
 } simnode;
 
 static simnode nodes[NNODES];
+static zts_controller *controller; /* beside node 3, from test_controller on */
 static dgram *queue;
 static size_t nq;
 static int64_t now;
@@ -76,6 +79,22 @@ static void on_frame(void *user, uint64_t nwid, uint64_t src, uint64_t dst, unsi
     self->frame_dst = dst;
     self->frame_type = ethertype;
     snprintf(self->frame_data, sizeof(self->frame_data), "%.*s", (int)len, (const char *)data);
+}
+
+static int on_config_request(void *user, const zt_identity *requester, uint64_t packet_id,
+                             const uint8_t *payload, size_t len, int64_t t,
+                             int (*reply)(void *ctx, uint64_t dest, uint8_t verb,
+                                          const uint8_t *payload, size_t len),
+                             void *reply_ctx)
+{
+    simnode *self = user;
+    zt_controller_out out = {.send = reply, .arg = reply_ctx};
+
+    if (controller == NULL || self->idx != 3)
+        return ZT_ERR_NOTFOUND;
+    (void)zt_controller_handle_request(zt__controller_of(controller), requester, payload, len,
+                                       packet_id, t, &out, NULL);
+    return 0;
 }
 
 static void on_event(void *user, const zt_node_event *ev)
@@ -185,7 +204,7 @@ static int setup(void **state)
     for (int i = 0; i < NNODES; i++) {
         zt_node_config cfg;
         zt_node_callbacks cb = {.user = &nodes[i], .send = on_send, .event = on_event,
-                                .frame = on_frame};
+                                .frame = on_frame, .config_request = on_config_request};
         zt_node_config_default(&cfg);
         cfg.identity = &nodes[i].id;
         cfg.seed[0] = (uint8_t)i;
@@ -199,6 +218,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
+    zts_controller_del(controller);
     for (int i = 0; i < NNODES; i++) {
         zt_node_del(nodes[i].node);
         zt__identity_clear(&nodes[i].id);
@@ -510,6 +530,67 @@ static void test_private_network(void **state)
     assert_int_equal(nodes[2].frames, before);
 }
 
+/* A real controller beside node 3 serves a private network over the simulated wire: refused
+ * until authorized, then configs with pool addresses and COMs, frames between members, and
+ * node 3 joining its own network through the local path. */
+static void test_controller(void **state)
+{
+    char secret[ZT_IDENTITY_STR_MAX + 1];
+    uint64_t nwid = zt_node_address(nodes[3].node) << 24 | 0x10;
+    zts_controller_config cfg;
+    zt_network_status st;
+    const zt_netconf *c1, *c2;
+    uint64_t mac1, mac2;
+    unsigned before;
+    (void)state;
+
+    assert_true(zt__identity_to_string(&nodes[3].id, true, secret, sizeof(secret)) > 0);
+    zts_controller_config_default(&cfg);
+    cfg.identity_secret = secret;
+    assert_int_equal(zts_controller_new(&controller, &cfg), 0);
+    assert_int_equal(zts_controller_network_set(controller, nwid,
+        "{\"name\":\"ctl-net\",\"private\":true,\"v4AssignMode\":{\"zt\":true},"
+        "\"ipAssignmentPools\":[{\"ipRangeStart\":\"10.9.0.10\",\"ipRangeEnd\":\"10.9.0.20\"}],"
+        "\"routes\":[{\"target\":\"10.9.0.0/24\"}],\"rules\":[{\"type\":\"ACTION_ACCEPT\"}]}",
+        now, NULL), 0);
+
+    for (int i = 1; i <= 3; i++)
+        assert_int_equal(zt_node_join(nodes[i].node, nwid, now), 0);
+    run_until(now + 3000);
+    for (int i = 1; i <= 3; i++) {
+        assert_int_equal(zt_node_network_status(nodes[i].node, nwid, &st), 0);
+        assert_int_equal(st, ZT_NETWORK_ACCESS_DENIED);
+    }
+    for (int i = 1; i <= 3; i++)
+        assert_int_equal(zts_controller_member_set_authorized(controller, nwid,
+                                                              zt_node_address(nodes[i].node),
+                                                              true, now), 0);
+    run_until(now + 12000); /* the next requests, every 5 s */
+    for (int i = 1; i <= 3; i++) {
+        assert_int_equal(zt_node_network_status(nodes[i].node, nwid, &st), 0);
+        assert_int_equal(st, ZT_NETWORK_OK);
+    }
+    c1 = zt_node_network_config(nodes[1].node, nwid);
+    c2 = zt_node_network_config(nodes[2].node, nwid);
+    assert_string_equal(c1->name, "ctl-net");
+    assert_int_equal(c1->n_static_ips, 1);
+    assert_int_equal(c2->n_static_ips, 1);
+    assert_int_equal(c1->static_ips[0].ip[0], 10);
+    assert_int_equal(c1->static_ips[0].ip[2], 0);
+    assert_true(c1->static_ips[0].ip[3] >= 10 && c1->static_ips[0].ip[3] <= 20);
+    assert_memory_not_equal(c1->static_ips[0].ip, c2->static_ips[0].ip, 4); /* no collision */
+    assert_false(zt__netconf_is_public(c1));
+
+    mac1 = zt_node_network_mac(nodes[1].node, nwid);
+    mac2 = zt_node_network_mac(nodes[2].node, nwid);
+    before = nodes[2].frames;
+    assert_int_equal(zt_node_send_frame(nodes[1].node, nwid, mac1, mac2, 0x0800, "via ctl", 7, now),
+                     0);
+    run_until(now + 2000);
+    assert_int_equal(nodes[2].frames, before + 1);
+    assert_string_equal(nodes[2].frame_data, "via ctl");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -521,6 +602,7 @@ int main(void)
         cmocka_unit_test(test_network_config),
         cmocka_unit_test(test_frames),
         cmocka_unit_test(test_private_network),
+        cmocka_unit_test(test_controller),
     };
     if (zt_crypto_init() != 0)
         return 1;
