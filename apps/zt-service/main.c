@@ -4,10 +4,15 @@
  * one log line per event on stderr, and a clean stop on SIGINT/SIGTERM.  The local JSON API
  * comes later.
  *
+ * With --controller a network controller runs beside the node (records in
+ * HOME/controller.d/controller.sqlite3); --join joins networks at start.  The VL2 test actions
+ * (--answer-arp-icmp, --ping-ip) build their frames with responder.c.
+ *
  * Threads: the runner's I/O thread drives the node and calls on_event(); this main thread
- * waits for signals and issues the test actions (--ping, --message) through the runner's
- * thread-safe commands.
+ * waits for signals and issues the test actions (--ping, --message, --ping-ip) through the
+ * runner's thread-safe commands.  The responder runs in on_event(), on the I/O thread.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -22,9 +27,24 @@
 #include "io/clock.h"
 #include "sdk/home.h"
 #include "sdk/runner.h"
+#include "responder.h"
 #include "util/hex.h"
 
 #define MAX_ACTIONS 8
+#define MAX_JOINS 8
+#define MAX_PING_IPS 4
+#define BROADCAST_MAC 0xffffffffffffULL
+#define ICMP_PAYLOAD 56
+
+/* --ping-ip NWID:IP: ARP until answered, then ICMP echo requests. */
+typedef struct ping_ip {
+    uint64_t nwid;
+    uint8_t ip[4];
+    atomic_uint_fast64_t mac;   /* the target's MAC once its ARP reply came; 0 before */
+    atomic_uint replies;        /* ICMP echo replies received */
+    unsigned round;             /* echo requests sent (main thread) */
+    int64_t next_at;            /* main thread */
+} ping_ip;
 
 typedef struct action {
     bool is_ping;
@@ -44,6 +64,12 @@ typedef struct service {
     int64_t peers_interval_ms;
     atomic_bool is_online;
     atomic_bool has_failed;
+    uint64_t joins[MAX_JOINS];
+    unsigned njoins;
+    bool answer_arp_icmp;
+    ping_ip ping_ips[MAX_PING_IPS];
+    unsigned nping_ips;
+    uint16_t icmp_id;           /* identifier of our echo requests */
 } service;
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
@@ -125,6 +151,12 @@ static const char *command_name(zt_runner_command c)
         return "orbit";
     case ZT_RUNNER_CMD_DEORBIT:
         return "deorbit";
+    case ZT_RUNNER_CMD_JOIN:
+        return "join";
+    case ZT_RUNNER_CMD_LEAVE:
+        return "leave";
+    case ZT_RUNNER_CMD_SEND_FRAME:
+        return "frame";
     }
     return "?";
 }
@@ -161,6 +193,118 @@ static const char *network_event_name(zt_node_event_type type)
         return "authentication-required";
     default:
         return "down";
+    }
+}
+
+static void fmt_mac(uint64_t mac, char out[18])
+{
+    snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", (unsigned)(mac >> 40) & 0xff,
+             (unsigned)(mac >> 32) & 0xff, (unsigned)(mac >> 24) & 0xff,
+             (unsigned)(mac >> 16) & 0xff, (unsigned)(mac >> 8) & 0xff, (unsigned)mac & 0xff);
+}
+
+static void fmt_ip4(const uint8_t ip[4], char out[16])
+{
+    snprintf(out, 16, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
+}
+
+/* Our first static IPv4 address on |net|, if any. */
+static bool first_ipv4(const zt_runner_network *net, uint8_t ip[4])
+{
+    for (unsigned i = 0; i < net->n_ips; i++) {
+        if (net->ips[i].family == 4) {
+            memcpy(ip, net->ips[i].ip, 4);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* "network <nwid> ok mac=… ips=<ip/bits>,… name=…" */
+static void log_network_ok(service *svc, uint64_t nwid)
+{
+    zt_runner_network net;
+    char mac[18], ips[ZT_RUNNER_MAX_NETWORK_IPS * (ZT_INETADDR_STR_MAX + 1) + 1], a[64];
+    size_t n = 0;
+
+    if (zt_runner_get_network(svc->runner, nwid, &net) != 0) {
+        logline(svc, ZT_RUNNER_LOG_INFO, "network %016llx ok", (unsigned long long)nwid);
+        return;
+    }
+    ips[0] = 0;
+    for (unsigned i = 0; i < net.n_ips; i++) {
+        fmt_addr(&net.ips[i], a, sizeof(a));
+        n += (size_t)snprintf(ips + n, sizeof(ips) - n, "%s%s", i > 0 ? "," : "", a);
+    }
+    fmt_mac(net.mac, mac);
+    logline(svc, ZT_RUNNER_LOG_INFO, "network %016llx ok mac=%s ips=%s revision=%llu mtu=%u "
+            "name=\"%s\"", (unsigned long long)nwid, mac, n > 0 ? ips : "-",
+            (unsigned long long)net.revision, (unsigned)net.mtu, net.name);
+}
+
+static void send_frame(service *svc, uint64_t nwid, uint64_t dst_mac, unsigned ethertype,
+                       const uint8_t *data, size_t len)
+{
+    char mac[18];
+    int rv = zt_runner_send_frame(svc->runner, nwid, dst_mac, ethertype, data, len);
+
+    fmt_mac(dst_mac, mac);
+    if (rv != 0)
+        logline(svc, ZT_RUNNER_LOG_WARN, "frame nwid=%016llx to=%s type=0x%04x not queued: %s",
+                (unsigned long long)nwid, mac, ethertype, zt_strerror(rv));
+    else
+        logline(svc, ZT_RUNNER_LOG_DEBUG, "frame-sent nwid=%016llx to=%s type=0x%04x len=%zu",
+                (unsigned long long)nwid, mac, ethertype, len);
+}
+
+/* A frame for us (I/O thread): log it, answer it (--answer-arp-icmp), or take it as the
+ * answer to a --ping-ip. */
+static void on_frame(service *svc, const zt_runner_event *ev)
+{
+    zt_runner_network net;
+    resp_reply *reply;
+    uint8_t my_ip[4], from[4];
+    char src[18], dst[18], ip[16];
+
+    fmt_mac(ev->src_mac, src);
+    fmt_mac(ev->dst_mac, dst);
+    logline(svc, ZT_RUNNER_LOG_DEBUG, "frame nwid=%016llx from=%s to=%s type=0x%04x len=%zu",
+            (unsigned long long)ev->nwid, src, dst, ev->ethertype, ev->len);
+    if (zt_runner_get_network(svc->runner, ev->nwid, &net) != 0 || !net.has_config ||
+        !first_ipv4(&net, my_ip))
+        return;
+    if (svc->answer_arp_icmp) {
+        reply = malloc(sizeof(*reply));
+        if (reply != NULL && resp_answer(my_ip, net.mac, ev->src_mac, ev->ethertype, ev->data,
+                                         ev->len, reply)) {
+            logline(svc, ZT_RUNNER_LOG_DEBUG, "answering %s from %s",
+                    reply->ethertype == RESP_ETHERTYPE_ARP ? "arp-request" : "icmp-echo", src);
+            send_frame(svc, ev->nwid, reply->dst_mac, reply->ethertype, reply->data,
+                       reply->len);
+        }
+        free(reply);
+    }
+    for (unsigned i = 0; i < svc->nping_ips; i++) {
+        ping_ip *p = &svc->ping_ips[i];
+        uint64_t mac;
+        uint16_t id, seq;
+
+        if (p->nwid != ev->nwid)
+            continue;
+        if (ev->ethertype == RESP_ETHERTYPE_ARP &&
+            resp_parse_arp_reply(ev->data, ev->len, my_ip, from, &mac) &&
+            memcmp(from, p->ip, 4) == 0 && mac != 0) {
+            fmt_ip4(from, ip);
+            fmt_mac(mac, src);
+            if (atomic_exchange(&p->mac, mac) != mac)
+                logline(svc, ZT_RUNNER_LOG_INFO, "arp-reply from=%s mac=%s", ip, src);
+        } else if (ev->ethertype == RESP_ETHERTYPE_IPV4 &&
+                   resp_parse_icmp_reply(ev->data, ev->len, my_ip, from, &id, &seq) &&
+                   memcmp(from, p->ip, 4) == 0 && id == svc->icmp_id) {
+            fmt_ip4(from, ip);
+            atomic_fetch_add(&p->replies, 1);
+            logline(svc, ZT_RUNNER_LOG_INFO, "icmp-reply from=%s seq=%u", ip, (unsigned)seq);
+        }
     }
 }
 
@@ -223,8 +367,10 @@ static void on_node_event(service *svc, const zt_node_event *ev)
         logline(svc, ZT_RUNNER_LOG_INFO, "world %016llx updated",
                 (unsigned long long)ev->world_id);
         break;
-    case ZT_NODE_EVENT_NETWORK_REQ_CONFIG:
     case ZT_NODE_EVENT_NETWORK_OK:
+        log_network_ok(svc, ev->nwid);
+        break;
+    case ZT_NODE_EVENT_NETWORK_REQ_CONFIG:
     case ZT_NODE_EVENT_NETWORK_ACCESS_DENIED:
     case ZT_NODE_EVENT_NETWORK_NOT_FOUND:
     case ZT_NODE_EVENT_NETWORK_AUTH_REQUIRED:
@@ -248,9 +394,18 @@ static void on_event(void *user, const zt_runner_event *ev)
         on_node_event(svc, ev->node);
         break;
     case ZT_RUNNER_EVENT_COMMAND_FAILED:
-        logline(svc, ZT_RUNNER_LOG_WARN, "command %s to=%010llx failed: %s",
-                command_name(ev->command), (unsigned long long)ev->peer,
-                zt_strerror(ev->error));
+        if (ev->command == ZT_RUNNER_CMD_JOIN || ev->command == ZT_RUNNER_CMD_LEAVE ||
+            ev->command == ZT_RUNNER_CMD_SEND_FRAME)
+            logline(svc, ZT_RUNNER_LOG_WARN, "command %s network=%016llx failed: %s",
+                    command_name(ev->command), (unsigned long long)ev->peer,
+                    zt_strerror(ev->error));
+        else
+            logline(svc, ZT_RUNNER_LOG_WARN, "command %s to=%010llx failed: %s",
+                    command_name(ev->command), (unsigned long long)ev->peer,
+                    zt_strerror(ev->error));
+        break;
+    case ZT_RUNNER_EVENT_FRAME:
+        on_frame(svc, ev);
         break;
     case ZT_RUNNER_EVENT_FATAL:
         logline(svc, ZT_RUNNER_LOG_ERROR, "node failed: %s", zt_strerror(ev->error));
@@ -322,6 +477,39 @@ static void run_actions(service *svc, unsigned round)
     }
 }
 
+/* One step of each --ping-ip (main thread): wait for the network, ARP until answered, then
+ * one echo request per interval, --count of them (0: until stopped). */
+static void run_ping_ips(service *svc, int64_t now)
+{
+    for (unsigned i = 0; i < svc->nping_ips; i++) {
+        ping_ip *p = &svc->ping_ips[i];
+        zt_runner_network net;
+        uint8_t my_ip[4], frame[20 + 8 + ICMP_PAYLOAD];
+        uint64_t mac = atomic_load(&p->mac);
+        char ip[16];
+        size_t len;
+
+        if (now < p->next_at || (svc->count > 0 && p->round >= svc->count))
+            continue;
+        if (zt_runner_get_network(svc->runner, p->nwid, &net) != 0 || net.status != ZT_NETWORK_OK ||
+            !net.has_config || !first_ipv4(&net, my_ip))
+            continue; /* not yet: look again at the next tick */
+        fmt_ip4(p->ip, ip);
+        if (mac == 0) {
+            len = resp_arp_request(net.mac, my_ip, p->ip, frame);
+            logline(svc, ZT_RUNNER_LOG_INFO, "arp-request-sent who-has=%s", ip);
+            send_frame(svc, p->nwid, BROADCAST_MAC, RESP_ETHERTYPE_ARP, frame, len);
+        } else {
+            len = resp_icmp_echo_request(my_ip, p->ip, svc->icmp_id, (uint16_t)p->round,
+                                         ICMP_PAYLOAD, frame, sizeof(frame));
+            logline(svc, ZT_RUNNER_LOG_INFO, "icmp-sent to=%s seq=%u", ip, p->round);
+            send_frame(svc, p->nwid, mac, RESP_ETHERTYPE_IPV4, frame, len);
+            p->round++;
+        }
+        p->next_at = now + svc->interval_ms;
+    }
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -340,6 +528,9 @@ static void usage(FILE *f)
             "  --bind-loopback          bind 127.0.0.1 and ::1 only, not every address (tests)\n"
             "  --log-level LEVEL        error, warn, info (default) or debug\n"
             "  --log-peers SECONDS      log the peer list every SECONDS (default: at exit only)\n"
+            "  --controller             run a network controller beside the node (records in\n"
+            "                           HOME/controller.d/controller.sqlite3)\n"
+            "  --join NWID              join network NWID (16 hex digits) at start; repeatable\n"
             "  -h, --help               this text\n"
             "  -v, --version            print the version\n"
             "\n"
@@ -347,6 +538,10 @@ static void usage(FILE *f)
             "  --ping ADDR              send ECHO to ADDR; replies: \"echo-reply from=...\"\n"
             "  --message ADDR:TYPE:TEXT send USER_MESSAGE of TYPE (decimal) with TEXT;\n"
             "                           receivers log \"user-message from=... text=...\"\n"
+            "  --ping-ip NWID:IP        once NWID is up: ARP for IP (IPv4), then ICMP echo\n"
+            "                           requests; replies: \"icmp-reply from=IP seq=N\"\n"
+            "  --answer-arp-icmp        answer ARP requests for our IPv4 address on each\n"
+            "                           joined network, and ICMP echo requests to it\n"
             "  --count N                rounds of actions (default 0: until stopped)\n"
             "  --interval MS            milliseconds between rounds (default 1000)\n"
             "\n"
@@ -488,6 +683,32 @@ int main(int argc, char **argv)
             act->len = strlen(c2 + 1);
             svc.nactions++;
             i++;
+        } else if (strcmp(a, "--controller") == 0) {
+            cfg.controller = true;
+        } else if (strcmp(a, "--join") == 0 && val != NULL) {
+            if (svc.njoins == MAX_JOINS)
+                return usage_error("too many networks at '%s'", val);
+            if (strlen(val) != 16 || zt__hex_u64(val, 16, &svc.joins[svc.njoins]) != 0 ||
+                svc.joins[svc.njoins] == 0)
+                return usage_error("bad network ID '%s' (16 hex digits)", val);
+            svc.njoins++;
+            i++;
+        } else if (strcmp(a, "--answer-arp-icmp") == 0) {
+            svc.answer_arp_icmp = true;
+        } else if (strcmp(a, "--ping-ip") == 0 && val != NULL) {
+            ping_ip *p = &svc.ping_ips[svc.nping_ips];
+            const char *c = strchr(val, ':');
+            struct in_addr in;
+            if (svc.nping_ips == MAX_PING_IPS)
+                return usage_error("too many --ping-ip at '%s'", val);
+            if (c == NULL || c - val != 16 || zt__hex_u64(val, 16, &p->nwid) != 0 ||
+                p->nwid == 0 || inet_pton(AF_INET, c + 1, &in) != 1)
+                return usage_error("bad --ping-ip '%s' (NWID:IPv4)", val);
+            memcpy(p->ip, &in, 4);
+            atomic_init(&p->mac, 0);
+            atomic_init(&p->replies, 0);
+            svc.nping_ips++;
+            i++;
         } else if (strcmp(a, "--count") == 0 && val != NULL) {
             if (!parse_long(val, 0, 1000000, &v))
                 return usage_error("bad count '%s'", val);
@@ -541,6 +762,14 @@ int main(int argc, char **argv)
     if (zt__home_write_text(home, "zerotier-one.pid", pid_text, 0644) != 0)
         logline(&svc, ZT_RUNNER_LOG_WARN, "cannot write %s: %s", pid_path, strerror(errno));
 
+    svc.icmp_id = (uint16_t)getpid();
+    for (unsigned i = 0; i < svc.njoins; i++) {
+        rv = zt_runner_join(svc.runner, svc.joins[i]); /* carried out when the thread starts */
+        if (rv != 0)
+            logline(&svc, ZT_RUNNER_LOG_WARN, "join %016llx not queued: %s",
+                    (unsigned long long)svc.joins[i], zt_strerror(rv));
+    }
+
     (void)zt_runner_get_status(svc.runner, &st);
     logline(&svc, ZT_RUNNER_LOG_INFO,
             "zt-service %d.%d.%d address=%010llx planet=%016llx role=%s port=%u "
@@ -570,6 +799,8 @@ int main(int argc, char **argv)
             run_actions(&svc, round++);
             next_action = now + svc.interval_ms;
         }
+        if (svc.nping_ips > 0)
+            run_ping_ips(&svc, now);
         if (svc.peers_interval_ms > 0 && now >= next_peers) {
             if (next_peers != 0)
                 log_peers(&svc, ZT_RUNNER_LOG_INFO);

@@ -1,7 +1,6 @@
 /* Multicast on joined networks: subscriptions, MULTICAST_LIKE, MULTICAST_GATHER and
- * MULTICAST_FRAME (vl2.md §3.3-§3.5, §7).  Simplification, documented in docs/decisions.md: a
- * multicast frame goes to the subscribers known when it is sent (a GATHER asks for more for
- * the next one); it is not queued for members learned later. */
+ * MULTICAST_FRAME (vl2.md §3.3-§3.5, §7).  A frame goes to the subscribers known when it is
+ * sent, and waits up to 5 s for those a GATHER names (at most 8 waiting per network). */
 #include "core/node_internal.h"
 
 #include <string.h>
@@ -73,7 +72,10 @@ void zt__mcast_announce(zt_node *n, zt_network *net, zt_peer *to, int64_t now)
         like_to(n, net, zt__peer_find(n, n->upstreams[i]), now);
 }
 
-void zt__mcast_add_member(zt_network *net, const zt_mgroup *g, uint64_t address, int64_t now)
+static void pending_deliver(zt_node *n, zt_network *net, const zt_mgroup *g, uint64_t address,
+                            int64_t now);
+
+static void add_member(zt_network *net, const zt_mgroup *g, uint64_t address, int64_t now)
 {
     unsigned oldest = 0;
 
@@ -94,11 +96,64 @@ void zt__mcast_add_member(zt_network *net, const zt_mgroup *g, uint64_t address,
     net->mcast[oldest].since = now;
 }
 
+void zt__mcast_add_member(zt_node *n, zt_network *net, const zt_mgroup *g, uint64_t address,
+                          int64_t now)
+{
+    add_member(net, g, address, now);
+    pending_deliver(n, net, g, address, now);
+}
+
 void zt__mcast_expire(zt_network *net, int64_t now)
 {
     for (unsigned i = 0; i < net->nmcast;) {
         if (now - net->mcast[i].since > ZT_MULTICAST_LIKE_EXPIRE)
             net->mcast[i] = net->mcast[--net->nmcast];
+        else
+            i++;
+    }
+}
+
+/* Roots and a network's controller keep subscriptions for networks they have not joined:
+ * members gather from them (§3.3, §10.1). */
+static bool keeps_foreign(const zt_node *n, uint64_t nwid)
+{
+    return n->is_root || ((nwid >> 24) == n->address && n->cb.config_request != NULL);
+}
+
+#define ZT_MAX_FOREIGN_MCAST 16384
+
+static void foreign_add(zt_node *n, uint64_t nwid, const zt_mgroup *g, uint64_t address,
+                        int64_t now)
+{
+    unsigned oldest = 0;
+
+    if (n->foreign == NULL) {
+        n->foreign = zt__mem_calloc(n->mem, ZT_MAX_FOREIGN_MCAST, sizeof(*n->foreign));
+        if (n->foreign == NULL)
+            return;
+    }
+    for (unsigned i = 0; i < n->nforeign; i++) {
+        struct zt_foreign_mcast *f = &n->foreign[i];
+        if (f->nwid == nwid && f->m.address == address && zt__mgroup_equal(&f->m.group, g)) {
+            f->m.since = now;
+            return;
+        }
+        if (f->m.since < n->foreign[oldest].m.since)
+            oldest = i;
+    }
+    if (n->nforeign < ZT_MAX_FOREIGN_MCAST)
+        oldest = n->nforeign++;
+    n->foreign[oldest].nwid = nwid;
+    n->foreign[oldest].m.group = *g;
+    n->foreign[oldest].m.address = address;
+    n->foreign[oldest].m.since = now;
+}
+
+void zt__mcast_foreign_expire(zt_node *n, int64_t now)
+{
+    for (unsigned i = 0; i < n->nforeign;) {
+        if (now - n->foreign[i].m.since > ZT_MULTICAST_LIKE_EXPIRE)
+            n->foreign[i] = n->foreign[--n->nforeign];
         else
             i++;
     }
@@ -114,20 +169,23 @@ void zt__mcast_like_received(zt_node *n, zt_peer *p, const uint8_t *payload, siz
     while (zt__mlike_read(&r, &nwid, &g) == 0) {
         zt_network *net = zt__network_find(n, nwid);
         if (net != NULL && net->mcast != NULL && (n->is_root || zt__vl2_gate(n, net, p, now)))
-            zt__mcast_add_member(net, &g, p->id.address, now);
+            zt__mcast_add_member(n, net, &g, p->id.address, now);
+        else if (net == NULL && keeps_foreign(n, nwid))
+            foreign_add(n, nwid, &g, p->id.address, now);
     }
 }
 
 /* Gather results (§3.4): ourselves first if subscribed, then known members, never |skip|.
  * Writes total, count, addresses; returns how many addresses were written. */
-static unsigned write_gather(zt_network *net, zt_wr *w, const zt_mgroup *g, uint64_t self,
-                             uint64_t skip, uint32_t limit)
+static unsigned write_gather(const zt_node *n, const zt_network *net, uint64_t nwid, zt_wr *w,
+                             const zt_mgroup *g, uint64_t skip, uint32_t limit)
 {
     uint8_t *total_at, *count_at;
-    unsigned total = 0, count = 0;
+    unsigned total = 0, count = 0, nmembers;
     bool subscribed = false;
+    uint64_t self = n->address;
 
-    for (unsigned i = 0; i < net->nsubs; i++)
+    for (unsigned i = 0; net != NULL && i < net->nsubs; i++)
         subscribed = subscribed || zt__mgroup_equal(&net->subs[i], g);
     total_at = w->p;
     zt__wr_be(w, 0, 4);
@@ -138,9 +196,11 @@ static unsigned write_gather(zt_network *net, zt_wr *w, const zt_mgroup *g, uint
         count++;
     }
     total += subscribed;
-    for (unsigned i = 0; i < net->nmcast; i++) {
-        const zt_mcast_member *m = &net->mcast[i];
-        if (!zt__mgroup_equal(&m->group, g) || m->address == skip)
+    nmembers = net != NULL ? net->nmcast : n->nforeign;
+    for (unsigned i = 0; i < nmembers; i++) {
+        const zt_mcast_member *m = net != NULL ? &net->mcast[i] : &n->foreign[i].m;
+        if ((net == NULL && n->foreign[i].nwid != nwid) || !zt__mgroup_equal(&m->group, g) ||
+            m->address == skip)
             continue;
         total++;
         if (count < limit && zt__wr_len(w) + ZT_ADDRESS_LEN < 1200) {
@@ -179,8 +239,8 @@ void zt__mcast_gather_received(zt_node *n, zt_peer *p, int64_t local_socket,
         limit = (uint32_t)v;
     }
     net = zt__network_find(n, nwid);
-    if (net == NULL || limit == 0 || net->mcast == NULL ||
-        !(n->is_root || zt__vl2_gate(n, net, p, now)))
+    if (limit == 0 || (net == NULL && !keeps_foreign(n, nwid)) ||
+        (net != NULL && (net->mcast == NULL || !(n->is_root || zt__vl2_gate(n, net, p, now)))))
         return;
     g.mac = zt__mac_from_bytes(mac);
     g.adi = adi;
@@ -190,7 +250,7 @@ void zt__mcast_gather_received(zt_node *n, zt_peer *p, int64_t local_socket,
     zt__wr_u64(&w, nwid);
     zt__wr_bytes(&w, mac, 6);
     zt__wr_be(&w, adi, 4);
-    if (write_gather(net, &w, &g, n->address, p->id.address, limit > 65535 ? 65535 : limit) > 0)
+    if (write_gather(n, net, nwid, &w, &g, p->id.address, limit > 65535 ? 65535 : limit) > 0)
         (void)zt__send_finish(n, &w, p->key, &p->aes, zt__peer_suite(p), false, p, local_socket,
                               from, now);
 }
@@ -204,7 +264,7 @@ static void take_gather(zt_node *n, zt_network *net, const zt_mgroup *g, zt_rd *
         return;
     for (uint64_t i = 0; i < count && zt__rd_be(r, &address, ZT_ADDRESS_LEN) == 0; i++)
         if (address != n->address && !zt__address_is_reserved(address))
-            zt__mcast_add_member(net, g, address, now);
+            zt__mcast_add_member(n, net, g, address, now);
 }
 
 /* OK(MULTICAST_GATHER) when |is_frame| is false; OK(MULTICAST_FRAME) (a flags byte, then a
@@ -253,13 +313,117 @@ static void send_gather(zt_node *n, zt_network *net, const zt_mgroup *g, uint32_
     (void)zt__send_to_peer(n, to, &w, true, now);
 }
 
+/* One MULTICAST_FRAME to member |to| (rules for that recipient, credentials if needed).
+ * Returns true when it was sent. */
+static bool send_one(zt_node *n, zt_network *net, uint64_t to, const zt_mgroup *g,
+                     uint64_t src_mac, uint64_t dst_mac, unsigned ethertype, const uint8_t *data,
+                     size_t len, int64_t now)
+{
+    uint8_t mac[6];
+    zt_peer *p = zt__peer_get(n, to, now);
+    zt_wr w;
+
+    if (!zt__vl2_rules_allow(n, net, false, to, src_mac, dst_mac, ethertype, data, len))
+        return false;
+    zt__mac_to_bytes(g->mac, mac);
+    if (p == NULL) { /* a subscriber we never talked to: the frame waits for its WHOIS */
+        w = zt__wr_make(n->txbuf, sizeof(n->txbuf));
+        zt__wr_u64(&w, net->nwid);
+        zt__wr_u8(&w, 0x02);
+        zt__wr_be(&w, 1, 4);
+        zt__wr_bytes(&w, mac, 6);
+        zt__wr_be(&w, g->adi, 4);
+        zt__wr_u16(&w, (uint16_t)ethertype);
+        zt__wr_bytes(&w, data, len);
+        return !w.overflow && zt__queue_tx(n, to, ZT_VERB_MULTICAST_FRAME, n->txbuf,
+                                           zt__wr_len(&w), now) == 0;
+    }
+    zt__vl2_push_if_needed(n, net, p, now);
+    w = zt__send_begin(n, to, ZT_VERB_MULTICAST_FRAME);
+    zt__wr_u64(&w, net->nwid);
+    zt__wr_u8(&w, 0x02); /* implicit gather limit follows */
+    zt__wr_be(&w, 1, 4);
+    zt__wr_bytes(&w, mac, 6);
+    zt__wr_be(&w, g->adi, 4);
+    zt__wr_u16(&w, (uint16_t)ethertype);
+    zt__wr_bytes(&w, data, len);
+    (void)zt__send_to_peer(n, p, &w, true, now);
+    return true;
+}
+
+static void pending_free(zt_node *n, zt_mcast_pending *q)
+{
+    zt__mem_free(n->mem, q->data);
+    memset(q, 0, sizeof(*q));
+}
+
+/* Keeps a frame for subscribers learned in the next 5 s; the oldest waiting one gives way. */
+static zt_mcast_pending *pending_add(zt_node *n, zt_network *net, const zt_mgroup *g,
+                                     uint64_t src_mac, uint64_t dst_mac, unsigned ethertype,
+                                     const uint8_t *data, size_t len, unsigned limit, int64_t now)
+{
+    zt_mcast_pending *q = &net->pending[0];
+
+    for (unsigned i = 0; i < ZT_MCAST_PENDING; i++) {
+        if (net->pending[i].data == NULL) {
+            q = &net->pending[i];
+            break;
+        }
+        if (net->pending[i].since < q->since)
+            q = &net->pending[i];
+    }
+    pending_free(n, q);
+    q->data = zt__mem_calloc(n->mem, 1, len > 0 ? len : 1);
+    if (q->data == NULL)
+        return NULL;
+    if (len > 0)
+        memcpy(q->data, data, len);
+    q->len = len;
+    q->group = *g;
+    q->src_mac = src_mac;
+    q->dst_mac = dst_mac;
+    q->ethertype = ethertype;
+    q->since = now;
+    q->limit = limit < ZT_MCAST_PENDING_RECIPIENTS ? limit : ZT_MCAST_PENDING_RECIPIENTS;
+    return q;
+}
+
+/* A subscriber just learned: waiting frames of its group go to it (once each). */
+static void pending_deliver(zt_node *n, zt_network *net, const zt_mgroup *g, uint64_t address,
+                            int64_t now)
+{
+    for (unsigned i = 0; i < ZT_MCAST_PENDING; i++) {
+        zt_mcast_pending *q = &net->pending[i];
+        bool done = false;
+        if (q->data == NULL)
+            continue;
+        if (now - q->since > ZT_MULTICAST_GATHER_DELAY) {
+            pending_free(n, q);
+            continue;
+        }
+        if (!zt__mgroup_equal(&q->group, g) || q->nsent >= q->limit)
+            continue;
+        for (unsigned k = 0; k < q->nsent; k++)
+            done = done || q->sent[k] == address;
+        if (!done && send_one(n, net, address, g, q->src_mac, q->dst_mac, q->ethertype, q->data,
+                              q->len, now))
+            q->sent[q->nsent++] = address;
+    }
+}
+
+void zt__mcast_pending_clear(zt_node *n, zt_network *net)
+{
+    for (unsigned i = 0; i < ZT_MCAST_PENDING; i++)
+        pending_free(n, &net->pending[i]);
+}
+
 int zt__mcast_send(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_mac,
                    unsigned ethertype, const uint8_t *data, size_t len, int64_t now)
 {
     zt_mgroup g = zt__mgroup_for_frame(dst_mac, (uint16_t)ethertype, data, len);
     uint64_t limit = net->config.multicast_limit;
     unsigned sent = 0, known = 0;
-    uint8_t mac[6];
+    zt_mcast_pending *q;
 
     if (limit == 0 || net->mcast == NULL)
         return 0; /* multicast (and ARP) are off on this network (§7) */
@@ -279,30 +443,16 @@ int zt__mcast_send(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_m
         if (ctl != root)
             send_gather(n, net, &g, want, ctl, now);
     }
-    zt__mac_to_bytes(g.mac, mac);
+    q = known < limit ? pending_add(n, net, &g, src_mac, dst_mac, ethertype, data, len,
+                                    (unsigned)limit, now)
+                      : NULL;
     for (unsigned i = 0; i < net->nmcast && sent < limit; i++) {
         const zt_mcast_member *m = &net->mcast[i];
-        zt_peer *p;
-        zt_wr w;
-        if (!zt__mgroup_equal(&m->group, &g) || (p = zt__peer_get(n, m->address, now)) == NULL ||
-            !zt__vl2_rules_allow(n, net, false, m->address, src_mac, dst_mac, ethertype, data,
-                                 len))
+        if (!zt__mgroup_equal(&m->group, &g) ||
+            !send_one(n, net, m->address, &g, src_mac, dst_mac, ethertype, data, len, now))
             continue;
-        if (!zt__netconf_is_public(&net->config)) {
-            zt_membership *ms = zt__vl2_membership(n, net, p->id.address, true);
-            if (ms == NULL || ms->last_pushed < net->config_applied ||
-                now - ms->last_pushed >= ZT_CREDENTIALS_PUSH_PERIOD)
-                zt__vl2_push_credentials(n, net, p, now);
-        }
-        w = zt__send_begin(n, m->address, ZT_VERB_MULTICAST_FRAME);
-        zt__wr_u64(&w, net->nwid);
-        zt__wr_u8(&w, 0x02); /* implicit gather limit follows */
-        zt__wr_be(&w, 1, 4);
-        zt__wr_bytes(&w, mac, 6);
-        zt__wr_be(&w, g.adi, 4);
-        zt__wr_u16(&w, (uint16_t)ethertype);
-        zt__wr_bytes(&w, data, len);
-        (void)zt__send_to_peer(n, p, &w, true, now);
+        if (q != NULL && q->nsent < q->limit)
+            q->sent[q->nsent++] = m->address;
         sent++;
     }
     return 0;

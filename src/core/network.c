@@ -273,6 +273,7 @@ const zt_netconf *zt_node_network_config(const zt_node *n, uint64_t nwid)
 /* Every 5 s: ask while unconfigured, refresh every 60 s (§1.4 step 2). */
 void zt__networks_timers(zt_node *n, int64_t now)
 {
+    zt__mcast_foreign_expire(n, now);
     for (zt_network *net = n->networks; net != NULL; net = net->next) {
         bool due = !net->has_config || net->status != ZT_NETWORK_OK ||
                    now - net->last_config >= ZT_NETWORK_AUTOCONF_DELAY;
@@ -284,6 +285,9 @@ void zt__networks_timers(zt_node *n, int64_t now)
 
 void zt__networks_clear(zt_node *n)
 {
+    zt__mem_free(n->mem, n->foreign);
+    n->foreign = NULL;
+    n->nforeign = 0;
     while (n->networks != NULL) {
         zt_network *net = n->networks;
         n->networks = net->next;

@@ -108,6 +108,20 @@ typedef struct zt_mcast_member {
     int64_t since;
 } zt_mcast_member;
 
+/* A multicast frame waiting for subscribers a GATHER will name (vl2.md §7 step 4). */
+#define ZT_MCAST_PENDING 8
+#define ZT_MCAST_PENDING_RECIPIENTS 32
+typedef struct zt_mcast_pending {
+    zt_mgroup group;
+    uint64_t src_mac, dst_mac;
+    unsigned ethertype;
+    int64_t since;
+    unsigned limit, nsent;
+    uint64_t sent[ZT_MCAST_PENDING_RECIPIENTS];
+    size_t len;
+    uint8_t *data; /* owned */
+} zt_mcast_pending;
+
 #define ZT_MAX_MEMBERSHIPS 1024
 #define ZT_MAX_SUBSCRIPTIONS 256
 #define ZT_MAX_MCAST_MEMBERS 4096
@@ -143,6 +157,7 @@ typedef struct zt_network {
     zt_mcast_member *mcast; /* owned array (capacity ZT_MAX_MCAST_MEMBERS) */
     unsigned nmcast;
     int64_t last_announce, last_gather;
+    zt_mcast_pending pending[ZT_MCAST_PENDING];
 } zt_network;
 
 #define ZT_MAX_NETWORKS 64
@@ -188,6 +203,13 @@ struct zt_node {
 
     zt_network *networks;
     unsigned nnetworks;
+    /* Subscriptions to networks we have not joined, kept as a root or as their controller so
+     * that we can answer MULTICAST_GATHER (vl2.md §3.3-§3.4); nwid in |since|'s neighbour. */
+    struct zt_foreign_mcast {
+        uint64_t nwid;
+        zt_mcast_member m;
+    } *foreign;
+    unsigned nforeign;
 
     zt_defrag *defrag;
     uint32_t expect[ZT_EXPECT_BUCKETS][ZT_EXPECT_PER_BUCKET];
@@ -320,6 +342,7 @@ void zt__vl2_network_free(zt_node *n, zt_network *net);
 zt_membership *zt__vl2_membership(zt_node *n, zt_network *net, uint64_t address, bool create);
 bool zt__vl2_gate(zt_node *n, zt_network *net, const zt_peer *p, int64_t now);
 void zt__vl2_push_credentials(zt_node *n, zt_network *net, zt_peer *p, int64_t now);
+void zt__vl2_push_if_needed(zt_node *n, zt_network *net, zt_peer *p, int64_t now);
 void zt__vl2_deliver(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_mac,
                      unsigned ethertype, const uint8_t *data, size_t len);
 /* Outbound rules then a FRAME/MULTICAST_FRAME header for |to| in a new packet. */
@@ -344,8 +367,11 @@ void zt__mcast_gather_ok(zt_node *n, const uint8_t *payload, size_t len, bool is
 void zt__mcast_frame_received(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len,
                               int64_t now);
 void zt__mcast_announce(zt_node *n, zt_network *net, zt_peer *to, int64_t now);
-void zt__mcast_add_member(zt_network *net, const zt_mgroup *g, uint64_t address, int64_t now);
+void zt__mcast_add_member(zt_node *n, zt_network *net, const zt_mgroup *g, uint64_t address,
+                          int64_t now);
+void zt__mcast_pending_clear(zt_node *n, zt_network *net);
 void zt__mcast_expire(zt_network *net, int64_t now);
+void zt__mcast_foreign_expire(zt_node *n, int64_t now);
 
 /* vl1.c */
 /* Handles a whole (reassembled) packet addressed to us. */

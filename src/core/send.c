@@ -321,6 +321,11 @@ static void send_queued(zt_node *n, zt_peer *p, const zt_queued *q, int64_t now)
         (void)zt__send_echo(n, p, ZT_LOCAL_SOCKET_ANY, NULL, true, now);
         return;
     }
+    if ((q->verb == ZT_VERB_FRAME || q->verb == ZT_VERB_MULTICAST_FRAME) && q->len >= 8) {
+        zt_network *net = zt__network_find(n, zt__load_be(q->data, 8));
+        if (net != NULL && net->has_config) /* credentials before the frame (vl2.md §3.7) */
+            zt__vl2_push_if_needed(n, net, p, now);
+    }
     w = zt__send_begin(n, p->id.address, q->verb);
     zt__wr_bytes(&w, q->data, q->len);
     (void)zt__send_to_peer(n, p, &w, q->verb == ZT_VERB_NETWORK_CONFIG_REQUEST, now);

@@ -29,6 +29,7 @@ zt_membership *zt__vl2_membership(zt_node *n, zt_network *net, uint64_t address,
 
 void zt__vl2_network_free(zt_node *n, zt_network *net)
 {
+    zt__mcast_pending_clear(n, net);
     zt__mem_free(n->mem, net->rules);
     zt__mem_free(n->mem, net->members);
     zt__mem_free(n->mem, net->mcast);
@@ -69,6 +70,8 @@ void zt__vl2_config_applied(zt_node *n, zt_network *net, int64_t now)
     }
     if (net->config.flags & ZT_NETCONF_FLAG_ENABLE_BROADCAST)
         (void)zt_node_multicast_subscribe(n, net->nwid, ZT_MAC_BROADCAST, 0, now);
+    net->last_announce = now; /* new groups are announced at once (§7) */
+    zt__mcast_announce(n, net, NULL, now);
 }
 
 /* §5.7: public, or the peer's COM is current and agrees with ours. */
@@ -118,10 +121,15 @@ void zt__vl2_push_credentials(zt_node *n, zt_network *net, zt_peer *p, int64_t n
     (void)zt__send_to_peer(n, p, &w, false, now);
 }
 
-/* Before unicast to a member: push iff never since this config, or long ago (§3.7). */
-static void push_if_needed(zt_node *n, zt_network *net, zt_peer *p, int64_t now)
+/* Before unicast to a member: push iff never since this config, or long ago (§3.7); public
+ * networks need none. */
+void zt__vl2_push_if_needed(zt_node *n, zt_network *net, zt_peer *p, int64_t now)
 {
-    zt_membership *m = zt__vl2_membership(n, net, p->id.address, true);
+    zt_membership *m;
+
+    if (zt__netconf_is_public(&net->config))
+        return;
+    m = zt__vl2_membership(n, net, p->id.address, true);
     if (m == NULL || m->last_pushed < net->config_applied ||
         now - m->last_pushed >= ZT_CREDENTIALS_PUSH_PERIOD)
         zt__vl2_push_credentials(n, net, p, now);
@@ -196,7 +204,7 @@ int zt_node_send_frame(zt_node *n, uint64_t nwid, uint64_t src_mac, uint64_t dst
             memcpy(buf + 10, data, len);
         return zt__queue_tx(n, dest, ZT_VERB_FRAME, buf, 10 + len, now);
     }
-    push_if_needed(n, net, p, now);
+    zt__vl2_push_if_needed(n, net, p, now);
     w = zt__send_begin(n, dest, ZT_VERB_FRAME);
     zt__wr_u64(&w, nwid);
     zt__wr_u16(&w, (uint16_t)ethertype);
@@ -391,8 +399,16 @@ void zt__vl2_handle(zt_node *n, zt_peer *p, int64_t local_socket, const zt_ineta
 void zt__vl2_timers(zt_node *n, zt_network *net, int64_t now)
 {
     zt__mcast_expire(net, now);
-    if (net->has_config && now - net->last_announce >= ZT_MULTICAST_ANNOUNCE_PERIOD) {
+    if (!net->has_config)
+        return;
+    if (now - net->last_announce >= ZT_MULTICAST_ANNOUNCE_PERIOD) {
         net->last_announce = now;
         zt__mcast_announce(n, net, NULL, now);
+    }
+    /* Every member whose gate passes hears our groups every 60 s (§7); the gate sends them. */
+    for (unsigned i = 0; i < net->nmembers; i++) {
+        const zt_peer *p = zt__peer_find(n, net->members[i].address);
+        if (p != NULL)
+            (void)zt__vl2_gate(n, net, p, now);
     }
 }

@@ -11,8 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "zts_controller.h"
+
+#include "controller/store.h"
 #include "crypto/crypto.h"
 #include "io/clock.h"
 #include "sdk/home.h"
@@ -188,6 +192,8 @@ static void release(zt_runner *r, bool has_mu, bool has_cond)
     /* Saves the peers through the node's state callback, on this thread. */
     zt_node_del(r->node);
     r->node = NULL;
+    zts_controller_del(r->controller);
+    r->controller = NULL;
     close_socks(r, 0);
     zt_loop_del(r->loop);
     zt_io_udp_rx_clear(&r->rx);
@@ -250,6 +256,48 @@ static int open_home(zt_runner *r, bool *phas_planet, char *err, size_t errlen)
         zt__runner_log(r, ZT_RUNNER_LOG_INFO, "new identity %010llx written to %s/identity.secret",
                        (unsigned long long)r->address, r->home);
     return zt__home_check_planet(r->home, phas_planet, err, errlen);
+}
+
+/* The controller beside the node (cfg.controller): the node's identity, records in
+ * HOME/controller.d/controller.sqlite3. */
+static int open_controller(zt_runner *r, char *err, size_t errlen)
+{
+    char dir[ZT_HOME_PATH_MAX], path[ZT_HOME_PATH_MAX], secret[ZT_IDENTITY_STR_MAX + 1];
+    zts_controller_config ccfg;
+    int rv;
+
+    if (!r->cfg.controller)
+        return 0;
+    if ((size_t)snprintf(dir, sizeof(dir), "%s/controller.d", r->home) >= sizeof(dir) ||
+        (size_t)snprintf(path, sizeof(path), "%s/" ZT_STORE_SQLITE_DEFAULT_NAME, dir) >=
+            sizeof(path)) {
+        set_err(err, errlen, "home directory path too long");
+        return ZT_ERR_INVAL;
+    }
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        set_err(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+        return ZT_ERR_IO;
+    }
+    if (zt__identity_to_string(&r->id, true, secret, sizeof(secret)) < 0) {
+        set_err(err, errlen, "cannot format the identity for the controller");
+        return ZT_ERR_INVAL;
+    }
+    zts_controller_config_default(&ccfg);
+    ccfg.identity_secret = secret;
+    ccfg.store_kind = ZTS_CONTROLLER_STORE_SQLITE;
+    ccfg.store_path = path;
+    rv = zts_controller_new(&r->controller, &ccfg);
+    zt__wipe(secret, sizeof(secret));
+    if (rv != ZTS_CONTROLLER_OK) {
+        r->controller = NULL;
+        set_err(err, errlen, "cannot start the controller on %s (error %d)", path, rv);
+        return rv == ZTS_CONTROLLER_ERR_GENERAL ? ZT_ERR_NOMEM
+               : rv == ZTS_CONTROLLER_ERR_STORE ? ZT_ERR_IO
+                                                : ZT_ERR_INVAL;
+    }
+    zt__runner_log(r, ZT_RUNNER_LOG_INFO, "controller %010llx on %s",
+                   (unsigned long long)r->address, path);
+    return 0;
 }
 
 /* Batches, the event loop, the sockets (watched by the loop) and zerotier-one.port. */
@@ -349,6 +397,9 @@ int zt_runner_new(zt_runner **prunner, const zt_runner_config *cfg, char *err, s
         goto out;
     }
     rv = open_home(r, &has_planet, err, errlen);
+    if (rv != 0)
+        goto out;
+    rv = open_controller(r, err, errlen);
     if (rv != 0)
         goto out;
     rv = open_io(r, err, errlen);

@@ -46,6 +46,9 @@ typedef enum {
     ZT_RUNNER_CMD_PING,
     ZT_RUNNER_CMD_ORBIT,
     ZT_RUNNER_CMD_DEORBIT,
+    ZT_RUNNER_CMD_JOIN,       /* |peer| of COMMAND_FAILED is the network ID */
+    ZT_RUNNER_CMD_LEAVE,      /* idem */
+    ZT_RUNNER_CMD_SEND_FRAME, /* idem (ZT_ERR_AGAIN: no config yet; ZT_ERR_NOTFOUND: not joined) */
 } zt_runner_command;
 
 typedef enum {
@@ -55,14 +58,21 @@ typedef enum {
     ZT_RUNNER_EVENT_COMMAND_FAILED, /* |command| for |peer| (or world ID) failed with |error| */
     ZT_RUNNER_EVENT_FATAL,       /* the node failed with |error|; the runner stops */
     ZT_RUNNER_EVENT_STOPPED,     /* the I/O thread is ending; last event */
+    ZT_RUNNER_EVENT_FRAME,       /* an Ethernet frame for our port on network |nwid| */
 } zt_runner_event_type;
 
 typedef struct zt_runner_event {
     zt_runner_event_type type;
     const zt_node_event *node;  /* NODE; valid during the callback only */
     zt_runner_command command;  /* COMMAND_FAILED */
-    uint64_t peer;              /* COMMAND_FAILED: destination or world ID */
+    uint64_t peer;              /* COMMAND_FAILED: destination, world or network ID */
     int error;                  /* COMMAND_FAILED, FATAL */
+    /* FRAME: MACs as 48-bit integers (first octet most significant); |data| is a copy of the
+     * payload after the Ethernet header, valid during the callback only. */
+    uint64_t nwid, src_mac, dst_mac;
+    unsigned ethertype;
+    const uint8_t *data;
+    size_t len;
 } zt_runner_event;
 
 typedef struct zt_runner_config {
@@ -79,6 +89,12 @@ typedef struct zt_runner_config {
     bool advertise_local_addresses; /* tell peers our interface addresses (default true) */
     int64_t online_window_ms;     /* 0: the node's default */
     int64_t peer_idle_ms;         /* 0: the node's default */
+    /* Run a network controller beside the node (default false): identity = the node's, records
+     * in the SQLite file HOME/controller.d/controller.sqlite3 (never HOME/controller.db, which
+     * makes zerotier-one refuse to start).  Every request reads its network and member from
+     * the file, so edits made by other processes (zt-ctltool, an API) apply at the next
+     * request; pushes for such edits are not sent (members pick them up within 60 s). */
+    bool controller;
     /* Invoked on the I/O thread (see above).  Optional. */
     void (*event)(void *user, const zt_runner_event *ev);
     /* One line of text, no newline.  Invoked on the I/O thread, or on the thread inside
@@ -122,6 +138,13 @@ int zt_runner_send_user_message(zt_runner *r, uint64_t dest, uint64_t type, cons
 int zt_runner_ping(zt_runner *r, uint64_t dest);
 int zt_runner_orbit(zt_runner *r, uint64_t world_id, uint64_t seed);
 int zt_runner_deorbit(zt_runner *r, uint64_t world_id);
+/* Networks (vl2): join (also when already joined) and leave. */
+int zt_runner_join(zt_runner *r, uint64_t nwid);
+int zt_runner_leave(zt_runner *r, uint64_t nwid);
+/* Sends an Ethernet frame from our port on |nwid| (source MAC: ours there) to |dst_mac|;
+ * |data| (the payload after the Ethernet header) is copied. */
+int zt_runner_send_frame(zt_runner *r, uint64_t nwid, uint64_t dst_mac, unsigned ethertype,
+                         const void *data, size_t len);
 
 typedef struct zt_runner_status {
     uint64_t address, planet_id;
@@ -136,6 +159,24 @@ typedef struct zt_runner_status {
 int zt_runner_get_status(zt_runner *r, zt_runner_status *out);
 zt_ssize zt_runner_get_peers(zt_runner *r, zt_peer_info *out, size_t max);
 int zt_runner_get_peer(zt_runner *r, uint64_t address, zt_peer_info *out);
+
+#define ZT_RUNNER_MAX_NETWORK_IPS 8
+
+/* A joined network as the node sees it (copied out of the config in force). */
+typedef struct zt_runner_network {
+    uint64_t nwid;
+    zt_network_status status;
+    uint64_t mac;                 /* our MAC on it */
+    bool has_config;
+    char name[ZT_NETCONF_NAME_MAX + 1];
+    uint32_t mtu;
+    uint64_t revision;
+    unsigned n_ips;               /* static IPs (port field: netmask bits), at most 8 kept */
+    zt_inetaddr ips[ZT_RUNNER_MAX_NETWORK_IPS];
+} zt_runner_network;
+
+/* Returns 0, ZT_ERR_NOTFOUND (not joined) or ZT_ERR_AGAIN. */
+int zt_runner_get_network(zt_runner *r, uint64_t nwid, zt_runner_network *out);
 
 /* True when |info| has a live direct path; *ppath (may be NULL) gets the preferred one. */
 bool zt_runner_peer_is_direct(const zt_peer_info *info, const zt_path_info **ppath);

@@ -16,6 +16,9 @@ typedef enum {
     CMD_PING = ZT_RUNNER_CMD_PING,
     CMD_ORBIT = ZT_RUNNER_CMD_ORBIT,
     CMD_DEORBIT = ZT_RUNNER_CMD_DEORBIT,
+    CMD_JOIN = ZT_RUNNER_CMD_JOIN,
+    CMD_LEAVE = ZT_RUNNER_CMD_LEAVE,
+    CMD_SEND_FRAME = ZT_RUNNER_CMD_SEND_FRAME,
     CMD_QUERY = 100,
 } cmd_kind;
 
@@ -23,6 +26,7 @@ typedef enum {
     QUERY_STATUS = 1,
     QUERY_PEERS,
     QUERY_PEER,
+    QUERY_NETWORK,
 } query_kind;
 
 /* A query waiting for the I/O thread; lives on the asking thread's stack. */
@@ -40,6 +44,7 @@ struct zt_runner_cmd {
     zt_runner_cmd *next;
     cmd_kind kind;
     uint64_t a, b;
+    unsigned ethertype;        /* CMD_SEND_FRAME */
     uint8_t *data;
     size_t len;
     runner_query *query;
@@ -80,6 +85,30 @@ static zt_ssize answer_query(zt_runner *r, runner_query *q)
         return (zt_ssize)zt_node_peers(r->node, q->out, q->max);
     case QUERY_PEER:
         return zt_node_peer(r->node, q->address, q->out);
+    case QUERY_NETWORK: {
+        zt_runner_network *net = q->out;
+        const zt_netconf *nc;
+        zt_network_status status;
+        int rv = zt_node_network_status(r->node, q->address, &status);
+
+        memset(net, 0, sizeof(*net));
+        if (rv != 0)
+            return rv;
+        net->nwid = q->address;
+        net->status = status;
+        net->mac = zt_node_network_mac(r->node, q->address);
+        nc = zt_node_network_config(r->node, q->address);
+        if (nc != NULL) {
+            net->has_config = true;
+            memcpy(net->name, nc->name, sizeof(net->name));
+            net->mtu = nc->mtu;
+            net->revision = nc->revision;
+            for (unsigned i = 0; i < nc->n_static_ips && net->n_ips < ZT_RUNNER_MAX_NETWORK_IPS;
+                 i++)
+                net->ips[net->n_ips++] = nc->static_ips[i];
+        }
+        return 0;
+    }
     }
     return ZT_ERR_INVAL;
 }
@@ -110,6 +139,19 @@ static void run_command(zt_runner *r, zt_runner_cmd *c, int64_t now)
     case CMD_DEORBIT:
         rv = zt_node_deorbit(r->node, c->a, now);
         break;
+    case CMD_JOIN:
+        rv = zt_node_join(r->node, c->a, now);
+        break;
+    case CMD_LEAVE:
+        rv = zt_node_leave(r->node, c->a, now);
+        break;
+    case CMD_SEND_FRAME: {
+        uint64_t mac = zt_node_network_mac(r->node, c->a);
+        rv = mac == 0 ? ZT_ERR_NOTFOUND
+                      : zt_node_send_frame(r->node, c->a, mac, c->b, c->ethertype, c->data,
+                                           c->len, now);
+        break;
+    }
     case CMD_QUERY:
         c->query->result = answer_query(r, c->query);
         finish_query(r, c->query);
@@ -260,6 +302,44 @@ int zt_runner_deorbit(zt_runner *r, uint64_t world_id)
     return post_simple(r, CMD_DEORBIT, world_id, 0, NULL, 0);
 }
 
+int zt_runner_join(zt_runner *r, uint64_t nwid)
+{
+    return post_simple(r, CMD_JOIN, nwid, 0, NULL, 0);
+}
+
+int zt_runner_leave(zt_runner *r, uint64_t nwid)
+{
+    return post_simple(r, CMD_LEAVE, nwid, 0, NULL, 0);
+}
+
+int zt_runner_send_frame(zt_runner *r, uint64_t nwid, uint64_t dst_mac, unsigned ethertype,
+                         const void *data, size_t len)
+{
+    zt_runner_cmd *c;
+
+    if ((data == NULL && len > 0) || ethertype > 0xffff)
+        return ZT_ERR_INVAL;
+    if (len > ZT_RUNNER_MAX_MESSAGE)
+        return ZT_ERR_RANGE;
+    c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return ZT_ERR_NOMEM;
+    c->kind = CMD_SEND_FRAME;
+    c->a = nwid;
+    c->b = dst_mac;
+    c->ethertype = ethertype;
+    if (len > 0) {
+        c->data = malloc(len);
+        if (c->data == NULL) {
+            free(c);
+            return ZT_ERR_NOMEM;
+        }
+        memcpy(c->data, data, len);
+        c->len = len;
+    }
+    return post(r, c);
+}
+
 static zt_ssize query(zt_runner *r, runner_query *q)
 {
     zt_runner_cmd *c;
@@ -310,6 +390,12 @@ zt_ssize zt_runner_get_peers(zt_runner *r, zt_peer_info *out, size_t max)
 int zt_runner_get_peer(zt_runner *r, uint64_t address, zt_peer_info *out)
 {
     runner_query q = {.kind = QUERY_PEER, .address = address, .out = out};
+    return (int)query(r, &q);
+}
+
+int zt_runner_get_network(zt_runner *r, uint64_t nwid, zt_runner_network *out)
+{
+    runner_query q = {.kind = QUERY_NETWORK, .address = nwid, .out = out};
     return (int)query(r, &q);
 }
 

@@ -35,9 +35,13 @@ typedef struct zt_runner_sock {
     unsigned index;   /* the local socket ID the node sees */
 } zt_runner_sock;
 
-/* A node event copied out of the node call that raised it. */
+/* A node event or a received frame (|is_frame|) copied out of the node call that raised it. */
 typedef struct zt_runner_held_event {
+    bool is_frame;
     zt_node_event ev;
+    uint64_t nwid, src_mac, dst_mac; /* frame */
+    unsigned ethertype;
+    size_t len;
     uint8_t *data;
 } zt_runner_held_event;
 
@@ -50,6 +54,7 @@ struct zt_runner {
     zt_identity id;
     uint64_t address;
     zt_node *node;
+    struct zts_controller *controller; /* cfg.controller; NULL otherwise */
     zt_loop *loop;
     zt_runner_sock socks[ZT_RUNNER_MAX_SOCKETS];
     unsigned nsocks;

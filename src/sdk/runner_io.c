@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "controller/controller.h"
 #include "io/clock.h"
 #include "sdk/home.h"
+#include "zts_controller.h"
 
 #define RUNNER_RX_ROUNDS 8          /* recvmmsg calls per readiness before yielding */
 #define RUNNER_MAX_LOCAL_ADDRS 32
@@ -123,6 +125,7 @@ static void cb_event(void *user, const zt_node_event *ev)
         return;
     }
     h = &r->events[r->nevents];
+    memset(h, 0, sizeof(*h));
     h->ev = *ev;
     h->ev.config = NULL; /* valid only during the node's callback: ask the node for it later */
     h->data = NULL;
@@ -138,6 +141,67 @@ static void cb_event(void *user, const zt_node_event *ev)
         h->ev.data = NULL;
     }
     r->nevents++;
+}
+
+/* A frame for our port: copied and handed out after the node call, in order with events. */
+static void cb_frame(void *user, uint64_t nwid, uint64_t src_mac, uint64_t dst_mac,
+                     unsigned ethertype, const uint8_t *data, size_t len)
+{
+    zt_runner *r = user;
+    zt_runner_held_event *h;
+
+    if (r->nevents == ZT_RUNNER_MAX_EVENTS) {
+        r->events_dropped++;
+        return;
+    }
+    h = &r->events[r->nevents];
+    memset(h, 0, sizeof(*h));
+    h->is_frame = true;
+    h->nwid = nwid;
+    h->src_mac = src_mac;
+    h->dst_mac = dst_mac;
+    h->ethertype = ethertype;
+    if (len > 0) {
+        h->data = malloc(len);
+        if (h->data == NULL) {
+            r->events_dropped++;
+            return;
+        }
+        memcpy(h->data, data, len);
+        h->len = len;
+    }
+    r->nevents++;
+}
+
+/* NETWORK_CONFIG_REQUEST for one of our networks: the controller beside the node, if any.  It
+ * reads the network and member records from its store on every request. */
+static int cb_config_request(void *user, const zt_identity *requester, uint64_t packet_id,
+                             const uint8_t *payload, size_t len, int64_t now,
+                             int (*reply)(void *ctx, uint64_t dest, uint8_t verb,
+                                          const uint8_t *payload, size_t len),
+                             void *reply_ctx)
+{
+    zt_runner *r = user;
+    zt_controller_out out = {.send = reply, .arg = reply_ctx};
+    zt_controller_result result = ZT_CTL_RESULT_CONFIG;
+    zt_controller *ctl;
+    int rv;
+
+    (void)now; /* the node's clock is monotonic; the controller's is the epoch (controller.h) */
+    if (r->controller == NULL)
+        return ZT_ERR_NOTFOUND;
+    ctl = zt__controller_of(r->controller);
+    rv = zt_controller_handle_request(ctl, requester, payload, len, packet_id,
+                                      zt_io_clock_wall_ms(), &out, &result);
+    if (rv != 0)
+        zt__runner_log(r, ZT_RUNNER_LOG_WARN, "controller: request from %010llx failed: %s%s%s",
+                       (unsigned long long)requester->address, zt_strerror(rv),
+                       zt_controller_errmsg(ctl)[0] != 0 ? ": " : "",
+                       zt_controller_errmsg(ctl));
+    else
+        zt__runner_log(r, ZT_RUNNER_LOG_DEBUG, "controller: request from %010llx: result %d",
+                       (unsigned long long)requester->address, (int)result);
+    return 0;
 }
 
 static zt_ssize cb_state_get(void *user, zt_state_type type, uint64_t id, uint8_t *buf,
@@ -175,6 +239,8 @@ void zt__runner_callbacks(zt_runner *r, zt_node_callbacks *cb)
     cb->event = cb_event;
     cb->state_get = cb_state_get;
     cb->state_put = cb_state_put;
+    cb->frame = cb_frame;
+    cb->config_request = cb_config_request;
 }
 
 /* ------------------------------------------------------------------ after each node call */
@@ -199,6 +265,21 @@ void zt__runner_deliver_events(zt_runner *r)
     for (unsigned i = 0; i < r->nevents; i++) {
         zt_runner_held_event *h = &r->events[i];
         const zt_path_info *best;
+
+        if (h->is_frame) {
+            memset(&rev, 0, sizeof(rev));
+            rev.type = ZT_RUNNER_EVENT_FRAME;
+            rev.nwid = h->nwid;
+            rev.src_mac = h->src_mac;
+            rev.dst_mac = h->dst_mac;
+            rev.ethertype = h->ethertype;
+            rev.data = h->data;
+            rev.len = h->len;
+            zt__runner_emit(r, &rev);
+            free(h->data);
+            h->data = NULL;
+            continue;
+        }
 
         /* Name the direct path when the node did not: the embedder logs it. */
         if (h->ev.type == ZT_NODE_EVENT_PEER_DIRECT && h->ev.remote.family == 0) {

@@ -198,6 +198,21 @@ sim_node *sim_add_root(sim_world *w, const char *addr)
     return n;
 }
 
+/* The config_request callback of a node with a hook (sim_set_config_hook). */
+static int cb_config_request(void *user, const zt_identity *requester, uint64_t packet_id,
+                             const uint8_t *payload, size_t len, int64_t now,
+                             int (*reply)(void *ctx, uint64_t dest, uint8_t verb,
+                                          const uint8_t *payload, size_t len),
+                             void *reply_ctx)
+{
+    sim_node *n = user;
+
+    if (n->config_hook == NULL)
+        return ZT_ERR_NOTFOUND;
+    return n->config_hook(n->config_hook_user, n, requester, packet_id, payload, len, now,
+                          reply, reply_ctx);
+}
+
 static void node_start(sim_node *n)
 {
     sim_world *w = n->w;
@@ -225,6 +240,9 @@ static void node_start(sim_node *n)
     cb.event = cb_event;
     cb.state_get = cb_state_get;
     cb.state_put = cb_state_put;
+    cb.frame = cb_frame;
+    if (n->config_hook != NULL)
+        cb.config_request = cb_config_request;
     rv = zt_node_new(&n->zt, &cfg, &cb, w->now);
     if (rv != 0)
         die("%s: zt_node_new: %s", n->name, zt_strerror(rv));
@@ -285,6 +303,7 @@ void sim_del(sim_world *w)
             fprintf(stderr, "sim: %s: the core leaked %zu bytes\n", n->name, n->mem_in_use);
         state_clear(n);
         free(n->ev);
+        free(n->fr);
         zt__identity_clear(&n->id);
         free(n);
     }
@@ -405,6 +424,19 @@ void sim_restart(sim_node *n)
     if (!n->killed)
         return;
     node_start(n);
+}
+
+/* ---- VL2 ------------------------------------------------------------------------------- */
+
+void sim_set_config_hook(sim_node *n, sim_config_hook_fn fn, void *user)
+{
+    n->config_hook = fn;
+    n->config_hook_user = user;
+}
+
+const zt_identity *sim_identity(const sim_node *n)
+{
+    return &n->id;
 }
 
 /* ---- queries ---------------------------------------------------------------------------- */

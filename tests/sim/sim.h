@@ -31,6 +31,7 @@
 #define SIM_MS ((int64_t)1)
 #define SIM_SEC ((int64_t)1000)
 #define SIM_EVENT_DATA_MAX 64 /* USER_MESSAGE bytes kept per recorded event */
+#define SIM_FRAME_DATA_MAX 256 /* Ethernet payload bytes kept per recorded frame */
 
 typedef struct sim_world sim_world;
 typedef struct sim_node sim_node;
@@ -73,6 +74,16 @@ typedef struct sim_event {
     int64_t rtt_ms;
     uint64_t world_id;
 } sim_event;
+
+/* An Ethernet frame a node's core handed to its local port (the frame callback), copied. */
+typedef struct sim_frame {
+    int64_t time;
+    uint64_t nwid;
+    uint64_t src_mac, dst_mac;        /* 48-bit, first octet most significant */
+    unsigned ethertype;
+    size_t len;                       /* full payload length */
+    uint8_t data[SIM_FRAME_DATA_MAX]; /* its first bytes */
+} sim_frame;
 
 /* What the underlay did with datagrams (counts of datagram copies). */
 typedef struct sim_stats {
@@ -153,6 +164,33 @@ void sim_send_raw(sim_node *n, const zt_inetaddr *to, const uint8_t *data, size_
 typedef void (*sim_tap_fn)(void *user, sim_node *to, const zt_inetaddr *from,
                            const uint8_t *data, size_t len);
 void sim_set_tap(sim_world *w, sim_tap_fn fn, void *user);
+
+/* ---- VL2: frames and a controller beside a node ------------------------------------------ */
+
+/* The node's config_request callback (node.h), forwarded with the node it concerns.  Set it
+ * before the node starts (or before sim_restart()): only a node that has a hook when its core
+ * is created gets a config_request callback; the others behave as cores without one.  The
+ * hook and |user| may be replaced at any time after that; NULL |fn| answers ZT_ERR_NOTFOUND. */
+typedef int (*sim_config_hook_fn)(void *user, sim_node *n, const zt_identity *requester,
+                                  uint64_t packet_id, const uint8_t *payload, size_t len,
+                                  int64_t now,
+                                  int (*reply)(void *ctx, uint64_t dest, uint8_t verb,
+                                               const uint8_t *payload, size_t len),
+                                  void *reply_ctx);
+void sim_set_config_hook(sim_node *n, sim_config_hook_fn fn, void *user);
+/* The node's identity, with its secret (for a controller beside it). */
+const zt_identity *sim_identity(const sim_node *n);
+
+/* Frames the core of |n| delivered through the frame callback, in order (pointers valid until
+ * the world runs again).  Every frame also goes into the trace hash and the trace. */
+const sim_frame *sim_frames(const sim_node *n, size_t *count);
+/* Frames on |nwid| of |ethertype| from |src_mac| (0 = any, for each) at or after |since|. */
+size_t sim_frame_count(const sim_node *n, uint64_t nwid, unsigned ethertype, uint64_t src_mac,
+                       int64_t since);
+/* True if |n| got a frame on |nwid| from |src_mac| to |dst_mac| of |ethertype| whose payload
+ * is exactly |data| (|len| bytes), at or after |since|. */
+bool sim_got_frame(const sim_node *n, uint64_t nwid, uint64_t src_mac, uint64_t dst_mac,
+                   unsigned ethertype, const void *data, size_t len, int64_t since);
 
 /* ---- queries ---------------------------------------------------------------------------- */
 

@@ -81,6 +81,10 @@ struct sim_node {
     int64_t last_timer;
     sim_event *ev;
     size_t nev, capev;
+    sim_frame *fr;                /* frames delivered to the local port */
+    size_t nfr, capfr;
+    sim_config_hook_fn config_hook;
+    void *config_hook_user;
     state_obj *st;
     size_t nst;
     zt_mem mem;
@@ -159,6 +163,9 @@ void cb_event(void *user, const zt_node_event *ev);
 zt_ssize cb_state_get(void *user, zt_state_type type, uint64_t id, uint8_t *buf, size_t cap);
 void cb_state_put(void *user, zt_state_type type, uint64_t id, const uint8_t *data, size_t len);
 void state_clear(sim_node *n);
+/* The frame callback: frames are recorded, hashed and traced. */
+void cb_frame(void *user, uint64_t nwid, uint64_t src_mac, uint64_t dst_mac, unsigned ethertype,
+              const uint8_t *data, size_t len);
 
 /* ---- sim_fixtures.c: identities and the planet ------------------------------------------ */
 

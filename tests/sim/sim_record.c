@@ -271,6 +271,74 @@ bool sim_got_message(const sim_node *to, const sim_node *from, uint64_t type, co
     return false;
 }
 
+/* ---- frames ----------------------------------------------------------------------------- */
+
+void cb_frame(void *user, uint64_t nwid, uint64_t src_mac, uint64_t dst_mac, unsigned ethertype,
+              const uint8_t *data, size_t len)
+{
+    sim_node *n = user;
+    sim_world *w = n->w;
+    size_t keep = len < SIM_FRAME_DATA_MAX ? len : SIM_FRAME_DATA_MAX;
+    sim_frame *f;
+
+    grow((void **)&n->fr, &n->capfr, n->nfr + 1, sizeof(sim_frame));
+    f = &n->fr[n->nfr++];
+    memset(f, 0, sizeof(*f));
+    f->time = w->now;
+    f->nwid = nwid;
+    f->src_mac = src_mac;
+    f->dst_mac = dst_mac;
+    f->ethertype = ethertype;
+    f->len = len;
+    if (data != NULL && keep > 0)
+        memcpy(f->data, data, keep);
+
+    hash_u64(w, (uint64_t)w->now);
+    hash_u64(w, (uint64_t)n->idx << 32 | 0xf4a3u);
+    hash_u64(w, nwid);
+    hash_u64(w, src_mac << 16 | (ethertype & 0xffffu));
+    hash_u64(w, dst_mac);
+    hash_bytes(w, f->data, keep);
+    trace_line(w, "FRAME %s nwid=%016" PRIx64 " %012" PRIx64 "->%012" PRIx64
+               " type=0x%04x len=%zu",
+               n->name, nwid, src_mac, dst_mac, ethertype, len);
+}
+
+const sim_frame *sim_frames(const sim_node *n, size_t *count)
+{
+    *count = n->nfr;
+    return n->fr;
+}
+
+size_t sim_frame_count(const sim_node *n, uint64_t nwid, unsigned ethertype, uint64_t src_mac,
+                       int64_t since)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n->nfr; i++) {
+        const sim_frame *f = &n->fr[i];
+        if (f->time >= since && (nwid == 0 || f->nwid == nwid) &&
+            (ethertype == 0 || f->ethertype == ethertype) &&
+            (src_mac == 0 || f->src_mac == src_mac))
+            c++;
+    }
+    return c;
+}
+
+bool sim_got_frame(const sim_node *n, uint64_t nwid, uint64_t src_mac, uint64_t dst_mac,
+                   unsigned ethertype, const void *data, size_t len, int64_t since)
+{
+    size_t cmp = len < SIM_FRAME_DATA_MAX ? len : SIM_FRAME_DATA_MAX;
+
+    for (size_t i = 0; i < n->nfr; i++) {
+        const sim_frame *f = &n->fr[i];
+        if (f->time >= since && f->nwid == nwid && f->src_mac == src_mac &&
+            f->dst_mac == dst_mac && f->ethertype == ethertype && f->len == len &&
+            memcmp(f->data, data, cmp) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* ---- the state store -------------------------------------------------------------------- */
 
 static state_obj *state_find(sim_node *n, zt_state_type type, uint64_t id)

@@ -1,0 +1,12 @@
+# VL2 runtime test (to be included from tests/integration/CMakeLists.txt): a root that is also
+# the network controller and two members, real zt-service processes on loopback, exchanging
+# ARP and ICMP echo frames.  zt-ctltool prepares the controller's SQLite store.  Paths use
+# CMAKE_CURRENT_LIST_DIR so that this file works from whichever directory includes it.
+add_executable(zt-ctltool ${CMAKE_CURRENT_LIST_DIR}/zt-ctltool.c)
+zt_target_defaults(zt-ctltool)
+target_link_libraries(zt-ctltool PRIVATE zt_controller)
+
+add_test(NAME integration.vl2_loopback
+         COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/vl2_loopback.sh
+                 $<TARGET_FILE:zt-service> $<TARGET_FILE:zt-idtool> $<TARGET_FILE:zt-ctltool>)
+set_tests_properties(integration.vl2_loopback PROPERTIES LABELS integration TIMEOUT 120)

@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# VL2 on loopback, real processes: a root that is also the network controller (its store made
+# beforehand with zt-ctltool: a private network with an IPv4 pool, a route and an ACCEPT rule,
+# both members pre-authorized) and two members that join it with --join and answer ARP and ICMP
+# echo (--answer-arp-icmp).  Member A learns B's address from B's "network … ok" line, then
+# --ping-ip: an ARP request (broadcast), B's ARP reply, ICMP echo requests and B's replies,
+# all as Ethernet frames built by zt-service's responder.  Everything within 60 s, every
+# process stopped cleanly, no sanitizer report.
+#
+# usage: vl2_loopback.sh <zt-service> <zt-idtool> <zt-ctltool>
+# Every socket is bound to 127.0.0.1 / ::1 (--bind-loopback); every process is stopped by the
+# trap; every wait is bounded.  ZT_KEEP_TMP=1 keeps the temp directory for inspection.
+set -euo pipefail
+
+svc=$(realpath "$1")
+idtool=$(realpath "$2")
+ctltool=$(realpath "$3")
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/zt-vl2.XXXXXX")
+pids=()
+budget=60
+t0=$SECONDS
+
+log() { printf '[vl2_loopback] %s\n' "$*"; }
+
+stop_all() {
+    local p deadline
+    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    deadline=$((SECONDS + 10))
+    for p in "${pids[@]}"; do
+        while kill -0 "$p" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+        kill -KILL "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+    pids=()
+}
+
+cleanup() {
+    local rc=$?
+    stop_all
+    if ((rc != 0)); then
+        for f in "$tmp"/*.log; do
+            [[ -f $f ]] || continue
+            echo "----- $f (last 60 lines)"
+            tail -n 60 "$f"
+        done
+    fi
+    if [[ ${ZT_KEEP_TMP:-0} == 1 ]]; then log "kept $tmp"; else rm -rf "$tmp"; fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+trap 'log "FAIL: command at line $LINENO exited with $?"' ERR
+
+fail() { log "FAIL: $*"; exit 1; }
+
+# Seconds left of the overall budget (at least 1).
+left() { local l=$((budget - (SECONDS - t0))); ((l > 0)) && echo "$l" || echo 1; }
+
+# wait_for <seconds> <file> <extended regex>: true once the file has a matching line.  Never
+# waits beyond the overall budget.
+wait_for() {
+    local s=$1 deadline
+    (( s > $(left) )) && s=$(left)
+    deadline=$((SECONDS + s))
+    while ((SECONDS < deadline)); do
+        grep -Eq -- "$3" "$2" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# ---- identities, the planet (root = controller) and the controller's store
+for h in root a b; do
+    mkdir -p "$tmp/$h"
+    "$idtool" generate "$tmp/$h/identity.secret" "$tmp/$h/identity.public" >/dev/null
+done
+addr_root=$(cut -c1-10 "$tmp/root/identity.public")
+addr_a=$(cut -c1-10 "$tmp/a/identity.public")
+addr_b=$(cut -c1-10 "$tmp/b/identity.public")
+nwid="${addr_root}000001"
+log "root/controller $addr_root, a $addr_a, b $addr_b, network $nwid"
+
+db="$tmp/root/controller.d/controller.sqlite3"
+mkdir -p "$tmp/root/controller.d"
+ctl() { "$ctltool" -i "$tmp/root/identity.secret" "$db" "$@" >>"$tmp/ctltool.out"; }
+ctl create-network "$nwid" '{"name":"vl2-loopback","private":true,
+    "v4AssignMode":{"zt":true},
+    "ipAssignmentPools":[{"ipRangeStart":"10.77.0.10","ipRangeEnd":"10.77.0.20"}],
+    "routes":[{"target":"10.77.0.0/24"}],
+    "rules":[{"type":"ACTION_ACCEPT"}],
+    "multicastLimit":32,"enableBroadcast":true}'
+ctl authorize "$nwid" "$addr_root"
+ctl authorize "$nwid" "$addr_a"
+ctl authorize "$nwid" "$addr_b"
+[[ ! -e $tmp/root/controller.db ]] || fail "controller.db exists (zerotier-one would refuse to start)"
+log "controller store ready ($db)"
+
+make_planet() { # <port>
+    mkdir -p "$tmp/keys"
+    cat >"$tmp/planet.json" <<JSON
+{ "id": "00000000c0ffee02",
+  "roots": [ { "identity": "$(cat "$tmp/root/identity.public")",
+               "stableEndpoints": ["127.0.0.1/$1"] } ] }
+JSON
+    (cd "$tmp/keys" && "$idtool" mkplanet "$tmp/planet.json" -o "$tmp/planet" >/dev/null 2>&1)
+    for h in root a b; do cp "$tmp/planet" "$tmp/$h/planet"; done
+}
+
+common=(--bind-loopback --allow-loopback --log-level debug)
+
+# ---- the root with its controller, on a port named in the planet (retry if taken meanwhile)
+started=0
+for attempt in 1 2 3 4 5; do
+    port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+    make_planet "$port"
+    # The root does not join: as a root (and the network's controller) it keeps the members'
+    # subscriptions and answers their GATHERs anyway (vl2.md §3.3-§3.4).
+    "$svc" -p "$port" --no-secondary-port --controller "${common[@]}" \
+        "$tmp/root" 2>"$tmp/root.log" &
+    pids+=($!)
+    if wait_for 10 "$tmp/root.log" ' info zt-service .* role=root ' &&
+        wait_for 5 "$tmp/root.log" 'I/O thread started'; then
+        started=1
+        break
+    fi
+    grep -q 'cannot bind' "$tmp/root.log" || fail "root did not start"
+    stop_all
+done
+((started)) || fail "root could not bind a port"
+grep -q " info controller $addr_root on $db\$" "$tmp/root.log" || fail "root: no controller line"
+log "root and controller on 127.0.0.1/$port"
+
+# ---- member B joins; its address comes from its "network … ok" line
+"$svc" -p 0 "${common[@]}" --join "$nwid" --answer-arp-icmp "$tmp/b" 2>"$tmp/b.log" &
+pids+=($!)
+wait_for 30 "$tmp/b.log" " info network $nwid ok .*ips=10\.77\.0\." ||
+    fail "b: network not ok with an address from the pool"
+ip_b=$(sed -n "s/.* info network $nwid ok .*ips=\(10\.77\.0\.[0-9]*\)\/24.*/\1/p" "$tmp/b.log" |
+    head -n1)
+[[ $ip_b =~ ^10\.77\.0\.([0-9]+)$ ]] || fail "b: cannot read its IPv4 address"
+((BASH_REMATCH[1] >= 10 && BASH_REMATCH[1] <= 20)) || fail "b: $ip_b outside the pool"
+log "b is $ip_b on $nwid"
+
+# ---- member A joins, ARPs for B and pings it
+# A has never heard of B: the ARP request's gather names B, and the frame waits for B's WHOIS.
+"$svc" -p 0 "${common[@]}" --join "$nwid" --answer-arp-icmp --ping-ip "$nwid:$ip_b" \
+    --interval 300 "$tmp/a" 2>"$tmp/a.log" &
+pids+=($!)
+wait_for 30 "$tmp/a.log" " info network $nwid ok .*ips=10\.77\.0\." || fail "a: network not ok"
+ip_a=$(sed -n "s/.* info network $nwid ok .*ips=\(10\.77\.0\.[0-9]*\)\/24.*/\1/p" "$tmp/a.log" |
+    head -n1)
+[[ -n $ip_a && $ip_a != "$ip_b" ]] || fail "a: no address, or the same as b's ($ip_a)"
+log "a is $ip_a"
+
+wait_for 30 "$tmp/a.log" " info arp-reply from=$ip_b mac=" || fail "a: no ARP reply from b"
+grep -q "answering arp-request" "$tmp/b.log" || fail "b: did not log answering the ARP request"
+log "ARP: b answered a"
+wait_for 30 "$tmp/a.log" " info icmp-reply from=$ip_b seq=[0-9]+$" || fail "a: no ICMP echo reply"
+# A few in a row, not just one.
+deadline=$((SECONDS + 10))
+while (($(grep -c " info icmp-reply from=$ip_b seq=" "$tmp/a.log") < 3)) && ((SECONDS < deadline)); do
+    sleep 0.1
+done
+n=$(grep -c " info icmp-reply from=$ip_b seq=" "$tmp/a.log" || true)
+((n >= 3)) || fail "a: only $n ICMP echo replies"
+grep -q "answering icmp-echo" "$tmp/b.log" || fail "b: did not log answering ICMP echo"
+log "ICMP: $n echo replies from b"
+elapsed=$((SECONDS - t0))
+((elapsed <= budget)) || fail "took ${elapsed}s, budget ${budget}s"
+
+# ---- clean stop: SIGTERM, exit 0, no pid file, no sanitizer report
+stop_pids=("${pids[@]}")
+for p in "${stop_pids[@]}"; do kill -TERM "$p"; done
+for p in "${stop_pids[@]}"; do
+    rc=0
+    deadline=$((SECONDS + 10))
+    while kill -0 "$p" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+    kill -0 "$p" 2>/dev/null && fail "process $p did not stop within 10 s of SIGTERM"
+    wait "$p" || rc=$?
+    ((rc == 0)) || fail "process $p exited with $rc after SIGTERM"
+done
+pids=()
+for h in root a b; do
+    grep -q ' info stopped$' "$tmp/$h.log" || fail "$h: no 'stopped' line"
+    [[ ! -e $tmp/$h/zerotier-one.pid ]] || fail "$h: zerotier-one.pid left behind"
+done
+if grep -E 'ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|WARNING: ThreadSanitizer' "$tmp"/*.log; then
+    fail "sanitizer report"
+fi
+log "all stopped cleanly after ${elapsed}s of exchange"
+log "PASS"
