@@ -47,6 +47,8 @@
 #include "core/world.h"
 #include "crypto/crypto.h"
 
+#include "bench_vl1.h"
+
 #define ONLINE_RUNS 11           /* first one cold (the root validates the identity) */
 #define ONLINE_TARGET_MS 100.0
 #define RATE_TARGET_PCT 60.0
@@ -59,308 +61,6 @@
 #define SLICE_MS 500
 #define SLICES 4                 /* per side: 4 x 0.5 s = 2 s */
 #define WIRE_LEN 1400            /* raw datagram size, and node datagram size in row 1 */
-#define MSG_TYPE 0x10000
-#define RCVBUF (1 << 20)
-#define MAX_NODES 3
-#define RECV_BATCH 256           /* datagrams read per socket per pass: no starvation */
-
-/* ---- clock ---------------------------------------------------------------------------- */
-
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static int64_t now_ms(void)
-{
-    return now_ns() / 1000000;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "bench_vl1: %s (errno %d: %s)\n", what, errno, strerror(errno));
-    exit(1);
-}
-
-/* ---- sockets -------------------------------------------------------------------------- */
-
-/* A non-blocking UDP socket on 127.0.0.1, ephemeral port; its address goes to |out|. */
-static int udp_open(struct sockaddr_in *out)
-{
-    struct sockaddr_in sin;
-    socklen_t alen = sizeof(sin);
-    int one = RCVBUF;
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-    if (fd < 0)
-        die("socket");
-    memset(&sin, 0, sizeof(sin));
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    sin.sin_port = 0;
-    if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0)
-        die("bind");
-    if (getsockname(fd, (struct sockaddr *)&sin, &alen) != 0)
-        die("getsockname");
-    if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0)
-        die("fcntl");
-    (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &one, sizeof(one));
-    (void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &one, sizeof(one));
-    *out = sin;
-    return fd;
-}
-
-static void sin_to_inetaddr(const struct sockaddr_in *sin, zt_inetaddr *a)
-{
-    memset(a, 0, sizeof(*a));
-    a->family = 4;
-    memcpy(a->ip, &sin->sin_addr, 4);
-    a->port = ntohs(sin->sin_port);
-}
-
-/* ---- nodes ---------------------------------------------------------------------------- */
-
-typedef struct bnode {
-    const char *name;
-    zt_node *node;
-    zt_identity id;
-    int fd;
-    int default_ttl;
-    struct sockaddr_in sin;
-    zt_inetaddr addr;
-    /* what the event callback saw */
-    bool online;
-    int64_t online_ns;
-    uint64_t direct_peer;   /* last PEER_DIRECT */
-    uint64_t messages, message_bytes, pongs;
-    uint64_t echo_replies;
-    int64_t echo_reply_ns;  /* when the last ECHO_REPLY came */
-    /* what the send callback did */
-    uint64_t tx, tx_bytes, tx_errors, tx_ttl, tx_v6;
-} bnode;
-
-static bnode *active[MAX_NODES];
-static int nactive;
-
-static int on_send(void *user, int64_t local_socket, const zt_inetaddr *to, const uint8_t *data,
-                   size_t len, unsigned ttl)
-{
-    bnode *b = user;
-    struct sockaddr_in sin;
-    ssize_t n;
-
-    (void)local_socket; /* each node has one socket */
-    if (to->family != 4) {
-        b->tx_v6++;
-        return ZT_ERR_UNSUPPORTED;
-    }
-    memset(&sin, 0, sizeof(sin));
-    sin.sin_family = AF_INET;
-    memcpy(&sin.sin_addr, to->ip, 4);
-    sin.sin_port = htons(to->port);
-    if (ttl != 0) {
-        int t = (int)ttl;
-        b->tx_ttl++;
-        (void)setsockopt(b->fd, IPPROTO_IP, IP_TTL, &t, sizeof(t));
-    }
-    n = sendto(b->fd, data, len, 0, (const struct sockaddr *)&sin, sizeof(sin));
-    if (ttl != 0)
-        (void)setsockopt(b->fd, IPPROTO_IP, IP_TTL, &b->default_ttl, sizeof(b->default_ttl));
-    if (n != (ssize_t)len) {
-        b->tx_errors++;
-        return ZT_ERR_IO;
-    }
-    b->tx++;
-    b->tx_bytes += len;
-    return 0;
-}
-
-static void on_event(void *user, const zt_node_event *ev)
-{
-    bnode *b = user;
-
-    switch (ev->type) {
-    case ZT_NODE_EVENT_ONLINE:
-        if (!b->online)
-            b->online_ns = now_ns();
-        b->online = true;
-        break;
-    case ZT_NODE_EVENT_OFFLINE:
-        b->online = false;
-        break;
-    case ZT_NODE_EVENT_PEER_DIRECT:
-        b->direct_peer = ev->peer;
-        break;
-    case ZT_NODE_EVENT_USER_MESSAGE:
-        b->messages++;
-        b->message_bytes += ev->len;
-        if (ev->message_type == MSG_TYPE + 1)
-            b->pongs++;
-        break;
-    case ZT_NODE_EVENT_ECHO_REPLY:
-        b->echo_replies++;
-        b->echo_reply_ns = now_ns();
-        break;
-    default:
-        break;
-    }
-}
-
-static uint8_t planet[ZT_WORLD_MAX_SERIALIZED];
-static size_t planet_len;
-static uint8_t seed_counter;
-
-/* Creates b->node (b->id, b->fd set up already). */
-static void node_start(bnode *b, bool eager)
-{
-    zt_node_config cfg;
-    zt_node_callbacks cb = {.user = b, .send = on_send, .event = on_event};
-    int64_t t;
-
-    zt_node_config_default(&cfg);
-    cfg.identity = &b->id;
-    if (getrandom(cfg.seed, sizeof(cfg.seed), 0) != (ssize_t)sizeof(cfg.seed))
-        cfg.seed[0] = ++seed_counter;
-    cfg.planet = planet;
-    cfg.planet_len = planet_len;
-    cfg.allow_loopback_paths = true;
-    b->online = false;
-    t = now_ms();
-    if (zt_node_new(&b->node, &cfg, &cb, t) != 0) {
-        fprintf(stderr, "bench_vl1: zt_node_new failed\n");
-        exit(1);
-    }
-    if (eager && zt_node_process_timers(b->node, t) != 0) {
-        fprintf(stderr, "bench_vl1: zt_node_process_timers failed\n");
-        exit(1);
-    }
-    active[nactive++] = b;
-}
-
-static void node_stop(bnode *b)
-{
-    for (int i = 0; i < nactive; i++)
-        if (active[i] == b) {
-            active[i] = active[--nactive];
-            break;
-        }
-    zt_node_del(b->node);
-    b->node = NULL;
-}
-
-static void bnode_init(bnode *b, const char *name)
-{
-    socklen_t tl = sizeof(b->default_ttl);
-
-    memset(b, 0, sizeof(*b));
-    b->name = name;
-    if (zt__identity_generate(&b->id, NULL) != 0) {
-        fprintf(stderr, "bench_vl1: identity generation failed\n");
-        exit(1);
-    }
-    b->fd = udp_open(&b->sin);
-    if (getsockopt(b->fd, IPPROTO_IP, IP_TTL, &b->default_ttl, &tl) != 0)
-        b->default_ttl = 64;
-    sin_to_inetaddr(&b->sin, &b->addr);
-}
-
-/* Drains up to RECV_BATCH datagrams from b's socket into its node. */
-static unsigned node_read(bnode *b)
-{
-    uint8_t buf[16384];
-    unsigned count = 0;
-
-    while (count < RECV_BATCH) {
-        struct sockaddr_storage ss;
-        socklen_t alen = sizeof(ss);
-        zt_inetaddr from;
-        ssize_t n = recvfrom(b->fd, buf, sizeof(buf), 0, (struct sockaddr *)&ss, &alen);
-        int rv;
-
-        if (n < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-                die("recvfrom");
-            break;
-        }
-        count++;
-        if (ss.ss_family != AF_INET)
-            continue;
-        sin_to_inetaddr((const struct sockaddr_in *)&ss, &from);
-        rv = zt_node_recv_datagram(b->node, 0, &from, buf, (size_t)n, now_ms());
-        if (zt_err_is_fatal(rv)) {
-            fprintf(stderr, "bench_vl1: %s: fatal %d\n", b->name, rv);
-            exit(1);
-        }
-    }
-    return count;
-}
-
-static void node_timers(void)
-{
-    int64_t t = now_ms();
-    for (int i = 0; i < nactive; i++)
-        if (zt_node_next_deadline(active[i]->node) <= t &&
-            zt_node_process_timers(active[i]->node, t) != 0) {
-            fprintf(stderr, "bench_vl1: %s: timers failed\n", active[i]->name);
-            exit(1);
-        }
-}
-
-/* One pass of the event loop: poll the sockets (at most |max_wait_ms|, less if a node's
- * deadline comes first), feed what arrived, run due timers. */
-static void pump(int64_t max_wait_ms)
-{
-    struct pollfd pfd[MAX_NODES];
-    int64_t t = now_ms(), wait = max_wait_ms;
-
-    for (int i = 0; i < nactive; i++) {
-        int64_t d = zt_node_next_deadline(active[i]->node) - t;
-        if (d < wait)
-            wait = d;
-        pfd[i].fd = active[i]->fd;
-        pfd[i].events = POLLIN;
-        pfd[i].revents = 0;
-    }
-    if (wait < 0)
-        wait = 0;
-    if (poll(pfd, (nfds_t)nactive, (int)wait) < 0 && errno != EINTR)
-        die("poll");
-    for (int i = 0; i < nactive; i++)
-        if (pfd[i].revents & POLLIN)
-            (void)node_read(active[i]);
-    node_timers();
-}
-
-/* Pumps until *flag becomes true or |timeout_ms| passes; returns *flag. */
-static bool pump_until_flag(const bool *flag, int64_t timeout_ms)
-{
-    int64_t end = now_ms() + timeout_ms;
-    while (!*flag && now_ms() < end)
-        pump(end - now_ms());
-    return *flag;
-}
-
-static bool has_direct_path(const bnode *from, const bnode *to)
-{
-    zt_peer_info info;
-
-    if (zt_node_peer(from->node, zt_node_address(to->node), &info) != 0)
-        return false;
-    for (unsigned i = 0; i < info.npaths; i++)
-        if (info.paths[i].alive && info.paths[i].remote.port == to->addr.port &&
-            memcmp(info.paths[i].remote.ip, to->addr.ip, 4) == 0)
-            return true;
-    return false;
-}
-
-static void drain_socket(int fd)
-{
-    uint8_t buf[2048];
-    while (recv(fd, buf, sizeof(buf), 0) >= 0)
-        ;
-}
 
 /* ---- statistics ----------------------------------------------------------------------- */
 
@@ -656,6 +356,121 @@ static const char *verdict(bool ok)
     return ok ? "ok" : "MISSED";
 }
 
+/* (b) set-up: both leaves online, a direct path between them, and the ECHO gate behind us. */
+static bool connect_leaves(void)
+{
+    node_start(&leaf_a, false);
+    node_start(&leaf_b, false);
+    if (!pump_until_flag(&leaf_a.online, 5000) || !pump_until_flag(&leaf_b.online, 5000)) {
+        fprintf(stderr, "bench_vl1: leaves did not come online\n");
+        return false;
+    }
+    (void)zt_node_ping(leaf_a.node, zt_node_address(leaf_b.node), now_ms()); /* WHOIS, relay, unite */
+    {
+        int64_t end = now_ms() + 10000;
+        while ((!has_direct_path(&leaf_a, &leaf_b) || !has_direct_path(&leaf_b, &leaf_a)) &&
+               now_ms() < end)
+            pump(20);
+        if (!has_direct_path(&leaf_a, &leaf_b) || !has_direct_path(&leaf_b, &leaf_a)) {
+            fprintf(stderr, "bench_vl1: no direct path between the leaves after 10 s\n");
+            return false;
+        }
+        /* a quiet moment so the gate of the set-up ECHO is behind us */
+        for (end = now_ms() + ECHO_GATE_SPACING_MS; now_ms() < end;)
+            pump(end - now_ms());
+    }
+    return true;
+}
+
+static void report_online(const double *online_doc, const double *online_eager)
+{
+    char v[64], t[32];
+    double med_doc = median_of(online_doc + 1, ONLINE_RUNS - 1);
+    double med_eager = median_of(online_eager, ONLINE_RUNS);
+
+    snprintf(t, sizeof(t), "<= %.0f ms", ONLINE_TARGET_MS);
+    snprintf(v, sizeof(v), "%.2f ms", online_doc[0]);
+    row("(a) start->online, cold (root validates identity)", v, "", "");
+    snprintf(v, sizeof(v), "%.2f ms (n=%d)", med_doc, ONLINE_RUNS - 1);
+    row("(a) start->online, median warm, timer-driven", v, t,
+        verdict(med_doc >= 0 && med_doc <= ONLINE_TARGET_MS));
+    snprintf(v, sizeof(v), "%.2f ms (n=%d)", med_eager, ONLINE_RUNS);
+    row("(a) start->online, median, timers run at once", v, "", "(info)");
+}
+
+static void report_rtt(const rtt_set *echo, const rtt_set *spaced, const rtt_set *pp,
+                       const rtt_set *rawpp)
+{
+    char v[64];
+    int64_t med = percentile(echo->rtt_ns, echo->n, 50);
+    int64_t p99 = percentile(echo->rtt_ns, echo->n, 99);
+
+    snprintf(v, sizeof(v), "%.1f us (n=%zu, lost %zu)", (double)med / 1e3, echo->n, echo->lost);
+    row("(b) ECHO round trip A<->B direct, median", v, "", "");
+    snprintf(v, sizeof(v), "%.1f us", (double)p99 / 1e3);
+    row("(b) ECHO round trip A<->B direct, p99", v, "", "");
+    med = percentile(spaced->rtt_ns, spaced->n, 50);
+    p99 = percentile(spaced->rtt_ns, spaced->n, 99);
+    snprintf(v, sizeof(v), "%.1f / %.1f us (n=%zu)", (double)med / 1e3, (double)p99 / 1e3,
+             spaced->n);
+    row("(b) USER_MESSAGE ping-pong, same gaps, med / p99", v, "", "(info)");
+    med = percentile(pp->rtt_ns, pp->n, 50);
+    p99 = percentile(pp->rtt_ns, pp->n, 99);
+    snprintf(v, sizeof(v), "%.1f / %.1f us", (double)med / 1e3, (double)p99 / 1e3);
+    row("(b) USER_MESSAGE ping-pong back-to-back, med / p99", v, "", "(info)");
+    snprintf(v, sizeof(v), "n=%zu, lost %zu", pp->n, pp->lost);
+    row("", v, "", "");
+    med = percentile(rawpp->rtt_ns, rawpp->n, 50);
+    p99 = percentile(rawpp->rtt_ns, rawpp->n, 99);
+    snprintf(v, sizeof(v), "%.1f / %.1f us", (double)med / 1e3, (double)p99 / 1e3);
+    row("(b) raw UDP ping-pong (100 B), median / p99", v, "", "(info)");
+}
+
+static void report_rate(const rate_acc *raw1, const rate_acc *ours1, uint64_t dg1,
+                        const rate_acc *raw2, const rate_acc *ours2, uint64_t dg2)
+{
+    char v[64], t[32];
+    double r = per_sec(raw1), o = per_sec(ours1), pct = r > 0 ? 100.0 * o / r : 0;
+
+    snprintf(t, sizeof(t), ">= %.0f %%", RATE_TARGET_PCT);
+    snprintf(v, sizeof(v), "%.0f pkt/s", r);
+    row("(c) raw UDP loopback, 1400 B datagrams", v, "", "");
+    snprintf(v, sizeof(v), "%.0f msg/s", o);
+    row("(c) USER_MESSAGE, 1364 B data = 1400 B datagram", v, "", "");
+    snprintf(v, sizeof(v), "%.1f %%", pct);
+    row("(c)   ratio node / raw", v, t, verdict(pct >= RATE_TARGET_PCT));
+    snprintf(v, sizeof(v), "%llu/%llu, %.2f dgram/msg",
+             (unsigned long long)ours1->received, (unsigned long long)ours1->sent,
+             ours1->sent ? (double)dg1 / (double)ours1->sent : 0);
+    row("(c)   received/sent", v, "", "");
+    r = per_sec(raw2);
+    o = per_sec(ours2);
+    pct = r > 0 ? 100.0 * o / r : 0;
+    snprintf(v, sizeof(v), "%.0f msg/s (%.1f %%)", o, pct);
+    row("(c) USER_MESSAGE, 1400 B data (fragmented)", v, "", "(info)");
+    snprintf(v, sizeof(v), "%llu/%llu, %.2f dgram/msg",
+             (unsigned long long)ours2->received, (unsigned long long)ours2->sent,
+             ours2->sent ? (double)dg2 / (double)ours2->sent : 0);
+    row("(c)   received/sent", v, "", "");
+    snprintf(v, sizeof(v), "%.0f pkt/s", r);
+    row("(c)   raw UDP in the same run", v, "", "");
+}
+
+static void report_counters(bool full, int64_t t_start)
+{
+    const zt_node_counters *c = zt_node_get_counters(leaf_b.node);
+
+    printf("\nleaf B counters: rx %llu, drops: auth %llu malformed %llu fragment %llu "
+           "unknown-peer %llu; send errors A/B/root %llu/%llu/%llu\n",
+           (unsigned long long)c->rx_datagrams, (unsigned long long)c->drop_auth,
+           (unsigned long long)c->drop_malformed, (unsigned long long)c->drop_fragment,
+           (unsigned long long)c->drop_unknown_peer, (unsigned long long)leaf_a.tx_errors,
+           (unsigned long long)leaf_b.tx_errors, (unsigned long long)root.tx_errors);
+    printf("ECHO is rate-gated by the responder (one per path per 166 ms): pings every %d ms "
+           "both ways%s.\n", ECHO_GATE_SPACING_MS, full ? "" : ", 12 s budget (--full: 2000)");
+    printf("total run time %.1f s\n", (double)(now_ms() - t_start) / 1e3);
+}
+
 int main(int argc, char **argv)
 {
     bool full = argc > 1 && strcmp(argv[1], "--full") == 0;
@@ -666,7 +481,6 @@ int main(int argc, char **argv)
     rtt_set echo = {0}, spaced = {0}, pp = {0}, rawpp = {0};
     rate_acc raw1, ours1, raw2, ours2;
     uint64_t dg1, dg2;
-    char v[64], t[32];
     int64_t t_start = now_ms();
 
     if (argc > 2 || (argc > 1 && !full && !rate_only)) {
@@ -698,26 +512,8 @@ int main(int argc, char **argv)
     }
 
     /* (b) */
-    node_start(&leaf_a, false);
-    node_start(&leaf_b, false);
-    if (!pump_until_flag(&leaf_a.online, 5000) || !pump_until_flag(&leaf_b.online, 5000)) {
-        fprintf(stderr, "bench_vl1: leaves did not come online\n");
+    if (!connect_leaves())
         return 1;
-    }
-    (void)zt_node_ping(leaf_a.node, zt_node_address(leaf_b.node), now_ms()); /* WHOIS, relay, unite */
-    {
-        int64_t end = now_ms() + 10000;
-        while ((!has_direct_path(&leaf_a, &leaf_b) || !has_direct_path(&leaf_b, &leaf_a)) &&
-               now_ms() < end)
-            pump(20);
-        if (!has_direct_path(&leaf_a, &leaf_b) || !has_direct_path(&leaf_b, &leaf_a)) {
-            fprintf(stderr, "bench_vl1: no direct path between the leaves after 10 s\n");
-            return 1;
-        }
-        /* a quiet moment so the gate of the set-up ECHO is behind us */
-        for (end = now_ms() + ECHO_GATE_SPACING_MS; now_ms() < end;)
-            pump(end - now_ms());
-    }
     if (!rate_only) {
         if (getrandom(pingpong_payload, sizeof(pingpong_payload), 0) !=
             (ssize_t)sizeof(pingpong_payload))
@@ -739,76 +535,11 @@ int main(int argc, char **argv)
     printf("%-52s %-24s %-12s %s\n", "----------------------------------------------------",
            "------------------------", "------------", "-------");
     if (!rate_only) {
-        double med_doc = median_of(online_doc + 1, ONLINE_RUNS - 1);
-        double med_eager = median_of(online_eager, ONLINE_RUNS);
-        snprintf(t, sizeof(t), "<= %.0f ms", ONLINE_TARGET_MS);
-        snprintf(v, sizeof(v), "%.2f ms", online_doc[0]);
-        row("(a) start->online, cold (root validates identity)", v, "", "");
-        snprintf(v, sizeof(v), "%.2f ms (n=%d)", med_doc, ONLINE_RUNS - 1);
-        row("(a) start->online, median warm, timer-driven", v, t,
-            verdict(med_doc >= 0 && med_doc <= ONLINE_TARGET_MS));
-        snprintf(v, sizeof(v), "%.2f ms (n=%d)", med_eager, ONLINE_RUNS);
-        row("(a) start->online, median, timers run at once", v, "", "(info)");
+        report_online(online_doc, online_eager);
+        report_rtt(&echo, &spaced, &pp, &rawpp);
     }
-    if (!rate_only) {
-        int64_t med = percentile(echo.rtt_ns, echo.n, 50), p99 = percentile(echo.rtt_ns, echo.n, 99);
-        snprintf(v, sizeof(v), "%.1f us (n=%zu, lost %zu)", (double)med / 1e3, echo.n, echo.lost);
-        row("(b) ECHO round trip A<->B direct, median", v, "", "");
-        snprintf(v, sizeof(v), "%.1f us", (double)p99 / 1e3);
-        row("(b) ECHO round trip A<->B direct, p99", v, "", "");
-        med = percentile(spaced.rtt_ns, spaced.n, 50);
-        p99 = percentile(spaced.rtt_ns, spaced.n, 99);
-        snprintf(v, sizeof(v), "%.1f / %.1f us (n=%zu)", (double)med / 1e3, (double)p99 / 1e3,
-                 spaced.n);
-        row("(b) USER_MESSAGE ping-pong, same gaps, med / p99", v, "", "(info)");
-        med = percentile(pp.rtt_ns, pp.n, 50);
-        p99 = percentile(pp.rtt_ns, pp.n, 99);
-        snprintf(v, sizeof(v), "%.1f / %.1f us", (double)med / 1e3, (double)p99 / 1e3);
-        row("(b) USER_MESSAGE ping-pong back-to-back, med / p99", v, "", "(info)");
-        snprintf(v, sizeof(v), "n=%zu, lost %zu", pp.n, pp.lost);
-        row("", v, "", "");
-        med = percentile(rawpp.rtt_ns, rawpp.n, 50);
-        p99 = percentile(rawpp.rtt_ns, rawpp.n, 99);
-        snprintf(v, sizeof(v), "%.1f / %.1f us", (double)med / 1e3, (double)p99 / 1e3);
-        row("(b) raw UDP ping-pong (100 B), median / p99", v, "", "(info)");
-    }
-    {
-        double r = per_sec(&raw1), o = per_sec(&ours1), pct = r > 0 ? 100.0 * o / r : 0;
-        snprintf(t, sizeof(t), ">= %.0f %%", RATE_TARGET_PCT);
-        snprintf(v, sizeof(v), "%.0f pkt/s", r);
-        row("(c) raw UDP loopback, 1400 B datagrams", v, "", "");
-        snprintf(v, sizeof(v), "%.0f msg/s", o);
-        row("(c) USER_MESSAGE, 1364 B data = 1400 B datagram", v, "", "");
-        snprintf(v, sizeof(v), "%.1f %%", pct);
-        row("(c)   ratio node / raw", v, t, verdict(pct >= RATE_TARGET_PCT));
-        snprintf(v, sizeof(v), "%llu/%llu, %.2f dgram/msg",
-                 (unsigned long long)ours1.received, (unsigned long long)ours1.sent,
-                 ours1.sent ? (double)dg1 / (double)ours1.sent : 0);
-        row("(c)   received/sent", v, "", "");
-        r = per_sec(&raw2);
-        o = per_sec(&ours2);
-        pct = r > 0 ? 100.0 * o / r : 0;
-        snprintf(v, sizeof(v), "%.0f msg/s (%.1f %%)", o, pct);
-        row("(c) USER_MESSAGE, 1400 B data (fragmented)", v, "", "(info)");
-        snprintf(v, sizeof(v), "%llu/%llu, %.2f dgram/msg",
-                 (unsigned long long)ours2.received, (unsigned long long)ours2.sent,
-                 ours2.sent ? (double)dg2 / (double)ours2.sent : 0);
-        row("(c)   received/sent", v, "", "");
-        snprintf(v, sizeof(v), "%.0f pkt/s", r);
-        row("(c)   raw UDP in the same run", v, "", "");
-    }
-    {
-        const zt_node_counters *c = zt_node_get_counters(leaf_b.node);
-        printf("\nleaf B counters: rx %llu, drops: auth %llu malformed %llu fragment %llu "
-               "unknown-peer %llu; send errors A/B/root %llu/%llu/%llu\n",
-               (unsigned long long)c->rx_datagrams, (unsigned long long)c->drop_auth,
-               (unsigned long long)c->drop_malformed, (unsigned long long)c->drop_fragment,
-               (unsigned long long)c->drop_unknown_peer, (unsigned long long)leaf_a.tx_errors,
-               (unsigned long long)leaf_b.tx_errors, (unsigned long long)root.tx_errors);
-        printf("ECHO is rate-gated by the responder (one per path per 166 ms): pings every %d ms "
-               "both ways%s.\n", ECHO_GATE_SPACING_MS, full ? "" : ", 12 s budget (--full: 2000)");
-        printf("total run time %.1f s\n", (double)(now_ms() - t_start) / 1e3);
-    }
+    report_rate(&raw1, &ours1, dg1, &raw2, &ours2, dg2);
+    report_counters(full, t_start);
 
     node_stop(&leaf_a);
     node_stop(&leaf_b);

@@ -1,7 +1,7 @@
 /*
  * The controller object: request intake and the decision flow of controller.md §2, config
- * delivery in signed chunks (§4.1), pushes (§4.3) and revocations (§4.4).  The config itself
- * is built in controller_config.c and controller_ipam.c.
+ * delivery in signed chunks (§4.1).  Pushes (§4.3), revocations (§4.4) and change notes are in
+ * controller_push.c; the config itself is built in controller_config.c and controller_ipam.c.
  */
 #include "controller/controller.h"
 
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "controller/controller_internal.h"
+#include "controller/controller_object.h"
 #include "core/configchunk.h"
 #include "core/credential.h"
 #include "core/netconf.h"
@@ -18,42 +19,7 @@
 #include "util/buf.h"
 
 #define DEFAULT_MAX_TRACKED 65536
-/* One chunk payload: OK header, chunk framing and signature, data. */
-#define PKT_CAP (ZT_OK_HEADER_LEN + ZT_CHUNK_OVERHEAD + ZT_CHUNK_MAX_DATA + 64)
-#define DICT_CAP (ZT_DICT_CONFIG_MAX + 1)
 #define ALLOCATED_MAX (1u << 20) /* IPs of all members of one network, bound of the listing */
-
-/* What is remembered per (network, member), in memory only (§2.1 step 4, §4.3). */
-typedef struct ctl_track {
-    uint64_t nwid, node;
-    int64_t last_request; /* of the last accepted genuine request; 0 = never */
-    bool has_meta;        /* authorised at that request: meta and identity below are valid */
-    zt_config_meta meta;
-    zt_identity id;       /* public only */
-} ctl_track;
-
-enum { NOTE_NETWORK = 0, NOTE_MEMBER = 1, NOTE_DEAUTH = 2 };
-
-typedef struct ctl_note {
-    int kind;
-    uint64_t nwid, node;
-} ctl_note;
-
-struct zt_controller {
-    zt_identity id; /* with secret */
-    zt_store *store;
-    zt_controller_opts opts;
-    const zt_mem *mem;
-    ctl_track *tracks; /* sorted by (nwid, node) */
-    size_t ntracks, cap_tracks, max_tracked;
-    ctl_note *notes;
-    size_t nnotes;
-    uint8_t *scratch; /* credential blobs, DICT_CAP */
-    uint8_t *dict;    /* the dictionary being sent, DICT_CAP */
-    uint8_t *pkt;     /* one payload, PKT_CAP */
-    zt_controller_stats stats;
-    char errmsg[ZT_STORE_ERRMSG_MAX + 64];
-};
 
 static uint64_t default_random(void *arg)
 {
@@ -70,10 +36,7 @@ void zt_controller_opts_default(zt_controller_opts *opts)
     opts->max_tracked = DEFAULT_MAX_TRACKED;
 }
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void set_err(zt_controller *ctl, const char *fmt, ...)
+void zt__controller_set_err(zt_controller *ctl, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -81,7 +44,7 @@ static void set_err(zt_controller *ctl, const char *fmt, ...)
     va_end(ap);
 }
 
-static uint64_t rnd(zt_controller *ctl)
+uint64_t zt__controller_rnd(zt_controller *ctl)
 {
     return ctl->opts.random_u64(ctl->opts.random_arg);
 }
@@ -109,10 +72,10 @@ int zt_controller_new(zt_controller **pctl, const zt_identity *identity, zt_stor
     if (ctl->opts.random_u64 == NULL)
         ctl->opts.random_u64 = default_random;
     ctl->max_tracked = ctl->opts.max_tracked != 0 ? ctl->opts.max_tracked : DEFAULT_MAX_TRACKED;
-    ctl->scratch = zt__mem_calloc(mem, 1, DICT_CAP);
-    ctl->dict = zt__mem_calloc(mem, 1, DICT_CAP);
-    ctl->pkt = zt__mem_calloc(mem, 1, PKT_CAP);
-    ctl->notes = zt__mem_calloc(mem, ZT_CTL_PENDING_MAX, sizeof(ctl_note));
+    ctl->scratch = zt__mem_calloc(mem, 1, ZT_CTL_DICT_CAP);
+    ctl->dict = zt__mem_calloc(mem, 1, ZT_CTL_DICT_CAP);
+    ctl->pkt = zt__mem_calloc(mem, 1, ZT_CTL_PKT_CAP);
+    ctl->notes = zt__mem_calloc(mem, ZT_CTL_PENDING_MAX, sizeof(zt_ctl_note));
     if (ctl->scratch == NULL || ctl->dict == NULL || ctl->pkt == NULL || ctl->notes == NULL)
         goto out;
     *pctl = ctl;
@@ -163,7 +126,8 @@ static int key_cmp(uint64_t an, uint64_t aa, uint64_t bn, uint64_t ba)
 }
 
 /* Index of (nwid, node), or of where it would go (*found false). */
-static size_t track_search(const zt_controller *ctl, uint64_t nwid, uint64_t node, bool *found)
+size_t zt__controller_track_search(const zt_controller *ctl, uint64_t nwid, uint64_t node,
+                                   bool *found)
 {
     size_t lo = 0, hi = ctl->ntracks;
 
@@ -183,25 +147,25 @@ static size_t track_search(const zt_controller *ctl, uint64_t nwid, uint64_t nod
     return lo;
 }
 
-static ctl_track *track_find(const zt_controller *ctl, uint64_t nwid, uint64_t node)
+static zt_ctl_track *track_find(const zt_controller *ctl, uint64_t nwid, uint64_t node)
 {
     bool found;
-    size_t i = track_search(ctl, nwid, node, &found);
+    size_t i = zt__controller_track_search(ctl, nwid, node, &found);
     return found ? &ctl->tracks[i] : NULL;
 }
 
 static void track_remove(zt_controller *ctl, size_t i)
 {
-    memmove(&ctl->tracks[i], &ctl->tracks[i + 1], (ctl->ntracks - i - 1) * sizeof(ctl_track));
+    memmove(&ctl->tracks[i], &ctl->tracks[i + 1], (ctl->ntracks - i - 1) * sizeof(zt_ctl_track));
     ctl->ntracks--;
 }
 
 /* Finds or adds (nwid, node).  When the table is at its bound the entry with the oldest
  * request is forgotten first. */
-static int track_get(zt_controller *ctl, uint64_t nwid, uint64_t node, ctl_track **pt)
+static int track_get(zt_controller *ctl, uint64_t nwid, uint64_t node, zt_ctl_track **pt)
 {
     bool found;
-    size_t i = track_search(ctl, nwid, node, &found);
+    size_t i = zt__controller_track_search(ctl, nwid, node, &found);
 
     if (found) {
         *pt = &ctl->tracks[i];
@@ -215,11 +179,11 @@ static int track_get(zt_controller *ctl, uint64_t nwid, uint64_t node, ctl_track
         }
         track_remove(ctl, oldest);
         ctl->stats.tracked_evicted++;
-        i = track_search(ctl, nwid, node, &found);
+        i = zt__controller_track_search(ctl, nwid, node, &found);
     }
     if (ctl->ntracks == ctl->cap_tracks) {
         size_t ncap = ctl->cap_tracks == 0 ? 64 : ctl->cap_tracks * 2;
-        ctl_track *nt;
+        zt_ctl_track *nt;
         if (ncap > ctl->max_tracked)
             ncap = ctl->max_tracked;
         nt = zt__mem_calloc(ctl->mem, ncap, sizeof(*nt));
@@ -231,8 +195,8 @@ static int track_get(zt_controller *ctl, uint64_t nwid, uint64_t node, ctl_track
         ctl->tracks = nt;
         ctl->cap_tracks = ncap;
     }
-    memmove(&ctl->tracks[i + 1], &ctl->tracks[i], (ctl->ntracks - i) * sizeof(ctl_track));
-    memset(&ctl->tracks[i], 0, sizeof(ctl_track));
+    memmove(&ctl->tracks[i + 1], &ctl->tracks[i], (ctl->ntracks - i) * sizeof(zt_ctl_track));
+    memset(&ctl->tracks[i], 0, sizeof(zt_ctl_track));
     ctl->tracks[i].nwid = nwid;
     ctl->tracks[i].node = node;
     ctl->ntracks++;
@@ -240,7 +204,7 @@ static int track_get(zt_controller *ctl, uint64_t nwid, uint64_t node, ctl_track
     return 0;
 }
 
-static bool track_online(const ctl_track *t, int64_t now)
+bool zt__controller_track_online(const zt_ctl_track *t, int64_t now)
 {
     return t->last_request != 0 && now >= t->last_request &&
            now - t->last_request < ZT_CTL_ONLINE_WINDOW;
@@ -248,8 +212,8 @@ static bool track_online(const ctl_track *t, int64_t now)
 
 bool zt_controller_is_online(const zt_controller *ctl, uint64_t nwid, uint64_t node, int64_t now)
 {
-    const ctl_track *t = track_find(ctl, nwid, node);
-    return t != NULL && track_online(t, now);
+    const zt_ctl_track *t = track_find(ctl, nwid, node);
+    return t != NULL && zt__controller_track_online(t, now);
 }
 
 void zt_controller_forget_network(zt_controller *ctl, uint64_t nwid)
@@ -264,11 +228,11 @@ void zt_controller_forget_network(zt_controller *ctl, uint64_t nwid)
 
 /* ---- output ---------------------------------------------------------------------------------- */
 
-static int emit(zt_controller *ctl, const zt_controller_out *out, uint64_t dest, uint8_t verb,
-                const uint8_t *p, size_t len)
+int zt__controller_emit(zt_controller *ctl, const zt_controller_out *out, uint64_t dest,
+                        uint8_t verb, const uint8_t *p, size_t len)
 {
     if (out->send(out->arg, dest, verb, p, len) != 0) {
-        set_err(ctl, "controller: the send callback failed");
+        zt__controller_set_err(ctl, "controller: the send callback failed");
         return ZT_ERR_CALLBACK_FAILURE;
     }
     return 0;
@@ -282,19 +246,19 @@ static int send_error(zt_controller *ctl, const zt_controller_out *out, uint64_t
 
     if (packet_id == 0)
         return 0;
-    n = zt__vl2_error_write(ctl->pkt, PKT_CAP, ZT_VERB_NETWORK_CONFIG_REQUEST, packet_id, code,
-                            nwid);
+    n = zt__vl2_error_write(ctl->pkt, ZT_CTL_PKT_CAP, ZT_VERB_NETWORK_CONFIG_REQUEST, packet_id,
+                            code, nwid);
     if (n < 0)
         return ZT_ERR_INTERNAL;
     ctl->stats.errors_sent++;
-    return emit(ctl, out, dest, ZT_VERB_ERROR, ctl->pkt, (size_t)n);
+    return zt__controller_emit(ctl, out, dest, ZT_VERB_ERROR, ctl->pkt, (size_t)n);
 }
 
 /* §4.1: the dictionary in signed chunks, as OK replies or NETWORK_CONFIG pushes. */
 static int send_config(zt_controller *ctl, const zt_controller_out *out, uint64_t dest,
                        uint64_t nwid, uint64_t packet_id, size_t dlen)
 {
-    uint64_t update_id = rnd(ctl);
+    uint64_t update_id = zt__controller_rnd(ctl);
     unsigned count = zt__config_chunk_count(dlen);
     int rv;
 
@@ -304,19 +268,20 @@ static int send_config(zt_controller *ctl, const zt_controller_out *out, uint64_
         zt_ssize n;
         uint8_t verb;
         if (packet_id != 0) {
-            n = zt__config_ok_write(ctl->pkt, PKT_CAP, packet_id, &ctl->id, nwid, ctl->dict, dlen,
-                                    i, 0, update_id);
+            n = zt__config_ok_write(ctl->pkt, ZT_CTL_PKT_CAP, packet_id, &ctl->id, nwid, ctl->dict,
+                                    dlen, i, 0, update_id);
             verb = ZT_VERB_OK;
         } else {
-            n = zt__config_chunk_write(ctl->pkt, PKT_CAP, &ctl->id, nwid, ctl->dict, dlen, i, 0,
-                                       update_id);
+            n = zt__config_chunk_write(ctl->pkt, ZT_CTL_PKT_CAP, &ctl->id, nwid, ctl->dict, dlen, i,
+                                       0, update_id);
             verb = ZT_VERB_NETWORK_CONFIG;
         }
         if (n < 0) {
-            set_err(ctl, "controller: cannot write config chunk %u (error %d)", i, (int)n);
+            zt__controller_set_err(ctl, "controller: cannot write config chunk %u (error %d)", i,
+                                   (int)n);
             return ZT_ERR_INTERNAL;
         }
-        rv = emit(ctl, out, dest, verb, ctl->pkt, (size_t)n);
+        rv = zt__controller_emit(ctl, out, dest, verb, ctl->pkt, (size_t)n);
         if (rv != 0)
             return rv;
     }
@@ -330,9 +295,9 @@ static int store_failed(zt_controller *ctl, int rv, const char *what, uint64_t n
                         uint64_t node)
 {
     ctl->stats.store_errors++;
-    set_err(ctl, "controller: %s %016" PRIx64 "/%010" PRIx64 " failed: %s", what, nwid, node,
-            zt_store_errmsg(ctl->store)[0] != '\0' ? zt_store_errmsg(ctl->store)
-                                                    : zt_strerror(rv));
+    zt__controller_set_err(
+        ctl, "controller: %s %016" PRIx64 "/%010" PRIx64 " failed: %s", what, nwid, node,
+        zt_store_errmsg(ctl->store)[0] != '\0' ? zt_store_errmsg(ctl->store) : zt_strerror(rv));
     return rv;
 }
 
@@ -425,23 +390,159 @@ static void copy_str(char *dst, size_t cap, const char *src)
     dst[n] = '\0';
 }
 
-/* Steps 2-11 of §2.3 for |requester| on |nwid|.  |packet_id| 0 = internal re-evaluation. */
-static int evaluate(zt_controller *ctl, const zt_identity *requester, uint64_t nwid,
-                    const zt_config_meta *meta, uint64_t packet_id, int64_t now,
-                    const zt_controller_out *out, zt_controller_result *presult)
+/* §2.3 step 4: pins a record without an identity to |requester| (|idstr| its text form).
+ * False when the record is pinned to another identity. */
+static bool pin_identity(zt_ctl_member *m, const zt_identity *requester, const char *idstr)
 {
-    zt_ctl_network net;
-    zt_ctl_member m;
+    zt_identity pinned;
+
+    if (m->identity[0] == '\0') {
+        copy_str(m->identity, sizeof(m->identity), idstr);
+        return true;
+    }
+    return zt__identity_from_string(&pinned, m->identity, strlen(m->identity)) == 0 &&
+           zt__identity_equal(&pinned, requester);
+}
+
+/* §2.3 step 6 for a member not authorised yet: a public network, or a valid token on a private
+ * one, authorises it (first match wins). */
+static void auto_authorize(const zt_ctl_network *net, zt_ctl_member *m,
+                           const zt_config_meta *meta, int64_t now)
+{
+    const char *type = NULL;
+
+    if (!net->is_private) {
+        type = "public";
+        m->has_last_auth_cred = false;
+    } else if (token_ok(net, meta->auth, now)) {
+        type = "token";
+        m->has_last_auth_cred = true;
+        copy_str(m->last_auth_cred, sizeof(m->last_auth_cred), meta->auth + 6);
+    }
+    if (type != NULL) {
+        m->authorized = true;
+        m->last_authorized_time = now;
+        copy_str(m->last_auth_cred_type, sizeof(m->last_auth_cred_type), type);
+    }
+}
+
+/* §2.3 step 9 for a genuine request: the member's versions, and what pushes replay. */
+static void remember_request(zt_controller *ctl, zt_ctl_member *m, const zt_identity *requester,
+                             const zt_config_meta *meta)
+{
+    zt_ctl_track *t = track_find(ctl, m->nwid, requester->address);
+
+    m->v_major = meta_int(meta->major);
+    m->v_minor = meta_int(meta->minor);
+    m->v_rev = meta_int(meta->revision);
+    m->v_proto = meta_int(meta->proto_version);
+    if (t != NULL) {
+        t->has_meta = true;
+        t->meta = *meta;
+        t->id = *requester;
+        t->id.has_secret = false;
+        memset(t->id.sec, 0, sizeof(t->id.sec));
+    }
+}
+
+/* §2.3 step 10, first part: the network around the member, from a listing into |info|. */
+static int list_network(zt_controller *ctl, uint64_t nwid, zt_ctl_netinfo *info)
+{
+    list_ctx lc;
+    int rv;
+
+    memset(&lc, 0, sizeof(lc));
+    lc.ctl = ctl;
+    lc.info = info;
+    rv = zt_store_list_members(ctl->store, nwid, collect_member, &lc);
+    if (rv != 0) {
+        if (lc.err != 0)
+            rv = lc.err;
+        store_failed(ctl, rv, "listing members of", nwid, 0);
+    }
+    return rv;
+}
+
+/* §2.3 steps 10-11 for an authorised member |m| of |net|: builds its config, saves the record
+ * (an address goes out only once it is recorded), then sends the config. */
+static int deliver_config(zt_controller *ctl, const zt_ctl_network *net, zt_ctl_member *m,
+                          bool is_new, const zt_identity *requester, const zt_config_meta *meta,
+                          uint64_t packet_id, int64_t now, const zt_controller_out *out,
+                          zt_controller_result *presult)
+{
+    uint64_t nwid = m->nwid;
     zt_ctl_netinfo info;
     zt_netconf nc;
-    list_ctx lc;
-    char idstr[ZT_IDENTITY_STR_MAX + 1];
-    bool is_new = false;
     zt_ssize dlen;
     int rv;
 
     memset(&info, 0, sizeof(info));
     zt__netconf_init(&nc, ctl->mem);
+    rv = list_network(ctl, nwid, &info);
+    if (rv != 0)
+        goto out;
+    {
+        zt_ctl_build b = {
+            .signer = &ctl->id,
+            .net = net,
+            .member = m,
+            .is_new = is_new,
+            .requester = requester,
+            .meta = meta,
+            .info = &info,
+            .now = now,
+            .rnd = ctl->opts.random_u64,
+            .rnd_arg = ctl->opts.random_arg,
+            .scratch = ctl->scratch,
+            .scratch_cap = ZT_CTL_DICT_CAP,
+        };
+        rv = zt__ctl_build_config(&b, &nc);
+    }
+    if (rv == ZT_ERR_AUTH) {
+        /* 11: signing failed: OBJ_NOT_FOUND on the wire, nothing saved */
+        *presult = ZT_CTL_RESULT_SIGN_FAILED;
+        zt__controller_set_err(ctl, "controller: cannot sign credentials for network %016" PRIx64,
+                               nwid);
+        rv = send_error(ctl, out, requester->address, packet_id, ZT_ERROR_OBJ_NOT_FOUND, nwid);
+        goto out;
+    }
+    if (rv != 0) {
+        zt__controller_set_err(
+            ctl, "controller: cannot build the config of %016" PRIx64 "/%010" PRIx64 ": %s", nwid,
+            requester->address, zt_strerror(rv));
+        goto out;
+    }
+    dlen = zt__netconf_write(&nc, ctl->dict, ZT_CTL_DICT_CAP);
+    if (dlen <= 0) {
+        rv = ZT_ERR_RANGE;
+        zt__controller_set_err(
+            ctl, "controller: the config of %016" PRIx64 "/%010" PRIx64 " is too large", nwid,
+            requester->address);
+        goto out;
+    }
+    /* save before sending: an address goes out only once it is recorded */
+    rv = save_member(ctl, m, now);
+    if (rv != 0)
+        goto out;
+    *presult = ZT_CTL_RESULT_CONFIG;
+    rv = send_config(ctl, out, requester->address, nwid, packet_id, (size_t)dlen);
+out:
+    zt__mem_free(ctl->mem, info.allocated);
+    zt__netconf_clear(&nc);
+    return rv;
+}
+
+/* Steps 2-11 of §2.3 for |requester| on |nwid|.  |packet_id| 0 = internal re-evaluation. */
+int zt__controller_evaluate(zt_controller *ctl, const zt_identity *requester, uint64_t nwid,
+                            const zt_config_meta *meta, uint64_t packet_id, int64_t now,
+                            const zt_controller_out *out, zt_controller_result *presult)
+{
+    zt_ctl_network net;
+    zt_ctl_member m;
+    char idstr[ZT_IDENTITY_STR_MAX + 1];
+    bool is_new = false;
+    int rv;
+
     zt_ctl_member_init(&m, nwid, requester->address);
 
     /* 2: the network */
@@ -473,18 +574,12 @@ static int evaluate(zt_controller *ctl, const zt_identity *requester, uint64_t n
         rv = ZT_ERR_DROP;
         goto out;
     }
-    if (m.identity[0] != '\0') {
-        zt_identity pinned;
-        if (zt__identity_from_string(&pinned, m.identity, strlen(m.identity)) != 0 ||
-            !zt__identity_equal(&pinned, requester)) {
-            *presult = ZT_CTL_RESULT_IDENTITY_MISMATCH;
-            ctl->stats.denied++;
-            rv = send_error(ctl, out, requester->address, packet_id,
-                            ZT_ERROR_NETWORK_ACCESS_DENIED, nwid);
-            goto out;
-        }
-    } else {
-        copy_str(m.identity, sizeof(m.identity), idstr);
+    if (!pin_identity(&m, requester, idstr)) {
+        *presult = ZT_CTL_RESULT_IDENTITY_MISMATCH;
+        ctl->stats.denied++;
+        rv = send_error(ctl, out, requester->address, packet_id, ZT_ERROR_NETWORK_ACCESS_DENIED,
+                        nwid);
+        goto out;
     }
 
     /* 5: id/address/nwid are the record's keys (model.h), already forced */
@@ -492,22 +587,8 @@ static int evaluate(zt_controller *ctl, const zt_identity *requester, uint64_t n
     m.id = requester->address;
 
     /* 6: authorisation, first match wins; automatic ones are saved (permanent) */
-    if (!m.authorized) {
-        const char *type = NULL;
-        if (!net.is_private) {
-            type = "public";
-            m.has_last_auth_cred = false;
-        } else if (token_ok(&net, meta->auth, now)) {
-            type = "token";
-            m.has_last_auth_cred = true;
-            copy_str(m.last_auth_cred, sizeof(m.last_auth_cred), meta->auth + 6);
-        }
-        if (type != NULL) {
-            m.authorized = true;
-            m.last_authorized_time = now;
-            copy_str(m.last_auth_cred_type, sizeof(m.last_auth_cred_type), type);
-        }
-    }
+    if (!m.authorized)
+        auto_authorize(&net, &m, meta, now);
 
     /* 7: SSO is not offered (controller.md §3.10 recommendation): ssoEnabled is ignored. */
 
@@ -524,77 +605,12 @@ static int evaluate(zt_controller *ctl, const zt_identity *requester, uint64_t n
     }
 
     /* 9: versions (authorised, genuine requests only: Q8) and what pushes replay */
-    if (packet_id != 0) {
-        ctl_track *t = track_find(ctl, nwid, requester->address);
-        m.v_major = meta_int(meta->major);
-        m.v_minor = meta_int(meta->minor);
-        m.v_rev = meta_int(meta->revision);
-        m.v_proto = meta_int(meta->proto_version);
-        if (t != NULL) {
-            t->has_meta = true;
-            t->meta = *meta;
-            t->id = *requester;
-            t->id.has_secret = false;
-            memset(t->id.sec, 0, sizeof(t->id.sec));
-        }
-    }
+    if (packet_id != 0)
+        remember_request(ctl, &m, requester, meta);
 
-    /* 10: build, save, send */
-    memset(&lc, 0, sizeof(lc));
-    lc.ctl = ctl;
-    lc.info = &info;
-    rv = zt_store_list_members(ctl->store, nwid, collect_member, &lc);
-    if (rv != 0) {
-        if (lc.err != 0)
-            rv = lc.err;
-        store_failed(ctl, rv, "listing members of", nwid, 0);
-        goto out;
-    }
-    {
-        zt_ctl_build b = {
-            .signer = &ctl->id,
-            .net = &net,
-            .member = &m,
-            .is_new = is_new,
-            .requester = requester,
-            .meta = meta,
-            .info = &info,
-            .now = now,
-            .rnd = ctl->opts.random_u64,
-            .rnd_arg = ctl->opts.random_arg,
-            .scratch = ctl->scratch,
-            .scratch_cap = DICT_CAP,
-        };
-        rv = zt__ctl_build_config(&b, &nc);
-    }
-    if (rv == ZT_ERR_AUTH) {
-        /* 11: signing failed: OBJ_NOT_FOUND on the wire, nothing saved */
-        *presult = ZT_CTL_RESULT_SIGN_FAILED;
-        set_err(ctl, "controller: cannot sign credentials for network %016" PRIx64, nwid);
-        rv = send_error(ctl, out, requester->address, packet_id, ZT_ERROR_OBJ_NOT_FOUND, nwid);
-        goto out;
-    }
-    if (rv != 0) {
-        set_err(ctl, "controller: cannot build the config of %016" PRIx64 "/%010" PRIx64 ": %s",
-                nwid, requester->address, zt_strerror(rv));
-        goto out;
-    }
-    dlen = zt__netconf_write(&nc, ctl->dict, DICT_CAP);
-    if (dlen <= 0) {
-        rv = ZT_ERR_RANGE;
-        set_err(ctl, "controller: the config of %016" PRIx64 "/%010" PRIx64 " is too large",
-                nwid, requester->address);
-        goto out;
-    }
-    /* save before sending: an address goes out only once it is recorded */
-    rv = save_member(ctl, &m, now);
-    if (rv != 0)
-        goto out;
-    *presult = ZT_CTL_RESULT_CONFIG;
-    rv = send_config(ctl, out, requester->address, nwid, packet_id, (size_t)dlen);
+    /* 10-11: build, save, send */
+    rv = deliver_config(ctl, &net, &m, is_new, requester, meta, packet_id, now, out, presult);
 out:
-    zt__mem_free(ctl->mem, info.allocated);
-    zt__netconf_clear(&nc);
     zt_ctl_member_clear(&m);
     zt_ctl_network_clear(&net); /* get_network always initialises it */
     return rv;
@@ -608,7 +624,7 @@ int zt_controller_handle_request(zt_controller *ctl, const zt_identity *requeste
     zt_config_request req;
     zt_config_meta meta;
     zt_controller_result result = ZT_CTL_RESULT_NOT_OURS;
-    ctl_track *t;
+    zt_ctl_track *t;
     int rv;
 
     if (ctl == NULL || requester == NULL || (payload == NULL && len > 0) || out == NULL ||
@@ -643,185 +659,8 @@ int zt_controller_handle_request(zt_controller *ctl, const zt_identity *requeste
         }
         t->last_request = now;
     }
-    rv = evaluate(ctl, requester, req.nwid, &meta, packet_id, now, out, &result);
+    rv = zt__controller_evaluate(ctl, requester, req.nwid, &meta, packet_id, now, out, &result);
     if (rv == 0 && presult != NULL)
         *presult = result;
     return rv;
-}
-
-/* ---- pushes and revocations ------------------------------------------------------------------ */
-
-/* Re-runs §2.3 for the track at |i| with packet ID 0. */
-static int push_one(zt_controller *ctl, size_t i, int64_t now, const zt_controller_out *out,
-                    bool *psent)
-{
-    zt_identity id = ctl->tracks[i].id;
-    zt_config_meta meta = ctl->tracks[i].meta;
-    zt_controller_result result = ZT_CTL_RESULT_NOT_OURS;
-    int rv;
-
-    rv = evaluate(ctl, &id, ctl->tracks[i].nwid, &meta, 0, now, out, &result);
-    *psent = rv == 0 && result == ZT_CTL_RESULT_CONFIG;
-    return rv;
-}
-
-int zt_controller_push_updates(zt_controller *ctl, uint64_t nwid, int64_t now,
-                               const zt_controller_out *out, size_t *pcount)
-{
-    size_t count = 0;
-    int first = 0;
-    bool found;
-    size_t i;
-
-    if (ctl == NULL || out == NULL || out->send == NULL)
-        return ZT_ERR_INVAL;
-    /* evaluate() with packet ID 0 never adds or removes tracks, so indexes stay valid */
-    for (i = track_search(ctl, nwid, 0, &found); i < ctl->ntracks && ctl->tracks[i].nwid == nwid;
-         i++) {
-        bool sent = false;
-        int rv;
-        if (!ctl->tracks[i].has_meta || !track_online(&ctl->tracks[i], now))
-            continue;
-        rv = push_one(ctl, i, now, out, &sent);
-        if (sent)
-            count++;
-        if (rv != 0 && first == 0)
-            first = rv;
-        if (rv == ZT_ERR_CALLBACK_FAILURE || zt_err_is_fatal(rv))
-            break;
-    }
-    if (pcount != NULL)
-        *pcount = count;
-    return first;
-}
-
-int zt_controller_push_member(zt_controller *ctl, uint64_t nwid, uint64_t node, int64_t now,
-                              const zt_controller_out *out)
-{
-    bool found, sent;
-    size_t i;
-
-    if (ctl == NULL || out == NULL || out->send == NULL)
-        return ZT_ERR_INVAL;
-    i = track_search(ctl, nwid, node, &found);
-    if (!found || !ctl->tracks[i].has_meta || !track_online(&ctl->tracks[i], now))
-        return 0;
-    return push_one(ctl, i, now, out, &sent);
-}
-
-int zt_controller_revoke(zt_controller *ctl, uint64_t nwid, uint64_t node, int64_t now,
-                         const zt_controller_out *out, size_t *pcount)
-{
-    zt_revocation rev;
-    zt_wr w;
-    zt_ssize n;
-    size_t count = 0;
-    bool found;
-    int rv = 0;
-
-    if (ctl == NULL || out == NULL || out->send == NULL ||
-        (nwid >> ZT_NWID_CONTROLLER_SHIFT) != ctl->id.address)
-        return ZT_ERR_INVAL;
-    memset(&rev, 0, sizeof(rev));
-    rev.id = (uint32_t)rnd(ctl);
-    rev.nwid = nwid;
-    rev.credential_id = 0;
-    rev.threshold = now;
-    rev.flags = ZT_REVOCATION_FLAG_FAST_PROPAGATE;
-    rev.target = node & ZT_ADDRESS_MASK;
-    rev.type = ZT_CRED_COM;
-    if (zt__revocation_sign(&rev, &ctl->id) != 0) {
-        set_err(ctl, "controller: cannot sign a revocation for %016" PRIx64, nwid);
-        return ZT_ERR_INTERNAL;
-    }
-    w = zt__wr_make(ctl->pkt, PKT_CAP);
-    zt__netcreds_write(&w, NULL, NULL, 0, NULL, 0, &rev, 1, NULL, 0);
-    n = zt__wr_finish(&w);
-    if (n < 0)
-        return ZT_ERR_INTERNAL;
-    /* §4.4: to every online member of the network */
-    for (size_t i = track_search(ctl, nwid, 0, &found);
-         i < ctl->ntracks && ctl->tracks[i].nwid == nwid; i++) {
-        if (!track_online(&ctl->tracks[i], now))
-            continue;
-        rv = emit(ctl, out, ctl->tracks[i].node, ZT_VERB_NETWORK_CREDENTIALS, ctl->pkt,
-                  (size_t)n);
-        if (rv != 0)
-            break;
-        count++;
-        ctl->stats.revocations_sent++;
-    }
-    if (pcount != NULL)
-        *pcount = count;
-    return rv;
-}
-
-/* ---- change notes ---------------------------------------------------------------------------- */
-
-static int note(zt_controller *ctl, int kind, uint64_t nwid, uint64_t node)
-{
-    if (ctl == NULL)
-        return ZT_ERR_INVAL;
-    for (size_t i = 0; i < ctl->nnotes; i++) {
-        const ctl_note *q = &ctl->notes[i];
-        if (q->kind == kind && q->nwid == nwid && q->node == node)
-            return 0;
-    }
-    if (ctl->nnotes >= ZT_CTL_PENDING_MAX) {
-        ctl->stats.pending_dropped++;
-        return ZT_ERR_LIMIT;
-    }
-    ctl->notes[ctl->nnotes].kind = kind;
-    ctl->notes[ctl->nnotes].nwid = nwid;
-    ctl->notes[ctl->nnotes].node = node;
-    ctl->nnotes++;
-    return 0;
-}
-
-int zt_controller_note_network_changed(zt_controller *ctl, uint64_t nwid)
-{
-    return note(ctl, NOTE_NETWORK, nwid, 0);
-}
-
-int zt_controller_note_member_changed(zt_controller *ctl, uint64_t nwid, uint64_t node)
-{
-    return note(ctl, NOTE_MEMBER, nwid, node);
-}
-
-int zt_controller_note_member_deauthorized(zt_controller *ctl, uint64_t nwid, uint64_t node)
-{
-    return note(ctl, NOTE_DEAUTH, nwid, node);
-}
-
-size_t zt_controller_pending(const zt_controller *ctl)
-{
-    return ctl->nnotes;
-}
-
-int zt_controller_flush(zt_controller *ctl, int64_t now, const zt_controller_out *out)
-{
-    int first = 0;
-
-    if (ctl == NULL || out == NULL || out->send == NULL)
-        return ZT_ERR_INVAL;
-    for (size_t i = 0; i < ctl->nnotes; i++) {
-        const ctl_note q = ctl->notes[i];
-        int rv = 0;
-
-        if ((q.nwid >> ZT_NWID_CONTROLLER_SHIFT) != ctl->id.address)
-            continue; /* a network we cannot serve: nobody to tell */
-        if (q.kind == NOTE_DEAUTH) {
-            rv = zt_controller_revoke(ctl, q.nwid, q.node, now, out, NULL);
-            if (rv == 0)
-                rv = zt_controller_push_member(ctl, q.nwid, q.node, now, out);
-        } else if (q.kind == NOTE_MEMBER) {
-            rv = zt_controller_push_member(ctl, q.nwid, q.node, now, out);
-        } else {
-            rv = zt_controller_push_updates(ctl, q.nwid, now, out, NULL);
-        }
-        if (rv != 0 && first == 0)
-            first = rv;
-    }
-    ctl->nnotes = 0;
-    return first;
 }

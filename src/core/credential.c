@@ -1,5 +1,7 @@
-/* credential.c: COM, capability, tag, revocation, COO and NETWORK_CREDENTIALS (vl2.md §5, §3.6). */
-#include "core/credential.h"
+/* credential.c: capability, tag, revocation and COO (vl2.md §5), their acceptance (§5.8), and
+ * the wire pieces every credential shares (credential_internal.h).  COM: com.c; the
+ * NETWORK_CREDENTIALS payload: netcreds.c. */
+#include "core/credential_internal.h"
 
 #include <string.h>
 
@@ -16,7 +18,7 @@ static uint64_t controller_of(uint64_t nwid)
 
 /* ---- shared pieces ---- */
 
-static int rd_addr(zt_rd *r, uint64_t *out)
+int zt__cred_rd_addr(zt_rd *r, uint64_t *out)
 {
     return zt__rd_be(r, out, ZT_ADDRESS_LEN);
 }
@@ -92,8 +94,8 @@ static void wr_pad(zt_wr *w)
 
 /* Common verification: the credential names |claimed| as signer, which must be the network's
  * controller, and |signer| must be that identity. */
-static int verify_signed(const zt_identity *signer, uint64_t claimed, uint64_t nwid,
-                         bool has_sig, const uint8_t *sig, const uint8_t *msg, size_t len)
+int zt__cred_verify_signed(const zt_identity *signer, uint64_t claimed, uint64_t nwid, bool has_sig,
+                           const uint8_t *sig, const uint8_t *msg, size_t len)
 {
     if (claimed == 0 || claimed != controller_of(nwid))
         return ZT_ERR_AUTH;
@@ -104,190 +106,10 @@ static int verify_signed(const zt_identity *signer, uint64_t claimed, uint64_t n
     return 0;
 }
 
-static bool can_sign_for(const zt_identity *controller, uint64_t nwid)
+bool zt__cred_can_sign_for(const zt_identity *controller, uint64_t nwid)
 {
     return controller != NULL && controller->has_secret &&
            controller->address == controller_of(nwid);
-}
-
-/* ---------------------------------------------------------------- COM */
-
-int zt__com_identity_hash(const zt_identity *id, uint64_t out[4])
-{
-    uint8_t buf[ZT_ADDRESS_LEN + ZT_IDENTITY_KEY_LEN], digest[ZT_SHA384_LEN];
-    int rv;
-
-    zt__store_be(buf, id->address, ZT_ADDRESS_LEN);
-    memcpy(buf + ZT_ADDRESS_LEN, id->pub, ZT_IDENTITY_KEY_LEN);
-    rv = zt__sha384(digest, buf, sizeof(buf));
-    if (rv != 0)
-        return rv;
-    for (int i = 0; i < 4; i++)
-        out[i] = zt__load_be(digest + 8 * i, 8);
-    return 0;
-}
-
-int zt__com_init(zt_com *com, uint64_t nwid, int64_t timestamp, uint64_t ctmd,
-                 const zt_identity *member)
-{
-    uint64_t h[4];
-    int rv = zt__com_identity_hash(member, h);
-
-    if (rv != 0)
-        return rv;
-    memset(com, 0, sizeof(*com));
-    com->q[0] = (zt_com_qualifier){ZT_COM_Q_TIMESTAMP, (uint64_t)timestamp, ctmd};
-    com->q[1] = (zt_com_qualifier){ZT_COM_Q_NETWORK_ID, nwid, 0};
-    com->q[2] = (zt_com_qualifier){ZT_COM_Q_ISSUED_TO, member->address, UINT64_MAX};
-    for (int i = 0; i < 4; i++)
-        com->q[3 + i] = (zt_com_qualifier){(uint64_t)(ZT_COM_Q_IDENTITY_0 + i), h[i], UINT64_MAX};
-    com->count = ZT_COM_QUALIFIERS_ISSUED;
-    return 0;
-}
-
-static const zt_com_qualifier *com_find(const zt_com *com, uint64_t id)
-{
-    for (unsigned i = 0; i < com->count && i < ZT_COM_MAX_QUALIFIERS; i++)
-        if (com->q[i].id == id)
-            return &com->q[i];
-    return NULL;
-}
-
-uint64_t zt__com_qualifier(const zt_com *com, uint64_t id)
-{
-    const zt_com_qualifier *q = com_find(com, id);
-    return q != NULL ? q->value : 0;
-}
-
-int zt__com_read(zt_rd *r, zt_com *com)
-{
-    zt_com out;
-    uint8_t format;
-    uint16_t count;
-    int rv;
-
-    memset(&out, 0, sizeof(out));
-    if ((rv = zt__rd_u8(r, &format)) != 0)
-        return rv;
-    if (format != 1)
-        return ZT_ERR_DROP;
-    if ((rv = zt__rd_u16(r, &count)) != 0)
-        return rv;
-    if (count > ZT_COM_MAX_QUALIFIERS)
-        return ZT_ERR_RANGE;
-    for (unsigned i = 0; i < count; i++) {
-        zt_com_qualifier *q = &out.q[i];
-        if ((rv = zt__rd_u64(r, &q->id)) != 0 || (rv = zt__rd_u64(r, &q->value)) != 0 ||
-            (rv = zt__rd_u64(r, &q->max_delta)) != 0)
-            return rv;
-        if (i > 0 && q->id < out.q[i - 1].id)
-            return ZT_ERR_DROP; /* ids must be non-decreasing (§5.2) */
-    }
-    out.count = count;
-    if ((rv = rd_addr(r, &out.signer)) != 0)
-        return rv;
-    if (out.signer != 0 && (rv = zt__rd_bytes(r, out.sig, ZT_SIGNATURE_LEN)) != 0)
-        return rv;
-    *com = out;
-    return 0;
-}
-
-static void com_write_qualifiers(zt_wr *w, const zt_com *com)
-{
-    for (unsigned i = 0; i < com->count && i < ZT_COM_MAX_QUALIFIERS; i++) {
-        zt__wr_u64(w, com->q[i].id);
-        zt__wr_u64(w, com->q[i].value);
-        zt__wr_u64(w, com->q[i].max_delta);
-    }
-}
-
-void zt__com_write(zt_wr *w, const zt_com *com)
-{
-    unsigned n = com->count < ZT_COM_MAX_QUALIFIERS ? com->count : ZT_COM_MAX_QUALIFIERS;
-
-    zt__wr_u8(w, 1);
-    zt__wr_u16(w, (uint16_t)n);
-    com_write_qualifiers(w, com);
-    zt__wr_be(w, com->signer, ZT_ADDRESS_LEN);
-    if (com->signer != 0)
-        zt__wr_bytes(w, com->sig, ZT_SIGNATURE_LEN);
-}
-
-zt_ssize zt__com_signed_message(const zt_com *com, uint8_t *out, size_t cap)
-{
-    zt_wr w = zt__wr_make(out, cap);
-    com_write_qualifiers(&w, com);
-    return zt__wr_finish(&w);
-}
-
-int zt__com_sign(zt_com *com, const zt_identity *controller)
-{
-    uint8_t msg[24 * ZT_COM_MAX_QUALIFIERS];
-    zt_ssize n;
-
-    if (!can_sign_for(controller, zt__com_network_id(com)))
-        return ZT_ERR_INVAL;
-    n = zt__com_signed_message(com, msg, sizeof(msg));
-    if (n < 0)
-        return ZT_ERR_INVAL;
-    com->signer = controller->address;
-    return zt__identity_sign(controller, msg, (size_t)n, com->sig);
-}
-
-int zt__com_verify(const zt_com *com, const zt_identity *signer)
-{
-    uint8_t msg[24 * ZT_COM_MAX_QUALIFIERS];
-    zt_ssize n;
-
-    if (com->count > ZT_COM_MAX_QUALIFIERS)
-        return ZT_ERR_AUTH;
-    n = zt__com_signed_message(com, msg, sizeof(msg));
-    if (n < 0)
-        return ZT_ERR_AUTH;
-    return verify_signed(signer, com->signer, zt__com_network_id(com), com->signer != 0,
-                         com->sig, msg, (size_t)n);
-}
-
-bool zt__com_agrees(const zt_com *mine, const zt_com *theirs, const zt_identity *their_id)
-{
-    bool check_identity = false;
-    uint64_t h[4];
-
-    if (mine->count == 0 || theirs->count == 0)
-        return false;
-    for (unsigned i = 0; i < mine->count && i < ZT_COM_MAX_QUALIFIERS; i++) {
-        const zt_com_qualifier *q = &mine->q[i];
-        const zt_com_qualifier *t = com_find(theirs, q->id);
-        uint64_t diff;
-
-        if (t == NULL)
-            return false;
-        diff = q->value > t->value ? q->value - t->value : t->value - q->value;
-        if (diff > q->max_delta)
-            return false;
-        if (q->id >= ZT_COM_Q_IDENTITY_0 && q->id < ZT_COM_Q_IDENTITY_0 + 4)
-            check_identity = true;
-    }
-    if (!check_identity)
-        return true;
-    if (their_id == NULL || zt__com_identity_hash(their_id, h) != 0)
-        return false;
-    for (unsigned k = 0; k < 4; k++) {
-        const zt_com_qualifier *t = com_find(theirs, ZT_COM_Q_IDENTITY_0 + k);
-        if (t == NULL || t->value != h[k])
-            return false;
-    }
-    return true;
-}
-
-bool zt__com_equal(const zt_com *a, const zt_com *b)
-{
-    uint8_t x[ZT_COM_LEN_MAX], y[ZT_COM_LEN_MAX];
-    zt_wr wa = zt__wr_make(x, sizeof(x)), wb = zt__wr_make(y, sizeof(y));
-
-    zt__com_write(&wa, a);
-    zt__com_write(&wb, b);
-    return zt__wr_len(&wa) == zt__wr_len(&wb) && memcmp(x, y, zt__wr_len(&wa)) == 0;
 }
 
 /* ---------------------------------------------------------------- capability */
@@ -327,7 +149,7 @@ int zt__capability_read(zt_rd *r, zt_capability *cap)
         uint64_t to;
         zt_cap_custody *c;
 
-        if ((rv = rd_addr(r, &to)) != 0)
+        if ((rv = zt__cred_rd_addr(r, &to)) != 0)
             return rv;
         if (to == 0)
             break; /* terminator */
@@ -335,7 +157,7 @@ int zt__capability_read(zt_rd *r, zt_capability *cap)
             return ZT_ERR_RANGE;
         c = &out.custody[out.custody_count];
         c->to = to;
-        if ((rv = rd_addr(r, &c->from)) != 0 || (rv = rd_sig(r, &c->has_sig, c->sig)) != 0)
+        if ((rv = zt__cred_rd_addr(r, &c->from)) != 0 || (rv = rd_sig(r, &c->has_sig, c->sig)) != 0)
             return rv;
         out.custody_count++;
     }
@@ -415,8 +237,8 @@ int zt__capability_verify(const zt_capability *cap, const zt_identity *controlle
         int rv;
 
         if (i == 0) {
-            rv = verify_signed(controller, c->from, cap->nwid, c->has_sig, c->sig, msg,
-                               (size_t)len);
+            rv = zt__cred_verify_signed(controller, c->from, cap->nwid, c->has_sig, c->sig, msg,
+                                        (size_t)len);
         } else {
             if (c->from != cap->custody[i - 1].to)
                 return ZT_ERR_AUTH;
@@ -463,7 +285,8 @@ int zt__tag_read(zt_rd *r, zt_tag *tag)
     memset(&out, 0, sizeof(out));
     if ((rv = zt__rd_u64(r, &out.nwid)) != 0 || (rv = rd_i64(r, &out.timestamp)) != 0 ||
         (rv = rd_u32(r, &out.id)) != 0 || (rv = rd_u32(r, &out.value)) != 0 ||
-        (rv = rd_addr(r, &out.issued_to)) != 0 || (rv = rd_addr(r, &out.signer)) != 0 ||
+        (rv = zt__cred_rd_addr(r, &out.issued_to)) != 0 ||
+        (rv = zt__cred_rd_addr(r, &out.signer)) != 0 ||
         (rv = rd_sig(r, &out.has_sig, out.sig)) != 0 || (rv = rd_ext(r)) != 0)
         return rv;
     *tag = out;
@@ -492,7 +315,7 @@ int zt__tag_sign(zt_tag *tag, const zt_identity *controller)
     uint8_t msg[34 + SIGNED_FRAME];
     zt_ssize n;
 
-    if (!can_sign_for(controller, tag->nwid))
+    if (!zt__cred_can_sign_for(controller, tag->nwid))
         return ZT_ERR_INVAL;
     tag->signer = controller->address;
     n = zt__tag_signed_message(tag, msg, sizeof(msg));
@@ -509,8 +332,8 @@ int zt__tag_verify(const zt_tag *tag, const zt_identity *signer)
 
     if (n < 0)
         return ZT_ERR_AUTH;
-    return verify_signed(signer, tag->signer, tag->nwid, tag->has_sig, tag->sig, msg,
-                         (size_t)n);
+    return zt__cred_verify_signed(signer, tag->signer, tag->nwid, tag->has_sig, tag->sig, msg,
+                                  (size_t)n);
 }
 
 /* ---------------------------------------------------------------- revocation */
@@ -540,8 +363,8 @@ int zt__revocation_read(zt_rd *r, zt_revocation *rev)
     if ((rv = rd_u32(r, &reserved)) != 0 || (rv = rd_u32(r, &out.id)) != 0 ||
         (rv = zt__rd_u64(r, &out.nwid)) != 0 || (rv = rd_u32(r, &reserved)) != 0 ||
         (rv = rd_u32(r, &out.credential_id)) != 0 || (rv = rd_i64(r, &out.threshold)) != 0 ||
-        (rv = zt__rd_u64(r, &out.flags)) != 0 || (rv = rd_addr(r, &out.target)) != 0 ||
-        (rv = rd_addr(r, &out.signer)) != 0 || (rv = zt__rd_u8(r, &out.type)) != 0 ||
+        (rv = zt__rd_u64(r, &out.flags)) != 0 || (rv = zt__cred_rd_addr(r, &out.target)) != 0 ||
+        (rv = zt__cred_rd_addr(r, &out.signer)) != 0 || (rv = zt__rd_u8(r, &out.type)) != 0 ||
         (rv = rd_sig(r, &out.has_sig, out.sig)) != 0 || (rv = rd_ext(r)) != 0)
         return rv;
     *rev = out;
@@ -570,7 +393,7 @@ int zt__revocation_sign(zt_revocation *rev, const zt_identity *controller)
     uint8_t msg[51 + SIGNED_FRAME];
     zt_ssize n;
 
-    if (!can_sign_for(controller, rev->nwid))
+    if (!zt__cred_can_sign_for(controller, rev->nwid))
         return ZT_ERR_INVAL;
     rev->signer = controller->address;
     n = zt__revocation_signed_message(rev, msg, sizeof(msg));
@@ -587,8 +410,8 @@ int zt__revocation_verify(const zt_revocation *rev, const zt_identity *signer)
 
     if (n < 0)
         return ZT_ERR_AUTH;
-    return verify_signed(signer, rev->signer, rev->nwid, rev->has_sig, rev->sig, msg,
-                         (size_t)n);
+    return zt__cred_verify_signed(signer, rev->signer, rev->nwid, rev->has_sig, rev->sig, msg,
+                                  (size_t)n);
 }
 
 /* ---------------------------------------------------------------- COO */
@@ -628,7 +451,8 @@ int zt__coo_read(zt_rd *r, zt_coo *coo)
         if (out.thing_count < ZT_COO_MAX_THINGS)
             out.things[out.thing_count++] = thing; /* more than 16 are skipped (§5.6) */
     }
-    if ((rv = rd_addr(r, &out.issued_to)) != 0 || (rv = rd_addr(r, &out.signer)) != 0 ||
+    if ((rv = zt__cred_rd_addr(r, &out.issued_to)) != 0 ||
+        (rv = zt__cred_rd_addr(r, &out.signer)) != 0 ||
         (rv = rd_sig(r, &out.has_sig, out.sig)) != 0 || (rv = rd_ext(r)) != 0)
         return rv;
     *coo = out;
@@ -657,7 +481,7 @@ int zt__coo_sign(zt_coo *coo, const zt_identity *controller)
     uint8_t msg[COO_LEN_MAX];
     zt_ssize n;
 
-    if (!can_sign_for(controller, coo->nwid))
+    if (!zt__cred_can_sign_for(controller, coo->nwid))
         return ZT_ERR_INVAL;
     coo->signer = controller->address;
     n = zt__coo_signed_message(coo, msg, sizeof(msg));
@@ -674,8 +498,8 @@ int zt__coo_verify(const zt_coo *coo, const zt_identity *signer)
 
     if (n < 0)
         return ZT_ERR_AUTH;
-    return verify_signed(signer, coo->signer, coo->nwid, coo->has_sig, coo->sig, msg,
-                         (size_t)n);
+    return zt__cred_verify_signed(signer, coo->signer, coo->nwid, coo->has_sig, coo->sig, msg,
+                                  (size_t)n);
 }
 
 static size_t thing_len(uint8_t type)
@@ -719,9 +543,9 @@ bool zt__coo_owns(const zt_coo *coo, uint8_t type, const uint8_t *value, size_t 
 
 /* ---------------------------------------------------------------- acceptance (§5.8) */
 
-static zt_cred_admit admit(uint64_t in_nwid, uint64_t in_signer, int64_t ts, uint64_t nwid,
-                           bool has_held, int64_t held_ts, bool identical,
-                           const int64_t *revocation_threshold)
+zt_cred_admit zt__cred_admit(uint64_t in_nwid, uint64_t in_signer, int64_t ts, uint64_t nwid,
+                             bool has_held, int64_t held_ts, bool identical,
+                             const int64_t *revocation_threshold)
 {
     if (in_nwid != nwid)
         return ZT_CRED_REJECT_NETWORK;
@@ -734,14 +558,6 @@ static zt_cred_admit admit(uint64_t in_nwid, uint64_t in_signer, int64_t ts, uin
     if (identical)
         return ZT_CRED_ADMIT_REDUNDANT;
     return ZT_CRED_ADMIT_NEW;
-}
-
-zt_cred_admit zt__com_admit(const zt_com *in, uint64_t nwid, const zt_com *held,
-                            int64_t revocation_threshold)
-{
-    return admit(zt__com_network_id(in), in->signer, zt__com_timestamp(in), nwid, held != NULL,
-                 held != NULL ? zt__com_timestamp(held) : 0,
-                 held != NULL && zt__com_equal(in, held), &revocation_threshold);
 }
 
 static bool tag_equal(const zt_tag *a, const zt_tag *b)
@@ -757,9 +573,9 @@ static bool tag_equal(const zt_tag *a, const zt_tag *b)
 zt_cred_admit zt__tag_admit(const zt_tag *in, uint64_t nwid, const zt_tag *held,
                             const int64_t *revocation_threshold)
 {
-    return admit(in->nwid, in->signer, in->timestamp, nwid, held != NULL,
-                 held != NULL ? held->timestamp : 0, held != NULL && tag_equal(in, held),
-                 revocation_threshold);
+    return zt__cred_admit(in->nwid, in->signer, in->timestamp, nwid, held != NULL,
+                          held != NULL ? held->timestamp : 0, held != NULL && tag_equal(in, held),
+                          revocation_threshold);
 }
 
 static bool capability_equal(const zt_capability *a, const zt_capability *b)
@@ -778,9 +594,9 @@ zt_cred_admit zt__capability_admit(const zt_capability *in, uint64_t nwid,
                                    const int64_t *revocation_threshold)
 {
     uint64_t signer = in->custody_count > 0 ? in->custody[0].from : 0;
-    return admit(in->nwid, signer, in->timestamp, nwid, held != NULL,
-                 held != NULL ? held->timestamp : 0, held != NULL && capability_equal(in, held),
-                 revocation_threshold);
+    return zt__cred_admit(in->nwid, signer, in->timestamp, nwid, held != NULL,
+                          held != NULL ? held->timestamp : 0,
+                          held != NULL && capability_equal(in, held), revocation_threshold);
 }
 
 static bool coo_equal(const zt_coo *a, const zt_coo *b)
@@ -796,9 +612,9 @@ static bool coo_equal(const zt_coo *a, const zt_coo *b)
 zt_cred_admit zt__coo_admit(const zt_coo *in, uint64_t nwid, const zt_coo *held,
                             const int64_t *revocation_threshold)
 {
-    return admit(in->nwid, in->signer, in->timestamp, nwid, held != NULL,
-                 held != NULL ? held->timestamp : 0, held != NULL && coo_equal(in, held),
-                 revocation_threshold);
+    return zt__cred_admit(in->nwid, in->signer, in->timestamp, nwid, held != NULL,
+                          held != NULL ? held->timestamp : 0, held != NULL && coo_equal(in, held),
+                          revocation_threshold);
 }
 
 zt_cred_admit zt__revocation_admit(const zt_revocation *in, uint64_t nwid,
@@ -823,107 +639,4 @@ bool zt__credential_usable(int64_t ts, int64_t config_ts, int64_t ctmd,
     if (ctmd < 0 || d > (uint64_t)ctmd)
         return false;
     return revocation_threshold == NULL || *revocation_threshold < ts;
-}
-
-/* ---------------------------------------------------------------- NETWORK_CREDENTIALS */
-
-enum { SEC_COM = 0, SEC_CAP, SEC_TAG, SEC_REV, SEC_COO, SEC_DONE };
-
-void zt__netcreds_begin(zt_netcreds_reader *it, const uint8_t *payload, size_t len)
-{
-    memset(it, 0, sizeof(*it));
-    it->r = zt__rd_make(payload, len);
-    it->section = SEC_COM;
-}
-
-static int netcreds_read_one(zt_netcreds_reader *it, zt_credential *out)
-{
-    switch (it->section) {
-    case SEC_COM:
-        out->type = ZT_CRED_COM;
-        return zt__com_read(&it->r, &out->u.com);
-    case SEC_CAP:
-        out->type = ZT_CRED_CAPABILITY;
-        return zt__capability_read(&it->r, &out->u.cap);
-    case SEC_TAG:
-        out->type = ZT_CRED_TAG;
-        return zt__tag_read(&it->r, &out->u.tag);
-    case SEC_REV:
-        out->type = ZT_CRED_REVOCATION;
-        return zt__revocation_read(&it->r, &out->u.rev);
-    default:
-        out->type = ZT_CRED_COO;
-        return zt__coo_read(&it->r, &out->u.coo);
-    }
-}
-
-int zt__netcreds_next(zt_netcreds_reader *it, zt_credential *out)
-{
-    int rv;
-
-    while (it->err == 0 && it->section != SEC_DONE) {
-        if (it->section == SEC_COM) {
-            if (zt__rd_left(&it->r) == 0) {
-                it->section = SEC_DONE;
-                break;
-            }
-            if (*it->r.p == 0) {
-                it->r.p++; /* terminator of the COM list */
-                it->section = SEC_CAP;
-                continue;
-            }
-        } else if (!it->counted) {
-            uint16_t count;
-            if (zt__rd_left(&it->r) == 0) {
-                it->section = SEC_DONE; /* later sections are optional (§3.6) */
-                break;
-            }
-            if ((rv = zt__rd_u16(&it->r, &count)) != 0) {
-                it->err = rv;
-                break;
-            }
-            it->counted = true;
-            it->remaining = count;
-            continue;
-        } else if (it->remaining == 0) {
-            it->section++;
-            it->counted = false;
-            continue;
-        } else {
-            it->remaining--;
-        }
-        rv = netcreds_read_one(it, out);
-        if (rv != 0) {
-            out->type = ZT_CRED_NONE;
-            it->err = rv;
-            break;
-        }
-        return 1;
-    }
-    return it->err;
-}
-
-void zt__netcreds_write(zt_wr *w, const zt_com *com, const zt_capability *caps, size_t ncaps,
-                        const zt_tag *tags, size_t ntags, const zt_revocation *revs,
-                        size_t nrevs, const zt_coo *coos, size_t ncoos)
-{
-    if (ncaps > UINT16_MAX || ntags > UINT16_MAX || nrevs > UINT16_MAX || ncoos > UINT16_MAX) {
-        w->overflow = true;
-        return;
-    }
-    if (com != NULL)
-        zt__com_write(w, com);
-    zt__wr_u8(w, 0);
-    zt__wr_u16(w, (uint16_t)ncaps);
-    for (size_t i = 0; i < ncaps; i++)
-        zt__capability_write(w, &caps[i]);
-    zt__wr_u16(w, (uint16_t)ntags);
-    for (size_t i = 0; i < ntags; i++)
-        zt__tag_write(w, &tags[i]);
-    zt__wr_u16(w, (uint16_t)nrevs);
-    for (size_t i = 0; i < nrevs; i++)
-        zt__revocation_write(w, &revs[i]);
-    zt__wr_u16(w, (uint16_t)ncoos);
-    for (size_t i = 0; i < ncoos; i++)
-        zt__coo_write(w, &coos[i]);
 }

@@ -1,5 +1,10 @@
-# unit.test_controller: the sans-I/O network controller (src/controller/controller*.c) and the
-# zts_controller_* embedding API (src/controller/api.c, include/zts_controller.h).
-zt_add_test(test_controller unit ${CMAKE_CURRENT_LIST_DIR}/test_controller.c)
-target_link_libraries(test_controller PRIVATE zt_controller)
-target_include_directories(test_controller PRIVATE ${CMAKE_SOURCE_DIR}/tests)
+# unit.test_controller: the sans-I/O network controller (src/controller/controller*.c), its
+# request flows.  unit.test_controller_api: store failures, the rules JSON parser and the
+# zts_controller_* embedding API (src/controller/api.c, include/zts_controller.h).  Both share
+# the fixtures of controller_testutil.c.
+foreach(suite controller controller_api)
+  zt_add_test(test_${suite} unit ${CMAKE_CURRENT_LIST_DIR}/test_${suite}.c
+              ${CMAKE_CURRENT_LIST_DIR}/controller_testutil.c)
+  target_link_libraries(test_${suite} PRIVATE zt_controller)
+  target_include_directories(test_${suite} PRIVATE ${CMAKE_SOURCE_DIR}/tests)
+endforeach()

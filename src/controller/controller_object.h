@@ -1,0 +1,67 @@
+/*
+ * controller_object.h: the controller object itself, shared by controller.c (intake, §2.3,
+ * delivery) and controller_push.c (pushes, revocations, change notes).  Not for other modules.
+ */
+#ifndef ZT_CONTROLLER_CONTROLLER_OBJECT_H
+#define ZT_CONTROLLER_CONTROLLER_OBJECT_H
+
+#include "controller/controller.h"
+#include "core/configchunk.h"
+#include "core/netconf.h"
+
+/* One chunk payload: OK header, chunk framing and signature, data. */
+#define ZT_CTL_PKT_CAP (ZT_OK_HEADER_LEN + ZT_CHUNK_OVERHEAD + ZT_CHUNK_MAX_DATA + 64)
+#define ZT_CTL_DICT_CAP (ZT_DICT_CONFIG_MAX + 1)
+
+/* What is remembered per (network, member), in memory only (§2.1 step 4, §4.3). */
+typedef struct zt_ctl_track {
+    uint64_t nwid, node;
+    int64_t last_request; /* of the last accepted genuine request; 0 = never */
+    bool has_meta;        /* authorised at that request: meta and identity below are valid */
+    zt_config_meta meta;
+    zt_identity id;       /* public only */
+} zt_ctl_track;
+
+typedef struct zt_ctl_note {
+    int kind;
+    uint64_t nwid, node;
+} zt_ctl_note;
+
+struct zt_controller {
+    zt_identity id; /* with secret */
+    zt_store *store;
+    zt_controller_opts opts;
+    const zt_mem *mem;
+    zt_ctl_track *tracks; /* sorted by (nwid, node) */
+    size_t ntracks, cap_tracks, max_tracked;
+    zt_ctl_note *notes;
+    size_t nnotes;
+    uint8_t *scratch; /* credential blobs, ZT_CTL_DICT_CAP */
+    uint8_t *dict;    /* the dictionary being sent, ZT_CTL_DICT_CAP */
+    uint8_t *pkt;     /* one payload, ZT_CTL_PKT_CAP */
+    zt_controller_stats stats;
+    char errmsg[ZT_STORE_ERRMSG_MAX + 64];
+};
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void zt__controller_set_err(zt_controller *ctl, const char *fmt, ...);
+
+uint64_t zt__controller_rnd(zt_controller *ctl);
+
+/* Index of (nwid, node), or of where it would go (*found false). */
+size_t zt__controller_track_search(const zt_controller *ctl, uint64_t nwid, uint64_t node,
+                                   bool *found);
+
+bool zt__controller_track_online(const zt_ctl_track *t, int64_t now);
+
+int zt__controller_emit(zt_controller *ctl, const zt_controller_out *out, uint64_t dest,
+                        uint8_t verb, const uint8_t *p, size_t len);
+
+/* Steps 2-11 of §2.3 for |requester| on |nwid|.  |packet_id| 0 = internal re-evaluation. */
+int zt__controller_evaluate(zt_controller *ctl, const zt_identity *requester, uint64_t nwid,
+                            const zt_config_meta *meta, uint64_t packet_id, int64_t now,
+                            const zt_controller_out *out, zt_controller_result *presult);
+
+#endif
