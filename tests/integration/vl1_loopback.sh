@@ -15,38 +15,9 @@ idtool=$(realpath "$2")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/zt-vl1.XXXXXX")
 pids=()
 
-log() { printf '[vl1_loopback] %s\n' "$*"; }
-
-stop_all() {
-    local p deadline
-    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-    deadline=$((SECONDS + 10))
-    for p in "${pids[@]}"; do
-        while kill -0 "$p" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
-        kill -KILL "$p" 2>/dev/null || true
-        wait "$p" 2>/dev/null || true
-    done
-    pids=()
-}
-
-cleanup() {
-    local rc=$?
-    stop_all
-    if ((rc != 0)); then
-        for f in "$tmp"/*.log; do
-            [[ -f $f ]] || continue
-            echo "----- $f (last 40 lines)"
-            tail -n 40 "$f"
-        done
-    fi
-    if [[ ${ZT_KEEP_TMP:-0} == 1 ]]; then log "kept $tmp"; else rm -rf "$tmp"; fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-trap 'log "FAIL: command at line $LINENO exited with $?"' ERR
-
-fail() { log "FAIL: $*"; exit 1; }
+name=vl1_loopback
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 
 # wait_for <seconds> <file> <extended regex>: true once the file has a matching line.
 wait_for() {

@@ -20,38 +20,9 @@ pids=()
 budget=60
 t0=$SECONDS
 
-log() { printf '[vl2_loopback] %s\n' "$*"; }
-
-stop_all() {
-    local p deadline
-    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-    deadline=$((SECONDS + 10))
-    for p in "${pids[@]}"; do
-        while kill -0 "$p" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
-        kill -KILL "$p" 2>/dev/null || true
-        wait "$p" 2>/dev/null || true
-    done
-    pids=()
-}
-
-cleanup() {
-    local rc=$?
-    stop_all
-    if ((rc != 0)); then
-        for f in "$tmp"/*.log; do
-            [[ -f $f ]] || continue
-            echo "----- $f (last 60 lines)"
-            tail -n 60 "$f"
-        done
-    fi
-    if [[ ${ZT_KEEP_TMP:-0} == 1 ]]; then log "kept $tmp"; else rm -rf "$tmp"; fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-trap 'log "FAIL: command at line $LINENO exited with $?"' ERR
-
-fail() { log "FAIL: $*"; exit 1; }
+name=vl2_loopback
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 
 # Seconds left of the overall budget (at least 1).
 left() { local l=$((budget - (SECONDS - t0))); ((l > 0)) && echo "$l" || echo 1; }

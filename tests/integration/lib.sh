@@ -1,0 +1,38 @@
+# lib.sh: what the multi-process loopback tests share.  Source it after setting |name| (the
+# test's name for log lines), |tmp| (its temp directory) and |pids| (an array of the processes
+# it starts); it installs the traps that stop every process and keep or remove |tmp|.
+
+log() { printf '[%s] %s\n' "$name" "$*"; }
+
+fail() { log "FAIL: $*"; exit 1; }
+
+# Stops every process in |pids|: SIGTERM, then SIGKILL after 10 s.
+stop_all() {
+    local p deadline
+    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    deadline=$((SECONDS + 10))
+    for p in "${pids[@]}"; do
+        while kill -0 "$p" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+        kill -KILL "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+    pids=()
+}
+
+# On exit: stop everything; on failure show the end of every log; ZT_KEEP_TMP=1 keeps |tmp|.
+cleanup() {
+    local rc=$?
+    stop_all
+    if ((rc != 0)); then
+        for f in "$tmp"/*.log; do
+            [[ -f $f ]] || continue
+            echo "----- $f (last 60 lines)"
+            tail -n 60 "$f"
+        done
+    fi
+    if [[ ${ZT_KEEP_TMP:-0} == 1 ]]; then log "kept $tmp"; else rm -rf "$tmp"; fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+trap 'log "FAIL: command at line $LINENO exited with $?"' ERR
