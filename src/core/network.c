@@ -283,6 +283,15 @@ void zt__networks_timers(zt_node *n, int64_t now)
     }
 }
 
+/* Just online: networks still waiting for a config ask again at once, instead of at the next
+ * 5 s tick (a request sent before any root answered may have gone nowhere). */
+void zt__networks_online(zt_node *n, int64_t now)
+{
+    for (zt_network *net = n->networks; net != NULL; net = net->next)
+        if (!net->has_config)
+            request_config(n, net, now);
+}
+
 void zt__networks_clear(zt_node *n)
 {
     zt__mem_free(n->mem, n->foreign);

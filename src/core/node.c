@@ -186,6 +186,8 @@ void zt__node_check_online(zt_node *n, int64_t now)
     memset(&ev, 0, sizeof(ev));
     ev.type = online ? ZT_NODE_EVENT_ONLINE : ZT_NODE_EVENT_OFFLINE;
     zt__node_event(n, &ev);
+    if (online)
+        zt__networks_online(n, now);
 }
 
 /* Keepalives and path expiry for one peer (vl1.md §5.7). */

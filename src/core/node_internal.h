@@ -324,6 +324,7 @@ int zt__relay(zt_node *n, int64_t local_socket, const zt_inetaddr *from, const u
 zt_network *zt__network_find(const zt_node *n, uint64_t nwid);
 void zt__networks_timers(zt_node *n, int64_t now);
 void zt__networks_clear(zt_node *n);
+void zt__networks_online(zt_node *n, int64_t now);
 /* OK(NETWORK_CONFIG_REQUEST) (|is_push| false; |chunk| after the OK header) or NETWORK_CONFIG
  * (|is_push| true; the payload) from |p| (NULL: from the controller beside us; |pkt| is then
  * NULL too). */
