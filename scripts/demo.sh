@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The main job: an offline demo world.  It makes and checks a private world (a root
-# identity, a signed planet naming it, member identities), then starts the root and two nodes
-# on loopback, which come online and exchange encrypted traffic, relayed then direct.
+# identity, a signed planet naming it, member identities), sets up a private network on the
+# root's controller, then starts the root and two nodes on loopback: they come online, get
+# their configs and addresses, and exchange encrypted traffic (VL1 messages, then ARP and ICMP
+# echo as Ethernet frames), relayed first, then direct.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -65,24 +67,43 @@ wait_for() { # <seconds> <file> <regex>
     return 1
 }
 opts=(--bind-loopback --allow-loopback --no-secondary-port)
+ctltool=$root/build/release/tests/integration/zt-ctltool
+nwid="${root_addr}000001"
 
-say "5. starting the root (udp 127.0.0.1:19993), then two nodes"
-"$svc" -p 19993 "${opts[@]}" "$world/root" 2>"$world/root.log" & pids+=($!)
+say "5. the root is also the network controller: a private network $nwid"
+mkdir -p "$world/root/controller.d"
+ctl() { "$ctltool" -i "$world/root/identity.secret" "$world/root/controller.d/controller.sqlite3" "$@" >/dev/null; }
+ctl create-network "$nwid" '{"name":"demo-net","private":true,"v4AssignMode":{"zt":true},
+    "ipAssignmentPools":[{"ipRangeStart":"10.147.20.10","ipRangeEnd":"10.147.20.50"}],
+    "routes":[{"target":"10.147.20.0/24"}],"rules":[{"type":"ACTION_ACCEPT"}],
+    "multicastLimit":32,"enableBroadcast":true}'
+ctl authorize "$nwid" "$member_addr"
+ctl authorize "$nwid" "$peer_addr"
+say "   members $member_addr and $peer_addr authorized (SQLite store in root/controller.d)"
+
+say "6. starting the root (udp 127.0.0.1:19993), then two nodes"
+"$svc" -p 19993 "${opts[@]}" --controller "$world/root" 2>"$world/root.log" & pids+=($!)
 wait_for 10 "$world/root.log" "role=root" || { cat "$world/root.log"; exit 1; }
-"$svc" -p 0 "${opts[@]}" "$world/peer" 2>"$world/peer.log" & pids+=($!)
-wait_for 15 "$world/peer.log" " online" || { cat "$world/peer.log"; exit 1; }
-"$svc" -p 0 "${opts[@]}" --count 5 --interval 400 --ping "$peer_addr" \
-    --message "$peer_addr:42:hello from $member_addr" "$world/member" 2>"$world/member.log" & pids+=($!)
-wait_for 15 "$world/member.log" " online" || { cat "$world/member.log"; exit 1; }
-say "   both nodes online through the root"
+"$svc" -p 0 "${opts[@]}" --join "$nwid" --answer-arp-icmp "$world/peer" 2>"$world/peer.log" &
+pids+=($!)
+wait_for 20 "$world/peer.log" " info network $nwid ok .*ips=" || { cat "$world/peer.log"; exit 1; }
+peer_ip=$(sed -n "s/.* info network $nwid ok .*ips=\([0-9.]*\)\/.*/\1/p" "$world/peer.log" | head -n1)
+"$svc" -p 0 "${opts[@]}" --join "$nwid" --answer-arp-icmp --count 5 --interval 400 \
+    --ping "$peer_addr" --message "$peer_addr:42:hello from $member_addr" \
+    --ping-ip "$nwid:$peer_ip" "$world/member" 2>"$world/member.log" & pids+=($!)
+wait_for 20 "$world/member.log" " info network $nwid ok" || { cat "$world/member.log"; exit 1; }
+say "   both nodes online through the root, with addresses on $nwid (peer is $peer_ip)"
 
-say "6. member $member_addr pings and messages peer $peer_addr (encrypted, relayed, then direct)"
+say "7. member $member_addr talks to peer $peer_addr: VL1 messages and ECHO, then ARP and"
+say "   ICMP echo as Ethernet frames on the private network (encrypted, relayed, then direct)"
 wait_for 20 "$world/peer.log" "user-message from=$member_addr" || { cat "$world/peer.log"; exit 1; }
 wait_for 20 "$world/member.log" "echo-reply from=$peer_addr" || { cat "$world/member.log"; exit 1; }
+wait_for 30 "$world/member.log" "icmp-reply from=$peer_ip" || { cat "$world/member.log"; exit 1; }
 wait_for 20 "$world/member.log" "peer $peer_addr direct via" || true
 sleep 2
-grep -E "echo-reply|peer $peer_addr" "$world/member.log" | sed 's/^/          member: /' | head -8
-grep -E "user-message" "$world/peer.log" | sed 's/^/          peer:   /' | head -3
+grep -E "network $nwid ok|echo-reply|peer $peer_addr|arp-reply|icmp-reply" "$world/member.log" |
+    sed 's/^/          member: /' | head -12
+grep -E "user-message" "$world/peer.log" | sed 's/^/          peer:   /' | head -2
 cleanup
 trap - EXIT
 say "world stopped cleanly; logs and home directories under $world"
