@@ -81,21 +81,37 @@ static bool apply_config(zt_node *n, zt_network *net, const uint8_t *dict, size_
 typedef struct {
     zt_node *n;
     int64_t now;
+    zt_peer *requester;     /* NULL for our own requests */
+    int64_t local_socket;   /* the path the request came in on */
+    const zt_inetaddr *from;
 } reply_ctx;
 
+/* Answers to a request go back the way it came, like every reply (vl1.md §4.2): the requester
+ * may not have a confirmed path yet.  Anything else is routed as usual. */
 static int local_reply(void *arg, uint64_t dest, uint8_t verb, const uint8_t *payload,
                        size_t len)
 {
     reply_ctx *c = arg;
-    return zt_node_send_vl2(c->n, dest, verb, payload, len, c->now);
+    zt_peer *p = c->requester;
+    zt_wr w;
+
+    if (p == NULL || dest != p->id.address || c->from == NULL)
+        return zt_node_send_vl2(c->n, dest, verb, payload, len, c->now);
+    if (len > ZT_PKT_MAX_LEN - ZT_PKT_IDX_PAYLOAD)
+        return ZT_ERR_INVAL;
+    w = zt__send_begin(c->n, dest, verb);
+    zt__wr_bytes(&w, payload, len);
+    return zt__send_finish(c->n, &w, p->key, &p->aes, zt__peer_suite(p), false, p,
+                           c->local_socket, c->from, c->now);
 }
 
-/* Hands a request to the controller beside the node.  Returns 0, or ZT_ERR_NOTFOUND when
- * there is none. */
+/* Hands a request to the controller beside the node (|p|, |local_socket|, |from|: where it
+ * came from; NULL for our own).  Returns 0, or ZT_ERR_NOTFOUND when there is none. */
 static int ask_local_controller(zt_node *n, const zt_identity *requester, uint64_t packet_id,
-                                const uint8_t *payload, size_t len, int64_t now)
+                                const uint8_t *payload, size_t len, zt_peer *p,
+                                int64_t local_socket, const zt_inetaddr *from, int64_t now)
 {
-    reply_ctx c = {n, now};
+    reply_ctx c = {n, now, p, local_socket, from};
 
     if (n->cb.config_request == NULL)
         return ZT_ERR_NOTFOUND;
@@ -166,7 +182,7 @@ static void request_config(zt_node *n, zt_network *net, int64_t now)
         /* Our own network: straight to the controller beside us, or not found (§1.1). */
         /* A genuine request (non-zero ID), so the controller answers refusals too. */
         if (ask_local_controller(n, &n->self, zt__node_random(n) | 1, payload, (size_t)plen,
-                                 now) != 0 &&
+                                 NULL, ZT_LOCAL_SOCKET_ANY, NULL, now) != 0 &&
             net->status != ZT_NETWORK_NOT_FOUND) {
             net->status = ZT_NETWORK_NOT_FOUND;
             network_event(n, ZT_NODE_EVENT_NETWORK_NOT_FOUND, net);
@@ -400,7 +416,7 @@ void zt__network_config_request(zt_node *n, zt_peer *p, int64_t local_socket,
         return;
     if ((req.nwid >> 24) == n->address &&
         ask_local_controller(n, &p->id, zt__pkt_id(pkt), pkt + ZT_PKT_IDX_PAYLOAD,
-                             len - ZT_PKT_IDX_PAYLOAD, now) == 0)
+                             len - ZT_PKT_IDX_PAYLOAD, p, local_socket, from, now) == 0)
         return;
     /* No controller here (§3.8: a node without one says so). */
     w = zt__send_begin(n, p->id.address, ZT_VERB_ERROR);
