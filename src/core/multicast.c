@@ -244,15 +244,12 @@ void zt__mcast_gather_received(zt_node *n, zt_peer *p, int64_t local_socket,
         return;
     g.mac = zt__mac_from_bytes(mac);
     g.adi = adi;
-    w = zt__send_begin(n, p->id.address, ZT_VERB_OK);
-    zt__wr_u8(&w, ZT_VERB_MULTICAST_GATHER);
-    zt__wr_bytes(&w, pkt + ZT_PKT_IDX_IV, 8);
+    w = zt__send_begin_ok(n, p->id.address, ZT_VERB_MULTICAST_GATHER, pkt);
     zt__wr_u64(&w, nwid);
     zt__wr_bytes(&w, mac, 6);
     zt__wr_be(&w, adi, 4);
     if (write_gather(n, net, nwid, &w, &g, p->id.address, limit > 65535 ? 65535 : limit) > 0)
-        (void)zt__send_finish(n, &w, p->key, &p->aes, zt__peer_suite(p), false, p, local_socket,
-                              from, now);
+        (void)zt__send_reply(n, p, &w, local_socket, from, now);
 }
 
 /* Gather results after nwid, group MAC, ADI (and flags for OK(MULTICAST_FRAME)). */
@@ -326,19 +323,8 @@ static bool send_one(zt_node *n, zt_network *net, uint64_t to, const zt_mgroup *
     if (!zt__vl2_rules_allow(n, net, false, to, src_mac, dst_mac, ethertype, data, len))
         return false;
     zt__mac_to_bytes(g->mac, mac);
-    if (p == NULL) { /* a subscriber we never talked to: the frame waits for its WHOIS */
-        w = zt__wr_make(n->txbuf, sizeof(n->txbuf));
-        zt__wr_u64(&w, net->nwid);
-        zt__wr_u8(&w, 0x02);
-        zt__wr_be(&w, 1, 4);
-        zt__wr_bytes(&w, mac, 6);
-        zt__wr_be(&w, g->adi, 4);
-        zt__wr_u16(&w, (uint16_t)ethertype);
-        zt__wr_bytes(&w, data, len);
-        return !w.overflow && zt__queue_tx(n, to, ZT_VERB_MULTICAST_FRAME, n->txbuf,
-                                           zt__wr_len(&w), now) == 0;
-    }
-    zt__vl2_push_if_needed(n, net, p, now);
+    if (p != NULL)
+        zt__vl2_push_if_needed(n, net, p, now); /* before the frame is built in txbuf */
     w = zt__send_begin(n, to, ZT_VERB_MULTICAST_FRAME);
     zt__wr_u64(&w, net->nwid);
     zt__wr_u8(&w, 0x02); /* implicit gather limit follows */
@@ -347,8 +333,7 @@ static bool send_one(zt_node *n, zt_network *net, uint64_t to, const zt_mgroup *
     zt__wr_be(&w, g->adi, 4);
     zt__wr_u16(&w, (uint16_t)ethertype);
     zt__wr_bytes(&w, data, len);
-    (void)zt__send_to_peer(n, p, &w, true, now);
-    return true;
+    return zt__vl2_send_or_queue(n, p, to, &w, true, now) == 0;
 }
 
 static void pending_free(zt_node *n, zt_mcast_pending *q)

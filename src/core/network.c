@@ -101,8 +101,7 @@ static int local_reply(void *arg, uint64_t dest, uint8_t verb, const uint8_t *pa
         return ZT_ERR_INVAL;
     w = zt__send_begin(c->n, dest, verb);
     zt__wr_bytes(&w, payload, len);
-    return zt__send_finish(c->n, &w, p->key, &p->aes, zt__peer_suite(p), false, p,
-                           c->local_socket, c->from, c->now);
+    return zt__send_reply(c->n, p, &w, c->local_socket, c->from, c->now);
 }
 
 /* Hands a request to the controller beside the node (|p|, |local_socket|, |from|: where it
@@ -409,8 +408,6 @@ void zt__network_config_request(zt_node *n, zt_peer *p, int64_t local_socket,
                                 int64_t now)
 {
     zt_config_request req;
-    zt_wr w;
-    zt_ssize k;
 
     if (zt__config_request_parse(&req, pkt + ZT_PKT_IDX_PAYLOAD, len - ZT_PKT_IDX_PAYLOAD) != 0)
         return;
@@ -419,12 +416,6 @@ void zt__network_config_request(zt_node *n, zt_peer *p, int64_t local_socket,
                              len - ZT_PKT_IDX_PAYLOAD, p, local_socket, from, now) == 0)
         return;
     /* No controller here (§3.8: a node without one says so). */
-    w = zt__send_begin(n, p->id.address, ZT_VERB_ERROR);
-    k = zt__vl2_error_write(w.p, (size_t)(w.end - w.p), ZT_VERB_NETWORK_CONFIG_REQUEST,
-                            zt__pkt_id(pkt), ZT_ERROR_UNSUPPORTED_OPERATION, req.nwid);
-    if (k > 0) {
-        w.p += k;
-        (void)zt__send_finish(n, &w, p->key, &p->aes, zt__peer_suite(p), false, p, local_socket,
-                              from, now);
-    }
+    zt__send_vl2_error(n, p, pkt, ZT_ERROR_UNSUPPORTED_OPERATION, req.nwid, local_socket, from,
+                       now);
 }

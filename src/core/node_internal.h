@@ -297,6 +297,14 @@ int zt__send_finish(zt_node *n, const zt_wr *w, const uint8_t key[ZT_SHARED_KEY_
                     const zt_aes_keys *aes, unsigned suite, bool expect_reply, zt_peer *p, int64_t local_socket,
                     const zt_inetaddr *to, int64_t now);
 int zt__send_to_peer(zt_node *n, zt_peer *p, const zt_wr *w, bool expect_reply, int64_t now);
+/* Replies go back the way the request came (vl1.md §4.2 step 6): |local_socket| and |from|. */
+int zt__send_reply(zt_node *n, zt_peer *p, const zt_wr *w, int64_t local_socket,
+                   const zt_inetaddr *from, int64_t now);
+/* Starts an OK for the request |pkt| (a dearmored packet): in-re verb, its wire packet ID. */
+zt_wr zt__send_begin_ok(zt_node *n, uint64_t dest, unsigned inre_verb, const uint8_t *pkt);
+/* An ERROR with a network ID (vl2.md §3.10) in re the request |pkt|, back the way it came. */
+void zt__send_vl2_error(zt_node *n, zt_peer *p, const uint8_t *pkt, uint8_t code, uint64_t nwid,
+                        int64_t local_socket, const zt_inetaddr *from, int64_t now);
 int zt__send_hello(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *to,
                    int64_t now);
 /* ECHO carrying our clock; |asked|: a zt_node_ping(), whose OK raises ECHO_REPLY. */
@@ -344,6 +352,10 @@ zt_membership *zt__vl2_membership(zt_node *n, zt_network *net, uint64_t address,
 bool zt__vl2_gate(zt_node *n, zt_network *net, const zt_peer *p, int64_t now);
 void zt__vl2_push_credentials(zt_node *n, zt_network *net, zt_peer *p, int64_t now);
 void zt__vl2_push_if_needed(zt_node *n, zt_network *net, zt_peer *p, int64_t now);
+/* Sends the packet built in txbuf (|w| from zt__send_begin) to |p|, or, when |p| is NULL
+ * (identity unknown), queues its payload for |dest| until a WHOIS answers. */
+int zt__vl2_send_or_queue(zt_node *n, zt_peer *p, uint64_t dest, const zt_wr *w,
+                          bool expect_reply, int64_t now);
 void zt__vl2_deliver(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_mac,
                      unsigned ethertype, const uint8_t *data, size_t len);
 /* Outbound rules then a FRAME/MULTICAST_FRAME header for |to| in a new packet. */

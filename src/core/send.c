@@ -142,6 +142,33 @@ int zt__send_finish(zt_node *n, const zt_wr *w, const uint8_t key[ZT_SHARED_KEY_
     return rv;
 }
 
+int zt__send_reply(zt_node *n, zt_peer *p, const zt_wr *w, int64_t local_socket,
+                   const zt_inetaddr *from, int64_t now)
+{
+    return zt__send_finish(n, w, p->key, &p->aes, zt__peer_suite(p), false, p, local_socket,
+                           from, now);
+}
+
+zt_wr zt__send_begin_ok(zt_node *n, uint64_t dest, unsigned inre_verb, const uint8_t *pkt)
+{
+    zt_wr w = zt__send_begin(n, dest, ZT_VERB_OK);
+    zt__wr_u8(&w, (uint8_t)inre_verb);
+    zt__wr_bytes(&w, pkt + ZT_PKT_IDX_IV, 8); /* the request's wire bytes, exactly (§4.1) */
+    return w;
+}
+
+void zt__send_vl2_error(zt_node *n, zt_peer *p, const uint8_t *pkt, uint8_t code, uint64_t nwid,
+                        int64_t local_socket, const zt_inetaddr *from, int64_t now)
+{
+    zt_wr w = zt__send_begin(n, p->id.address, ZT_VERB_ERROR);
+    zt_ssize k = zt__vl2_error_write(w.p, (size_t)(w.end - w.p), (uint8_t)zt__pkt_verb(pkt),
+                                     zt__pkt_id(pkt), code, nwid);
+    if (k > 0) {
+        w.p += k;
+        (void)zt__send_reply(n, p, &w, local_socket, from, now);
+    }
+}
+
 int zt__send_to_peer(zt_node *n, zt_peer *p, const zt_wr *w, bool expect_reply, int64_t now)
 {
     return zt__send_finish(n, w, p->key, &p->aes, zt__peer_suite(p), expect_reply, p,

@@ -34,22 +34,6 @@ static bool identity_gate(zt_node *n, const zt_inetaddr *from, int64_t now)
     return true;
 }
 
-/* Replies go back the way the request came (§4.2 step 6): |local_socket| and |from|. */
-static int reply(zt_node *n, zt_peer *p, const zt_wr *w, int64_t local_socket,
-                 const zt_inetaddr *from, int64_t now)
-{
-    return zt__send_finish(n, w, p->key, &p->aes, zt__peer_suite(p), false, p, local_socket,
-                           from, now);
-}
-
-static zt_wr begin_ok(zt_node *n, const zt_peer *p, unsigned inre_verb, const uint8_t *pkt)
-{
-    zt_wr w = zt__send_begin(n, p->id.address, ZT_VERB_OK);
-    zt__wr_u8(&w, (uint8_t)inre_verb);
-    zt__wr_bytes(&w, pkt + ZT_PKT_IDX_IV, 8); /* the request's wire bytes, exactly (§4.1) */
-    return w;
-}
-
 void zt__selfaware_report(zt_node *n, uint64_t reporter, int64_t local_socket,
                           const zt_inetaddr *reporter_addr, const zt_inetaddr *mine,
                           bool trusted, int64_t now)
@@ -206,7 +190,7 @@ static int handle_hello(zt_node *n, int64_t local_socket, const zt_inetaddr *fro
     p->minor = minor;
     p->revision = revision;
 
-    w = begin_ok(n, p, ZT_VERB_HELLO, in);
+    w = zt__send_begin_ok(n, p->id.address, ZT_VERB_HELLO, in);
     zt__wr_u64(&w, timestamp);
     zt__wr_u8(&w, ZT_NODE_PROTO_VERSION);
     zt__wr_u8(&w, ZT_NODE_VERSION_MAJOR);
@@ -219,7 +203,7 @@ static int handle_hello(zt_node *n, int64_t local_socket, const zt_inetaddr *fro
         zt__inetaddr_write(&w, hops == 0 ? &seen : &(zt_inetaddr){0});
     }
     append_worlds(n, &w, planet_id, planet_ts, have_moons ? &moons : NULL);
-    (void)reply(n, p, &w, local_socket, from, now);
+    (void)zt__send_reply(n, p, &w, local_socket, from, now);
     zt__peer_received(n, p, local_socket, from, hops, ZT_VERB_HELLO, now);
     return 0;
 }
@@ -364,7 +348,7 @@ static void handle_whois(zt_node *n, zt_peer *p, int64_t local_socket, const zt_
             return;
         p->last_whois_reply = now;
     }
-    w = begin_ok(n, p, ZT_VERB_WHOIS, pkt);
+    w = zt__send_begin_ok(n, p->id.address, ZT_VERB_WHOIS, pkt);
     empty = zt__wr_len(&w);
     while (zt__rd_be(&r, &address, ZT_ADDRESS_LEN) == 0) {
         const zt_peer *known = zt__peer_find(n, address);
@@ -376,7 +360,7 @@ static void handle_whois(zt_node *n, zt_peer *p, int64_t local_socket, const zt_
             break; /* one datagram's worth */
     }
     if (zt__wr_len(&w) > empty) /* unknown addresses get no answer (§4.3) */
-        (void)reply(n, p, &w, local_socket, from, now);
+        (void)zt__send_reply(n, p, &w, local_socket, from, now);
 }
 
 static void handle_rendezvous(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len,
@@ -422,9 +406,9 @@ static void handle_echo(zt_node *n, zt_peer *p, int64_t local_socket, const zt_i
             return;
         path->last_echo_reply = now;
     }
-    w = begin_ok(n, p, ZT_VERB_ECHO, pkt);
+    w = zt__send_begin_ok(n, p->id.address, ZT_VERB_ECHO, pkt);
     zt__wr_bytes(&w, pkt + ZT_PKT_IDX_PAYLOAD, len - ZT_PKT_IDX_PAYLOAD);
-    (void)reply(n, p, &w, local_socket, from, now);
+    (void)zt__send_reply(n, p, &w, local_socket, from, now);
 }
 
 static void handle_push_direct_paths(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len,

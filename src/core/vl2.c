@@ -196,40 +196,32 @@ int zt_node_send_frame(zt_node *n, uint64_t nwid, uint64_t src_mac, uint64_t dst
         !zt__vl2_rules_allow(n, net, false, dest, src_mac, dst_mac, ethertype, data, len))
         return 0;
     p = zt__peer_get(n, dest, now);
-    if (p == NULL) {
-        uint8_t *buf = n->txbuf; /* not in use outside a send */
-        zt__store_be(buf, nwid, 8);
-        zt__store_be(buf + 8, ethertype, 2);
-        if (len > 0)
-            memcpy(buf + 10, data, len);
-        return zt__queue_tx(n, dest, ZT_VERB_FRAME, buf, 10 + len, now);
+    if (p != NULL) {
+        zt__vl2_push_if_needed(n, net, p, now); /* before the frame is built in txbuf */
+        p->last_activity = now;
     }
-    zt__vl2_push_if_needed(n, net, p, now);
     w = zt__send_begin(n, dest, ZT_VERB_FRAME);
     zt__wr_u64(&w, nwid);
     zt__wr_u16(&w, (uint16_t)ethertype);
     zt__wr_bytes(&w, data, len);
-    p->last_activity = now;
-    return zt__send_to_peer(n, p, &w, false, now);
+    return zt__vl2_send_or_queue(n, p, dest, &w, false, now);
+}
+
+int zt__vl2_send_or_queue(zt_node *n, zt_peer *p, uint64_t dest, const zt_wr *w,
+                          bool expect_reply, int64_t now)
+{
+    if (w->overflow)
+        return ZT_ERR_RANGE;
+    if (p != NULL)
+        return zt__send_to_peer(n, p, w, expect_reply, now);
+    /* Unknown peer: the payload just built waits for its WHOIS (queue_tx copies it first). */
+    return zt__queue_tx(n, dest, zt__pkt_verb(n->txbuf), n->txbuf + ZT_PKT_IDX_PAYLOAD,
+                        zt__wr_len(w), now);
 }
 
 uint64_t zt_node_network_mac(const zt_node *n, uint64_t nwid)
 {
     return zt__network_find(n, nwid) != NULL ? zt__mac_from_address(n->address, nwid) : 0;
-}
-
-static void need_certificate(zt_node *n, zt_peer *p, unsigned verb, const uint8_t *pkt,
-                             uint64_t nwid, int64_t local_socket, const zt_inetaddr *from,
-                             int64_t now)
-{
-    zt_wr w = zt__send_begin(n, p->id.address, ZT_VERB_ERROR);
-    zt_ssize k = zt__vl2_error_write(w.p, (size_t)(w.end - w.p), (uint8_t)verb, zt__pkt_id(pkt),
-                                     ZT_ERROR_NEED_MEMBERSHIP_CERTIFICATE, nwid);
-    if (k > 0) {
-        w.p += k;
-        (void)zt__send_finish(n, &w, p->key, &p->aes, zt__peer_suite(p), false, p, local_socket,
-                              from, now);
-    }
 }
 
 static void handle_frame(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *from,
@@ -247,7 +239,8 @@ static void handle_frame(zt_node *n, zt_peer *p, int64_t local_socket, const zt_
     if (net == NULL)
         return;
     if (!zt__vl2_gate(n, net, p, now)) {
-        need_certificate(n, p, ZT_VERB_FRAME, pkt, nwid, local_socket, from, now);
+        zt__send_vl2_error(n, p, pkt, ZT_ERROR_NEED_MEMBERSHIP_CERTIFICATE, nwid, local_socket,
+                           from, now);
         return;
     }
     src = zt__mac_from_address(p->id.address, nwid);
@@ -283,7 +276,8 @@ static void handle_ext_frame(zt_node *n, zt_peer *p, int64_t local_socket,
         return;
     src = zt__mac_from_bytes(mac);
     if (!zt__vl2_gate(n, net, p, now)) {
-        need_certificate(n, p, ZT_VERB_EXT_FRAME, pkt, nwid, local_socket, from, now);
+        zt__send_vl2_error(n, p, pkt, ZT_ERROR_NEED_MEMBERSHIP_CERTIFICATE, nwid, local_socket,
+                           from, now);
         return;
     }
     if (src == 0 || src == net->mac)
@@ -296,12 +290,9 @@ static void handle_ext_frame(zt_node *n, zt_peer *p, int64_t local_socket,
                             zt__rd_left(&r)))
         zt__vl2_deliver(n, net, src, dst, ethertype, r.p, zt__rd_left(&r));
     if (flags & 0x10) {
-        zt_wr w = zt__send_begin(n, p->id.address, ZT_VERB_OK);
-        zt__wr_u8(&w, ZT_VERB_EXT_FRAME);
-        zt__wr_bytes(&w, pkt + ZT_PKT_IDX_IV, 8);
+        zt_wr w = zt__send_begin_ok(n, p->id.address, ZT_VERB_EXT_FRAME, pkt);
         zt__wr_u64(&w, nwid);
-        (void)zt__send_finish(n, &w, p->key, &p->aes, zt__peer_suite(p), false, p, local_socket,
-                              from, now);
+        (void)zt__send_reply(n, p, &w, local_socket, from, now);
     }
 }
 

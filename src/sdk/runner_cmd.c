@@ -254,8 +254,9 @@ static int post(zt_runner *r, zt_runner_cmd *c)
     return 0;
 }
 
-static int post_simple(zt_runner *r, cmd_kind kind, uint64_t a, uint64_t b, const void *data,
-                       size_t len)
+/* A command carrying a copy of |data|.  Returns 0, ZT_ERR_RANGE or ZT_ERR_NOMEM. */
+static int new_cmd(cmd_kind kind, uint64_t a, uint64_t b, const void *data, size_t len,
+                   zt_runner_cmd **pc)
 {
     zt_runner_cmd *c;
 
@@ -276,7 +277,17 @@ static int post_simple(zt_runner *r, cmd_kind kind, uint64_t a, uint64_t b, cons
         memcpy(c->data, data, len);
         c->len = len;
     }
-    return post(r, c);
+    *pc = c;
+    return 0;
+}
+
+static int post_simple(zt_runner *r, cmd_kind kind, uint64_t a, uint64_t b, const void *data,
+                       size_t len)
+{
+    zt_runner_cmd *c;
+    int rv = new_cmd(kind, a, b, data, len, &c);
+
+    return rv != 0 ? rv : post(r, c);
 }
 
 int zt_runner_send_user_message(zt_runner *r, uint64_t dest, uint64_t type, const void *data,
@@ -316,27 +327,14 @@ int zt_runner_send_frame(zt_runner *r, uint64_t nwid, uint64_t dst_mac, unsigned
                          const void *data, size_t len)
 {
     zt_runner_cmd *c;
+    int rv;
 
     if ((data == NULL && len > 0) || ethertype > 0xffff)
         return ZT_ERR_INVAL;
-    if (len > ZT_RUNNER_MAX_MESSAGE)
-        return ZT_ERR_RANGE;
-    c = calloc(1, sizeof(*c));
-    if (c == NULL)
-        return ZT_ERR_NOMEM;
-    c->kind = CMD_SEND_FRAME;
-    c->a = nwid;
-    c->b = dst_mac;
+    rv = new_cmd(CMD_SEND_FRAME, nwid, dst_mac, data, len, &c);
+    if (rv != 0)
+        return rv;
     c->ethertype = ethertype;
-    if (len > 0) {
-        c->data = malloc(len);
-        if (c->data == NULL) {
-            free(c);
-            return ZT_ERR_NOMEM;
-        }
-        memcpy(c->data, data, len);
-        c->len = len;
-    }
     return post(r, c);
 }
 

@@ -1,6 +1,7 @@
 # lib.sh: what the multi-process loopback tests share.  Source it after setting |name| (the
-# test's name for log lines), |tmp| (its temp directory) and |pids| (an array of the processes
-# it starts); it installs the traps that stop every process and keep or remove |tmp|.
+# test's name for log lines), |tmp| (its temp directory), |pids| (an array of the processes
+# it starts) and |idtool|; it installs the traps that stop every process and keep or remove
+# |tmp|.
 
 log() { printf '[%s] %s\n' "$name" "$*"; }
 
@@ -36,3 +37,18 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 trap 'log "FAIL: command at line $LINENO exited with $?"' ERR
+
+# make_planet <world id> <port> <home>...: a planet naming $tmp/root (identity.public) at
+# 127.0.0.1/<port>, signed by zt-idtool mkplanet and copied into each home directory.
+make_planet() {
+    local id=$1 port=$2 h
+    shift 2
+    mkdir -p "$tmp/keys"
+    cat >"$tmp/planet.json" <<JSON
+{ "id": "$id",
+  "roots": [ { "identity": "$(cat "$tmp/root/identity.public")",
+               "stableEndpoints": ["127.0.0.1/$port"] } ] }
+JSON
+    (cd "$tmp/keys" && "$idtool" mkplanet "$tmp/planet.json" -o "$tmp/planet" >/dev/null 2>&1)
+    for h in "$@"; do cp "$tmp/planet" "$tmp/$h/planet"; done
+}

@@ -42,16 +42,6 @@ addr_a=$(cut -c1-10 "$tmp/a/identity.public")
 addr_b=$(cut -c1-10 "$tmp/b/identity.public")
 log "root $addr_root, a $addr_a, b $addr_b"
 
-make_planet() { # <port>
-    mkdir -p "$tmp/keys"
-    cat >"$tmp/planet.json" <<JSON
-{ "id": "00000000c0ffee01",
-  "roots": [ { "identity": "$(cat "$tmp/root/identity.public")",
-               "stableEndpoints": ["127.0.0.1/$1"] } ] }
-JSON
-    (cd "$tmp/keys" && "$idtool" mkplanet "$tmp/planet.json" -o "$tmp/planet" >/dev/null 2>&1)
-    for h in root a b; do cp "$tmp/planet" "$tmp/$h/planet"; done
-}
 
 common=(--bind-loopback --allow-loopback --log-level debug)
 
@@ -81,7 +71,7 @@ log "corrupt identity.secret and planet: refused, files untouched"
 started=0
 for attempt in 1 2 3 4 5; do
     port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-    make_planet "$port"
+    make_planet 00000000c0ffee01 "$port" root a b
     "$svc" -p "$port" --no-secondary-port "${common[@]}" "$tmp/root" 2>"$tmp/root.log" &
     pids+=($!)
     if wait_for 10 "$tmp/root.log" ' info zt-service .* role=root ' &&

@@ -66,16 +66,6 @@ ctl authorize "$nwid" "$addr_b"
 [[ ! -e $tmp/root/controller.db ]] || fail "controller.db exists (zerotier-one would refuse to start)"
 log "controller store ready ($db)"
 
-make_planet() { # <port>
-    mkdir -p "$tmp/keys"
-    cat >"$tmp/planet.json" <<JSON
-{ "id": "00000000c0ffee02",
-  "roots": [ { "identity": "$(cat "$tmp/root/identity.public")",
-               "stableEndpoints": ["127.0.0.1/$1"] } ] }
-JSON
-    (cd "$tmp/keys" && "$idtool" mkplanet "$tmp/planet.json" -o "$tmp/planet" >/dev/null 2>&1)
-    for h in root a b; do cp "$tmp/planet" "$tmp/$h/planet"; done
-}
 
 common=(--bind-loopback --allow-loopback --log-level debug)
 
@@ -83,7 +73,7 @@ common=(--bind-loopback --allow-loopback --log-level debug)
 started=0
 for attempt in 1 2 3 4 5; do
     port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-    make_planet "$port"
+    make_planet 00000000c0ffee02 "$port" root a b
     # The root does not join: as a root (and the network's controller) it keeps the members'
     # subscriptions and answers their GATHERs anyway (vl2.md §3.3-§3.4).
     "$svc" -p "$port" --no-secondary-port --controller "${common[@]}" \
