@@ -19,7 +19,6 @@
 #include "util/buf.h"
 
 #define DEFAULT_MAX_TRACKED 65536
-#define ALLOCATED_MAX (1u << 20) /* IPs of all members of one network, bound of the listing */
 
 static uint64_t default_random(void *arg)
 {
@@ -319,45 +318,24 @@ static int save_member(zt_controller *ctl, zt_ctl_member *m, int64_t now)
     return rv;
 }
 
-typedef struct list_ctx {
+/* The allocated-set lookups of one request (zt_ctl_netinfo.ip_used), through the store's
+ * index: the listing of every member this replaced made a request O(network size). */
+typedef struct ip_lookup {
     zt_controller *ctl;
-    zt_ctl_netinfo *info;
-    size_t cap;
-    int err;
-} list_ctx;
+    uint64_t nwid;
+    bool failed;
+} ip_lookup;
 
-static int collect_member(const zt_ctl_member *m, void *arg)
+static int ip_used(void *arg, const zt_ctl_ip *ip, bool *pused)
 {
-    list_ctx *lc = arg;
-    zt_ctl_netinfo *info = lc->info;
+    ip_lookup *l = arg;
+    int rv = zt_store_ip_in_use(l->ctl->store, l->nwid, ip, pused);
 
-    if (m->active_bridge && info->nbridges < ZT_NETCONF_MAX_SPECIALISTS)
-        info->bridges[info->nbridges++] = m->id;
-    if (info->nallocated + m->nips > lc->cap) {
-        size_t ncap = lc->cap == 0 ? 256 : lc->cap * 2;
-        zt_ctl_ip *na;
-        while (ncap < info->nallocated + m->nips)
-            ncap *= 2;
-        if (ncap > ALLOCATED_MAX) {
-            lc->err = ZT_ERR_LIMIT;
-            return 1;
-        }
-        na = zt__mem_calloc(lc->ctl->mem, ncap, sizeof(*na));
-        if (na == NULL) {
-            lc->err = ZT_ERR_NOMEM;
-            return 1;
-        }
-        if (info->nallocated > 0)
-            memcpy(na, info->allocated, info->nallocated * sizeof(*na));
-        zt__mem_free(lc->ctl->mem, info->allocated);
-        info->allocated = na;
-        lc->cap = ncap;
+    if (rv != 0) {
+        l->failed = true;
+        store_failed(l->ctl, rv, "looking up an address in", l->nwid, 0);
     }
-    if (m->nips > 0) {
-        memcpy(&info->allocated[info->nallocated], m->ips, m->nips * sizeof(m->ips[0]));
-        info->nallocated += m->nips;
-    }
-    return 0;
+    return rv;
 }
 
 /* ---- §2.3 ------------------------------------------------------------------------------------ */
@@ -445,21 +423,21 @@ static void remember_request(zt_controller *ctl, zt_ctl_member *m, const zt_iden
     }
 }
 
-/* §2.3 step 10, first part: the network around the member, from a listing into |info|. */
-static int list_network(zt_controller *ctl, uint64_t nwid, zt_ctl_netinfo *info)
+/* §2.3 step 10, first part: the network around the member (active bridges now, addresses
+ * on demand), from the store's index. */
+static int load_netinfo(zt_controller *ctl, uint64_t nwid, zt_ctl_netinfo *info, ip_lookup *l)
 {
-    list_ctx lc;
     int rv;
 
-    memset(&lc, 0, sizeof(lc));
-    lc.ctl = ctl;
-    lc.info = info;
-    rv = zt_store_list_members(ctl->store, nwid, collect_member, &lc);
-    if (rv != 0) {
-        if (lc.err != 0)
-            rv = lc.err;
-        store_failed(ctl, rv, "listing members of", nwid, 0);
-    }
+    memset(l, 0, sizeof(*l));
+    l->ctl = ctl;
+    l->nwid = nwid;
+    info->ip_used = ip_used;
+    info->arg = l;
+    rv = zt_store_active_bridges(ctl->store, nwid, info->bridges, ZT_NETCONF_MAX_SPECIALISTS,
+                                 &info->nbridges);
+    if (rv != 0)
+        store_failed(ctl, rv, "listing the active bridges of", nwid, 0);
     return rv;
 }
 
@@ -472,13 +450,14 @@ static int deliver_config(zt_controller *ctl, const zt_ctl_network *net, zt_ctl_
 {
     uint64_t nwid = m->nwid;
     zt_ctl_netinfo info;
+    ip_lookup lookup;
     zt_netconf nc;
     zt_ssize dlen;
     int rv;
 
     memset(&info, 0, sizeof(info));
     zt__netconf_init(&nc, ctl->mem);
-    rv = list_network(ctl, nwid, &info);
+    rv = load_netinfo(ctl, nwid, &info, &lookup);
     if (rv != 0)
         goto out;
     {
@@ -506,6 +485,8 @@ static int deliver_config(zt_controller *ctl, const zt_ctl_network *net, zt_ctl_
         rv = send_error(ctl, out, requester->address, packet_id, ZT_ERROR_OBJ_NOT_FOUND, nwid);
         goto out;
     }
+    if (rv != 0 && lookup.failed)
+        goto out; /* the store's sentence is in errmsg */
     if (rv != 0) {
         zt__controller_set_err(
             ctl, "controller: cannot build the config of %016" PRIx64 "/%010" PRIx64 ": %s", nwid,
@@ -527,7 +508,6 @@ static int deliver_config(zt_controller *ctl, const zt_ctl_network *net, zt_ctl_
     *presult = ZT_CTL_RESULT_CONFIG;
     rv = send_config(ctl, out, requester->address, nwid, packet_id, (size_t)dlen);
 out:
-    zt__mem_free(ctl->mem, info.allocated);
     zt__netconf_clear(&nc);
     return rv;
 }

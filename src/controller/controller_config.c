@@ -264,7 +264,9 @@ int zt__ctl_build_config(const zt_ctl_build *b, zt_netconf *nc)
     if (b->net->has_cert_window)
         ctmd = clamp_u64(b->net->cert_window, ZT_CTL_CTMD_MIN, ZT_CTL_CTMD_MAX);
     fill_plain_fields(b, nc, ctmd);
-    zt__ctl_assign_ips(b->net, b->member, b->info, nc, &ndp, b->rnd, b->rnd_arg);
+    rv = zt__ctl_assign_ips(b->net, b->member, b->info, nc, &ndp, b->rnd, b->rnd_arg);
+    if (rv != 0)
+        return rv;
     if (ndp)
         nc->flags |= ZT_NETCONF_FLAG_ENABLE_NDP_EMULATION;
 

@@ -28,11 +28,13 @@ int zt__ctl_rule_from_json(const json_t *j, zt_rule *out);
  * number kept.  Returns 0, or ZT_ERR_INVAL when |text| is not a JSON array. */
 int zt__ctl_rules_from_text(const char *text, zt_rule *rules, size_t cap, size_t *pcount);
 
-/* ---- the network around one member (controller.c fills it from a listing) ---- */
+/* ---- the network around one member (controller.c fills it from the store's index) ---- */
 
 typedef struct zt_ctl_netinfo {
-    zt_ctl_ip *allocated; /* every ipAssignments entry of every member (§3.5 step 3) */
-    size_t nallocated;
+    /* Sets *pused when another member record (or the stored record of this one) lists |ip|:
+     * the allocated set of §3.5 step 3.  Returns 0 or a store error. */
+    int (*ip_used)(void *arg, const zt_ctl_ip *ip, bool *pused);
+    void *arg;
     uint64_t bridges[ZT_NETCONF_MAX_SPECIALISTS]; /* members with activeBridge */
     size_t nbridges;
 } zt_ctl_netinfo;
@@ -44,8 +46,9 @@ typedef uint64_t (*zt_ctl_random_fn)(void *arg);
 
 /* Fills nc->static_ips for member |m| on |net| (config routes already in nc->routes) and
  * appends pool picks to m->ips.  *pndp is set when an rfc4193/6plane address was issued.
- * Never fails: a full list just stops assignment. */
-void zt__ctl_assign_ips(const zt_ctl_network *net, zt_ctl_member *m, const zt_ctl_netinfo *info,
+ * A full list just stops assignment.  Returns 0, or the error of info->ip_used (nothing is
+ * assigned from a pool whose lookups fail). */
+int zt__ctl_assign_ips(const zt_ctl_network *net, zt_ctl_member *m, const zt_ctl_netinfo *info,
                         zt_netconf *nc, bool *pndp, zt_ctl_random_fn rnd, void *rnd_arg);
 
 /* True when |ip| (plain address) lies in |target| (prefix with bits). */
@@ -71,7 +74,7 @@ typedef struct zt_ctl_build {
 
 /* Fills |nc| (initialised by the caller) with the member's config.  Returns 0, ZT_ERR_AUTH
  * (the COM or another credential could not be signed), ZT_ERR_RANGE (the blobs exceed the
- * dictionary limit) or ZT_ERR_NOMEM. */
+ * dictionary limit), ZT_ERR_NOMEM, or the error of info->ip_used. */
 int zt__ctl_build_config(const zt_ctl_build *b, zt_netconf *nc);
 
 #endif

@@ -1,7 +1,9 @@
 /*
  * IP assignment for one member (controller.md §3.3-§3.6): the derived IPv6 addresses, the
  * member's static assignments filtered by the config's routes, and allocation from the
- * network's IPv4/IPv6 pools without colliding with any other member.
+ * network's IPv4/IPv6 pools without colliding with any other member.  Collisions are looked up
+ * one candidate at a time through info->ip_used (the store's address index): O(log members)
+ * each, never a read of the whole network.
  */
 #include "controller/controller_internal.h"
 
@@ -81,14 +83,28 @@ static bool take(zt_ctl_member *m, zt_netconf *nc, const zt_ctl_ip *ip, unsigned
     return true;
 }
 
-static bool taken(const zt_ctl_member *m, const zt_ctl_netinfo *info, const zt_ctl_ip *ip)
+/* In the network's allocated set or in the member's own list.  A failed lookup counts as
+ * taken (no address goes out unchecked) and is kept in *prv. */
+static bool taken(const zt_ctl_member *m, const zt_ctl_netinfo *info, const zt_ctl_ip *ip,
+                  int *prv)
 {
-    return in_list(info->allocated, info->nallocated, ip) || in_list(m->ips, m->nips, ip);
+    bool used = false;
+    int rv;
+
+    if (in_list(m->ips, m->nips, ip))
+        return true;
+    rv = info->ip_used(info->arg, ip, &used);
+    if (rv != 0) {
+        *prv = rv;
+        return true;
+    }
+    return used;
 }
 
-/* §3.5: one IPv6 pool; true when an address was assigned. */
+/* §3.5: one IPv6 pool; true when an address was assigned.  Stops at a failed lookup. */
 static bool pool6(const zt_ctl_network *net, zt_ctl_member *m, const zt_ctl_netinfo *info,
-                  zt_netconf *nc, const zt_ctl_pool *pool, zt_ctl_random_fn rnd, void *rnd_arg)
+                  zt_netconf *nc, const zt_ctl_pool *pool, zt_ctl_random_fn rnd, void *rnd_arg,
+                  int *prv)
 {
     uint64_t sh = zt__load_be(pool->start.ip, 8), sl = zt__load_be(pool->start.ip + 8, 8);
     uint64_t eh = zt__load_be(pool->end.ip, 8), el = zt__load_be(pool->end.ip + 8, 8);
@@ -118,16 +134,21 @@ static bool pool6(const zt_ctl_network *net, zt_ctl_member *m, const zt_ctl_neti
             if (rt->target.family == 6 && rt->via.family == 0 && zt__ctl_ip_in(&rt->target, &cand))
                 bits = rt->target.bits;
         }
-        if (bits == 0 || taken(m, info, &cand))
+        if (bits == 0)
             continue;
+        if (taken(m, info, &cand, prv)) {
+            if (*prv != 0)
+                return false;
+            continue;
+        }
         return take(m, nc, &cand, bits);
     }
     return false;
 }
 
-/* §3.6: one IPv4 pool. */
+/* §3.6: one IPv4 pool.  Stops at a failed lookup. */
 static bool pool4(const zt_ctl_network *net, zt_ctl_member *m, const zt_ctl_netinfo *info,
-                  zt_netconf *nc, const zt_ctl_pool *pool)
+                  zt_netconf *nc, const zt_ctl_pool *pool, int *prv)
 {
     uint32_t s = (uint32_t)zt__load_be(pool->start.ip, 4);
     uint32_t e = (uint32_t)zt__load_be(pool->end.ip, 4);
@@ -159,18 +180,24 @@ static bool pool4(const zt_ctl_network *net, zt_ctl_member *m, const zt_ctl_neti
                 break;
             }
         }
-        if (bits == 0 || taken(m, info, &cand))
+        if (bits == 0)
             continue;
+        if (taken(m, info, &cand, prv)) {
+            if (*prv != 0)
+                return false;
+            continue;
+        }
         return take(m, nc, &cand, bits);
     }
     return false;
 }
 
-void zt__ctl_assign_ips(const zt_ctl_network *net, zt_ctl_member *m, const zt_ctl_netinfo *info,
-                        zt_netconf *nc, bool *pndp, zt_ctl_random_fn rnd, void *rnd_arg)
+int zt__ctl_assign_ips(const zt_ctl_network *net, zt_ctl_member *m, const zt_ctl_netinfo *info,
+                       zt_netconf *nc, bool *pndp, zt_ctl_random_fn rnd, void *rnd_arg)
 {
     bool managed4 = false, managed6 = false;
     zt_inetaddr a;
+    int rv = 0;
 
     *pndp = false;
     /* §3.3: rfc4193 first, then 6plane */
@@ -207,15 +234,17 @@ void zt__ctl_assign_ips(const zt_ctl_network *net, zt_ctl_member *m, const zt_ct
         for (size_t p = 0; p < net->npools; p++) {
             const zt_ctl_pool *pool = &net->pools[p];
             if (pool->start.family == 6 && pool->end.family == 6 &&
-                pool6(net, m, info, nc, pool, rnd, rnd_arg))
+                (pool6(net, m, info, nc, pool, rnd, rnd_arg, &rv) || rv != 0))
                 break;
         }
     }
-    if (net->v4_zt && !managed4 && !m->no_auto_assign_ips) {
+    if (rv == 0 && net->v4_zt && !managed4 && !m->no_auto_assign_ips) {
         for (size_t p = 0; p < net->npools; p++) {
             const zt_ctl_pool *pool = &net->pools[p];
-            if (pool->start.family == 4 && pool->end.family == 4 && pool4(net, m, info, nc, pool))
+            if (pool->start.family == 4 && pool->end.family == 4 &&
+                (pool4(net, m, info, nc, pool, &rv) || rv != 0))
                 break;
         }
     }
+    return rv;
 }

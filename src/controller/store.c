@@ -134,6 +134,102 @@ int zt_store_list_members(zt_store *st, uint64_t nwid, zt_store_member_cb cb, vo
     return rv;
 }
 
+/* ---- the index, or a scan where the backend has none ------------------------------------- */
+
+static bool same_ip(const zt_ctl_ip *a, const zt_ctl_ip *b)
+{
+    return a->family == b->family && memcmp(a->ip, b->ip, a->family == 4 ? 4 : 16) == 0;
+}
+
+typedef struct {
+    const zt_ctl_ip *ip;
+    uint64_t *ids;
+    size_t cap, n;
+} index_scan;
+
+static int scan_ip(const zt_ctl_member *m, void *arg)
+{
+    index_scan *sc = arg;
+
+    for (size_t i = 0; i < m->nips; i++) {
+        if (same_ip(&m->ips[i], sc->ip))
+            return 1; /* found: stops the listing */
+    }
+    return 0;
+}
+
+static int scan_bridge(const zt_ctl_member *m, void *arg)
+{
+    index_scan *sc = arg;
+
+    if (m->active_bridge && sc->n < sc->cap)
+        sc->ids[sc->n++] = m->id;
+    return 0;
+}
+
+/* The scan's answer: an unknown network has nothing (as the indexed backends say). */
+static int scan_members(zt_store *st, uint64_t nwid, zt_store_member_cb cb, index_scan *sc)
+{
+    int rv = zt_store_list_members(st, nwid, cb, sc);
+
+    if (rv == ZT_ERR_NOTFOUND) {
+        st->errmsg[0] = '\0';
+        rv = 0;
+    }
+    return rv;
+}
+
+static bool ip_ok(const zt_ctl_ip *ip)
+{
+    return ip != NULL && (ip->family == 4 || ip->family == 6);
+}
+
+int zt_store_ip_in_use(zt_store *st, uint64_t nwid, const zt_ctl_ip *ip, bool *pused)
+{
+    index_scan sc = {ip, NULL, 0, 0};
+    int rv;
+
+    st->errmsg[0] = '\0';
+    *pused = false;
+    if ((rv = refuse_while_listing(st, "ip_in_use")) != 0)
+        return rv;
+    if (!NWID_OK(nwid) || !ip_ok(ip)) {
+        zt__store_set_err(st, "ip_in_use: invalid network id or address");
+        return ZT_ERR_INVAL;
+    }
+    if (st->ops->ip_in_use != NULL)
+        return st->ops->ip_in_use(st, nwid, ip, pused);
+    rv = scan_members(st, nwid, scan_ip, &sc);
+    if (rv == 1) {
+        *pused = true;
+        rv = 0;
+    }
+    return rv;
+}
+
+int zt_store_active_bridges(zt_store *st, uint64_t nwid, uint64_t *ids, size_t cap, size_t *pn)
+{
+    index_scan sc = {NULL, ids, cap, 0};
+    int rv;
+
+    st->errmsg[0] = '\0';
+    *pn = 0;
+    if ((rv = refuse_while_listing(st, "active_bridges")) != 0)
+        return rv;
+    if (!NWID_OK(nwid) || (ids == NULL && cap > 0)) {
+        zt__store_set_err(st, "active_bridges: invalid network id or buffer");
+        return ZT_ERR_INVAL;
+    }
+    if (st->ops->active_bridges != NULL)
+        return st->ops->active_bridges(st, nwid, ids, cap, pn);
+    rv = scan_members(st, nwid, scan_bridge, &sc);
+    if (rv == 0)
+        *pn = sc.n;
+    return rv;
+}
+
+/* ---- transactions ---------------------------------------------------------------------------- */
+
 int zt_store_begin(zt_store *st)
 {
     int rv;

@@ -11,6 +11,9 @@
  *   zt_store_sqlite_open  the embedded default: one SQLite file, WAL, versioned schema
  *   zt_store_json_open    zerotier-one's controller.d tree (§6.1), one JSON file per record;
  *                         used for import and export (zt_store_copy), and usable live
+ * mem and sqlite keep a per-network index (addresses in ipAssignments, active bridges) updated
+ * with each member write, so that a config request reads one member, not the whole network;
+ * json answers the same queries by reading every member file.
  * A PostgreSQL backend fits the same ops table (see docs/internals/controller-store.md).
  *
  * Rules common to all backends:
@@ -58,6 +61,11 @@ typedef struct zt_store_ops {
     int (*commit)(zt_store *st);
     int (*rollback)(zt_store *st); /* NULL: not supported */
     void (*del)(zt_store *st);
+    /* The per-network index (controller.md §6.2 "summary": allocated IPs, active bridges), kept
+     * by the backend in step with every member write.  NULL: store.c answers from a
+     * list_members scan, which is correct but reads every member record. */
+    int (*ip_in_use)(zt_store *st, uint64_t nwid, const zt_ctl_ip *ip, bool *pused);
+    int (*active_bridges)(zt_store *st, uint64_t nwid, uint64_t *ids, size_t cap, size_t *pn);
 } zt_store_ops;
 
 #define ZT_STORE_ERRMSG_MAX 512
@@ -80,8 +88,10 @@ int zt_store_mem_new(zt_store **pst);
 
 /*
  * zt_store_sqlite_open opens (creating it if needed, mode 0600) the database file |path|: WAL
- * journal, foreign keys, 5 s busy timeout, synchronous=FULL (a committed put survives power
- * loss).  An older schema is migrated in one transaction; a newer one is refused.  Returns 0,
+ * journal, foreign keys, 5 s busy timeout, synchronous=NORMAL (a commit is atomic and never
+ * corrupts the file; the last commits before a power loss or OS crash may be lost, not those
+ * before a process crash: docs/decisions.md).  An older schema is migrated in one transaction
+ * (building the index from the stored records); a newer one is refused.  Returns 0,
  * or with a sentence in |err| (may be NULL):
  *   ZT_ERR_IO           cannot open or create the file, or it is not a usable SQLite database
  *   ZT_ERR_UNSUPPORTED  the file's schema version is newer than this build knows
@@ -126,9 +136,25 @@ int zt_store_delete_member(zt_store *st, uint64_t nwid, uint64_t node);
 int zt_store_list_members(zt_store *st, uint64_t nwid, zt_store_member_cb cb, void *arg);
 
 /*
+ * The index.  zt_store_ip_in_use sets *pused to whether any member record of |nwid|
+ * (authorised or not) lists the address |ip| in ipAssignments: the network's allocated set of
+ * controller.md §3.5 step 3 and §3.6 step 6.  Family and address are compared; ip->bits is
+ * ignored.  Several members may list the same address (the API does not forbid it); deleting
+ * one leaves it in use.  An unknown network has no addresses in use.
+ * zt_store_active_bridges writes to |ids| (capacity |cap|) the addresses of the members of
+ * |nwid| whose activeBridge is true (authorised or not, §3 `S`), ascending, at most |cap|;
+ * *pn gets the number written.  An unknown network has none.
+ * Both see the store as the last put/delete left it, inside a transaction too.  Not from a
+ * listing callback (ZT_ERR_INVAL).  Returns 0, ZT_ERR_INVAL, ZT_ERR_IO, ZT_ERR_NOMEM; without
+ * an index (json) also the errors of list_members (a corrupt member record).
+ */
+int zt_store_ip_in_use(zt_store *st, uint64_t nwid, const zt_ctl_ip *ip, bool *pused);
+int zt_store_active_bridges(zt_store *st, uint64_t nwid, uint64_t *ids, size_t cap, size_t *pn);
+
+/*
  * Transactions: zt_store_begin .. zt_store_commit groups changes so that they all land or none
- * does (SQLite: one transaction; mem: snapshot).  Not nested (ZT_ERR_INVAL).  Closing a store
- * with a transaction open rolls it back where the backend can.  zt_store_rollback returns
+ * does (SQLite: one transaction; mem: an undo log).  Not nested (ZT_ERR_INVAL).  Closing a
+ * store with a transaction open rolls it back where the backend can.  zt_store_rollback returns
  * ZT_ERR_UNSUPPORTED on backends that write through (json); the transaction is then ended
  * with its changes kept.  Returns 0, ZT_ERR_INVAL (misuse), ZT_ERR_IO, ZT_ERR_NOMEM.
  */

@@ -471,11 +471,21 @@ static void json_del(zt_store *base)
     free(base);
 }
 
+/* No index: ip_in_use and active_bridges are answered by store.c from a listing. */
 static const zt_store_ops json_ops = {
-    "json",             json_get_network, json_put_network, json_delete_network,
-    json_list_networks, json_get_member,  json_put_member,  json_delete_member,
-    json_list_members,  json_begin,       json_commit,      NULL,
-    json_del,
+    .name = "json",
+    .get_network = json_get_network,
+    .put_network = json_put_network,
+    .delete_network = json_delete_network,
+    .list_networks = json_list_networks,
+    .get_member = json_get_member,
+    .put_member = json_put_member,
+    .delete_member = json_delete_member,
+    .list_members = json_list_members,
+    .begin = json_begin,
+    .commit = json_commit,
+    .rollback = NULL,
+    .del = json_del,
 };
 
 int zt_store_json_open(zt_store **pst, const char *dir, char *err, size_t errlen)

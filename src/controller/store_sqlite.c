@@ -1,9 +1,11 @@
 /*
  * SQLite store: the embedded default.  One database file, WAL journal, foreign keys, a
- * versioned schema migrated forward at open, prepared statements made once and reused.
+ * versioned schema migrated forward at open (store_sqlite_schema.c), prepared statements made
+ * once and reused.
  *
  * Each record is kept as the compact JSON text of model.h (column `doc`), next to the columns
- * the store itself needs (ids for the keys and ordering, revision, authorized).  The JSON
+ * the store itself needs (ids for the keys and ordering, revision, authorized, and the index:
+ * active_bridge, table member_ip), written together in one savepoint.  The JSON
  * text is the same a controller.d file holds, so records survive model changes that only add
  * fields, and unknown keys are preserved.  Network ids are 64-bit unsigned; SQLite integers
  * are signed, so an id is stored as its two's complement and listed in unsigned order with
@@ -21,31 +23,7 @@
 #include <sqlite3.h>
 
 #include "controller/store.h"
-
-/* Schema history.  migrations[v - 1] brings a version v-1 database to version v; version 0 is
- * an empty file.  Never edit a step once released: append a new one. */
-static const char *const migrations[] = {
-    /* 1: the tables */
-    "CREATE TABLE schema_version ("
-    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
-    "  version INTEGER NOT NULL);"
-    "INSERT INTO schema_version (id, version) VALUES (1, 0);"
-    "CREATE TABLE network ("
-    "  id INTEGER PRIMARY KEY,"
-    "  revision INTEGER NOT NULL,"
-    "  doc TEXT NOT NULL);"
-    "CREATE TABLE member ("
-    "  network_id INTEGER NOT NULL REFERENCES network (id) ON DELETE CASCADE,"
-    "  id INTEGER NOT NULL,"
-    "  revision INTEGER NOT NULL,"
-    "  authorized INTEGER NOT NULL,"
-    "  doc TEXT NOT NULL,"
-    "  PRIMARY KEY (network_id, id)) WITHOUT ROWID;",
-    /* 2: authorised-member counts per network without a scan (REST /unstable meta) */
-    "CREATE INDEX member_authorized ON member (network_id, authorized);",
-};
-#define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
-
+#include "controller/store_sqlite_internal.h"
 enum {
     S_GET_NET,
     S_PUT_NET,
@@ -56,6 +34,13 @@ enum {
     S_PUT_MEM,
     S_DEL_MEM,
     S_LIST_MEMS,
+    S_DEL_IPS,
+    S_ADD_IP,
+    S_IP_USED,
+    S_BRIDGES,
+    S_SAVEPOINT,
+    S_RELEASE,
+    S_UNDO,
     S_BEGIN,
     S_COMMIT,
     S_ROLLBACK,
@@ -73,12 +58,23 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_LIST_NETS] = "SELECT id, doc FROM network ORDER BY id < 0, id",
     [S_HAS_NET] = "SELECT 1 FROM network WHERE id = ?1",
     [S_GET_MEM] = "SELECT doc FROM member WHERE network_id = ?1 AND id = ?2",
-    [S_PUT_MEM] = "INSERT INTO member (network_id, id, revision, authorized, doc) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (network_id, id) DO UPDATE SET "
+    [S_PUT_MEM] = "INSERT INTO member (network_id, id, revision, authorized, active_bridge, doc) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (network_id, id) DO UPDATE SET "
                   "revision = excluded.revision, authorized = excluded.authorized, "
-                  "doc = excluded.doc",
+                  "active_bridge = excluded.active_bridge, doc = excluded.doc",
     [S_DEL_MEM] = "DELETE FROM member WHERE network_id = ?1 AND id = ?2",
     [S_LIST_MEMS] = "SELECT id, doc FROM member WHERE network_id = ?1 ORDER BY id",
+    [S_DEL_IPS] = "DELETE FROM member_ip WHERE network_id = ?1 AND member_id = ?2",
+    /* OR IGNORE: a record may list one address twice */
+    [S_ADD_IP] = ZT_SQLITE_ADD_IP_SQL,
+    [S_IP_USED] = "SELECT 1 FROM member_ip WHERE network_id = ?1 AND ip = ?2 LIMIT 1",
+    /* Without statistics the planner prefers the primary key, i.e. a scan of the network. */
+    [S_BRIDGES] = ("SELECT id FROM member INDEXED BY member_active_bridge "
+                   "WHERE network_id = ?1 AND active_bridge = 1 ORDER BY id LIMIT ?2"),
+    /* a member write is several statements: one savepoint, in or out of a transaction */
+    [S_SAVEPOINT] = "SAVEPOINT put_member",
+    [S_RELEASE] = "RELEASE put_member",
+    [S_UNDO] = "ROLLBACK TO put_member",
     [S_BEGIN] = "BEGIN IMMEDIATE",
     [S_COMMIT] = "COMMIT",
     [S_ROLLBACK] = "ROLLBACK",
@@ -284,12 +280,46 @@ static int sql_get_member(zt_store *base, uint64_t nwid, uint64_t node, zt_ctl_m
     return rv;
 }
 
+
+/* The member row, then its index rows (the row's active_bridge column is the other part). */
+static int write_member(sql_store *s, const zt_ctl_member *m, const char *doc)
+{
+    sqlite3_stmt *st = use(s, S_PUT_MEM);
+    int rv;
+
+    sqlite3_bind_int64(st, 1, sid(m->nwid));
+    sqlite3_bind_int64(st, 2, sid(m->id));
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)m->revision);
+    sqlite3_bind_int(st, 4, m->authorized ? 1 : 0);
+    sqlite3_bind_int(st, 5, m->active_bridge ? 1 : 0);
+    sqlite3_bind_text(st, 6, doc, -1, SQLITE_STATIC);
+    rv = run(s, S_PUT_MEM, "writing a member");
+    sqlite3_clear_bindings(st);
+    if (rv != 0)
+        return rv;
+    st = use(s, S_DEL_IPS);
+    sqlite3_bind_int64(st, 1, sid(m->nwid));
+    sqlite3_bind_int64(st, 2, sid(m->id));
+    if ((rv = run(s, S_DEL_IPS, "updating the address index")) != 0)
+        return rv;
+    for (size_t i = 0; i < m->nips && rv == 0; i++) {
+        if (zt__sqlite_ip_len(&m->ips[i]) == 0)
+            continue;
+        st = use(s, S_ADD_IP);
+        sqlite3_bind_int64(st, 1, sid(m->nwid));
+        sqlite3_bind_int64(st, 2, sid(m->id));
+        sqlite3_bind_blob(st, 3, m->ips[i].ip, zt__sqlite_ip_len(&m->ips[i]), SQLITE_STATIC);
+        rv = run(s, S_ADD_IP, "updating the address index");
+        sqlite3_clear_bindings(st);
+    }
+    return rv;
+}
+
 static int sql_put_member(zt_store *base, const zt_ctl_member *m)
 {
     sql_store *s = (sql_store *)base;
-    sqlite3_stmt *st;
     char *doc = NULL;
-    int rv;
+    int rv, rv2;
 
     /* Checked first for a clear sentence; the foreign key is the backstop. */
     if ((rv = has_network(s, m->nwid)) != 0)
@@ -299,14 +329,17 @@ static int sql_put_member(zt_store *base, const zt_ctl_member *m)
                           (unsigned long long)m->id, zt_strerror(rv));
         return rv;
     }
-    st = use(s, S_PUT_MEM);
-    sqlite3_bind_int64(st, 1, sid(m->nwid));
-    sqlite3_bind_int64(st, 2, sid(m->id));
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)m->revision);
-    sqlite3_bind_int(st, 4, m->authorized ? 1 : 0);
-    sqlite3_bind_text(st, 5, doc, -1, SQLITE_STATIC);
-    rv = run(s, S_PUT_MEM, "writing a member");
-    sqlite3_clear_bindings(st);
+    if ((rv = run(s, S_SAVEPOINT, "starting a member write")) == 0) {
+        rv = write_member(s, m, doc);
+        if (rv != 0) {
+            /* the sentence of the first failure stays */
+            (void)sqlite3_step(s->stmt[S_UNDO]);
+            sqlite3_reset(s->stmt[S_UNDO]);
+        }
+        rv2 = run(s, S_RELEASE, "finishing a member write");
+        if (rv == 0)
+            rv = rv2;
+    }
     free(doc);
     return rv;
 }
@@ -354,6 +387,41 @@ static int sql_list_members(zt_store *base, uint64_t nwid, zt_store_member_cb cb
     return rv;
 }
 
+static int sql_ip_in_use(zt_store *base, uint64_t nwid, const zt_ctl_ip *ip, bool *pused)
+{
+    sql_store *s = (sql_store *)base;
+    sqlite3_stmt *st = use(s, S_IP_USED);
+    int rc, rv = 0;
+
+    sqlite3_bind_int64(st, 1, sid(nwid));
+    sqlite3_bind_blob(st, 2, ip->ip, zt__sqlite_ip_len(ip), SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *pused = true;
+    else if (rc != SQLITE_DONE)
+        rv = db_err(s, rc, "looking up an address");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rv;
+}
+
+static int sql_active_bridges(zt_store *base, uint64_t nwid, uint64_t *ids, size_t cap,
+                              size_t *pn)
+{
+    sql_store *s = (sql_store *)base;
+    sqlite3_stmt *st = use(s, S_BRIDGES);
+    int rc;
+
+    sqlite3_bind_int64(st, 1, sid(nwid));
+    sqlite3_bind_int64(st, 2, cap > INT32_MAX ? INT32_MAX : (sqlite3_int64)cap);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *pn < cap)
+        ids[(*pn)++] = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_err(s, rc, "listing active bridges");
+    return 0;
+}
+
 static int sql_begin(zt_store *base)
 {
     return run((sql_store *)base, S_BEGIN, "begin");
@@ -385,122 +453,22 @@ static void sql_del(zt_store *base)
 }
 
 static const zt_store_ops sql_ops = {
-    "sqlite",          sql_get_network, sql_put_network,  sql_delete_network,
-    sql_list_networks, sql_get_member,  sql_put_member,   sql_delete_member,
-    sql_list_members,  sql_begin,       sql_commit,       sql_rollback,
-    sql_del,
+    .name = "sqlite",
+    .get_network = sql_get_network,
+    .put_network = sql_put_network,
+    .delete_network = sql_delete_network,
+    .list_networks = sql_list_networks,
+    .get_member = sql_get_member,
+    .put_member = sql_put_member,
+    .delete_member = sql_delete_member,
+    .list_members = sql_list_members,
+    .begin = sql_begin,
+    .commit = sql_commit,
+    .rollback = sql_rollback,
+    .del = sql_del,
+    .ip_in_use = sql_ip_in_use,
+    .active_bridges = sql_active_bridges,
 };
-
-int zt_store_sqlite_schema_version(void)
-{
-    return SCHEMA_VERSION;
-}
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static void open_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
-/* Reads the schema version: 0 for an empty database.  Returns 0, ZT_ERR_INVAL (tables but no
- * usable schema_version: not ours, or damaged) or ZT_ERR_IO. */
-static int read_version(sqlite3 *db, int *pversion, char *err, size_t errlen)
-{
-    sqlite3_stmt *st = NULL;
-    int rc, rv = ZT_ERR_IO, tables = 0, has_version_table = 0;
-
-    rc = sqlite3_prepare_v2(db,
-                            "SELECT count(*), count(CASE WHEN name = 'schema_version' THEN 1 END) "
-                            "FROM sqlite_schema WHERE type = 'table'",
-                            -1, &st, NULL);
-    if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
-        open_err(err, errlen, "not a usable SQLite database (%s)", sqlite3_errmsg(db));
-        goto out;
-    }
-    tables = sqlite3_column_int(st, 0);
-    has_version_table = sqlite3_column_int(st, 1);
-    sqlite3_finalize(st);
-    st = NULL;
-    if (tables == 0) {
-        *pversion = 0;
-        rv = 0;
-        goto out;
-    }
-    rv = ZT_ERR_INVAL;
-    if (!has_version_table) {
-        open_err(err, errlen, "the database has tables but no schema_version table: not a "
-                              "controller database");
-        goto out;
-    }
-    rc = sqlite3_prepare_v2(db, "SELECT version FROM schema_version WHERE id = 1", -1, &st,
-                            NULL);
-    if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW ||
-        sqlite3_column_type(st, 0) != SQLITE_INTEGER || sqlite3_column_int64(st, 0) < 1 ||
-        sqlite3_column_int64(st, 0) > 1000000) {
-        open_err(err, errlen, "the schema_version table is damaged");
-        goto out;
-    }
-    *pversion = sqlite3_column_int(st, 0);
-    rv = 0;
-out:
-    sqlite3_finalize(st);
-    return rv;
-}
-
-static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen, const char *what)
-{
-    char *msg = NULL;
-    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
-
-    if (rc != SQLITE_OK) {
-        open_err(err, errlen, "%s: %s", what, msg != NULL ? msg : sqlite3_errstr(rc));
-        sqlite3_free(msg);
-        return rc == SQLITE_NOMEM ? ZT_ERR_NOMEM : ZT_ERR_IO;
-    }
-    return 0;
-}
-
-/* Brings the schema to SCHEMA_VERSION in one transaction, or refuses a newer one. */
-static int migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
-{
-    char sql[64];
-    int version = 0, rv;
-
-    if ((rv = exec(db, "BEGIN IMMEDIATE", err, errlen, "begin")) != 0)
-        return rv;
-    if ((rv = read_version(db, &version, err, errlen)) != 0)
-        goto out;
-    if (version > SCHEMA_VERSION) {
-        open_err(err, errlen, "%s has schema version %d, newer than the %d this build "
-                              "understands; use a newer zt-service",
-                 path, version, SCHEMA_VERSION);
-        rv = ZT_ERR_UNSUPPORTED;
-        goto out;
-    }
-    for (int v = version + 1; v <= SCHEMA_VERSION; v++) {
-        if ((rv = exec(db, migrations[v - 1], err, errlen, "migrating the schema")) != 0)
-            goto out;
-    }
-    if (version < SCHEMA_VERSION) {
-        snprintf(sql, sizeof(sql), "UPDATE schema_version SET version = %d WHERE id = 1",
-                 SCHEMA_VERSION);
-        if ((rv = exec(db, sql, err, errlen, "recording the schema version")) != 0)
-            goto out;
-    }
-    rv = exec(db, "COMMIT", err, errlen, "commit");
-out:
-    if (rv != 0)
-        (void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    return rv;
-}
 
 int zt_store_sqlite_open(zt_store **pst, const char *path, char *err, size_t errlen)
 {
@@ -513,7 +481,7 @@ int zt_store_sqlite_open(zt_store **pst, const char *path, char *err, size_t err
      * -wal and -shm files the database file's permissions. */
     fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
-        open_err(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        zt__sqlite_open_err(err, errlen, "cannot open %s: %s", path, strerror(errno));
         return ZT_ERR_IO;
     }
     close(fd);
@@ -524,8 +492,8 @@ int zt_store_sqlite_open(zt_store **pst, const char *path, char *err, size_t err
     rc = sqlite3_open_v2(path, &s->db,
                          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
-        open_err(err, errlen, "cannot open %s: %s", path,
-                 s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+        zt__sqlite_open_err(err, errlen, "cannot open %s: %s", path,
+                            s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
         rv = rc == SQLITE_NOMEM ? ZT_ERR_NOMEM : ZT_ERR_IO;
         goto out;
     }
@@ -533,12 +501,13 @@ int zt_store_sqlite_open(zt_store **pst, const char *path, char *err, size_t err
     sqlite3_busy_timeout(s->db, 5000);
     /* Refuse a foreign or newer database before changing anything in it (journal mode
      * included); migrate() checks again inside its transaction. */
-    if ((rv = read_version(s->db, &version, err, errlen)) != 0)
+    if ((rv = zt__sqlite_read_version(s->db, &version, err, errlen)) != 0)
         goto out;
-    if (version > SCHEMA_VERSION) {
-        open_err(err, errlen, "%s has schema version %d, newer than the %d this build "
-                              "understands; use a newer zt-service",
-                 path, version, SCHEMA_VERSION);
+    if (version > zt_store_sqlite_schema_version()) {
+        zt__sqlite_open_err(err, errlen,
+                            "%s has schema version %d, newer than the %d this build "
+                            "understands; use a newer zt-service",
+                            path, version, zt_store_sqlite_schema_version());
         rv = ZT_ERR_UNSUPPORTED;
         goto out;
     }
@@ -550,22 +519,23 @@ int zt_store_sqlite_open(zt_store **pst, const char *path, char *err, size_t err
         rc = sqlite3_step(st);
     mode = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
     if (mode == NULL || strcmp(mode, "wal") != 0) {
-        open_err(err, errlen, "%s: cannot use WAL mode (%s)", path,
-                 mode != NULL ? mode : sqlite3_errmsg(s->db));
+        zt__sqlite_open_err(err, errlen, "%s: cannot use WAL mode (%s)", path,
+                            mode != NULL ? mode : sqlite3_errmsg(s->db));
         goto out;
     }
     sqlite3_finalize(st);
     st = NULL;
-    if ((rv = exec(s->db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL", err, errlen,
-                   path)) != 0)
+    if ((rv = zt__sqlite_exec(s->db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL",
+                              err, errlen, path)) != 0)
         goto out;
-    if ((rv = migrate(s->db, path, err, errlen)) != 0)
+    if ((rv = zt__sqlite_migrate(s->db, path, err, errlen)) != 0)
         goto out;
     for (int i = 0; i < S_COUNT; i++) {
         rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i],
                                 NULL);
         if (rc != SQLITE_OK) {
-            open_err(err, errlen, "%s: preparing statements: %s", path, sqlite3_errmsg(s->db));
+            zt__sqlite_open_err(err, errlen, "%s: preparing statements: %s", path,
+                                sqlite3_errmsg(s->db));
             rv = rc == SQLITE_NOMEM ? ZT_ERR_NOMEM : ZT_ERR_IO;
             goto out;
         }

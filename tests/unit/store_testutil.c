@@ -321,10 +321,22 @@ static void rt_del(zt_store *st)
     free(s);
 }
 
+/* No index ops: address and bridge lookups are answered from rt_list_members, i.e. from the
+ * records after the JSON round trip. */
 static const zt_store_ops rt_ops = {
-    "rt",          rt_get_network, rt_put_network,    rt_delete_network, rt_list_networks,
-    rt_get_member, rt_put_member,  rt_delete_member,  rt_list_members,   rt_begin,
-    rt_commit,     rt_rollback,    rt_del,
+    .name = "rt",
+    .get_network = rt_get_network,
+    .put_network = rt_put_network,
+    .delete_network = rt_delete_network,
+    .list_networks = rt_list_networks,
+    .get_member = rt_get_member,
+    .put_member = rt_put_member,
+    .delete_member = rt_delete_member,
+    .list_members = rt_list_members,
+    .begin = rt_begin,
+    .commit = rt_commit,
+    .rollback = rt_rollback,
+    .del = rt_del,
 };
 
 

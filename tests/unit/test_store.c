@@ -629,6 +629,128 @@ static void t_bulk(void **state)
     assert_true(t2 - t1 < 30.0);
 }
 
+/* ---- the index: addresses in use, active bridges ------------------------------------------- */
+
+static void put_ips(zt_store *st, uint64_t node, const char *ips, bool bridge)
+{
+    zt_ctl_member m;
+    const char *p = ips;
+
+    zt_ctl_member_init(&m, NWID1, node);
+    while (*p != '\0') { /* space-separated addresses */
+        size_t n = strcspn(p, " ");
+        assert_int_equal(zt_ctl_ip_parse(&m.ips[m.nips++], p, n, false), 0);
+        p += n + (p[n] == ' ');
+    }
+    m.active_bridge = bridge;
+    assert_int_equal(zt_store_put_member(st, &m), 0);
+    zt_ctl_member_clear(&m);
+}
+
+static bool used(zt_store *st, uint64_t nwid, const char *text)
+{
+    zt_ctl_ip ip;
+    bool u = true;
+
+    assert_int_equal(zt_ctl_ip_parse(&ip, text, strlen(text), false), 0);
+    assert_int_equal(zt_store_ip_in_use(st, nwid, &ip, &u), 0);
+    return u;
+}
+
+static size_t bridges(zt_store *st, uint64_t *ids)
+{
+    size_t n = 99;
+
+    assert_int_equal(zt_store_active_bridges(st, NWID1, ids, 8, &n), 0);
+    return n;
+}
+
+static void t_index(void **state)
+{
+    fixture *f = *state;
+    uint64_t ids[8];
+
+    assert_false(used(f->st, NWID1, "10.0.0.1")); /* unknown network: nothing in use */
+    assert_int_equal(bridges(f->st, ids), 0);
+    put_network(f->st, NWID1, "one");
+    put_network(f->st, NWID2, "two");
+    put_ips(f->st, 0x30, "10.0.0.1 fd00::1 10.0.0.1", true); /* listed twice: one entry */
+    put_ips(f->st, 0x10, "10.0.0.1 10.0.0.2", false);         /* shared with 0x30 */
+    put_ips(f->st, 0x20, "", true);
+    assert_true(used(f->st, NWID1, "10.0.0.1") && used(f->st, NWID1, "10.0.0.2"));
+    assert_true(used(f->st, NWID1, "fd00::1"));
+    assert_false(used(f->st, NWID1, "10.0.0.3") || used(f->st, NWID1, "fd00::2"));
+    assert_false(used(f->st, NWID2, "10.0.0.1")); /* per network */
+    assert_false(used(f->st, NWID1, "::a00:1"));  /* family counts, not just the bytes */
+    assert_int_equal(bridges(f->st, ids), 2);
+    assert_true(ids[0] == 0x20 && ids[1] == 0x30); /* ascending */
+    {
+        size_t n = 99;
+        assert_int_equal(zt_store_active_bridges(f->st, NWID1, ids, 1, &n), 0);
+        assert_true(n == 1 && ids[0] == 0x20); /* at most |cap| */
+    }
+    /* a rewrite replaces the member's entries, whatever the other members hold */
+    put_ips(f->st, 0x10, "10.0.0.9", true);
+    assert_false(used(f->st, NWID1, "10.0.0.2"));
+    assert_true(used(f->st, NWID1, "10.0.0.1") && used(f->st, NWID1, "10.0.0.9"));
+    assert_int_equal(bridges(f->st, ids), 3);
+    put_ips(f->st, 0x30, "fd00::1", false);
+    assert_false(used(f->st, NWID1, "10.0.0.1"));
+    assert_int_equal(bridges(f->st, ids), 2);
+    /* a rolled-back write leaves the index as it was */
+    if (f->be->can_rollback) {
+        assert_int_equal(zt_store_begin(f->st), 0);
+        put_ips(f->st, 0x20, "10.9.9.9", false);
+        assert_int_equal(zt_store_delete_member(f->st, NWID1, 0x10), 0);
+        assert_true(used(f->st, NWID1, "10.9.9.9")); /* seen inside the transaction */
+        assert_false(used(f->st, NWID1, "10.0.0.9"));
+        assert_int_equal(zt_store_rollback(f->st), 0);
+        assert_false(used(f->st, NWID1, "10.9.9.9"));
+        assert_true(used(f->st, NWID1, "10.0.0.9"));
+        assert_int_equal(bridges(f->st, ids), 2);
+        /* every kind of change at once: replaced, created, the network gone and back */
+        assert_int_equal(zt_store_begin(f->st), 0);
+        put_network(f->st, NWID1, "renamed");
+        put_ips(f->st, 0x40, "10.4.4.4", true);
+        put_ips(f->st, 0x30, "10.3.3.3", true);
+        assert_int_equal(zt_store_delete_network(f->st, NWID1), 0);
+        put_network(f->st, NWID1, "reborn");
+        put_ips(f->st, 0x10, "10.1.1.1", false);
+        assert_int_equal(zt_store_rollback(f->st), 0);
+        {
+            zt_ctl_network n;
+            zt_ctl_member m;
+            assert_int_equal(zt_store_get_network(f->st, NWID1, &n), 0);
+            assert_string_equal(n.name, "one");
+            zt_ctl_network_clear(&n);
+            assert_int_equal(zt_store_get_member(f->st, NWID1, 0x40, &m), ZT_ERR_NOTFOUND);
+            zt_ctl_member_clear(&m);
+        }
+        assert_true(used(f->st, NWID1, "10.0.0.9") && used(f->st, NWID1, "fd00::1"));
+        assert_false(used(f->st, NWID1, "10.4.4.4") || used(f->st, NWID1, "10.3.3.3") ||
+                     used(f->st, NWID1, "10.1.1.1"));
+        assert_int_equal(bridges(f->st, ids), 2);
+        assert_true(ids[0] == 0x10 && ids[1] == 0x20);
+    }
+    if (f->be->persistent) {
+        reopen(f);
+        assert_true(used(f->st, NWID1, "10.0.0.9") && used(f->st, NWID1, "fd00::1"));
+        assert_false(used(f->st, NWID1, "10.0.0.1"));
+        assert_int_equal(bridges(f->st, ids), 2);
+    }
+    /* deleting a member frees its addresses; deleting the network frees the rest */
+    assert_int_equal(zt_store_delete_member(f->st, NWID1, 0x10), 0);
+    assert_false(used(f->st, NWID1, "10.0.0.9"));
+    assert_int_equal(bridges(f->st, ids), 1);
+    assert_true(ids[0] == 0x20);
+    assert_int_equal(zt_store_delete_network(f->st, NWID1), 0);
+    assert_false(used(f->st, NWID1, "fd00::1"));
+    assert_int_equal(bridges(f->st, ids), 0);
+    put_network(f->st, NWID1, "again");
+    assert_false(used(f->st, NWID1, "fd00::1"));
+    assert_int_equal(bridges(f->st, ids), 0);
+}
+
 /* ---- runner ---------------------------------------------------------------------------------- */
 
 typedef struct {
@@ -650,6 +772,7 @@ static const shared_case shared[] = {
     {"crash", t_crash},
     {"corrupt_record", t_corrupt_record},
     {"bulk", t_bulk},
+    {"index", t_index},
 };
 #define NSHARED (sizeof(shared) / sizeof(shared[0]))
 

@@ -123,6 +123,76 @@ static void test_sqlite_schema(void **state)
     rm_tree(dir);
 }
 
+static bool ip_used(zt_store *st, const char *text)
+{
+    zt_ctl_ip ip;
+    bool u = false;
+
+    assert_int_equal(zt_ctl_ip_parse(&ip, text, strlen(text), false), 0);
+    assert_int_equal(zt_store_ip_in_use(st, NWID1, &ip, &u), 0);
+    return u;
+}
+
+/* A version-2 database (before the index) is migrated: the index is built from the stored
+ * records, a corrupt record is skipped (and still reported when read), and from then on the
+ * index follows every write. */
+static void test_sqlite_migrate_index(void **state)
+{
+    char dir[128], path[256], err[256];
+    zt_store *st = NULL;
+    zt_ctl_member m;
+    uint64_t ids[4];
+    size_t n = 0;
+    (void)state;
+
+    make_tmpdir(dir, sizeof(dir));
+    snprintf(path, sizeof(path), "%s/c.sqlite3", dir);
+    exec_sql(path,
+             "PRAGMA journal_mode=WAL;"
+             "CREATE TABLE schema_version (id INTEGER PRIMARY KEY CHECK (id = 1),"
+             "  version INTEGER NOT NULL);"
+             "INSERT INTO schema_version VALUES (1, 2);"
+             "CREATE TABLE network (id INTEGER PRIMARY KEY, revision INTEGER NOT NULL,"
+             "  doc TEXT NOT NULL);"
+             "CREATE TABLE member (network_id INTEGER NOT NULL REFERENCES network (id)"
+             "  ON DELETE CASCADE, id INTEGER NOT NULL, revision INTEGER NOT NULL,"
+             "  authorized INTEGER NOT NULL, doc TEXT NOT NULL,"
+             "  PRIMARY KEY (network_id, id)) WITHOUT ROWID;"
+             "CREATE INDEX member_authorized ON member (network_id, authorized);"
+             "INSERT INTO network VALUES (-9198950912469499903, 1,"
+             "  '{\"id\":\"8056c2e21c000001\",\"revision\":1}');"
+             "INSERT INTO member VALUES (-9198950912469499903, 16, 1, 1,"
+             "  '{\"id\":\"0000000010\",\"nwid\":\"8056c2e21c000001\",\"revision\":1,"
+             "\"ipAssignments\":[\"10.1.2.3\",\"fd00::7\"],\"activeBridge\":true}');"
+             "INSERT INTO member VALUES (-9198950912469499903, 32, 1, 0,"
+             "  '{\"id\":\"0000000020\",\"nwid\":\"8056c2e21c000001\",\"revision\":1,"
+             "\"ipAssignments\":[\"10.1.2.4\"]}');"
+             "INSERT INTO member VALUES (-9198950912469499903, 48, 1, 0, '{not json');");
+    assert_int_equal(zt_store_sqlite_open(&st, path, err, sizeof(err)), 0);
+    assert_int_equal(zt_store_sqlite_schema_version(), 3);
+    assert_true(ip_used(st, "10.1.2.3") && ip_used(st, "fd00::7") && ip_used(st, "10.1.2.4"));
+    assert_false(ip_used(st, "10.1.2.5"));
+    assert_int_equal(zt_store_active_bridges(st, NWID1, ids, 4, &n), 0);
+    assert_true(n == 1 && ids[0] == 0x10);
+    assert_int_equal(zt_store_get_member(st, NWID1, 48, &m), ZT_ERR_INVAL);
+    zt_ctl_member_clear(&m);
+    /* the migrated rows follow writes like new ones */
+    assert_int_equal(zt_store_get_member(st, NWID1, 16, &m), 0);
+    m.nips = 0;
+    m.active_bridge = false;
+    assert_int_equal(zt_store_put_member(st, &m), 0);
+    zt_ctl_member_clear(&m);
+    assert_false(ip_used(st, "10.1.2.3") || ip_used(st, "fd00::7"));
+    assert_int_equal(zt_store_active_bridges(st, NWID1, ids, 4, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(zt_store_delete_member(st, NWID1, 32), 0);
+    assert_false(ip_used(st, "10.1.2.4"));
+    zt_store_del(st);
+    assert_int_equal(query_int(path, "SELECT version FROM schema_version"), 3);
+    assert_int_equal(query_int(path, "SELECT count(*) FROM member_ip"), 0);
+    rm_tree(dir);
+}
+
 /* The layout zerotier-one reads (§6.1), byte for byte where it matters. */
 static void test_json_layout(void **state)
 {
@@ -267,6 +337,7 @@ int main(void)
 {
     static const struct CMUnitTest backend_tests[] = {
         cmocka_unit_test(test_sqlite_schema),
+        cmocka_unit_test(test_sqlite_migrate_index),
         cmocka_unit_test(test_json_layout),
         cmocka_unit_test(test_json_sqlite_json),
     };
