@@ -110,7 +110,7 @@ static double run_memory(const zt_identity *ctl_id, uint64_t nwid, unsigned *pok
 
     *pok = 0;
     snprintf(json, sizeof(json), "{\"id\":\"%016llx\",%s", (unsigned long long)nwid,
-             NET_JSON + 1);
+             &NET_JSON[1]); /* the object without its "{" */
     if (zt_ctl_network_load(&n, json, strlen(json), why, sizeof(why)) != 0) {
         fprintf(stderr, "bench_controller: %s\n", why);
         return 0;
