@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#define ZT_MULTICAST_EXPLICIT_GATHER_DELAY 60000 /* min interval between GATHERs per group */
+
 int zt_node_multicast_subscribe(zt_node *n, uint64_t nwid, uint64_t mac, uint32_t adi,
                                 int64_t now)
 {
@@ -303,10 +305,12 @@ static void send_gather(zt_node *n, zt_network *net, const zt_mgroup *g, uint32_
     zt__mac_to_bytes(g->mac, mac);
     w = zt__send_begin(n, to->id.address, ZT_VERB_MULTICAST_GATHER);
     zt__wr_u64(&w, net->nwid);
-    zt__wr_u8(&w, 0);
+    zt__wr_u8(&w, net->has_com ? 0x01 : 0x00); /* our COM attached, if we have one (§7) */
     zt__wr_bytes(&w, mac, 6);
     zt__wr_be(&w, g->adi, 4);
     zt__wr_be(&w, limit, 4);
+    if (net->has_com)
+        zt__com_write(&w, &net->com);
     (void)zt__send_to_peer(n, to, &w, true, now);
 }
 
@@ -320,7 +324,7 @@ static bool send_one(zt_node *n, zt_network *net, uint64_t to, const zt_mgroup *
     zt_peer *p = zt__peer_get(n, to, now);
     zt_wr w;
 
-    if (!zt__vl2_rules_allow(n, net, false, to, src_mac, dst_mac, ethertype, data, len))
+    if (!zt__vl2_rules_allow(n, net, false, to, src_mac, dst_mac, ethertype, data, len, now))
         return false;
     zt__mac_to_bytes(g->mac, mac);
     if (p != NULL)
@@ -402,6 +406,29 @@ void zt__mcast_pending_clear(zt_node *n, zt_network *net)
         pending_free(n, &net->pending[i]);
 }
 
+/* Whether a GATHER for |g| is due (§7 step 4): every time while no member is known, else once
+ * per ZT_MULTICAST_EXPLICIT_GATHER_DELAY for that group.  Records the time when it is. */
+static bool gather_due(zt_network *net, const zt_mgroup *g, unsigned known, int64_t now)
+{
+    zt_mcast_gathered *slot = NULL, *oldest = &net->gathered[0];
+
+    for (unsigned i = 0; i < ZT_MCAST_GATHERED && slot == NULL; i++) {
+        zt_mcast_gathered *e = &net->gathered[i];
+        if (e->used && zt__mgroup_equal(&e->group, g))
+            slot = e;
+        else if (!e->used || (oldest->used && e->when < oldest->when))
+            oldest = e;
+    }
+    if (slot != NULL && known > 0 && now - slot->when < ZT_MULTICAST_EXPLICIT_GATHER_DELAY)
+        return false;
+    if (slot == NULL)
+        slot = oldest; /* the group not gathered for longest gives way */
+    slot->group = *g;
+    slot->used = true;
+    slot->when = now;
+    return true;
+}
+
 int zt__mcast_send(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_mac,
                    unsigned ethertype, const uint8_t *data, size_t len, int64_t now)
 {
@@ -410,20 +437,21 @@ int zt__mcast_send(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_m
     unsigned sent = 0, known = 0;
     zt_mcast_pending *q;
 
+    if (zt__ndp_intercept(n, net, src_mac, dst_mac, ethertype, data, len))
+        return 0; /* answered locally: nothing goes on the wire (§2.5, before the limit) */
     if (limit == 0 || net->mcast == NULL)
         return 0; /* multicast (and ARP) are off on this network (§7) */
     if (zt__mac_is_broadcast(dst_mac) && g.adi == 0 &&
         !(net->config.flags & ZT_NETCONF_FLAG_ENABLE_BROADCAST))
         return 0;
-    if (!zt__vl2_rules_allow(n, net, false, 0, src_mac, dst_mac, ethertype, data, len))
+    if (!zt__vl2_rules_allow(n, net, false, 0, src_mac, dst_mac, ethertype, data, len, now))
         return 0;
     for (unsigned i = 0; i < net->nmcast; i++)
         known += zt__mgroup_equal(&net->mcast[i].group, &g);
-    if (known < limit && now - net->last_gather >= ZT_MULTICAST_GATHER_DELAY) {
+    if (known < limit && gather_due(net, &g, known, now)) {
         uint32_t want = (uint32_t)(limit - known + 1);
         zt_peer *ctl = zt__peer_find(n, net->nwid >> 24);
         zt_peer *root = zt__topology_best_upstream(n, now);
-        net->last_gather = now;
         send_gather(n, net, &g, want, root, now);
         if (ctl != root)
             send_gather(n, net, &g, want, ctl, now);
@@ -443,16 +471,36 @@ int zt__mcast_send(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_m
     return 0;
 }
 
+/* OK(MULTICAST_FRAME) with gather results when the frame carried a gather limit (§3.5 step 5):
+ * the sender learns of more subscribers. */
+static void frame_gather_reply(zt_node *n, zt_network *net, zt_peer *p, const uint8_t *pkt,
+                               const zt_mgroup *g, uint32_t limit, int64_t now)
+{
+    uint8_t mac[6];
+    zt_wr w;
+
+    if (limit == 0)
+        return;
+    zt__mac_to_bytes(g->mac, mac);
+    w = zt__send_begin_ok(n, p->id.address, ZT_VERB_MULTICAST_FRAME, pkt);
+    zt__wr_u64(&w, net->nwid);
+    zt__wr_bytes(&w, mac, 6);
+    zt__wr_be(&w, g->adi, 4);
+    zt__wr_u8(&w, 0x02);
+    if (write_gather(n, net, net->nwid, &w, g, p->id.address, limit > 65535 ? 65535 : limit) > 0)
+        (void)zt__send_to_peer(n, p, &w, false, now);
+}
+
 void zt__mcast_frame_received(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len,
                               int64_t now)
 {
     zt_rd r = zt__rd_make(pkt + ZT_PKT_IDX_PAYLOAD, len - ZT_PKT_IDX_PAYLOAD);
     uint8_t flags, mac[6];
-    uint64_t nwid, v, src, dst;
+    uint64_t nwid, v, src, gather_limit = 0;
     uint16_t ethertype;
     zt_network *net;
+    zt_mgroup g;
     zt_com com;
-    uint32_t adi;
 
     if (zt__rd_u64(&r, &nwid) != 0 || zt__rd_u8(&r, &flags) != 0)
         return;
@@ -461,7 +509,7 @@ void zt__mcast_frame_received(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t
         return;
     if ((flags & 0x01) && zt__com_read(&r, &com) != 0)
         return;
-    if ((flags & 0x02) && zt__rd_be(&r, &v, 4) != 0)
+    if ((flags & 0x02) && zt__rd_be(&r, &gather_limit, 4) != 0)
         return;
     src = zt__mac_from_address(p->id.address, nwid);
     if (flags & 0x04) {
@@ -472,16 +520,23 @@ void zt__mcast_frame_received(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t
     if (zt__rd_bytes(&r, mac, 6) != 0 || zt__rd_be(&r, &v, 4) != 0 ||
         zt__rd_u16(&r, &ethertype) != 0)
         return;
-    dst = zt__mac_from_bytes(mac);
-    adi = (uint32_t)v;
-    (void)adi;
-    if (!zt__vl2_gate(n, net, p, now) || net->config.multicast_limit == 0)
+    g.mac = zt__mac_from_bytes(mac);
+    g.adi = (uint32_t)v;
+    if (!zt__vl2_gate(n, net, p, now)) {
+        /* The sender pushes its credentials on this (§3.5 step 2, §3.7): a lost push is
+         * repaired by the next frame instead of after the 30 s push period. */
+        zt__send_vl2_error(n, p, pkt, ZT_ERROR_NEED_MEMBERSHIP_CERTIFICATE, nwid,
+                           ZT_LOCAL_SOCKET_ANY, NULL, now);
         return;
-    if (zt__rd_left(&r) == 0 || zt__rd_left(&r) > 10000 || !zt__mac_is_multicast(dst) ||
-        src == 0 || zt__mac_is_multicast(src) || src == net->mac ||
+    }
+    if (net->config.multicast_limit == 0 || !zt__mac_is_multicast(g.mac) || src == 0 ||
+        zt__mac_is_multicast(src) || src == net->mac ||
         src != zt__mac_from_address(p->id.address, nwid))
         return; /* no bridges here: the source is the peer */
-    if (zt__vl2_rules_allow(n, net, true, p->id.address, src, dst, ethertype, r.p,
-                            zt__rd_left(&r)))
-        zt__vl2_deliver(n, net, src, dst, ethertype, r.p, zt__rd_left(&r));
+    if (zt__rd_left(&r) > 0 && zt__rd_left(&r) <= 10000 &&
+        zt__vl2_rules_allow(n, net, true, p->id.address, src, g.mac, ethertype, r.p,
+                            zt__rd_left(&r), now))
+        zt__vl2_deliver(n, net, src, g.mac, ethertype, r.p, zt__rd_left(&r));
+    if (flags & 0x02)
+        frame_gather_reply(n, net, p, pkt, &g, (uint32_t)gather_limit, now);
 }

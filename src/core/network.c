@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "core/adhoc.h"
 #include "crypto/crypto.h"
 
 zt_network *zt__network_find(const zt_node *n, uint64_t nwid)
@@ -153,6 +154,39 @@ int zt_node_send_vl2(zt_node *n, uint64_t dest, unsigned verb, const void *paylo
     return zt__send_to_peer(n, p, &w, false, now);
 }
 
+static void set_failure(zt_node *n, zt_network *net, zt_network_status status,
+                        zt_node_event_type type)
+{
+    if (net->status == status)
+        return;
+    net->status = status; /* a config in force keeps working (§1.3) */
+    network_event(n, type, net);
+}
+
+/* An ad-hoc network (§1.2): the config is made here, at every refresh, and never stored.  A
+ * bad port range is NOT_FOUND; an ID of no known form stays REQUESTING_CONFIGURATION. */
+static void adhoc_refresh(zt_node *n, zt_network *net, int64_t now)
+{
+    uint8_t dict[2048];
+    zt_netconf *nc = zt__mem_calloc(n->mem, 1, sizeof(*nc));
+    zt_ssize len;
+    int rv;
+
+    net->last_request = now;
+    if (nc == NULL)
+        return;
+    rv = zt__adhoc_config(net->nwid, n->address, now, nc, n->mem);
+    if (rv == ZT_ERR_NOTFOUND)
+        set_failure(n, net, ZT_NETWORK_NOT_FOUND, ZT_NODE_EVENT_NETWORK_NOT_FOUND);
+    if (rv == 0) {
+        len = zt__netconf_write(nc, dict, sizeof(dict));
+        if (len > 0)
+            (void)apply_config(n, net, dict, (size_t)len, false, now);
+    }
+    zt__netconf_clear(nc);
+    zt__mem_free(n->mem, nc);
+}
+
 /* NETWORK_CONFIG_REQUEST to the controller (§3.8); waits for its identity if needed. */
 static void request_config(zt_node *n, zt_network *net, int64_t now)
 {
@@ -163,6 +197,10 @@ static void request_config(zt_node *n, zt_network *net, int64_t now)
     zt_peer *p;
     zt_wr w;
 
+    if (zt__adhoc_is(net->nwid)) {
+        adhoc_refresh(n, net, now);
+        return;
+    }
     net->last_request = now;
     zt__config_meta_default(&meta);
     meta.proto_version = ZT_NODE_PROTO_VERSION;
@@ -181,11 +219,8 @@ static void request_config(zt_node *n, zt_network *net, int64_t now)
         /* Our own network: straight to the controller beside us, or not found (§1.1). */
         /* A genuine request (non-zero ID), so the controller answers refusals too. */
         if (ask_local_controller(n, &n->self, zt__node_random(n) | 1, payload, (size_t)plen,
-                                 NULL, ZT_LOCAL_SOCKET_ANY, NULL, now) != 0 &&
-            net->status != ZT_NETWORK_NOT_FOUND) {
-            net->status = ZT_NETWORK_NOT_FOUND;
-            network_event(n, ZT_NODE_EVENT_NETWORK_NOT_FOUND, net);
-        }
+                                 NULL, ZT_LOCAL_SOCKET_ANY, NULL, now) != 0)
+            set_failure(n, net, ZT_NETWORK_NOT_FOUND, ZT_NODE_EVENT_NETWORK_NOT_FOUND);
         return;
     }
     p = zt__peer_get(n, controller, now);
@@ -208,8 +243,6 @@ int zt_node_join(zt_node *n, uint64_t nwid, int64_t now)
 
     if (nwid == 0)
         return ZT_ERR_INVAL;
-    if ((nwid >> 56) == 0xff)
-        return ZT_ERR_UNSUPPORTED;
     if (zt__network_find(n, nwid) != NULL)
         return 0;
     if (n->nnetworks >= ZT_MAX_NETWORKS)
@@ -231,8 +264,9 @@ int zt_node_join(zt_node *n, uint64_t nwid, int64_t now)
     n->networks = net;
     n->nnetworks++;
 
-    /* A cached config serves at once, but a fresh one is asked for right away (§1.4). */
-    if (n->cb.state_get != NULL)
+    /* A cached config serves at once, but a fresh one is asked for right away (§1.4).  Ad-hoc
+     * networks make theirs and leave the state store alone (§1.2). */
+    if (n->cb.state_get != NULL && !zt__adhoc_is(nwid))
         cached = zt__mem_calloc(n->mem, 1, ZT_DICT_CONFIG_MAX + 1);
     if (cached != NULL) {
         zt_ssize len = n->cb.state_get(n->cb.user, ZT_STATE_NETWORK_CONFIG, nwid, cached,
@@ -262,7 +296,7 @@ int zt_node_leave(zt_node *n, uint64_t nwid, int64_t now)
         zt_network *net = *pp;
         *pp = net->next;
         n->nnetworks--;
-        if (n->cb.state_put != NULL)
+        if (n->cb.state_put != NULL && !zt__adhoc_is(nwid))
             n->cb.state_put(n->cb.user, ZT_STATE_NETWORK_CONFIG, nwid, NULL, 0);
         network_event(n, ZT_NODE_EVENT_NETWORK_DOWN, net);
         network_free(n, net);
@@ -336,8 +370,8 @@ void zt__network_config_chunk(zt_node *n, zt_peer *p, const uint8_t *pkt, const 
         return;
     }
     net = zt__network_find(n, c.nwid);
-    if (net == NULL)
-        return; /* not joined: ignored (§3) */
+    if (net == NULL || zt__adhoc_is(c.nwid))
+        return; /* not joined, or no controller to speak for it: ignored (§1.2, §3) */
     if ((c.nwid >> 24) == n->address) {
         rv = zt__config_asm_add(net->chunks, &c, &n->self, p == NULL, &dict, &dict_len,
                                 &update_id);
@@ -397,10 +431,7 @@ void zt__network_config_error(zt_node *n, zt_peer *p, const uint8_t *payload, si
     default:
         return;
     }
-    if (net->status == status)
-        return;
-    net->status = status; /* a config in force keeps working (§1.3) */
-    network_event(n, type, net);
+    set_failure(n, net, status, type);
 }
 
 void zt__network_config_request(zt_node *n, zt_peer *p, int64_t local_socket,

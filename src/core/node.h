@@ -191,8 +191,9 @@ int zt_node_add_moon(zt_node *node, const uint8_t *data, size_t len, int64_t now
 
 /* Joins network |nwid|: loads a cached config (state object NETWORK_CONFIG) if there is one,
  * then asks the controller (nwid >> 24) for a fresh one, every 5 s until it answers and every
- * 60 s after.  Returns 0 (also when already joined), ZT_ERR_INVAL (0), ZT_ERR_UNSUPPORTED
- * (ad-hoc 0xff... networks: not yet), ZT_ERR_LIMIT or ZT_ERR_NOMEM. */
+ * 60 s after.  Ad-hoc networks (top byte 0xff, vl2.md §1.2) have no controller: the node builds
+ * their config itself at the same times and never stores it.  Returns 0 (also when already
+ * joined), ZT_ERR_INVAL (0), ZT_ERR_LIMIT or ZT_ERR_NOMEM. */
 int zt_node_join(zt_node *node, uint64_t nwid, int64_t now);
 /* Leaves |nwid| and deletes its cached config.  Returns 0 or ZT_ERR_NOTFOUND. */
 int zt_node_leave(zt_node *node, uint64_t nwid, int64_t now);

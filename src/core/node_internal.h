@@ -99,6 +99,8 @@ typedef struct zt_membership {
     int64_t com_revoked_below;  /* COM revocation threshold (0: none) */
     int64_t last_pushed;        /* our credentials to it, since the config in force */
     int64_t last_like;          /* our subscriptions to it */
+    struct zt_member_creds *creds; /* its tags, capabilities, COOs and their revocations
+                                    * (vl2_creds.c; owned, NULL until it presents any) */
 } zt_membership;
 
 /* A remote subscriber of a multicast group (vl2.md §7). */
@@ -121,6 +123,15 @@ typedef struct zt_mcast_pending {
     size_t len;
     uint8_t *data; /* owned */
 } zt_mcast_pending;
+
+/* When we last sent MULTICAST_GATHER for a group (vl2.md §7 step 4: at most once a minute per
+ * group while some members are known). */
+#define ZT_MCAST_GATHERED 16
+typedef struct zt_mcast_gathered {
+    zt_mgroup group;
+    bool used;
+    int64_t when;
+} zt_mcast_gathered;
 
 #define ZT_MAX_MEMBERSHIPS 1024
 #define ZT_MAX_SUBSCRIPTIONS 256
@@ -149,6 +160,8 @@ typedef struct zt_network {
     zt_com com;             /* ours, from the config */
     zt_rule *rules;         /* the config's table (owned); none = drop everything */
     size_t nrules;
+    struct zt_net_creds *own; /* our tags, capabilities, COOs from the config (vl2_creds.c;
+                               * owned) */
 
     zt_membership *members; /* owned array of nmembers (capacity cap_members) */
     unsigned nmembers, cap_members;
@@ -156,8 +169,9 @@ typedef struct zt_network {
     unsigned nsubs;
     zt_mcast_member *mcast; /* owned array (capacity ZT_MAX_MCAST_MEMBERS) */
     unsigned nmcast;
-    int64_t last_announce, last_gather;
+    int64_t last_announce;
     zt_mcast_pending pending[ZT_MCAST_PENDING];
+    zt_mcast_gathered gathered[ZT_MCAST_GATHERED]; /* per-group explicit gather times */
 } zt_network;
 
 #define ZT_MAX_NETWORKS 64
@@ -361,7 +375,7 @@ void zt__vl2_deliver(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst
 /* Outbound rules then a FRAME/MULTICAST_FRAME header for |to| in a new packet. */
 bool zt__vl2_rules_allow(zt_node *n, zt_network *net, bool inbound, uint64_t peer,
                          uint64_t src_mac, uint64_t dst_mac, unsigned ethertype,
-                         const uint8_t *data, size_t len);
+                         const uint8_t *data, size_t len, int64_t now);
 void zt__vl2_handle(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *from,
                     unsigned verb, const uint8_t *pkt, size_t len, int64_t now);
 void zt__vl2_error(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len, int64_t now);
@@ -385,6 +399,13 @@ void zt__mcast_add_member(zt_node *n, zt_network *net, const zt_mgroup *g, uint6
 void zt__mcast_pending_clear(zt_node *n, zt_network *net);
 void zt__mcast_expire(zt_network *net, int64_t now);
 void zt__mcast_foreign_expire(zt_node *n, int64_t now);
+
+/* ndp.c: NDP emulation (vl2.md §2.5) */
+/* On the multicast send path: when |net|'s config has flag 0x04 and the frame is a Neighbor
+ * Solicitation for another member's rfc4193/6PLANE address, hands the synthesized Neighbor
+ * Advertisement to the frame callback and returns true (nothing is sent). */
+bool zt__ndp_intercept(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_mac,
+                       unsigned ethertype, const uint8_t *data, size_t len);
 
 /* vl1.c */
 /* Handles a whole (reassembled) packet addressed to us. */

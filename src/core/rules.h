@@ -236,6 +236,12 @@ typedef struct zt_rules_cap {
     size_t n;
 } zt_rules_cap;
 
+/* EXT_FRAME flags (§3.2): COM attached, ACK requested, and the 3-bit subtype in bits 1..3
+ * (0 normal, 1/2/3 TEE'd/REDIRECTed/WATCHed outbound, 4/5/6 the same inbound). */
+#define ZT_EXT_FRAME_FLAG_COM 0x01u
+#define ZT_EXT_FRAME_FLAG_ACK 0x10u
+#define ZT_EXT_FRAME_SUBTYPE(flags) (((unsigned)(flags) >> 1) & 7u)
+
 /* EXT_FRAME flags to use for copies and redirects (§3.2). */
 #define ZT_EXT_FRAME_OUT_TEE 0x02u
 #define ZT_EXT_FRAME_OUT_REDIRECT 0x04u

@@ -1,6 +1,6 @@
-/* Frames, credentials and the membership gate of joined networks (vl2.md §3.1-§3.2,
- * §3.6-§3.7, §3.10, §5.7-§5.8, §6.3, §9). */
-#include "core/node_internal.h"
+/* Frames and the membership gate of joined networks (vl2.md §3.1-§3.2, §3.7, §3.10, §5.7,
+ * §9).  Credentials are in vl2_creds.c, the rules with TEE/WATCH/REDIRECT in vl2_filter.c. */
+#include "core/vl2_creds.h"
 
 #include <string.h>
 
@@ -30,6 +30,7 @@ zt_membership *zt__vl2_membership(zt_node *n, zt_network *net, uint64_t address,
 void zt__vl2_network_free(zt_node *n, zt_network *net)
 {
     zt__mcast_pending_clear(n, net);
+    zt__vl2_creds_free(n, net);
     zt__mem_free(n->mem, net->rules);
     zt__mem_free(n->mem, net->members);
     zt__mem_free(n->mem, net->mcast);
@@ -38,7 +39,8 @@ void zt__vl2_network_free(zt_node *n, zt_network *net)
     net->mcast = NULL;
 }
 
-/* A new config: our COM and rules from it, our address-resolution groups, pushes restart. */
+/* A new config: our COM, tags, capabilities, COOs and rules from it, our address-resolution
+ * groups, pushes restart. */
 void zt__vl2_config_applied(zt_node *n, zt_network *net, int64_t now)
 {
     const uint8_t *blob;
@@ -60,6 +62,7 @@ void zt__vl2_config_applied(zt_node *n, zt_network *net, int64_t now)
     zt__mem_free(n->mem, net->rules);
     net->rules = rules;
     net->nrules = rules != NULL ? count : 0;
+    zt__vl2_own_creds_apply(n, net);
 
     for (unsigned i = 0; i < net->nmembers; i++)
         net->members[i].last_pushed = 0;
@@ -100,64 +103,15 @@ bool zt__vl2_gate(zt_node *n, zt_network *net, const zt_peer *p, int64_t now)
     return ok;
 }
 
-/* NETWORK_CREDENTIALS with our COM and COOs (§3.6). */
-void zt__vl2_push_credentials(zt_node *n, zt_network *net, zt_peer *p, int64_t now)
-{
-    zt_membership *m = zt__vl2_membership(n, net, p->id.address, true);
-    zt_coo coos[4];
-    size_t ncoos = 0, len;
-    const uint8_t *blob = zt__netconf_blob(&net->config, ZT_NETCONF_BLOB_COOS, &len);
-    zt_rd r = zt__rd_make(blob, len);
-    zt_wr w;
-
-    if (m != NULL)
-        m->last_pushed = now;
-    if (!net->has_com)
-        return;
-    while (ncoos < 4 && zt__rd_left(&r) > 0 && zt__coo_read(&r, &coos[ncoos]) == 0)
-        ncoos++;
-    w = zt__send_begin(n, p->id.address, ZT_VERB_NETWORK_CREDENTIALS);
-    zt__netcreds_write(&w, &net->com, NULL, 0, NULL, 0, NULL, 0, coos, ncoos);
-    (void)zt__send_to_peer(n, p, &w, false, now);
-}
-
-/* Before unicast to a member: push iff never since this config, or long ago (§3.7); public
- * networks need none. */
+/* Before unicast to a member: push iff never since this config, or long ago (§3.7).  Public
+ * networks too (tags, capabilities and COOs matter there); nothing to push sends nothing. */
 void zt__vl2_push_if_needed(zt_node *n, zt_network *net, zt_peer *p, int64_t now)
 {
-    zt_membership *m;
+    zt_membership *m = zt__vl2_membership(n, net, p->id.address, true);
 
-    if (zt__netconf_is_public(&net->config))
-        return;
-    m = zt__vl2_membership(n, net, p->id.address, true);
     if (m == NULL || m->last_pushed < net->config_applied ||
         now - m->last_pushed >= ZT_CREDENTIALS_PUSH_PERIOD)
         zt__vl2_push_credentials(n, net, p, now);
-}
-
-bool zt__vl2_rules_allow(zt_node *n, zt_network *net, bool inbound, uint64_t peer,
-                         uint64_t src_mac, uint64_t dst_mac, unsigned ethertype,
-                         const uint8_t *data, size_t len)
-{
-    zt_rules_frame f;
-    zt_rules_ctx ctx;
-    zt_rules_verdict v;
-
-    memset(&f, 0, sizeof(f));
-    f.inbound = inbound;
-    f.self = n->address;
-    f.zt_source = inbound ? peer : n->address;
-    f.zt_dest = inbound ? n->address : peer;
-    f.mac_source = src_mac;
-    f.mac_dest = dst_mac;
-    f.ethertype = (uint16_t)ethertype;
-    f.payload = data;
-    f.len = len;
-    zt__rules_ctx_default(&ctx);
-    ctx.config_flags = (uint32_t)net->config.flags;
-    zt__rules_filter(net->rules, net->nrules, NULL, 0, &f, &ctx, &v);
-    /* TEE, WATCH and REDIRECT targets are not served yet: a redirected frame is dropped. */
-    return v.accept || v.super_accept;
 }
 
 void zt__vl2_deliver(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_mac,
@@ -193,8 +147,9 @@ int zt_node_send_frame(zt_node *n, uint64_t nwid, uint64_t src_mac, uint64_t dst
         return 0; /* bridged destinations need an active bridge: none here */
     dest = zt__mac_to_address(dst_mac, nwid);
     if (dest == n->address || zt__address_is_reserved(dest) ||
-        !zt__vl2_rules_allow(n, net, false, dest, src_mac, dst_mac, ethertype, data, len))
-        return 0;
+        !zt__vl2_filter(n, net, false, dest, src_mac, dst_mac, ethertype, data, len, false,
+                        false, NULL, now))
+        return 0; /* dropped, or redirected elsewhere (§6.3) */
     p = zt__peer_get(n, dest, now);
     if (p != NULL) {
         zt__vl2_push_if_needed(n, net, p, now); /* before the frame is built in txbuf */
@@ -244,13 +199,25 @@ static void handle_frame(zt_node *n, zt_peer *p, int64_t local_socket, const zt_
         return;
     }
     src = zt__mac_from_address(p->id.address, nwid);
-    if (plen > 10 && zt__vl2_rules_allow(n, net, true, p->id.address, src, net->mac,
-                                          (unsigned)zt__load_be(payload + 8, 2), payload + 10,
-                                          plen - 10))
+    if (plen > 10 && zt__vl2_filter(n, net, true, p->id.address, src, net->mac,
+                                    (unsigned)zt__load_be(payload + 8, 2), payload + 10,
+                                    plen - 10, false, false, NULL, now))
         zt__vl2_deliver(n, net, src, net->mac, (unsigned)zt__load_be(payload + 8, 2),
                         payload + 10, plen - 10);
 }
 
+/* §3.2 step 4 for a frame the rules accepted without super-accept: no bridges here, so the
+ * source must be the peer itself and the destination us or (with multicast on) a group. */
+static bool ext_frame_macs_ok(const zt_network *net, const zt_peer *p, uint64_t src,
+                              uint64_t dst)
+{
+    return src == zt__mac_from_address(p->id.address, net->nwid) &&
+           (dst == net->mac || (zt__mac_is_multicast(dst) && net->config.multicast_limit > 0));
+}
+
+/* §3.2.  A TEE/WATCH/REDIRECT target super-accepts (its own rules name it): the frame is
+ * delivered with its explicit MACs though they are not ours.  The subtype bits are otherwise
+ * ignored, as 1.14.1 does, except that a forwarded frame is never forwarded again. */
 static void handle_ext_frame(zt_node *n, zt_peer *p, int64_t local_socket,
                              const zt_inetaddr *from, const uint8_t *pkt, size_t len,
                              int64_t now)
@@ -261,14 +228,18 @@ static void handle_ext_frame(zt_node *n, zt_peer *p, int64_t local_socket,
     uint16_t ethertype;
     zt_network *net;
     zt_com com;
+    bool super;
 
     if (zt__rd_u64(&r, &nwid) != 0 || zt__rd_u8(&r, &flags) != 0)
         return;
     net = zt__network_find(n, nwid);
     if (net == NULL)
         return;
-    if ((flags & 0x01) && zt__com_read(&r, &com) != 0)
-        return; /* attached COMs are deprecated; not offered */
+    if (flags & ZT_EXT_FRAME_FLAG_COM) {
+        if (zt__com_read(&r, &com) != 0)
+            return;
+        zt__vl2_offer_com(n, net, &com, now); /* deprecated, still honoured (§3.2 step 1) */
+    }
     if (zt__rd_bytes(&r, mac, 6) != 0)
         return;
     dst = zt__mac_from_bytes(mac);
@@ -282,65 +253,17 @@ static void handle_ext_frame(zt_node *n, zt_peer *p, int64_t local_socket,
     }
     if (src == 0 || src == net->mac)
         return;
-    /* No bridges here: the source must be the peer itself, the destination us or a group. */
-    if (src != zt__mac_from_address(p->id.address, nwid) ||
-        (dst != net->mac && !(zt__mac_is_multicast(dst) && net->config.multicast_limit > 0)))
-        return;
-    if (zt__vl2_rules_allow(n, net, true, p->id.address, src, dst, ethertype, r.p,
-                            zt__rd_left(&r)))
+    if (zt__vl2_filter(n, net, true, p->id.address, src, dst, ethertype, r.p, zt__rd_left(&r),
+                       ZT_EXT_FRAME_SUBTYPE(flags) != 0, false, &super, now)) {
+        if (!super && !ext_frame_macs_ok(net, p, src, dst))
+            return;
         zt__vl2_deliver(n, net, src, dst, ethertype, r.p, zt__rd_left(&r));
-    if (flags & 0x10) {
+    }
+    if (flags & ZT_EXT_FRAME_FLAG_ACK) {
         zt_wr w = zt__send_begin_ok(n, p->id.address, ZT_VERB_EXT_FRAME, pkt);
         zt__wr_u64(&w, nwid);
         (void)zt__send_reply(n, p, &w, local_socket, from, now);
     }
-}
-
-/* §3.6, §5.8: COMs and revocations of COMs are taken; tags, capabilities and COOs are parsed
- * and skipped (the rules here do not use them yet). */
-static void handle_credentials(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len,
-                               int64_t now)
-{
-    zt_netcreds_reader it;
-    zt_credential *c = zt__mem_calloc(n->mem, 1, sizeof(*c));
-
-    if (c == NULL || now - p->last_creds < ZT_CREDENTIALS_RATE_LIMIT) {
-        zt__mem_free(n->mem, c);
-        return;
-    }
-    p->last_creds = now;
-    zt__netcreds_begin(&it, pkt + ZT_PKT_IDX_PAYLOAD, len - ZT_PKT_IDX_PAYLOAD);
-    while (zt__netcreds_next(&it, c) == 1) {
-        uint64_t nwid = c->type == ZT_CRED_COM ? zt__com_network_id(&c->u.com)
-                        : c->type == ZT_CRED_REVOCATION ? c->u.rev.nwid : 0;
-        zt_network *net = nwid != 0 ? zt__network_find(n, nwid) : NULL;
-        const zt_peer *ctl;
-        zt_membership *m;
-        if (net == NULL)
-            continue;
-        ctl = zt__peer_find(n, nwid >> 24);
-        if (ctl == NULL) {
-            zt__send_whois(n, nwid >> 24, now); /* the sender pushes again (§3.6) */
-            break;
-        }
-        if (c->type == ZT_CRED_COM) {
-            m = zt__vl2_membership(n, net, zt__com_issued_to(&c->u.com), true);
-            if (m == NULL ||
-                zt__com_admit(&c->u.com, nwid, m->has_com ? &m->com : NULL,
-                              m->com_revoked_below) != ZT_CRED_ADMIT_NEW ||
-                zt__com_verify(&c->u.com, &ctl->id) != 0)
-                continue;
-            m->com = c->u.com;
-            m->has_com = true;
-        } else if (c->u.rev.type == ZT_CRED_COM) {
-            m = zt__vl2_membership(n, net, c->u.rev.target, true);
-            if (m != NULL &&
-                zt__revocation_admit(&c->u.rev, nwid, &m->com_revoked_below) == ZT_CRED_ADMIT_NEW &&
-                zt__revocation_verify(&c->u.rev, &ctl->id) == 0)
-                m->com_revoked_below = c->u.rev.threshold;
-        }
-    }
-    zt__mem_free(n->mem, c);
 }
 
 void zt__vl2_error(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len, int64_t now)
@@ -371,7 +294,7 @@ void zt__vl2_handle(zt_node *n, zt_peer *p, int64_t local_socket, const zt_ineta
         handle_ext_frame(n, p, local_socket, from, pkt, len, now);
         break;
     case ZT_VERB_NETWORK_CREDENTIALS:
-        handle_credentials(n, p, pkt, len, now);
+        zt__vl2_credentials_received(n, p, pkt, len, now);
         break;
     case ZT_VERB_MULTICAST_LIKE:
         zt__mcast_like_received(n, p, pkt + ZT_PKT_IDX_PAYLOAD, len - ZT_PKT_IDX_PAYLOAD, now);

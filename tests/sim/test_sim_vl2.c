@@ -20,28 +20,21 @@
  *      rejoin.
  * The same seed gives the same trace hash.
  *
- * Three deviations of the core from spec/vl2.md are marked KNOWN CORE BUG/GAP where they
- * bite (first ARP of a pair: §3.3/§3.4 gather; periodic LIKE to members: §7; revocation fast
- * propagation: §5.5).  By default the test works around them the way a stack or a service
- * could, and prints a line for the first; ZT_SIM_STRICT=1 (or =gather, =announce, =revoke)
- * makes them fail instead.
+ * Every check is strict.  ZT_SIM_SEED picks another seed (see base_seed()).
  */
 #include "scenario.h"
-
-#include <unistd.h>
 
 #include "controller/controller.h"
 #include "core/ethernet.h"
 #include "core/wire/vl1.h"
+#include "sim_ctl.h"
 #include "sim_eth.h"
-#include "zts_controller.h"
 
 #define NM 4                 /* members */
 #define DEAUTH 3             /* the member deauthorised in step 4 (behind the symmetric NAT) */
 #define NWID_SUFFIX 0x5d1a2bULL
 #define POOL_FIRST 10        /* 10.147.17.10 - 10.147.17.50 */
 #define POOL_LAST 50
-#define MAXOUT 256           /* controller payloads per flush */
 
 static const char *const member_kind[NM] = {"public", "full-cone", "port-restricted",
                                             "symmetric"};
@@ -58,163 +51,6 @@ static const char net_json_changed[] =
     "{\"name\":\"sim-vl2-renamed\","
     "\"routes\":[{\"target\":\"10.147.17.0/24\"},"
     "{\"target\":\"10.200.0.0/16\",\"via\":\"10.147.17.1\"}]}";
-
-/* ---- the controller beside a node ------------------------------------------------------- */
-
-typedef struct outmsg {
-    uint64_t dest;
-    uint8_t verb;
-    size_t len;
-    uint8_t *data;
-} outmsg;
-
-typedef struct ctlhost {
-    sim_node *node;
-    zts_controller *api;
-    uint64_t rng;          /* the controller's own draws: seeded, apart from the world's */
-    char dir[64];
-    char db[128];
-    outmsg out[MAXOUT];    /* what a flush produced, sent after it */
-    size_t nout;
-} ctlhost;
-
-static ctlhost ctl; /* global so that a failed check's teardown closes it */
-
-static uint64_t ctl_random(void *arg)
-{
-    uint64_t *s = arg, z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-/* The node's config_request callback: the request goes to the controller, its answers back
- * through |reply| (test_node.c's test_controller does the same). */
-static int ctl_hook(void *user, sim_node *n, const zt_identity *requester, uint64_t packet_id,
-                    const uint8_t *payload, size_t len, int64_t now,
-                    int (*reply)(void *ctx, uint64_t dest, uint8_t verb, const uint8_t *payload,
-                                 size_t len),
-                    void *reply_ctx)
-{
-    ctlhost *c = user;
-    zt_controller_out out = {.send = reply, .arg = reply_ctx};
-    (void)n;
-
-    if (c->api == NULL)
-        return ZT_ERR_NOTFOUND;
-    (void)zt_controller_handle_request(zt__controller_of(c->api), requester, payload, len,
-                                       packet_id, now, &out, NULL);
-    return 0;
-}
-
-static void ctl_open(sim_world *w)
-{
-    char secret[ZT_IDENTITY_STR_MAX + 1];
-    zts_controller_config cfg;
-    int rv;
-
-    CHECK(w, zt__identity_to_string(sim_identity(ctl.node), true, secret, sizeof(secret)) > 0,
-          "controller identity to string");
-    zts_controller_config_default(&cfg);
-    cfg.identity_secret = secret;
-    cfg.store_kind = ZTS_CONTROLLER_STORE_SQLITE;
-    cfg.store_path = ctl.db;
-    cfg.random_u64 = ctl_random;
-    cfg.random_arg = &ctl.rng;
-    rv = zts_controller_new(&ctl.api, &cfg);
-    memset(secret, 0, sizeof(secret));
-    CHECK(w, rv == ZTS_CONTROLLER_OK, "zts_controller_new(%s): %d", ctl.db, rv);
-    CHECK(w, zts_controller_address(ctl.api) == sim_address(ctl.node),
-          "controller address %010" PRIx64 " is not its node's", zts_controller_address(ctl.api));
-}
-
-static void ctl_close(void)
-{
-    zts_controller_del(ctl.api);
-    ctl.api = NULL;
-    for (size_t i = 0; i < ctl.nout; i++)
-        free(ctl.out[i].data);
-    ctl.nout = 0;
-}
-
-/* Removes the store and its directory (SQLite may leave a journal beside the file). */
-static void ctl_cleanup(void)
-{
-    static const char *const suffix[] = {"", "-journal", "-wal", "-shm"};
-    char path[160];
-
-    ctl_close();
-    if (ctl.dir[0] == '\0')
-        return;
-    for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
-        snprintf(path, sizeof(path), "%s%s", ctl.db, suffix[i]);
-        (void)unlink(path);
-    }
-    (void)rmdir(ctl.dir);
-    ctl.dir[0] = '\0';
-}
-
-static int ctl_queue(void *arg, uint64_t dest, uint8_t verb, const uint8_t *payload, size_t len)
-{
-    ctlhost *c = arg;
-    outmsg *m;
-
-    if (c->nout >= MAXOUT)
-        return -1;
-    m = &c->out[c->nout++];
-    m->dest = dest;
-    m->verb = verb;
-    m->len = len;
-    m->data = malloc(len == 0 ? 1 : len);
-    assert_non_null(m->data);
-    memcpy(m->data, payload, len);
-    return 0;
-}
-
-/* Sends what the controller queued after edits made through zts_controller_* (pushes and
- * revocations, controller.h "Change notes") with zt_node_send_vl2: the service's job.
- * Returns how many payloads of |verb| (0 = any) were sent. */
-static size_t ctl_send_queued(sim_world *w, unsigned verb, const char *what);
-
-static size_t ctl_flush(sim_world *w, unsigned verb)
-{
-    zt_controller_out out = {.send = ctl_queue, .arg = &ctl};
-    int rv;
-
-    rv = zt_controller_flush(zt__controller_of(ctl.api), sim_now(w), &out);
-    CHECK(w, rv == 0, "zt_controller_flush: %s", zt_strerror(rv));
-    return ctl_send_queued(w, verb, "flush");
-}
-
-/* Sends what the controller queued through ctl_queue.  Returns the count of |verb| (0 any). */
-static size_t ctl_send_queued(sim_world *w, unsigned verb, const char *what)
-{
-    size_t count = 0;
-    int rv;
-
-    for (size_t i = 0; i < ctl.nout; i++) {
-        outmsg *m = &ctl.out[i];
-        rv = zt_node_send_vl2(sim_zt(ctl.node), m->dest, m->verb, m->data, m->len, sim_now(w));
-        CHECK(w, rv == 0, "zt_node_send_vl2 to %010" PRIx64 " verb 0x%02x: %s", m->dest,
-              m->verb, zt_strerror(rv));
-        if (verb == 0 || m->verb == verb)
-            count++;
-        free(m->data);
-    }
-    sim_note(w, "controller %s: %zu payloads", what, ctl.nout);
-    ctl.nout = 0;
-    return count;
-}
-
-/* The service sends |node|'s revocation again (zt_controller_revoke). */
-static size_t ctl_revoke(sim_world *w, uint64_t nwid, uint64_t node)
-{
-    zt_controller_out out = {.send = ctl_queue, .arg = &ctl};
-    int rv = zt_controller_revoke(zt__controller_of(ctl.api), nwid, node, sim_now(w), &out, NULL);
-
-    CHECK(w, rv == 0, "zt_controller_revoke: %s", zt_strerror(rv));
-    return ctl_send_queued(w, ZT_VERB_NETWORK_CREDENTIALS, "revoke");
-}
 
 /* ---- the world -------------------------------------------------------------------------- */
 
@@ -273,11 +109,7 @@ static void world_build(vl2 *v, uint64_t seed)
     }
     v->nwid = sim_address(ctl.node) << 24 | NWID_SUFFIX;
 
-    ctl.rng = seed ^ 0xc0a7u;
-    snprintf(ctl.dir, sizeof(ctl.dir), "/tmp/zt-sim-vl2-XXXXXX");
-    CHECK(v->w, mkdtemp(ctl.dir) != NULL, "mkdtemp");
-    snprintf(ctl.db, sizeof(ctl.db), "%s/controller.db", ctl.dir);
-    ctl_open(v->w);
+    ctl_create(v->w, seed);
     sim_start(v->w);
 }
 
@@ -319,9 +151,9 @@ static const zt_netconf *config_of(const vl2 *v, int i)
 
 /* ---- frames ----------------------------------------------------------------------------- */
 
-/* Sends a frame from |a| until |b| has it, once a second as a stack retries (the core does
- * not queue a multicast frame for members it learns of later, network.md), at most |tries|
- * times.  Returns the number of sends it took, 0 if it never arrived. */
+/* Sends a frame from |a| until |b| has it, once a second as a stack retries (a frame lost on
+ * the lossy links is not resent by the core), at most |tries| times.  Returns the number of
+ * sends it took, 0 if it never arrived. */
 static int deliver(vl2 *v, const member *a, const member *b, uint64_t dst_mac,
                    unsigned ethertype, const uint8_t *p, size_t len, int tries)
 {
@@ -355,9 +187,8 @@ static const sim_frame *last_frame(const sim_node *n, uint64_t nwid, uint64_t sr
 
 /* |a| resolves |b|'s IPv4 address: ARP request to the broadcast MAC, which the core sends to
  * the ARP group of that address (vl2.md §2.2, only |b| subscribes); |b|'s "stack" answers
- * with a unicast reply built from the request it got.  When |must| is false and the request
- * never arrives, returns false instead of failing. */
-static bool arp_resolve(vl2 *v, int ai, int bi, bool must)
+ * with a unicast reply built from the request it got. */
+static void arp_resolve(vl2 *v, int ai, int bi)
 {
     member *a = &v->m[ai], *b = &v->m[bi];
     sim_arp req = {.op = SIM_ARP_REQUEST, .sha = a->mac, .tha = 0}, got, rep;
@@ -370,8 +201,6 @@ static bool arp_resolve(vl2 *v, int ai, int bi, bool must)
     memcpy(req.tpa, b->ip4, 4);
     sim_arp_build(pkt, &req);
     n = deliver(v, a, b, SIM_MAC_BROADCAST, SIM_ETHERTYPE_ARP, pkt, sizeof(pkt), 8);
-    if (n == 0 && !must)
-        return false;
     CHECK(v->w, n > 0, "%s -> %s: ARP request never arrived in 8 tries", member_kind[ai],
           member_kind[bi]);
     f = last_frame(b->n, v->nwid, a->mac, SIM_ETHERTYPE_ARP, t0);
@@ -404,7 +233,6 @@ static bool arp_resolve(vl2 *v, int ai, int bi, bool must)
                     got.sha == b->mac && memcmp(got.spa, b->ip4, 4) == 0 &&
                     got.tha == a->mac,
           "%s: the ARP reply does not resolve %s", member_kind[ai], member_kind[bi]);
-    return true;
 }
 
 /* ICMP echo from |a| to |b| and the reply |b|'s "stack" makes from what it got, over IPv4
@@ -460,14 +288,6 @@ static void ping(vl2 *v, int ai, int bi, bool v6, uint16_t seq)
 }
 
 /* ---- the steps -------------------------------------------------------------------------- */
-
-/* ZT_SIM_STRICT turns the checks marked KNOWN CORE BUG/GAP into failures: "1" all of them,
- * else those named in it ("gather", "announce", "revoke", e.g. ZT_SIM_STRICT=gather,revoke). */
-static bool strict(const char *which)
-{
-    const char *s = getenv("ZT_SIM_STRICT");
-    return s != NULL && (strcmp(s, "1") == 0 || strstr(s, which) != NULL);
-}
 
 static const unsigned all_members = (1u << NM) - 1;
 
@@ -575,35 +395,22 @@ static void step_authorize(vl2 *v)
 static void step_traffic(vl2 *v)
 {
     uint16_t seq = 1;
-    unsigned arp_first_failed = 0;
 
-    /*
-     * KNOWN CORE BUG (reported; src/ is not ours to change).  The first ARP request between
-     * members that have exchanged nothing yet must reach the target: the sender gathers the
-     * ARP group's members from the best root and the controller (vl2.md §7 step 4), which
-     * store every member's MULTICAST_LIKE and answer MULTICAST_GATHER (§3.3, §3.4, §10).
-     * src/core/multicast.c zt__mcast_like_received() and zt__mcast_gather_received() drop
-     * both when the receiver has not joined the network itself (zt__network_find() == NULL),
-     * which roots and the controller node never have: the gather goes unanswered, the sender
-     * knows no member of the group and the request reaches nobody.  Checked (fatally) only
-     * with ZT_SIM_STRICT=gather (or 1).
-     */
+    /* The first ARP request between members that have exchanged nothing yet reaches the
+     * target: the sender knows no member of the ARP group, so it gathers them from the best
+     * root and the controller (vl2.md §7 step 4), which keep every member's MULTICAST_LIKE
+     * and answer MULTICAST_GATHER (§3.3, §3.4).  The frame waits up to 5 s for the answer and
+     * goes out then; when its COM push is lost the receiver's NEED_MEMBERSHIP_CERTIFICATE
+     * (§3.5 step 2) makes the sender push again before the stack's next try. */
     for (int a = 0; a < NM; a++)
         for (int b = 0; b < NM; b++)
             if (a != b) {
                 sim_note(v->w, "first ARP %s -> %s", member_kind[a], member_kind[b]);
-                if (!arp_resolve(v, a, b, strict("gather")))
-                    arp_first_failed++;
+                arp_resolve(v, a, b);
             }
-    if (arp_first_failed > 0)
-        fprintf(stderr,
-                "KNOWN CORE BUG: %u of %d first ARP requests were never delivered (roots and "
-                "the controller do not answer MULTICAST_GATHER); ZT_SIM_STRICT=gather fails "
-                "on it\n",
-                arp_first_failed, NM * (NM - 1));
 
     /* Unicast both ways (the "stack" knows the MACs): IPv4, then IPv6 between the rfc4193
-     * addresses.  It also pushes each member's COM to the others (vl2.md §3.7). */
+     * addresses. */
     for (int a = 0; a < NM; a++)
         for (int b = 0; b < NM; b++)
             if (a != b) {
@@ -612,40 +419,18 @@ static void step_traffic(vl2 *v)
                 ping(v, a, b, true, seq++);
             }
 
-    /*
-     * Now every member's gate passes for every other, so they LIKE each other (§5.7).  The
-     * first LIKE of B to A went out when A's first frame reached B, before A held B's COM, so
-     * A dropped it (§3.3); B repeats it once the 60 s announce period has passed.
-     *
-     * KNOWN CORE BUG (reported): vl2.md §7 "Announcing" repeats the LIKE at the 5 s timer
-     * tick to each member whose gate passes once 60 s have passed; src/core/vl2.c
-     * zt__vl2_timers() announces only to the controller and the roots, and
-     * zt__vl2_gate() re-announces to a member only when a frame from it arrives.  So,
-     * unless ZT_SIM_STRICT=announce (or 1), the "stack" pings every pair once more after
-     * the period, which runs the gate, before checking ARP.
-     */
+    /* Now every member holds every other's COM, so their gates pass and they LIKE each other
+     * directly: at once when the gate first passes, and again at the 5 s tick once the 60 s
+     * announce period has passed (§7).  A LIKE that arrived before the receiver held the
+     * sender's COM was dropped (§3.3); the periodic one repeats it.  After the period each
+     * sender knows every ARP group's member without asking a root. */
     sim_run_for(v->w, 65 * SIM_SEC);
-    if (!strict("announce"))
-        for (int a = 0; a < NM; a++)
-            for (int b = 0; b < NM; b++)
-                if (a != b)
-                    ping(v, a, b, false, seq++);
-    /* A LIKE lost on the lossy links is only repeated 60 s later (and, without the strict
-     * fix, only when a frame runs the gate again): the "stack" retries such a pair after
-     * that, at most twice. */
     for (int a = 0; a < NM; a++)
-        for (int b = 0; b < NM; b++) {
-            if (a == b)
-                continue;
-            sim_note(v->w, "ARP %s -> %s", member_kind[a], member_kind[b]);
-            for (int round = 0; !arp_resolve(v, a, b, round == 2); round++) {
-                sim_note(v->w, "ARP %s -> %s: retry after the LIKE period", member_kind[a],
-                         member_kind[b]);
-                sim_run_for(v->w, 61 * SIM_SEC);
-                if (!strict("announce"))
-                    ping(v, a, b, false, seq++);
+        for (int b = 0; b < NM; b++)
+            if (a != b) {
+                sim_note(v->w, "ARP %s -> %s", member_kind[a], member_kind[b]);
+                arp_resolve(v, a, b);
             }
-        }
 }
 
 /* 4. Deauthorise one member: revocation to the others, who drop its frames. */
@@ -671,21 +456,9 @@ static void step_deauthorize(vl2 *v)
     CHECK(v->w, rv == ZTS_CONTROLLER_OK, "deauthorize: %d", rv);
     revocations = ctl_flush(v->w, ZT_VERB_NETWORK_CREDENTIALS);
     CHECK(v->w, revocations >= NM - 1, "only %zu revocations sent", revocations);
-    /*
-     * KNOWN CORE GAP (reported): the controller sends the revocation once to each online
-     * member; vl2.md §5.5 has every member that newly accepts a fast-propagate revocation
-     * re-send it to every member it has a record for, so one lost copy does not matter.
-     * src/core/vl2.c handle_credentials() applies it but does not propagate it (§10.1 lists
-     * fast propagation as deferrable).  On lossy links a member that lost its copy keeps
-     * accepting the deauthorized member's frames (seed 4001: the copy to the full-cone member
-     * is lost).  Unless ZT_SIM_STRICT=revoke (or 1), the service sends the revocation twice
-     * more.
-     */
-    if (!strict("revoke"))
-        for (int r = 0; r < 2; r++) {
-            sim_run_for(v->w, 500 * SIM_MS);
-            (void)ctl_revoke(v->w, v->nwid, sim_address(d->n));
-        }
+    /* The controller sends the revocation once to each online member; a member that lost its
+     * copy on the lossy links gets it from the others, which forward a fast-propagate
+     * revocation they newly accept to every member they know (vl2.md §5.5). */
     sim_run_for(v->w, 2 * SIM_SEC);
     t0 = sim_now(v->w);
 
@@ -816,12 +589,20 @@ static void step_restart(vl2 *v)
     ping(v, 2, 1, true, 951);
 }
 
+/* Whether member |i| holds the changed config. */
+static bool has_change(const vl2 *v, int i)
+{
+    const zt_netconf *c = config_of(v, i);
+    return c != NULL && strcmp(c->name, "sim-vl2-renamed") == 0 && c->n_routes == 2;
+}
+
 /* 6. A config change, pushed: the members get it without a rejoin. */
 static void step_config_change(vl2 *v)
 {
+    const unsigned others = all_members & ~(1u << DEAUTH);
+    unsigned by_push = 0;
     size_t pushed;
-    int64_t t0, deadline;
-    bool done = false;
+    int64_t t0;
     int rv;
 
     sim_note(v->w, "config change");
@@ -832,24 +613,26 @@ static void step_config_change(vl2 *v)
     pushed = ctl_flush(v->w, ZT_VERB_NETWORK_CONFIG);
     CHECK(v->w, pushed >= NM - 1, "only %zu NETWORK_CONFIG payloads pushed", pushed);
     /* Well within the 60 s between requests: this is the push, not a periodic request. */
-    deadline = t0 + 5 * SIM_SEC;
-    while (!done && sim_now(v->w) < deadline) {
+    while (by_push != others && sim_now(v->w) < t0 + 5 * SIM_SEC) {
         sim_run_for(v->w, 100 * SIM_MS);
-        done = true;
-        for (int i = 0; i < NM; i++) {
-            const zt_netconf *c = config_of(v, i);
-            if (i != DEAUTH &&
-                (c == NULL || strcmp(c->name, "sim-vl2-renamed") != 0 || c->n_routes != 2))
-                done = false;
-        }
+        for (int i = 0; i < NM; i++)
+            if ((others & 1u << i) && has_change(v, i))
+                by_push |= 1u << i;
     }
+    /* A push is one unacknowledged datagram (1.14.1 does not repeat it), so on the lossy links
+     * one can be lost (about 4 % each): that member gets the change at its next periodic
+     * request instead, within 60 s (plus retries).  All of them losing it would be a bug. */
+    CHECK(v->w, by_push != 0, "no member got the pushed change within 5 s");
+    if (by_push != others)
+        sim_note(v->w, "config change: push lost to %u member(s), waiting for their refresh",
+                 (unsigned)__builtin_popcount(others & ~by_push));
     for (int i = 0; i < NM; i++) {
-        const zt_netconf *c = config_of(v, i);
-        if (i == DEAUTH)
+        if (!(others & 1u << i))
             continue;
-        CHECK(v->w, c != NULL && strcmp(c->name, "sim-vl2-renamed") == 0 && c->n_routes == 2,
-              "%s: the pushed change did not arrive within 5 s (name \"%s\", %u routes)",
-              member_kind[i], c != NULL ? c->name : "", c != NULL ? c->n_routes : 0);
+        while (!has_change(v, i) && sim_now(v->w) < t0 + 90 * SIM_SEC)
+            sim_run_for(v->w, 500 * SIM_MS);
+        CHECK(v->w, has_change(v, i), "%s: the change did not arrive within 90 s",
+              member_kind[i]);
         CHECK(v->w, status_of(v, i) == ZT_NETWORK_OK, "%s: not OK after the change",
               member_kind[i]);
         CHECK(v->w, sim_event_find(v->m[i].n, ZT_NODE_EVENT_NETWORK_OK, 0, t0) != NULL,
@@ -880,12 +663,20 @@ static uint64_t run_scenario(uint64_t seed)
 
 /* ---- tests ------------------------------------------------------------------------------ */
 
-static uint64_t first_hash; /* of test_vl2_scenario, with seed 4001 */
+/* The seed: 4001, or ZT_SIM_SEED to try others (the determinism test then also runs the next
+ * one), e.g. for s in $(seq 1 20); do ZT_SIM_SEED=$s tests/sim/test_sim_vl2; done. */
+static uint64_t base_seed(void)
+{
+    const char *s = getenv("ZT_SIM_SEED");
+    return s != NULL && *s != '\0' ? strtoull(s, NULL, 10) : 4001;
+}
+
+static uint64_t first_hash; /* of test_vl2_scenario, with the base seed */
 
 static void test_vl2_scenario(void **state)
 {
     (void)state;
-    first_hash = run_scenario(4001);
+    first_hash = run_scenario(base_seed());
 }
 
 static void test_vl2_same_seed_same_trace(void **state)
@@ -893,9 +684,9 @@ static void test_vl2_same_seed_same_trace(void **state)
     uint64_t h1, h2, h3;
     (void)state;
 
-    h1 = first_hash != 0 ? first_hash : run_scenario(4001);
-    h2 = run_scenario(4001);
-    h3 = run_scenario(4002);
+    h1 = first_hash != 0 ? first_hash : run_scenario(base_seed());
+    h2 = run_scenario(base_seed());
+    h3 = run_scenario(base_seed() + 1);
     assert_true(h1 == h2);
     assert_true(h1 != h3);
 }
