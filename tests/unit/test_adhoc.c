@@ -6,6 +6,8 @@
  * with its own checksum code) or sent on as multicast. */
 #include "testutil.h"
 
+#include "memworld.h"
+
 #include "core/adhoc.h"
 #include "core/configchunk.h"
 #include "core/ethernet.h"
@@ -16,8 +18,6 @@
 #define FORM_A 0xff0fa00fa0000000ULL /* ports 4000-4000 */
 #define FORM_B 0xff0a000000000001ULL /* 10.x.y.z/8, no hub */
 #define NNODES 3
-#define MAXQ 2048
-#define MAXF 16
 
 /* ---- synthesized configs ---------------------------------------------------------------- */
 
@@ -142,230 +142,48 @@ static void test_bad_ids(void **state)
     assert_false(zt__adhoc_is(0xfe00000000000001ULL));
 }
 
-/* ---- nodes on an in-memory underlay ----------------------------------------------------- */
+/* ---- nodes on an in-memory underlay (memworld.h) ------------------------------------------ */
 
-typedef struct {
-    int64_t at;
-    int from, to;
-    size_t len;
-    uint8_t data[1500];
-} dgram;
+static mw_world *world;
+static mw_node *nodes;
+static const uint8_t *selfconf; /* config dictionary node 1's "controller" serves (own network) */
+static size_t selfconf_len;
 
-typedef struct {
-    uint64_t nwid, src, dst;
-    unsigned ethertype;
-    size_t len;
-    uint8_t data[128];
-} rxframe;
-
-typedef struct {
-    zt_node *node;
-    zt_identity id;
-    zt_inetaddr addr;
-    int idx;
-    unsigned sent;                    /* datagrams handed to the send callback */
-    unsigned config_gets, config_puts; /* state store traffic for NETWORK_CONFIG */
-    unsigned not_found, ok;
-    rxframe frames[MAXF];
-    unsigned nframes;
-    const uint8_t *selfconf; /* config dictionary its "controller" serves (own network) */
-    size_t selfconf_len;
-} tnode;
-
-static tnode nodes[NNODES];
-static dgram *queue;
-static size_t nq;
-static int64_t now;
-
-static int find_node(const zt_inetaddr *a)
-{
-    for (int i = 0; i < NNODES; i++)
-        if (zt__inetaddr_equal(&nodes[i].addr, a))
-            return i;
-    return -1;
-}
-
-static int on_send(void *user, int64_t sock, const zt_inetaddr *to, const uint8_t *data,
-                   size_t len, unsigned ttl)
-{
-    tnode *self = user;
-    int dst = find_node(to);
-    (void)sock;
-    self->sent++;
-    if (ttl != 0 || dst < 0 || len > sizeof(queue[0].data) || nq == MAXQ)
-        return 0;
-    queue[nq].at = now + 3 + (int64_t)(nq % 3);
-    queue[nq].from = self->idx;
-    queue[nq].to = dst;
-    queue[nq].len = len;
-    memcpy(queue[nq].data, data, len);
-    nq++;
-    return 0;
-}
-
-static void on_frame(void *user, uint64_t nwid, uint64_t src, uint64_t dst, unsigned ethertype,
-                     const uint8_t *data, size_t len)
-{
-    tnode *self = user;
-    rxframe *f = &self->frames[self->nframes % MAXF];
-
-    self->nframes++;
-    f->nwid = nwid;
-    f->src = src;
-    f->dst = dst;
-    f->ethertype = ethertype;
-    f->len = len;
-    memcpy(f->data, data, len < sizeof(f->data) ? len : sizeof(f->data));
-}
-
-static const rxframe *last_frame(const tnode *t)
-{
-    return t->nframes == 0 ? NULL : &t->frames[(t->nframes - 1) % MAXF];
-}
-
-static void on_event(void *user, const zt_node_event *ev)
-{
-    tnode *self = user;
-    self->not_found += ev->type == ZT_NODE_EVENT_NETWORK_NOT_FOUND;
-    self->ok += ev->type == ZT_NODE_EVENT_NETWORK_OK;
-}
-
-static zt_ssize on_state_get(void *user, zt_state_type type, uint64_t id, uint8_t *buf,
-                             size_t cap)
-{
-    tnode *self = user;
-    (void)id, (void)buf, (void)cap;
-    self->config_gets += type == ZT_STATE_NETWORK_CONFIG;
-    return ZT_ERR_NOTFOUND;
-}
-
-static void on_state_put(void *user, zt_state_type type, uint64_t id, const uint8_t *data,
-                         size_t len)
-{
-    tnode *self = user;
-    (void)id, (void)data, (void)len;
-    self->config_puts += type == ZT_STATE_NETWORK_CONFIG;
-}
-
-/* The controller beside a node serves |selfconf| for the node's own networks, signed by it. */
+/* The controller beside node 1 serves |selfconf| for the node's own networks, signed by it. */
 static int on_config_request(void *user, const zt_identity *requester, uint64_t packet_id,
-                             const uint8_t *payload, size_t len, int64_t t,
-                             int (*reply)(void *ctx, uint64_t dest, uint8_t verb,
-                                          const uint8_t *payload, size_t len),
+                             const uint8_t *payload, size_t len, int64_t t, mw_reply_fn *reply,
                              void *reply_ctx)
 {
-    tnode *self = user;
+    mw_node *self = user;
     zt_config_request req;
     uint8_t chunk[4096];
     zt_ssize clen;
     (void)packet_id, (void)t;
 
-    if (self->selfconf == NULL || zt__config_request_parse(&req, payload, len) != 0)
+    if (self->idx != 1 || selfconf == NULL || zt__config_request_parse(&req, payload, len) != 0)
         return ZT_ERR_NOTFOUND;
-    clen = zt__config_chunk_write(chunk, sizeof(chunk), &self->id, req.nwid, self->selfconf,
-                                  self->selfconf_len, 0, 0, 0x77);
+    clen = zt__config_chunk_write(chunk, sizeof(chunk), &self->id, req.nwid, selfconf,
+                                  selfconf_len, 0, 0, 0x77);
     assert_true(clen > 0);
     return reply(reply_ctx, requester->address, ZT_VERB_NETWORK_CONFIG, chunk, (size_t)clen);
 }
 
-/* Deliveries in time order and timers at their deadlines, until |until|. */
-static void run_until(int64_t until)
-{
-    while (now < until) {
-        int64_t next = until;
-        size_t pick = nq;
-        for (size_t i = 0; i < nq; i++)
-            if (queue[i].at < next) {
-                next = queue[i].at;
-                pick = i;
-            }
-        for (int i = 0; i < NNODES; i++) {
-            int64_t d = zt_node_next_deadline(nodes[i].node);
-            if (d < next) {
-                next = d;
-                pick = nq;
-            }
-        }
-        if (next > now)
-            now = next;
-        if (pick < nq) {
-            dgram d = queue[pick];
-            queue[pick] = queue[--nq];
-            (void)zt_node_recv_datagram(nodes[d.to].node, 0, &nodes[d.from].addr, d.data, d.len,
-                                        now);
-        }
-        for (int i = 0; i < NNODES; i++)
-            if (zt_node_next_deadline(nodes[i].node) <= now)
-                assert_int_equal(zt_node_process_timers(nodes[i].node, now), 0);
-    }
-}
-
-static zt_ssize make_planet(uint8_t *out, size_t cap)
-{
-    uint8_t pub[64], sec[64];
-    zt_world *w = calloc(1, sizeof(*w));
-    zt_ssize len;
-
-    assert_non_null(w);
-    zt__keypair_generate(pub, sec);
-    w->type = ZT_WORLD_TYPE_PLANET;
-    w->id = 0xad;
-    w->timestamp = 1000;
-    memcpy(w->update_key, pub, 64);
-    w->nroots = 1;
-    w->roots[0].identity = nodes[0].id;
-    zt__identity_clear(&w->roots[0].identity);
-    w->roots[0].nendpoints = 1;
-    w->roots[0].endpoints[0] = nodes[0].addr;
-    assert_int_equal(zt__world_sign(w, sec), 0);
-    len = zt__world_write(w, false, out, cap);
-    assert_true(len > 0);
-    free(w);
-    return len;
-}
-
 static int setup(void **state)
 {
-    uint8_t planet[ZT_WORLD_MAX_SERIALIZED];
-    zt_ssize plen;
-    (void)state;
+    mw_config cfg;
 
-    queue = calloc(MAXQ, sizeof(*queue));
-    assert_non_null(queue);
-    for (int i = 0; i < NNODES; i++) {
-        uint8_t ip[4] = {10, 9, (uint8_t)(i + 1), 1};
-        nodes[i].idx = i;
-        assert_int_equal(zt__identity_generate(&nodes[i].id, NULL), 0);
-        zt__inetaddr_set4(&nodes[i].addr, ip, 9993);
-    }
-    plen = make_planet(planet, sizeof(planet));
-    now = 1000000;
-    for (int i = 0; i < NNODES; i++) {
-        zt_node_config cfg;
-        zt_node_callbacks cb = {.user = &nodes[i], .send = on_send, .event = on_event,
-                                .frame = on_frame, .state_get = on_state_get,
-                                .state_put = on_state_put, .config_request = on_config_request};
-        zt_node_config_default(&cfg);
-        cfg.identity = &nodes[i].id;
-        cfg.seed[0] = (uint8_t)(i + 40);
-        cfg.planet = planet;
-        cfg.planet_len = (size_t)plen;
-        assert_int_equal(zt_node_new(&nodes[i].node, &cfg, &cb, now), 0);
-    }
-    run_until(now + 3000);
-    for (int i = 0; i < NNODES; i++)
-        assert_true(zt_node_is_online(nodes[i].node));
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    for (int i = 0; i < NNODES; i++) {
-        zt_node_del(nodes[i].node);
-        zt__identity_clear(&nodes[i].id);
-    }
-    free(queue);
+    mw_config_default(&cfg);
+    cfg.nnodes = NNODES;
+    cfg.subnet = 9;
+    cfg.latency = 3;
+    cfg.jitter = 3;
+    cfg.planet_id = 0xad;
+    cfg.seed = 40;
+    cfg.cb.config_request = on_config_request;
+    world = mw_new(&cfg);
+    nodes = world->nodes;
+    mw_settle(world, 3000, 0);
+    *state = world;
     return 0;
 }
 
@@ -389,20 +207,20 @@ static void test_join_status_and_store(void **state)
 {
     const uint64_t bad = 0xff0fa00f9f000000ULL, other = 0xff00000000000002ULL;
     const zt_netconf *c;
-    int64_t t0 = now;
-    tnode *t = &nodes[1];
+    int64_t t0 = world->now;
+    mw_node *t = &nodes[1];
     (void)state;
 
     t->config_gets = t->config_puts = 0;
-    t->not_found = 0;
-    assert_int_equal(zt_node_join(t->node, FORM_A, now), 0);
-    assert_int_equal(zt_node_join(t->node, FORM_B, now), 0);
-    assert_int_equal(zt_node_join(t->node, bad, now), 0);
-    assert_int_equal(zt_node_join(t->node, other, now), 0);
+    t->nevents[ZT_NODE_EVENT_NETWORK_NOT_FOUND] = 0;
+    assert_int_equal(zt_node_join(t->node, FORM_A, world->now), 0);
+    assert_int_equal(zt_node_join(t->node, FORM_B, world->now), 0);
+    assert_int_equal(zt_node_join(t->node, bad, world->now), 0);
+    assert_int_equal(zt_node_join(t->node, other, world->now), 0);
     assert_int_equal(status_of(1, FORM_A), ZT_NETWORK_OK);
     assert_int_equal(status_of(1, FORM_B), ZT_NETWORK_OK);
     assert_int_equal(status_of(1, bad), ZT_NETWORK_NOT_FOUND);
-    assert_int_equal(t->not_found, 1);
+    assert_int_equal(t->nevents[ZT_NODE_EVENT_NETWORK_NOT_FOUND], 1);
     assert_int_equal(status_of(1, other), ZT_NETWORK_REQUESTING_CONFIGURATION);
     assert_null(zt_node_network_config(t->node, bad));
     assert_null(zt_node_network_config(t->node, other));
@@ -412,18 +230,18 @@ static void test_join_status_and_store(void **state)
     assert_int_equal(c->issued_to, addr_of(1));
     assert_int_equal(c->timestamp, t0);
 
-    run_until(now + 125000);
+    mw_run_for(world, 125000);
     c = zt_node_network_config(t->node, FORM_A);
     assert_true(c->timestamp >= t0 + 60000); /* synthesized again at the refresh */
     assert_int_equal(status_of(1, FORM_A), ZT_NETWORK_OK);
     assert_int_equal(status_of(1, bad), ZT_NETWORK_NOT_FOUND);
-    assert_int_equal(t->not_found, 1); /* no repeated event */
+    assert_int_equal(t->nevents[ZT_NODE_EVENT_NETWORK_NOT_FOUND], 1); /* no repeated event */
     assert_int_equal(status_of(1, other), ZT_NETWORK_REQUESTING_CONFIGURATION);
 
-    assert_int_equal(zt_node_leave(t->node, FORM_A, now), 0);
-    assert_int_equal(zt_node_leave(t->node, FORM_B, now), 0);
-    assert_int_equal(zt_node_leave(t->node, bad, now), 0);
-    assert_int_equal(zt_node_leave(t->node, other, now), 0);
+    assert_int_equal(zt_node_leave(t->node, FORM_A, world->now), 0);
+    assert_int_equal(zt_node_leave(t->node, FORM_B, world->now), 0);
+    assert_int_equal(zt_node_leave(t->node, bad, world->now), 0);
+    assert_int_equal(zt_node_leave(t->node, other, world->now), 0);
     assert_int_equal(t->config_gets, 0);
     assert_int_equal(t->config_puts, 0);
 }
@@ -438,10 +256,10 @@ static uint64_t mac_of(int i, uint64_t nwid)
 static void join_both(uint64_t nwid)
 {
     for (int i = 1; i <= 2; i++) {
-        assert_int_equal(zt_node_join(nodes[i].node, nwid, now), 0);
+        assert_int_equal(zt_node_join(nodes[i].node, nwid, world->now), 0);
         assert_int_equal(status_of(i, nwid), ZT_NETWORK_OK);
     }
-    run_until(now + 1000); /* the LIKEs of the new groups reach the root */
+    mw_run_for(world, 1000); /* the LIKEs of the new groups reach the root */
 }
 
 /* Sends from node |from| to node |to| and reports whether |to| got it within a second. */
@@ -449,21 +267,21 @@ static bool sent_and_got(int from, int to, uint64_t nwid, uint64_t dst_mac, unsi
                          const uint8_t *p, size_t len)
 {
     unsigned before = nodes[to].nframes;
-    const rxframe *f;
+    const mw_frame *f;
 
     assert_int_equal(zt_node_send_frame(nodes[from].node, nwid, mac_of(from, nwid), dst_mac,
-                                        type, p, len, now),
+                                        type, p, len, world->now),
                      0);
-    run_until(now + 1000);
+    mw_run_for(world, 1000);
     if (nodes[to].nframes == before)
         return false;
-    f = last_frame(&nodes[to]);
+    f = mw_last_frame(&nodes[to]);
     assert_int_equal(f->nwid, nwid);
     assert_int_equal(f->src, mac_of(from, nwid));
     assert_int_equal(f->dst, dst_mac);
     assert_int_equal(f->ethertype, type);
     assert_int_equal(f->len, len);
-    assert_memory_equal(f->data, p, len < sizeof(f->data) ? len : sizeof(f->data));
+    assert_memory_equal(f->data, p, len < MW_FRAME_DATA ? len : MW_FRAME_DATA);
     return true;
 }
 
@@ -524,10 +342,10 @@ static void dropped_at_source(uint64_t nwid, uint64_t dst_mac, unsigned type, co
     unsigned sent = nodes[1].sent, got = nodes[2].nframes;
 
     assert_int_equal(zt_node_send_frame(nodes[1].node, nwid, mac_of(1, nwid), dst_mac, type, p,
-                                        len, now),
+                                        len, world->now),
                      0);
     assert_int_equal(nodes[1].sent, sent);
-    run_until(now + 1000);
+    mw_run_for(world, 1000);
     assert_int_equal(nodes[2].nframes, got);
 }
 
@@ -636,15 +454,15 @@ static void ns_answered(uint64_t nwid, const zt_inetaddr *own, const zt_inetaddr
     uint8_t ns[72], want[72];
     uint64_t group;
     unsigned sent = nodes[1].sent, got = nodes[1].nframes;
-    const rxframe *f;
+    const mw_frame *f;
 
     make_ns(ns, own->ip, mac_of(1, nwid), target->ip, &group);
     assert_int_equal(zt_node_send_frame(nodes[1].node, nwid, mac_of(1, nwid), group, 0x86dd, ns,
-                                        sizeof(ns), now),
+                                        sizeof(ns), world->now),
                      0);
     assert_int_equal(nodes[1].sent, sent);
     assert_int_equal(nodes[1].nframes, got + 1);
-    f = last_frame(&nodes[1]);
+    f = mw_last_frame(&nodes[1]);
     assert_int_equal(f->nwid, nwid);
     assert_int_equal(f->src, zt__mac_from_address(peer, nwid));
     assert_int_equal(f->dst, mac_of(1, nwid));
@@ -664,11 +482,11 @@ static void ns_sent_on(uint64_t nwid, const zt_inetaddr *own, const uint8_t targ
 
     make_ns(ns, own->ip, mac_of(1, nwid), target, &group);
     assert_int_equal(zt_node_send_frame(nodes[1].node, nwid, mac_of(1, nwid), group, 0x86dd, ns,
-                                        sizeof(ns), now),
+                                        sizeof(ns), world->now),
                      0);
     assert_true(nodes[1].sent > sent); /* a GATHER for the group, at least */
     assert_int_equal(nodes[1].nframes, got);
-    run_until(now + 1000);
+    mw_run_for(world, 1000);
 }
 
 static const uint8_t unrelated[16] = {0xfd, 0x12, 0x34, 0x56, 0, 0, 0, 0,
@@ -707,12 +525,7 @@ static void test_ndp_rfc4193(void **state)
     zt__ipv6_6plane(nwid, addr_of(1), &own6p);
     zt__ipv6_rfc4193(nwid, addr_of(2), &peer4193);
     zt__ipv6_6plane(nwid, addr_of(2), &peer6p);
-    zt__netconf_init(&nc, NULL);
-    nc.nwid = nwid;
-    nc.issued_to = addr_of(1);
-    nc.timestamp = now;
-    nc.type = ZT_NETWORK_TYPE_PUBLIC;
-    nc.multicast_limit = 32;
+    mw_netconf_init(world, &nc, nwid, 1, ZT_NETWORK_TYPE_PUBLIC);
     nc.flags = 0x04;
     nc.static_ips[0] = own4193;
     nc.static_ips[1] = own6p;
@@ -720,9 +533,9 @@ static void test_ndp_rfc4193(void **state)
     assert_int_equal(zt__netconf_set_blob(&nc, ZT_NETCONF_BLOB_RULES, accept, 2), 0);
     dlen = zt__netconf_write(&nc, dict, sizeof(dict));
     assert_true(dlen > 0);
-    nodes[1].selfconf = dict;
-    nodes[1].selfconf_len = (size_t)dlen;
-    assert_int_equal(zt_node_join(nodes[1].node, nwid, now), 0);
+    selfconf = dict;
+    selfconf_len = (size_t)dlen;
+    assert_int_equal(zt_node_join(nodes[1].node, nwid, world->now), 0);
     assert_int_equal(status_of(1, nwid), ZT_NETWORK_OK);
 
     ns_answered(nwid, &own4193, &peer4193, addr_of(2));
@@ -739,12 +552,12 @@ static void test_ndp_rfc4193(void **state)
     nc.n_static_ips = 1;
     dlen = zt__netconf_write(&nc, dict, sizeof(dict));
     assert_true(dlen > 0);
-    nodes[1].selfconf_len = (size_t)dlen;
-    assert_int_equal(zt_node_join(nodes[1].node, plain, now), 0);
+    selfconf_len = (size_t)dlen;
+    assert_int_equal(zt_node_join(nodes[1].node, plain, world->now), 0);
     assert_int_equal(status_of(1, plain), ZT_NETWORK_OK);
     ns_sent_on(plain, &own4193, peer4193.ip);
     zt__netconf_clear(&nc);
-    nodes[1].selfconf = NULL;
+    selfconf = NULL;
 }
 
 int main(void)
@@ -763,5 +576,5 @@ int main(void)
         cmocka_unit_test(test_ndp_rfc4193),
     };
     int failed = cmocka_run_group_tests_name("adhoc", pure, NULL, NULL);
-    return failed + cmocka_run_group_tests_name("adhoc_nodes", nodes_tests, setup, teardown);
+    return failed + cmocka_run_group_tests_name("adhoc_nodes", nodes_tests, setup, mw_teardown);
 }

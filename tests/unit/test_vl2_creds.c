@@ -5,7 +5,8 @@
  * members as NETWORK_CONFIG / NETWORK_CREDENTIALS, as a controller would send them. */
 #include "testutil.h"
 
-#include "core/configchunk.h"
+#include "memworld.h"
+
 #include "core/credential.h"
 #include "core/netconf.h"
 #include "core/node.h"
@@ -19,164 +20,30 @@
 #define A 1
 #define B 2
 #define C 3
-#define MAXQ 4096
 #define TAG_ID 7
 #define CAP_ID 10
 
-typedef struct {
-    int64_t at;
-    int from, to;
-    size_t len;
-    uint8_t data[1500];
-} dgram;
-
-typedef struct {
-    zt_node *node;
-    zt_identity id;
-    zt_inetaddr addr;
-    int idx;
-    unsigned frames;
-    uint64_t frame_src, frame_dst;
-    char frame_data[64];
-} simnode;
-
-static simnode nodes[NNODES];
-static dgram *queue;
-static size_t nq;
-static int64_t now;
+static mw_world *world;
+static mw_node *nodes;
 
 static uint64_t addr_of(int i)
 {
     return zt_node_address(nodes[i].node);
 }
 
-static int find_node(const zt_inetaddr *a)
-{
-    for (int i = 0; i < NNODES; i++)
-        if (zt__inetaddr_equal(&nodes[i].addr, a))
-            return i;
-    return -1;
-}
-
-/* Fixed 5 ms latency and first-in first-out: a push of credentials lands before the frame
- * that follows it. */
-static int on_send(void *user, int64_t sock, const zt_inetaddr *to, const uint8_t *data,
-                   size_t len, unsigned ttl)
-{
-    simnode *self = user;
-    int dst = find_node(to);
-    (void)sock;
-    if (ttl != 0 || dst < 0 || len > sizeof(queue[0].data) || nq == MAXQ)
-        return 0;
-    queue[nq].at = now + 5;
-    queue[nq].from = self->idx;
-    queue[nq].to = dst;
-    queue[nq].len = len;
-    memcpy(queue[nq].data, data, len);
-    nq++;
-    return 0;
-}
-
-static void on_frame(void *user, uint64_t nwid, uint64_t src, uint64_t dst, unsigned ethertype,
-                     const uint8_t *data, size_t len)
-{
-    simnode *self = user;
-    (void)nwid;
-    (void)ethertype;
-    self->frames++;
-    self->frame_src = src;
-    self->frame_dst = dst;
-    snprintf(self->frame_data, sizeof(self->frame_data), "%.*s", (int)len, (const char *)data);
-}
-
-static void run_until(int64_t until)
-{
-    while (now < until) {
-        int64_t next = until;
-        size_t pick = nq;
-        for (size_t i = 0; i < nq; i++)
-            if (queue[i].at < next || (queue[i].at == next && pick == nq)) {
-                next = queue[i].at;
-                pick = i;
-            }
-        for (int i = 0; i < NNODES; i++) {
-            int64_t d = zt_node_next_deadline(nodes[i].node);
-            if (d < next) {
-                next = d;
-                pick = nq;
-            }
-        }
-        if (next > now)
-            now = next;
-        if (pick < nq) {
-            dgram d = queue[pick];
-            memmove(&queue[pick], &queue[pick + 1], (nq - pick - 1) * sizeof(queue[0]));
-            nq--;
-            (void)zt_node_recv_datagram(nodes[d.to].node, 0, &nodes[d.from].addr, d.data, d.len,
-                                        now);
-        }
-        for (int i = 0; i < NNODES; i++)
-            if (zt_node_next_deadline(nodes[i].node) <= now)
-                assert_int_equal(zt_node_process_timers(nodes[i].node, now), 0);
-    }
-}
-
+/* The default underlay: fixed 5 ms latency, first in first out, so a push of credentials
+ * lands before the frame that follows it. */
 static int setup(void **state)
 {
-    uint8_t pub[64], sec[64], planet[ZT_WORLD_MAX_SERIALIZED];
-    zt_world *w = calloc(1, sizeof(*w));
-    zt_ssize plen;
-    (void)state;
+    mw_config cfg;
 
-    queue = calloc(MAXQ, sizeof(*queue));
-    assert_non_null(queue);
-    assert_non_null(w);
-    for (int i = 0; i < NNODES; i++) {
-        uint8_t ip[4] = {10, 0, (uint8_t)(i + 1), 1};
-        nodes[i].idx = i;
-        assert_int_equal(zt__identity_generate(&nodes[i].id, NULL), 0);
-        zt__inetaddr_set4(&nodes[i].addr, ip, 9993);
-    }
-    zt__keypair_generate(pub, sec);
-    w->type = ZT_WORLD_TYPE_PLANET;
-    w->id = 0x4321;
-    w->timestamp = 1000;
-    memcpy(w->update_key, pub, 64);
-    w->nroots = 1;
-    w->roots[0].identity = nodes[0].id;
-    zt__identity_clear(&w->roots[0].identity);
-    w->roots[0].nendpoints = 1;
-    w->roots[0].endpoints[0] = nodes[0].addr;
-    assert_int_equal(zt__world_sign(w, sec), 0);
-    plen = zt__world_write(w, false, planet, sizeof(planet));
-    assert_true(plen > 0);
-    free(w);
-
-    now = 2000000;
-    for (int i = 0; i < NNODES; i++) {
-        zt_node_config cfg;
-        zt_node_callbacks cb = {.user = &nodes[i], .send = on_send, .frame = on_frame};
-        zt_node_config_default(&cfg);
-        cfg.identity = &nodes[i].id;
-        cfg.seed[0] = (uint8_t)(i + 40);
-        cfg.planet = planet;
-        cfg.planet_len = (size_t)plen;
-        assert_int_equal(zt_node_new(&nodes[i].node, &cfg, &cb, now), 0);
-    }
-    run_until(now + 1000);
-    for (int i = 1; i < NNODES; i++)
-        assert_true(zt_node_is_online(nodes[i].node));
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    for (int i = 0; i < NNODES; i++) {
-        zt_node_del(nodes[i].node);
-        zt__identity_clear(&nodes[i].id);
-    }
-    free(queue);
+    mw_config_default(&cfg);
+    cfg.nnodes = NNODES;
+    cfg.seed = 40;
+    world = mw_new(&cfg);
+    nodes = world->nodes;
+    mw_settle(world, 1000, 1);
+    *state = world;
     return 0;
 }
 
@@ -200,7 +67,7 @@ static zt_tag make_tag(uint64_t nwid, int member, uint32_t id, uint32_t value)
     zt_tag t;
     memset(&t, 0, sizeof(t));
     t.nwid = nwid;
-    t.timestamp = now;
+    t.timestamp = world->now;
     t.id = id;
     t.value = value;
     t.issued_to = addr_of(member);
@@ -213,7 +80,7 @@ static void make_cap(zt_capability *c, uint64_t nwid, int member, uint32_t id)
 {
     memset(c, 0, sizeof(*c));
     c->nwid = nwid;
-    c->timestamp = now;
+    c->timestamp = world->now;
     c->id = id;
     c->rule_count = 1;
     c->rules[0].t = ZT_RULE_ACTION_ACCEPT;
@@ -225,16 +92,7 @@ static void make_cap(zt_capability *c, uint64_t nwid, int member, uint32_t id)
 static void controller_send(int to, unsigned verb, const uint8_t *payload, size_t len,
                             uint64_t packet_id)
 {
-    uint8_t pkt[ZT_PKT_MAX_LEN], key[ZT_SHARED_KEY_LEN];
-
-    assert_int_equal(zt__pkt_init(pkt, sizeof(pkt), packet_id, addr_of(to), addr_of(CTL), verb),
-                     ZT_PKT_MIN_LEN);
-    assert_true(ZT_PKT_MIN_LEN + len <= sizeof(pkt));
-    memcpy(pkt + ZT_PKT_MIN_LEN, payload, len);
-    assert_int_equal(zt__identity_agree(&nodes[CTL].id, &nodes[to].id, key), 0);
-    assert_int_equal(zt__pkt_armor(pkt, ZT_PKT_MIN_LEN + len, key, 1), 0);
-    assert_int_equal(zt_node_recv_datagram(nodes[to].node, 0, &nodes[CTL].addr, pkt,
-                                           ZT_PKT_MIN_LEN + len, now), 0);
+    mw_inject(world, CTL, to, verb, packet_id, payload, len);
 }
 
 /* A certificate of ownership for member |to|'s static IP 10.147.17.|to| (what a 1.14.1
@@ -245,7 +103,7 @@ static zt_coo make_coo(uint64_t nwid, int to)
     zt_coo c;
     memset(&c, 0, sizeof(c));
     c.nwid = nwid;
-    c.timestamp = now;
+    c.timestamp = world->now;
     c.id = 1;
     c.issued_to = addr_of(to);
     assert_int_equal(zt__coo_add_thing(&c, ZT_COO_THING_IPV4, ip, 4), 0);
@@ -258,25 +116,14 @@ static zt_coo make_coo(uint64_t nwid, int to)
 static void push_config_coo(int to, uint64_t nwid, const zt_rule *rules, size_t nrules,
                             const zt_tag *tag, const zt_capability *cap, const zt_coo *coo)
 {
-    uint8_t dict[8192], buf[4096], chunk[ZT_PKT_MAX_LEN];
+    uint8_t buf[4096];
     uint8_t ip[4] = {10, 147, 17, (uint8_t)to};
     zt_netconf nc;
-    zt_com com;
     zt_wr w;
-    zt_ssize dlen, clen;
 
-    zt__netconf_init(&nc, NULL);
-    nc.nwid = nwid;
-    nc.issued_to = addr_of(to);
-    nc.timestamp = now;
-    nc.type = 0; /* private */
+    mw_netconf_init(world, &nc, nwid, to, ZT_NETWORK_TYPE_PRIVATE);
     nc.ctmd = 1800000;
-    nc.multicast_limit = 32;
-    assert_int_equal(zt__com_init(&com, nwid, now, nc.ctmd, &nodes[to].id), 0);
-    assert_int_equal(zt__com_sign(&com, &nodes[CTL].id), 0);
-    w = zt__wr_make(buf, sizeof(buf));
-    zt__com_write(&w, &com);
-    assert_int_equal(zt__netconf_set_blob(&nc, ZT_NETCONF_BLOB_COM, buf, zt__wr_len(&w)), 0);
+    mw_netconf_add_com(world, &nc, CTL, to);
     if (tag != NULL) {
         w = zt__wr_make(buf, sizeof(buf));
         zt__tag_write(&w, tag);
@@ -300,14 +147,8 @@ static void push_config_coo(int to, uint64_t nwid, const zt_rule *rules, size_t 
     nc.n_static_ips = 1;
     assert_int_equal(zt__netconf_set_blob(&nc, ZT_NETCONF_BLOB_RULES, buf,
                                           rules_bytes(rules, nrules, buf, sizeof(buf))), 0);
-    dlen = zt__netconf_write(&nc, dict, sizeof(dict));
-    assert_true(dlen > 0);
-    zt__netconf_clear(&nc);
-    clen = zt__config_chunk_write(chunk, sizeof(chunk), &nodes[CTL].id, nwid, dict, (size_t)dlen,
-                                  0, 0, 0x1000 + (uint64_t)to);
-    assert_true(clen > 0);
-    controller_send(to, ZT_VERB_NETWORK_CONFIG, chunk, (size_t)clen,
-                    0x6600000000000000ULL | (uint64_t)now << 8 | (uint64_t)to);
+    mw_push_config(world, CTL, to, &nc, 0x1000 + (uint64_t)to,
+                   0x6600000000000000ULL | (uint64_t)world->now << 8 | (uint64_t)to);
 }
 
 static void push_config(int to, uint64_t nwid, const zt_rule *rules, size_t nrules,
@@ -325,7 +166,7 @@ static void send_revocation(int to, uint64_t nwid, uint8_t type, uint32_t id, in
     zt_wr w = zt__wr_make(payload, sizeof(payload));
 
     memset(&rev, 0, sizeof(rev));
-    rev.id = (uint32_t)now;
+    rev.id = (uint32_t)world->now;
     rev.nwid = nwid;
     rev.credential_id = id;
     rev.threshold = threshold;
@@ -336,13 +177,13 @@ static void send_revocation(int to, uint64_t nwid, uint8_t type, uint32_t id, in
     zt__netcreds_write(&w, NULL, NULL, 0, NULL, 0, &rev, 1, NULL, 0);
     assert_false(w.overflow);
     controller_send(to, ZT_VERB_NETWORK_CREDENTIALS, payload, zt__wr_len(&w),
-                    0x7700000000000000ULL | (uint64_t)now << 8 | (uint64_t)to);
+                    0x7700000000000000ULL | (uint64_t)world->now << 8 | (uint64_t)to);
 }
 
 static void join_all(uint64_t nwid)
 {
     for (int i = A; i <= C; i++)
-        assert_int_equal(zt_node_join(nodes[i].node, nwid, now), 0);
+        assert_int_equal(zt_node_join(nodes[i].node, nwid, world->now), 0);
 }
 
 static uint64_t mac(int i, uint64_t nwid)
@@ -355,8 +196,8 @@ static uint64_t mac(int i, uint64_t nwid)
 static void frame(int from, int to, uint64_t nwid, const char *text)
 {
     assert_int_equal(zt_node_send_frame(nodes[from].node, nwid, mac(from, nwid), mac(to, nwid),
-                                        0x0800, text, strlen(text), now), 0);
-    run_until(now + 2000);
+                                        0x0800, text, strlen(text), world->now), 0);
+    mw_run_for(world, 2000);
 }
 
 static unsigned frames[NNODES];
@@ -364,12 +205,38 @@ static unsigned frames[NNODES];
 static void mark(void)
 {
     for (int i = 0; i < NNODES; i++)
-        frames[i] = nodes[i].frames;
+        frames[i] = nodes[i].nframes;
 }
 
 static unsigned got(int i)
 {
-    return nodes[i].frames - frames[i];
+    return nodes[i].nframes - frames[i];
+}
+
+/* Network |nwid| with the rules "tags_equal(TAG_ID, 1) -> accept" (nothing else: drop),
+ * joined by every member: A and B hold tag TAG_ID = 1, C holds TAG_ID = |c_value| (0: C gets
+ * no config).  Returns A's tag. */
+static zt_tag tag_network(uint64_t nwid, uint32_t c_value)
+{
+    zt_rule rules[2];
+    zt_tag ta, tb, tc;
+
+    memset(rules, 0, sizeof(rules));
+    rules[0].t = ZT_RULE_MATCH_TAGS_EQUAL;
+    rules[0].v.tag.id = TAG_ID;
+    rules[0].v.tag.value = 1;
+    rules[1].t = ZT_RULE_ACTION_ACCEPT;
+    join_all(nwid);
+    ta = make_tag(nwid, A, TAG_ID, 1);
+    tb = make_tag(nwid, B, TAG_ID, 1);
+    push_config(A, nwid, rules, 2, &ta, NULL);
+    push_config(B, nwid, rules, 2, &tb, NULL);
+    if (c_value != 0) {
+        tc = make_tag(nwid, C, TAG_ID, c_value);
+        push_config(C, nwid, rules, 2, &tc, NULL);
+    }
+    mw_run_for(world, 1000); /* the controller's identity is looked up */
+    return ta;
 }
 
 /* ---- tests ---- */
@@ -380,23 +247,9 @@ static unsigned got(int i)
 static void test_tags_and_fast_revocation(void **state)
 {
     uint64_t nwid = network(0x21);
-    zt_rule rules[2];
-    zt_tag ta, tb, tc;
+    zt_tag ta = tag_network(nwid, 2);
     (void)state;
 
-    memset(rules, 0, sizeof(rules));
-    rules[0].t = ZT_RULE_MATCH_TAGS_EQUAL;
-    rules[0].v.tag.id = TAG_ID;
-    rules[0].v.tag.value = 1;
-    rules[1].t = ZT_RULE_ACTION_ACCEPT;
-    join_all(nwid);
-    ta = make_tag(nwid, A, TAG_ID, 1);
-    tb = make_tag(nwid, B, TAG_ID, 1);
-    tc = make_tag(nwid, C, TAG_ID, 2);
-    push_config(A, nwid, rules, 2, &ta, NULL);
-    push_config(B, nwid, rules, 2, &tb, NULL);
-    push_config(C, nwid, rules, 2, &tc, NULL);
-    run_until(now + 1000); /* the controller's identity is looked up */
     assert_non_null(zt_node_network_config(nodes[C].node, nwid));
 
     mark();
@@ -404,7 +257,7 @@ static void test_tags_and_fast_revocation(void **state)
     frame(A, C, nwid, "tag bad");
     frame(B, C, nwid, "tag bad");
     assert_int_equal(got(B), 1);
-    assert_string_equal(nodes[B].frame_data, "tag ok");
+    assert_string_equal(mw_frame_text(&nodes[B]), "tag ok");
     assert_int_equal(got(C), 0); /* its tag value differs: both ends must be 1 */
 
     mark();
@@ -413,7 +266,7 @@ static void test_tags_and_fast_revocation(void **state)
 
     /* Only C hears the revocation from the controller; C knows A and B and forwards it. */
     send_revocation(C, nwid, ZT_CRED_TAG, TAG_ID, A, ta.timestamp, true);
-    run_until(now + 2000);
+    mw_run_for(world, 2000);
     mark();
     frame(A, B, nwid, "revoked");
     assert_int_equal(got(B), 0);
@@ -426,29 +279,15 @@ static void test_tags_and_fast_revocation(void **state)
 static void test_revocation_not_forwarded(void **state)
 {
     uint64_t nwid = network(0x22);
-    zt_rule rules[2];
-    zt_tag ta, tb, tc;
+    zt_tag ta = tag_network(nwid, 1);
     (void)state;
 
-    memset(rules, 0, sizeof(rules));
-    rules[0].t = ZT_RULE_MATCH_TAGS_EQUAL;
-    rules[0].v.tag.id = TAG_ID;
-    rules[0].v.tag.value = 1;
-    rules[1].t = ZT_RULE_ACTION_ACCEPT;
-    join_all(nwid);
-    ta = make_tag(nwid, A, TAG_ID, 1);
-    tb = make_tag(nwid, B, TAG_ID, 1);
-    tc = make_tag(nwid, C, TAG_ID, 1);
-    push_config(A, nwid, rules, 2, &ta, NULL);
-    push_config(B, nwid, rules, 2, &tb, NULL);
-    push_config(C, nwid, rules, 2, &tc, NULL);
-    run_until(now + 1000);
     frame(A, B, nwid, "w1");
     frame(A, C, nwid, "w2");
     frame(B, C, nwid, "w3");
 
     send_revocation(C, nwid, ZT_CRED_TAG, TAG_ID, A, ta.timestamp, false);
-    run_until(now + 2000);
+    mw_run_for(world, 2000);
     mark();
     frame(A, B, nwid, "still");
     frame(A, C, nwid, "not");
@@ -475,21 +314,38 @@ static void test_capability(void **state)
     make_cap(cap, nwid, A, CAP_ID);
     push_config(A, nwid, rules, 2, NULL, cap);
     push_config(B, nwid, rules, 2, NULL, NULL);
-    run_until(now + 1000);
+    mw_run_for(world, 1000);
 
     mark();
     frame(A, B, nwid, "by cap");
     frame(B, A, nwid, "no cap");
     assert_int_equal(got(B), 1);
-    assert_string_equal(nodes[B].frame_data, "by cap");
+    assert_string_equal(mw_frame_text(&nodes[B]), "by cap");
     assert_int_equal(got(A), 0);
 
     send_revocation(B, nwid, ZT_CRED_CAPABILITY, CAP_ID, A, cap->timestamp, false);
-    run_until(now + 2000);
+    mw_run_for(world, 2000);
     mark();
     frame(A, B, nwid, "cap revoked");
     assert_int_equal(got(B), 0);
     free(cap);
+}
+
+/* Every member joins |nwid| and gets a config with |rules| (|n|) and nothing else. */
+static void configure_all(uint64_t nwid, const zt_rule *rules, size_t n)
+{
+    join_all(nwid);
+    for (int i = A; i <= C; i++)
+        push_config(i, nwid, rules, n, NULL, NULL);
+    mw_run_for(world, 1000);
+}
+
+/* C's last frame is |text| from A to B, with the original MACs. */
+static void last_at_c_is(uint64_t nwid, const char *text)
+{
+    assert_int_equal(mw_last_frame(&nodes[C])->src, mac(A, nwid));
+    assert_int_equal(mw_last_frame(&nodes[C])->dst, mac(B, nwid));
+    assert_string_equal(mw_frame_text(&nodes[C]), text);
 }
 
 /* "TEE to C; accept": a frame from A to B reaches B, and C gets copies (from A's outbound
@@ -505,19 +361,14 @@ static void test_tee(void **state)
     rules[0].t = ZT_RULE_ACTION_TEE;
     rules[0].v.fwd.address = addr_of(C);
     rules[1].t = ZT_RULE_ACTION_ACCEPT;
-    join_all(nwid);
-    for (int i = A; i <= C; i++)
-        push_config(i, nwid, rules, 2, NULL, NULL);
-    run_until(now + 1000);
+    configure_all(nwid, rules, 2);
 
     mark();
     frame(A, B, nwid, "teed");
     assert_int_equal(got(B), 1);
     assert_int_equal(got(A), 0);
     assert_true(got(C) >= 1 && got(C) <= 2);
-    assert_int_equal(nodes[C].frame_src, mac(A, nwid));
-    assert_int_equal(nodes[C].frame_dst, mac(B, nwid));
-    assert_string_equal(nodes[C].frame_data, "teed");
+    last_at_c_is(nwid, "teed");
 }
 
 /* "to B: REDIRECT to C; accept": A's frame for B lands at C (destination MAC still B's) and
@@ -534,18 +385,13 @@ static void test_redirect(void **state)
     rules[1].t = ZT_RULE_ACTION_REDIRECT;
     rules[1].v.fwd.address = addr_of(C);
     rules[2].t = ZT_RULE_ACTION_ACCEPT;
-    join_all(nwid);
-    for (int i = A; i <= C; i++)
-        push_config(i, nwid, rules, 3, NULL, NULL);
-    run_until(now + 1000);
+    configure_all(nwid, rules, 3);
 
     mark();
     frame(A, B, nwid, "redirected");
     assert_int_equal(got(B), 0);
     assert_int_equal(got(C), 1);
-    assert_int_equal(nodes[C].frame_src, mac(A, nwid));
-    assert_int_equal(nodes[C].frame_dst, mac(B, nwid));
-    assert_string_equal(nodes[C].frame_data, "redirected");
+    last_at_c_is(nwid, "redirected");
 
     mark();
     frame(C, B, nwid, "direct");
@@ -559,8 +405,8 @@ static void ipv4_frame(int from, int to, uint64_t nwid, uint8_t last)
     uint8_t ip[20] = {0x45, 0, 0, 20, 0, 0, 0, 0, 64, 253, 0, 0, 10, 147, 17, 0, 10, 147, 17, 9};
     ip[15] = last;
     assert_int_equal(zt_node_send_frame(nodes[from].node, nwid, mac(from, nwid), mac(to, nwid),
-                                        0x0800, ip, sizeof(ip), now), 0);
-    run_until(now + 2000);
+                                        0x0800, ip, sizeof(ip), world->now), 0);
+    mw_run_for(world, 2000);
 }
 
 /* "sender IP authenticated -> accept" (§6.2 characteristics bit 60): A's frames from its own
@@ -580,7 +426,7 @@ static void test_coo_sender_ip(void **state)
     join_all(nwid);
     push_config_coo(A, nwid, rules, 2, NULL, NULL, &ca);
     push_config_coo(B, nwid, rules, 2, NULL, NULL, NULL);
-    run_until(now + 1000);
+    mw_run_for(world, 1000);
 
     mark();
     ipv4_frame(A, B, nwid, A);
@@ -591,7 +437,7 @@ static void test_coo_sender_ip(void **state)
     assert_int_equal(got(A), 0);
 
     send_revocation(B, nwid, ZT_CRED_COO, 1, A, ca.timestamp, false);
-    run_until(now + 2000);
+    mw_run_for(world, 2000);
     mark();
     ipv4_frame(A, B, nwid, A);
     assert_int_equal(got(B), 0);
@@ -615,24 +461,12 @@ static void test_tag_bound(void **state)
     zt_tag *tags = calloc(60, sizeof(*tags));
     uint8_t *payload = malloc(ZT_PKT_MAX_LEN);
     const zt_member_creds *mc;
-    zt_rule rules[2];
-    zt_tag ta, tb;
     unsigned newer;
     (void)state;
 
     assert_non_null(tags);
     assert_non_null(payload);
-    memset(rules, 0, sizeof(rules));
-    rules[0].t = ZT_RULE_MATCH_TAGS_EQUAL;
-    rules[0].v.tag.id = TAG_ID;
-    rules[0].v.tag.value = 1;
-    rules[1].t = ZT_RULE_ACTION_ACCEPT;
-    join_all(nwid);
-    ta = make_tag(nwid, A, TAG_ID, 1);
-    tb = make_tag(nwid, B, TAG_ID, 1);
-    push_config(A, nwid, rules, 2, &ta, NULL);
-    push_config(B, nwid, rules, 2, &tb, NULL);
-    run_until(now + 1000);
+    (void)tag_network(nwid, 0);
     mark();
     frame(A, B, nwid, "before");
     assert_int_equal(got(B), 1);
@@ -644,8 +478,8 @@ static void test_tag_bound(void **state)
         zt__netcreds_write(&w, NULL, NULL, 0, tags, 60, NULL, 0, NULL, 0);
         assert_false(w.overflow);
         controller_send(B, ZT_VERB_NETWORK_CREDENTIALS, payload, zt__wr_len(&w),
-                        0x8800000000000000ULL | (uint64_t)now << 8 | batch);
-        run_until(now + 1500); /* past B's rate gate for the controller */
+                        0x8800000000000000ULL | (uint64_t)world->now << 8 | batch);
+        mw_run_for(world, 1500); /* past B's rate gate for the controller */
     }
     mc = stored(B, nwid, A);
     assert_non_null(mc);
@@ -659,7 +493,7 @@ static void test_tag_bound(void **state)
     mark();
     frame(A, B, nwid, "evicted");
     assert_int_equal(got(B), 0);
-    run_until(now + 30000);
+    mw_run_for(world, 30000);
     frame(A, B, nwid, "pushed again");
     assert_int_equal(got(B), 1);
     assert_int_equal(stored(B, nwid, A)->ntags, ZT_MEMBER_MAX_TAGS);
@@ -678,5 +512,5 @@ int main(void)
         cmocka_unit_test(test_coo_sender_ip),
         cmocka_unit_test(test_tag_bound),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, mw_teardown);
 }
