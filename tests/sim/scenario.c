@@ -1,5 +1,5 @@
 /*
- * scenario.c: the helpers the VL1 simulation tests share (scenario.h).
+ * scenario.c: the helpers the simulation tests share (scenario.h).
  */
 #include "scenario.h"
 
@@ -235,3 +235,66 @@ void check_all_online(topo *t, int nleaves, const char *when)
               sim_name(t->leaf[i]));
 }
 
+
+/* ---- VL2: members of one network -------------------------------------------------------- */
+
+zt_network_status vl2_status(const sim_node *n, uint64_t nwid)
+{
+    zt_network_status st = ZT_NETWORK_PORT_ERROR;
+
+    if (sim_zt(n) == NULL || zt_node_network_status(sim_zt(n), nwid, &st) != 0)
+        return (zt_network_status)-1;
+    return st;
+}
+
+const zt_netconf *vl2_config(const sim_node *n, uint64_t nwid)
+{
+    return sim_zt(n) == NULL ? NULL : zt_node_network_config(sim_zt(n), nwid);
+}
+
+bool vl2_run_until_status(sim_world *w, sim_node *const *g, size_t count, uint64_t nwid,
+                          zt_network_status want, int64_t deadline)
+{
+    for (;;) {
+        bool all = true;
+        for (size_t i = 0; i < count; i++)
+            if (vl2_status(g[i], nwid) != want)
+                all = false;
+        if (all)
+            return true;
+        if (sim_now(w) >= deadline)
+            return false;
+        sim_run_for(w, 100 * SIM_MS);
+    }
+}
+
+const sim_frame *vl2_last_frame(const sim_node *n, uint64_t nwid, uint64_t src_mac,
+                                unsigned ethertype, int64_t since)
+{
+    size_t count;
+    const sim_frame *f = sim_frames(n, &count);
+
+    for (size_t i = count; i-- > 0;)
+        if (f[i].time >= since && f[i].nwid == nwid && f[i].src_mac == src_mac &&
+            f[i].ethertype == ethertype)
+            return &f[i];
+    return NULL;
+}
+
+int vl2_deliver(sim_world *w, uint64_t nwid, sim_node *a, sim_node *b, uint64_t dst_mac,
+                unsigned ethertype, const uint8_t *p, size_t len, int tries)
+{
+    uint64_t src_mac = sim_zt(a) != NULL ? zt_node_network_mac(sim_zt(a), nwid) : 0;
+
+    for (int i = 1; i <= tries; i++) {
+        int64_t t0 = sim_now(w);
+        int rv = zt_node_send_frame(sim_zt(a), nwid, src_mac, dst_mac, ethertype, p, len, t0);
+        CHECK(w, rv == 0, "%s: zt_node_send_frame: %s", sim_name(a), zt_strerror(rv));
+        for (int k = 0; k < 10; k++) {
+            sim_run_for(w, 100 * SIM_MS);
+            if (sim_got_frame(b, nwid, src_mac, dst_mac, ethertype, p, len, t0))
+                return i;
+        }
+    }
+    return 0;
+}

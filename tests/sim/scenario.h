@@ -1,7 +1,8 @@
 /*
- * scenario.h: what the VL1 simulation tests share (test_sim_vl1_*.c): the standard world of two
+ * scenario.h: what the simulation tests share (test_sim_*.c): the standard world of two
  * roots and up to six leaves, a tap that records how packets reached each node, chatter
- * (USER_MESSAGEs whose arrival is checked) and the sanity checks every scenario ends with.
+ * (USER_MESSAGEs whose arrival is checked), the sanity checks every scenario ends with, and
+ * for VL2 a member's status, config and frames.
  * On a failed CHECK the tail of the trace is printed with the seed (ZT_SIM_TRACE=1 prints
  * events as they happen, =2 every datagram too).  Test helpers only.
  */
@@ -107,5 +108,24 @@ void topo_build(topo *t, uint64_t seed, sim_link_cfg link, int nleaves);
 /* No fatal error, no wrong socket ID, no deadline stall, no unsolicited ECHO_REPLY. */
 void check_sim_sane(sim_world *w);
 void check_all_online(topo *t, int nleaves, const char *when);
+
+/* ---- VL2: members of one network (test_sim_vl2*.c) -------------------------------------- */
+
+/* |n|'s status on |nwid|, or (zt_network_status)-1 if it has no core or has not joined. */
+zt_network_status vl2_status(const sim_node *n, uint64_t nwid);
+/* |n|'s config for |nwid|, or NULL. */
+const zt_netconf *vl2_config(const sim_node *n, uint64_t nwid);
+/* Runs (100 ms steps) until each of the |count| nodes of |g| has |want| on |nwid|, or until
+ * |deadline|.  Returns true on time. */
+bool vl2_run_until_status(sim_world *w, sim_node *const *g, size_t count, uint64_t nwid,
+                          zt_network_status want, int64_t deadline);
+/* The last frame |n| got on |nwid| from |src_mac| of |ethertype| since |since|, or NULL. */
+const sim_frame *vl2_last_frame(const sim_node *n, uint64_t nwid, uint64_t src_mac,
+                                unsigned ethertype, int64_t since);
+/* Sends a frame from |a| (its MAC on |nwid|) until |b| has it, once a second as a stack
+ * retries (the core resends nothing), at most |tries| times.  Returns the number of sends it
+ * took, 0 if it never arrived. */
+int vl2_deliver(sim_world *w, uint64_t nwid, sim_node *a, sim_node *b, uint64_t dst_mac,
+                unsigned ethertype, const uint8_t *p, size_t len, int tries);
 
 #endif

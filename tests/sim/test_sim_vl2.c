@@ -121,68 +121,31 @@ static int vl2_teardown(void **state)
 
 static zt_network_status status_of(const vl2 *v, int i)
 {
-    zt_network_status st = ZT_NETWORK_PORT_ERROR;
-    if (sim_zt(v->m[i].n) == NULL ||
-        zt_node_network_status(sim_zt(v->m[i].n), v->nwid, &st) != 0)
-        return (zt_network_status)-1;
-    return st;
+    return vl2_status(v->m[i].n, v->nwid);
 }
 
-/* Runs until every member in |mask| has |want|, or until |deadline|.  Returns true on time. */
-static bool run_until_status(vl2 *v, unsigned mask, zt_network_status want, int64_t deadline)
+/* Runs until every member has |want|, or until |deadline|.  Returns true on time. */
+static bool run_until_status(vl2 *v, zt_network_status want, int64_t deadline)
 {
-    for (;;) {
-        bool all = true;
-        for (int i = 0; i < NM; i++)
-            if ((mask & 1u << i) && status_of(v, i) != want)
-                all = false;
-        if (all)
-            return true;
-        if (sim_now(v->w) >= deadline)
-            return false;
-        sim_run_for(v->w, 100 * SIM_MS);
-    }
+    sim_node *g[NM];
+
+    for (int i = 0; i < NM; i++)
+        g[i] = v->m[i].n;
+    return vl2_run_until_status(v->w, g, NM, v->nwid, want, deadline);
 }
 
 static const zt_netconf *config_of(const vl2 *v, int i)
 {
-    return sim_zt(v->m[i].n) == NULL ? NULL : zt_node_network_config(sim_zt(v->m[i].n), v->nwid);
+    return vl2_config(v->m[i].n, v->nwid);
 }
 
 /* ---- frames ----------------------------------------------------------------------------- */
 
-/* Sends a frame from |a| until |b| has it, once a second as a stack retries (a frame lost on
- * the lossy links is not resent by the core), at most |tries| times.  Returns the number of
- * sends it took, 0 if it never arrived. */
+/* Sends a frame from |a| until |b| has it (vl2_deliver), at most |tries| times. */
 static int deliver(vl2 *v, const member *a, const member *b, uint64_t dst_mac,
                    unsigned ethertype, const uint8_t *p, size_t len, int tries)
 {
-    for (int i = 1; i <= tries; i++) {
-        int64_t t0 = sim_now(v->w);
-        int rv = zt_node_send_frame(sim_zt(a->n), v->nwid, a->mac, dst_mac, ethertype, p, len,
-                                    t0);
-        CHECK(v->w, rv == 0, "%s: zt_node_send_frame: %s", sim_name(a->n), zt_strerror(rv));
-        for (int k = 0; k < 10; k++) {
-            sim_run_for(v->w, 100 * SIM_MS);
-            if (sim_got_frame(b->n, v->nwid, a->mac, dst_mac, ethertype, p, len, t0))
-                return i;
-        }
-    }
-    return 0;
-}
-
-/* The last frame |n| got on |nwid| from |src_mac| of |ethertype| since |since|, or NULL. */
-static const sim_frame *last_frame(const sim_node *n, uint64_t nwid, uint64_t src_mac,
-                                   unsigned ethertype, int64_t since)
-{
-    size_t count;
-    const sim_frame *f = sim_frames(n, &count);
-
-    for (size_t i = count; i-- > 0;)
-        if (f[i].time >= since && f[i].nwid == nwid && f[i].src_mac == src_mac &&
-            f[i].ethertype == ethertype)
-            return &f[i];
-    return NULL;
+    return vl2_deliver(v->w, v->nwid, a->n, b->n, dst_mac, ethertype, p, len, tries);
 }
 
 /* |a| resolves |b|'s IPv4 address: ARP request to the broadcast MAC, which the core sends to
@@ -203,7 +166,7 @@ static void arp_resolve(vl2 *v, int ai, int bi)
     n = deliver(v, a, b, SIM_MAC_BROADCAST, SIM_ETHERTYPE_ARP, pkt, sizeof(pkt), 8);
     CHECK(v->w, n > 0, "%s -> %s: ARP request never arrived in 8 tries", member_kind[ai],
           member_kind[bi]);
-    f = last_frame(b->n, v->nwid, a->mac, SIM_ETHERTYPE_ARP, t0);
+    f = vl2_last_frame(b->n, v->nwid, a->mac, SIM_ETHERTYPE_ARP, t0);
     CHECK(v->w,
           f != NULL && f->dst_mac == SIM_MAC_BROADCAST && sim_arp_parse(f->data, f->len, &got),
           "%s: bad ARP frame", member_kind[bi]);
@@ -228,7 +191,7 @@ static void arp_resolve(vl2 *v, int ai, int bi)
     n = deliver(v, b, a, got.sha, SIM_ETHERTYPE_ARP, pkt, sizeof(pkt), 8);
     CHECK(v->w, n > 0, "%s -> %s: ARP reply never arrived in 8 tries", member_kind[bi],
           member_kind[ai]);
-    f = last_frame(a->n, v->nwid, b->mac, SIM_ETHERTYPE_ARP, t0);
+    f = vl2_last_frame(a->n, v->nwid, b->mac, SIM_ETHERTYPE_ARP, t0);
     CHECK(v->w, f != NULL && sim_arp_parse(f->data, f->len, &got) && got.op == SIM_ARP_REPLY &&
                     got.sha == b->mac && memcmp(got.spa, b->ip4, 4) == 0 &&
                     got.tha == a->mac,
@@ -259,7 +222,7 @@ static void ping(vl2 *v, int ai, int bi, bool v6, uint16_t seq)
     CHECK(v->w, deliver(v, a, b, b->mac, et, pkt, len, 8) > 0,
           "%s -> %s: IPv%d echo request never arrived in 8 tries", member_kind[ai],
           member_kind[bi], v6 ? 6 : 4);
-    f = last_frame(b->n, v->nwid, a->mac, et, t0);
+    f = vl2_last_frame(b->n, v->nwid, a->mac, et, t0);
     CHECK(v->w, f != NULL && f->dst_mac == b->mac &&
                     (v6 ? sim_icmp6_echo_parse(f->data, f->len, &got)
                         : sim_icmp4_echo_parse(f->data, f->len, &got)) &&
@@ -278,7 +241,7 @@ static void ping(vl2 *v, int ai, int bi, bool v6, uint16_t seq)
     CHECK(v->w, deliver(v, b, a, f->src_mac, et, pkt, len, 8) > 0,
           "%s -> %s: IPv%d echo reply never arrived in 8 tries", member_kind[bi],
           member_kind[ai], v6 ? 6 : 4);
-    f = last_frame(a->n, v->nwid, b->mac, et, t0);
+    f = vl2_last_frame(a->n, v->nwid, b->mac, et, t0);
     CHECK(v->w, f != NULL &&
                     (v6 ? sim_icmp6_echo_parse(f->data, f->len, &got)
                         : sim_icmp4_echo_parse(f->data, f->len, &got)) &&
@@ -310,7 +273,7 @@ static void step_join_denied(vl2 *v)
         CHECK(v->w, rv == 0, "%s: zt_node_join: %s", member_kind[i], zt_strerror(rv));
     }
     CHECK(v->w,
-          run_until_status(v, all_members, ZT_NETWORK_ACCESS_DENIED,
+          run_until_status(v, ZT_NETWORK_ACCESS_DENIED,
                            sim_now(v->w) + 20 * SIM_SEC),
           "not every member was refused within 20 s");
     for (int i = 0; i < NM; i++) {
@@ -342,7 +305,7 @@ static void step_authorize(vl2 *v)
     }
     (void)ctl_flush(v->w, 0);
     t0 = sim_now(v->w);
-    CHECK(v->w, run_until_status(v, all_members, ZT_NETWORK_OK, t0 + 30 * SIM_SEC),
+    CHECK(v->w, run_until_status(v, ZT_NETWORK_OK, t0 + 30 * SIM_SEC),
           "not every member reached OK within 30 s of authorization");
     for (int i = 0; i < NM; i++) {
         member *m = &v->m[i];
