@@ -36,6 +36,8 @@
 #include "crypto/crypto.h"
 #include "util/buf.h"
 
+#include "records.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 enum { FZ_ROOT, FZ_NUT, FZ_L, FZ_M, FZ_NIDS };
@@ -386,28 +388,6 @@ static void fz_record(uint8_t sel, const uint8_t *data, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    zt_rd r = zt__rd_make(data, size);
-    uint8_t flags, sel;
-    unsigned records = 0;
-
-    if (zt__rd_u8(&r, &flags) != 0)
-        return 0;
-    fz_begin(flags);
-    while (records++ < FZ_MAX_RECORDS && zt__rd_u8(&r, &sel) == 0) {
-        uint16_t len = 0;
-        size_t n;
-        uint8_t *copy;
-
-        (void)zt__rd_u16(&r, &len);
-        n = len < zt__rd_left(&r) ? len : zt__rd_left(&r);
-        copy = malloc(n > 0 ? n : 1); /* exact size, so any overread is caught */
-        if (copy == NULL)
-            abort();
-        memcpy(copy, r.p, n);
-        r.p += n;
-        fz_record(sel, copy, n);
-        free(copy);
-    }
-    fz_end();
+    zt_fuzz_records(data, size, FZ_MAX_RECORDS, fz_begin, fz_record, fz_end);
     return 0;
 }

@@ -69,6 +69,8 @@
 #include "crypto/crypto.h"
 #include "util/buf.h"
 
+#include "records.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 enum { V_C, V_M, V_R, V_U, V_NUT, V_NIDS };
@@ -925,28 +927,6 @@ static void v_record(uint8_t sel, const uint8_t *data, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    zt_rd r = zt__rd_make(data, size);
-    uint8_t flags, sel;
-    unsigned records = 0;
-
-    if (zt__rd_u8(&r, &flags) != 0)
-        return 0;
-    v_begin(flags);
-    while (records++ < V_MAX_RECORDS && zt__rd_u8(&r, &sel) == 0) {
-        uint16_t len = 0;
-        size_t n;
-        uint8_t *copy;
-
-        (void)zt__rd_u16(&r, &len);
-        n = len < zt__rd_left(&r) ? len : zt__rd_left(&r);
-        copy = malloc(n > 0 ? n : 1);
-        if (copy == NULL)
-            abort();
-        memcpy(copy, r.p, n);
-        r.p += n;
-        v_record(sel, copy, n);
-        free(copy);
-    }
-    v_end();
+    zt_fuzz_records(data, size, V_MAX_RECORDS, v_begin, v_record, v_end);
     return 0;
 }

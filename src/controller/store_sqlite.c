@@ -481,7 +481,7 @@ int zt_store_sqlite_open(zt_store **pst, const char *path, char *err, size_t err
      * -wal and -shm files the database file's permissions. */
     fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
-        zt__sqlite_open_err(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        zt__ctl_set_err(err, errlen, "cannot open %s: %s", path, strerror(errno));
         return ZT_ERR_IO;
     }
     close(fd);
@@ -492,8 +492,8 @@ int zt_store_sqlite_open(zt_store **pst, const char *path, char *err, size_t err
     rc = sqlite3_open_v2(path, &s->db,
                          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
-        zt__sqlite_open_err(err, errlen, "cannot open %s: %s", path,
-                            s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+        zt__ctl_set_err(err, errlen, "cannot open %s: %s", path,
+                        s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
         rv = rc == SQLITE_NOMEM ? ZT_ERR_NOMEM : ZT_ERR_IO;
         goto out;
     }
@@ -504,10 +504,10 @@ int zt_store_sqlite_open(zt_store **pst, const char *path, char *err, size_t err
     if ((rv = zt__sqlite_read_version(s->db, &version, err, errlen)) != 0)
         goto out;
     if (version > zt_store_sqlite_schema_version()) {
-        zt__sqlite_open_err(err, errlen,
-                            "%s has schema version %d, newer than the %d this build "
-                            "understands; use a newer zt-service",
-                            path, version, zt_store_sqlite_schema_version());
+        zt__ctl_set_err(err, errlen,
+                        "%s has schema version %d, newer than the %d this build "
+                        "understands; use a newer zt-service",
+                        path, version, zt_store_sqlite_schema_version());
         rv = ZT_ERR_UNSUPPORTED;
         goto out;
     }
@@ -519,8 +519,8 @@ int zt_store_sqlite_open(zt_store **pst, const char *path, char *err, size_t err
         rc = sqlite3_step(st);
     mode = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
     if (mode == NULL || strcmp(mode, "wal") != 0) {
-        zt__sqlite_open_err(err, errlen, "%s: cannot use WAL mode (%s)", path,
-                            mode != NULL ? mode : sqlite3_errmsg(s->db));
+        zt__ctl_set_err(err, errlen, "%s: cannot use WAL mode (%s)", path,
+                        mode != NULL ? mode : sqlite3_errmsg(s->db));
         goto out;
     }
     sqlite3_finalize(st);
@@ -534,8 +534,8 @@ int zt_store_sqlite_open(zt_store **pst, const char *path, char *err, size_t err
         rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i],
                                 NULL);
         if (rc != SQLITE_OK) {
-            zt__sqlite_open_err(err, errlen, "%s: preparing statements: %s", path,
-                                sqlite3_errmsg(s->db));
+            zt__ctl_set_err(err, errlen, "%s: preparing statements: %s", path,
+                            sqlite3_errmsg(s->db));
             rv = rc == SQLITE_NOMEM ? ZT_ERR_NOMEM : ZT_ERR_IO;
             goto out;
         }

@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "controller/model_internal.h"
 #include "controller/store.h"
 
 /* One index row: (network, member, address as 4 or 16 bytes); a record may list an address
@@ -21,12 +22,6 @@ static inline int zt__sqlite_ip_len(const zt_ctl_ip *ip)
 {
     return ip->family == 4 ? 4 : ip->family == 6 ? 16 : 0;
 }
-
-/* One sentence into |err| (may be NULL). */
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-void zt__sqlite_open_err(char *err, size_t errlen, const char *fmt, ...);
 
 /* sqlite3_exec with the failure as a sentence "<what>: <why>"; 0, ZT_ERR_IO or ZT_ERR_NOMEM. */
 int zt__sqlite_exec(sqlite3 *db, const char *sql, char *err, size_t errlen, const char *what);

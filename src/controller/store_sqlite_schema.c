@@ -3,7 +3,6 @@
  * forward at open (in one transaction), and the index rebuilt from stored records when
  * migration 3 introduced it.  The records themselves: store_sqlite.c.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,17 +61,6 @@ int zt_store_sqlite_schema_version(void)
     return SCHEMA_VERSION;
 }
 
-
-void zt__sqlite_open_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- migration 3: the index from the stored records ------------------------------------- */
 
@@ -155,8 +143,8 @@ static int fill_index(sqlite3 *db, char *err, size_t errlen)
     rv = 0;
 out:
     if (rv != 0)
-        zt__sqlite_open_err(err, errlen, "building the member index: %s",
-                            rv == ZT_ERR_NOMEM ? "out of memory" : sqlite3_errmsg(db));
+        zt__ctl_set_err(err, errlen, "building the member index: %s",
+                        rv == ZT_ERR_NOMEM ? "out of memory" : sqlite3_errmsg(db));
     sqlite3_finalize(sel);
     sqlite3_finalize(add);
     sqlite3_finalize(bridge);
@@ -174,7 +162,7 @@ int zt__sqlite_read_version(sqlite3 *db, int *pversion, char *err, size_t errlen
                             "FROM sqlite_schema WHERE type = 'table'",
                             -1, &st, NULL);
     if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
-        zt__sqlite_open_err(err, errlen, "not a usable SQLite database (%s)", sqlite3_errmsg(db));
+        zt__ctl_set_err(err, errlen, "not a usable SQLite database (%s)", sqlite3_errmsg(db));
         goto out;
     }
     tables = sqlite3_column_int(st, 0);
@@ -188,8 +176,8 @@ int zt__sqlite_read_version(sqlite3 *db, int *pversion, char *err, size_t errlen
     }
     rv = ZT_ERR_INVAL;
     if (!has_version_table) {
-        zt__sqlite_open_err(err, errlen, "the database has tables but no schema_version "
-                            "table: not a controller database");
+        zt__ctl_set_err(err, errlen, "the database has tables but no schema_version "
+                        "table: not a controller database");
         goto out;
     }
     rc = sqlite3_prepare_v2(db, "SELECT version FROM schema_version WHERE id = 1", -1, &st,
@@ -197,7 +185,7 @@ int zt__sqlite_read_version(sqlite3 *db, int *pversion, char *err, size_t errlen
     if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW ||
         sqlite3_column_type(st, 0) != SQLITE_INTEGER || sqlite3_column_int64(st, 0) < 1 ||
         sqlite3_column_int64(st, 0) > 1000000) {
-        zt__sqlite_open_err(err, errlen, "the schema_version table is damaged");
+        zt__ctl_set_err(err, errlen, "the schema_version table is damaged");
         goto out;
     }
     *pversion = sqlite3_column_int(st, 0);
@@ -213,7 +201,7 @@ int zt__sqlite_exec(sqlite3 *db, const char *sql, char *err, size_t errlen, cons
     int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
 
     if (rc != SQLITE_OK) {
-        zt__sqlite_open_err(err, errlen, "%s: %s", what, msg != NULL ? msg : sqlite3_errstr(rc));
+        zt__ctl_set_err(err, errlen, "%s: %s", what, msg != NULL ? msg : sqlite3_errstr(rc));
         sqlite3_free(msg);
         return rc == SQLITE_NOMEM ? ZT_ERR_NOMEM : ZT_ERR_IO;
     }
@@ -230,9 +218,9 @@ int zt__sqlite_migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
     if ((rv = zt__sqlite_read_version(db, &version, err, errlen)) != 0)
         goto out;
     if (version > SCHEMA_VERSION) {
-        zt__sqlite_open_err(err, errlen, "%s has schema version %d, newer than the %d this build "
-                            "understands; use a newer zt-service",
-                            path, version, SCHEMA_VERSION);
+        zt__ctl_set_err(err, errlen, "%s has schema version %d, newer than the %d this build "
+                        "understands; use a newer zt-service",
+                        path, version, SCHEMA_VERSION);
         rv = ZT_ERR_UNSUPPORTED;
         goto out;
     }

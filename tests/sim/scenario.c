@@ -35,6 +35,20 @@ void filter_from_env(void)
         cmocka_set_test_filter(filter);
 }
 
+uint64_t scenario_seed(uint64_t dflt)
+{
+    const char *s = getenv("ZT_SIM_SEED");
+    return s != NULL && *s != '\0' ? strtoull(s, NULL, 10) : dflt;
+}
+
+void scenario_check_determinism(uint64_t (*run)(uint64_t seed), uint64_t seed, uint64_t first)
+{
+    uint64_t h1 = first != 0 ? first : run(seed), h2 = run(seed), h3 = run(seed + 1);
+
+    assert_true(h1 == h2);
+    assert_true(h1 != h3);
+}
+
 /* ---- the tap: how packets reached each node --------------------------------------------- */
 
 static uint64_t load40(const uint8_t *p)

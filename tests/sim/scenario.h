@@ -37,6 +37,12 @@ int teardown(void **state);
 void world_done(sim_world *w);
 /* Selects the tests named by ZT_SIM_FILTER (e.g. ZT_SIM_FILTER=test_nat_matrix), if set. */
 void filter_from_env(void);
+/* The seed of a scenario program: ZT_SIM_SEED if set, else |dflt|. */
+uint64_t scenario_seed(uint64_t dflt);
+/* The determinism check of a scenario program: |run| with the base seed twice gives the same
+ * trace hash (|first|, when not 0, stands for an earlier run with that seed), and with the next
+ * seed another one. */
+void scenario_check_determinism(uint64_t (*run)(uint64_t seed), uint64_t seed, uint64_t first);
 
 /* ---- the tap: how packets reached each node --------------------------------------------- */
 
