@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "core/vl2_creds.h" /* zt__vl2_offer_com: deprecated inline COMs are still offered */
+
 #define ZT_MULTICAST_EXPLICIT_GATHER_DELAY 60000 /* min interval between GATHERs per group */
 
 int zt_node_multicast_subscribe(zt_node *n, uint64_t nwid, uint64_t mac, uint32_t adi,
@@ -241,6 +243,13 @@ void zt__mcast_gather_received(zt_node *n, zt_peer *p, int64_t local_socket,
         limit = (uint32_t)v;
     }
     net = zt__network_find(n, nwid);
+    if (flags & 0x01) { /* the requester's COM (§3.4): offered before the gate is asked */
+        zt_com com;
+        if (zt__com_read(&r, &com) != 0)
+            return;
+        if (net != NULL)
+            zt__vl2_offer_com(n, net, &com, now);
+    }
     if (limit == 0 || (net == NULL && !keeps_foreign(n, nwid)) ||
         (net != NULL && (net->mcast == NULL || !(n->is_root || zt__vl2_gate(n, net, p, now)))))
         return;
@@ -287,8 +296,11 @@ void zt__mcast_gather_ok(zt_node *n, const uint8_t *payload, size_t len, bool is
     if (is_frame) {
         uint8_t flags;
         zt_com com;
-        if (zt__rd_u8(&r, &flags) != 0 || ((flags & 0x01) && zt__com_read(&r, &com) != 0) ||
-            !(flags & 0x02))
+        if (zt__rd_u8(&r, &flags) != 0 || ((flags & 0x01) && zt__com_read(&r, &com) != 0))
+            return;
+        if (flags & 0x01)
+            zt__vl2_offer_com(n, net, &com, now); /* deprecated, still offered (§3.5) */
+        if (!(flags & 0x02))
             return;
     }
     take_gather(n, net, &g, &r, now);
@@ -314,11 +326,33 @@ static void send_gather(zt_node *n, zt_network *net, const zt_mgroup *g, uint32_
     (void)zt__send_to_peer(n, to, &w, true, now);
 }
 
-/* One MULTICAST_FRAME to member |to| (rules for that recipient, credentials if needed).
- * Returns true when it was sent. */
+/* Members known for |g|. */
+static unsigned known_members(const zt_network *net, const zt_mgroup *g)
+{
+    unsigned known = 0;
+
+    for (unsigned i = 0; i < net->nmcast; i++)
+        known += zt__mgroup_equal(&net->mcast[i].group, g);
+    return known;
+}
+
+/* The gather limit of §7 steps 3-4: 1 once the known members reach multicastLimit, else
+ * multicastLimit - known + 1 (asked by the GATHER and carried by every MULTICAST_FRAME). */
+static uint32_t gather_limit_for(uint64_t limit, unsigned known)
+{
+    uint64_t g;
+
+    if (known >= limit)
+        return 1;
+    g = limit - known + 1;
+    return g > UINT32_MAX ? UINT32_MAX : (uint32_t)g;
+}
+
+/* One MULTICAST_FRAME to member |to| carrying |gather| as its implicit gather limit (rules for
+ * that recipient, credentials if needed).  Returns true when it was sent. */
 static bool send_one(zt_node *n, zt_network *net, uint64_t to, const zt_mgroup *g,
                      uint64_t src_mac, uint64_t dst_mac, unsigned ethertype, const uint8_t *data,
-                     size_t len, int64_t now)
+                     size_t len, uint32_t gather, int64_t now)
 {
     uint8_t mac[6];
     zt_peer *p = zt__peer_get(n, to, now);
@@ -332,7 +366,7 @@ static bool send_one(zt_node *n, zt_network *net, uint64_t to, const zt_mgroup *
     w = zt__send_begin(n, to, ZT_VERB_MULTICAST_FRAME);
     zt__wr_u64(&w, net->nwid);
     zt__wr_u8(&w, 0x02); /* implicit gather limit follows */
-    zt__wr_be(&w, 1, 4);
+    zt__wr_be(&w, gather, 4);
     zt__wr_bytes(&w, mac, 6);
     zt__wr_be(&w, g->adi, 4);
     zt__wr_u16(&w, (uint16_t)ethertype);
@@ -394,8 +428,10 @@ static void pending_deliver(zt_node *n, zt_network *net, const zt_mgroup *g, uin
             continue;
         for (unsigned k = 0; k < q->nsent; k++)
             done = done || q->sent[k] == address;
-        if (!done && send_one(n, net, address, g, q->src_mac, q->dst_mac, q->ethertype, q->data,
-                              q->len, now))
+        /* the limit as it stands now (1.14.1 keeps the one of the first send; close enough) */
+        if (!done &&
+            send_one(n, net, address, g, q->src_mac, q->dst_mac, q->ethertype, q->data, q->len,
+                     gather_limit_for(net->config.multicast_limit, known_members(net, g)), now))
             q->sent[q->nsent++] = address;
     }
 }
@@ -434,7 +470,8 @@ int zt__mcast_send(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_m
 {
     zt_mgroup g = zt__mgroup_for_frame(dst_mac, (uint16_t)ethertype, data, len);
     uint64_t limit = net->config.multicast_limit;
-    unsigned sent = 0, known = 0;
+    unsigned sent = 0, known;
+    uint32_t want;
     zt_mcast_pending *q;
 
     if (zt__ndp_intercept(n, net, src_mac, dst_mac, ethertype, data, len))
@@ -446,10 +483,9 @@ int zt__mcast_send(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_m
         return 0;
     if (!zt__vl2_rules_allow(n, net, false, 0, src_mac, dst_mac, ethertype, data, len, now))
         return 0;
-    for (unsigned i = 0; i < net->nmcast; i++)
-        known += zt__mgroup_equal(&net->mcast[i].group, &g);
+    known = known_members(net, &g);
+    want = gather_limit_for(limit, known);
     if (known < limit && gather_due(net, &g, known, now)) {
-        uint32_t want = (uint32_t)(limit - known + 1);
         zt_peer *ctl = zt__peer_find(n, net->nwid >> 24);
         zt_peer *root = zt__topology_best_upstream(n, now);
         send_gather(n, net, &g, want, root, now);
@@ -462,7 +498,8 @@ int zt__mcast_send(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_m
     for (unsigned i = 0; i < net->nmcast && sent < limit; i++) {
         const zt_mcast_member *m = &net->mcast[i];
         if (!zt__mgroup_equal(&m->group, &g) ||
-            !send_one(n, net, m->address, &g, src_mac, dst_mac, ethertype, data, len, now))
+            !send_one(n, net, m->address, &g, src_mac, dst_mac, ethertype, data, len, want,
+                      now))
             continue;
         if (q != NULL && q->nsent < q->limit)
             q->sent[q->nsent++] = m->address;
@@ -507,8 +544,11 @@ void zt__mcast_frame_received(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t
     net = zt__network_find(n, nwid);
     if (net == NULL)
         return;
-    if ((flags & 0x01) && zt__com_read(&r, &com) != 0)
-        return;
+    if (flags & 0x01) { /* deprecated, still offered before the gate (§3.5 step 1) */
+        if (zt__com_read(&r, &com) != 0)
+            return;
+        zt__vl2_offer_com(n, net, &com, now);
+    }
     if ((flags & 0x02) && zt__rd_be(&r, &gather_limit, 4) != 0)
         return;
     src = zt__mac_from_address(p->id.address, nwid);

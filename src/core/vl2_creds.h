@@ -2,7 +2,8 @@
  * vl2_creds.h: the credentials of a joined network beyond the COM (vl2.md §3.6-§3.7,
  * §5.3-§5.8, §6.3): our own tags, capabilities and COOs from the config, the ones other members
  * present to us (kept per member, bounded), revocations of every type with fast propagation,
- * and the rules context they give a frame (vl2_filter.c).  Internal to src/core (vl2*.c).
+ * and the rules context they give a frame (vl2_filter.c).  Internal to src/core (vl2*.c, and
+ * multicast.c for COMs attached to multicast verbs).
  */
 #ifndef ZT_CORE_VL2_CREDS_H
 #define ZT_CORE_VL2_CREDS_H

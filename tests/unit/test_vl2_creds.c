@@ -501,6 +501,102 @@ static void test_tag_bound(void **state)
     free(payload);
 }
 
+/* Member |who|'s own COM on |nwid|, serialized, in |out|; returns its length. */
+static size_t own_com(int who, uint64_t nwid, uint8_t *out, size_t cap)
+{
+    const zt_network *net = zt__network_find(nodes[who].node, nwid);
+    zt_wr w = zt__wr_make(out, cap);
+
+    assert_non_null(net);
+    assert_true(net->has_com);
+    zt__com_write(&w, &net->com);
+    assert_false(w.overflow);
+    return zt__wr_len(&w);
+}
+
+/* Whether member |at| holds a COM of member |who| on |nwid|. */
+static bool holds_com(int at, uint64_t nwid, int who)
+{
+    const zt_network *net = zt__network_find(nodes[at].node, nwid);
+    for (unsigned i = 0; net != NULL && i < net->nmembers; i++)
+        if (net->members[i].address == addr_of(who))
+            return net->members[i].has_com;
+    return false;
+}
+
+/* A COM attached to MULTICAST_GATHER (flags 0x01, after the gather limit, §3.4; how 1.14.1
+ * gathers) or to MULTICAST_FRAME (flags 0x01, deprecated, §3.5 step 1) is offered as a
+ * credential before the gate is asked: the sender passes it without a NETWORK_CREDENTIALS. */
+static void test_multicast_inline_com(void **state)
+{
+    uint64_t nwid = network(0x28);
+    uint8_t p[512];
+    zt_rule accept;
+    zt_wr w;
+    (void)state;
+
+    memset(&accept, 0, sizeof(accept));
+    accept.t = ZT_RULE_ACTION_ACCEPT;
+    configure_all(nwid, &accept, 1);
+
+    /* MULTICAST_GATHER C -> B: nwid, flags 01, group 01005e112233/0, limit 8, C's COM */
+    assert_false(holds_com(B, nwid, C));
+    w = zt__wr_make(p, sizeof(p));
+    zt__wr_u64(&w, nwid);
+    zt__wr_u8(&w, 0x01);
+    zt__wr_be(&w, 0x01005e112233ULL, 6);
+    zt__wr_be(&w, 0, 4);
+    zt__wr_be(&w, 8, 4);
+    w.p += own_com(C, nwid, w.p, (size_t)(w.end - w.p));
+    mw_inject(world, C, B, ZT_VERB_MULTICAST_GATHER, 0x5500000000000001ULL, p, zt__wr_len(&w));
+    assert_true(holds_com(B, nwid, C));
+
+    /* MULTICAST_FRAME A -> C: nwid, flags 01, A's COM, group, ADI, ethertype, payload */
+    assert_false(holds_com(C, nwid, A));
+    w = zt__wr_make(p, sizeof(p));
+    zt__wr_u64(&w, nwid);
+    zt__wr_u8(&w, 0x01);
+    w.p += own_com(A, nwid, w.p, (size_t)(w.end - w.p));
+    zt__wr_be(&w, 0x01005e112233ULL, 6);
+    zt__wr_be(&w, 0, 4);
+    zt__wr_u16(&w, 0x0800);
+    zt__wr_bytes(&w, "inline", 6);
+    mark();
+    mw_inject(world, A, C, ZT_VERB_MULTICAST_FRAME, 0x5500000000000002ULL, p, zt__wr_len(&w));
+    assert_true(holds_com(C, nwid, A));
+    assert_int_equal(got(C), 1);
+    assert_string_equal(mw_frame_text(&nodes[C]), "inline");
+}
+
+/* §7 steps 3-4: with fewer known members than multicastLimit (32), each MULTICAST_FRAME carries
+ * the gather limit 32 - known + 1, not 1.  A knows only B for the group; B is subscribed and
+ * knows C; B's OK(MULTICAST_FRAME) then names B and C (with limit 1 only B itself), so the
+ * frame waiting at A reaches C too. */
+static void test_multicast_gather_limit(void **state)
+{
+    uint64_t nwid = network(0x29);
+    zt_mgroup g = {0x01005e445566ULL, 0};
+    zt_rule accept;
+    (void)state;
+
+    memset(&accept, 0, sizeof(accept));
+    accept.t = ZT_RULE_ACTION_ACCEPT;
+    configure_all(nwid, &accept, 1);
+    assert_int_equal(zt_node_multicast_subscribe(nodes[B].node, nwid, g.mac, 0, world->now), 0);
+    zt__mcast_add_member(nodes[B].node, zt__network_find(nodes[B].node, nwid), &g, addr_of(C),
+                         world->now);
+    zt__mcast_add_member(nodes[A].node, zt__network_find(nodes[A].node, nwid), &g, addr_of(B),
+                         world->now);
+
+    mark();
+    assert_int_equal(zt_node_send_frame(nodes[A].node, nwid, mac(A, nwid), g.mac, 0x0800, "mc",
+                                        2, world->now), 0);
+    mw_run_for(world, 2000);
+    assert_int_equal(got(B), 1);
+    assert_int_equal(got(C), 1);
+    assert_string_equal(mw_frame_text(&nodes[C]), "mc");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -511,6 +607,8 @@ int main(void)
         cmocka_unit_test(test_redirect),
         cmocka_unit_test(test_coo_sender_ip),
         cmocka_unit_test(test_tag_bound),
+        cmocka_unit_test(test_multicast_inline_com),
+        cmocka_unit_test(test_multicast_gather_limit),
     };
     return cmocka_run_group_tests(tests, setup, mw_teardown);
 }
