@@ -410,14 +410,13 @@ static void propagate(zt_node *n, zt_network *net, const zt_revocation *rev, uin
 {
     for (unsigned i = 0; i < net->nmembers; i++) {
         uint64_t a = net->members[i].address;
-        zt_peer *p;
         zt_wr w;
-        if (a == sender || a == rev->signer || a == n->address ||
-            (p = zt__peer_find(n, a)) == NULL)
+        if (a == sender || a == rev->signer || a == n->address)
             continue;
+        /* a member whose identity we no longer hold gets it after a WHOIS (bounded queue) */
         w = zt__send_begin(n, a, ZT_VERB_NETWORK_CREDENTIALS);
         zt__netcreds_write(&w, NULL, NULL, 0, NULL, 0, rev, 1, NULL, 0);
-        (void)zt__send_to_peer(n, p, &w, false, now);
+        (void)zt__vl2_send_or_queue(n, zt__peer_find(n, a), a, &w, false, now);
     }
 }
 
