@@ -117,11 +117,13 @@ void zt__mcast_expire(zt_network *net, int64_t now)
     }
 }
 
-/* Roots and a network's controller keep subscriptions for networks they have not joined:
- * members gather from them (§3.3, §10.1). */
-static bool keeps_foreign(const zt_node *n, uint64_t nwid)
+/* Roots keep subscriptions for networks they have not joined, and so does a network's
+ * controller for the peers it sent a config lately (§3.3-§3.4, §10.1): members gather from
+ * them; nobody else learns who the members are. */
+static bool keeps_foreign(const zt_node *n, const zt_peer *p, uint64_t nwid, int64_t now)
 {
-    return n->is_root || ((nwid >> 24) == n->address && n->cb.config_request != NULL);
+    return n->is_root || ((nwid >> 24) == n->address && n->cb.config_request != NULL &&
+                          zt__network_recently_configured(p, nwid, now));
 }
 
 #define ZT_MAX_FOREIGN_MCAST 16384
@@ -172,9 +174,11 @@ void zt__mcast_like_received(zt_node *n, zt_peer *p, const uint8_t *payload, siz
 
     while (zt__mlike_read(&r, &nwid, &g) == 0) {
         zt_network *net = zt__network_find(n, nwid);
-        if (net != NULL && net->mcast != NULL && (n->is_root || zt__vl2_gate(n, net, p, now)))
+        if (net != NULL && net->mcast != NULL &&
+            (n->is_root || zt__network_recently_configured(p, nwid, now) ||
+             zt__vl2_gate(n, net, p, now)))
             zt__mcast_add_member(n, net, &g, p->id.address, now);
-        else if (net == NULL && keeps_foreign(n, nwid))
+        else if (net == NULL && keeps_foreign(n, p, nwid, now))
             foreign_add(n, nwid, &g, p->id.address, now);
     }
 }
@@ -250,8 +254,10 @@ void zt__mcast_gather_received(zt_node *n, zt_peer *p, int64_t local_socket,
         if (net != NULL)
             zt__vl2_offer_com(n, net, &com, now);
     }
-    if (limit == 0 || (net == NULL && !keeps_foreign(n, nwid)) ||
-        (net != NULL && (net->mcast == NULL || !(n->is_root || zt__vl2_gate(n, net, p, now)))))
+    if (limit == 0 || (net == NULL && !keeps_foreign(n, p, nwid, now)) ||
+        (net != NULL && (net->mcast == NULL ||
+                         !(n->is_root || zt__network_recently_configured(p, nwid, now) ||
+                           zt__vl2_gate(n, net, p, now)))))
         return;
     g.mac = zt__mac_from_bytes(mac);
     g.adi = adi;

@@ -79,6 +79,44 @@ static bool apply_config(zt_node *n, zt_network *net, const uint8_t *dict, size_
     return true;
 }
 
+/* Our controller's configs to |dest| (an OK to a request, or a pushed chunk: both start with
+ * the network ID, after the in-re verb and packet ID for the OK) are remembered per peer. */
+static void note_config_sent(zt_node *n, uint64_t dest, unsigned verb, const uint8_t *payload,
+                             size_t len, int64_t now)
+{
+    zt_peer *p;
+    uint64_t nwid;
+    unsigned slot = 0;
+
+    if (verb == ZT_VERB_OK && len >= 17 && payload[0] == ZT_VERB_NETWORK_CONFIG_REQUEST)
+        nwid = zt__load_be(payload + 9, 8);
+    else if (verb == ZT_VERB_NETWORK_CONFIG && len >= 8)
+        nwid = zt__load_be(payload, 8);
+    else
+        return;
+    if ((nwid >> 24) != n->address || (p = zt__peer_find(n, dest)) == NULL)
+        return;
+    for (unsigned i = 0; i < 4; i++) {
+        if (p->configured[i].nwid == nwid) {
+            slot = i;
+            break;
+        }
+        if (p->configured[i].at < p->configured[slot].at)
+            slot = i;
+    }
+    p->configured[slot].nwid = nwid;
+    p->configured[slot].at = now;
+}
+
+bool zt__network_recently_configured(const zt_peer *p, uint64_t nwid, int64_t now)
+{
+    for (unsigned i = 0; i < 4; i++)
+        if (p->configured[i].nwid == nwid && p->configured[i].at != 0 &&
+            now - p->configured[i].at <= ZT_CONTROLLER_AUTH_WINDOW)
+            return true;
+    return false;
+}
+
 typedef struct {
     zt_node *n;
     int64_t now;
@@ -100,6 +138,7 @@ static int local_reply(void *arg, uint64_t dest, uint8_t verb, const uint8_t *pa
         return zt_node_send_vl2(c->n, dest, verb, payload, len, c->now);
     if (len > ZT_PKT_MAX_LEN - ZT_PKT_IDX_PAYLOAD)
         return ZT_ERR_INVAL;
+    note_config_sent(c->n, dest, verb, payload, len, c->now);
     w = zt__send_begin(c->n, dest, verb);
     zt__wr_bytes(&w, payload, len);
     return zt__send_reply(c->n, p, &w, c->local_socket, c->from, c->now);
@@ -146,6 +185,7 @@ int zt_node_send_vl2(zt_node *n, uint64_t dest, unsigned verb, const void *paylo
     }
     if (zt__address_is_reserved(dest))
         return ZT_ERR_INVAL;
+    note_config_sent(n, dest, verb, payload, len, now);
     p = zt__peer_get(n, dest, now);
     if (p == NULL)
         return zt__queue_tx(n, dest, verb, payload, len, now);

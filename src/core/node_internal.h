@@ -70,6 +70,12 @@ typedef struct zt_peer {
     int64_t latency;
     int64_t last_whois_reply, last_push_recv, last_creds;
     unsigned push_count;
+    /* Configs our controller sent it lately, per network (vl2.md §3.3-§3.4: such a peer may
+     * LIKE and GATHER for networks we control but have not joined); oldest replaced. */
+    struct {
+        uint64_t nwid;
+        int64_t at;
+    } configured[4];
     bool is_upstream;
     uint8_t reported;     /* last of PEER_DIRECT/PEER_RELAY raised: 0 none, 1 direct, 2 relay */
     struct {
@@ -355,6 +361,9 @@ void zt__network_config_chunk(zt_node *n, zt_peer *p, const uint8_t *pkt, const 
 /* An ERROR in re NETWORK_CONFIG_REQUEST (payload from the in-re verb on). */
 void zt__network_config_error(zt_node *n, zt_peer *p, const uint8_t *payload, size_t len);
 /* A NETWORK_CONFIG_REQUEST addressed to us. */
+/* True when our controller sent |p| a config for |nwid| in the last 180 s (§3.3). */
+#define ZT_CONTROLLER_AUTH_WINDOW 180000
+bool zt__network_recently_configured(const zt_peer *p, uint64_t nwid, int64_t now);
 void zt__network_config_request(zt_node *n, zt_peer *p, int64_t local_socket,
                                 const zt_inetaddr *from, const uint8_t *pkt, size_t len,
                                 int64_t now);

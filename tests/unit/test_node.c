@@ -364,6 +364,45 @@ static void test_controller(void **state)
     assert_string_equal(mw_frame_text(&nodes[2]), "via ctl");
 }
 
+/* Node |from| asks the controller (node 3) for the members of node |owner|'s ARP group on
+ * |nwid|; returns how many datagrams the controller sent in answer. */
+static unsigned gather_at_controller(uint64_t nwid, int from, int owner)
+{
+    const zt_netconf *c1 = zt_node_network_config(nodes[owner].node, nwid);
+    uint8_t payload[23] = {0};
+    unsigned before = nodes[3].sent;
+
+    zt__store_be(payload, nwid, 8);
+    memset(payload + 9, 0xff, 6);                    /* ARP group: broadcast MAC, */
+    memcpy(payload + 15, c1->static_ips[0].ip, 4); /* ADI = its IPv4 address */
+    zt__store_be(payload + 19, 8, 4);
+    mw_inject(world, from, 3, ZT_VERB_MULTICAST_GATHER, 0x4242 + (uint64_t)from, payload,
+              sizeof(payload));
+    return nodes[3].sent - before;
+}
+
+/* The controller keeps the subscriptions of a network it has not joined and answers GATHERs
+ * for it, but only to peers it sent a config in the last 180 s (vl2.md §3.3-§3.4): nobody
+ * else learns who the members are. */
+static void test_controller_gather_gate(void **state)
+{
+    uint64_t nwid = zt_node_address(nodes[3].node) << 24 | 0x10;
+    (void)state;
+
+    assert_int_equal(zt_node_leave(nodes[3].node, nwid, world->now), 0);
+    mw_run_for(world, 61000); /* members LIKE the controller again within their 60 s period */
+    assert_int_equal(gather_at_controller(nwid, 0, 1), 0); /* the root: never configured */
+    assert_int_equal(gather_at_controller(nwid, 2, 1), 1); /* a member: lists node 1 */
+    mw_run_for(world, 10000);
+    assert_int_equal(gather_at_controller(nwid, 2, 1), 1);
+    assert_int_equal(zts_controller_member_set_authorized(controller, nwid,
+                                                          zt_node_address(nodes[2].node),
+                                                          false, world->now), 0);
+    mw_run_for(world, 181000); /* its requests are refused now: no config for 180 s */
+    assert_int_equal(gather_at_controller(nwid, 2, 1), 0);
+    assert_int_equal(gather_at_controller(nwid, 1, 2), 1); /* node 1 still is a member */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -371,11 +410,12 @@ int main(void)
         cmocka_unit_test(test_whois_and_message),
         cmocka_unit_test(test_echo_and_direct),
         cmocka_unit_test(test_stays_online),
-        cmocka_unit_test(test_moon_orbit),
         cmocka_unit_test(test_network_config),
         cmocka_unit_test(test_frames),
         cmocka_unit_test(test_private_network),
         cmocka_unit_test(test_controller),
+        cmocka_unit_test(test_controller_gather_gate),
+        cmocka_unit_test(test_moon_orbit), /* last: node 3 becomes a moon's root (upstream) */
     };
     if (zt_crypto_init() != 0)
         return 1;
