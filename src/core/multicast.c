@@ -471,12 +471,36 @@ static bool gather_due(zt_network *net, const zt_mgroup *g, unsigned known, int6
     return true;
 }
 
+/* The order in which the known members of |g| are tried: all of them in table order when they
+ * are no more than |limit| (every one gets the frame), else a random pick of |limit| (a
+ * partial Fisher-Yates shuffle, §7 step 2) so that no member is always left out.  Writes
+ * indices into net->mcast to *porder (allocated; NULL when memory is short: table order). */
+static unsigned mcast_order(zt_node *n, const zt_network *net, const zt_mgroup *g,
+                            unsigned known, uint64_t limit, unsigned **porder)
+{
+    unsigned *order, k = 0;
+
+    *porder = NULL;
+    if (known <= limit || (order = zt__mem_calloc(n->mem, known, sizeof(*order))) == NULL)
+        return 0;
+    for (unsigned i = 0; i < net->nmcast && k < known; i++)
+        if (zt__mgroup_equal(&net->mcast[i].group, g))
+            order[k++] = i;
+    for (unsigned i = 0; i < k && i < limit; i++) {
+        unsigned j = i + (unsigned)(zt__node_random(n) % (k - i)), t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+    *porder = order;
+    return k;
+}
+
 int zt__mcast_send(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_mac,
                    unsigned ethertype, const uint8_t *data, size_t len, int64_t now)
 {
     zt_mgroup g = zt__mgroup_for_frame(dst_mac, (uint16_t)ethertype, data, len);
     uint64_t limit = net->config.multicast_limit;
-    unsigned sent = 0, known;
+    unsigned sent = 0, known, norder, *order;
     uint32_t want;
     zt_mcast_pending *q;
 
@@ -501,8 +525,9 @@ int zt__mcast_send(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_m
     q = known < limit ? pending_add(n, net, &g, src_mac, dst_mac, ethertype, data, len,
                                     (unsigned)limit, now)
                       : NULL;
-    for (unsigned i = 0; i < net->nmcast && sent < limit; i++) {
-        const zt_mcast_member *m = &net->mcast[i];
+    norder = mcast_order(n, net, &g, known, limit, &order);
+    for (unsigned i = 0; i < (order != NULL ? norder : net->nmcast) && sent < limit; i++) {
+        const zt_mcast_member *m = &net->mcast[order != NULL ? order[i] : i];
         if (!zt__mgroup_equal(&m->group, &g) ||
             !send_one(n, net, m->address, &g, src_mac, dst_mac, ethertype, data, len, want,
                       now))
@@ -511,6 +536,7 @@ int zt__mcast_send(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_m
             q->sent[q->nsent++] = m->address;
         sent++;
     }
+    zt__mem_free(n->mem, order);
     return 0;
 }
 

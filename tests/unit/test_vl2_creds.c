@@ -597,6 +597,40 @@ static void test_multicast_gather_limit(void **state)
     assert_string_equal(mw_frame_text(&nodes[C]), "mc");
 }
 
+/* More known members than multicastLimit: each frame goes to |limit| of them picked at random
+ * (vl2.md §7 step 2), so none is always left out. */
+static void test_multicast_limit_shuffles(void **state)
+{
+    uint64_t nwid = network(0x2a);
+    zt_mgroup g = {0x01005e778899ULL, 0};
+    zt_network *net;
+    zt_rule accept;
+    (void)state;
+
+    memset(&accept, 0, sizeof(accept));
+    accept.t = ZT_RULE_ACTION_ACCEPT;
+    configure_all(nwid, &accept, 1);
+    for (int i = B; i <= C; i++) {
+        assert_int_equal(zt_node_multicast_subscribe(nodes[i].node, nwid, g.mac, 0, world->now),
+                         0);
+        zt__mcast_add_member(nodes[A].node, zt__network_find(nodes[A].node, nwid), &g,
+                             addr_of(i), world->now);
+    }
+    net = zt__network_find(nodes[A].node, nwid);
+    net->config.multicast_limit = 1;
+
+    mark();
+    for (int k = 0; k < 40; k++) {
+        assert_int_equal(zt_node_send_frame(nodes[A].node, nwid, mac(A, nwid), g.mac, 0x0800,
+                                            "one", 3, world->now), 0);
+        mw_run_for(world, 50);
+    }
+    mw_run_for(world, 2000);
+    assert_int_equal(got(B) + got(C), 40);
+    assert_true(got(B) >= 5);
+    assert_true(got(C) >= 5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -609,6 +643,7 @@ int main(void)
         cmocka_unit_test(test_tag_bound),
         cmocka_unit_test(test_multicast_inline_com),
         cmocka_unit_test(test_multicast_gather_limit),
+        cmocka_unit_test(test_multicast_limit_shuffles),
     };
     return cmocka_run_group_tests(tests, setup, mw_teardown);
 }
