@@ -471,28 +471,17 @@ static bool gather_due(zt_network *net, const zt_mgroup *g, unsigned known, int6
     return true;
 }
 
-/* The order in which the known members of |g| are tried: all of them in table order when they
- * are no more than |limit| (every one gets the frame), else a random pick of |limit| (a
- * partial Fisher-Yates shuffle, §7 step 2) so that no member is always left out.  Writes
- * indices into net->mcast to *porder (allocated; NULL when memory is short: table order). */
-static unsigned mcast_order(zt_node *n, const zt_network *net, const zt_mgroup *g,
-                            unsigned known, uint64_t limit, unsigned **porder)
+/* Whether the next known member of a group goes into a random pick of |want| out of |left|
+ * not yet considered (selection sampling: every subset of |want| is equally likely, in one
+ * pass and without allocation; §7 step 2 shuffles). */
+static bool pick_next(zt_node *n, unsigned *left, uint64_t *want)
 {
-    unsigned *order, k = 0;
+    bool take = *want > 0 && zt__node_random(n) % *left < *want;
 
-    *porder = NULL;
-    if (known <= limit || (order = zt__mem_calloc(n->mem, known, sizeof(*order))) == NULL)
-        return 0;
-    for (unsigned i = 0; i < net->nmcast && k < known; i++)
-        if (zt__mgroup_equal(&net->mcast[i].group, g))
-            order[k++] = i;
-    for (unsigned i = 0; i < k && i < limit; i++) {
-        unsigned j = i + (unsigned)(zt__node_random(n) % (k - i)), t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-    }
-    *porder = order;
-    return k;
+    (*left)--;
+    if (take)
+        (*want)--;
+    return take;
 }
 
 int zt__mcast_send(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_mac,
@@ -500,7 +489,8 @@ int zt__mcast_send(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_m
 {
     zt_mgroup g = zt__mgroup_for_frame(dst_mac, (uint16_t)ethertype, data, len);
     uint64_t limit = net->config.multicast_limit;
-    unsigned sent = 0, known, norder, *order;
+    unsigned sent = 0, known, left;
+    uint64_t pick;
     uint32_t want;
     zt_mcast_pending *q;
 
@@ -525,10 +515,12 @@ int zt__mcast_send(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_m
     q = known < limit ? pending_add(n, net, &g, src_mac, dst_mac, ethertype, data, len,
                                     (unsigned)limit, now)
                       : NULL;
-    norder = mcast_order(n, net, &g, known, limit, &order);
-    for (unsigned i = 0; i < (order != NULL ? norder : net->nmcast) && sent < limit; i++) {
-        const zt_mcast_member *m = &net->mcast[order != NULL ? order[i] : i];
-        if (!zt__mgroup_equal(&m->group, &g) ||
+    /* more members than the limit: a random |limit| of them, else all */
+    left = known;
+    pick = limit;
+    for (unsigned i = 0; i < net->nmcast && sent < limit; i++) {
+        const zt_mcast_member *m = &net->mcast[i];
+        if (!zt__mgroup_equal(&m->group, &g) || (known > limit && !pick_next(n, &left, &pick)) ||
             !send_one(n, net, m->address, &g, src_mac, dst_mac, ethertype, data, len, want,
                       now))
             continue;
@@ -536,7 +528,6 @@ int zt__mcast_send(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_m
             q->sent[q->nsent++] = m->address;
         sent++;
     }
-    zt__mem_free(n->mem, order);
     return 0;
 }
 
