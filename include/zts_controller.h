@@ -73,6 +73,11 @@ typedef struct zts_controller_config {
      * library's generator. */
     uint64_t (*random_u64)(void *arg);
     void *random_arg;
+    /* SQLITE only.  0 (default): a commit survives a crash of the process, but the last
+     * seconds of commits may be lost to a power loss or OS crash (synchronous=NORMAL: about
+     * twice the request rate).  1: every commit is flushed to disk before the answer leaves
+     * (synchronous=FULL). */
+    int durable_commits;
 } zts_controller_config;
 
 /* Fills |cfg| with the defaults (memory store, library RNG, no identity). */

@@ -123,7 +123,9 @@ int zts_controller_new(zts_controller **pctl, const zts_controller_config *cfg)
     case ZTS_CONTROLLER_STORE_SQLITE:
         if (cfg->store_path == NULL || cfg->store_path[0] == '\0')
             goto out;
-        zrv = zt_store_sqlite_open(&c->store, cfg->store_path, err, sizeof(err));
+        zrv = zt_store_sqlite_open_flags(&c->store, cfg->store_path,
+                                         cfg->durable_commits ? ZT_STORE_SQLITE_DURABLE : 0, err,
+                                         sizeof(err));
         break;
     case ZTS_CONTROLLER_STORE_JSON:
         if (cfg->store_path == NULL || cfg->store_path[0] == '\0')

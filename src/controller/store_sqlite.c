@@ -472,6 +472,12 @@ static const zt_store_ops sql_ops = {
 
 int zt_store_sqlite_open(zt_store **pst, const char *path, char *err, size_t errlen)
 {
+    return zt_store_sqlite_open_flags(pst, path, 0, err, errlen);
+}
+
+int zt_store_sqlite_open_flags(zt_store **pst, const char *path, unsigned flags, char *err,
+                               size_t errlen)
+{
     sql_store *s = NULL;
     sqlite3_stmt *st = NULL;
     int rc, rv = ZT_ERR_IO, fd, version = 0;
@@ -525,7 +531,10 @@ int zt_store_sqlite_open(zt_store **pst, const char *path, char *err, size_t err
     }
     sqlite3_finalize(st);
     st = NULL;
-    if ((rv = zt__sqlite_exec(s->db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL",
+    if ((rv = zt__sqlite_exec(s->db,
+                              (flags & ZT_STORE_SQLITE_DURABLE)
+                                  ? "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL"
+                                  : "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL",
                               err, errlen, path)) != 0)
         goto out;
     if ((rv = zt__sqlite_migrate(s->db, path, err, errlen)) != 0)

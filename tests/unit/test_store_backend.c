@@ -123,6 +123,29 @@ static void test_sqlite_schema(void **state)
     rm_tree(dir);
 }
 
+/* ZT_STORE_SQLITE_DURABLE (zts_controller_config.durable_commits): the same file, written
+ * with synchronous=FULL, read back by a store opened without it. */
+static void test_sqlite_durable(void **state)
+{
+    char dir[128], path[256], err[256];
+    zt_store *st = NULL;
+    zt_ctl_network n;
+    (void)state;
+
+    make_tmpdir(dir, sizeof(dir));
+    snprintf(path, sizeof(path), "%s/c.sqlite3", dir);
+    assert_int_equal(zt_store_sqlite_open_flags(&st, path, ZT_STORE_SQLITE_DURABLE, err,
+                                                sizeof(err)), 0);
+    put_network(st, NWID1, "durable");
+    zt_store_del(st);
+    assert_int_equal(zt_store_sqlite_open(&st, path, err, sizeof(err)), 0);
+    assert_int_equal(zt_store_get_network(st, NWID1, &n), 0);
+    assert_string_equal(n.name, "durable");
+    zt_ctl_network_clear(&n);
+    zt_store_del(st);
+    rm_tree(dir);
+}
+
 static bool ip_used(zt_store *st, const char *text)
 {
     zt_ctl_ip ip;
@@ -337,6 +360,7 @@ int main(void)
 {
     static const struct CMUnitTest backend_tests[] = {
         cmocka_unit_test(test_sqlite_schema),
+        cmocka_unit_test(test_sqlite_durable),
         cmocka_unit_test(test_sqlite_migrate_index),
         cmocka_unit_test(test_json_layout),
         cmocka_unit_test(test_json_sqlite_json),
