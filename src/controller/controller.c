@@ -15,6 +15,7 @@
 #include "core/configchunk.h"
 #include "core/credential.h"
 #include "core/netconf.h"
+#include "util/search.h"
 #include "crypto/crypto.h"
 #include "util/buf.h"
 
@@ -124,26 +125,21 @@ static int key_cmp(uint64_t an, uint64_t aa, uint64_t bn, uint64_t ba)
     return 0;
 }
 
+static int track_cmp(const void *seq, size_t i, const void *key)
+{
+    const zt_ctl_track *t = &((const zt_ctl_track *)seq)[i];
+    const uint64_t *k = key;
+
+    return key_cmp(t->nwid, t->node, k[0], k[1]);
+}
+
 /* Index of (nwid, node), or of where it would go (*found false). */
 size_t zt__controller_track_search(const zt_controller *ctl, uint64_t nwid, uint64_t node,
                                    bool *found)
 {
-    size_t lo = 0, hi = ctl->ntracks;
+    const uint64_t key[2] = {nwid, node};
 
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = key_cmp(ctl->tracks[mid].nwid, ctl->tracks[mid].node, nwid, node);
-        if (c == 0) {
-            *found = true;
-            return mid;
-        }
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    *found = false;
-    return lo;
+    return zt__lower_bound(ctl->tracks, ctl->ntracks, key, track_cmp, found);
 }
 
 static zt_ctl_track *track_find(const zt_controller *ctl, uint64_t nwid, uint64_t node)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "controller/store.h"
+#include "util/search.h"
 
 /* One address listed by one member: family, the 16 address bytes (IPv4 in the first 4, the
  * rest zero), then the member.  Sorted by those bytes, so all users of an address are
@@ -73,35 +74,30 @@ static void set_clear(mem_set *s)
     memset(s, 0, sizeof(*s));
 }
 
+static int u64_cmp(uint64_t a, uint64_t b)
+{
+    return a < b ? -1 : a > b;
+}
+
+static int net_cmp(const void *seq, size_t i, const void *key)
+{
+    return u64_cmp(((mem_net *const *)seq)[i]->net.id, *(const uint64_t *)key);
+}
+
+static int member_cmp(const void *seq, size_t i, const void *key)
+{
+    return u64_cmp(((zt_ctl_member *const *)seq)[i]->id, *(const uint64_t *)key);
+}
+
 /* Index of |id| in the set, or of where it would go; *pfound tells which. */
 static size_t find_net(const mem_set *s, uint64_t id, bool *pfound)
 {
-    size_t lo = 0, hi = s->n;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (s->nets[mid]->net.id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    *pfound = lo < s->n && s->nets[lo]->net.id == id;
-    return lo;
+    return zt__lower_bound(s->nets, s->n, &id, net_cmp, pfound);
 }
 
 static size_t find_member(const mem_net *mn, uint64_t id, bool *pfound)
 {
-    size_t lo = 0, hi = mn->nmembers;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (mn->members[mid]->id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    *pfound = lo < mn->nmembers && mn->members[lo]->id == id;
-    return lo;
+    return zt__lower_bound(mn->members, mn->nmembers, &id, member_cmp, pfound);
 }
 
 /* Capacity for one more entry: next capacity, or 0 on overflow. */
@@ -154,39 +150,28 @@ static int ref_cmp(const ip_ref *a, const ip_ref *b)
 {
     int c = memcmp(a->key, b->key, sizeof(a->key));
 
-    if (c != 0)
-        return c;
-    return a->node < b->node ? -1 : a->node > b->node ? 1 : 0;
+    return c != 0 ? c : u64_cmp(a->node, b->node);
+}
+
+static int ref_at_cmp(const void *seq, size_t i, const void *key)
+{
+    return ref_cmp(&((const ip_ref *)seq)[i], key);
+}
+
+static int bridge_cmp(const void *seq, size_t i, const void *key)
+{
+    return u64_cmp(((const uint64_t *)seq)[i], *(const uint64_t *)key);
 }
 
 /* Index of the first entry >= |r|. */
 static size_t ref_find(const mem_net *mn, const ip_ref *r)
 {
-    size_t lo = 0, hi = mn->nrefs;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ref_cmp(&mn->refs[mid], r) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return zt__lower_bound(mn->refs, mn->nrefs, r, ref_at_cmp, NULL);
 }
 
 static size_t bridge_find(const mem_net *mn, uint64_t node, bool *pfound)
 {
-    size_t lo = 0, hi = mn->nbridges;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (mn->bridges[mid] < node)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    *pfound = lo < mn->nbridges && mn->bridges[lo] == node;
-    return lo;
+    return zt__lower_bound(mn->bridges, mn->nbridges, &node, bridge_cmp, pfound);
 }
 
 /* Room for |m|'s entries, so that the index update after it cannot fail half way. */
