@@ -79,7 +79,6 @@ static size_t fz_planet_len[2];
 /* The state of one run. */
 static zt_node *fz_node;
 static int64_t fz_now;
-static uint64_t fz_sink;
 static struct {
     bool used;
     zt_state_type type;
@@ -92,21 +91,12 @@ static struct {
 static void (*fz_tap)(const zt_inetaddr *to, const uint8_t *data, size_t len, unsigned ttl);
 static void (*fz_event_tap)(const zt_node_event *ev);
 
-static void fz_touch(const uint8_t *p, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        fz_sink += p[i];
-}
-
 static int fz_send(void *user, int64_t local_socket, const zt_inetaddr *to, const uint8_t *data,
                    size_t len, unsigned ttl)
 {
     (void)user;
     (void)local_socket;
-    if (len == 0 || len > ZT_MAX_PHYSMTU || data == NULL || to == NULL ||
-        (to->family != 4 && to->family != 6) || ttl > 255)
-        abort();
-    fz_touch(data, len);
+    zt_fuzz_check_send(to, data, len, ttl);
     if (fz_tap != NULL)
         fz_tap(to, data, len, ttl);
     return 0;
@@ -115,13 +105,7 @@ static int fz_send(void *user, int64_t local_socket, const zt_inetaddr *to, cons
 static void fz_event(void *user, const zt_node_event *ev)
 {
     (void)user;
-    if (ev->type < ZT_NODE_EVENT_ONLINE || ev->type > ZT_NODE_EVENT_WORLD_UPDATED)
-        abort();
-    if (ev->type == ZT_NODE_EVENT_USER_MESSAGE) {
-        if (ev->len > ZT_PKT_MAX_LEN || (ev->len > 0 && ev->data == NULL))
-            abort();
-        fz_touch(ev->data, ev->len);
-    }
+    zt_fuzz_check_event(ev, ZT_NODE_EVENT_WORLD_UPDATED);
     if (fz_event_tap != NULL)
         fz_event_tap(ev);
 }
@@ -148,7 +132,7 @@ static void fz_state_put(void *user, zt_state_type type, uint64_t id, const uint
     (void)user;
     if ((data == NULL) != (len == 0))
         abort();
-    fz_touch(data, len);
+    zt_fuzz_touch(data, len);
     for (int i = 0; i < FZ_STORE_SLOTS; i++)
         if (fz_store[i].used && fz_store[i].type == type && fz_store[i].id == id)
             slot = i;

@@ -125,7 +125,7 @@ static size_t v_config_chunk_len[V_NVARIANTS];
 /* The state of one run. */
 static zt_node *v_node;
 static int64_t v_now;
-static uint64_t v_sink, v_next_id;
+static uint64_t v_next_id;
 static uint8_t *v_stored_config; /* the NETWORK_CONFIG state object */
 static size_t v_stored_config_len;
 static uint64_t v_last_sent[32]; /* packet ID of the last packet the node sent, per verb */
@@ -135,12 +135,6 @@ static struct {
     unsigned frames, sends, sends_decoded, configs_ok;
 } v_stats;
 static void (*v_sent_tap)(int to, unsigned verb, const uint8_t *pkt, size_t len);
-
-static void v_touch(const uint8_t *p, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        v_sink += p[i];
-}
 
 static int v_who(uint64_t address)
 {
@@ -186,10 +180,7 @@ static int v_send(void *user, int64_t local_socket, const zt_inetaddr *to, const
 {
     (void)user;
     (void)local_socket;
-    if (len == 0 || len > ZT_MAX_PHYSMTU || data == NULL || to == NULL ||
-        (to->family != 4 && to->family != 6) || ttl > 255)
-        abort();
-    v_touch(data, len);
+    zt_fuzz_check_send(to, data, len, ttl);
     v_stats.sends++;
     v_decode_sent(data, len);
     return 0;
@@ -198,13 +189,7 @@ static int v_send(void *user, int64_t local_socket, const zt_inetaddr *to, const
 static void v_event(void *user, const zt_node_event *ev)
 {
     (void)user;
-    if (ev->type < ZT_NODE_EVENT_ONLINE || ev->type > ZT_NODE_EVENT_NETWORK_DOWN)
-        abort();
-    if (ev->type == ZT_NODE_EVENT_USER_MESSAGE) {
-        if (ev->len > ZT_PKT_MAX_LEN || (ev->len > 0 && ev->data == NULL))
-            abort();
-        v_touch(ev->data, ev->len);
-    }
+    zt_fuzz_check_event(ev, ZT_NODE_EVENT_NETWORK_DOWN);
     if (ev->type == ZT_NODE_EVENT_NETWORK_OK) {
         if (ev->config == NULL || ev->config->nwid != ev->nwid ||
             ev->config->issued_to != v_id[V_NUT].address)
@@ -220,7 +205,7 @@ static void v_frame(void *user, uint64_t nwid, uint64_t src_mac, uint64_t dst_ma
     if (nwid != v_nwid || src_mac > ZT_MAC_BROADCAST || dst_mac > ZT_MAC_BROADCAST ||
         ethertype > 0xffff || len > ZT_MAX_MTU || (len > 0 && data == NULL))
         abort();
-    v_touch(data, len);
+    zt_fuzz_touch(data, len);
     v_stats.frames++;
 }
 
@@ -255,7 +240,7 @@ static void v_state_put(void *user, zt_state_type type, uint64_t id, const uint8
     (void)user;
     if ((data == NULL) != (len == 0))
         abort();
-    v_touch(data, len);
+    zt_fuzz_touch(data, len);
     if (type != ZT_STATE_NETWORK_CONFIG || id != v_nwid)
         return; /* peers: the cache stays as made */
     free(v_stored_config);
