@@ -117,13 +117,17 @@ void zt__mcast_expire(zt_network *net, int64_t now)
     }
 }
 
-/* Roots keep subscriptions for networks they have not joined, and so does a network's
- * controller for the peers it sent a config lately (§3.3-§3.4, §10.1): members gather from
- * them; nobody else learns who the members are. */
-static bool keeps_foreign(const zt_node *n, const zt_peer *p, uint64_t nwid, int64_t now)
+/* May |p| tell us its subscriptions to |nwid| (LIKE) and learn the members' (GATHER)?  Roots
+ * yes, also for networks they have not joined; a network's controller for the peers it sent a
+ * config lately, joined or not; a member when the gate passes (§3.3-§3.4, §10.1).  Nobody else
+ * learns who the members are. */
+static bool multicast_peer_ok(zt_node *n, zt_network *net, const zt_peer *p, uint64_t nwid,
+                              int64_t now)
 {
-    return n->is_root || ((nwid >> 24) == n->address && n->cb.config_request != NULL &&
-                          zt__network_recently_configured(p, nwid, now));
+    return n->is_root ||
+           ((nwid >> 24) == n->address && n->cb.config_request != NULL &&
+            zt__network_recently_configured(p, nwid, now)) ||
+           (net != NULL && zt__vl2_gate(n, net, p, now));
 }
 
 #define ZT_MAX_FOREIGN_MCAST 16384
@@ -174,11 +178,11 @@ void zt__mcast_like_received(zt_node *n, zt_peer *p, const uint8_t *payload, siz
 
     while (zt__mlike_read(&r, &nwid, &g) == 0) {
         zt_network *net = zt__network_find(n, nwid);
-        if (net != NULL && net->mcast != NULL &&
-            (n->is_root || zt__network_recently_configured(p, nwid, now) ||
-             zt__vl2_gate(n, net, p, now)))
+        if ((net != NULL && net->mcast == NULL) || !multicast_peer_ok(n, net, p, nwid, now))
+            continue;
+        if (net != NULL)
             zt__mcast_add_member(n, net, &g, p->id.address, now);
-        else if (net == NULL && keeps_foreign(n, p, nwid, now))
+        else
             foreign_add(n, nwid, &g, p->id.address, now);
     }
 }
@@ -254,10 +258,8 @@ void zt__mcast_gather_received(zt_node *n, zt_peer *p, int64_t local_socket,
         if (net != NULL)
             zt__vl2_offer_com(n, net, &com, now);
     }
-    if (limit == 0 || (net == NULL && !keeps_foreign(n, p, nwid, now)) ||
-        (net != NULL && (net->mcast == NULL ||
-                         !(n->is_root || zt__network_recently_configured(p, nwid, now) ||
-                           zt__vl2_gate(n, net, p, now)))))
+    if (limit == 0 || (net != NULL && net->mcast == NULL) ||
+        !multicast_peer_ok(n, net, p, nwid, now))
         return;
     g.mac = zt__mac_from_bytes(mac);
     g.adi = adi;
