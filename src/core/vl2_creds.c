@@ -3,6 +3,7 @@
  * stored per member within bounds and revoked; fast-propagated revocations forwarded. */
 #include "core/vl2_creds.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,6 +199,25 @@ static bool grow(zt_node *n, void **arr, unsigned count, unsigned *cap, size_t s
     return true;
 }
 
+/* The element with the oldest int64_t timestamp (at |ts_off| in each |size|-byte element) of
+ * a full array of |n| > 0: the one that gives way to a newer credential. */
+static void *oldest(void *arr, unsigned n, size_t size, size_t ts_off)
+{
+    uint8_t *best = arr;
+    int64_t best_ts, ts;
+
+    memcpy(&best_ts, best + ts_off, sizeof(best_ts));
+    for (unsigned i = 1; i < n; i++) {
+        uint8_t *e = (uint8_t *)arr + (size_t)i * size;
+        memcpy(&ts, e + ts_off, sizeof(ts));
+        if (ts < best_ts) {
+            best = e;
+            best_ts = ts;
+        }
+    }
+    return best;
+}
+
 static int64_t *threshold_of(zt_member_creds *mc, uint8_t type, uint32_t id)
 {
     if (mc == NULL)
@@ -259,12 +279,8 @@ static void accept_tag(zt_node *n, zt_network *net, const zt_identity *ctl, cons
         if (grow(n, (void **)&mc->tags, mc->ntags, &mc->cap_tags, sizeof(*mc->tags),
                  ZT_MEMBER_MAX_TAGS))
             slot = &mc->tags[mc->ntags++];
-        else if (mc->ntags > 0) { /* full: the oldest gives way */
-            slot = &mc->tags[0];
-            for (unsigned i = 1; i < mc->ntags; i++)
-                if (mc->tags[i].timestamp < slot->timestamp)
-                    slot = &mc->tags[i];
-        }
+        else if (mc->ntags > 0) /* full: the oldest gives way */
+            slot = oldest(mc->tags, mc->ntags, sizeof(*mc->tags), offsetof(zt_tag, timestamp));
     }
     if (slot != NULL)
         *slot = *t;
@@ -314,12 +330,9 @@ static int accept_cap(zt_node *n, zt_network *net, const zt_identity *ctl,
         if (grow(n, (void **)&mc->caps, mc->ncaps, &mc->cap_caps, sizeof(*mc->caps),
                  ZT_MEMBER_MAX_CAPS))
             slot = &mc->caps[mc->ncaps++];
-        else if (mc->ncaps > 0) {
-            slot = &mc->caps[0];
-            for (unsigned i = 1; i < mc->ncaps; i++)
-                if (mc->caps[i].timestamp < slot->timestamp)
-                    slot = &mc->caps[i];
-        }
+        else if (mc->ncaps > 0)
+            slot = oldest(mc->caps, mc->ncaps, sizeof(*mc->caps),
+                          offsetof(zt_capability, timestamp));
     }
     if (slot != NULL)
         *slot = *c;
@@ -338,12 +351,8 @@ static void accept_coo(zt_node *n, zt_network *net, const zt_identity *ctl, cons
     if (slot == NULL) {
         if (mc->ncoos < ZT_MEMBER_MAX_COOS)
             slot = &mc->coos[mc->ncoos++];
-        else {
-            slot = &mc->coos[0];
-            for (unsigned i = 1; i < mc->ncoos; i++)
-                if (mc->coos[i].timestamp < slot->timestamp)
-                    slot = &mc->coos[i];
-        }
+        else
+            slot = oldest(mc->coos, mc->ncoos, sizeof(*mc->coos), offsetof(zt_coo, timestamp));
     }
     *slot = *c;
 }
