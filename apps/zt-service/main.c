@@ -157,6 +157,10 @@ static const char *command_name(zt_runner_command c)
         return "leave";
     case ZT_RUNNER_CMD_SEND_FRAME:
         return "frame";
+    case ZT_RUNNER_CMD_MULTICAST_SUBSCRIBE:
+        return "multicast-subscribe";
+    case ZT_RUNNER_CMD_MULTICAST_UNSUBSCRIBE:
+        return "multicast-unsubscribe";
     }
     return "?";
 }

@@ -369,6 +369,11 @@ uint64_t zt_node_planet_id(const zt_node *n)
     return n->planet != NULL ? n->planet->id : 0;
 }
 
+uint64_t zt_node_planet_timestamp(const zt_node *n)
+{
+    return n->planet != NULL ? n->planet->timestamp : 0;
+}
+
 const zt_node_counters *zt_node_get_counters(const zt_node *n)
 {
     return &n->counters;

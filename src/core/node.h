@@ -235,6 +235,8 @@ bool zt_node_is_online(const zt_node *node);
 /* True when this node is a root of its planet or of a moon it carries. */
 bool zt_node_is_root(const zt_node *node);
 uint64_t zt_node_planet_id(const zt_node *node);
+/* The planet's timestamp (ms since the epoch, as its signer set it); 0 without a planet. */
+uint64_t zt_node_planet_timestamp(const zt_node *node);
 
 #define ZT_NODE_MAX_PATHS 16
 

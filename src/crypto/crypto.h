@@ -25,6 +25,11 @@
 
 /* Initializes libsodium once; thread-safe.  Returns 0 or ZT_ERR_INTERNAL. */
 int zt_crypto_init(void);
+/* OpenSSL's part of zt_crypto_init() (openssl.c). */
+int zt__openssl_init(void);
+/* Releases what the crypto libraries keep for the calling thread; threads of ours that used
+ * crypto call it before they end. */
+void zt_crypto_thread_stop(void);
 
 void zt__sha512(uint8_t out[ZT_SHA512_LEN], const void *data, size_t len);
 /* SHA-384 from OpenSSL's libcrypto (src/crypto/openssl.c; spec/README.md decisions).  Used for

@@ -5,12 +5,26 @@
  */
 #include "crypto/crypto.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/errors.h"
+
+int zt__openssl_init(void)
+{
+    /* Explicit, so that OpenSSL's exit handler exists before any an embedder registers after
+     * this call (handlers run in reverse order: theirs first, while OpenSSL still works), and
+     * its configuration is loaded on this thread rather than on the first that hashes. */
+    return OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) == 1 ? 0 : ZT_ERR_INTERNAL;
+}
+
+void zt_crypto_thread_stop(void)
+{
+    OPENSSL_thread_stop();
+}
 
 int zt__sha384(uint8_t out[ZT_SHA384_LEN], const void *data, size_t len)
 {

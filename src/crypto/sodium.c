@@ -8,7 +8,9 @@
 
 int zt_crypto_init(void)
 {
-    return sodium_init() < 0 ? ZT_ERR_INTERNAL : 0;
+    if (sodium_init() < 0)
+        return ZT_ERR_INTERNAL;
+    return zt__openssl_init();
 }
 
 void zt__sha512(uint8_t out[ZT_SHA512_LEN], const void *data, size_t len)

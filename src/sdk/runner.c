@@ -64,6 +64,7 @@ void zt_runner_config_default(zt_runner_config *cfg)
     cfg->primary_port = 9993;
     cfg->secondary_port = 0;
     cfg->peer_cache = true;
+    cfg->network_cache = true;
     cfg->advertise_local_addresses = true;
 }
 

@@ -49,6 +49,8 @@ typedef enum {
     ZT_RUNNER_CMD_JOIN,       /* |peer| of COMMAND_FAILED is the network ID */
     ZT_RUNNER_CMD_LEAVE,      /* idem */
     ZT_RUNNER_CMD_SEND_FRAME, /* idem (ZT_ERR_AGAIN: no config yet; ZT_ERR_NOTFOUND: not joined) */
+    ZT_RUNNER_CMD_MULTICAST_SUBSCRIBE,   /* idem */
+    ZT_RUNNER_CMD_MULTICAST_UNSUBSCRIBE, /* idem */
 } zt_runner_command;
 
 typedef enum {
@@ -86,6 +88,7 @@ typedef struct zt_runner_config {
     bool bind_specific;           /* true: use bind_ip4/bind_ip6 as above */
     bool allow_loopback_paths;    /* zt_node_config.allow_loopback_paths */
     bool peer_cache;              /* keep peers.d (default true) */
+    bool network_cache;           /* keep networks.d: configs read and written (default true) */
     bool advertise_local_addresses; /* tell peers our interface addresses (default true) */
     int64_t online_window_ms;     /* 0: the node's default */
     int64_t peer_idle_ms;         /* 0: the node's default */
@@ -145,9 +148,12 @@ int zt_runner_leave(zt_runner *r, uint64_t nwid);
  * |data| (the payload after the Ethernet header) is copied. */
 int zt_runner_send_frame(zt_runner *r, uint64_t nwid, uint64_t dst_mac, unsigned ethertype,
                          const void *data, size_t len);
+/* Subscribes our port on |nwid| to the multicast group (|mac|, |adi|), or unsubscribes it. */
+int zt_runner_multicast(zt_runner *r, uint64_t nwid, uint64_t mac, uint32_t adi,
+                        bool subscribe);
 
 typedef struct zt_runner_status {
-    uint64_t address, planet_id;
+    uint64_t address, planet_id, planet_timestamp;
     bool is_online, is_root;
     zt_node_counters counters;
     uint64_t tx_batches, tx_dropped;  /* sendmmsg calls and refused datagrams */
@@ -160,7 +166,8 @@ int zt_runner_get_status(zt_runner *r, zt_runner_status *out);
 zt_ssize zt_runner_get_peers(zt_runner *r, zt_peer_info *out, size_t max);
 int zt_runner_get_peer(zt_runner *r, uint64_t address, zt_peer_info *out);
 
-#define ZT_RUNNER_MAX_NETWORK_IPS 8
+#define ZT_RUNNER_MAX_NETWORK_IPS 16
+#define ZT_RUNNER_MAX_NETWORK_ROUTES 32
 
 /* A joined network as the node sees it (copied out of the config in force). */
 typedef struct zt_runner_network {
@@ -171,8 +178,10 @@ typedef struct zt_runner_network {
     char name[ZT_NETCONF_NAME_MAX + 1];
     uint32_t mtu;
     uint64_t revision;
-    unsigned n_ips;               /* static IPs (port field: netmask bits), at most 8 kept */
+    unsigned n_ips;               /* static IPs (port field: netmask bits), at most 16 kept */
     zt_inetaddr ips[ZT_RUNNER_MAX_NETWORK_IPS];
+    unsigned n_routes;            /* managed routes, at most 32 kept */
+    zt_netconf_route routes[ZT_RUNNER_MAX_NETWORK_ROUTES];
 } zt_runner_network;
 
 /* Returns 0, ZT_ERR_NOTFOUND (not joined) or ZT_ERR_AGAIN. */

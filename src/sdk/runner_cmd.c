@@ -19,6 +19,8 @@ typedef enum {
     CMD_JOIN = ZT_RUNNER_CMD_JOIN,
     CMD_LEAVE = ZT_RUNNER_CMD_LEAVE,
     CMD_SEND_FRAME = ZT_RUNNER_CMD_SEND_FRAME,
+    CMD_MULTICAST_SUBSCRIBE = ZT_RUNNER_CMD_MULTICAST_SUBSCRIBE,
+    CMD_MULTICAST_UNSUBSCRIBE = ZT_RUNNER_CMD_MULTICAST_UNSUBSCRIBE,
     CMD_QUERY = 100,
 } cmd_kind;
 
@@ -44,7 +46,7 @@ struct zt_runner_cmd {
     zt_runner_cmd *next;
     cmd_kind kind;
     uint64_t a, b;
-    unsigned ethertype;        /* CMD_SEND_FRAME */
+    unsigned ethertype;        /* CMD_SEND_FRAME; the ADI of CMD_MULTICAST_* */
     uint8_t *data;
     size_t len;
     runner_query *query;
@@ -74,6 +76,7 @@ static zt_ssize answer_query(zt_runner *r, runner_query *q)
         memset(st, 0, sizeof(*st));
         st->address = zt_node_address(r->node);
         st->planet_id = zt_node_planet_id(r->node);
+        st->planet_timestamp = zt_node_planet_timestamp(r->node);
         st->is_online = zt_node_is_online(r->node);
         st->is_root = zt_node_is_root(r->node);
         st->counters = *zt_node_get_counters(r->node);
@@ -106,6 +109,9 @@ static zt_ssize answer_query(zt_runner *r, runner_query *q)
             for (unsigned i = 0; i < nc->n_static_ips && net->n_ips < ZT_RUNNER_MAX_NETWORK_IPS;
                  i++)
                 net->ips[net->n_ips++] = nc->static_ips[i];
+            for (unsigned i = 0;
+                 i < nc->n_routes && net->n_routes < ZT_RUNNER_MAX_NETWORK_ROUTES; i++)
+                net->routes[net->n_routes++] = nc->routes[i];
         }
         return 0;
     }
@@ -152,6 +158,12 @@ static void run_command(zt_runner *r, zt_runner_cmd *c, int64_t now)
                                            c->len, now);
         break;
     }
+    case CMD_MULTICAST_SUBSCRIBE:
+        rv = zt_node_multicast_subscribe(r->node, c->a, c->b, c->ethertype, now);
+        break;
+    case CMD_MULTICAST_UNSUBSCRIBE:
+        rv = zt_node_multicast_unsubscribe(r->node, c->a, c->b, c->ethertype);
+        break;
     case CMD_QUERY:
         c->query->result = answer_query(r, c->query);
         finish_query(r, c->query);
@@ -229,6 +241,7 @@ void zt__runner_cmd_stop(zt_runner *r)
 
 static int post(zt_runner *r, zt_runner_cmd *c)
 {
+    bool was_empty = false;
     int rv = 0;
 
     pthread_mutex_lock(&r->mu);
@@ -243,6 +256,7 @@ static int post(zt_runner *r, zt_runner_cmd *c)
         else
             r->head = c;
         r->tail = c;
+        was_empty = r->ncmds == 0;
         r->ncmds++;
     }
     pthread_mutex_unlock(&r->mu);
@@ -250,7 +264,10 @@ static int post(zt_runner *r, zt_runner_cmd *c)
         free_cmd(c);
         return rv;
     }
-    (void)zt_loop_wakeup(r->loop);
+    /* A queue that was not empty has a wakeup pending already: the I/O thread takes the
+     * whole queue at once (take_all), so one wakeup per batch is enough. */
+    if (was_empty)
+        (void)zt_loop_wakeup(r->loop);
     return 0;
 }
 
@@ -335,6 +352,19 @@ int zt_runner_send_frame(zt_runner *r, uint64_t nwid, uint64_t dst_mac, unsigned
     if (rv != 0)
         return rv;
     c->ethertype = ethertype;
+    return post(r, c);
+}
+
+int zt_runner_multicast(zt_runner *r, uint64_t nwid, uint64_t mac, uint32_t adi,
+                        bool subscribe)
+{
+    zt_runner_cmd *c;
+    int rv = new_cmd(subscribe ? CMD_MULTICAST_SUBSCRIBE : CMD_MULTICAST_UNSUBSCRIBE, nwid, mac,
+                     NULL, 0, &c);
+
+    if (rv != 0)
+        return rv;
+    c->ethertype = adi;
     return post(r, c);
 }
 

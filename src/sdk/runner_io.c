@@ -4,6 +4,8 @@
  */
 #include "sdk/runner_internal.h"
 
+#include "crypto/crypto.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
@@ -208,6 +210,9 @@ static zt_ssize cb_state_get(void *user, zt_state_type type, uint64_t id, uint8_
                              size_t cap)
 {
     zt_runner *r = user;
+
+    if (type == ZT_STATE_NETWORK_CONFIG && !r->cfg.network_cache)
+        return ZT_ERR_NOTFOUND;
     return zt__home_state_get(r->home, type, id, buf, cap);
 }
 
@@ -218,6 +223,9 @@ static void cb_state_put(void *user, zt_state_type type, uint64_t id, const uint
     char path[ZT_HOME_PATH_MAX];
     bool changed = false;
 
+    /* Network caching off: nothing read from or written to networks.d (spec/api.md §5.1). */
+    if (type == ZT_STATE_NETWORK_CONFIG && !r->cfg.network_cache)
+        return;
     if (zt__home_state_put(r->home, type, id, data, len, &changed) != 0) {
         (void)zt__home_path(path, sizeof(path), r->home, type, id);
         zt__runner_log(r, ZT_RUNNER_LOG_WARN, "cannot %s %s: %s",
@@ -511,5 +519,6 @@ void *zt__runner_io_main(void *arg)
     memset(&ev, 0, sizeof(ev));
     ev.type = ZT_RUNNER_EVENT_STOPPED;
     zt__runner_emit(r, &ev);
+    zt_crypto_thread_stop();
     return NULL;
 }

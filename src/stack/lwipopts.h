@@ -101,9 +101,9 @@
 /* ---- TCP ---------------------------------------------------------------------------------- */
 
 #define LWIP_TCP                        1
-/* Largest segment that fits MTU 2800 over IPv6: 2800 - 40 (IPv6) - 20 (TCP).  IPv4 could
- * carry 2760, but one value keeps both paths unfragmented. */
-#define TCP_MSS                         (ZT_STACK_MTU - 40 - 20)
+/* MSS = MTU - 40 (issue 8): the largest IPv4 segment at MTU 2800.  lwIP lowers it per
+ * connection to fit the netif's MTU and the IPv6 header (TCP_CALCULATE_EFF_SEND_MSS). */
+#define TCP_MSS                         (ZT_STACK_MTU - 40)
 /* Long fat paths: 1 MiB windows need window scaling; 2^5 is the smallest shift that lets
  * a 16-bit window field say 1 MiB (0xffff << 5 >= 1 MiB). */
 #define LWIP_WND_SCALE                  1
@@ -116,6 +116,8 @@
 /* Out-of-order data is kept (needed for SACK) and selective ACKs are sent. */
 #define TCP_QUEUE_OOSEQ                 1
 #define LWIP_TCP_SACK_OUT               1
+/* zts_listen's backlog is enforced (capped at 255, spec/api.md §5.7). */
+#define TCP_LISTEN_BACKLOG              1
 /* TCP_KEEPIDLE/KEEPINTVL/KEEPCNT socket options. */
 #define LWIP_TCP_KEEPALIVE              1
 /* lwIP's default ISN is a global counter advanced by the timer, i.e. guessable by anyone on
@@ -160,6 +162,28 @@
 #define LWIP_SO_LINGER                  1
 #define SO_REUSE                        1
 
+/* ---- Checksums ------------------------------------------------------------------------------ */
+
+/* Frames reach the stack only after ZeroTier authenticated them (Poly1305 or GMAC over the
+ * whole packet, vl1.md §3), so checking IP/TCP/UDP/ICMP checksums again buys nothing; outgoing
+ * checksums are generated, since real peers' kernels check them. */
+#define CHECKSUM_CHECK_IP               0
+#define CHECKSUM_CHECK_UDP              0
+#define CHECKSUM_CHECK_TCP              0
+#define CHECKSUM_CHECK_ICMP             0
+#define CHECKSUM_CHECK_ICMP6            0
+
+/* ---- Routing hooks (src/stack/lwiphooks.h) ----------------------------------------------------- */
+
+/* ZeroTier networks route by the prefixes and routes of their config, which lwIP's own rules
+ * (one IPv4 subnet per netif, IPv6 /64 on-link) cannot express: 6PLANE is a /80 per node
+ * inside a /40, RFC 4193 a /88, managed routes may name a gateway. */
+#define LWIP_HOOK_FILENAME              "lwiphooks.h"
+#define LWIP_HOOK_IP4_ROUTE_SRC(src, dest)  zt__stack_route4((src), (dest))
+#define LWIP_HOOK_ETHARP_GET_GW(netif, dest) zt__stack_gw4((netif), (dest))
+#define LWIP_HOOK_IP6_ROUTE(src, dest)      zt__stack_route6((src), (dest))
+#define LWIP_HOOK_ND6_GET_GW(netif, dest)   zt__stack_gw6((netif), (dest))
+
 /* ---- errno -------------------------------------------------------------------------------- */
 
 /* lwIP's sockets set libc's errno with libc's values: lwip/errno.h includes <errno.h>.
@@ -169,8 +193,13 @@
 
 /* ---- Statistics and debugging ------------------------------------------------------------- */
 
-/* Counters the SDK reports are kept by the SDK; lwIP's cost a lock per update. */
-#define LWIP_STATS                      0
+/* Per-protocol counters for zts_get_protocol_stats() (spec/api.md §5.6): plain increments
+ * under the core lock, 32-bit like struct zts_stats_proto.  Memory and sys stats stay off. */
+#define LWIP_STATS                      1
+#define LWIP_STATS_LARGE                1
+#define MEM_STATS                       0
+#define MEMP_STATS                      0
+#define SYS_STATS                       0
 #define LWIP_STATS_DISPLAY              0
 /* LWIP_DEBUG and LWIP_NOASSERT stay undefined: no debug output, but assertions in every
  * build, since they catch API misuse (e.g. the core-lock check) rather than bad packets. */

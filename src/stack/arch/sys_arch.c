@@ -573,3 +573,29 @@ void zt__sys_assert_core_locked(void)
     if (atomic_load_explicit(&core_holder, memory_order_relaxed) != (uintptr_t)&thread_token)
         zt__sys_assert_fail("lwIP core called without LOCK_TCPIP_CORE()", __FILE__, __LINE__);
 }
+
+int zt__sys_core_wait(pthread_cond_t *cond, const struct timespec *deadline)
+{
+    int rv;
+
+    /* The waiter gives the core lock up while it sleeps: the holder record must follow. */
+    atomic_store_explicit(&core_holder, 0, memory_order_relaxed);
+    if (deadline == NULL)
+        rv = pthread_cond_wait(cond, &lock_tcpip_core->mu);
+    else
+        rv = pthread_cond_timedwait(cond, &lock_tcpip_core->mu, deadline);
+    atomic_store_explicit(&core_holder, (uintptr_t)&thread_token, memory_order_relaxed);
+    if (rv != 0 && rv != ETIMEDOUT)
+        check(rv, "pthread_cond_wait");
+    return rv;
+}
+
+void zt__sys_cond_init(pthread_cond_t *cond)
+{
+    pthread_condattr_t attr;
+
+    check(pthread_condattr_init(&attr), "pthread_condattr_init");
+    check(pthread_condattr_setclock(&attr, CLOCK_MONOTONIC), "pthread_condattr_setclock");
+    check(pthread_cond_init(cond, &attr), "pthread_cond_init");
+    pthread_condattr_destroy(&attr);
+}

@@ -1,0 +1,705 @@
+/*
+ * api_service.c: zts_start, zts_stop, zts_restart, zts_free and the zts_allow_* settings
+ * (spec/api.md §5.1), the service thread, and the bridge from the runner's reports to events
+ * and netifs (docs/internals/api.md).
+ *
+ * zts_start returns at once: the service thread builds the runner (identity, sockets, node),
+ * starts its I/O thread and then delivers events until a stop.  On its I/O thread the runner
+ * tells us about the node (online, peers, networks) and hands us every frame for our port; a
+ * network config becomes a netif carrying all its addresses and routes, and the frames go
+ * straight into lwIP on that thread.  Frames lwIP sends come back through netif_output().
+ */
+#include "sdk/api_internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/world.h"
+#include "crypto/crypto.h"
+#include "io/file.h"
+#include "lwip/tcpip.h"
+#include "socket/sock.h"
+#include "socket/zts_gate.h"
+
+zt_api zt__api = {
+    .mu = PTHREAD_MUTEX_INITIALIZER,
+    .cond = PTHREAD_COND_INITIALIZER,
+    .runner_lock = PTHREAD_RWLOCK_INITIALIZER,
+    .net_cache = true,
+    .peer_cache = true,
+};
+
+/* The runner frames go to; guarded by lwIP's core lock (the netif callbacks hold it). */
+static zt_runner *output_runner;
+
+/* The group every netif subscribes, for programs that join an MLD group on the stack alone
+ * (DevilutionX, spec/api.md §10.3): 33:33:37:86:6f:b7. */
+#define ZT_API_DEVX_GROUP 0x333337866fb7ull
+
+bool zt__api_on_service_thread(void)
+{
+    return zt__api.has_thread && pthread_equal(pthread_self(), zt__api.thread);
+}
+
+/* ---- netif callbacks (core lock held) ----------------------------------------------------- */
+
+static void netif_output(void *user, uint64_t nwid, uint64_t dst_mac, unsigned ethertype,
+                         const uint8_t *data, size_t len)
+{
+    (void)user;
+    if (output_runner != NULL)
+        (void)zt_runner_send_frame(output_runner, nwid, dst_mac, ethertype, data, len);
+}
+
+static void netif_multicast(void *user, uint64_t nwid, uint64_t mac, bool join)
+{
+    (void)user;
+    if (output_runner != NULL)
+        (void)zt_runner_multicast(output_runner, nwid, mac, 0, join);
+}
+
+static const zt_stack_netif_ops netif_ops = {
+    .output = netif_output,
+    .multicast = netif_multicast,
+};
+
+/* ---- networks (on the I/O thread) --------------------------------------------------------- */
+
+zt_api_net *zt__api_find_net(uint64_t nwid)
+{
+    for (unsigned i = 0; i < zt__api.nnets; i++)
+        if (zt__api.nets[i].nwid == nwid)
+            return &zt__api.nets[i];
+    return NULL;
+}
+
+static zt_api_net *add_net(uint64_t nwid)
+{
+    zt_api_net *net = zt__api_find_net(nwid);
+
+    if (net != NULL)
+        return net;
+    if (zt__api.nnets == zt__api.capnets) {
+        unsigned ncap = zt__api.capnets == 0 ? 4 : zt__api.capnets * 2;
+        zt_api_net *n = realloc(zt__api.nets, ncap * sizeof(*n));
+        if (n == NULL)
+            return NULL;
+        zt__api.nets = n;
+        zt__api.capnets = ncap;
+    }
+    net = &zt__api.nets[zt__api.nnets++];
+    memset(net, 0, sizeof(*net));
+    net->nwid = nwid;
+    return net;
+}
+
+/* Sends the network event |code| if it changes the network's status (spec/api.md §6.3). */
+static void set_status(uint64_t nwid, int code)
+{
+    zt_api_net *net, copy;
+    bool changed = false;
+
+    pthread_mutex_lock(&zt__api.mu);
+    net = add_net(nwid);
+    if (net != NULL && net->status != code) {
+        net->status = code;
+        copy = *net;
+        changed = true;
+    }
+    pthread_mutex_unlock(&zt__api.mu);
+    if (changed)
+        zt__api_queue_network(code, &copy);
+}
+
+static bool has_addr(const zt_stack_prefix *list, unsigned n, const zt_stack_prefix *a)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (list[i].family == a->family && list[i].bits == a->bits &&
+            memcmp(list[i].ip, a->ip, 16) == 0)
+            return true;
+    return false;
+}
+
+static void prefix_of(const zt_inetaddr *a, zt_stack_prefix *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->family = a->family;
+    memcpy(p->ip, a->ip, 16);
+    p->bits = (uint8_t)(a->port > (a->family == 4 ? 32 : 128) ? 0 : a->port);
+}
+
+/* A new config for |nwid|: its netif (created at the first one), addresses, routes, MTU, and
+ * the events that say so, in the order of spec/api.md §6.3. */
+static void apply_config(zt_runner *r, uint64_t nwid)
+{
+    zt_runner_network rn;
+    zt_stack_prefix addrs[ZT_STACK_MAX_ADDRS];
+    zt_stack_route routes[ZT_STACK_MAX_ROUTES];
+    unsigned naddrs = 0, nroutes = 0;
+    zt_api_net *net, old;
+    bool has4 = false, has6 = false;
+    unsigned mtu;
+
+    if (zt_runner_get_network(r, nwid, &rn) != 0 || !rn.has_config)
+        return;
+    mtu = rn.mtu < 1280 ? 1280 : rn.mtu > 10000 ? 10000 : rn.mtu;
+    for (unsigned i = 0; i < rn.n_ips && naddrs < ZT_STACK_MAX_ADDRS; i++) {
+        if (rn.ips[i].family != 4 && rn.ips[i].family != 6)
+            continue;
+        prefix_of(&rn.ips[i], &addrs[naddrs]);
+        has4 |= rn.ips[i].family == 4;
+        has6 |= rn.ips[i].family == 6;
+        naddrs++;
+    }
+    for (unsigned i = 0; i < rn.n_routes && nroutes < ZT_STACK_MAX_ROUTES; i++) {
+        memset(&routes[nroutes], 0, sizeof(routes[nroutes]));
+        prefix_of(&rn.routes[i].target, &routes[nroutes].target);
+        if (rn.routes[i].via.family != 0)
+            prefix_of(&rn.routes[i].via, &routes[nroutes].via);
+        nroutes++;
+    }
+
+    pthread_mutex_lock(&zt__api.mu);
+    net = add_net(nwid);
+    if (net == NULL) {
+        pthread_mutex_unlock(&zt__api.mu);
+        return;
+    }
+    old = *net;
+    pthread_mutex_unlock(&zt__api.mu);
+
+    if (old.netif == NULL) {
+        if (zt_stack_netif_new(&old.netif, nwid, rn.mac, mtu, &netif_ops) != 0)
+            return;
+        (void)zt_runner_multicast(r, nwid, ZT_API_DEVX_GROUP, 0, true);
+        zt__api_queue_netif(ZTS_EVENT_NETIF_UP, nwid, rn.mac, (int)mtu);
+    }
+    (void)zt_stack_netif_configure(old.netif, mtu, addrs, naddrs, routes, nroutes);
+    for (unsigned i = 0; i < old.naddrs; i++)
+        if (!has_addr(addrs, naddrs, &old.addrs[i]))
+            zt__api_queue_addr(old.addrs[i].family == 4 ? ZTS_EVENT_ADDR_REMOVED_IP4
+                                                        : ZTS_EVENT_ADDR_REMOVED_IP6,
+                               nwid, &old.addrs[i]);
+    for (unsigned i = 0; i < naddrs; i++)
+        if (!has_addr(old.addrs, old.naddrs, &addrs[i]))
+            zt__api_queue_addr(addrs[i].family == 4 ? ZTS_EVENT_ADDR_ADDED_IP4
+                                                    : ZTS_EVENT_ADDR_ADDED_IP6,
+                               nwid, &addrs[i]);
+
+    pthread_mutex_lock(&zt__api.mu);
+    net = zt__api_find_net(nwid);
+    net->netif = old.netif;
+    net->mac = rn.mac;
+    net->mtu = mtu;
+    memcpy(net->addrs, addrs, sizeof(addrs[0]) * naddrs);
+    net->naddrs = naddrs;
+    memcpy(net->routes, rn.routes, sizeof(rn.routes[0]) * nroutes);
+    net->nroutes = nroutes;
+    old = *net;
+    net->ready4 = has4;
+    net->ready6 = has6;
+    pthread_mutex_unlock(&zt__api.mu);
+
+    /* READY for each family that became usable, also after OK (spec §6.3 item 4). */
+    if (has4 && !old.ready4)
+        zt__api_queue_network(ZTS_EVENT_NETWORK_READY_IP4, &old);
+    if (has6 && !old.ready6)
+        zt__api_queue_network(ZTS_EVENT_NETWORK_READY_IP6, &old);
+    set_status(nwid, ZTS_EVENT_NETWORK_OK);
+}
+
+/* The network is gone (left, or the run ends): its netif and its addresses with it. */
+static void drop_net(uint64_t nwid)
+{
+    zt_api_net copy;
+    bool found = false;
+
+    pthread_mutex_lock(&zt__api.mu);
+    for (unsigned i = 0; i < zt__api.nnets; i++) {
+        if (zt__api.nets[i].nwid != nwid)
+            continue;
+        copy = zt__api.nets[i];
+        zt__api.nets[i] = zt__api.nets[--zt__api.nnets];
+        found = true;
+        break;
+    }
+    pthread_mutex_unlock(&zt__api.mu);
+    if (!found)
+        return;
+    zt_stack_netif_del(copy.netif);
+    zt__api_queue_network(ZTS_EVENT_NETWORK_DOWN, &copy);
+}
+
+/* ---- the runner's reports (on its I/O thread) --------------------------------------------- */
+
+static void on_node_event(zt_runner *r, const zt_node_event *ev)
+{
+    struct zts_node_details nd;
+    zt_peer_info *info;
+
+    switch (ev->type) {
+    case ZT_NODE_EVENT_ONLINE:
+    case ZT_NODE_EVENT_OFFLINE:
+    case ZT_NODE_EVENT_IDENTITY_COLLISION:
+        pthread_mutex_lock(&zt__api.mu);
+        if (ev->type != ZT_NODE_EVENT_IDENTITY_COLLISION)
+            zt__api.online = ev->type == ZT_NODE_EVENT_ONLINE;
+        pthread_mutex_unlock(&zt__api.mu);
+        zt__api_node_details(r, &nd);
+        zt__api_queue_node(ev->type == ZT_NODE_EVENT_ONLINE    ? ZTS_EVENT_NODE_ONLINE
+                           : ev->type == ZT_NODE_EVENT_OFFLINE ? ZTS_EVENT_NODE_OFFLINE
+                                                               : ZTS_EVENT_NODE_IDENTITY_COLLISION,
+                           &nd);
+        break;
+    case ZT_NODE_EVENT_PEER_DIRECT:
+    case ZT_NODE_EVENT_PEER_RELAY:
+    case ZT_NODE_EVENT_PEER_UNREACHABLE:
+        info = calloc(1, sizeof(*info));
+        if (info == NULL)
+            break;
+        if (zt_runner_get_peer(r, ev->peer, info) != 0)
+            info->address = ev->peer;
+        zt__api_queue_peer(ev->type == ZT_NODE_EVENT_PEER_DIRECT  ? ZTS_EVENT_PEER_DIRECT
+                           : ev->type == ZT_NODE_EVENT_PEER_RELAY ? ZTS_EVENT_PEER_RELAY
+                                                                  : ZTS_EVENT_PEER_UNREACHABLE,
+                           info);
+        free(info);
+        break;
+    case ZT_NODE_EVENT_PATH_DISCOVERED:
+    case ZT_NODE_EVENT_PATH_ALIVE:
+    case ZT_NODE_EVENT_PATH_DEAD:
+        zt__api_queue_path(ev->type == ZT_NODE_EVENT_PATH_DISCOVERED ? ZTS_EVENT_PATH_DISCOVERED
+                           : ev->type == ZT_NODE_EVENT_PATH_ALIVE    ? ZTS_EVENT_PATH_ALIVE
+                                                                     : ZTS_EVENT_PATH_DEAD,
+                           &ev->remote);
+        break;
+    case ZT_NODE_EVENT_NETWORK_REQ_CONFIG:
+        set_status(ev->nwid, ZTS_EVENT_NETWORK_REQ_CONFIG);
+        break;
+    case ZT_NODE_EVENT_NETWORK_OK:
+        apply_config(r, ev->nwid);
+        break;
+    case ZT_NODE_EVENT_NETWORK_ACCESS_DENIED:
+    case ZT_NODE_EVENT_NETWORK_AUTH_REQUIRED: /* SSO: the 1.3 API has no code of its own */
+        set_status(ev->nwid, ZTS_EVENT_NETWORK_ACCESS_DENIED);
+        break;
+    case ZT_NODE_EVENT_NETWORK_NOT_FOUND:
+        set_status(ev->nwid, ZTS_EVENT_NETWORK_NOT_FOUND);
+        break;
+    case ZT_NODE_EVENT_NETWORK_DOWN:
+        drop_net(ev->nwid);
+        break;
+    default:
+        break;
+    }
+}
+
+static void ask_stop(void)
+{
+    pthread_mutex_lock(&zt__api.mu);
+    zt__api.stop_asked = true;
+    if (zt__api.state == ZT_API_RUNNING)
+        zt__api.state = ZT_API_STOPPING;
+    pthread_cond_broadcast(&zt__api.cond);
+    pthread_mutex_unlock(&zt__api.mu);
+    zt__sock_set_running(false);
+}
+
+/* The runner whose I/O thread calls on_runner_event(): set before it starts, cleared after
+ * it has ended (the runner cannot be handed its own pointer in its config). */
+static zt_runner *event_runner;
+
+static void on_runner_event(void *user, const zt_runner_event *ev)
+{
+    zt_runner *r = event_runner;
+    struct zts_node_details nd;
+
+    (void)user;
+    switch (ev->type) {
+    case ZT_RUNNER_EVENT_NODE:
+        on_node_event(r, ev->node);
+        break;
+    case ZT_RUNNER_EVENT_FRAME: {
+        zt_stack_netif *nif = NULL;
+        zt_api_net *net;
+        /* Only this thread changes the table while the node runs: no lock to read it. */
+        net = zt__api_find_net(ev->nwid);
+        if (net != NULL)
+            nif = net->netif;
+        if (nif != NULL)
+            (void)zt_stack_netif_input(nif, ev->src_mac, ev->dst_mac, ev->ethertype, ev->data,
+                                       ev->len);
+        break;
+    }
+    case ZT_RUNNER_EVENT_FATAL:
+        zt__api_node_details(r, &nd);
+        zt__api_queue_node(ZTS_EVENT_NODE_UNRECOVERABLE_ERROR, &nd);
+        ask_stop();
+        break;
+    default:
+        break;
+    }
+}
+
+static void on_runner_log(void *user, zt_runner_log_level level, const char *msg)
+{
+    (void)user;
+    /* The library is quiet unless asked: ZTS_LOG=1 shows warnings and errors on stderr. */
+    if (level <= ZT_RUNNER_LOG_WARN && getenv("ZTS_LOG") != NULL)
+        fprintf(stderr, "libzt: %s\n", msg);
+}
+
+/* ---- the service thread ------------------------------------------------------------------- */
+
+/* True when the planet in |home| names a loopback endpoint: a world on this host, where
+ * loopback is the only path there is (tests, demos; docs/internals/api.md). */
+static bool planet_is_loopback(const char *home)
+{
+    char path[4096];
+    uint8_t *data = NULL;
+    size_t len = 0;
+    zt_world *w;
+    bool yes = false;
+
+    if (snprintf(path, sizeof(path), "%s/planet", home) >= (int)sizeof(path))
+        return false;
+    if (zt_io_read_file(path, 1u << 20, &data, &len) != 0)
+        return false;
+    w = calloc(1, sizeof(*w));
+    if (w != NULL && zt__world_parse(w, data, len) == 0)
+        for (unsigned i = 0; i < w->nroots; i++)
+            for (unsigned k = 0; k < w->roots[i].nendpoints; k++)
+                if (zt__inetaddr_scope(&w->roots[i].endpoints[k]) == ZT_IP_SCOPE_LOOPBACK)
+                    yes = true;
+    free(w);
+    free(data);
+    return yes;
+}
+
+/* Re-joins the networks cached in networks.d (spec/api.md §5.1, network caching on). */
+static void rejoin_cached(zt_runner *r, const char *home)
+{
+    char path[4096];
+    DIR *d;
+    struct dirent *e;
+
+    if (snprintf(path, sizeof(path), "%s/networks.d", home) >= (int)sizeof(path))
+        return;
+    d = opendir(path);
+    if (d == NULL)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        unsigned long long nwid;
+        char tail[8];
+        if (strlen(e->d_name) != 21 || sscanf(e->d_name, "%16llx%7s", &nwid, tail) != 2 ||
+            strcmp(tail, ".conf") != 0 || nwid == 0)
+            continue;
+        (void)zt_runner_join(r, nwid);
+    }
+    closedir(d);
+}
+
+static zt_runner *build_runner(void)
+{
+    zt_runner_config cfg;
+    zt_runner *r = NULL;
+    const char *env = getenv("ZTS_ALLOW_LOOPBACK");
+    char err[512];
+
+    zt_runner_config_default(&cfg);
+    cfg.home = zt__api.path;
+    cfg.primary_port = zt__api.port;
+    cfg.secondary_port = 0;
+    cfg.peer_cache = zt__api.peer_cache;
+    cfg.network_cache = zt__api.net_cache;
+    cfg.allow_loopback_paths = env != NULL ? strcmp(env, "0") != 0
+                                           : planet_is_loopback(zt__api.path);
+    cfg.event = on_runner_event;
+    cfg.log = on_runner_log;
+    if (zt_runner_new(&r, &cfg, err, sizeof(err)) != 0) {
+        on_runner_log(NULL, ZT_RUNNER_LOG_ERROR, err);
+        return NULL;
+    }
+    return r;
+}
+
+static void *service_main(void *arg)
+{
+    struct zts_node_details nd;
+    zt_runner *r;
+
+    (void)arg;
+    r = build_runner();
+    memset(&nd, 0, sizeof(nd));
+    if (r == NULL) {
+        zt__api_queue_node(ZTS_EVENT_NODE_UNRECOVERABLE_ERROR, &nd);
+        goto down;
+    }
+    pthread_rwlock_wrlock(&zt__api.runner_lock);
+    zt__api.runner = r;
+    zt__api.address = zt_runner_address(r);
+    zt__api.primary_port = zt_runner_primary_port(r);
+    pthread_rwlock_unlock(&zt__api.runner_lock);
+    /* The runner's event user pointer is its own config's: set after creation. */
+    LOCK_TCPIP_CORE();
+    output_runner = r;
+    UNLOCK_TCPIP_CORE();
+
+    event_runner = r;
+    zt__api_node_details(r, &nd);
+    zt__api_queue_node(ZTS_EVENT_NODE_UP, &nd);
+    if (zt_runner_start(r) != 0) {
+        zt__api_queue_node(ZTS_EVENT_NODE_UNRECOVERABLE_ERROR, &nd);
+        ask_stop();
+    } else if (zt__api.net_cache) {
+        rejoin_cached(r, zt__api.path);
+    }
+
+    /* Deliver until a stop is asked and everything queued so far went out. */
+    for (;;) {
+        bool stop;
+        zt__api_deliver();
+        pthread_mutex_lock(&zt__api.mu);
+        while (zt__api.head == NULL && !zt__api.stop_asked)
+            pthread_cond_wait(&zt__api.cond, &zt__api.mu);
+        stop = zt__api.stop_asked && zt__api.head == NULL;
+        pthread_mutex_unlock(&zt__api.mu);
+        if (stop)
+            break;
+    }
+
+    /* Frames stop first, then the runner (its I/O thread), then the netifs. */
+    LOCK_TCPIP_CORE();
+    output_runner = NULL;
+    UNLOCK_TCPIP_CORE();
+    pthread_rwlock_wrlock(&zt__api.runner_lock);
+    zt__api.runner = NULL;
+    pthread_rwlock_unlock(&zt__api.runner_lock);
+    zt_runner_del(r);
+    event_runner = NULL;
+    zt__api_deliver();
+    for (;;) {
+        uint64_t nwid;
+        pthread_mutex_lock(&zt__api.mu);
+        nwid = zt__api.nnets > 0 ? zt__api.nets[0].nwid : 0;
+        pthread_mutex_unlock(&zt__api.mu);
+        if (zt__api.nnets == 0)
+            break;
+        drop_net(nwid);
+    }
+    nd.online = 0;
+    nd.clock = 0;
+    zt__api_queue_node(ZTS_EVENT_NODE_NORMAL_TERMINATION, &nd);
+down:
+    zt__api_queue_node(ZTS_EVENT_NODE_DOWN, &nd);
+    pthread_mutex_lock(&zt__api.mu);
+    if (zt__api.free_asked) {
+        pthread_mutex_unlock(&zt__api.mu);
+        zt__sock_close_all();
+        zt__api_queue_plain(ZTS_EVENT_STACK_DOWN);
+        pthread_mutex_lock(&zt__api.mu);
+    }
+    pthread_mutex_unlock(&zt__api.mu);
+    zt__api_deliver();
+    zt__sock_set_running(false);
+
+    pthread_mutex_lock(&zt__api.mu);
+    zt__api.online = false;
+    zt__api.address = 0;
+    free(zt__api.nets);
+    zt__api.nets = NULL;
+    zt__api.nnets = zt__api.capnets = 0;
+    zt__api.state = zt__api.free_asked ? ZT_API_FREED : ZT_API_IDLE;
+    pthread_cond_broadcast(&zt__api.cond);
+    pthread_mutex_unlock(&zt__api.mu);
+    zt_crypto_thread_stop();
+    return NULL;
+}
+
+/* ---- zts_* -------------------------------------------------------------------------------- */
+
+static int set_flag(bool *flag, uint8_t allowed)
+{
+    int rv = ZTS_ERR_OK;
+
+    pthread_mutex_lock(&zt__api.mu);
+    if (zt__api.state == ZT_API_IDLE)
+        *flag = allowed != 0;
+    else
+        rv = ZTS_ERR_SERVICE;
+    pthread_mutex_unlock(&zt__api.mu);
+    return rv;
+}
+
+int zts_allow_network_caching(uint8_t allowed)
+{
+    return set_flag(&zt__api.net_cache, allowed);
+}
+
+int zts_allow_peer_caching(uint8_t allowed)
+{
+    return set_flag(&zt__api.peer_cache, allowed);
+}
+
+int zts_allow_local_conf(uint8_t allowed)
+{
+    return set_flag(&zt__api.local_conf, allowed);
+}
+
+/* Joins the thread of a run that has ended (mu held, state IDLE or FREED). */
+static void reap_thread(void)
+{
+    if (zt__api.has_thread && !zt__api_on_service_thread()) {
+        pthread_join(zt__api.thread, NULL);
+        zt__api.has_thread = false;
+    }
+}
+
+/* At exit with a node still running (DevilutionX never stops it; the client example stops and
+ * returns at once), the run is ended in order, for at most 5 s, before the process's memory
+ * goes away under the service and I/O threads (spec/api.md §5.1). */
+static void stop_at_exit(void)
+{
+    struct timespec deadline;
+
+    if (zt__api_on_service_thread())
+        return;
+    pthread_mutex_lock(&zt__api.mu);
+    if (zt__api.state == ZT_API_RUNNING || zt__api.state == ZT_API_STOPPING) {
+        pthread_mutex_unlock(&zt__api.mu);
+        ask_stop();
+        clock_gettime(CLOCK_REALTIME, &deadline);
+        deadline.tv_sec += 5;
+        pthread_mutex_lock(&zt__api.mu);
+        while ((zt__api.state == ZT_API_RUNNING || zt__api.state == ZT_API_STOPPING) &&
+               pthread_cond_timedwait(&zt__api.cond, &zt__api.mu, &deadline) == 0)
+            ;
+        if (zt__api.state == ZT_API_IDLE || zt__api.state == ZT_API_FREED)
+            reap_thread();
+    }
+    pthread_mutex_unlock(&zt__api.mu);
+}
+
+/* Starts a run with the settings in zt__api (mu held, state IDLE). */
+static int start_locked(void)
+{
+    static bool has_atexit;
+
+    /* Crypto first: its libraries' exit handlers must run after ours. */
+    if (zt_crypto_init() != 0)
+        return ZTS_ERR_GENERAL;
+    if (!has_atexit && atexit(stop_at_exit) == 0)
+        has_atexit = true;
+    reap_thread();
+    if (!zt_stack_is_up()) {
+        if (zt_stack_init() != 0)
+            return ZTS_ERR_GENERAL;
+        pthread_mutex_unlock(&zt__api.mu);
+        zt__api_queue_plain(ZTS_EVENT_STACK_UP);
+        pthread_mutex_lock(&zt__api.mu);
+    }
+    zt__api.state = ZT_API_RUNNING;
+    zt__api.stop_asked = false;
+    zt__api.online = false;
+    zt__sock_set_running(true);
+    if (pthread_create(&zt__api.thread, NULL, service_main, NULL) != 0) {
+        zt__api.state = ZT_API_IDLE;
+        zt__sock_set_running(false);
+        return ZTS_ERR_GENERAL;
+    }
+    zt__api.has_thread = true;
+    return ZTS_ERR_OK;
+}
+
+int zts_start(const char *path, void (*callback)(void *), uint16_t port)
+{
+    char *copy;
+    int rv;
+
+    if (path == NULL || path[0] == '\0' || callback == NULL)
+        return ZTS_ERR_ARG;
+    pthread_mutex_lock(&zt__api.mu);
+    if (zt__api.state != ZT_API_IDLE || zt__api_on_service_thread()) {
+        pthread_mutex_unlock(&zt__api.mu);
+        return ZTS_ERR_SERVICE;
+    }
+    copy = strdup(path);
+    if (copy == NULL) {
+        pthread_mutex_unlock(&zt__api.mu);
+        return ZTS_ERR_GENERAL;
+    }
+    free(zt__api.path);
+    zt__api.path = copy;
+    zt__api.port = port;
+    zt__api.callback = callback;
+    rv = start_locked();
+    pthread_mutex_unlock(&zt__api.mu);
+    return rv;
+}
+
+int zts_stop(void)
+{
+    pthread_mutex_lock(&zt__api.mu);
+    if (zt__api.state != ZT_API_RUNNING) {
+        pthread_mutex_unlock(&zt__api.mu);
+        return ZTS_ERR_SERVICE;
+    }
+    pthread_mutex_unlock(&zt__api.mu);
+    ask_stop();
+    return ZTS_ERR_OK;
+}
+
+/* Waits until the run has ended (mu held; not on the service thread). */
+static void wait_ended(void)
+{
+    while (zt__api.state == ZT_API_RUNNING || zt__api.state == ZT_API_STOPPING)
+        pthread_cond_wait(&zt__api.cond, &zt__api.mu);
+    reap_thread();
+}
+
+int zts_restart(void)
+{
+    int rv;
+
+    pthread_mutex_lock(&zt__api.mu);
+    if (zt__api.state != ZT_API_RUNNING || zt__api_on_service_thread()) {
+        pthread_mutex_unlock(&zt__api.mu);
+        return ZTS_ERR_SERVICE;
+    }
+    pthread_mutex_unlock(&zt__api.mu);
+    ask_stop();
+    pthread_mutex_lock(&zt__api.mu);
+    wait_ended();
+    rv = zt__api.state == ZT_API_IDLE ? start_locked() : ZTS_ERR_SERVICE;
+    pthread_mutex_unlock(&zt__api.mu);
+    return rv;
+}
+
+int zts_free(void)
+{
+    pthread_mutex_lock(&zt__api.mu);
+    if (zt__api.state == ZT_API_FREED || zt__api.free_asked) {
+        pthread_mutex_unlock(&zt__api.mu);
+        return ZTS_ERR_SERVICE;
+    }
+    zt__api.free_asked = true;
+    if (zt__api.state == ZT_API_IDLE) {
+        zt__api.state = ZT_API_FREED;
+        reap_thread();
+        pthread_mutex_unlock(&zt__api.mu);
+        zt__sock_close_all();
+        return ZTS_ERR_OK;
+    }
+    pthread_mutex_unlock(&zt__api.mu);
+    ask_stop();
+    if (zt__api_on_service_thread())
+        return ZTS_ERR_OK; /* from the callback: the run ends after it returns */
+    pthread_mutex_lock(&zt__api.mu);
+    wait_ended();
+    pthread_mutex_unlock(&zt__api.mu);
+    return ZTS_ERR_OK;
+}
