@@ -108,6 +108,24 @@ ZTS_API const char *zts_controller_last_error(const zts_controller *ctl);
 /* Frees a string returned by this API.  NULL is a no-op. */
 ZTS_API void zts_controller_free(char *s);
 
+/* ---- controller mode of a running node (ZeroTierSockets.h) ---- */
+
+/*
+ * Makes the node started with zts_start() the controller of its own networks (IDs that begin
+ * with its address), and gives the caller a handle to edit them.  The store is the SQLite
+ * file <start path>/controller.d/controller.sqlite3 (created if missing; a later zts_start on
+ * the same path serves it again at once).  The node answers configuration requests from that
+ * file as they come; edits made through the handle apply at each member's next request (a
+ * member asks at least every 60 s; a fresh join asks at once), and removals of authorisation
+ * are sent as revocations by the edit itself.
+ *
+ * The caller owns *pctl and frees it with zts_controller_del(); the handle keeps working on
+ * the file after the node stops.  Any application thread, not the event callback.  Returns
+ * OK, ERR_ARG (pctl NULL), ERR_GENERAL (no node running, or called from the callback) or
+ * ERR_STORE (the file cannot be opened or created).
+ */
+ZTS_API int zts_controller_attach(zts_controller **pctl);
+
 /* ---- networks ---- */
 
 /*

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/world.h"
 #include "crypto/crypto.h"
@@ -380,6 +381,15 @@ static bool planet_is_loopback(const char *home)
     return yes;
 }
 
+static bool has_controller_store(const char *home)
+{
+    char path[4096];
+
+    return snprintf(path, sizeof(path), "%s/controller.d/controller.sqlite3", home) <
+               (int)sizeof(path) &&
+           access(path, F_OK) == 0;
+}
+
 /* Re-joins the networks cached in networks.d (spec/api.md §5.1, network caching on). */
 static void rejoin_cached(zt_runner *r, const char *home)
 {
@@ -418,6 +428,8 @@ static zt_runner *build_runner(void)
     cfg.network_cache = zt__api.net_cache;
     cfg.allow_loopback_paths = env != NULL ? strcmp(env, "0") != 0
                                            : planet_is_loopback(zt__api.path);
+    /* A node that served as a controller (zts_controller_attach) serves again at once. */
+    cfg.controller = has_controller_store(zt__api.path);
     cfg.event = on_runner_event;
     cfg.log = on_runner_log;
     if (zt_runner_new(&r, &cfg, err, sizeof(err)) != 0) {

@@ -259,16 +259,15 @@ static int open_home(zt_runner *r, bool *phas_planet, char *err, size_t errlen)
     return zt__home_check_planet(r->home, phas_planet, err, errlen);
 }
 
-/* The controller beside the node (cfg.controller): the node's identity, records in
- * HOME/controller.d/controller.sqlite3. */
-static int open_controller(zt_runner *r, char *err, size_t errlen)
+/* Opens a handle on the controller store beside the node: the node's identity, records in
+ * HOME/controller.d/controller.sqlite3 (runner_internal.h). */
+int zt__runner_open_controller(zt_runner *r, struct zts_controller **pctl, char *err,
+                               size_t errlen)
 {
     char dir[ZT_HOME_PATH_MAX], path[ZT_HOME_PATH_MAX], secret[ZT_IDENTITY_STR_MAX + 1];
     zts_controller_config ccfg;
     int rv;
 
-    if (!r->cfg.controller)
-        return 0;
     if ((size_t)snprintf(dir, sizeof(dir), "%s/controller.d", r->home) >= sizeof(dir) ||
         (size_t)snprintf(path, sizeof(path), "%s/" ZT_STORE_SQLITE_DEFAULT_NAME, dir) >=
             sizeof(path)) {
@@ -287,10 +286,10 @@ static int open_controller(zt_runner *r, char *err, size_t errlen)
     ccfg.identity_secret = secret;
     ccfg.store_kind = ZTS_CONTROLLER_STORE_SQLITE;
     ccfg.store_path = path;
-    rv = zts_controller_new(&r->controller, &ccfg);
+    rv = zts_controller_new(pctl, &ccfg);
     zt__wipe(secret, sizeof(secret));
     if (rv != ZTS_CONTROLLER_OK) {
-        r->controller = NULL;
+        *pctl = NULL;
         set_err(err, errlen, "cannot start the controller on %s (error %d)", path, rv);
         return rv == ZTS_CONTROLLER_ERR_GENERAL ? ZT_ERR_NOMEM
                : rv == ZTS_CONTROLLER_ERR_STORE ? ZT_ERR_IO
@@ -299,6 +298,26 @@ static int open_controller(zt_runner *r, char *err, size_t errlen)
     zt__runner_log(r, ZT_RUNNER_LOG_INFO, "controller %010llx on %s",
                    (unsigned long long)r->address, path);
     return 0;
+}
+
+/* The controller beside the node (cfg.controller). */
+static int open_controller(zt_runner *r, char *err, size_t errlen)
+{
+    if (!r->cfg.controller)
+        return 0;
+    return zt__runner_open_controller(r, &r->controller, err, errlen);
+}
+
+int zt_runner_controller_attach(zt_runner *r, struct zts_controller **pctl)
+{
+    char err[256];
+    int rv = zt__runner_open_controller(r, pctl, err, sizeof(err));
+
+    if (rv != 0) {
+        zt__runner_log(r, ZT_RUNNER_LOG_ERROR, "%s", err);
+        return rv;
+    }
+    return zt__runner_enable_controller(r);
 }
 
 /* Batches, the event loop, the sockets (watched by the loop) and zerotier-one.port. */

@@ -145,12 +145,23 @@ int zt_runner_deorbit(zt_runner *r, uint64_t world_id);
 int zt_runner_join(zt_runner *r, uint64_t nwid);
 int zt_runner_leave(zt_runner *r, uint64_t nwid);
 /* Sends an Ethernet frame from our port on |nwid| (source MAC: ours there) to |dst_mac|;
- * |data| (the payload after the Ethernet header) is copied. */
+ * |data| (the payload after the Ethernet header) is copied.  On the I/O thread (from the event
+ * callback) the frame goes to the node at once, and the node's own failures (no config yet,
+ * rules) are not reported. */
 int zt_runner_send_frame(zt_runner *r, uint64_t nwid, uint64_t dst_mac, unsigned ethertype,
                          const void *data, size_t len);
 /* Subscribes our port on |nwid| to the multicast group (|mac|, |adi|), or unsubscribes it. */
 int zt_runner_multicast(zt_runner *r, uint64_t nwid, uint64_t mac, uint32_t adi,
                         bool subscribe);
+
+/* Controller mode for an embedder (zts_controller_attach): opens a new handle on the
+ * controller store beside the node (HOME/controller.d/controller.sqlite3, created if missing)
+ * for the caller to edit networks and members, and makes the node answer configuration
+ * requests for its networks from that store (as cfg.controller does), from now on.  The
+ * caller owns *pctl (zts_controller_del).  Any thread but the I/O thread.  Returns 0,
+ * ZT_ERR_IO, ZT_ERR_INVAL, ZT_ERR_NOMEM or ZT_ERR_AGAIN (stopping). */
+struct zts_controller;
+int zt_runner_controller_attach(zt_runner *r, struct zts_controller **pctl);
 
 typedef struct zt_runner_status {
     uint64_t address, planet_id, planet_timestamp;

@@ -21,6 +21,7 @@ typedef enum {
     CMD_SEND_FRAME = ZT_RUNNER_CMD_SEND_FRAME,
     CMD_MULTICAST_SUBSCRIBE = ZT_RUNNER_CMD_MULTICAST_SUBSCRIBE,
     CMD_MULTICAST_UNSUBSCRIBE = ZT_RUNNER_CMD_MULTICAST_UNSUBSCRIBE,
+    CMD_ENABLE_CONTROLLER = 50,
     CMD_QUERY = 100,
 } cmd_kind;
 
@@ -164,6 +165,13 @@ static void run_command(zt_runner *r, zt_runner_cmd *c, int64_t now)
     case CMD_MULTICAST_UNSUBSCRIBE:
         rv = zt_node_multicast_unsubscribe(r->node, c->a, c->b, c->ethertype);
         break;
+    case CMD_ENABLE_CONTROLLER:
+        if (r->controller == NULL) {
+            char err[256];
+            if (zt__runner_open_controller(r, &r->controller, err, sizeof(err)) != 0)
+                zt__runner_log(r, ZT_RUNNER_LOG_ERROR, "%s", err);
+        }
+        return;
     case CMD_QUERY:
         c->query->result = answer_query(r, c->query);
         finish_query(r, c->query);
@@ -348,6 +356,16 @@ int zt_runner_send_frame(zt_runner *r, uint64_t nwid, uint64_t dst_mac, unsigned
 
     if ((data == NULL && len > 0) || ethertype > 0xffff)
         return ZT_ERR_INVAL;
+    if (on_io_thread(r)) {
+        /* From an event callback (after the node call that raised it): straight to the node,
+         * no copy and no wakeup; zt__runner_after_node() sends what it queues. */
+        uint64_t mac = zt_node_network_mac(r->node, nwid);
+        if (mac == 0)
+            return ZT_ERR_NOTFOUND;
+        rv = zt_node_send_frame(r->node, nwid, mac, dst_mac, ethertype, data, len,
+                                zt_io_clock_ms());
+        return zt_err_is_fatal(rv) ? rv : 0;
+    }
     rv = new_cmd(CMD_SEND_FRAME, nwid, dst_mac, data, len, &c);
     if (rv != 0)
         return rv;
@@ -366,6 +384,11 @@ int zt_runner_multicast(zt_runner *r, uint64_t nwid, uint64_t mac, uint32_t adi,
         return rv;
     c->ethertype = adi;
     return post(r, c);
+}
+
+int zt__runner_enable_controller(zt_runner *r)
+{
+    return post_simple(r, CMD_ENABLE_CONTROLLER, 0, 0, NULL, 0);
 }
 
 static zt_ssize query(zt_runner *r, runner_query *q)

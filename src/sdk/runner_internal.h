@@ -94,6 +94,12 @@ void zt__runner_after_node(zt_runner *r);
 /* The node failed with |rv| (fatal) in |what|: FATAL event, then the loop stops. */
 void zt__runner_fail(zt_runner *r, int rv, const char *what);
 
+/* runner.c: a new handle on the controller store beside the node (its SQLite file). */
+int zt__runner_open_controller(zt_runner *r, struct zts_controller **pctl, char *err,
+                               size_t errlen);
+/* runner_cmd.c: makes the I/O thread open its own controller handle, if it has none. */
+int zt__runner_enable_controller(zt_runner *r);
+
 /* runner_cmd.c: the command queue. */
 void zt__runner_on_wakeup(zt_loop *loop, void *arg); /* runs what was posted */
 /* Marks the runner stopped and empties the queue: queries in it get ZT_ERR_AGAIN. */

@@ -332,9 +332,13 @@ void zt__runner_after_node(zt_runner *r)
 {
     int64_t deadline, hk;
 
-    if (r->tx.n > 0)
-        (void)zt_io_udp_tx_flush(&r->tx);
-    zt__runner_deliver_events(r);
+    /* The embedder may answer events by calling the node again from this thread (frames
+     * sent by the stack in reply to frames it was given): send what that queued too. */
+    do {
+        if (r->tx.n > 0)
+            (void)zt_io_udp_tx_flush(&r->tx);
+        zt__runner_deliver_events(r);
+    } while (r->tx.n > 0 || r->nevents > 0);
     deadline = zt_node_next_deadline(r->node);
     hk = housekeeping_deadline(r);
     if (hk < deadline)
