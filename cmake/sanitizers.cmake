@@ -1,4 +1,12 @@
-# ASan + UBSan for the test build; libFuzzer instrumentation for the fuzz build.
+# ASan + UBSan for the test build; ThreadSanitizer for the threaded socket tests (ZT_TSAN,
+# tests/tsan.supp); libFuzzer instrumentation for the fuzz build.
+if(ZT_SANITIZE AND ZT_TSAN)
+  message(FATAL_ERROR "ZT_SANITIZE and ZT_TSAN exclude each other: configure two build trees")
+endif()
+if(ZT_TSAN)
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+endif()
 if(ZT_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined
                       -fno-omit-frame-pointer)

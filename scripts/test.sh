@@ -21,6 +21,12 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd build/asan && ctest --output-on-failure -j"$jobs" --timeout 600)
 
+step "ThreadSanitizer: the socket layer's tests (threads against lwIP's core lock)"
+cmake -S . -B build/tsan -DZT_TSAN=ON -DZT_BUILD_LWIP=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build/tsan -j"$jobs" --target test_sock
+TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp" \
+    build/tsan/tests/test_sock
+
 step "build: release (-O2)"
 cmake -S . -B build/release -DZT_BUILD_LWIP=ON -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build/release -j"$jobs"
