@@ -3,7 +3,8 @@
 # identity, a signed planet naming it, member identities), sets up a private network on the
 # root's controller, then starts the root and two nodes on loopback: they come online, get
 # their configs and addresses, and exchange encrypted traffic (VL1 messages, then ARP and ICMP
-# echo as Ethernet frames), relayed first, then direct.
+# echo as Ethernet frames), relayed first, then direct.  Last, two libzt applications (the
+# example server and client) talk TCP over the same network through their own stacks.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -104,6 +105,26 @@ sleep 2
 grep -E "network $nwid ok|echo-reply|peer $peer_addr|arp-reply|icmp-reply" "$world/member.log" |
     sed 's/^/          member: /' | head -12
 grep -E "user-message" "$world/peer.log" | sed 's/^/          peer:   /' | head -2
+
+say "8. libzt: two applications, each with the node and a userspace TCP/IP stack inside,"
+say "   join the same network; the example server echoes what the example client sends (TCP)"
+examples=$root/build/release/examples
+for h in app-server app-client; do
+    mkdir -p "$world/$h"
+    "$idtool" generate "$world/$h/identity.secret" "$world/$h/identity.public" >/dev/null
+    cp "$world/root/planet" "$world/$h/planet"
+    ctl authorize "$nwid" "$(cut -c1-10 "$world/$h/identity.public")"
+done
+"$examples/server" "$world/app-server" "$nwid" 4444 0 >"$world/app-server.log" 2>&1 &
+pids+=($!)
+wait_for 30 "$world/app-server.log" "Listening" || { cat "$world/app-server.log"; exit 1; }
+server_ip=$(sed -n "s/.*virtual address on network $nwid is \([0-9.]*\)$/\1/p" \
+    "$world/app-server.log" | head -n1)
+say "   server $(cut -c1-10 "$world/app-server/identity.public") listens on $server_ip:4444"
+timeout 60 "$examples/client" "$world/app-client" "$nwid" "$server_ip" 4444 0 \
+    >"$world/app-client.log" 2>&1 || { cat "$world/app-client.log"; exit 1; }
+grep -E "Connected|Sent|Read" "$world/app-client.log" | sed 's/^/          client: /'
+grep -E "Accepted|Read" "$world/app-server.log" | sed 's/^/          server: /'
 cleanup
 trap - EXIT
 say "world stopped cleanly; logs and home directories under $world"
