@@ -118,7 +118,15 @@ void zt__api_peer_details(const zt_peer_info *info, struct zts_peer_details *pd)
     pd->latency = info->latency_ms < 0 ? -1 : (int)info->latency_ms;
     pd->role = info->is_upstream ? ZTS_PEER_ROLE_PLANET : ZTS_PEER_ROLE_LEAF;
     for (unsigned i = 0; i < info->npaths && i < ZT_MAX_PEER_NETWORK_PATHS; i++) {
-        struct zts_physical_path *p = &pd->paths[pd->pathCount++];
+        struct zts_physical_path *p;
+        bool seen = false;
+        /* One entry per remote endpoint: the node keeps a path per local socket (primary
+         * and secondary port), the API shows endpoints. */
+        for (unsigned k = 0; k < i && !seen; k++)
+            seen = zt__inetaddr_equal(&info->paths[k].remote, &info->paths[i].remote);
+        if (seen)
+            continue;
+        p = &pd->paths[pd->pathCount++];
         zt__api_storage_of(&info->paths[i].remote, &p->address);
         p->lastSend = wall_of(info->paths[i].last_send, mono, wall);
         p->lastReceive = wall_of(info->paths[i].last_receive, mono, wall);
