@@ -411,6 +411,8 @@ static void on_event(void *user, const zt_runner_event *ev)
     case ZT_RUNNER_EVENT_FRAME:
         on_frame(svc, ev);
         break;
+    case ZT_RUNNER_EVENT_FRAMES_DONE:
+        break;
     case ZT_RUNNER_EVENT_FATAL:
         logline(svc, ZT_RUNNER_LOG_ERROR, "node failed: %s", zt_strerror(ev->error));
         atomic_store(&svc->has_failed, true);

@@ -314,12 +314,19 @@ static void ask_stop(void)
  * it has ended (the runner cannot be handed its own pointer in its config). */
 static zt_runner *event_runner;
 
+/* The I/O thread holds lwIP's core lock across a run of frames (zt_stack_input_begin). */
+static bool frames_locked;
+
 static void on_runner_event(void *user, const zt_runner_event *ev)
 {
     zt_runner *r = event_runner;
     struct zts_node_details nd;
 
     (void)user;
+    if (frames_locked && ev->type != ZT_RUNNER_EVENT_FRAME) {
+        zt_stack_input_end();
+        frames_locked = false;
+    }
     switch (ev->type) {
     case ZT_RUNNER_EVENT_NODE:
         on_node_event(r, ev->node);
@@ -331,9 +338,14 @@ static void on_runner_event(void *user, const zt_runner_event *ev)
         net = zt__api_find_net(ev->nwid);
         if (net != NULL)
             nif = net->netif;
-        if (nif != NULL)
-            (void)zt_stack_netif_input(nif, ev->src_mac, ev->dst_mac, ev->ethertype, ev->data,
-                                       ev->len);
+        if (nif == NULL)
+            break;
+        if (!frames_locked) {
+            zt_stack_input_begin();
+            frames_locked = true;
+        }
+        (void)zt_stack_netif_input(nif, ev->src_mac, ev->dst_mac, ev->ethertype, ev->data,
+                                   ev->len);
         break;
     }
     case ZT_RUNNER_EVENT_FATAL:

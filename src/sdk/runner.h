@@ -61,6 +61,8 @@ typedef enum {
     ZT_RUNNER_EVENT_FATAL,       /* the node failed with |error|; the runner stops */
     ZT_RUNNER_EVENT_STOPPED,     /* the I/O thread is ending; last event */
     ZT_RUNNER_EVENT_FRAME,       /* an Ethernet frame for our port on network |nwid| */
+    ZT_RUNNER_EVENT_FRAMES_DONE, /* the last of a run of FRAME events (one received batch):
+                                  * an embedder may hold a lock across the run */
 } zt_runner_event_type;
 
 typedef struct zt_runner_event {

@@ -259,10 +259,20 @@ void zt__runner_emit(zt_runner *r, const zt_runner_event *ev)
         r->cfg.event(r->cfg.user, ev);
 }
 
+static void frames_done(zt_runner *r)
+{
+    zt_runner_event ev;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.type = ZT_RUNNER_EVENT_FRAMES_DONE;
+    zt__runner_emit(r, &ev);
+}
+
 void zt__runner_deliver_events(zt_runner *r)
 {
     zt_runner_event rev;
     zt_peer_info *info = NULL;
+    bool in_frames = false;
 
     if (r->events_dropped > 0) {
         zt__runner_log(r, ZT_RUNNER_LOG_WARN,
@@ -274,7 +284,12 @@ void zt__runner_deliver_events(zt_runner *r)
         zt_runner_held_event *h = &r->events[i];
         const zt_path_info *best;
 
+        if (!h->is_frame && in_frames) {
+            frames_done(r);
+            in_frames = false;
+        }
         if (h->is_frame) {
+            in_frames = true;
             memset(&rev, 0, sizeof(rev));
             rev.type = ZT_RUNNER_EVENT_FRAME;
             rev.nwid = h->nwid;
@@ -306,6 +321,8 @@ void zt__runner_deliver_events(zt_runner *r)
         free(h->data);
         h->data = NULL;
     }
+    if (in_frames)
+        frames_done(r);
     r->nevents = 0;
     free(info);
 }

@@ -13,6 +13,7 @@
 
 #include "arch/sys_arch.h"
 #include "lwip/netif.h"
+#include "lwip/priv/tcp_priv.h"
 
 /* poll/select: one waiter per call, linked from every socket it watches. */
 typedef struct zt_poll_waiter {
@@ -357,6 +358,29 @@ int zt__sock_family(int fd)
     return rv;
 }
 
+/* lwIP 2.1.3's tcp_bind compares a dual-stack wildcard (IPADDR_TYPE_ANY) with the other pcbs as
+ * if it were IPv4 (its "@todo: check accept_any_ip_version"), so [::] dual stack and an IPv6
+ * address, or [::] IPV6_V6ONLY, could hold one port together.  udp_bind has the missing clause;
+ * this is it for TCP: a dual-stack pcb conflicts with every IPv6 pcb of the port, unless both
+ * have SO_REUSEADDR (the IPv4 half lwIP checks itself). */
+static bool tcp_dual_stack_conflict(const struct tcp_pcb *pcb, const ip_addr_t *ip, u16_t port)
+{
+    if (port == 0)
+        return false;
+    for (int i = 0; i < NUM_TCP_PCB_LISTS; i++) {
+        for (const struct tcp_pcb *c = *tcp_pcb_lists[i]; c != NULL; c = c->next) {
+            if (c == pcb || c->local_port != port)
+                continue;
+            if (ip_get_option(pcb, SOF_REUSEADDR) && ip_get_option(c, SOF_REUSEADDR))
+                continue;
+            if ((IP_IS_ANY_TYPE_VAL(*ip) && IP_IS_V6_VAL(c->local_ip)) ||
+                (IP_IS_V6(ip) && IP_IS_ANY_TYPE_VAL(c->local_ip)))
+                return true;
+        }
+    }
+    return false;
+}
+
 int zt__sock_bind(int fd, const zt_sockaddr *a)
 {
     zt_sock *s;
@@ -387,6 +411,10 @@ int zt__sock_bind(int fd, const zt_sockaddr *a)
         }
         if (s->pcb.tcp->local_port != 0) {
             rv = -EINVAL; /* already bound */
+            goto out;
+        }
+        if (tcp_dual_stack_conflict(s->pcb.tcp, &ip, a->port)) {
+            rv = -EADDRINUSE;
             goto out;
         }
         err = tcp_bind(s->pcb.tcp, &ip, a->port);

@@ -113,13 +113,16 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
     return ERR_OK;
 }
 
+static size_t send_room(const struct tcp_pcb *pcb);
+
 static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 {
     zt_sock *s = arg;
 
-    (void)pcb;
     (void)len;
-    if (s->nwaiting > 0 || s->polls != NULL)
+    /* Writers wake once a useful amount is free (what poll calls writable), not at every ACK:
+     * waking costs more than the ACK did. */
+    if ((s->nwaiting > 0 || s->polls != NULL) && send_room(pcb) >= TCP_SNDLOWAT)
         zt__sock_notify(s);
     return ERR_OK;
 }

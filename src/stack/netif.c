@@ -218,6 +218,58 @@ static err_t linkoutput(struct netif *netif, struct pbuf *p)
     return ERR_OK;
 }
 
+/* The MAC of the member an RFC 4193 (/88) or 6PLANE (/40) address of this network names.
+ *
+ * lwIP resolves IPv6 neighbours with NDP, and nd6_send_ns() only solicits from an address in the
+ * target's /64.  6PLANE gives every node its own /80 inside the network's /40, so two members
+ * never share a /64 and lwIP cannot even ask (nd6.err, "no available src address"): ad-hoc
+ * networks, which have nothing but 6PLANE, could not carry unicast.  ZeroTier's NDP emulation
+ * (vl2.md §2.5) answers such solicitations with a MAC that follows from the address anyway: the
+ * node ID is inside it, and a member's MAC is the first octet plus (node ID ^ a mask of the
+ * network ID) (§2.1), so it differs from ours exactly by the XOR of the two node IDs.  Only
+ * when we hold an address of the same kind whose prefix covers |dest|, as the emulation. */
+static bool derived_mac(const zt_stack_netif *n, const ip6_addr_t *dest, uint8_t mac[6])
+{
+    uint8_t d[16];
+
+    ip6_bytes(dest, d);
+    for (size_t i = 0; i < n->naddrs; i++) {
+        const zt_stack_prefix *a = &n->addrs[i];
+        uint64_t own = 0, peer = 0;
+        size_t at;
+
+        if (a->family != 6)
+            continue;
+        if (a->bits == 88 && a->ip[0] == 0xfd && a->ip[9] == 0x99 && a->ip[10] == 0x93 &&
+            memcmp(d, a->ip, 11) == 0)
+            at = 11; /* fd, network ID, 99 93, node ID */
+        else if (a->bits == 40 && a->ip[0] == 0xfc && memcmp(d, a->ip, 5) == 0)
+            at = 5; /* fc, 32 bits of the network ID, node ID, ... */
+        else
+            continue;
+        for (size_t k = 0; k < 5; k++) {
+            own = own << 8 | a->ip[at + k];
+            peer = peer << 8 | d[at + k];
+        }
+        mac_to_bytes(n->mac ^ (own ^ peer), mac);
+        return true;
+    }
+    return false;
+}
+
+/* IPv6 out: unicast to a member's derived address goes straight to its MAC (derived_mac);
+ * everything else through lwIP's NDP. */
+static err_t output_ip6(struct netif *netif, struct pbuf *p, const ip6_addr_t *dest)
+{
+    const zt_stack_netif *n = netif->state;
+    struct eth_addr dst;
+
+    if (!ip6_addr_ismulticast(dest) && derived_mac(n, dest, dst.addr))
+        return ethernet_output(netif, p, (const struct eth_addr *)netif->hwaddr, &dst,
+                               ETHTYPE_IPV6);
+    return ethip6_output(netif, p, dest);
+}
+
 static void tell_multicast(struct netif *netif, uint64_t mac, enum netif_mac_filter_action act)
 {
     zt_stack_netif *n = netif->state;
@@ -260,7 +312,7 @@ static err_t netif_init_cb(struct netif *netif)
     netif->hwaddr_len = ETH_HWADDR_LEN;
     mac_to_bytes(n->mac, netif->hwaddr);
     netif->output = etharp_output;
-    netif->output_ip6 = ethip6_output;
+    netif->output_ip6 = output_ip6;
     netif->linkoutput = linkoutput;
     netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET |
                    NETIF_FLAG_IGMP | NETIF_FLAG_MLD6;
@@ -410,6 +462,34 @@ int zt_stack_netif_configure(zt_stack_netif *n, unsigned mtu, const zt_stack_pre
     return 0;
 }
 
+/* The fixed header of what lwIP takes for |ethertype|.  lwIP 2.1.3 reads these headers before
+ * it checks the frame's length (etharp_input, ip4_input, ip6_input), so shorter frames are
+ * dropped here, as lwIP would drop them after the overread (found by fuzz/fuzz_stack.c). */
+static size_t min_payload(unsigned ethertype)
+{
+    switch (ethertype) {
+    case ETHTYPE_ARP: return SIZEOF_ETHARP_HDR;
+    case ETHTYPE_IP: return IP_HLEN;
+    case ETHTYPE_IPV6: return IP6_HLEN;
+    default: return 0;
+    }
+}
+
+/* True on a thread between zt_stack_input_begin() and _end(): it holds the core lock. */
+static _Thread_local bool in_batch;
+
+void zt_stack_input_begin(void)
+{
+    LOCK_TCPIP_CORE();
+    in_batch = true;
+}
+
+void zt_stack_input_end(void)
+{
+    in_batch = false;
+    UNLOCK_TCPIP_CORE();
+}
+
 int zt_stack_netif_input(zt_stack_netif *n, uint64_t src_mac, uint64_t dst_mac,
                          unsigned ethertype, const uint8_t *data, size_t len)
 {
@@ -419,7 +499,13 @@ int zt_stack_netif_input(zt_stack_netif *n, uint64_t src_mac, uint64_t dst_mac,
 
     if (n == NULL || (data == NULL && len > 0) || len > 0xffff - ETH_HLEN || ethertype > 0xffff)
         return ZT_ERR_INVAL;
-    LOCK_TCPIP_CORE();
+    if (!in_batch)
+        LOCK_TCPIP_CORE();
+    if (len < min_payload(ethertype)) {
+        LINK_STATS_INC(link.lenerr);
+        LINK_STATS_INC(link.drop);
+        goto out;
+    }
     p = pbuf_alloc(PBUF_RAW, (u16_t)(len + ETH_HLEN), PBUF_RAM);
     if (p == NULL) {
         LINK_STATS_INC(link.memerr);
@@ -438,7 +524,8 @@ int zt_stack_netif_input(zt_stack_netif *n, uint64_t src_mac, uint64_t dst_mac,
     if (n->nif.input(p, &n->nif) != ERR_OK)
         pbuf_free(p);
 out:
-    UNLOCK_TCPIP_CORE();
+    if (!in_batch)
+        UNLOCK_TCPIP_CORE();
     return rv;
 }
 
@@ -452,6 +539,13 @@ void zt_stack_netif_linklocal(const zt_stack_netif *n, uint8_t out[16])
 unsigned zt_stack_netif_index(const zt_stack_netif *n)
 {
     return netif_get_index(&n->nif);
+}
+
+/* Frees a removed netif on tcpip_thread, after every message queued before this one: loopback
+ * traffic (netif_loop_output) may have queued a netif_poll() of it (found by fuzz_stack). */
+static void free_removed(void *arg)
+{
+    free(arg);
 }
 
 void zt_stack_netif_del(zt_stack_netif *n)
@@ -470,6 +564,12 @@ void zt_stack_netif_del(zt_stack_netif *n)
     netif_remove(&n->nif);
     if (netif_default == NULL && all_netifs != NULL)
         netif_set_default(&all_netifs->nif);
+    /* Looped-back packets not yet polled are dropped: a pending netif_poll() finds none. */
+    if (n->nif.loop_first != NULL) {
+        pbuf_free(n->nif.loop_first);
+        n->nif.loop_first = n->nif.loop_last = NULL;
+    }
     UNLOCK_TCPIP_CORE();
-    free(n);
+    /* Out of memory for the message: keep |n| rather than risk a use after free. */
+    (void)tcpip_callback(free_removed, n);
 }

@@ -72,6 +72,12 @@ int zt_stack_netif_configure(zt_stack_netif *nif, unsigned mtu, const zt_stack_p
 int zt_stack_netif_input(zt_stack_netif *nif, uint64_t src_mac, uint64_t dst_mac,
                          unsigned ethertype, const uint8_t *data, size_t len);
 
+/* A batch of zt_stack_netif_input() calls under one hold of the core lock (the frames of one
+ * received batch): begin takes the lock, end releases it; in between, the calling thread's
+ * inputs do not lock again.  Nothing else may be called from this thread in between. */
+void zt_stack_input_begin(void);
+void zt_stack_input_end(void);
+
 /* The IPv6 link-local address the netif carries (fe80::/64 from the MAC). */
 void zt_stack_netif_linklocal(const zt_stack_netif *nif, uint8_t out[16]);
 /* Index of the lwIP netif (for IPV6 scope ids, ZTS_SO_BINDTODEVICE). */

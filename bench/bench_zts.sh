@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# bench_zts.sh: builds a private ZeroTier world on loopback and runs bench_zts in it (see the
+# header of bench/bench_zts.c for what is measured and how).
+#
+#   cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release && cmake --build build/bench -j2
+#   bash bench/bench_zts.sh [--build DIR] [--seconds S] [--cold N] [--libzt-only]
+#                           [--profile [--perf-out DIR]]
+#
+# The world: identities made with zt-idtool for the root, the two benchmark nodes (a, b) and
+# N cold-start homes; a planet (zt-idtool mkplanet) naming the root at 127.0.0.1/<port>; a
+# private network in the controller's SQLite store (zt-ctltool) with an IPv4 pool and every
+# member authorized ahead; the root = controller as `zt-service --controller --bind-loopback
+# --allow-loopback`.  The library nodes' homes hold the planet and their identity only; with
+# roots on 127.0.0.1 they accept loopback paths and talk to each other directly.
+#
+# --profile runs only the libzt single stream under `perf record -e cpu-clock -g` (this
+# machine has no hardware counters) and prints perf reports by thread and by symbol;
+# perf.data goes to --perf-out (default: the temp directory, which is then kept).
+#
+# Every process started here is stopped by the EXIT trap (TERM, then KILL after 10 s).  The
+# temp directory is removed unless ZT_KEEP_TMP=1 (or --profile without --perf-out).  Nothing
+# leaves loopback.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+build=$top/build/bench
+secs=3
+cold=5
+profile=0
+only=
+perf_out=
+
+usage() {
+    echo "usage: $0 [--build DIR] [--seconds S] [--cold N] [--libzt-only] [--profile [--perf-out DIR]]" >&2
+    exit 2
+}
+while (($#)); do
+    case $1 in
+    --build) build=$(realpath "$2"); shift 2 ;;
+    --seconds) secs=$2; shift 2 ;;
+    --cold) cold=$2; shift 2 ;;
+    --profile) profile=1; shift ;;
+    --libzt-only) only=-L; shift ;;
+    --perf-out) perf_out=$(realpath -m "$2"); shift 2 ;;
+    -h | --help) usage ;;
+    *) usage ;;
+    esac
+done
+
+bench=$build/bench/bench_zts
+svc=$build/apps/zt-service/zt-service
+idtool=$build/apps/zt-idtool/zt-idtool
+ctltool=$build/tests/integration/zt-ctltool
+for b in "$bench" "$svc" "$idtool" "$ctltool"; do
+    [[ -x $b ]] || { echo "bench_zts.sh: $b missing: build $build first (Release)" >&2; exit 1; }
+done
+if ! grep -q '^CMAKE_BUILD_TYPE:STRING=Release$' "$build/CMakeCache.txt" 2>/dev/null; then
+    echo "bench_zts.sh: warning: $build is not a Release build; figures mean little" >&2
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/zt-bench.XXXXXX")
+pids=()
+log() { printf '[bench_zts] %s\n' "$*"; }
+
+stop_all() {
+    local p deadline
+    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    deadline=$((SECONDS + 10))
+    for p in "${pids[@]}"; do
+        while kill -0 "$p" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+        kill -KILL "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+    pids=()
+}
+cleanup() {
+    local rc=$?
+    stop_all
+    if ((rc != 0)) && [[ -f $tmp/root.log ]]; then
+        echo "----- root.log (last 30 lines)"
+        tail -n 30 "$tmp/root.log"
+    fi
+    # With --profile and no --perf-out, perf.data lives in $tmp: keep it.
+    if [[ ${ZT_KEEP_TMP:-0} == 1 || ($profile == 1 && -z $perf_out) ]]; then
+        log "kept $tmp"
+    else
+        rm -rf "$tmp"
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+t0=$SECONDS
+
+# ---- identities (in parallel: each one is a memory-hard hash search of ~0.2 s)
+homes=(root a b)
+for ((i = 1; i <= cold; i++)); do homes+=("cold$i"); done
+for h in "${homes[@]}"; do
+    mkdir -p "$tmp/$h"
+    "$idtool" generate "$tmp/$h/identity.secret" "$tmp/$h/identity.public" >/dev/null &
+done
+wait
+addr() { cut -c1-10 "$tmp/$1/identity.public"; }
+nwid="$(addr root)0000b1"
+
+# ---- the controller's store: a private network, every member authorized ahead
+db=$tmp/root/controller.d/controller.sqlite3
+mkdir -p "$tmp/root/controller.d"
+ctl() { "$ctltool" -i "$tmp/root/identity.secret" "$db" "$@" >>"$tmp/ctltool.out"; }
+ctl create-network "$nwid" '{"name":"bench","private":true,
+    "v4AssignMode":{"zt":true},
+    "v6AssignMode":{"rfc4193":false,"6plane":false,"zt":false},
+    "ipAssignmentPools":[{"ipRangeStart":"10.79.0.10","ipRangeEnd":"10.79.0.200"}],
+    "routes":[{"target":"10.79.0.0/24"}],
+    "rules":[{"type":"ACTION_ACCEPT"}],
+    "multicastLimit":32,"enableBroadcast":true}'
+for h in "${homes[@]:1}"; do ctl authorize "$nwid" "$(addr "$h")"; done
+
+# ---- the planet and the root (a new random port if the chosen one is taken)
+started=0
+for attempt in 1 2 3 4 5; do
+    port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+    mkdir -p "$tmp/keys"
+    cat >"$tmp/planet.json" <<JSON
+{ "id": "00000000b3c4b001",
+  "roots": [ { "identity": "$(cat "$tmp/root/identity.public")",
+               "stableEndpoints": ["127.0.0.1/$port"] } ] }
+JSON
+    (cd "$tmp/keys" && "$idtool" mkplanet "$tmp/planet.json" -o "$tmp/planet" >/dev/null 2>&1)
+    for h in "${homes[@]}"; do cp "$tmp/planet" "$tmp/$h/planet"; done
+    "$svc" -p "$port" --no-secondary-port --controller --bind-loopback --allow-loopback \
+        --log-level debug "$tmp/root" 2>"$tmp/root.log" &
+    pids+=($!)
+    for ((w = 0; w < 100; w++)); do
+        grep -q 'I/O thread started' "$tmp/root.log" && { started=1; break; }
+        kill -0 "${pids[-1]}" 2>/dev/null || break
+        sleep 0.1
+    done
+    ((started)) && break
+    stop_all
+done
+((started)) || { echo "bench_zts.sh: the root did not start" >&2; exit 1; }
+log "world ready in $((SECONDS - t0)) s: root $(addr root) on 127.0.0.1/$port, network $nwid"
+
+# ---- the benchmark
+if ((profile)); then
+    command -v perf >/dev/null || { echo "bench_zts.sh: perf not found" >&2; exit 1; }
+    out=${perf_out:-$tmp}
+    mkdir -p "$out"
+    # DWARF unwinding: the Release build has no frame pointers, libc and libcrypto neither.
+    perf record -e cpu-clock -F 999 --call-graph dwarf,16384 -o "$out/perf.data" -- \
+        "$bench" run -P -t "$secs" "$tmp" "$nwid" 2>&1 | grep -v '^\[ perf record'
+    log "perf.data in $out"
+    # In perf's reports the "pid" key is the thread.  On this paravirtualized guest, kernel time
+    # spent with interrupts off shows up at pvm_irq_enable: read it through the inclusive view.
+    echo "---- CPU samples per thread (pid:comm; bz-* are the benchmark's own threads)"
+    perf report -i "$out/perf.data" --stdio --no-children --sort pid -g none 2>/dev/null |
+        grep -v '^#' | grep -v '^$' | head -n 12 || true
+    echo "---- self time by thread and symbol (>= 0.7% of all samples)"
+    perf report -i "$out/perf.data" --stdio --no-children --sort pid,dso,sym -g none \
+        --percent-limit 0.7 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 50 || true
+    echo "---- inclusive time by symbol (>= 4% of all samples)"
+    perf report -i "$out/perf.data" --stdio --children --sort sym -g none \
+        --percent-limit 4 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 70 || true
+else
+    "$bench" run $only -t "$secs" -c "$cold" "$tmp" "$nwid"
+fi
+log "done in $((SECONDS - t0)) s"
