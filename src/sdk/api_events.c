@@ -23,6 +23,7 @@ struct zt_api_event {
         struct zts_peer_details peer;
         struct zts_addr_details addr;
         struct zts_physical_path path;
+        struct zts_virtual_network_route route;
     } d;
 };
 
@@ -222,6 +223,20 @@ void zt__api_queue_path(int code, const zt_inetaddr *remote)
     if (e != NULL) {
         zt__api_storage_of(remote, &e->d.path.address);
         e->msg.path = &e->d.path;
+    }
+    push(e);
+}
+
+void zt__api_queue_route(int code, const zt_netconf_route *r)
+{
+    zt_api_event *e = new_event(code);
+
+    if (e != NULL) {
+        zt__api_storage_of(&r->target, &e->d.route.target);
+        zt__api_storage_of(&r->via, &e->d.route.via);
+        e->d.route.flags = r->flags;
+        e->d.route.metric = r->metric;
+        e->msg.route = &e->d.route;
     }
     push(e);
 }

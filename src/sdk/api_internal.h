@@ -80,6 +80,7 @@ void zt__api_queue_netif(int code, uint64_t nwid, uint64_t mac, int mtu);
 void zt__api_queue_addr(int code, uint64_t nwid, const zt_stack_prefix *a);
 void zt__api_queue_peer(int code, const zt_peer_info *info);
 void zt__api_queue_path(int code, const zt_inetaddr *remote);
+void zt__api_queue_route(int code, const zt_netconf_route *r);
 void zt__api_queue_plain(int code);
 /* Delivers everything queued, in order, on the calling (service) thread; mu NOT held.
  * Returns after the queue is empty. */

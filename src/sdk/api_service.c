@@ -125,6 +125,16 @@ static bool has_addr(const zt_stack_prefix *list, unsigned n, const zt_stack_pre
     return false;
 }
 
+static bool has_route(const zt_netconf_route *list, unsigned n, const zt_netconf_route *r)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (zt__inetaddr_equal(&list[i].target, &r->target) &&
+            zt__inetaddr_equal(&list[i].via, &r->via) && list[i].flags == r->flags &&
+            list[i].metric == r->metric)
+            return true;
+    return false;
+}
+
 static void prefix_of(const zt_inetaddr *a, zt_stack_prefix *p)
 {
     memset(p, 0, sizeof(*p));
@@ -185,6 +195,12 @@ static void apply_config(zt_runner *r, uint64_t nwid)
             zt__api_queue_addr(old.addrs[i].family == 4 ? ZTS_EVENT_ADDR_REMOVED_IP4
                                                         : ZTS_EVENT_ADDR_REMOVED_IP6,
                                nwid, &old.addrs[i]);
+    for (unsigned i = 0; i < old.nroutes; i++)
+        if (!has_route(rn.routes, nroutes, &old.routes[i]))
+            zt__api_queue_route(ZTS_EVENT_ROUTE_REMOVED, &old.routes[i]);
+    for (unsigned i = 0; i < nroutes; i++)
+        if (!has_route(old.routes, old.nroutes, &rn.routes[i]))
+            zt__api_queue_route(ZTS_EVENT_ROUTE_ADDED, &rn.routes[i]);
     for (unsigned i = 0; i < naddrs; i++)
         if (!has_addr(old.addrs, old.naddrs, &addrs[i]))
             zt__api_queue_addr(addrs[i].family == 4 ? ZTS_EVENT_ADDR_ADDED_IP4
