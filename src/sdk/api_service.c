@@ -536,6 +536,7 @@ static void *service_main(void *arg)
     zt__api_queue_node(ZTS_EVENT_NODE_NORMAL_TERMINATION, &nd);
 down:
     zt__api_queue_node(ZTS_EVENT_NODE_DOWN, &nd);
+    zt__sock_set_running(false);
     pthread_mutex_lock(&zt__api.mu);
     if (zt__api.free_asked) {
         pthread_mutex_unlock(&zt__api.mu);
@@ -543,11 +544,9 @@ down:
         zt__api_queue_plain(ZTS_EVENT_STACK_DOWN);
         pthread_mutex_lock(&zt__api.mu);
     }
-    pthread_mutex_unlock(&zt__api.mu);
-    zt__api_deliver();
-    zt__sock_set_running(false);
-
-    pthread_mutex_lock(&zt__api.mu);
+    /* The run is over before its last events go out: a caller that waits for NODE_DOWN may
+     * call zts_start at once (spec/api.md §5.1).  The next run joins this thread first, so
+     * its events never mix with these. */
     zt__api.online = false;
     zt__api.address = 0;
     free(zt__api.nets);
@@ -556,6 +555,7 @@ down:
     zt__api.state = zt__api.free_asked ? ZT_API_FREED : ZT_API_IDLE;
     pthread_cond_broadcast(&zt__api.cond);
     pthread_mutex_unlock(&zt__api.mu);
+    zt__api_deliver();
     zt_crypto_thread_stop();
     return NULL;
 }
@@ -590,12 +590,26 @@ int zts_allow_local_conf(uint8_t allowed)
     return set_flag(&zt__api.local_conf, allowed);
 }
 
-/* Joins the thread of a run that has ended (mu held, state IDLE or FREED). */
-static void reap_thread(void)
+/* Takes the thread of the run that has ended, for the caller to join once it has released mu
+ * (mu held; the thread may still be delivering its last events, which take mu). */
+static bool take_thread(pthread_t *out)
 {
-    if (zt__api.has_thread && !zt__api_on_service_thread()) {
-        pthread_join(zt__api.thread, NULL);
-        zt__api.has_thread = false;
+    if (!zt__api.has_thread || zt__api_on_service_thread())
+        return false;
+    *out = zt__api.thread;
+    zt__api.has_thread = false;
+    return true;
+}
+
+/* Joins the ended run's thread, if any (mu held on entry and return; released meanwhile). */
+static void join_ended(void)
+{
+    pthread_t t;
+
+    if (take_thread(&t)) {
+        pthread_mutex_unlock(&zt__api.mu);
+        pthread_join(t, NULL);
+        pthread_mutex_lock(&zt__api.mu);
     }
 }
 
@@ -605,54 +619,60 @@ static void reap_thread(void)
 static void stop_at_exit(void)
 {
     struct timespec deadline;
+    pthread_t t;
+    bool has = false;
 
     if (zt__api_on_service_thread())
         return;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += 5;
     pthread_mutex_lock(&zt__api.mu);
     if (zt__api.state == ZT_API_RUNNING || zt__api.state == ZT_API_STOPPING) {
         pthread_mutex_unlock(&zt__api.mu);
         ask_stop();
-        clock_gettime(CLOCK_REALTIME, &deadline);
-        deadline.tv_sec += 5;
         pthread_mutex_lock(&zt__api.mu);
         while ((zt__api.state == ZT_API_RUNNING || zt__api.state == ZT_API_STOPPING) &&
                pthread_cond_timedwait(&zt__api.cond, &zt__api.mu, &deadline) == 0)
             ;
-        if (zt__api.state == ZT_API_IDLE || zt__api.state == ZT_API_FREED)
-            reap_thread();
     }
+    if (zt__api.state == ZT_API_IDLE || zt__api.state == ZT_API_FREED)
+        has = take_thread(&t);
     pthread_mutex_unlock(&zt__api.mu);
+    /* Bounded too: a callback that never returns must not hold the process at exit. */
+    if (has && pthread_timedjoin_np(t, NULL, &deadline) != 0)
+        pthread_detach(t);
 }
 
-/* Starts a run with the settings in zt__api (mu held, state IDLE). */
-static int start_locked(void)
+/* Starts a run with the settings in zt__api (mu held; state already RUNNING, reserved by the
+ * caller; the previous run's thread joined).  On failure the state goes back to IDLE. */
+static int launch_locked(void)
 {
     static bool has_atexit;
 
     /* Crypto first: its libraries' exit handlers must run after ours. */
     if (zt_crypto_init() != 0)
-        return ZTS_ERR_GENERAL;
+        goto fail;
     if (!has_atexit && atexit(stop_at_exit) == 0)
         has_atexit = true;
-    reap_thread();
     if (!zt_stack_is_up()) {
         if (zt_stack_init() != 0)
-            return ZTS_ERR_GENERAL;
+            goto fail;
         pthread_mutex_unlock(&zt__api.mu);
         zt__api_queue_plain(ZTS_EVENT_STACK_UP);
         pthread_mutex_lock(&zt__api.mu);
     }
-    zt__api.state = ZT_API_RUNNING;
     zt__api.stop_asked = false;
     zt__api.online = false;
     zt__sock_set_running(true);
     if (pthread_create(&zt__api.thread, NULL, service_main, NULL) != 0) {
-        zt__api.state = ZT_API_IDLE;
         zt__sock_set_running(false);
-        return ZTS_ERR_GENERAL;
+        goto fail;
     }
     zt__api.has_thread = true;
     return ZTS_ERR_OK;
+fail:
+    zt__api.state = ZT_API_IDLE;
+    return ZTS_ERR_GENERAL;
 }
 
 int zts_start(const char *path, void (*callback)(void *), uint16_t port)
@@ -667,8 +687,11 @@ int zts_start(const char *path, void (*callback)(void *), uint16_t port)
         pthread_mutex_unlock(&zt__api.mu);
         return ZTS_ERR_SERVICE;
     }
+    zt__api.state = ZT_API_RUNNING; /* reserved: a concurrent start gets ZTS_ERR_SERVICE */
+    join_ended();
     copy = strdup(path);
     if (copy == NULL) {
+        zt__api.state = ZT_API_IDLE;
         pthread_mutex_unlock(&zt__api.mu);
         return ZTS_ERR_GENERAL;
     }
@@ -676,7 +699,7 @@ int zts_start(const char *path, void (*callback)(void *), uint16_t port)
     zt__api.path = copy;
     zt__api.port = port;
     zt__api.callback = callback;
-    rv = start_locked();
+    rv = launch_locked();
     pthread_mutex_unlock(&zt__api.mu);
     return rv;
 }
@@ -698,12 +721,11 @@ static void wait_ended(void)
 {
     while (zt__api.state == ZT_API_RUNNING || zt__api.state == ZT_API_STOPPING)
         pthread_cond_wait(&zt__api.cond, &zt__api.mu);
-    reap_thread();
 }
 
 int zts_restart(void)
 {
-    int rv;
+    int rv = ZTS_ERR_SERVICE;
 
     pthread_mutex_lock(&zt__api.mu);
     if (zt__api.state != ZT_API_RUNNING || zt__api_on_service_thread()) {
@@ -714,32 +736,39 @@ int zts_restart(void)
     ask_stop();
     pthread_mutex_lock(&zt__api.mu);
     wait_ended();
-    rv = zt__api.state == ZT_API_IDLE ? start_locked() : ZTS_ERR_SERVICE;
+    if (zt__api.state == ZT_API_IDLE) {
+        zt__api.state = ZT_API_RUNNING;
+        join_ended();
+        rv = launch_locked();
+    }
     pthread_mutex_unlock(&zt__api.mu);
     return rv;
 }
 
 int zts_free(void)
 {
+    bool was_idle;
+
     pthread_mutex_lock(&zt__api.mu);
     if (zt__api.state == ZT_API_FREED || zt__api.free_asked) {
         pthread_mutex_unlock(&zt__api.mu);
         return ZTS_ERR_SERVICE;
     }
     zt__api.free_asked = true;
-    if (zt__api.state == ZT_API_IDLE) {
+    was_idle = zt__api.state == ZT_API_IDLE;
+    if (was_idle)
         zt__api.state = ZT_API_FREED;
-        reap_thread();
-        pthread_mutex_unlock(&zt__api.mu);
-        zt__sock_close_all();
-        return ZTS_ERR_OK;
-    }
     pthread_mutex_unlock(&zt__api.mu);
-    ask_stop();
-    if (zt__api_on_service_thread())
-        return ZTS_ERR_OK; /* from the callback: the run ends after it returns */
+    if (was_idle) {
+        zt__sock_close_all();
+    } else {
+        ask_stop();
+        if (zt__api_on_service_thread())
+            return ZTS_ERR_OK; /* from the callback: the run ends after it returns */
+    }
     pthread_mutex_lock(&zt__api.mu);
     wait_ended();
+    join_ended();
     pthread_mutex_unlock(&zt__api.mu);
     return ZTS_ERR_OK;
 }

@@ -29,5 +29,8 @@ struct netif *zt__stack_route4(const ip4_addr_t *src, const ip4_addr_t *dest);
 struct netif *zt__stack_route6(const ip6_addr_t *src, const ip6_addr_t *dest);
 const ip4_addr_t *zt__stack_gw4(struct netif *netif, const ip4_addr_t *dest);
 const ip6_addr_t *zt__stack_gw6(struct netif *netif, const ip6_addr_t *dest);
+/* Drops (frees |p|, returns 1) an ICMPv6 Packet Too Big whose MTU is below 1280 or above the
+ * input netif's; 0 lets lwIP go on.  Needs no registration. */
+int zt__stack_ip6_input(struct pbuf *p, struct netif *inp);
 
 #endif

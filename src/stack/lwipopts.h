@@ -183,6 +183,10 @@
 #define LWIP_HOOK_ETHARP_GET_GW(netif, dest) zt__stack_gw4((netif), (dest))
 #define LWIP_HOOK_IP6_ROUTE(src, dest)      zt__stack_route6((src), (dest))
 #define LWIP_HOOK_ND6_GET_GW(netif, dest)   zt__stack_gw6((netif), (dest))
+/* ICMPv6 Packet Too Big with an MTU below 1280 or above the link's is dropped before lwIP sees
+ * it (RFC 8201 §4): lwIP 2.1.3 takes any value, and 48-55 makes ip6_frag() loop forever with
+ * the core lock held (found by fuzz/fuzz_stack.c). */
+#define LWIP_HOOK_IP6_INPUT(pbuf, netif)    zt__stack_ip6_input((pbuf), (netif))
 
 /* ---- errno -------------------------------------------------------------------------------- */
 

@@ -201,7 +201,9 @@ static err_t linkoutput(struct netif *netif, struct pbuf *p)
     static _Thread_local uint8_t flat[ZT_LINKOUT_MAX];
     const uint8_t *frame;
 
-    if (p->tot_len < ETH_HLEN || p->tot_len > sizeof(flat)) {
+    /* Never more than the network's MTU (a Packet Too Big could have said otherwise). */
+    if (p->tot_len < ETH_HLEN || p->tot_len > sizeof(flat) ||
+        p->tot_len > (size_t)netif->mtu + ETH_HLEN) {
         LINK_STATS_INC(link.lenerr);
         return ERR_IF;
     }
