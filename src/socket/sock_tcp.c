@@ -375,8 +375,8 @@ int zt__tcp_accept(zt_sock *l, zt_sockaddr *peer, bool nonblock)
     if (peer != NULL) {
         if (ns->pcb.tcp != NULL)
             zt__sock_addr_out(ns, &ns->pcb.tcp->remote_ip, ns->pcb.tcp->remote_port, peer);
-        else
-            memset(peer, 0, sizeof(*peer));
+        else /* reset while queued: the wildcard of the socket's family */
+            zt__sock_addr_out(ns, IP_ANY_TYPE, 0, peer);
     }
     return fd;
 }
