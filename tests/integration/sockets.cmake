@@ -17,7 +17,10 @@ target_link_libraries(zts_peer PRIVATE zt-static)
 # group -> TIMEOUT (s): the script's own budget for the group (sockets.sh) plus 30 s, so that
 # the script always reports first.  Typical times in the ASan+UBSan build on 2 cores are in
 # sockets.sh; all seven take about 1.5 minutes together.
-set(_zt_sockets_groups tcp 150 misc 120 mcast 90 adhoc 90 many 180 cycles 120 kill 90)
+set(_zt_sockets_groups tcp 150 misc 120 mcast 90 adhoc 90 many 180 cycles 120 kill 90 lossy 150)
+# The lossy underlay of sockets.lossy: an LD_PRELOAD library (test code only).
+add_library(lossy_shim MODULE ${CMAKE_CURRENT_LIST_DIR}/lossy_shim.c)
+target_link_libraries(lossy_shim PRIVATE ${CMAKE_DL_LIBS} Threads::Threads)
 list(LENGTH _zt_sockets_groups _n)
 math(EXPR _last "${_n} - 1")
 foreach(_i RANGE 0 ${_last} 2)
@@ -28,5 +31,6 @@ foreach(_i RANGE 0 ${_last} 2)
            COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/sockets.sh ${_group}
                    $<TARGET_FILE:zt-service> $<TARGET_FILE:zt-idtool> $<TARGET_FILE:zt-ctltool>
                    $<TARGET_FILE:zts_peer>)
-  set_tests_properties(sockets.${_group} PROPERTIES LABELS integration TIMEOUT ${_timeout})
+  set_tests_properties(sockets.${_group} PROPERTIES LABELS integration TIMEOUT ${_timeout}
+                       ENVIRONMENT "ZT_LOSSY_SHIM=$<TARGET_FILE:lossy_shim>")
 endforeach()
