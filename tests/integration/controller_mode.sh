@@ -21,18 +21,6 @@ name=controller_mode
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-left() { local l=$((budget - (SECONDS - t0))); ((l > 0)) && echo "$l" || echo 1; }
-wait_for() {
-    local s=$1 deadline
-    (( s > $(left) )) && s=$(left)
-    deadline=$((SECONDS + s))
-    while ((SECONDS < deadline)); do
-        grep -Eq -- "$3" "$2" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
 for h in root app cli; do
     mkdir -p "$tmp/$h"
     "$idtool" generate "$tmp/$h/identity.secret" "$tmp/$h/identity.public" >/dev/null

@@ -37,22 +37,6 @@ name=examples
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-# Seconds left of the overall budget (at least 1).
-left() { local l=$((budget - (SECONDS - t0))); ((l > 0)) && echo "$l" || echo 1; }
-
-# wait_for <seconds> <file> <extended regex>: true once the file has a matching line; never
-# beyond the overall budget.
-wait_for() {
-    local s=$1 deadline
-    (( s > $(left) )) && s=$(left)
-    deadline=$((SECONDS + s))
-    while ((SECONDS < deadline)); do
-        grep -Eq -- "$3" "$2" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
 # wait_exit <seconds> <pid>: true once the process has ended; its status goes to |status| and
 # it leaves |pids|.  False if it is still running after the (bounded) wait.
 wait_exit() {

@@ -1,9 +1,25 @@
 # lib.sh: what the multi-process loopback tests share.  Source it after setting |name| (the
 # test's name for log lines), |tmp| (its temp directory), |pids| (an array of the processes
-# it starts) and |idtool|; it installs the traps that stop every process and keep or remove
-# |tmp|.
+# it starts), |idtool|, and |budget| and |t0| (the overall time bound, for left and wait_for);
+# it installs the traps that stop every process and keep or remove |tmp|.
 
 log() { printf '[%s] %s\n' "$name" "$*"; }
+
+# Seconds left of the test's overall budget (|budget| seconds from |t0|; at least 1).
+left() { local l=$((${budget:-60} - (SECONDS - ${t0:-0}))); ((l > 0)) && echo "$l" || echo 1; }
+
+# wait_for <seconds> <file> <extended regex>: true once the file has a matching line; never
+# waits beyond the overall budget.
+wait_for() {
+    local s=$1 deadline
+    ((s > $(left))) && s=$(left)
+    deadline=$((SECONDS + s))
+    while ((SECONDS < deadline)); do
+        grep -Eq -- "$3" "$2" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
 
 fail() { log "FAIL: $*"; exit 1; }
 

@@ -24,22 +24,6 @@ name=vl2_loopback
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-# Seconds left of the overall budget (at least 1).
-left() { local l=$((budget - (SECONDS - t0))); ((l > 0)) && echo "$l" || echo 1; }
-
-# wait_for <seconds> <file> <extended regex>: true once the file has a matching line.  Never
-# waits beyond the overall budget.
-wait_for() {
-    local s=$1 deadline
-    (( s > $(left) )) && s=$(left)
-    deadline=$((SECONDS + s))
-    while ((SECONDS < deadline)); do
-        grep -Eq -- "$3" "$2" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
 # ---- identities, the planet (root = controller) and the controller's store
 for h in root a b; do
     mkdir -p "$tmp/$h"
@@ -65,7 +49,6 @@ ctl authorize "$nwid" "$addr_a"
 ctl authorize "$nwid" "$addr_b"
 [[ ! -e $tmp/root/controller.db ]] || fail "controller.db exists (zerotier-one would refuse to start)"
 log "controller store ready ($db)"
-
 
 common=(--bind-loopback --allow-loopback --log-level debug)
 
