@@ -345,16 +345,32 @@ void zt__sock_close_all(void)
     UNLOCK_TCPIP_CORE();
 }
 
-int zt__sock_family(int fd)
+zt_sock *zt__sock_enter(int fd)
 {
     zt_sock *s;
-    int rv;
 
     LOCK_TCPIP_CORE();
     s = zt__sock_get(fd);
-    rv = s != NULL ? s->family : -EBADF;
+    if (s == NULL)
+        UNLOCK_TCPIP_CORE();
+    return s;
+}
+
+void zt__sock_leave(zt_sock *s)
+{
     zt__sock_put(s);
     UNLOCK_TCPIP_CORE();
+}
+
+int zt__sock_family(int fd)
+{
+    zt_sock *s = zt__sock_enter(fd);
+    int rv;
+
+    if (s == NULL)
+        return -EBADF;
+    rv = s->family;
+    zt__sock_leave(s);
     return rv;
 }
 
@@ -381,122 +397,87 @@ static bool tcp_dual_stack_conflict(const struct tcp_pcb *pcb, const ip_addr_t *
     return false;
 }
 
-int zt__sock_bind(int fd, const zt_sockaddr *a)
+static int bind_locked(zt_sock *s, const zt_sockaddr *a)
 {
-    zt_sock *s;
     ip_addr_t ip;
-    err_t err;
-    int rv;
+    int rv = zt__sock_addr_in(s, a, &ip);
 
-    LOCK_TCPIP_CORE();
-    s = zt__sock_get(fd);
-    if (s == NULL) {
-        rv = -EBADF;
-        goto out;
-    }
-    rv = zt__sock_addr_in(s, a, &ip);
     if (rv != 0)
-        goto out;
-    if (!zt__sock_addr_is_local(&ip)) {
-        rv = -EADDRNOTAVAIL;
-        goto out;
-    }
+        return rv;
+    if (!zt__sock_addr_is_local(&ip))
+        return -EADDRNOTAVAIL;
     /* The IPv6 wildcard of a dual-stack socket takes IPv4 too. */
     if (s->family == 6 && !s->v6only && ip_addr_isany(&ip))
         ip_addr_copy(ip, *IP_ANY_TYPE);
-    if (s->type == ZT_SOCK_STREAM) {
-        if (s->pcb.tcp == NULL || s->state != ZT_SOCK_NEW) {
-            rv = -EINVAL;
-            goto out;
-        }
-        if (s->pcb.tcp->local_port != 0) {
-            rv = -EINVAL; /* already bound */
-            goto out;
-        }
-        if (tcp_dual_stack_conflict(s->pcb.tcp, &ip, a->port)) {
-            rv = -EADDRINUSE;
-            goto out;
-        }
-        err = tcp_bind(s->pcb.tcp, &ip, a->port);
-    } else {
-        err = udp_bind(s->pcb.udp, &ip, a->port);
-    }
-    rv = zt__sock_errno_of(err);
-out:
-    zt__sock_put(s);
-    UNLOCK_TCPIP_CORE();
+    if (s->type != ZT_SOCK_STREAM)
+        return zt__sock_errno_of(udp_bind(s->pcb.udp, &ip, a->port));
+    if (s->pcb.tcp == NULL || s->state != ZT_SOCK_NEW || s->pcb.tcp->local_port != 0)
+        return -EINVAL; /* listening, connected, or already bound */
+    if (tcp_dual_stack_conflict(s->pcb.tcp, &ip, a->port))
+        return -EADDRINUSE;
+    return zt__sock_errno_of(tcp_bind(s->pcb.tcp, &ip, a->port));
+}
+
+int zt__sock_bind(int fd, const zt_sockaddr *a)
+{
+    zt_sock *s = zt__sock_enter(fd);
+    int rv;
+
+    if (s == NULL)
+        return -EBADF;
+    rv = bind_locked(s, a);
+    zt__sock_leave(s);
     return rv;
 }
 
 int zt__sock_connect(int fd, const zt_sockaddr *a)
 {
-    zt_sock *s;
+    zt_sock *s = zt__sock_enter(fd);
     ip_addr_t ip;
     int rv;
 
-    LOCK_TCPIP_CORE();
-    s = zt__sock_get(fd);
-    if (s == NULL) {
-        rv = -EBADF;
-        goto out;
-    }
+    if (s == NULL)
+        return -EBADF;
     rv = zt__sock_addr_in(s, a, &ip);
-    if (rv != 0)
-        goto out;
-    rv = s->type == ZT_SOCK_STREAM ? zt__tcp_connect(s, &ip, a->port)
-                                   : zt__udp_connect(s, &ip, a->port);
-out:
-    zt__sock_put(s);
-    UNLOCK_TCPIP_CORE();
+    if (rv == 0)
+        rv = s->type == ZT_SOCK_STREAM ? zt__tcp_connect(s, &ip, a->port)
+                                       : zt__udp_connect(s, &ip, a->port);
+    zt__sock_leave(s);
     return rv;
 }
 
 int zt__sock_listen(int fd, int backlog)
 {
-    zt_sock *s;
+    zt_sock *s = zt__sock_enter(fd);
     int rv;
 
-    LOCK_TCPIP_CORE();
-    s = zt__sock_get(fd);
     if (s == NULL)
-        rv = -EBADF;
-    else if (s->type != ZT_SOCK_STREAM)
-        rv = -EOPNOTSUPP;
-    else
-        rv = zt__tcp_listen(s, backlog);
-    zt__sock_put(s);
-    UNLOCK_TCPIP_CORE();
+        return -EBADF;
+    rv = s->type != ZT_SOCK_STREAM ? -EOPNOTSUPP : zt__tcp_listen(s, backlog);
+    zt__sock_leave(s);
     return rv;
 }
 
 int zt__sock_accept(int fd, zt_sockaddr *peer, bool nonblock)
 {
-    zt_sock *s;
+    zt_sock *s = zt__sock_enter(fd);
     int rv;
 
-    LOCK_TCPIP_CORE();
-    s = zt__sock_get(fd);
     if (s == NULL)
-        rv = -EBADF;
-    else if (s->type != ZT_SOCK_STREAM)
-        rv = -EOPNOTSUPP;
-    else
-        rv = zt__tcp_accept(s, peer, nonblock);
-    zt__sock_put(s);
-    UNLOCK_TCPIP_CORE();
+        return -EBADF;
+    rv = s->type != ZT_SOCK_STREAM ? -EOPNOTSUPP : zt__tcp_accept(s, peer, nonblock);
+    zt__sock_leave(s);
     return rv;
 }
 
 ssize_t zt__sock_send(int fd, const zt_iov *iov, int iovcnt, int flags, const zt_sockaddr *to)
 {
-    zt_sock *s;
+    zt_sock *s = zt__sock_enter(fd);
     ssize_t rv;
 
-    LOCK_TCPIP_CORE();
-    s = zt__sock_get(fd);
-    if (s == NULL) {
-        rv = -EBADF;
-    } else if (s->type == ZT_SOCK_STREAM) {
+    if (s == NULL)
+        return -EBADF;
+    if (s->type == ZT_SOCK_STREAM) {
         rv = zt__tcp_send(s, iov, iovcnt, flags); /* a TCP socket ignores |to| */
     } else if (to != NULL) {
         ip_addr_t ip;
@@ -505,8 +486,7 @@ ssize_t zt__sock_send(int fd, const zt_iov *iov, int iovcnt, int flags, const zt
     } else {
         rv = zt__udp_send(s, iov, iovcnt, flags, NULL, 0);
     }
-    zt__sock_put(s);
-    UNLOCK_TCPIP_CORE();
+    zt__sock_leave(s);
     return rv;
 }
 
@@ -518,11 +498,12 @@ ssize_t zt__sock_recv(int fd, const zt_iov *iov, int iovcnt, int flags, zt_socka
 
     if (oflags != NULL)
         *oflags = 0;
-    LOCK_TCPIP_CORE();
-    s = zt__sock_get(fd);
-    if (s == NULL) {
-        rv = -EBADF;
-    } else if (s->type == ZT_SOCK_STREAM) {
+    s = zt__sock_enter(fd);
+    if (s == NULL)
+        return -EBADF;
+    if (s->type != ZT_SOCK_STREAM) {
+        rv = zt__udp_recv(s, iov, iovcnt, flags, from, oflags);
+    } else {
         rv = zt__tcp_recv(s, iov, iovcnt, flags);
         if (rv >= 0 && from != NULL) {
             if (s->pcb.tcp != NULL)
@@ -530,11 +511,8 @@ ssize_t zt__sock_recv(int fd, const zt_iov *iov, int iovcnt, int flags, zt_socka
             else
                 memset(from, 0, sizeof(*from));
         }
-    } else {
-        rv = zt__udp_recv(s, iov, iovcnt, flags, from, oflags);
     }
-    zt__sock_put(s);
-    UNLOCK_TCPIP_CORE();
+    zt__sock_leave(s);
     return rv;
 }
 
@@ -545,100 +523,87 @@ int zt__sock_shutdown(int fd, int how)
 
     if (how < 0 || how > 2)
         return -EINVAL;
-    LOCK_TCPIP_CORE();
-    s = zt__sock_get(fd);
+    s = zt__sock_enter(fd);
     if (s == NULL)
-        rv = -EBADF;
-    else if (s->type != ZT_SOCK_STREAM)
-        rv = -EOPNOTSUPP;
-    else
-        rv = zt__tcp_shutdown(s, how);
-    zt__sock_put(s);
-    UNLOCK_TCPIP_CORE();
+        return -EBADF;
+    rv = s->type != ZT_SOCK_STREAM ? -EOPNOTSUPP : zt__tcp_shutdown(s, how);
+    zt__sock_leave(s);
     return rv;
+}
+
+static int getname_locked(zt_sock *s, bool peer, zt_sockaddr *out)
+{
+    const ip_addr_t *ip;
+    uint16_t port;
+
+    if (s->pcb.any == NULL) {
+        if (peer)
+            return -ENOTCONN;
+        zt__sock_addr_out(s, IP_ANY_TYPE, 0, out);
+        return 0;
+    }
+    if (s->type == ZT_SOCK_STREAM) {
+        struct tcp_pcb *p = s->pcb.tcp;
+        if (peer && s->state != ZT_SOCK_CONNECTED)
+            return -ENOTCONN;
+        ip = peer ? &p->remote_ip : &p->local_ip;
+        port = peer ? p->remote_port : p->local_port;
+    } else {
+        struct udp_pcb *p = s->pcb.udp;
+        if (peer && (p->flags & UDP_FLAGS_CONNECTED) == 0)
+            return -ENOTCONN;
+        ip = peer ? &p->remote_ip : &p->local_ip;
+        port = peer ? p->remote_port : p->local_port;
+    }
+    zt__sock_addr_out(s, ip, port, out);
+    return 0;
 }
 
 int zt__sock_getname(int fd, bool peer, zt_sockaddr *out)
 {
-    zt_sock *s;
-    int rv = 0;
+    zt_sock *s = zt__sock_enter(fd);
+    int rv;
 
-    LOCK_TCPIP_CORE();
-    s = zt__sock_get(fd);
-    if (s == NULL) {
-        rv = -EBADF;
-    } else if (s->pcb.any == NULL) {
-        if (peer)
-            rv = -ENOTCONN;
-        else
-            zt__sock_addr_out(s, IP_ANY_TYPE, 0, out);
-    } else if (s->type == ZT_SOCK_STREAM) {
-        struct tcp_pcb *p = s->pcb.tcp;
-        if (peer && s->state != ZT_SOCK_CONNECTED)
-            rv = -ENOTCONN;
-        else if (peer)
-            zt__sock_addr_out(s, &p->remote_ip, p->remote_port, out);
-        else
-            zt__sock_addr_out(s, &p->local_ip, p->local_port, out);
-    } else {
-        struct udp_pcb *p = s->pcb.udp;
-        if (peer && (p->flags & UDP_FLAGS_CONNECTED) == 0)
-            rv = -ENOTCONN;
-        else if (peer)
-            zt__sock_addr_out(s, &p->remote_ip, p->remote_port, out);
-        else
-            zt__sock_addr_out(s, &p->local_ip, p->local_port, out);
-    }
-    zt__sock_put(s);
-    UNLOCK_TCPIP_CORE();
+    if (s == NULL)
+        return -EBADF;
+    rv = getname_locked(s, peer, out);
+    zt__sock_leave(s);
     return rv;
 }
 
 int zt__sock_get_nonblock(int fd, bool *nonblock, bool *can_read, bool *can_write)
 {
-    zt_sock *s;
-    int rv = 0;
+    zt_sock *s = zt__sock_enter(fd);
 
-    LOCK_TCPIP_CORE();
-    s = zt__sock_get(fd);
-    if (s == NULL) {
-        rv = -EBADF;
-    } else {
-        *nonblock = s->nonblock;
-        *can_read = s->type == ZT_SOCK_DGRAM || !s->shut_rd;
-        *can_write = s->type == ZT_SOCK_DGRAM || !s->shut_wr;
-    }
-    zt__sock_put(s);
-    UNLOCK_TCPIP_CORE();
-    return rv;
+    if (s == NULL)
+        return -EBADF;
+    *nonblock = s->nonblock;
+    *can_read = s->type == ZT_SOCK_DGRAM || !s->shut_rd;
+    *can_write = s->type == ZT_SOCK_DGRAM || !s->shut_wr;
+    zt__sock_leave(s);
+    return 0;
 }
 
 int zt__sock_set_nonblock(int fd, bool nonblock)
 {
-    zt_sock *s;
+    zt_sock *s = zt__sock_enter(fd);
 
-    LOCK_TCPIP_CORE();
-    s = zt__sock_get(fd);
-    if (s != NULL)
-        s->nonblock = nonblock;
-    zt__sock_put(s);
-    UNLOCK_TCPIP_CORE();
-    return s != NULL ? 0 : -EBADF;
+    if (s == NULL)
+        return -EBADF;
+    s->nonblock = nonblock;
+    zt__sock_leave(s);
+    return 0;
 }
 
 int zt__sock_nread(int fd, int *out)
 {
-    zt_sock *s;
-    size_t n = 0;
+    zt_sock *s = zt__sock_enter(fd);
+    size_t n;
 
-    LOCK_TCPIP_CORE();
-    s = zt__sock_get(fd);
-    if (s != NULL)
-        n = s->type == ZT_SOCK_STREAM ? zt__tcp_nread(s) : zt__udp_nread(s);
-    zt__sock_put(s);
-    UNLOCK_TCPIP_CORE();
     if (s == NULL)
         return -EBADF;
+    n = s->type == ZT_SOCK_STREAM ? zt__tcp_nread(s) : zt__udp_nread(s);
+    zt__sock_leave(s);
     *out = n > INT_MAX ? INT_MAX : (int)n;
     return 0;
 }

@@ -86,6 +86,10 @@ struct zt_sock {
 };
 
 /* sock.c */
+/* Every call: take the core lock and |fd|'s socket (zt__sock_enter; NULL: not open, nothing
+ * held), work, give both back (zt__sock_leave).  Core lock NOT held on entry. */
+zt_sock *zt__sock_enter(int fd);
+void zt__sock_leave(zt_sock *s);
 zt_sock *zt__sock_new_struct(int family, int type);
 /* Takes a reference on the open socket |fd| (NULL: -EBADF). */
 zt_sock *zt__sock_get(int fd);

@@ -467,11 +467,10 @@ int zt__sock_setopt(int fd, int level, int name, const void *val, size_t len)
 
     if (val == NULL)
         return -EFAULT;
-    LOCK_TCPIP_CORE();
-    s = zt__sock_get(fd);
-    rv = s == NULL ? -EBADF : setopt_locked(s, level, name, val, len);
-    zt__sock_put(s);
-    UNLOCK_TCPIP_CORE();
+    if ((s = zt__sock_enter(fd)) == NULL)
+        return -EBADF;
+    rv = setopt_locked(s, level, name, val, len);
+    zt__sock_leave(s);
     return rv;
 }
 
@@ -482,10 +481,9 @@ int zt__sock_getopt(int fd, int level, int name, void *val, size_t *len)
 
     if (val == NULL || len == NULL)
         return -EFAULT;
-    LOCK_TCPIP_CORE();
-    s = zt__sock_get(fd);
-    rv = s == NULL ? -EBADF : getopt_locked(s, level, name, val, len);
-    zt__sock_put(s);
-    UNLOCK_TCPIP_CORE();
+    if ((s = zt__sock_enter(fd)) == NULL)
+        return -EBADF;
+    rv = getopt_locked(s, level, name, val, len);
+    zt__sock_leave(s);
     return rv;
 }
