@@ -130,7 +130,9 @@ int zts_socket(const int socket_family, const int socket_type, const int protoco
     return finish_int(zt__sock_open(family, socket_type, protocol));
 }
 
-int zts_connect(int fd, const struct zts_sockaddr *addr, zts_socklen_t addrlen)
+/* zts_connect and zts_bind: the same checks, then the call with the address translated. */
+static int with_addr(int fd, const struct zts_sockaddr *addr, zts_socklen_t addrlen,
+                     int (*call)(int, const zt_sockaddr *))
 {
     zt_sockaddr a;
     int rv;
@@ -140,22 +142,20 @@ int zts_connect(int fd, const struct zts_sockaddr *addr, zts_socklen_t addrlen)
     if (!zt__sock_is_running())
         return ZTS_ERR_SERVICE;
     rv = addr_in(addr, addrlen, &a);
-    return finish_int(rv != 0 ? rv : zt__sock_connect(fd, &a));
+    /* AF_UNSPEC dissolves a UDP association (connect); there is nothing to bind to. */
+    if (rv == 0 && addr->sa_family == ZTS_AF_UNSPEC && call == zt__sock_bind)
+        rv = -EAFNOSUPPORT;
+    return finish_int(rv != 0 ? rv : call(fd, &a));
+}
+
+int zts_connect(int fd, const struct zts_sockaddr *addr, zts_socklen_t addrlen)
+{
+    return with_addr(fd, addr, addrlen, zt__sock_connect);
 }
 
 int zts_bind(int fd, const struct zts_sockaddr *addr, zts_socklen_t addrlen)
 {
-    zt_sockaddr a;
-    int rv;
-
-    if (bad_addr(addr, addrlen))
-        return ZTS_ERR_ARG;
-    if (!zt__sock_is_running())
-        return ZTS_ERR_SERVICE;
-    rv = addr_in(addr, addrlen, &a);
-    if (rv == 0 && addr->sa_family == ZTS_AF_UNSPEC)
-        rv = -EAFNOSUPPORT;
-    return finish_int(rv != 0 ? rv : zt__sock_bind(fd, &a));
+    return with_addr(fd, addr, addrlen, zt__sock_bind);
 }
 
 int zts_listen(int fd, int backlog)
