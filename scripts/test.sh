@@ -32,7 +32,7 @@ cmake -S . -B build/release -DZT_BUILD_LWIP=ON -DCMAKE_BUILD_TYPE=Release >/dev/
 cmake --build build/release -j"$jobs"
 
 step "build: libFuzzer targets (clang)"
-CC=clang cmake -S . -B build/fuzz -DZT_FUZZ=ON -DZT_BUILD_LWIP=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+CC=clang CXX=clang++ cmake -S . -B build/fuzz -DZT_FUZZ=ON -DZT_BUILD_LWIP=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build/fuzz -j"$jobs"
 
 step "all tests passed"

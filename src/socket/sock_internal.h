@@ -62,6 +62,7 @@ struct zt_sock {
     unsigned rxq_cap, rxq_head, rxq_n;
     size_t rx_off;       /* bytes of the head chain already read */
     size_t rx_bytes;     /* readable bytes in all */
+    size_t rx_unopened;  /* read, but the window not yet opened by as much (sock_tcp.c) */
     bool rx_eof;         /* FIN received */
     bool shut_rd, shut_wr;
     bool nodelay;

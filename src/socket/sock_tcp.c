@@ -49,10 +49,23 @@ static void rx_clear(zt_sock *s)
 /* Tells lwIP the application took |n| bytes: the window opens by as much. */
 static void window_open(zt_sock *s, size_t n)
 {
-    while (n > 0 && s->pcb.tcp != NULL) {
-        u16_t k = n > 0xffff ? 0xffff : (u16_t)n;
-        tcp_recved(s->pcb.tcp, k);
-        n -= k;
+    struct tcp_pcb *pcb = s->pcb.tcp;
+
+    s->rx_unopened += n;
+    if (pcb == NULL) {
+        s->rx_unopened = 0;
+        return;
+    }
+    /* While segments wait out of order (a loss), the right edge of the window stays put: the
+     * sender counts an ACK as a duplicate only if the edge did not move, and three of them
+     * make it repair the loss at once instead of at its retransmission timeout (lwIP's
+     * tcp_receive).  The window opens as soon as the hole is filled (on_recv). */
+    if (pcb->ooseq != NULL)
+        return;
+    while (s->rx_unopened > 0) {
+        u16_t k = s->rx_unopened > 0xffff ? 0xffff : (u16_t)s->rx_unopened;
+        tcp_recved(pcb, k);
+        s->rx_unopened -= k;
     }
 }
 
@@ -109,6 +122,8 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
     } else if (rx_push(s, p) != 0) {
         return ERR_MEM; /* lwIP keeps it and offers it again */
     }
+    if (s->rx_unopened > 0 && pcb->ooseq == NULL)
+        window_open(s, 0); /* the hole is filled: what was read meanwhile opens the window */
     zt__sock_notify(s);
     return ERR_OK;
 }

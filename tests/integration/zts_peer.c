@@ -917,7 +917,7 @@ static int udp_roundtrip(int fd, const addr_t *to, size_t len, uint8_t *rx, char
                 break; /* timed out: send again */
             addr_str(&from, from_s, sizeof(from_s));
             if (strcmp(from_s, want) != 0) {
-                snprintf(why, whylen, "datagram from %s, expected %s", from_s, want);
+                snprintf(why, whylen, "datagram from %.60s, expected %.60s", from_s, want);
                 return -1;
             }
             if ((size_t)n != len)
