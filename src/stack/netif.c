@@ -31,6 +31,10 @@
 
 struct zt_stack_netif {
     struct netif nif;
+    /* lwIP 2.1 carries one IPv4 address per netif: the config's further IPv4 addresses live on
+     * alias netifs of the same link (same MAC, same output; ARP is fed to them too). */
+    struct netif alias[ZT_STACK_MAX_IP4 - 1];
+    bool alias_up[ZT_STACK_MAX_IP4 - 1];
     uint64_t nwid, mac;
     zt_stack_netif_ops ops;
     zt_stack_prefix addrs[ZT_STACK_MAX_ADDRS];
@@ -75,9 +79,13 @@ static bool prefix_covers(const zt_stack_prefix *p, const uint8_t *ip, unsigned 
 
 static zt_stack_netif *of(struct netif *netif)
 {
-    for (zt_stack_netif *n = all_netifs; n != NULL; n = n->next)
+    for (zt_stack_netif *n = all_netifs; n != NULL; n = n->next) {
         if (&n->nif == netif)
             return n;
+        for (int i = 0; i < ZT_STACK_MAX_IP4 - 1; i++)
+            if (n->alias_up[i] && &n->alias[i] == netif)
+                return n;
+    }
     return NULL;
 }
 
@@ -131,8 +139,16 @@ static struct netif *route(uint8_t family, const uint8_t *ip)
 
 static struct netif *hook_route4(const ip4_addr_t *src, const ip4_addr_t *dest)
 {
-    (void)src;
-    return route(4, (const uint8_t *)&dest->addr);
+    struct netif *found = route(4, (const uint8_t *)&dest->addr);
+    zt_stack_netif *n = found != NULL ? of(found) : NULL;
+
+    /* A socket bound to an alias address leaves through its alias (lwIP takes the source
+     * address from the netif). */
+    if (n != NULL && src != NULL && !ip4_addr_isany(src))
+        for (int i = 0; i < ZT_STACK_MAX_IP4 - 1; i++)
+            if (n->alias_up[i] && ip4_addr_cmp(src, netif_ip4_addr(&n->alias[i])))
+                return &n->alias[i];
+    return found;
 }
 
 static struct netif *hook_route6(const ip6_addr_t *src, const ip6_addr_t *dest)
@@ -323,6 +339,24 @@ static err_t netif_init_cb(struct netif *netif)
     return ERR_OK;
 }
 
+/* An alias carries one more IPv4 address of the network: Ethernet and ARP only (the main
+ * netif has the IPv6 addresses and the multicast subscriptions). */
+static err_t alias_init_cb(struct netif *netif)
+{
+    zt_stack_netif *n = netif->state;
+
+    netif->name[0] = 'z';
+    netif->name[1] = 'a';
+    netif->hwaddr_len = ETH_HWADDR_LEN;
+    mac_to_bytes(n->mac, netif->hwaddr);
+    netif->mtu = n->nif.mtu;
+    netif->output = etharp_output;
+    netif->output_ip6 = ethip6_output;
+    netif->linkoutput = linkoutput;
+    netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
+    return ERR_OK;
+}
+
 /* ---- life cycle --------------------------------------------------------------------------- */
 
 static const zt_lwip_route_hooks route_hooks = {
@@ -386,23 +420,70 @@ static bool has_prefix(const zt_stack_prefix *list, size_t n, uint8_t family, co
     return false;
 }
 
+static void remove_alias(zt_stack_netif *n, int i)
+{
+    if (!n->alias_up[i])
+        return;
+    n->alias_up[i] = false;
+    netif_set_link_down(&n->alias[i]);
+    netif_set_down(&n->alias[i]);
+    netif_remove(&n->alias[i]);
+    if (n->alias[i].loop_first != NULL) {
+        pbuf_free(n->alias[i].loop_first);
+        n->alias[i].loop_first = n->alias[i].loop_last = NULL;
+    }
+}
+
+static void ip4_of(const zt_stack_prefix *a, ip4_addr_t *ip, ip4_addr_t *mask)
+{
+    memcpy(&ip->addr, a->ip, 4);
+    mask->addr = a->bits == 0 ? 0 : lwip_htonl(0xffffffffu << (32 - a->bits));
+}
+
+static void set_ip4(struct netif *nif, const ip4_addr_t *ip, const ip4_addr_t *mask)
+{
+    ip4_addr_t gw;
+
+    ip4_addr_set_zero(&gw);
+    if (!ip4_addr_cmp(ip, netif_ip4_addr(nif)) || !ip4_addr_cmp(mask, netif_ip4_netmask(nif)))
+        netif_set_addr(nif, ip, mask, &gw);
+}
+
+/* The first IPv4 address on the netif, the next ones on aliases (created and removed here). */
 static void apply_ip4(zt_stack_netif *n, const zt_stack_prefix *addrs, size_t naddrs)
 {
-    ip4_addr_t ip, mask, gw;
+    ip4_addr_t ip, mask;
+    int k = 0; /* IPv4 addresses placed */
 
     ip4_addr_set_zero(&ip);
     ip4_addr_set_zero(&mask);
-    ip4_addr_set_zero(&gw);
-    for (size_t i = 0; i < naddrs; i++) {
+    for (size_t i = 0; i < naddrs && k < ZT_STACK_MAX_IP4; i++) {
         if (addrs[i].family != 4)
             continue;
-        memcpy(&ip.addr, addrs[i].ip, 4);
-        mask.addr = addrs[i].bits == 0 ? 0 : lwip_htonl(0xffffffffu << (32 - addrs[i].bits));
-        break;
+        ip4_of(&addrs[i], &ip, &mask);
+        if (k == 0) {
+            set_ip4(&n->nif, &ip, &mask);
+        } else if (n->alias_up[k - 1]) {
+            set_ip4(&n->alias[k - 1], &ip, &mask);
+        } else {
+            ip4_addr_t gw;
+            ip4_addr_set_zero(&gw);
+            if (netif_add(&n->alias[k - 1], &ip, &mask, &gw, n, alias_init_cb,
+                          ethernet_input) == NULL)
+                continue;
+            netif_set_up(&n->alias[k - 1]);
+            netif_set_link_up(&n->alias[k - 1]);
+            n->alias_up[k - 1] = true;
+        }
+        k++;
     }
-    if (!ip4_addr_cmp(&ip, netif_ip4_addr(&n->nif)) ||
-        !ip4_addr_cmp(&mask, netif_ip4_netmask(&n->nif)))
-        netif_set_addr(&n->nif, &ip, &mask, &gw);
+    if (k == 0) {
+        ip4_addr_set_zero(&ip);
+        ip4_addr_set_zero(&mask);
+        set_ip4(&n->nif, &ip, &mask);
+    }
+    for (int i = k > 0 ? k - 1 : 0; i < ZT_STACK_MAX_IP4 - 1; i++)
+        remove_alias(n, i);
 }
 
 static void apply_ip6(zt_stack_netif *n, const zt_stack_prefix *addrs, size_t naddrs)
@@ -508,23 +589,31 @@ int zt_stack_netif_input(zt_stack_netif *n, uint64_t src_mac, uint64_t dst_mac,
         LINK_STATS_INC(link.drop);
         goto out;
     }
-    p = pbuf_alloc(PBUF_RAW, (u16_t)(len + ETH_HLEN), PBUF_RAM);
-    if (p == NULL) {
-        LINK_STATS_INC(link.memerr);
-        LINK_STATS_INC(link.drop);
-        rv = ZT_ERR_NOMEM;
-        goto out;
-    }
-    b = p->payload;
-    mac_to_bytes(dst_mac, b);
-    mac_to_bytes(src_mac, b + 6);
-    b[12] = (uint8_t)(ethertype >> 8);
-    b[13] = (uint8_t)ethertype;
-    if (len > 0)
-        memcpy(b + ETH_HLEN, data, len);
     LINK_STATS_INC(link.recv);
-    if (n->nif.input(p, &n->nif) != ERR_OK)
-        pbuf_free(p);
+    /* ARP concerns the aliases too (each answers for its own address); everything else goes
+     * to the netif, and IPv4 for an alias address finds it there (ip4_input looks at every
+     * netif). */
+    for (int i = -1; i < ZT_STACK_MAX_IP4 - 1; i++) {
+        struct netif *to = i < 0 ? &n->nif : &n->alias[i];
+        if (i >= 0 && (ethertype != ETHTYPE_ARP || !n->alias_up[i]))
+            continue;
+        p = pbuf_alloc(PBUF_RAW, (u16_t)(len + ETH_HLEN), PBUF_RAM);
+        if (p == NULL) {
+            LINK_STATS_INC(link.memerr);
+            LINK_STATS_INC(link.drop);
+            rv = ZT_ERR_NOMEM;
+            goto out;
+        }
+        b = p->payload;
+        mac_to_bytes(dst_mac, b);
+        mac_to_bytes(src_mac, b + 6);
+        b[12] = (uint8_t)(ethertype >> 8);
+        b[13] = (uint8_t)ethertype;
+        if (len > 0)
+            memcpy(b + ETH_HLEN, data, len);
+        if (to->input(p, to) != ERR_OK)
+            pbuf_free(p);
+    }
 out:
     if (!in_batch)
         UNLOCK_TCPIP_CORE();
@@ -561,6 +650,8 @@ void zt_stack_netif_del(zt_stack_netif *n)
             break;
         }
     }
+    for (int i = 0; i < ZT_STACK_MAX_IP4 - 1; i++)
+        remove_alias(n, i);
     netif_set_link_down(&n->nif);
     netif_set_down(&n->nif);
     netif_remove(&n->nif);

@@ -40,6 +40,8 @@ typedef struct zt_stack_route {
 } zt_stack_route;
 
 #define ZT_STACK_MAX_ADDRS 16
+/* IPv4 addresses installed per network (lwIP 2.1: one per netif, the others on aliases). */
+#define ZT_STACK_MAX_IP4 4
 #define ZT_STACK_MAX_ROUTES 32
 
 typedef struct zt_stack_netif zt_stack_netif;
@@ -61,8 +63,9 @@ typedef struct zt_stack_netif_ops {
 int zt_stack_netif_new(zt_stack_netif **pnif, uint64_t nwid, uint64_t mac, unsigned mtu,
                        const zt_stack_netif_ops *ops);
 
-/* Makes the netif carry exactly |addrs| (at most ZT_STACK_MAX_ADDRS; IPv4: the first one is
- * the netif's address, see docs/internals/stack.md) and |routes|, and sets the MTU.  Addresses
+/* Makes the netif carry exactly |addrs| (at most ZT_STACK_MAX_ADDRS; IPv4: the first one on
+ * the netif, up to 3 more on alias netifs of the same link, see docs/internals/stack.md) and
+ * |routes|, and sets the MTU.  Addresses
  * that stay are not touched (open connections on them survive).  Returns 0 or ZT_ERR_INVAL. */
 int zt_stack_netif_configure(zt_stack_netif *nif, unsigned mtu, const zt_stack_prefix *addrs,
                              size_t naddrs, const zt_stack_route *routes, size_t nroutes);

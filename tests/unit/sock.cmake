@@ -12,3 +12,11 @@ add_test(NAME unit.test_sock COMMAND test_sock)
 # 8 MiB echoes and 70,000 sockets under the sanitizers take some seconds; every blocking call
 # in the suite is bounded well below this.
 set_tests_properties(unit.test_sock PROPERTIES LABELS unit TIMEOUT 120)
+
+# unit.test_stack: a network's netif fed frames by hand (every IPv4 address of a config
+# answers ARP and echo; aliases come and go with the config; bad frames).
+add_executable(test_stack ${CMAKE_CURRENT_LIST_DIR}/test_stack.c)
+zt_target_defaults(test_stack)
+target_link_libraries(test_stack PRIVATE zt_socket PkgConfig::CMOCKA Threads::Threads)
+add_test(NAME unit.test_stack COMMAND test_stack)
+set_tests_properties(unit.test_stack PROPERTIES LABELS unit TIMEOUT 60)
