@@ -49,6 +49,7 @@ typedef struct zt_api {
     pthread_cond_t cond;         /* queue not empty, stop asked, state changed */
     zt_api_state state;
     bool stop_asked, free_asked;
+    bool collision;              /* an upstream said our address is taken: new identity */
 
     /* settings (zts_allow_*), kept across runs */
     bool net_cache, peer_cache, local_conf;

@@ -263,8 +263,14 @@ static void on_node_event(zt_runner *r, const zt_node_event *ev)
     case ZT_NODE_EVENT_OFFLINE:
     case ZT_NODE_EVENT_IDENTITY_COLLISION:
         pthread_mutex_lock(&zt__api.mu);
-        if (ev->type != ZT_NODE_EVENT_IDENTITY_COLLISION)
+        if (ev->type != ZT_NODE_EVENT_IDENTITY_COLLISION) {
             zt__api.online = ev->type == ZT_NODE_EVENT_ONLINE;
+        } else {
+            /* The run ends and the service thread starts a new node (service_main). */
+            zt__api.collision = true;
+            zt__api.stop_asked = true;
+            pthread_cond_broadcast(&zt__api.cond);
+        }
         pthread_mutex_unlock(&zt__api.mu);
         zt__api_node_details(r, &nd);
         zt__api_queue_node(ev->type == ZT_NODE_EVENT_ONLINE    ? ZTS_EVENT_NODE_ONLINE
@@ -467,18 +473,15 @@ static zt_runner *build_runner(void)
     return r;
 }
 
-static void *service_main(void *arg)
+/* One life of the node: builds the runner, delivers events until a stop is asked, then stops
+ * frames, the runner and the netifs.  False if the runner could not be built. */
+static bool run_node(struct zts_node_details *nd)
 {
-    struct zts_node_details nd;
     zt_runner *r;
 
-    (void)arg;
     r = build_runner();
-    memset(&nd, 0, sizeof(nd));
-    if (r == NULL) {
-        zt__api_queue_node(ZTS_EVENT_NODE_UNRECOVERABLE_ERROR, &nd);
-        goto down;
-    }
+    if (r == NULL)
+        return false;
     pthread_rwlock_wrlock(&zt__api.runner_lock);
     zt__api.runner = r;
     zt__api.address = zt_runner_address(r);
@@ -490,10 +493,10 @@ static void *service_main(void *arg)
     UNLOCK_TCPIP_CORE();
 
     event_runner = r;
-    zt__api_node_details(r, &nd);
-    zt__api_queue_node(ZTS_EVENT_NODE_UP, &nd);
+    zt__api_node_details(r, nd);
+    zt__api_queue_node(ZTS_EVENT_NODE_UP, nd);
     if (zt_runner_start(r) != 0) {
-        zt__api_queue_node(ZTS_EVENT_NODE_UNRECOVERABLE_ERROR, &nd);
+        zt__api_queue_node(ZTS_EVENT_NODE_UNRECOVERABLE_ERROR, nd);
         ask_stop();
     } else if (zt__api.net_cache) {
         rejoin_cached(r, zt__api.path);
@@ -527,9 +530,52 @@ static void *service_main(void *arg)
         pthread_mutex_lock(&zt__api.mu);
         nwid = zt__api.nnets > 0 ? zt__api.nets[0].nwid : 0;
         pthread_mutex_unlock(&zt__api.mu);
-        if (zt__api.nnets == 0)
+        if (nwid == 0) /* no joined network has ID 0 (zts_join refuses it) */
             break;
         drop_net(nwid);
+    }
+    return true;
+}
+
+/* spec/api.md §5.1: after an identity collision the old secret is kept aside and the node
+ * starts again with a new identity. */
+static void replace_identity(const char *home)
+{
+    char from[4096], to[4096];
+
+    if (snprintf(from, sizeof(from), "%s/identity.secret", home) >= (int)sizeof(from) ||
+        snprintf(to, sizeof(to), "%s/identity.secret.saved_after_collision", home) >=
+            (int)sizeof(to))
+        return;
+    if (rename(from, to) != 0)
+        on_runner_log(NULL, ZT_RUNNER_LOG_ERROR, "cannot set the colliding identity aside");
+    if (snprintf(from, sizeof(from), "%s/identity.public", home) < (int)sizeof(from))
+        (void)unlink(from);
+}
+
+static void *service_main(void *arg)
+{
+    struct zts_node_details nd;
+    bool collided;
+
+    (void)arg;
+    for (;;) {
+        memset(&nd, 0, sizeof(nd));
+        if (!run_node(&nd)) {
+            zt__api_queue_node(ZTS_EVENT_NODE_UNRECOVERABLE_ERROR, &nd);
+            goto down;
+        }
+        pthread_mutex_lock(&zt__api.mu);
+        collided = zt__api.collision && zt__api.state == ZT_API_RUNNING && !zt__api.free_asked;
+        zt__api.collision = false;
+        if (collided) {
+            zt__api.stop_asked = false;
+            zt__api.online = false;
+        }
+        pthread_mutex_unlock(&zt__api.mu);
+        if (!collided)
+            break;
+        replace_identity(zt__api.path);
     }
     nd.online = 0;
     nd.clock = 0;
@@ -662,6 +708,7 @@ static int launch_locked(void)
         pthread_mutex_lock(&zt__api.mu);
     }
     zt__api.stop_asked = false;
+    zt__api.collision = false;
     zt__api.online = false;
     zt__sock_set_running(true);
     if (pthread_create(&zt__api.thread, NULL, service_main, NULL) != 0) {
