@@ -77,16 +77,13 @@ static bool prefix_covers(const zt_stack_prefix *p, const uint8_t *ip, unsigned 
     return ((p->ip[whole] ^ ip[whole]) & (uint8_t)(0xff << (8 - rest))) == 0;
 }
 
+static err_t linkoutput(struct netif *netif, struct pbuf *p);
+
+/* Our record behind one of our netifs or aliases (|state| points to it; found by its output
+ * function, so lwIP's loopback netif is told apart without a search); NULL otherwise. */
 static zt_stack_netif *of(struct netif *netif)
 {
-    for (zt_stack_netif *n = all_netifs; n != NULL; n = n->next) {
-        if (&n->nif == netif)
-            return n;
-        for (int i = 0; i < ZT_STACK_MAX_IP4 - 1; i++)
-            if (n->alias_up[i] && &n->alias[i] == netif)
-                return n;
-    }
-    return NULL;
+    return netif != NULL && netif->linkoutput == linkoutput ? netif->state : NULL;
 }
 
 static void ip6_bytes(const ip6_addr_t *a, uint8_t out[16])
@@ -100,24 +97,35 @@ static void ip6_from_bytes(ip6_addr_t *a, const uint8_t in[16])
     ip6_addr_clear_zone(a);
 }
 
-/* Longest prefix among |n|'s addresses and routes that covers |ip|; -1 if none. */
-static int best_bits(const zt_stack_netif *n, uint8_t family, const uint8_t *ip)
+#define HOP_NONE (-2) /* nothing of |n| covers the destination */
+#define HOP_LINK (-1) /* one of |n|'s own prefixes covers it: on the link */
+
+/* The longest of |n|'s prefixes and managed routes covering |ip|: HOP_NONE, HOP_LINK, or the
+ * index of the route; *pbits (may be NULL) gets its length. */
+static int longest(const zt_stack_netif *n, uint8_t family, const uint8_t *ip, int *pbits)
 {
     unsigned len = family == 4 ? 4 : 16;
-    int best = -1;
+    int best = -1, hop = HOP_NONE;
 
     for (size_t i = 0; i < n->naddrs; i++)
         if (n->addrs[i].family == family && prefix_covers(&n->addrs[i], ip, len) &&
-            (int)n->addrs[i].bits > best)
+            (int)n->addrs[i].bits > best) {
             best = n->addrs[i].bits;
+            hop = HOP_LINK;
+        }
     for (size_t i = 0; i < n->nroutes; i++)
         if (n->routes[i].target.family == family &&
-            prefix_covers(&n->routes[i].target, ip, len) && (int)n->routes[i].target.bits > best)
+            prefix_covers(&n->routes[i].target, ip, len) && (int)n->routes[i].target.bits > best) {
             best = n->routes[i].target.bits;
-    return best;
+            hop = n->routes[i].via.family == family ? (int)i : HOP_LINK;
+        }
+    if (pbits != NULL)
+        *pbits = best;
+    return hop;
 }
 
-static struct netif *route(uint8_t family, const uint8_t *ip)
+/* The netif (up) whose prefixes or routes cover |ip| most closely. */
+static zt_stack_netif *route(uint8_t family, const uint8_t *ip)
 {
     zt_stack_netif *found = NULL;
     int best = -1;
@@ -126,87 +134,59 @@ static struct netif *route(uint8_t family, const uint8_t *ip)
         int b;
         if (!netif_is_up(&n->nif) || !netif_is_link_up(&n->nif))
             continue;
-        b = best_bits(n, family, ip);
-        if (b > best) {
+        if (longest(n, family, ip, &b) != HOP_NONE && b > best) {
             best = b;
             found = n;
         }
     }
-    return found != NULL ? &found->nif : NULL;
+    return found;
 }
 
 /* ---- routing hooks (lwiphooks.h) ---------------------------------------------------------- */
 
 static struct netif *hook_route4(const ip4_addr_t *src, const ip4_addr_t *dest)
 {
-    struct netif *found = route(4, (const uint8_t *)&dest->addr);
-    zt_stack_netif *n = found != NULL ? of(found) : NULL;
+    zt_stack_netif *n = route(4, (const uint8_t *)&dest->addr);
 
+    if (n == NULL)
+        return NULL;
     /* A socket bound to an alias address leaves through its alias (lwIP takes the source
      * address from the netif). */
-    if (n != NULL && src != NULL && !ip4_addr_isany(src))
+    if (src != NULL && !ip4_addr_isany(src))
         for (int i = 0; i < ZT_STACK_MAX_IP4 - 1; i++)
             if (n->alias_up[i] && ip4_addr_cmp(src, netif_ip4_addr(&n->alias[i])))
                 return &n->alias[i];
-    return found;
+    return &n->nif;
 }
 
 static struct netif *hook_route6(const ip6_addr_t *src, const ip6_addr_t *dest)
 {
+    zt_stack_netif *n;
     uint8_t ip[16];
 
     (void)src;
     ip6_bytes(dest, ip);
-    return route(6, ip);
+    n = route(6, ip);
+    return n != NULL ? &n->nif : NULL;
 }
 
 static const ip4_addr_t *hook_gw4(struct netif *netif, const ip4_addr_t *dest)
 {
     zt_stack_netif *n = of(netif);
-    const uint8_t *ip = (const uint8_t *)&dest->addr;
-    const ip4_addr_t *gw = NULL;
-    int best = -1;
+    int hop = n != NULL ? longest(n, 4, (const uint8_t *)&dest->addr, NULL) : HOP_NONE;
 
-    if (n == NULL)
-        return NULL;
-    for (size_t i = 0; i < n->naddrs; i++)
-        if (n->addrs[i].family == 4 && prefix_covers(&n->addrs[i], ip, 4) &&
-            (int)n->addrs[i].bits > best) {
-            best = n->addrs[i].bits;
-            gw = dest;
-        }
-    for (size_t i = 0; i < n->nroutes; i++)
-        if (n->routes[i].target.family == 4 && prefix_covers(&n->routes[i].target, ip, 4) &&
-            (int)n->routes[i].target.bits > best) {
-            best = n->routes[i].target.bits;
-            gw = n->routes[i].via.family == 4 ? &n->gw4[i] : dest;
-        }
-    return gw;
+    return hop == HOP_NONE ? NULL : hop == HOP_LINK ? dest : &n->gw4[hop];
 }
 
 static const ip6_addr_t *hook_gw6(struct netif *netif, const ip6_addr_t *dest)
 {
     zt_stack_netif *n = of(netif);
-    const ip6_addr_t *gw = NULL;
     uint8_t ip[16];
-    int best = -1;
+    int hop;
 
-    if (n == NULL)
-        return NULL;
     ip6_bytes(dest, ip);
-    for (size_t i = 0; i < n->naddrs; i++)
-        if (n->addrs[i].family == 6 && prefix_covers(&n->addrs[i], ip, 16) &&
-            (int)n->addrs[i].bits > best) {
-            best = n->addrs[i].bits;
-            gw = dest;
-        }
-    for (size_t i = 0; i < n->nroutes; i++)
-        if (n->routes[i].target.family == 6 && prefix_covers(&n->routes[i].target, ip, 16) &&
-            (int)n->routes[i].target.bits > best) {
-            best = n->routes[i].target.bits;
-            gw = n->routes[i].via.family == 6 ? &n->gw6[i] : dest;
-        }
-    return gw;
+    hop = n != NULL ? longest(n, 6, ip, NULL) : HOP_NONE;
+    return hop == HOP_NONE ? NULL : hop == HOP_LINK ? dest : &n->gw6[hop];
 }
 
 /* ---- lwIP netif callbacks ----------------------------------------------------------------- */
@@ -321,39 +301,28 @@ static err_t mld_filter(struct netif *netif, const ip6_addr_t *group,
     return ERR_OK;
 }
 
+/* The netif of a network, or one of its aliases: an alias carries one more IPv4 address, the
+ * netif itself the IPv6 addresses and the multicast subscriptions. */
 static err_t netif_init_cb(struct netif *netif)
 {
     zt_stack_netif *n = netif->state;
+    bool is_alias = netif != &n->nif;
 
     netif->name[0] = 'z';
-    netif->name[1] = 't';
+    netif->name[1] = is_alias ? 'a' : 't';
     netif->hwaddr_len = ETH_HWADDR_LEN;
     mac_to_bytes(n->mac, netif->hwaddr);
     netif->output = etharp_output;
     netif->output_ip6 = output_ip6;
     netif->linkoutput = linkoutput;
-    netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET |
-                   NETIF_FLAG_IGMP | NETIF_FLAG_MLD6;
+    netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
+    if (is_alias) {
+        netif->mtu = n->nif.mtu;
+        return ERR_OK;
+    }
+    netif->flags |= NETIF_FLAG_IGMP | NETIF_FLAG_MLD6;
     netif_set_igmp_mac_filter(netif, igmp_filter);
     netif_set_mld_mac_filter(netif, mld_filter);
-    return ERR_OK;
-}
-
-/* An alias carries one more IPv4 address of the network: Ethernet and ARP only (the main
- * netif has the IPv6 addresses and the multicast subscriptions). */
-static err_t alias_init_cb(struct netif *netif)
-{
-    zt_stack_netif *n = netif->state;
-
-    netif->name[0] = 'z';
-    netif->name[1] = 'a';
-    netif->hwaddr_len = ETH_HWADDR_LEN;
-    mac_to_bytes(n->mac, netif->hwaddr);
-    netif->mtu = n->nif.mtu;
-    netif->output = etharp_output;
-    netif->output_ip6 = ethip6_output;
-    netif->linkoutput = linkoutput;
-    netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
     return ERR_OK;
 }
 
@@ -420,17 +389,24 @@ static bool has_prefix(const zt_stack_prefix *list, size_t n, uint8_t family, co
     return false;
 }
 
+/* Takes |nif| out of lwIP; looped-back packets not yet polled are dropped, so a pending
+ * netif_poll() finds none (the memory itself is freed later: zt_stack_netif_del). */
+static void drop_netif(struct netif *nif)
+{
+    netif_set_link_down(nif);
+    netif_set_down(nif);
+    netif_remove(nif);
+    if (nif->loop_first != NULL) {
+        pbuf_free(nif->loop_first);
+        nif->loop_first = nif->loop_last = NULL;
+    }
+}
+
 static void remove_alias(zt_stack_netif *n, int i)
 {
-    if (!n->alias_up[i])
-        return;
-    n->alias_up[i] = false;
-    netif_set_link_down(&n->alias[i]);
-    netif_set_down(&n->alias[i]);
-    netif_remove(&n->alias[i]);
-    if (n->alias[i].loop_first != NULL) {
-        pbuf_free(n->alias[i].loop_first);
-        n->alias[i].loop_first = n->alias[i].loop_last = NULL;
+    if (n->alias_up[i]) {
+        n->alias_up[i] = false;
+        drop_netif(&n->alias[i]);
     }
 }
 
@@ -468,7 +444,7 @@ static void apply_ip4(zt_stack_netif *n, const zt_stack_prefix *addrs, size_t na
         } else {
             ip4_addr_t gw;
             ip4_addr_set_zero(&gw);
-            if (netif_add(&n->alias[k - 1], &ip, &mask, &gw, n, alias_init_cb,
+            if (netif_add(&n->alias[k - 1], &ip, &mask, &gw, n, netif_init_cb,
                           ethernet_input) == NULL)
                 continue;
             netif_set_up(&n->alias[k - 1]);
@@ -652,16 +628,9 @@ void zt_stack_netif_del(zt_stack_netif *n)
     }
     for (int i = 0; i < ZT_STACK_MAX_IP4 - 1; i++)
         remove_alias(n, i);
-    netif_set_link_down(&n->nif);
-    netif_set_down(&n->nif);
-    netif_remove(&n->nif);
+    drop_netif(&n->nif);
     if (netif_default == NULL && all_netifs != NULL)
         netif_set_default(&all_netifs->nif);
-    /* Looped-back packets not yet polled are dropped: a pending netif_poll() finds none. */
-    if (n->nif.loop_first != NULL) {
-        pbuf_free(n->nif.loop_first);
-        n->nif.loop_first = n->nif.loop_last = NULL;
-    }
     UNLOCK_TCPIP_CORE();
     /* Out of memory for the message: keep |n| rather than risk a use after free. */
     (void)tcpip_callback(free_removed, n);
