@@ -9,10 +9,12 @@
 
 #define ZT_MULTICAST_EXPLICIT_GATHER_DELAY 60000 /* min interval between GATHERs per group */
 
-/* Adds the group to |net|'s subscriptions; *padded says whether it was new. */
-static int add_subscription(zt_network *net, const zt_mgroup *pg, bool *padded)
+/* Adds the group to |net|'s subscriptions; *padded says whether it was new.  A new group is
+ * announced at the next tick unless the caller announces it now. */
+static int add_subscription(zt_network *net, uint64_t mac, uint32_t adi, int64_t now,
+                            bool *padded)
 {
-    zt_mgroup g = *pg;
+    zt_mgroup g = {mac & ZT_MAC_BROADCAST, adi};
     unsigned i;
 
     *padded = false;
@@ -28,45 +30,36 @@ static int add_subscription(zt_network *net, const zt_mgroup *pg, bool *padded)
     memmove(&net->subs[i + 1], &net->subs[i], (net->nsubs - i) * sizeof(g));
     net->subs[i] = g;
     net->nsubs++;
+    net->last_announce = now - ZT_MULTICAST_ANNOUNCE_PERIOD;
     *padded = true;
     return 0;
 }
 
-int zt__mcast_subscribe_quiet(zt_node *n, zt_network *net, uint64_t mac, uint32_t adi,
-                              int64_t now)
+int zt__mcast_subscribe_quiet(zt_network *net, uint64_t mac, uint32_t adi, int64_t now)
 {
-    zt_mgroup g = {mac & ZT_MAC_BROADCAST, adi};
     bool added;
-    int rv = add_subscription(net, &g, &added);
 
-    (void)n;
-    if (added)
-        net->last_announce = now - ZT_MULTICAST_ANNOUNCE_PERIOD; /* announce at the next tick */
-    return rv;
+    return add_subscription(net, mac, adi, now, &added);
 }
 
 int zt_node_multicast_subscribe(zt_node *n, uint64_t nwid, uint64_t mac, uint32_t adi,
                                 int64_t now)
 {
     zt_network *net = zt__network_find(n, nwid);
-    zt_mgroup g = {mac & ZT_MAC_BROADCAST, adi};
     bool added;
     int rv;
 
     if (net == NULL)
         return ZT_ERR_NOTFOUND;
-    rv = add_subscription(net, &g, &added);
-    if (!added)
-        return rv;
+    rv = add_subscription(net, mac, adi, now, &added);
     /* A group an application joins is announced at once when the network is configured, as a
      * new config's groups are (§7): a sender learns of us in one round trip, not at the next
      * 5 s tick, and no frame is lost meanwhile. */
-    net->last_announce = now - ZT_MULTICAST_ANNOUNCE_PERIOD;
-    if (net->has_config) {
+    if (added && net->has_config) {
         net->last_announce = now;
         zt__mcast_announce(n, net, NULL, now);
     }
-    return 0;
+    return rv;
 }
 
 int zt_node_multicast_unsubscribe(zt_node *n, uint64_t nwid, uint64_t mac, uint32_t adi)

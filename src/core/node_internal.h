@@ -405,8 +405,7 @@ void zt__mcast_frame_received(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t
 void zt__mcast_announce(zt_node *n, zt_network *net, zt_peer *to, int64_t now);
 /* Subscribes |net| to a group without announcing it now (the caller announces, or the next
  * tick does): a config's own groups, announced together. */
-int zt__mcast_subscribe_quiet(zt_node *n, zt_network *net, uint64_t mac, uint32_t adi,
-                              int64_t now);
+int zt__mcast_subscribe_quiet(zt_network *net, uint64_t mac, uint32_t adi, int64_t now);
 void zt__mcast_add_member(zt_node *n, zt_network *net, const zt_mgroup *g, uint64_t address,
                           int64_t now);
 void zt__mcast_pending_clear(zt_node *n, zt_network *net);

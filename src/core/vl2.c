@@ -69,10 +69,10 @@ void zt__vl2_config_applied(zt_node *n, zt_network *net, int64_t now)
     for (unsigned i = 0; i < net->config.n_static_ips; i++) {
         zt_mgroup g;
         if (zt__mgroup_for_address_resolution(&net->config.static_ips[i], &g) == 0)
-            (void)zt__mcast_subscribe_quiet(n, net, g.mac, g.adi, now);
+            (void)zt__mcast_subscribe_quiet(net, g.mac, g.adi, now);
     }
     if (net->config.flags & ZT_NETCONF_FLAG_ENABLE_BROADCAST)
-        (void)zt__mcast_subscribe_quiet(n, net, ZT_MAC_BROADCAST, 0, now);
+        (void)zt__mcast_subscribe_quiet(net, ZT_MAC_BROADCAST, 0, now);
     net->last_announce = now; /* new groups are announced at once (§7) */
     zt__mcast_announce(n, net, NULL, now);
 }

@@ -364,7 +364,12 @@ int zt_runner_send_frame(zt_runner *r, uint64_t nwid, uint64_t dst_mac, unsigned
             return ZT_ERR_NOTFOUND;
         rv = zt_node_send_frame(r->node, nwid, mac, dst_mac, ethertype, data, len,
                                 zt_io_clock_ms());
-        return zt_err_is_fatal(rv) ? rv : 0;
+        if (!zt_err_is_fatal(rv))
+            return 0;
+        /* The embedder is inside its event callback (maybe inside lwIP): the runner fails
+         * once the delivery is over (zt__runner_after_node), as a failed command does. */
+        r->deferred_fatal = rv;
+        return rv;
     }
     rv = new_cmd(CMD_SEND_FRAME, nwid, dst_mac, data, len, &c);
     if (rv != 0)

@@ -73,6 +73,7 @@ struct zt_runner {
     zt_runner_held_event *events; /* I/O thread only */
     unsigned nevents;
     uint64_t events_dropped;
+    int deferred_fatal;           /* a fatal node error met inside event delivery */
     int64_t armed_deadline;
     int64_t next_addr_refresh, next_prune;
 };

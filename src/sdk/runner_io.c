@@ -356,6 +356,12 @@ void zt__runner_after_node(zt_runner *r)
             (void)zt_io_udp_tx_flush(&r->tx);
         zt__runner_deliver_events(r);
     } while (r->tx.n > 0 || r->nevents > 0);
+    if (r->deferred_fatal != 0) {
+        int rv = r->deferred_fatal;
+        r->deferred_fatal = 0;
+        zt__runner_fail(r, rv, "zt_node_send_frame");
+        return;
+    }
     deadline = zt_node_next_deadline(r->node);
     hk = housekeeping_deadline(r);
     if (hk < deadline)
