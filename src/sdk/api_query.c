@@ -195,8 +195,8 @@ int zts_get_node_status(void)
 
 int zts_get_peers(struct zts_peer_details *pds, uint32_t *num)
 {
+    zt_peer_info *infos = NULL;
     zt_runner *r;
-    zt_peer_info *infos;
     zt_ssize n;
     size_t cap;
     int rv = ZTS_ERR_OK;
@@ -206,13 +206,14 @@ int zts_get_peers(struct zts_peer_details *pds, uint32_t *num)
     r = online_runner();
     if (r == NULL)
         return ZTS_ERR_SERVICE;
-    cap = *num;
-    infos = cap > 0 ? calloc(cap, sizeof(*infos)) : NULL;
-    if (cap > 0 && infos == NULL) {
-        release_runner();
-        return ZTS_ERR_GENERAL;
+    /* Room for the peers there are (and a few that may come meanwhile), not for the caller's
+     * capacity, which may be huge. */
+    n = zt_runner_get_peers(r, NULL, 0);
+    cap = n >= 0 && (size_t)n + 16 < *num ? (size_t)n + 16 : *num;
+    if (n > 0 && (size_t)n <= *num) {
+        infos = calloc(cap, sizeof(*infos));
+        n = infos == NULL ? ZT_ERR_NOMEM : zt_runner_get_peers(r, infos, cap);
     }
-    n = zt_runner_get_peers(r, infos, cap);
     release_runner();
     if (n < 0) {
         rv = ZTS_ERR_GENERAL;
