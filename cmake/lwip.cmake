@@ -83,7 +83,8 @@ set(_zt_lwip_sources
   # Ethernet framing for our virtual netifs
   ${_zt_lwip_dir}/netif/ethernet.c
 )
-set(_zt_lwip_port "${_zt_root}/src/stack/arch/sys_arch.c" "${_zt_root}/src/stack/lwiphooks.c")
+set(_zt_lwip_port "${_zt_root}/src/stack/arch/sys_arch.c" "${_zt_root}/src/stack/lwiphooks.c"
+                  "${_zt_root}/src/stack/tcp_recovery.c")
 
 add_library(zt_lwip STATIC ${_zt_lwip_sources} ${_zt_lwip_port})
 set_target_properties(zt_lwip PROPERTIES

@@ -33,4 +33,11 @@ const ip6_addr_t *zt__stack_gw6(struct netif *netif, const ip6_addr_t *dest);
  * input netif's; 0 lets lwIP go on.  Needs no registration. */
 int zt__stack_ip6_input(struct pbuf *p, struct netif *inp);
 
+/* TCP loss recovery beyond lwIP's own (tcp_recovery.c), run before lwIP processes each
+ * segment of a connection; always ERR_OK.  Needs no registration. */
+struct tcp_pcb;
+struct tcp_hdr;
+err_t zt__stack_tcp_inpacket(struct tcp_pcb *pcb, const struct tcp_hdr *hdr,
+                             const struct pbuf *p);
+
 #endif

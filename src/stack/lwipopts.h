@@ -116,11 +116,12 @@
 /* Out-of-order data is kept (needed for SACK) and selective ACKs are sent. */
 #define TCP_QUEUE_OOSEQ                 1
 #define LWIP_TCP_SACK_OUT               1
-/* TCP timers every 50 ms (slow timer 100 ms) instead of 250/500: retransmission timeouts are
- * counted in slow ticks and settle at ~3 of them, so a lost segment that fast retransmit does
- * not repair costs ~300 ms (Linux: 200 ms) instead of 1.5 s, and a delayed ACK waits at most
- * 50 ms.  The timer runs only while TCP connections exist. */
-#define TCP_TMR_INTERVAL                50
+/* TCP timers every 10 ms (slow timer 20 ms) instead of 250/500: retransmission timeouts are
+ * counted in slow ticks and settle at ~3 of them above the round trip, so a lost segment
+ * that fast retransmit does not repair costs ~60 ms (Linux: 200 ms, but with SACK and tail
+ * loss probes it rarely waits for one) instead of 1.5 s, and a delayed ACK waits at most
+ * 10 ms.  The timer runs only while TCP connections exist. */
+#define TCP_TMR_INTERVAL                10
 /* zts_listen's backlog is enforced (capped at 255, spec/api.md §5.7). */
 #define TCP_LISTEN_BACKLOG              1
 /* TCP_KEEPIDLE/KEEPINTVL/KEEPCNT socket options. */
@@ -192,6 +193,12 @@
  * it (RFC 8201 §4): lwIP 2.1.3 takes any value, and 48-55 makes ip6_frag() loop forever with
  * the core lock held (found by fuzz/fuzz_stack.c). */
 #define LWIP_HOOK_IP6_INPUT(pbuf, netif)    zt__stack_ip6_input((pbuf), (netif))
+/* NewReno partial-ACK recovery and early retransmit (tcp_recovery.c): lwIP 2.1 repairs one
+ * loss per window and leaves the rest to the retransmission timer.  Its state lives in the
+ * pcb's extension slots (the first two; a third is left to applications of lwIP's API). */
+#define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p) \
+    zt__stack_tcp_inpacket((pcb), (hdr), (p))
+#define LWIP_TCP_PCB_NUM_EXT_ARGS       3
 
 /* ---- errno -------------------------------------------------------------------------------- */
 

@@ -4,7 +4,7 @@
  * what the node does once it is online and its network is ready:
  *
  *   server      <home> <nwid> <base> <stopfile>
- *                 TCP and UDP services on ports base+0 .. base+11 (see enum below); runs until
+ *                 TCP and UDP services on ports base+0 .. base+12 (see enum below); runs until
  *                 <stopfile> exists, then zts_free() and exit 0
  *   client      <home> <nwid> <server-ip4> <server-ip6> <base> <case>...
  *                 runs each case against a server; one "PASS <case> ..." or "FAIL <case> ..."
@@ -25,7 +25,8 @@
  * Output is line-oriented and machine-readable ("ready node=... ip4=... ip6=...", "PASS ...",
  * "FAIL ...").  Every blocking call is bounded (SO_RCVTIMEO/SO_SNDTIMEO, poll timeouts), and the
  * whole process by alarm() (ZTS_PEER_ALARM seconds, default 300): a hang ends as "TIMEOUT" and
- * exit status 3.  Sizes: ZTS_PEER_MB (the bulk transfer, default 100).
+ * exit status 3.  Sizes: ZTS_PEER_MB (the echoed bulk transfer of tcp4/tcp6, default 100),
+ * ZTS_PEER_PUSH_MB (the one-way transfer of push4/push6, default 100).
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime, nanosleep */
 
@@ -492,13 +493,16 @@ enum {
     P_SOURCE,   /* sends the pattern until an error */
     P_SINK,     /* reads until an error or the end */
     P_REQ20,    /* request/response: reads 20 bytes, answers them (TCP_NODELAY on its side) */
+    P_VERIFY,   /* AF_INET6 dual stack: checks the pattern up to the client's FIN, then answers
+                 * "ok <bytes>" or "bad <offset>" and closes (one-way transfers) */
     P_NPORTS,
     P_CLOSED = 20, /* nobody listens here */
 };
 
 static const char *const port_names[P_NPORTS] = {"echo4", "echo6",   "udp4", "udp6",
                                                  "hold",  "backlog", "ctl",  "rst",
-                                                 "rstpeer", "source", "sink", "req20"};
+                                                 "rstpeer", "source", "sink", "req20",
+                                                 "verify"};
 
 static atomic_bool quitting;
 static pthread_mutex_t backlog_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -641,6 +645,26 @@ static void *conn_main(void *arg)
             total += 20;
         say("req20 fd=%d ended bytes=%" PRIu64, j.fd, total);
         break;
+    case P_VERIFY: {
+        char line[48];
+        int64_t bad = -1;
+        set_timeo(j.fd, ZTS_SO_RCVTIMEO, 60000);
+        while ((n = zts_recv(j.fd, buf, PAT_CHUNK, 0)) > 0) {
+            if ((bad = pat_check(buf, (size_t)n, total)) >= 0)
+                break;
+            total += (uint64_t)n;
+        }
+        e = errno;
+        if (bad >= 0)
+            snprintf(line, sizeof(line), "bad %" PRIu64 "\n", total + (uint64_t)bad);
+        else if (n == 0)
+            snprintf(line, sizeof(line), "ok %" PRIu64 "\n", total);
+        else
+            snprintf(line, sizeof(line), "err %d\n", e);
+        say("verify fd=%d %s", j.fd, line);
+        (void)send_all(j.fd, line, strlen(line));
+        break;
+    }
     case P_SINK:
         set_timeo(j.fd, ZTS_SO_RCVTIMEO, 10000);
         while ((n = zts_recv(j.fd, buf, PAT_CHUNK, 0)) > 0)
@@ -753,7 +777,8 @@ static int cmd_server(const char *home, uint64_t nwid, uint16_t base, const char
         return 1;
     for (int k = 0; k < P_NPORTS; k++) {
         bool udp = k == P_UDP4 || k == P_UDP6;
-        int family = k == P_ECHO6 || k == P_UDP6 ? ZTS_AF_INET6 : ZTS_AF_INET;
+        int family =
+            k == P_ECHO6 || k == P_UDP6 || k == P_VERIFY ? ZTS_AF_INET6 : ZTS_AF_INET;
         uint16_t port = (uint16_t)(base + k);
         int fd = open_bound(family, udp ? ZTS_SOCK_DGRAM : ZTS_SOCK_STREAM, port,
                             k == P_BACKLOG ? 2 : 128, k == P_UDP6);
@@ -894,6 +919,41 @@ static int case_bulk(const char *name, const char *ip, uint16_t port)
         return FAIL("%s local=%s peer=%s: %s", name, local, peer, why);
     return PASS("%s bytes=%" PRIu64 " secs=%.2f MBps=%.1f local=%s peer=%s", name, total, secs,
                 (double)mb / (secs > 0 ? secs : 0.001), local, peer);
+}
+
+/* One way: ZTS_PEER_PUSH_MB pattern bytes to the verifying port, which checks every byte and
+ * answers "ok <bytes>" after our FIN. */
+static int case_push(const char *name, const char *ip, uint16_t port)
+{
+    const char *e = getenv("ZTS_PEER_PUSH_MB");
+    uint64_t mb = e != NULL ? strtoull(e, NULL, 10) : 100;
+    bulk_tx tx = {.total = mb * 1024 * 1024};
+    char line[48] = "", want[48], local[80];
+    int64_t t0 = now_ms();
+    size_t k = 0;
+    double secs;
+
+    tx.fd = connect_retry(ip, port, 30000);
+    if (tx.fd < 0)
+        return FAIL("%s connect failed", name);
+    sockname(tx.fd, false, local, sizeof(local));
+    set_timeo(tx.fd, ZTS_SO_SNDTIMEO, 60000);
+    set_timeo(tx.fd, ZTS_SO_RCVTIMEO, 60000);
+    bulk_sender(&tx);
+    while (tx.rv == 0 && k + 1 < sizeof(line) && zts_recv(tx.fd, line + k, 1, 0) == 1 &&
+           line[k] != '\n')
+        k++;
+    line[k] = '\0';
+    secs = (double)(now_ms() - t0) / 1000.0;
+    zts_close(tx.fd);
+    if (tx.rv != 0)
+        return FAIL("%s local=%s: %s failed errno=%d", name, local,
+                    tx.rv == -1 ? "send" : "shutdown", tx.err);
+    snprintf(want, sizeof(want), "ok %" PRIu64, tx.total);
+    if (strcmp(line, want) != 0)
+        return FAIL("%s local=%s: the receiver said '%s', expected '%s'", name, local, line, want);
+    return PASS("%s bytes=%" PRIu64 " secs=%.2f MBps=%.2f local=%s", name, tx.total, secs,
+                (double)mb / (secs > 0 ? secs : 0.001), local);
 }
 
 /* One datagram of |len| bytes there and back, retried: returns 0, or -1 with |why|. */
@@ -1615,6 +1675,10 @@ static int cmd_client(const char *home, uint64_t nwid, const target *t, char **c
             rv = case_bulk(c, t->ip4, (uint16_t)(t->base + P_ECHO4));
         else if (strcmp(c, "tcp6") == 0)
             rv = case_bulk(c, t->ip6, (uint16_t)(t->base + P_ECHO6));
+        else if (strcmp(c, "push4") == 0)
+            rv = case_push(c, t->ip4, (uint16_t)(t->base + P_VERIFY));
+        else if (strcmp(c, "push6") == 0)
+            rv = case_push(c, t->ip6, (uint16_t)(t->base + P_VERIFY));
         else if (strcmp(c, "udp4") == 0)
             rv = case_udp(c, t->ip4, (uint16_t)(t->base + P_UDP4));
         else if (strcmp(c, "udp6") == 0)
