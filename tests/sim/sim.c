@@ -179,7 +179,9 @@ static sim_node *node_add(sim_world *w, sim_nat *nat, const char *addr, bool is_
         uint64_t r = sim_rand(w);
         memcpy(n->seed + i, &r, 8);
     }
-    if (!n->opts.bare)
+    if (!n->opts.bare && n->opts.identity != NULL)
+        n->id = *n->opts.identity;
+    else if (!n->opts.bare)
         identity_for(n->idx, &n->id);
     w->nodes[w->nnodes++] = n;
     return n;

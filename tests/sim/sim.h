@@ -59,6 +59,7 @@ typedef struct sim_node_opts {
     int64_t peer_idle_ms;
     bool bare;                  /* no protocol core: an underlay host fed to the tap only */
     bool no_local_addresses;    /* do not call zt_node_set_local_addresses() */
+    const zt_identity *identity; /* this one (copied) instead of the fixture for its index */
 } sim_node_opts;
 
 /* An event a node raised, copied out of the callback. */

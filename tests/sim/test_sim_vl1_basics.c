@@ -591,6 +591,56 @@ static void test_same_seed_same_trace(void **state)
     assert_true(h1 != h3); /* the hash does depend on the seed */
 }
 
+
+/* Identity collision (vl1.md §4, HELLO step 2): a node presenting an address the root already
+ * knows with another key gets ERROR(HELLO, IDENTITY_COLLISION) from the root and reports it;
+ * the root keeps the first identity, so the first node stays reachable by everyone. */
+static void test_identity_collision(void **state)
+{
+    sim_node_opts opts;
+    sim_node *root, *a, *b, *c;
+    const sim_event *ev;
+    zt_identity fake;
+    int64_t t0;
+    (void)state;
+
+    current_seed = 9;
+    current_world = sim_new(9);
+    root = sim_add_root(current_world, "198.51.100.1/9993");
+    a = sim_add_node(current_world, NULL, "198.18.1.1/9993");
+    b = sim_add_node(current_world, NULL, "198.18.2.1/9993");
+    sim_run_until(current_world, 10 * SIM_SEC);
+    CHECK(current_world, sim_online(a) && sim_online(b), "a and b are not online");
+
+    /* Other keys under a's address (it would fail local validation; the root answers the
+     * collision before validating, as 1.14 does). */
+    CHECK(current_world, zt__identity_generate(&fake, NULL) == 0, "identity_generate");
+    fake.address = sim_address(a);
+    memset(&opts, 0, sizeof(opts));
+    opts.identity = &fake;
+    c = sim_add_node_opts(current_world, NULL, "198.18.3.1/9993", &opts);
+    ev = sim_run_until_event(current_world, c, ZT_NODE_EVENT_IDENTITY_COLLISION, 0,
+                             sim_now(current_world) + 10 * SIM_SEC);
+    CHECK(current_world, ev != NULL, "no IDENTITY_COLLISION at the impostor");
+    CHECK(current_world, ev->peer == sim_address(root), "the collision came from %010llx",
+          (unsigned long long)ev->peer);
+    CHECK(current_world, sim_event_find(a, ZT_NODE_EVENT_IDENTITY_COLLISION, 0, 0) == NULL,
+          "the first node was told of a collision");
+
+    /* b learns a's identity from the root (WHOIS): a message sealed for it gets through. */
+    t0 = sim_now(current_world);
+    CHECK(current_world,
+          zt_node_send_user_message(sim_zt(b), sim_address(a), 0x100001, "mine", 4, t0) == 0,
+          "send failed");
+    sim_run_for(current_world, 5 * SIM_SEC);
+    CHECK(current_world, sim_got_message(a, b, 0x100001, "mine", 4, t0),
+          "b could not reach a after the collision");
+    CHECK(current_world, sim_online(a), "a fell offline");
+    zt__identity_clear(&fake);
+    check_sim_sane(current_world);
+    world_done(current_world);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -601,6 +651,7 @@ int main(void)
         cmocka_unit_test_teardown(test_path_cut_and_heal, teardown),
         cmocka_unit_test_teardown(test_public_star, teardown),
         cmocka_unit_test_teardown(test_same_seed_same_trace, teardown),
+        cmocka_unit_test_teardown(test_identity_collision, teardown),
     };
 
     filter_from_env();
