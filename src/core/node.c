@@ -113,6 +113,7 @@ void zt_node_del(zt_node *node)
     if (node == NULL)
         return;
     free_peers(node, node->cfg.peer_cache);
+    zt__idcheck_free_all(node);
     zt__networks_clear(node);
     zt__queues_clear(node);
     zt__topology_clear(node);
@@ -133,6 +134,12 @@ static int handle_packet(zt_node *n, int64_t local_socket, const zt_inetaddr *fr
         n->flushing = false;
     }
     return rv;
+}
+
+int zt__node_handle_packet(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
+                           const uint8_t *pkt, size_t len, int64_t now)
+{
+    return handle_packet(n, local_socket, from, pkt, len, now);
 }
 
 int zt_node_recv_datagram(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
@@ -259,6 +266,7 @@ int zt_node_process_timers(zt_node *n, int64_t now)
         housekeeping(n, now);
     }
     zt__defrag_expire(n->defrag, now);
+    zt__idcheck_expire(n, now);
     n->counters.drop_fragment = zt__defrag_drops(n->defrag);
     n->flushing = true;
     zt__queues_service(n, now);

@@ -129,6 +129,12 @@ typedef struct zt_node_callbacks {
                           int (*reply)(void *ctx, uint64_t dest, uint8_t verb,
                                        const uint8_t *payload, size_t len),
                           void *reply_ctx);
+    /* Optional: checks |id|'s address proof (zt__identity_validate: a 2 MiB memory-hard hash,
+     * ~30 ms) away from the node's thread.  Returns 0 if the embedder will answer with
+     * zt_node_identity_checked() on the node's thread (at most 8 in progress at a time);
+     * anything else, and a node without this callback, checks on its own thread, within the
+     * same budget (docs/internals/flood.md).  |id| holds no secret; valid during the call. */
+    int (*check_identity)(void *user, uint64_t ticket, const zt_identity *id);
 } zt_node_callbacks;
 
 typedef struct zt_node_config {
@@ -272,8 +278,14 @@ typedef struct zt_node_counters {
     uint64_t drop_fragment, drop_unknown_peer, drop_rate_limited, drop_invalid_identity;
     uint64_t drop_unexpected_ok, drop_queue_full, drop_hops, drop_no_route;
     uint64_t relayed, whois_sent, hello_sent, echo_sent, rendezvous_sent;
+    uint64_t drop_overload; /* work for unknown identities shed over the budget */
 } zt_node_counters;
 
 const zt_node_counters *zt_node_get_counters(const zt_node *node);
+
+/* The answer to check_identity's |ticket|: the HELLO that asked is handled again (or, for an
+ * identity from WHOIS, the peer is learned and greeted).  Returns 0, or ZT_ERR_NOTFOUND for a
+ * ticket the node no longer waits for (it forgets one after 10 s). */
+int zt_node_identity_checked(zt_node *node, uint64_t ticket, bool valid, int64_t now);
 
 #endif

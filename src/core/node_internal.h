@@ -50,6 +50,31 @@
 #define ZT_MAX_LOCAL_ADDRS 16
 #define ZT_RECENT_CONTACTS 4
 
+/* The global budget for work on unknown identities (idcheck.c, docs/internals/flood.md), on
+ * top of the per-prefix gate: key agreements (~60 us each) and address proofs (~30 ms). */
+#define ZT_AGREE_RATE 256    /* agreements with unknown identities per second */
+#define ZT_AGREE_BURST 64
+#define ZT_IDV_RATE 8        /* address proofs checked per second */
+#define ZT_IDV_BURST 16
+#define ZT_IDV_PENDING 8     /* proofs being checked by the embedder at once */
+#define ZT_IDV_TIMEOUT 10000 /* a proof the embedder never answered is forgotten */
+#define ZT_IDV_FAILED 64     /* identities whose proof failed, remembered */
+
+/* A token bucket: |milli| thousandths of a token, refilled since |last|. */
+typedef struct zt_budget {
+    int64_t milli, last;
+} zt_budget;
+
+/* An address proof being checked by the embedder (ticket 0: free slot). */
+typedef struct zt_idv_job {
+    uint64_t ticket;
+    zt_identity id; /* public part only */
+    int64_t local_socket, since;
+    zt_inetaddr from;
+    uint8_t *pkt; /* the HELLO to handle again once the proof holds; NULL: from WHOIS */
+    size_t len;
+} zt_idv_job;
+
 typedef struct zt_path {
     bool used;
     int64_t local_socket;
@@ -235,6 +260,11 @@ struct zt_node {
     uint32_t expect[ZT_EXPECT_BUCKETS][ZT_EXPECT_PER_BUCKET];
     uint8_t expect_pos[ZT_EXPECT_BUCKETS];
     int64_t idv_gate[ZT_IDV_BUCKETS];
+    zt_budget agree_budget, idv_budget;
+    zt_idv_job idv_jobs[ZT_IDV_PENDING];
+    uint64_t idv_next_ticket;
+    uint64_t idv_failed[ZT_IDV_FAILED];
+    unsigned idv_failed_pos;
     struct {
         uint64_t a, b;
         int64_t when;
@@ -275,6 +305,21 @@ zt_peer *zt__peer_find(const zt_node *n, uint64_t address);
 zt_peer *zt__peer_get(zt_node *n, uint64_t address, int64_t now);
 /* Creates a peer for |id| (public part copied); returns NULL on NOMEM/LIMIT/bad key. */
 zt_peer *zt__peer_add(zt_node *n, const zt_identity *id, int64_t now);
+
+/* idcheck.c: the budget for unknown identities. */
+bool zt__budget_take(zt_budget *b, unsigned rate, unsigned burst, int64_t now);
+bool zt__idcheck_failed_before(const zt_node *n, const zt_identity *id);
+bool zt__idcheck_in_progress(const zt_node *n, uint64_t address);
+/* Checks |id|'s address proof within budget: 0 valid, ZT_ERR_AGAIN handed to the embedder
+ * (|pkt|, the armored HELLO, is handled again when it answers; NULL for a WHOIS answer),
+ * ZT_ERR_LIMIT over budget (shed), ZT_ERR_INVAL invalid (remembered). */
+int zt__idcheck_start(zt_node *n, const zt_identity *id, int64_t local_socket,
+                      const zt_inetaddr *from, const uint8_t *pkt, size_t len, int64_t now);
+void zt__idcheck_expire(zt_node *n, int64_t now);
+void zt__idcheck_free_all(zt_node *n);
+/* node.c: a whole armored packet for us, as if just received. */
+int zt__node_handle_packet(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
+                           const uint8_t *pkt, size_t len, int64_t now);
 void zt__peer_remove(zt_node *n, zt_peer *p, bool store);
 void zt__peer_store(zt_node *n, const zt_peer *p);
 zt_path *zt__peer_find_path(zt_peer *p, int64_t local_socket, const zt_inetaddr *addr);

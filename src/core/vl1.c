@@ -139,6 +139,8 @@ static int handle_hello(zt_node *n, int64_t local_socket, const zt_inetaddr *fro
         zt_peer tmp;
         if (!identity_gate(n, from, now))
             return drop(&n->counters.drop_rate_limited);
+        if (!zt__budget_take(&n->agree_budget, ZT_AGREE_RATE, ZT_AGREE_BURST, now))
+            return drop(&n->counters.drop_overload);
         memset(&tmp, 0, sizeof(tmp));
         tmp.id = id;
         if (zt__identity_agree(&n->self, &id, tmp.key) != 0 ||
@@ -157,16 +159,27 @@ static int handle_hello(zt_node *n, int64_t local_socket, const zt_inetaddr *fro
         if (zt__pkt_dearmor(pkt, len, p->key) != 0)
             return drop(&n->counters.drop_auth);
     } else {
-        /* A new peer: the MAC first (cheap), then the address proof (2 MiB hash). */
+        /* A new peer: the MAC first (cheap), then the address proof (2 MiB hash), each
+         * within the per-prefix gate and the global budget (idcheck.c). */
+        int rv;
+        if (zt__idcheck_failed_before(n, &id))
+            return drop(&n->counters.drop_invalid_identity);
+        if (zt__idcheck_in_progress(n, id.address))
+            return drop(&n->counters.drop_rate_limited);
         if (!identity_gate(n, from, now))
             return drop(&n->counters.drop_rate_limited);
+        if (!zt__budget_take(&n->agree_budget, ZT_AGREE_RATE, ZT_AGREE_BURST, now))
+            return drop(&n->counters.drop_overload);
         if (zt__identity_agree(&n->self, &id, key) != 0 || zt__pkt_dearmor(pkt, len, key) != 0) {
             zt__wipe(key, sizeof(key));
             return drop(&n->counters.drop_auth);
         }
         zt__wipe(key, sizeof(key));
-        if (zt__identity_validate(&id, n->mem) != 0)
-            return drop(&n->counters.drop_invalid_identity);
+        rv = zt__idcheck_start(n, &id, local_socket, from, in, len, now);
+        if (rv == ZT_ERR_AGAIN)
+            return 0; /* handled again when the embedder has checked the proof */
+        if (rv != 0)
+            return ZT_ERR_DROP; /* counted by idcheck.c */
         p = zt__peer_add(n, &id, now);
         if (p == NULL)
             return drop(&n->counters.drop_queue_full);
@@ -255,11 +268,11 @@ static void ok_whois(zt_node *n, zt_peer *up, zt_rd *r, int64_t now)
         zt_peer *p;
         if (id.has_secret || zt__peer_find(n, id.address) != NULL || id.address == n->address)
             continue;
-        /* Validated even from a root, so a root cannot substitute keys. */
-        if (zt__identity_validate(&id, n->mem) != 0) {
-            n->counters.drop_invalid_identity++;
+        /* Validated even from a root, so a root cannot substitute keys; within the budget
+         * (a WHOIS that goes unanswered is asked again). */
+        if (zt__idcheck_failed_before(n, &id) || zt__idcheck_in_progress(n, id.address) ||
+            zt__idcheck_start(n, &id, ZT_LOCAL_SOCKET_ANY, NULL, NULL, 0, now) != 0)
             continue;
-        }
         p = zt__peer_add(n, &id, now);
         if (p != NULL) /* let it learn our version at once (vl1.md §8b) */
             (void)zt__send_hello(n, p, ZT_LOCAL_SOCKET_ANY, NULL, now);

@@ -606,9 +606,11 @@ static void test_identity_collision(void **state)
 
     current_seed = 9;
     current_world = sim_new(9);
-    root = sim_add_root(current_world, "198.51.100.1/9993");
-    a = sim_add_node(current_world, NULL, "198.18.1.1/9993");
-    b = sim_add_node(current_world, NULL, "198.18.2.1/9993");
+    first_ping = INT64_MAX;
+    tap_install(current_world);
+    tap_add(root = sim_add_root(current_world, "198.51.100.1/9993"));
+    tap_add(a = sim_add_node(current_world, NULL, "198.18.1.1/9993"));
+    tap_add(b = sim_add_node(current_world, NULL, "198.18.2.1/9993"));
     sim_run_until(current_world, 10 * SIM_SEC);
     CHECK(current_world, sim_online(a) && sim_online(b), "a and b are not online");
 
@@ -618,7 +620,7 @@ static void test_identity_collision(void **state)
     fake.address = sim_address(a);
     memset(&opts, 0, sizeof(opts));
     opts.identity = &fake;
-    c = sim_add_node_opts(current_world, NULL, "198.18.3.1/9993", &opts);
+    tap_add(c = sim_add_node_opts(current_world, NULL, "198.18.3.1/9993", &opts));
     ev = sim_run_until_event(current_world, c, ZT_NODE_EVENT_IDENTITY_COLLISION, 0,
                              sim_now(current_world) + 10 * SIM_SEC);
     CHECK(current_world, ev != NULL, "no IDENTITY_COLLISION at the impostor");

@@ -1,0 +1,176 @@
+/*
+ * Work for identities we do not know yet (docs/internals/flood.md).  A HELLO from an unknown
+ * identity costs a key agreement (to check its MAC) and then the identity's address proof, a
+ * 2 MiB memory-hard hash of ~30 ms.  Besides the per-prefix gate of vl1.md §5.9 (vl1.c),
+ * that work has a global budget here: token buckets for agreements and for proofs, a bound on
+ * proofs in progress, and a memory of identities that failed.  What is over budget is shed,
+ * never queued.  An embedder with a spare thread checks proofs there (check_identity
+ * callback, zt_node_identity_checked), so the node's own thread keeps serving known peers,
+ * timers and shutdown while a proof is checked; without one, the node checks within budget.
+ */
+#include "core/node_internal.h"
+
+#include <string.h>
+
+bool zt__budget_take(zt_budget *b, unsigned rate, unsigned burst, int64_t now)
+{
+    const int64_t cap = (int64_t)burst * 1000;
+
+    if (b->last == 0 || now < b->last) {
+        b->milli = cap;
+    } else if (now > b->last) {
+        int64_t add = (now - b->last) * (int64_t)rate; /* milli-tokens: rate per 1000 ms */
+        b->milli = add >= cap - b->milli ? cap : b->milli + add;
+    }
+    b->last = now;
+    if (b->milli < 1000)
+        return false;
+    b->milli -= 1000;
+    return true;
+}
+
+static uint64_t fingerprint(const zt_identity *id)
+{
+    return zt__load_be(id->pub, 8) ^ id->address;
+}
+
+bool zt__idcheck_failed_before(const zt_node *n, const zt_identity *id)
+{
+    uint64_t f = fingerprint(id);
+
+    for (unsigned i = 0; i < ZT_IDV_FAILED; i++)
+        if (n->idv_failed[i] == f && f != 0)
+            return true;
+    return false;
+}
+
+static void remember_failed(zt_node *n, const zt_identity *id)
+{
+    n->idv_failed[n->idv_failed_pos] = fingerprint(id);
+    n->idv_failed_pos = (n->idv_failed_pos + 1) % ZT_IDV_FAILED;
+    n->counters.drop_invalid_identity++;
+}
+
+bool zt__idcheck_in_progress(const zt_node *n, uint64_t address)
+{
+    for (unsigned i = 0; i < ZT_IDV_PENDING; i++)
+        if (n->idv_jobs[i].ticket != 0 && n->idv_jobs[i].id.address == address)
+            return true;
+    return false;
+}
+
+static void job_free(zt_node *n, zt_idv_job *j)
+{
+    zt__mem_free(n->mem, j->pkt);
+    memset(j, 0, sizeof(*j));
+}
+
+/* Hands the proof to the embedder; false if it has no checker, no slot is free or it said no. */
+static bool start_async(zt_node *n, const zt_identity *id, int64_t local_socket,
+                        const zt_inetaddr *from, const uint8_t *pkt, size_t len, int64_t now)
+{
+    zt_idv_job *j = NULL;
+
+    if (n->cb.check_identity == NULL)
+        return false;
+    for (unsigned i = 0; i < ZT_IDV_PENDING && j == NULL; i++)
+        if (n->idv_jobs[i].ticket == 0)
+            j = &n->idv_jobs[i];
+    if (j == NULL)
+        return false;
+    if (pkt != NULL) {
+        j->pkt = zt__mem_calloc(n->mem, 1, len);
+        if (j->pkt == NULL)
+            return false;
+        memcpy(j->pkt, pkt, len);
+        j->len = len;
+    }
+    j->ticket = ++n->idv_next_ticket;
+    j->id = *id;
+    j->id.has_secret = false;
+    memset(j->id.sec, 0, sizeof(j->id.sec));
+    j->local_socket = local_socket;
+    if (from != NULL)
+        j->from = *from;
+    j->since = now;
+    if (n->cb.check_identity(n->cb.user, j->ticket, &j->id) != 0) {
+        job_free(n, j);
+        return false;
+    }
+    return true;
+}
+
+int zt__idcheck_start(zt_node *n, const zt_identity *id, int64_t local_socket,
+                      const zt_inetaddr *from, const uint8_t *pkt, size_t len, int64_t now)
+{
+    bool slot = n->cb.check_identity == NULL;
+
+    for (unsigned i = 0; i < ZT_IDV_PENDING && !slot; i++)
+        slot = n->idv_jobs[i].ticket == 0;
+    if (!slot || !zt__budget_take(&n->idv_budget, ZT_IDV_RATE, ZT_IDV_BURST, now)) {
+        n->counters.drop_overload++;
+        return ZT_ERR_LIMIT;
+    }
+    if (start_async(n, id, local_socket, from, pkt, len, now))
+        return ZT_ERR_AGAIN;
+    if (zt__identity_validate(id, n->mem) != 0) {
+        remember_failed(n, id);
+        return ZT_ERR_INVAL;
+    }
+    return 0;
+}
+
+int zt_node_identity_checked(zt_node *n, uint64_t ticket, bool valid, int64_t now)
+{
+    zt_idv_job *j = NULL;
+    zt_peer *p;
+
+    for (unsigned i = 0; i < ZT_IDV_PENDING && j == NULL; i++)
+        if (ticket != 0 && n->idv_jobs[i].ticket == ticket)
+            j = &n->idv_jobs[i];
+    if (j == NULL)
+        return ZT_ERR_NOTFOUND; /* expired, or never ours */
+    if (!valid) {
+        remember_failed(n, &j->id);
+        job_free(n, j);
+        return 0;
+    }
+    p = zt__peer_find(n, j->id.address);
+    if (p == NULL)
+        p = zt__peer_add(n, &j->id, now);
+    if (p == NULL || !zt__identity_equal(&p->id, &j->id)) {
+        n->counters.drop_queue_full += p == NULL;
+        job_free(n, j);
+        return 0;
+    }
+    if (j->pkt != NULL) {
+        /* The HELLO again, from a peer we now know: its MAC is checked with the peer's key. */
+        uint8_t *pkt = j->pkt;
+        size_t len = j->len;
+        int64_t sock = j->local_socket;
+        zt_inetaddr from = j->from;
+        j->pkt = NULL;
+        job_free(n, j);
+        (void)zt__node_handle_packet(n, sock, &from, pkt, len, now);
+        zt__mem_free(n->mem, pkt);
+    } else {
+        job_free(n, j);
+        (void)zt__send_hello(n, p, ZT_LOCAL_SOCKET_ANY, NULL, now); /* learned from WHOIS */
+    }
+    return 0;
+}
+
+void zt__idcheck_expire(zt_node *n, int64_t now)
+{
+    for (unsigned i = 0; i < ZT_IDV_PENDING; i++)
+        if (n->idv_jobs[i].ticket != 0 && now - n->idv_jobs[i].since > ZT_IDV_TIMEOUT) {
+            n->counters.drop_overload++;
+            job_free(n, &n->idv_jobs[i]);
+        }
+}
+
+void zt__idcheck_free_all(zt_node *n)
+{
+    for (unsigned i = 0; i < ZT_IDV_PENDING; i++)
+        job_free(n, &n->idv_jobs[i]);
+}
