@@ -156,6 +156,11 @@ int zt_node_identity_checked(zt_node *n, uint64_t ticket, bool valid, int64_t no
     } else {
         job_free(n, j);
         (void)zt__send_hello(n, p, ZT_LOCAL_SOCKET_ANY, NULL, now); /* learned from WHOIS */
+        if (!n->flushing) { /* what waited for this identity goes now */
+            n->flushing = true;
+            zt__queues_service(n, now);
+            n->flushing = false;
+        }
     }
     return 0;
 }

@@ -471,6 +471,7 @@ void zt_runner_del(zt_runner *r)
     zt_loop_stop(r->loop);
     if (r->has_thread)
         pthread_join(r->thread, NULL);
+    zt__runner_verify_stop(r); /* done by the I/O thread if it ran */
     zt__runner_cmd_stop(r); /* frees commands posted to a runner that never started */
     release(r, true, true);
 }

@@ -22,6 +22,7 @@ typedef enum {
     CMD_MULTICAST_SUBSCRIBE = ZT_RUNNER_CMD_MULTICAST_SUBSCRIBE,
     CMD_MULTICAST_UNSUBSCRIBE = ZT_RUNNER_CMD_MULTICAST_UNSUBSCRIBE,
     CMD_ENABLE_CONTROLLER = 50,
+    CMD_IDENTITY_CHECKED = 51,
     CMD_QUERY = 100,
 } cmd_kind;
 
@@ -172,6 +173,11 @@ static void run_command(zt_runner *r, zt_runner_cmd *c, int64_t now)
                 zt__runner_log(r, ZT_RUNNER_LOG_ERROR, "%s", err);
         }
         return;
+    case CMD_IDENTITY_CHECKED:
+        rv = zt_node_identity_checked(r->node, c->a, c->b != 0, now);
+        if (rv == ZT_ERR_NOTFOUND)
+            rv = 0; /* the node gave up waiting: nothing to do */
+        break;
     case CMD_QUERY:
         c->query->result = answer_query(r, c->query);
         finish_query(r, c->query);
@@ -321,6 +327,11 @@ int zt_runner_send_user_message(zt_runner *r, uint64_t dest, uint64_t type, cons
     if (data == NULL && len > 0)
         return ZT_ERR_INVAL;
     return post_simple(r, CMD_USER_MESSAGE, dest, type, data, len);
+}
+
+int zt__runner_post_checked(zt_runner *r, uint64_t ticket, bool valid)
+{
+    return post_simple(r, CMD_IDENTITY_CHECKED, ticket, valid, NULL, 0);
 }
 
 int zt_runner_ping(zt_runner *r, uint64_t dest)

@@ -26,6 +26,8 @@ typedef enum {
 
 /* A queued command (runner_cmd.c). */
 typedef struct zt_runner_cmd zt_runner_cmd;
+/* The thread that checks new identities' address proofs (runner_verify.c). */
+typedef struct zt_runner_verifier zt_runner_verifier;
 
 typedef struct zt_runner_sock {
     int fd;
@@ -76,6 +78,7 @@ struct zt_runner {
     int deferred_fatal;           /* a fatal node error met inside event delivery */
     int64_t armed_deadline;
     int64_t next_addr_refresh, next_prune;
+    zt_runner_verifier *verifier; /* NULL until the first proof to check */
 };
 
 /* runner.c: one line to the embedder's log callback, if any. */
@@ -100,6 +103,13 @@ int zt__runner_open_controller(zt_runner *r, struct zts_controller **pctl, char 
                                size_t errlen);
 /* runner_cmd.c: makes the I/O thread open its own controller handle, if it has none. */
 int zt__runner_enable_controller(zt_runner *r);
+
+/* runner_verify.c: the node's check_identity callback (I/O thread), and the end of its
+ * thread (after the loop, or when a runner that never ran is deleted). */
+int zt__runner_check_identity(void *user, uint64_t ticket, const zt_identity *id);
+void zt__runner_verify_stop(zt_runner *r);
+/* runner_cmd.c: the verifier's answer, as a command for the I/O thread. */
+int zt__runner_post_checked(zt_runner *r, uint64_t ticket, bool valid);
 
 /* runner_cmd.c: the command queue. */
 void zt__runner_on_wakeup(zt_loop *loop, void *arg); /* runs what was posted */

@@ -249,6 +249,7 @@ void zt__runner_callbacks(zt_runner *r, zt_node_callbacks *cb)
     cb->state_put = cb_state_put;
     cb->frame = cb_frame;
     cb->config_request = cb_config_request;
+    cb->check_identity = zt__runner_check_identity;
 }
 
 /* ------------------------------------------------------------------ after each node call */
@@ -541,6 +542,7 @@ void *zt__runner_io_main(void *arg)
         zt__runner_log(r, ZT_RUNNER_LOG_ERROR, "event loop failed: %s", strerror(errno));
     if (r->tx.n > 0)
         (void)zt_io_udp_tx_flush(&r->tx);
+    zt__runner_verify_stop(r);
     zt__runner_cmd_stop(r);
 
     memset(&ev, 0, sizeof(ev));
