@@ -61,13 +61,33 @@ bool zt__idcheck_in_progress(const zt_node *n, uint64_t address)
 
 static void job_free(zt_node *n, zt_idv_job *j)
 {
-    zt__mem_free(n->mem, j->pkt);
+    for (unsigned i = 0; i < j->nheld; i++)
+        zt__mem_free(n->mem, j->held[i].pkt);
+    zt__wipe(j->key, sizeof(j->key));
     memset(j, 0, sizeof(*j));
 }
 
+/* Keeps a copy of the armored HELLO |in| with |j|; false if full or out of memory. */
+static bool hold(zt_node *n, zt_idv_job *j, const uint8_t *in, size_t len, int64_t local_socket,
+                 const zt_inetaddr *from)
+{
+    uint8_t *copy;
+
+    if (j->nheld == ZT_IDV_HELD || (copy = zt__mem_calloc(n->mem, 1, len)) == NULL)
+        return false;
+    memcpy(copy, in, len);
+    j->held[j->nheld].pkt = copy;
+    j->held[j->nheld].len = len;
+    j->held[j->nheld].local_socket = local_socket;
+    j->held[j->nheld].from = *from;
+    j->nheld++;
+    return true;
+}
+
 /* Hands the proof to the embedder; false if it has no checker, no slot is free or it said no. */
-static bool start_async(zt_node *n, const zt_identity *id, int64_t local_socket,
-                        const zt_inetaddr *from, const uint8_t *pkt, size_t len, int64_t now)
+static bool start_async(zt_node *n, const zt_identity *id, const uint8_t *key,
+                        int64_t local_socket, const zt_inetaddr *from, const uint8_t *in,
+                        size_t len, int64_t now)
 {
     zt_idv_job *j = NULL;
 
@@ -76,22 +96,19 @@ static bool start_async(zt_node *n, const zt_identity *id, int64_t local_socket,
     for (unsigned i = 0; i < ZT_IDV_PENDING && j == NULL; i++)
         if (n->idv_jobs[i].ticket == 0)
             j = &n->idv_jobs[i];
-    if (j == NULL)
+    if (j == NULL || (in != NULL && !hold(n, j, in, len, local_socket, from))) {
+        if (j != NULL)
+            job_free(n, j);
         return false;
-    if (pkt != NULL) {
-        j->pkt = zt__mem_calloc(n->mem, 1, len);
-        if (j->pkt == NULL)
-            return false;
-        memcpy(j->pkt, pkt, len);
-        j->len = len;
+    }
+    if (key != NULL) {
+        memcpy(j->key, key, sizeof(j->key));
+        j->has_key = true;
     }
     j->ticket = ++n->idv_next_ticket;
     j->id = *id;
     j->id.has_secret = false;
     memset(j->id.sec, 0, sizeof(j->id.sec));
-    j->local_socket = local_socket;
-    if (from != NULL)
-        j->from = *from;
     j->since = now;
     if (n->cb.check_identity(n->cb.user, j->ticket, &j->id) != 0) {
         job_free(n, j);
@@ -100,18 +117,58 @@ static bool start_async(zt_node *n, const zt_identity *id, int64_t local_socket,
     return true;
 }
 
-int zt__idcheck_start(zt_node *n, const zt_identity *id, int64_t local_socket,
-                      const zt_inetaddr *from, const uint8_t *pkt, size_t len, int64_t now)
+int zt__idcheck_hold(zt_node *n, const zt_identity *id, uint8_t *pkt, const uint8_t *in,
+                     size_t len, int64_t local_socket, const zt_inetaddr *from, int64_t now)
 {
-    bool slot = n->cb.check_identity == NULL;
+    zt_idv_job *j = NULL;
 
-    for (unsigned i = 0; i < ZT_IDV_PENDING && !slot; i++)
-        slot = n->idv_jobs[i].ticket == 0;
-    if (!slot || !zt__budget_take(&n->idv_budget, ZT_IDV_RATE, ZT_IDV_BURST, now)) {
+    for (unsigned i = 0; i < ZT_IDV_PENDING && j == NULL; i++)
+        if (n->idv_jobs[i].ticket != 0 && n->idv_jobs[i].id.address == id->address)
+            j = &n->idv_jobs[i];
+    if (j == NULL || !zt__identity_equal(&j->id, id)) {
+        n->counters.drop_rate_limited++; /* another key under that address: later */
+        return ZT_ERR_DROP;
+    }
+    if (!j->has_key) {
+        if (!zt__budget_take(&n->agree_budget, ZT_AGREE_RATE, ZT_AGREE_BURST, now)) {
+            n->counters.drop_overload++;
+            return ZT_ERR_DROP;
+        }
+        if (zt__identity_agree(&n->self, id, j->key) != 0) {
+            n->counters.drop_auth++;
+            return ZT_ERR_DROP;
+        }
+        j->has_key = true;
+    }
+    if (zt__pkt_dearmor(pkt, len, j->key) != 0) {
+        n->counters.drop_auth++;
+        return ZT_ERR_DROP;
+    }
+    if (!hold(n, j, in, len, local_socket, from)) {
+        n->counters.drop_overload++;
+        return ZT_ERR_DROP;
+    }
+    return 0;
+}
+
+int zt__idcheck_start(zt_node *n, const zt_identity *id, const uint8_t *key, int64_t local_socket,
+                      const zt_inetaddr *from, const uint8_t *in, size_t len, int64_t now)
+{
+    /* Identities a root gave us (WHOIS, in == NULL) passed that root's own checks and cannot
+     * be made up by a flooder: they have a budget and two slots of their own, so that new
+     * peers still get through while HELLOs from made-up identities flood us. */
+    bool whois = in == NULL;
+    unsigned free_slots = 0;
+    zt_budget *b = whois ? &n->idv_whois_budget : &n->idv_budget;
+
+    for (unsigned i = 0; i < ZT_IDV_PENDING; i++)
+        free_slots += n->idv_jobs[i].ticket == 0;
+    if ((n->cb.check_identity != NULL && free_slots <= (whois ? 0u : ZT_IDV_RESERVED)) ||
+        !zt__budget_take(b, ZT_IDV_RATE, ZT_IDV_BURST, now)) {
         n->counters.drop_overload++;
         return ZT_ERR_LIMIT;
     }
-    if (start_async(n, id, local_socket, from, pkt, len, now))
+    if (start_async(n, id, key, local_socket, from, in, len, now))
         return ZT_ERR_AGAIN;
     if (zt__identity_validate(id, n->mem) != 0) {
         remember_failed(n, id);
@@ -143,24 +200,24 @@ int zt_node_identity_checked(zt_node *n, uint64_t ticket, bool valid, int64_t no
         job_free(n, j);
         return 0;
     }
-    if (j->pkt != NULL) {
-        /* The HELLO again, from a peer we now know: its MAC is checked with the peer's key. */
-        uint8_t *pkt = j->pkt;
-        size_t len = j->len;
-        int64_t sock = j->local_socket;
-        zt_inetaddr from = j->from;
-        j->pkt = NULL;
-        job_free(n, j);
-        (void)zt__node_handle_packet(n, sock, &from, pkt, len, now);
-        zt__mem_free(n->mem, pkt);
+    if (j->nheld > 0) {
+        /* The HELLOs again, from a peer we now know: each MAC is checked with its key. */
+        zt_idv_job held = *j;
+        memset(j, 0, sizeof(*j)); /* the slot is free; |held| owns the copies */
+        for (unsigned i = 0; i < held.nheld; i++) {
+            (void)zt__node_handle_packet(n, held.held[i].local_socket, &held.held[i].from,
+                                         held.held[i].pkt, held.held[i].len, now);
+            zt__mem_free(n->mem, held.held[i].pkt);
+        }
+        zt__wipe(held.key, sizeof(held.key));
     } else {
         job_free(n, j);
         (void)zt__send_hello(n, p, ZT_LOCAL_SOCKET_ANY, NULL, now); /* learned from WHOIS */
-        if (!n->flushing) { /* what waited for this identity goes now */
-            n->flushing = true;
-            zt__queues_service(n, now);
-            n->flushing = false;
-        }
+    }
+    if (!n->flushing) { /* what waited for this identity goes now */
+        n->flushing = true;
+        zt__queues_service(n, now);
+        n->flushing = false;
     }
     return 0;
 }

@@ -54,9 +54,10 @@
  * top of the per-prefix gate: key agreements (~60 us each) and address proofs (~30 ms). */
 #define ZT_AGREE_RATE 256    /* agreements with unknown identities per second */
 #define ZT_AGREE_BURST 64
-#define ZT_IDV_RATE 8        /* address proofs checked per second */
+#define ZT_IDV_RATE 8        /* address proofs checked per second, for HELLOs and for WHOIS */
 #define ZT_IDV_BURST 16
 #define ZT_IDV_PENDING 8     /* proofs being checked by the embedder at once */
+#define ZT_IDV_RESERVED 2    /* ... of which HELLOs may not take the last two (WHOIS's) */
 #define ZT_IDV_TIMEOUT 10000 /* a proof the embedder never answered is forgotten */
 #define ZT_IDV_FAILED 64     /* identities whose proof failed, remembered */
 
@@ -65,14 +66,22 @@ typedef struct zt_budget {
     int64_t milli, last;
 } zt_budget;
 
-/* An address proof being checked by the embedder (ticket 0: free slot). */
+/* An address proof being checked by the embedder (ticket 0: free slot), with the HELLOs
+ * from that identity that wait for it (MAC checked, armored, handled again when it holds). */
+#define ZT_IDV_HELD 4
 typedef struct zt_idv_job {
     uint64_t ticket;
     zt_identity id; /* public part only */
-    int64_t local_socket, since;
-    zt_inetaddr from;
-    uint8_t *pkt; /* the HELLO to handle again once the proof holds; NULL: from WHOIS */
-    size_t len;
+    int64_t since;
+    bool has_key;
+    uint8_t key[ZT_SHARED_KEY_LEN];
+    unsigned nheld;
+    struct {
+        uint8_t *pkt;
+        size_t len;
+        int64_t local_socket;
+        zt_inetaddr from;
+    } held[ZT_IDV_HELD];
 } zt_idv_job;
 
 typedef struct zt_path {
@@ -260,7 +269,7 @@ struct zt_node {
     uint32_t expect[ZT_EXPECT_BUCKETS][ZT_EXPECT_PER_BUCKET];
     uint8_t expect_pos[ZT_EXPECT_BUCKETS];
     int64_t idv_gate[ZT_IDV_BUCKETS];
-    zt_budget agree_budget, idv_budget;
+    zt_budget agree_budget, idv_budget, idv_whois_budget;
     zt_idv_job idv_jobs[ZT_IDV_PENDING];
     uint64_t idv_next_ticket;
     uint64_t idv_failed[ZT_IDV_FAILED];
@@ -311,10 +320,15 @@ bool zt__budget_take(zt_budget *b, unsigned rate, unsigned burst, int64_t now);
 bool zt__idcheck_failed_before(const zt_node *n, const zt_identity *id);
 bool zt__idcheck_in_progress(const zt_node *n, uint64_t address);
 /* Checks |id|'s address proof within budget: 0 valid, ZT_ERR_AGAIN handed to the embedder
- * (|pkt|, the armored HELLO, is handled again when it answers; NULL for a WHOIS answer),
- * ZT_ERR_LIMIT over budget (shed), ZT_ERR_INVAL invalid (remembered). */
-int zt__idcheck_start(zt_node *n, const zt_identity *id, int64_t local_socket,
-                      const zt_inetaddr *from, const uint8_t *pkt, size_t len, int64_t now);
+ * (|in|, the armored HELLO whose MAC |key| verified, is handled again when it answers; both
+ * NULL for a WHOIS answer), ZT_ERR_LIMIT over budget (shed), ZT_ERR_INVAL invalid
+ * (remembered). */
+int zt__idcheck_start(zt_node *n, const zt_identity *id, const uint8_t *key, int64_t local_socket,
+                      const zt_inetaddr *from, const uint8_t *in, size_t len, int64_t now);
+/* A HELLO from an identity whose proof is being checked: kept with it if its MAC verifies
+ * (|pkt| is a copy of |in| to dearmor).  0 kept, ZT_ERR_DROP otherwise (counted). */
+int zt__idcheck_hold(zt_node *n, const zt_identity *id, uint8_t *pkt, const uint8_t *in,
+                     size_t len, int64_t local_socket, const zt_inetaddr *from, int64_t now);
 void zt__idcheck_expire(zt_node *n, int64_t now);
 void zt__idcheck_free_all(zt_node *n);
 /* node.c: a whole armored packet for us, as if just received. */

@@ -165,7 +165,7 @@ static int handle_hello(zt_node *n, int64_t local_socket, const zt_inetaddr *fro
         if (zt__idcheck_failed_before(n, &id))
             return drop(&n->counters.drop_invalid_identity);
         if (zt__idcheck_in_progress(n, id.address))
-            return drop(&n->counters.drop_rate_limited);
+            return zt__idcheck_hold(n, &id, pkt, in, len, local_socket, from, now);
         if (!identity_gate(n, from, now))
             return drop(&n->counters.drop_rate_limited);
         if (!zt__budget_take(&n->agree_budget, ZT_AGREE_RATE, ZT_AGREE_BURST, now))
@@ -174,8 +174,8 @@ static int handle_hello(zt_node *n, int64_t local_socket, const zt_inetaddr *fro
             zt__wipe(key, sizeof(key));
             return drop(&n->counters.drop_auth);
         }
+        rv = zt__idcheck_start(n, &id, key, local_socket, from, in, len, now);
         zt__wipe(key, sizeof(key));
-        rv = zt__idcheck_start(n, &id, local_socket, from, in, len, now);
         if (rv == ZT_ERR_AGAIN)
             return 0; /* handled again when the embedder has checked the proof */
         if (rv != 0)
@@ -271,7 +271,7 @@ static void ok_whois(zt_node *n, zt_peer *up, zt_rd *r, int64_t now)
         /* Validated even from a root, so a root cannot substitute keys; within the budget
          * (a WHOIS that goes unanswered is asked again). */
         if (zt__idcheck_failed_before(n, &id) || zt__idcheck_in_progress(n, id.address) ||
-            zt__idcheck_start(n, &id, ZT_LOCAL_SOCKET_ANY, NULL, NULL, 0, now) != 0)
+            zt__idcheck_start(n, &id, NULL, ZT_LOCAL_SOCKET_ANY, NULL, NULL, 0, now) != 0)
             continue;
         p = zt__peer_add(n, &id, now);
         if (p != NULL) /* let it learn our version at once (vl1.md §8b) */

@@ -5,6 +5,8 @@
  */
 #include "scenario.h"
 
+#include "core/node_internal.h"
+
 enum { G_SHORT, G_LONG, G_UNKNOWN_SRC, G_BAD_MAC, G_FRAGMENT, G_HEAD, G_KINDS };
 
 static const char *const garbage_kind[G_KINDS] = {
@@ -55,7 +57,7 @@ static uint64_t drops(const zt_node_counters *k)
     return k->drop_short + k->drop_malformed + k->drop_auth + k->drop_unsupported_cipher +
            k->drop_not_for_us + k->drop_fragment + k->drop_unknown_peer + k->drop_rate_limited +
            k->drop_invalid_identity + k->drop_unexpected_ok + k->drop_queue_full +
-           k->drop_hops + k->drop_no_route;
+           k->drop_hops + k->drop_no_route + k->drop_overload;
 }
 
 /* Injects |n| garbage datagrams (|kind|, or a random kind if G_KINDS) into |victim| over |span|
@@ -160,6 +162,144 @@ static void test_garbage_flood(void **state)
     world_done(t.w);
 }
 
+
+/* ---- HELLO floods (docs/internals/flood.md) ------------------------------------------------ */
+
+typedef struct captured {
+    uint8_t *out;
+    size_t cap, len;
+} captured;
+
+static int capture_send(void *user, int64_t local_socket, const zt_inetaddr *to,
+                        const uint8_t *data, size_t len, unsigned ttl)
+{
+    captured *c = user;
+    (void)local_socket;
+    (void)to;
+    (void)ttl;
+    if (len <= c->cap) {
+        memcpy(c->out, data, len);
+        c->len = len;
+    }
+    return 0;
+}
+
+/* A HELLO to |victim| from a fresh made-up identity, as a flooder makes them: cheap keys and
+ * a random address, so its MAC is right and its address proof fails, after the victim paid
+ * for checking it.  Built by a throwaway core; returns its length. */
+static size_t forged_hello(sim_world *w, sim_node *victim, uint8_t *out, size_t cap)
+{
+    captured c = {.out = out, .cap = cap};
+    zt_node_callbacks cb = {.user = &c, .send = capture_send};
+    const zt_inetaddr to = {.family = 4, .ip = {198, 51, 100, 9}, .port = 9993};
+    zt_identity fake, target = *sim_identity(victim);
+    zt_node_config cfg;
+    zt_node *tmp = NULL;
+    zt_peer *p;
+
+    memset(&fake, 0, sizeof(fake));
+    zt__keypair_generate(fake.pub, fake.sec);
+    fake.has_secret = true;
+    fake.address = 0x0100000000ULL + sim_rand(w) % 0xfe00000000ULL;
+    target.has_secret = false;
+    memset(target.sec, 0, sizeof(target.sec));
+    zt_node_config_default(&cfg);
+    cfg.identity = &fake;
+    CHECK(w, zt_node_new(&tmp, &cfg, &cb, sim_now(w)) == 0, "zt_node_new for a forged HELLO");
+    p = zt__peer_add(tmp, &target, sim_now(w));
+    CHECK(w, p != NULL, "zt__peer_add");
+    (void)zt__send_hello(tmp, p, ZT_LOCAL_SOCKET_ANY, &to, sim_now(w));
+    zt_node_del(tmp);
+    zt__identity_clear(&fake);
+    CHECK(w, c.len > 0, "the throwaway core sent no HELLO");
+    return c.len;
+}
+
+/*
+ * HELLOs from fresh made-up identities, 300 a second from 150 sources in 150 different /24s,
+ * for 12 s, at a leaf.  The per-prefix gate lets one per source per 2 s through; of those the
+ * leaf checks at most its budget of address proofs (the rest is shed and counted), keeps its memory and peer table, and keeps talking to the peer it knows
+ * without losing a message; a new legitimate node that appears during the flood still gets
+ * through (its identity comes from a root's WHOIS answer, which has a budget of its own).
+ */
+static void hello_flood(bool at_root)
+{
+    topo t;
+    chat *c = chat_begin();
+    sim_node *victim, *newcomer;
+    const zt_node_counters *k;
+    uint64_t invalid0, overload0, gated0;
+    size_t mem0, peers0, sent, arrived;
+    int64_t t0, t_new;
+    uint8_t buf[1500];
+
+    topo_build(&t, at_root ? 108 : 107, clean_link, 2 /* P, F */);
+    victim = at_root ? t.root[0] : t.leaf[P];
+    sim_run_until(t.w, 10 * SIM_SEC);
+    chat_all(c, t.w, t.leaf, 2, 1 * SIM_SEC, 20 * SIM_SEC);
+    k = sim_counters(victim);
+    invalid0 = k->drop_invalid_identity;
+    overload0 = k->drop_overload;
+    gated0 = k->drop_rate_limited;
+    mem0 = sim_mem_in_use(victim);
+    peers0 = sim_npeers(victim);
+    t0 = sim_now(t.w);
+    newcomer = NULL;
+    t_new = 0;
+    for (int sec = 0; sec < 12; sec++) {
+        for (int i = 0; i < 300; i++) {
+            zt_inetaddr from = {.family = 4, .ip = {198, 19, (uint8_t)(i % 150), 1}};
+            from.port = (uint16_t)(1024 + i);
+            sim_inject(t.w, victim, &from, buf, forged_hello(t.w, victim, buf, sizeof(buf)));
+        }
+        if (sec == 3 && !at_root) {
+            t_new = sim_now(t.w);
+            newcomer = sim_add_node(t.w, NULL, "198.18.77.1/9993");
+        }
+        if (newcomer != NULL)
+            chat_send(c, t.w, newcomer, victim);
+        chat_all(c, t.w, t.leaf, 2, 250, sim_now(t.w) + 1 * SIM_SEC);
+    }
+    chat_count(c, t.leaf[P], t.leaf[F], t0, INT64_MAX, &sent, &arrived);
+    CHECK(t.w, sent > 0 && arrived == sent, "P -> F during the flood: %zu of %zu", arrived, sent);
+    chat_count(c, t.leaf[F], t.leaf[P], t0, INT64_MAX, &sent, &arrived);
+    CHECK(t.w, sent > 0 && arrived == sent, "F -> P during the flood: %zu of %zu", arrived, sent);
+    /* 12 s of HELLOs and the 1 s after: the budget's burst plus 13 s of its rate. */
+    CHECK(t.w, k->drop_invalid_identity - invalid0 <= ZT_IDV_BURST + ZT_IDV_RATE * 13,
+          "%" PRIu64 " address proofs checked in 12 s: over the budget",
+          k->drop_invalid_identity - invalid0);
+    CHECK(t.w, k->drop_invalid_identity - invalid0 >= ZT_IDV_RATE * 6,
+          "only %" PRIu64 " forged identities were checked", k->drop_invalid_identity - invalid0);
+    CHECK(t.w, k->drop_rate_limited - gated0 >= 2400, "only %" PRIu64 " HELLOs gated by prefix",
+          k->drop_rate_limited - gated0);
+    CHECK(t.w, k->drop_overload - overload0 >= 600, "only %" PRIu64 " HELLOs shed over budget",
+          k->drop_overload - overload0);
+    CHECK(t.w, sim_mem_in_use(victim) <= mem0 + 64 * 1024,
+          "memory %zu -> %zu bytes during the flood", mem0, sim_mem_in_use(victim));
+    CHECK(t.w, sim_npeers(victim) <= peers0 + 1, "peers %zu -> %zu", peers0, sim_npeers(victim));
+    if (newcomer != NULL) {
+        chat_count(c, newcomer, victim, t_new, INT64_MAX, &sent, &arrived);
+        CHECK(t.w, arrived > 0, "the newcomer got none of %zu messages through the flood", sent);
+    }
+    check_all_online(&t, 2, "after the flood");
+    check_sim_sane(t.w);
+    chat_free(c);
+    world_done(t.w);
+}
+
+static void test_hello_flood_leaf(void **state)
+{
+    (void)state;
+    hello_flood(false);
+}
+
+/* The same at a root: the members homed on it stay online and keep talking. */
+static void test_hello_flood_root(void **state)
+{
+    (void)state;
+    hello_flood(true);
+}
+
 /*
  * A node configured for at most 4 peers (2 roots + 2) is messaged by 4 others (vl1.md §5.1
  * and STYLE.md §6: every table has a bound).  It never holds more than 4, keeps both
@@ -245,6 +385,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_garbage_flood, teardown),
+        cmocka_unit_test_teardown(test_hello_flood_leaf, teardown),
+        cmocka_unit_test_teardown(test_hello_flood_root, teardown),
         cmocka_unit_test_teardown(test_peer_bound, teardown),
     };
 
