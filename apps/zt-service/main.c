@@ -452,15 +452,17 @@ static void log_counters(service *svc)
     logline(svc, ZT_RUNNER_LOG_INFO,
             "counters rx=%llu tx=%llu tx_errors=%llu relayed=%llu whois_sent=%llu "
             "hello_sent=%llu echo_sent=%llu rendezvous_sent=%llu drop_auth=%llu "
-            "drop_malformed=%llu drop_unknown_peer=%llu drop_no_route=%llu tx_batches=%llu "
-            "tx_dropped=%llu",
+            "drop_malformed=%llu drop_unknown_peer=%llu drop_no_route=%llu "
+            "drop_rate_limited=%llu drop_overload=%llu drop_invalid_identity=%llu "
+            "tx_batches=%llu tx_dropped=%llu",
             (unsigned long long)c->rx_datagrams, (unsigned long long)c->tx_datagrams,
             (unsigned long long)c->tx_errors, (unsigned long long)c->relayed,
             (unsigned long long)c->whois_sent, (unsigned long long)c->hello_sent,
             (unsigned long long)c->echo_sent, (unsigned long long)c->rendezvous_sent,
             (unsigned long long)c->drop_auth, (unsigned long long)c->drop_malformed,
             (unsigned long long)c->drop_unknown_peer, (unsigned long long)c->drop_no_route,
-            (unsigned long long)st.tx_batches, (unsigned long long)st.tx_dropped);
+            (unsigned long long)c->drop_rate_limited, (unsigned long long)c->drop_overload,
+            (unsigned long long)c->drop_invalid_identity, (unsigned long long)st.tx_batches, (unsigned long long)st.tx_dropped);
 }
 
 static void run_actions(service *svc, unsigned round)
@@ -758,9 +760,9 @@ int main(int argc, char **argv)
     cfg.user = &svc;
     rv = zt_runner_new(&svc.runner, &cfg, err, sizeof(err));
     if (rv != 0) {
+        /* ZT_ERR_INVAL: a state file the node must not replace or ignore (runner.h). */
         fprintf(stderr, "zt-service: %s%s\n", err,
-                rv == ZT_ERR_INVAL && strstr(err, "corrupt") != NULL ? "; refusing to start"
-                                                                      : "");
+                rv == ZT_ERR_INVAL ? "; refusing to start" : "");
         return 1;
     }
     snprintf(pid_text, sizeof(pid_text), "%ld", (long)getpid());
