@@ -74,11 +74,8 @@ static int load_def(const char *path, uint8_t default_type, zt_worlddef *def)
     size_t len;
     int rv;
 
-    rv = zt_io_read_file(path, ZT_WORLDDEF_MAX_TEXT, &text, &len);
-    if (rv != 0) {
-        fprintf(stderr, "cannot read %s\n", path);
+    if (idtool_read_file(path, ZT_WORLDDEF_MAX_TEXT, "a world definition", &text, &len) != 0)
         return -1;
-    }
     rv = zt_worlddef_parse(def, (const char *)text, len, default_type, err, sizeof(err));
     zt__wipe(text, len);
     free(text);
@@ -112,13 +109,21 @@ int cmd_genmoon(int argc, char **argv)
         return idtool_usage("genmoon");
     if (load_def(argv[1], 0, &def) != 0)
         return EXIT_FAIL;
+    /* Only moons: a planet under a .moon name would be refused by every node that loads it
+     * (and zerotier-idtool's habit of writing one is a trap); planets come from mkplanet. */
+    if (def.world.type != ZT_WORLD_TYPE_MOON) {
+        idtool_error("%s: worldType is \"planet\"; genmoon writes moons only (use mkplanet "
+                     "for a planet)", argv[1]);
+        goto out;
+    }
     if (!def.has_signing_key) {
         idtool_error("%s: needs signingKey_SECRET to sign the world", argv[1]);
         goto out;
     }
     if (!def.has_update_key)
         memcpy(def.world.update_key, def.signing_pub, ZT_IDENTITY_KEY_LEN);
-    def.world.timestamp = (uint64_t)idtool_now_ms();
+    if (idtool_world_timestamp(0, &def.world.timestamp) != 0)
+        goto out;
     snprintf(path, sizeof(path), "%016llx.moon", (unsigned long long)def.world.id);
     if (sign_and_write(&def.world, def.signing_sec, path) != 0)
         goto out;
@@ -138,7 +143,7 @@ static int load_keypair(const char *path, uint8_t pub[ZT_IDENTITY_KEY_LEN],
     size_t len;
     int rv = -1;
 
-    if (idtool_read_file(path, 4096, &data, &len) != 0)
+    if (idtool_read_file(path, KEYPAIR_FILE_LEN, "a key pair file", &data, &len) != 0)
         return -1;
     if (len != KEYPAIR_FILE_LEN) {
         idtool_error("%s: a key pair file holds exactly %d bytes (public, then secret)", path,
@@ -177,13 +182,34 @@ static int create_keypairs(const char *previous, const char *current)
     return rv;
 }
 
+/* A world timestamp on the command line: decimal digits only (no sign, no blanks), 1 to
+ * IDTOOL_MAX_TIMESTAMP, checked digit by digit so that nothing can overflow.  0 or -1. */
+static int parse_timestamp(const char *text, uint64_t *pts)
+{
+    uint64_t v = 0;
+
+    if (*text == '\0')
+        return -1;
+    for (const char *p = text; *p != '\0'; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        v = v * 10 + (uint64_t)(*p - '0');
+        if (v > (uint64_t)IDTOOL_MAX_TIMESTAMP)
+            return -1;
+    }
+    if (v == 0)
+        return -1;
+    *pts = v;
+    return 0;
+}
+
 int cmd_mkplanet(int argc, char **argv)
 {
     const char *input = NULL, *output = "planet";
     const char *previous = "previous.c25519", *current = "current.c25519";
     uint8_t prev_pub[ZT_IDENTITY_KEY_LEN], prev_sec[ZT_IDENTITY_KEY_LEN];
     uint8_t cur_pub[ZT_IDENTITY_KEY_LEN], cur_sec[ZT_IDENTITY_KEY_LEN];
-    long long timestamp = 0;
+    uint64_t timestamp = 0;
     zt_worlddef def;
     int rv = EXIT_FAIL;
 
@@ -196,10 +222,11 @@ int cmd_mkplanet(int argc, char **argv)
         else if (i + 1 < argc && strcmp(a, "--current") == 0)
             current = argv[++i];
         else if (i + 1 < argc && strcmp(a, "--timestamp") == 0) {
-            char *end;
-            timestamp = strtoll(argv[++i], &end, 10);
-            if (*end != '\0' || timestamp <= 0)
-                return idtool_usage("mkplanet");
+            if (parse_timestamp(argv[++i], &timestamp) != 0) {
+                idtool_error("--timestamp %s: not a number of milliseconds from 1 to %lld (the "
+                             "end of year 9999)", argv[i], (long long)IDTOOL_MAX_TIMESTAMP);
+                return EXIT_USAGE;
+            }
         } else if (a[0] != '-' && input == NULL)
             input = a;
         else
@@ -221,8 +248,8 @@ int cmd_mkplanet(int argc, char **argv)
         goto out;
     /* The previous key signs this revision; the current key must sign the next one. */
     memcpy(def.world.update_key, cur_pub, ZT_IDENTITY_KEY_LEN);
-    def.world.timestamp = (uint64_t)(timestamp > 0 ? timestamp : idtool_now_ms());
-    if (sign_and_write(&def.world, prev_sec, output) != 0)
+    if (idtool_world_timestamp(timestamp, &def.world.timestamp) != 0 ||
+        sign_and_write(&def.world, prev_sec, output) != 0)
         goto out;
     printf("wrote %s (signed planet %016llx with timestamp %llu, %u root%s)\n", output,
            (unsigned long long)def.world.id, (unsigned long long)def.world.timestamp,
@@ -245,7 +272,8 @@ int cmd_printworld(int argc, char **argv)
 
     if (argc != 2)
         return idtool_usage("printworld");
-    if (idtool_read_file(argv[1], ZT_WORLD_MAX_SERIALIZED, &data, &len) != 0)
+    if (idtool_read_file(argv[1], ZT_WORLD_MAX_SERIALIZED, "a planet or moon file", &data,
+                         &len) != 0)
         return EXIT_FAIL;
     rv = zt__world_parse(&w, data, len);
     free(data);

@@ -1,7 +1,8 @@
 /*
  * SQLite store: the embedded default.  One database file, WAL journal, foreign keys, a
- * versioned schema migrated forward at open (store_sqlite_schema.c), prepared statements made
- * once and reused.
+ * versioned schema migrated forward at open (store_sqlite_schema.c, which also checks a file
+ * before it is opened for writing: a refused file is left unchanged), prepared statements made
+ * once and reused.  Every failure is one sentence with the path and the cause in words.
  *
  * Each record is kept as the compact JSON text of model.h (column `doc`), next to the columns
  * the store itself needs (ids for the keys and ordering, revision, authorized, and the index:
@@ -11,14 +12,9 @@
  * are signed, so an id is stored as its two's complement and listed in unsigned order with
  * "ORDER BY id < 0, id".
  */
-#include <errno.h>
-#include <stdarg.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -83,6 +79,7 @@ static const char *const stmt_sql[S_COUNT] = {
 typedef struct sql_store {
     zt_store base;
     sqlite3 *db;
+    char *path; /* for messages */
     sqlite3_stmt *stmt[S_COUNT];
 } sql_store;
 
@@ -91,13 +88,11 @@ static sqlite3_int64 sid(uint64_t id)
     return (sqlite3_int64)id; /* two's complement; see the top of the file */
 }
 
-/* A failed SQLite call: sentence from the database, ZT_ERR_IO (or NOMEM). */
+/* A failed SQLite call: the cause in words with the path (zt__sqlite_fail); ZT_ERR_IO or
+ * ZT_ERR_NOMEM. */
 static int db_err(sql_store *s, int rc, const char *what)
 {
-    zt__store_set_err(&s->base, "sqlite: %s: %s", what, sqlite3_errstr(rc));
-    if (s->db != NULL && sqlite3_errcode(s->db) == rc)
-        zt__store_set_err(&s->base, "sqlite: %s: %s", what, sqlite3_errmsg(s->db));
-    return rc == SQLITE_NOMEM ? ZT_ERR_NOMEM : ZT_ERR_IO;
+    return zt__sqlite_fail(s->db, rc, s->path, what, s->base.errmsg, sizeof(s->base.errmsg));
 }
 
 static sqlite3_stmt *use(sql_store *s, int which)
@@ -444,6 +439,7 @@ static void sql_close(sql_store *s)
     /* Closing with a transaction open rolls it back; the last connection to close
      * checkpoints the WAL into the main file. */
     sqlite3_close(s->db);
+    free(s->path);
     free(s);
 }
 
@@ -470,6 +466,52 @@ static const zt_store_ops sql_ops = {
     .active_bridges = sql_active_bridges,
 };
 
+/* ---- opening ------------------------------------------------------------------------------ */
+
+/* Opens the connection for writing: WAL, foreign keys, the schema brought up to date. */
+static int open_db(sql_store *s, unsigned flags, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    const char *mode;
+    int rc, rv;
+
+    rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK)
+        return zt__sqlite_fail(s->db, rc, s->path, "opening it", err, errlen);
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, ZT_SQLITE_BUSY_MS);
+    if (sqlite3_db_readonly(s->db, "main") == 1) {
+        zt__ctl_set_err(err, errlen, "%s: SQLite could open it only read-only; the controller "
+                        "must write it", s->path);
+        return ZT_ERR_IO;
+    }
+    /* journal_mode answers with the mode in force; anything but "wal" is a failure (e.g. a file
+     * system without shared memory). */
+    rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    mode = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+    if (rc != SQLITE_ROW) {
+        rv = zt__sqlite_fail(s->db, rc, s->path, "switching it to WAL mode", err, errlen);
+    } else if (mode == NULL || strcmp(mode, "wal") != 0) {
+        zt__ctl_set_err(err, errlen, "%s: cannot switch it to WAL mode (the journal mode stays "
+                        "\"%s\")", s->path, mode != NULL ? mode : "?");
+        rv = ZT_ERR_IO;
+    } else {
+        rv = 0;
+    }
+    sqlite3_finalize(st);
+    if (rv == 0)
+        rv = zt__sqlite_exec(s->db,
+                             (flags & ZT_STORE_SQLITE_DURABLE)
+                                 ? "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL"
+                                 : "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL",
+                             s->path, "setting it up", err, errlen);
+    if (rv == 0)
+        rv = zt__sqlite_migrate(s->db, s->path, err, errlen);
+    return rv;
+}
+
 int zt_store_sqlite_open(zt_store **pst, const char *path, char *err, size_t errlen)
 {
     return zt_store_sqlite_open_flags(pst, path, 0, err, errlen);
@@ -479,73 +521,24 @@ int zt_store_sqlite_open_flags(zt_store **pst, const char *path, unsigned flags,
                                size_t errlen)
 {
     sql_store *s = NULL;
-    sqlite3_stmt *st = NULL;
-    int rc, rv = ZT_ERR_IO, fd, version = 0;
-    const char *mode;
+    int rc, rv;
 
-    /* Create the file ourselves so that it gets 0600 whatever the umask; SQLite gives its
-     * -wal and -shm files the database file's permissions. */
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        zt__ctl_set_err(err, errlen, "cannot open %s: %s", path, strerror(errno));
-        return ZT_ERR_IO;
-    }
-    close(fd);
+    if ((rv = zt__sqlite_check_file(path, err, errlen)) != 0)
+        return rv;
     s = calloc(1, sizeof(*s));
-    if (s == NULL)
-        return ZT_ERR_NOMEM;
+    if (s == NULL || (s->path = strdup(path)) == NULL) {
+        zt__ctl_set_err(err, errlen, "%s: out of memory", path);
+        rv = ZT_ERR_NOMEM;
+        goto out;
+    }
     s->base.ops = &sql_ops;
-    rc = sqlite3_open_v2(path, &s->db,
-                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-    if (rc != SQLITE_OK) {
-        zt__ctl_set_err(err, errlen, "cannot open %s: %s", path,
-                        s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
-        rv = rc == SQLITE_NOMEM ? ZT_ERR_NOMEM : ZT_ERR_IO;
-        goto out;
-    }
-    sqlite3_extended_result_codes(s->db, 1);
-    sqlite3_busy_timeout(s->db, 5000);
-    /* Refuse a foreign or newer database before changing anything in it (journal mode
-     * included); migrate() checks again inside its transaction. */
-    if ((rv = zt__sqlite_read_version(s->db, &version, err, errlen)) != 0)
-        goto out;
-    if (version > zt_store_sqlite_schema_version()) {
-        zt__ctl_set_err(err, errlen,
-                        "%s has schema version %d, newer than the %d this build "
-                        "understands; use a newer zt-service",
-                        path, version, zt_store_sqlite_schema_version());
-        rv = ZT_ERR_UNSUPPORTED;
-        goto out;
-    }
-    rv = ZT_ERR_IO;
-    /* journal_mode answers with the mode in force; anything but "wal" is a failure (e.g. the
-     * file is not a database, or lives on a file system without shared memory). */
-    rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(st);
-    mode = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
-    if (mode == NULL || strcmp(mode, "wal") != 0) {
-        zt__ctl_set_err(err, errlen, "%s: cannot use WAL mode (%s)", path,
-                        mode != NULL ? mode : sqlite3_errmsg(s->db));
-        goto out;
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    if ((rv = zt__sqlite_exec(s->db,
-                              (flags & ZT_STORE_SQLITE_DURABLE)
-                                  ? "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL"
-                                  : "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL",
-                              err, errlen, path)) != 0)
-        goto out;
-    if ((rv = zt__sqlite_migrate(s->db, path, err, errlen)) != 0)
+    if ((rv = open_db(s, flags, err, errlen)) != 0)
         goto out;
     for (int i = 0; i < S_COUNT; i++) {
         rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i],
                                 NULL);
         if (rc != SQLITE_OK) {
-            zt__ctl_set_err(err, errlen, "%s: preparing statements: %s", path,
-                            sqlite3_errmsg(s->db));
-            rv = rc == SQLITE_NOMEM ? ZT_ERR_NOMEM : ZT_ERR_IO;
+            rv = zt__sqlite_fail(s->db, rc, path, "preparing statements", err, errlen);
             goto out;
         }
     }
@@ -553,7 +546,6 @@ int zt_store_sqlite_open_flags(zt_store **pst, const char *path, unsigned flags,
     s = NULL;
     rv = 0;
 out:
-    sqlite3_finalize(st);
     if (s != NULL)
         sql_close(s);
     return rv;

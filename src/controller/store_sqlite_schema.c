@@ -1,11 +1,18 @@
 /*
  * The SQLite store's schema: its versions, the migrations that bring an older database
  * forward at open (in one transaction), and the index rebuilt from stored records when
- * migration 3 introduced it.  The records themselves: store_sqlite.c.
+ * migration 3 introduced it; the checks that decide, before a file is opened for writing,
+ * whether it is ours (a refused file is left byte for byte as it was); and the words for what
+ * a failed SQLite call means.  The records themselves: store_sqlite.c.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "controller/store_sqlite_internal.h"
 
@@ -14,10 +21,10 @@
  * edit a step once released: append a new one. */
 typedef struct migration {
     const char *sql;
-    int (*fill)(sqlite3 *db, char *err, size_t errlen);
+    int (*fill)(sqlite3 *db, const char *path, char *err, size_t errlen);
 } migration;
 
-static int fill_index(sqlite3 *db, char *err, size_t errlen);
+static int fill_index(sqlite3 *db, const char *path, char *err, size_t errlen);
 
 static const migration migrations[] = {
     /* 1: the tables */
@@ -113,7 +120,7 @@ out:
     return rv;
 }
 
-static int fill_index(sqlite3 *db, char *err, size_t errlen)
+static int fill_index(sqlite3 *db, const char *path, char *err, size_t errlen)
 {
     sqlite3_stmt *sel = NULL, *add = NULL, *bridge = NULL;
     key_list bridges = {NULL, 0};
@@ -142,9 +149,11 @@ static int fill_index(sqlite3 *db, char *err, size_t errlen)
     }
     rv = 0;
 out:
-    if (rv != 0)
-        zt__ctl_set_err(err, errlen, "building the member index: %s",
-                        rv == ZT_ERR_NOMEM ? "out of memory" : sqlite3_errmsg(db));
+    if (rv == ZT_ERR_NOMEM)
+        zt__ctl_set_err(err, errlen, "%s: out of memory while building the member index", path);
+    else if (rv != 0)
+        rv = zt__sqlite_fail(db, sqlite3_errcode(db), path, "building the member index", err,
+                             errlen);
     sqlite3_finalize(sel);
     sqlite3_finalize(add);
     sqlite3_finalize(bridge);
@@ -152,60 +161,465 @@ out:
     return rv;
 }
 
-int zt__sqlite_read_version(sqlite3 *db, int *pversion, char *err, size_t errlen)
+/* ---- what a failure means ------------------------------------------------------------------ */
+
+/* The cause of a failed SQLite call, in words (extended result codes are on). */
+static const char *cause_words(int ext)
+{
+    switch (ext) {
+    case SQLITE_READONLY_ROLLBACK:
+        return "an interrupted transaction of the program that wrote it must be rolled back "
+               "first (hot journal)";
+    case SQLITE_READONLY_DIRECTORY:
+        return "read-only: its directory is not writable";
+    case SQLITE_READONLY_DBMOVED:
+        return "the file was moved or deleted while in use";
+    case SQLITE_IOERR_SHMOPEN:
+    case SQLITE_IOERR_SHMSIZE:
+    case SQLITE_CANTOPEN:
+        return "cannot open the file or the -wal/-shm files beside it";
+    }
+    switch (ext & 0xff) {
+    case SQLITE_NOTADB:
+        return "not a database";
+    case SQLITE_CORRUPT:
+        return "the database is damaged";
+    case SQLITE_FULL:
+        return "the disk is full";
+    case SQLITE_BUSY:
+        return "locked by another process (still busy after 5 s)";
+    case SQLITE_LOCKED:
+        return "locked by another connection";
+    case SQLITE_READONLY:
+        return "read-only";
+    case SQLITE_CANTOPEN:
+        return "cannot open the file or the -wal/-shm files beside it";
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+        return "permission denied";
+    case SQLITE_NOMEM:
+        return "out of memory";
+    case SQLITE_IOERR:
+        return "I/O error";
+    case SQLITE_PROTOCOL:
+        return "file locking failed (a network file system?)";
+    case SQLITE_TOOBIG:
+    case SQLITE_NOLFS:
+        return "too large";
+    default:
+        return "database error";
+    }
+}
+
+int zt__sqlite_fail(sqlite3 *db, int rc, const char *path, const char *doing, char *err,
+                    size_t errlen)
+{
+    bool own, show_errno;
+    int ext, sys, prim;
+
+    if (rc == SQLITE_OK)
+        rc = SQLITE_ERROR; /* a caller that lost the code: still a failure */
+    /* The handle's code and message belong to |rc| only if they agree (a reset or another
+     * call may have replaced them). */
+    own = db != NULL && (sqlite3_extended_errcode(db) & 0xff) == (rc & 0xff);
+    ext = own ? sqlite3_extended_errcode(db) : rc;
+    sys = own ? sqlite3_system_errno(db) : 0;
+    prim = ext & 0xff;
+    show_errno = sys != 0 && (prim == SQLITE_IOERR || prim == SQLITE_CANTOPEN ||
+                              prim == SQLITE_FULL || prim == SQLITE_READONLY);
+    zt__ctl_set_err(err, errlen, "%s: %s, while %s (sqlite: %s%s%s)", path, cause_words(ext),
+                    doing, own ? sqlite3_errmsg(db) : sqlite3_errstr(rc),
+                    show_errno ? "; " : "", show_errno ? strerror(sys) : "");
+    return prim == SQLITE_NOMEM ? ZT_ERR_NOMEM : ZT_ERR_IO;
+}
+
+int zt__sqlite_exec(sqlite3 *db, const char *sql, const char *path, const char *doing,
+                    char *err, size_t errlen)
+{
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+
+    return rc == SQLITE_OK ? 0 : zt__sqlite_fail(db, rc, path, doing, err, errlen);
+}
+
+/* ---- is it ours? ----------------------------------------------------------------------------- */
+
+/* The tables of the schema and the version that created each (keep in step with
+ * migrations[]).  Anything else in sqlite_schema (tables, views, triggers; SQLite's own
+ * sqlite_* tables aside) is another application's. */
+static const struct {
+    const char *name;
+    int since;
+} our_tables[] = {
+    {"schema_version", 1},
+    {"network", 1},
+    {"member", 1},
+    {"member_ip", 3},
+};
+#define NOUR_TABLES (sizeof(our_tables) / sizeof(our_tables[0]))
+
+typedef struct {
+    unsigned have;        /* bit i: our_tables[i] is present */
+    unsigned nforeign;    /* other tables, views and triggers */
+    char foreign[160];    /* their names, as many as fit */
+    bool cut;             /* ... and more */
+} schema_scan;
+
+static void note_foreign(schema_scan *sc, const char *name)
+{
+    size_t used = strlen(sc->foreign);
+    const char *sep = sc->nforeign++ == 0 ? "" : ", ";
+
+    if (sc->cut)
+        return;
+    if (used + strlen(sep) + strlen(name) + sizeof(", ...") <= sizeof(sc->foreign)) {
+        snprintf(sc->foreign + used, sizeof(sc->foreign) - used, "%s%s", sep, name);
+    } else {
+        snprintf(sc->foreign + used, sizeof(sc->foreign) - used, "%s...", sep);
+        sc->cut = true;
+    }
+}
+
+/* Reads the names in sqlite_schema into |sc|.  Read-only. */
+static int scan_schema(sqlite3 *db, const char *path, schema_scan *sc, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
-    int rc, rv = ZT_ERR_IO, tables = 0, has_version_table = 0;
+    int rc;
 
+    memset(sc, 0, sizeof(*sc));
     rc = sqlite3_prepare_v2(db,
-                            "SELECT count(*), count(CASE WHEN name = 'schema_version' THEN 1 END) "
-                            "FROM sqlite_schema WHERE type = 'table'",
+                            "SELECT name FROM sqlite_schema WHERE type IN ('table', 'view', "
+                            "'trigger') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
                             -1, &st, NULL);
-    if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
-        zt__ctl_set_err(err, errlen, "not a usable SQLite database (%s)", sqlite3_errmsg(db));
-        goto out;
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        size_t i;
+
+        if (name == NULL) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        for (i = 0; i < NOUR_TABLES && strcmp(name, our_tables[i].name) != 0; i++)
+            ;
+        if (i < NOUR_TABLES)
+            sc->have |= 1u << i;
+        else
+            note_foreign(sc, name);
+        rc = SQLITE_OK;
     }
-    tables = sqlite3_column_int(st, 0);
-    has_version_table = sqlite3_column_int(st, 1);
+    if (rc != SQLITE_DONE)
+        rc = zt__sqlite_fail(db, rc, path, "reading its schema", err, errlen);
+    else
+        rc = 0;
     sqlite3_finalize(st);
-    st = NULL;
-    if (tables == 0) {
+    return rc;
+}
+
+/* One integer from a query; false if it fails or gives no integer. */
+static bool query_int(sqlite3 *db, const char *sql, sqlite3_int64 *pv)
+{
+    sqlite3_stmt *st = NULL;
+    bool ok = sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+              sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER;
+
+    if (ok)
+        *pv = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return ok;
+}
+
+/* A database without tables is ours to initialise, unless another program marked it. */
+static int check_empty(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+    sqlite3_int64 app = 0, user = 0;
+
+    if (!query_int(db, "PRAGMA application_id", &app) ||
+        !query_int(db, "PRAGMA user_version", &user))
+        return zt__sqlite_fail(db, sqlite3_errcode(db), path, "reading its header", err,
+                               errlen);
+    if (app != 0 || user != 0) {
+        zt__ctl_set_err(err, errlen,
+                        "%s belongs to another application (it has no tables but its "
+                        "application_id is %lld and user_version %lld); not a controller "
+                        "database, left as it is",
+                        path, (long long)app, (long long)user);
+        return ZT_ERR_INVAL;
+    }
+    return 0;
+}
+
+static int refuse_foreign(const schema_scan *sc, const char *path, char *err, size_t errlen)
+{
+    zt__ctl_set_err(err, errlen,
+                    "%s belongs to another application: it has %u %s not the controller's (%s); "
+                    "not a controller database, left as it is",
+                    path, sc->nforeign,
+                    sc->nforeign == 1 ? "table or view that is" : "tables or views that are",
+                    sc->foreign);
+    return ZT_ERR_INVAL;
+}
+
+/* Our tables for |version|: none missing, none from a later version. */
+static int check_tables(const schema_scan *sc, int version, const char *path, char *err,
+                        size_t errlen)
+{
+    for (size_t i = 0; i < NOUR_TABLES; i++) {
+        bool has = (sc->have >> i) & 1u;
+        if (has && our_tables[i].since > version) {
+            zt__ctl_set_err(err, errlen, "%s is damaged: it has table %s, which schema version "
+                            "%d does not have; left as it is", path, our_tables[i].name, version);
+            return ZT_ERR_INVAL;
+        }
+        if (!has && our_tables[i].since <= version) {
+            zt__ctl_set_err(err, errlen, "%s is damaged: schema version %d lacks its table %s; "
+                            "left as it is", path, version, our_tables[i].name);
+            return ZT_ERR_INVAL;
+        }
+    }
+    return 0;
+}
+
+int zt__sqlite_check_schema(sqlite3 *db, const char *path, int *pversion, char *err,
+                            size_t errlen)
+{
+    sqlite3_int64 version = 0;
+    schema_scan sc;
+    int rv;
+
+    if ((rv = scan_schema(db, path, &sc, err, errlen)) != 0)
+        return rv;
+    if (sc.have == 0 && sc.nforeign == 0) {
         *pversion = 0;
-        rv = 0;
+        return check_empty(db, path, err, errlen);
+    }
+    if ((sc.have & 1u) == 0 ||
+        !query_int(db, "SELECT version FROM schema_version WHERE id = 1", &version) ||
+        version < 1 || version > 1000000) {
+        if (sc.nforeign > 0)
+            return refuse_foreign(&sc, path, err, errlen);
+        zt__ctl_set_err(err, errlen, "%s is damaged: %s; left as it is", path,
+                        (sc.have & 1u) == 0 ? "the schema_version table is missing"
+                                            : "schema_version has no usable version row");
+        return ZT_ERR_INVAL;
+    }
+    if (version > SCHEMA_VERSION) {
+        zt__ctl_set_err(err, errlen,
+                        "%s has schema version %lld, newer than the %d this build understands; "
+                        "use a newer zt-service (the file is left as it is)",
+                        path, (long long)version, SCHEMA_VERSION);
+        return ZT_ERR_UNSUPPORTED;
+    }
+    if (sc.nforeign > 0)
+        return refuse_foreign(&sc, path, err, errlen);
+    if ((rv = check_tables(&sc, (int)version, path, err, errlen)) != 0)
+        return rv;
+    *pversion = (int)version;
+    return 0;
+}
+
+/* ---- before opening: look, do not touch ---------------------------------------------------- */
+
+/*
+ * Nothing is changed in a file that is then refused.  Before SQLite opens the file for writing
+ * (which would switch it to WAL mode, and leave -wal and -shm files beside it), we check: that
+ * it is a regular file we can read; that it begins with the SQLite header; that its schema is
+ * ours (or empty), not newer, read by a connection that creates nothing; and that we may write
+ * it.  A missing file is created empty; an empty file is initialised.
+ */
+
+#define SQLITE_HEADER_LEN 100 /* the file header: "SQLite format 3\0", byte 18 = 2 in WAL mode */
+
+typedef enum { FILE_CREATED, FILE_EMPTY, FILE_DATA } file_state;
+
+/* A hint after strerror() for a path that cannot be reached or created. */
+static const char *path_hint(int e)
+{
+    switch (e) {
+    case ENOENT:
+        return " (its directory does not exist)";
+    case ENOTDIR:
+        return " (a component of the path is not a directory)";
+    case EACCES:
+        return " (a directory on the path is not writable or searchable by this process)";
+    default:
+        return "";
+    }
+}
+
+/* "mode 0444, owner uid 0, this process runs as uid 1000": for permission refusals. */
+static void describe_owner(const char *path, char *out, size_t cap)
+{
+    struct stat sb;
+
+    if (stat(path, &sb) != 0)
+        snprintf(out, cap, "this process runs as uid %u", (unsigned)geteuid());
+    else
+        snprintf(out, cap, "mode %04o, owner uid %u, this process runs as uid %u",
+                 (unsigned)(sb.st_mode & 07777), (unsigned)sb.st_uid, (unsigned)geteuid());
+}
+
+/* Created with mode 0600 whatever the umask: SQLite gives its -wal and -shm files the
+ * database file's permissions. */
+static int create_file(const char *path, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+    if (fd < 0) {
+        zt__ctl_set_err(err, errlen, "cannot create %s: %s%s", path, strerror(errno),
+                        path_hint(errno));
+        return ZT_ERR_IO;
+    }
+    close(fd);
+    return 0;
+}
+
+/* Looks at |path| without changing it: missing (then created), or a regular file (a symbolic
+ * link to one will do) that this process can read. */
+static int prepare_file(const char *path, file_state *pstate, char *err, size_t errlen)
+{
+    struct stat sb;
+    char who[128];
+    int fd;
+
+    if (stat(path, &sb) != 0) {
+        if (errno == ENOENT && lstat(path, &sb) == 0) {
+            zt__ctl_set_err(err, errlen, "%s is a symbolic link to a missing file; not creating "
+                            "a database through it", path);
+            return ZT_ERR_IO;
+        }
+        if (errno != ENOENT) {
+            zt__ctl_set_err(err, errlen, "cannot reach %s: %s%s", path, strerror(errno),
+                            path_hint(errno));
+            return ZT_ERR_IO;
+        }
+        *pstate = FILE_CREATED;
+        return create_file(path, err, errlen);
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        zt__ctl_set_err(err, errlen, "%s is %s, not a database file", path,
+                        S_ISDIR(sb.st_mode)    ? "a directory"
+                        : S_ISFIFO(sb.st_mode) ? "a FIFO"
+                                               : "a socket or device");
+        return ZT_ERR_IO;
+    }
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        describe_owner(path, who, sizeof(who));
+        zt__ctl_set_err(err, errlen, "cannot read %s: %s (%s)", path, strerror(e), who);
+        return ZT_ERR_IO;
+    }
+    close(fd);
+    *pstate = sb.st_size == 0 ? FILE_EMPTY : FILE_DATA;
+    return 0;
+}
+
+/* The SQLite header, read with plain I/O: garbage never reaches SQLite. */
+static int read_header(const char *path, bool *pwal, char *err, size_t errlen)
+{
+    uint8_t h[SQLITE_HEADER_LEN];
+    ssize_t n;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), e;
+
+    if (fd < 0) {
+        zt__ctl_set_err(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        return ZT_ERR_IO;
+    }
+    do
+        n = pread(fd, h, sizeof(h), 0);
+    while (n < 0 && errno == EINTR);
+    e = errno;
+    close(fd);
+    if (n < 0) {
+        zt__ctl_set_err(err, errlen, "cannot read %s: %s", path, strerror(e));
+        return ZT_ERR_IO;
+    }
+    if ((size_t)n < sizeof(h) || memcmp(h, "SQLite format 3", 16) != 0) {
+        zt__ctl_set_err(err, errlen, "%s is not a database: it does not begin with the SQLite "
+                        "header (another kind of file, or damaged); left as it is", path);
+        return ZT_ERR_IO;
+    }
+    *pwal = h[18] == 2;
+    return 0;
+}
+
+/* "file:<path>?mode=ro[&immutable=1]", escaping what URIs reserve.  NULL: out of memory. */
+static char *file_uri(const char *path, bool immutable)
+{
+    sqlite3_str *u = sqlite3_str_new(NULL);
+
+    /* "file://" + "/abs" keeps an absolute path (even "//x") out of the authority part */
+    sqlite3_str_appendall(u, path[0] == '/' ? "file://" : "file:");
+    for (const char *p = path; *p != '\0'; p++) {
+        if (*p == '%' || *p == '?' || *p == '#')
+            sqlite3_str_appendf(u, "%%%02X", (unsigned)(unsigned char)*p);
+        else
+            sqlite3_str_appendchar(u, 1, *p);
+    }
+    sqlite3_str_appendall(u, immutable ? "?mode=ro&immutable=1" : "?mode=ro");
+    return sqlite3_str_finish(u);
+}
+
+/* Checks the schema through a read-only connection that creates no file.  A read-only
+ * connection to a WAL database whose -wal file is missing would create -wal and -shm and leave
+ * them; the main file is then all there is, read as immutable.  Otherwise (a rollback journal,
+ * or a live WAL) a plain read-only connection: it takes the usual locks and reports a hot
+ * journal instead of rolling it back. */
+static int inspect(const char *path, bool wal, char *err, size_t errlen)
+{
+    sqlite3 *db = NULL;
+    char *walpath = sqlite3_mprintf("%s-wal", path), *uri = NULL;
+    int rc, rv = ZT_ERR_NOMEM, version;
+
+    if (walpath == NULL || (uri = file_uri(path, wal && access(walpath, F_OK) != 0)) == NULL) {
+        zt__ctl_set_err(err, errlen, "%s: out of memory", path);
         goto out;
     }
-    rv = ZT_ERR_INVAL;
-    if (!has_version_table) {
-        zt__ctl_set_err(err, errlen, "the database has tables but no schema_version "
-                        "table: not a controller database");
+    rc = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+                         NULL);
+    if (rc != SQLITE_OK) {
+        rv = zt__sqlite_fail(db, rc, path, "opening it to read its schema", err, errlen);
         goto out;
     }
-    rc = sqlite3_prepare_v2(db, "SELECT version FROM schema_version WHERE id = 1", -1, &st,
-                            NULL);
-    if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW ||
-        sqlite3_column_type(st, 0) != SQLITE_INTEGER || sqlite3_column_int64(st, 0) < 1 ||
-        sqlite3_column_int64(st, 0) > 1000000) {
-        zt__ctl_set_err(err, errlen, "the schema_version table is damaged");
-        goto out;
-    }
-    *pversion = sqlite3_column_int(st, 0);
-    rv = 0;
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, ZT_SQLITE_BUSY_MS);
+    rv = zt__sqlite_check_schema(db, path, &version, err, errlen);
 out:
-    sqlite3_finalize(st);
+    sqlite3_close(db);
+    sqlite3_free(uri);
+    sqlite3_free(walpath);
     return rv;
 }
 
-int zt__sqlite_exec(sqlite3 *db, const char *sql, char *err, size_t errlen, const char *what)
+/* The controller writes the file: a read-only one is refused here, before SQLite would open it
+ * read-only and fail at the first write. */
+static int check_writable(const char *path, char *err, size_t errlen)
 {
-    char *msg = NULL;
-    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    char who[128];
+    int fd = open(path, O_RDWR | O_CLOEXEC), e;
 
-    if (rc != SQLITE_OK) {
-        zt__ctl_set_err(err, errlen, "%s: %s", what, msg != NULL ? msg : sqlite3_errstr(rc));
-        sqlite3_free(msg);
-        return rc == SQLITE_NOMEM ? ZT_ERR_NOMEM : ZT_ERR_IO;
+    if (fd >= 0) {
+        close(fd);
+        return 0;
     }
-    return 0;
+    e = errno;
+    describe_owner(path, who, sizeof(who));
+    zt__ctl_set_err(err, errlen, "%s is read-only for the controller, which must write it: %s "
+                    "(%s)", path, strerror(e), who);
+    return ZT_ERR_IO;
+}
+
+int zt__sqlite_check_file(const char *path, char *err, size_t errlen)
+{
+    file_state state;
+    bool wal = false;
+    int rv;
+
+    if ((rv = prepare_file(path, &state, err, errlen)) != 0 || state == FILE_CREATED)
+        return rv;
+    if (state == FILE_DATA && ((rv = read_header(path, &wal, err, errlen)) != 0 ||
+                               (rv = inspect(path, wal, err, errlen)) != 0))
+        return rv;
+    return check_writable(path, err, errlen);
 }
 
 int zt__sqlite_migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
@@ -213,31 +627,28 @@ int zt__sqlite_migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
     char sql[64];
     int version = 0, rv;
 
-    if ((rv = zt__sqlite_exec(db, "BEGIN IMMEDIATE", err, errlen, "begin")) != 0)
+    if ((rv = zt__sqlite_exec(db, "BEGIN IMMEDIATE", path, "starting the schema check", err,
+                              errlen)) != 0)
         return rv;
-    if ((rv = zt__sqlite_read_version(db, &version, err, errlen)) != 0)
+    /* Checked again under the write lock: the file may have changed since it was opened. */
+    if ((rv = zt__sqlite_check_schema(db, path, &version, err, errlen)) != 0)
         goto out;
-    if (version > SCHEMA_VERSION) {
-        zt__ctl_set_err(err, errlen, "%s has schema version %d, newer than the %d this build "
-                        "understands; use a newer zt-service",
-                        path, version, SCHEMA_VERSION);
-        rv = ZT_ERR_UNSUPPORTED;
-        goto out;
-    }
     for (int v = version + 1; v <= SCHEMA_VERSION; v++) {
         const migration *step = &migrations[v - 1];
-        if ((rv = zt__sqlite_exec(db, step->sql, err, errlen, "migrating the schema")) != 0)
+        if ((rv = zt__sqlite_exec(db, step->sql, path, "migrating the schema", err, errlen)) !=
+            0)
             goto out;
-        if (step->fill != NULL && (rv = step->fill(db, err, errlen)) != 0)
+        if (step->fill != NULL && (rv = step->fill(db, path, err, errlen)) != 0)
             goto out;
     }
     if (version < SCHEMA_VERSION) {
         snprintf(sql, sizeof(sql), "UPDATE schema_version SET version = %d WHERE id = 1",
                  SCHEMA_VERSION);
-        if ((rv = zt__sqlite_exec(db, sql, err, errlen, "recording the schema version")) != 0)
+        if ((rv = zt__sqlite_exec(db, sql, path, "recording the schema version", err,
+                                  errlen)) != 0)
             goto out;
     }
-    rv = zt__sqlite_exec(db, "COMMIT", err, errlen, "commit");
+    rv = zt__sqlite_exec(db, "COMMIT", path, "committing the schema", err, errlen);
 out:
     if (rv != 0)
         (void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Integration test of zt-idtool: every command, its files, output lines, exit codes, and
-# byte compatibility with the reference (signature of the vl1.json vector, default planet).
+# byte compatibility with the reference (signature of the vl1.json vector, default planet);
+# refusals (issue 9): timestamps out of range, a planet given to genmoon, files too large or
+# unreadable, each with its message.
 # usage: idtool.sh <zt-idtool binary> <vl1.json>
 set -uo pipefail
 T=$1
@@ -22,6 +24,18 @@ refuse() { # refuse <description> <expected exit> <command...>: must fail with t
     "$@" >/dev/null 2>&1
     local got=$?
     if [ "$got" -eq "$want" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $what (exit $got, wanted $want)"; fi
+}
+says() { # says <description> <expected exit> <text> <command...>: that exit, <text> on stderr
+    local what=$1 want=$2 text=$3
+    shift 3
+    timeout 20 "$@" >/dev/null 2>"$work/stderr"
+    local got=$?
+    if [ "$got" -eq "$want" ] && grep -qF -- "$text" "$work/stderr"; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL: $what (exit $got, wanted $want; stderr: $(head -c 300 "$work/stderr"))"
+    fi
 }
 vec() { python3 -c "import json,sys; d=json.load(open('$VEC')); print(eval('d' + sys.argv[1]), end='')" "$1"; }
 
@@ -85,11 +99,64 @@ check "default planet parses and verifies" sh -c "'$T' printworld earth | grep -
 head -c 300 earth >earth.cut
 refuse "truncated planet" 1 "$T" printworld earth.cut
 
-# usage
+# world timestamps: 1 ms to the end of year 9999; anything else is a usage error, nothing written
+cp planet planet.before
+for ts in 99999999999999999999999 9223372036854775807 253402300800000 -5 0 "" " 5" +5 1e3 12x; do
+    says "mkplanet --timestamp '$ts' refused" 2 "from 1 to 253402300799999" \
+        "$T" mkplanet planet.json -o planet --timestamp "$ts"
+done
+check "refused timestamps left the planet alone" cmp -s planet planet.before
+check "mkplanet --timestamp at the bound" "$T" mkplanet planet.json -o p9999 --timestamp 253402300799999
+check "bound timestamp written" sh -c "'$T' printworld p9999 | grep -q '\"timestamp\": 253402300799999'"
+
+# genmoon writes moons only; mkplanet planets only
+sed 's/"worldType": "moon"/"worldType": "planet"/' moon.json >moon-as-planet.json
+check "planet definition made" grep -q '"worldType": "planet"' moon-as-planet.json
+rm -f "$moonfile"
+says "genmoon refuses a planet" 1 "genmoon writes moons only (use mkplanet" "$T" genmoon moon-as-planet.json
+check "genmoon wrote nothing for a planet" test ! -e "$moonfile"
+says "mkplanet refuses a moon, saying why" 1 'worldType must be "planet"' "$T" mkplanet moonish.json -o p5
+check "mkplanet wrote nothing for a moon" test ! -e p5
+
+# every file read: the limit in the message when too large, the cause when unreadable
+head -c 4097 /dev/zero >big.4097
+head -c 129 /dev/zero >big.129
+head -c 8481 /dev/zero >big.8481
+head -c 262145 /dev/zero >big.256k
+truncate -s $((64 * 1024 * 1024 + 1)) big.64m
+says "identity file too large" 1 "4097 bytes; an identity file may have at most 4096 bytes" "$T" validate big.4097
+says "file to sign too large" 1 "a file to sign may have at most 67108864 bytes" "$T" sign id.secret big.64m
+says "file to verify too large" 1 "a file to verify may have at most 67108864 bytes" "$T" verify id.public big.64m msg.sig
+says "signature file too large" 1 "a signature file may have at most 4096 bytes" "$T" verify id.public msg big.4097
+says "moon definition too large" 1 "262145 bytes; a world definition may have at most 262144" "$T" genmoon big.256k
+says "planet definition too large" 1 "a world definition may have at most 262144 bytes" "$T" mkplanet big.256k -o p6
+says "key pair file too large" 1 "a key pair file may have at most 128 bytes" \
+    "$T" mkplanet planet.json -o p7 --previous big.129 --current current.c25519
+says "world file too large" 1 "8481 bytes; a planet or moon file may have at most 8480 bytes" "$T" printworld big.8481
+says "missing file" 1 "cannot read no-such-file: no such file" "$T" printworld no-such-file
+says "signature neither hex nor file" 1 "is not a signature (192 hex digits) nor a file" "$T" verify id.public msg nothere
+says "signature file without one" 1 "msg2 does not hold a signature" "$T" verify id.public msg msg2
+mkdir adir
+mkfifo afifo
+says "a directory is not read" 1 "cannot read adir: it is a directory, not a regular file" "$T" printworld adir
+says "a FIFO is not opened (no hang)" 1 "cannot read afifo: it is a FIFO, not a regular file" "$T" genmoon afifo
+if [ "$(id -u)" -ne 0 ]; then # root reads any file
+    cp msg unreadable && chmod 000 unreadable
+    says "unreadable file" 1 "cannot read unreadable: Permission denied" "$T" sign id.secret unreadable
+fi
+
+# usage; --help on every command goes to stdout with exit 0
 refuse "no command" 2 "$T"
 refuse "unknown command" 2 "$T" frobnicate
 refuse "wrong arity" 2 "$T" validate
+refuse "bad vanity prefix" 2 "$T" generate v.secret v.public xyz
+refuse "help on an unknown command" 2 "$T" help frobnicate
 check "help" "$T" --help
+for cmd in generate validate getpublic sign verify initmoon genmoon mkplanet printworld; do
+    check "$cmd --help" sh -c "'$T' $cmd --help 2>/dev/null | grep -q '^usage: zt-idtool $cmd'"
+    check "$cmd -h" sh -c "'$T' $cmd -h 2>/dev/null | grep -q '^usage: zt-idtool $cmd'"
+    check "help $cmd" sh -c "'$T' help $cmd 2>/dev/null | grep -q '^usage: zt-idtool $cmd'"
+done
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
