@@ -22,6 +22,7 @@
 #include "core/configchunk.h"
 #include "crypto/crypto.h"
 #include "util/buf.h"
+#include "vectors.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -30,11 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define NWID_NONE 0x7064247a5a000003ULL
 
 /* Test identities of spec/vectors/vl2.json (never used for anything real). */
-static const char controller_secret[] =
-    "7064247a5a:0:fe1fa7eb2b604654bed5a56ee321acccbf7c8a64954c03a77b9071d1a8ef0b4a402d53f3dfa"
-    "e61262a04b41012be40c3bf89f9de9c73a31658386ce83b5a5f0c:343717da61c64524f4304f70df66d5f88d"
-    "e4df3481cbae65c2aa40cf2fc9d3a0fd6696dc00c0188b49b918b245d4eeba88be52d43a00d895ea8eb15ac0"
-    "768efa";
+static const char controller_secret[] = ZT_FUZZ_VL2_CONTROLLER_SECRET;
 static const char member_public[] =
     "136548ea94:0:0293bd5b32810d1ebf6bdad85436df23e130f4f1ea1672ee498219053601817e1b7063d2f0e"
     "65119fffc6772ece73f5b9fa14ceab9d82a068450f82ed1acaba5";

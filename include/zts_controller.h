@@ -90,7 +90,9 @@ ZTS_API void zts_controller_config_default(zts_controller_config *cfg);
  *                               does not match the public key, unknown store_kind, no path
  *   ZTS_CONTROLLER_ERR_STORE    the store could not be opened
  *   ZTS_CONTROLLER_ERR_GENERAL  out of memory
- * (Without a handle there is no last error to read.)
+ * Without a handle, the reason is read with zts_controller_last_error(NULL) on the same thread
+ * (for a store: the path and the cause, e.g. not a database, another application's tables,
+ * a newer schema, permission denied, read-only, locked, disk full).
  */
 ZTS_API int zts_controller_new(zts_controller **pctl, const zts_controller_config *cfg);
 
@@ -102,7 +104,9 @@ ZTS_API void zts_controller_del(zts_controller *ctl);
 ZTS_API uint64_t zts_controller_address(const zts_controller *ctl);
 
 /* The sentence describing the last failure on |ctl| ("" if none).  Valid until the next call
- * on |ctl|. */
+ * on |ctl|.  With |ctl| NULL: why the calling thread's last zts_controller_new failed, also
+ * when zts_controller_attach made that call and returned ERR_STORE ("no controller" if none
+ * failed); valid until the thread's next zts_controller_new. */
 ZTS_API const char *zts_controller_last_error(const zts_controller *ctl);
 
 /* Frees a string returned by this API.  NULL is a no-op. */
@@ -122,7 +126,7 @@ ZTS_API void zts_controller_free(char *s);
  * The caller owns *pctl and frees it with zts_controller_del(); the handle keeps working on
  * the file after the node stops.  Any application thread, not the event callback.  Returns
  * OK, ERR_ARG (pctl NULL), ERR_GENERAL (no node running, or called from the callback) or
- * ERR_STORE (the file cannot be opened or created).
+ * ERR_STORE (the file cannot be opened or created; zts_controller_last_error(NULL) says why).
  */
 ZTS_API int zts_controller_attach(zts_controller **pctl);
 

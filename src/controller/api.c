@@ -31,6 +31,9 @@ struct zts_controller {
     char err[ZT_STORE_ERRMSG_MAX + 128];
 };
 
+/* Why the calling thread's last zts_controller_new failed: there is no handle to hold it. */
+static _Thread_local char new_err[ZT_STORE_ERRMSG_MAX + 128];
+
 zt_controller *zt__controller_of(struct zts_controller *api)
 {
     return api != NULL ? api->ctl : NULL;
@@ -91,59 +94,93 @@ void zts_controller_config_default(zts_controller_config *cfg)
     cfg->store_kind = ZTS_CONTROLLER_STORE_MEMORY;
 }
 
-int zts_controller_new(zts_controller **pctl, const zts_controller_config *cfg)
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2)))
+#endif
+static void set_new_err(const char *fmt, ...)
 {
-    zts_controller *c = NULL;
-    zt_controller_opts opts;
-    char err[256] = "";
-    int rv = ZTS_CONTROLLER_ERR_ARG, zrv;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(new_err, sizeof(new_err), fmt, ap);
+    va_end(ap);
+}
 
-    if (pctl == NULL || cfg == NULL || cfg->identity_secret == NULL)
+/* Opens the store |cfg| names into c->store; the reason in new_err on failure. */
+static int open_store(zts_controller *c, const zts_controller_config *cfg)
+{
+    bool needs_path = cfg->store_kind == ZTS_CONTROLLER_STORE_SQLITE ||
+                      cfg->store_kind == ZTS_CONTROLLER_STORE_JSON;
+    int zrv;
+
+    if (needs_path && (cfg->store_path == NULL || cfg->store_path[0] == '\0')) {
+        set_new_err("store_path is required for an SQLite or JSON store");
         return ZTS_CONTROLLER_ERR_ARG;
-    if (zt_crypto_init() != 0)
-        return ZTS_CONTROLLER_ERR_GENERAL;
-    c = calloc(1, sizeof(*c));
-    if (c == NULL)
-        return ZTS_CONTROLLER_ERR_GENERAL;
-    c->random_u64 = cfg->random_u64 != NULL ? cfg->random_u64 : lib_random;
-    c->random_arg = cfg->random_arg;
-    if (zt__identity_from_string(&c->id, cfg->identity_secret, strlen(cfg->identity_secret)) !=
-            0 ||
-        !c->id.has_secret)
-        goto out;
-    zrv = zt__identity_validate(&c->id, NULL);
-    if (zrv != 0) {
-        rv = zrv == ZT_ERR_NOMEM ? ZTS_CONTROLLER_ERR_GENERAL : ZTS_CONTROLLER_ERR_ARG;
-        goto out;
     }
     switch (cfg->store_kind) {
     case ZTS_CONTROLLER_STORE_MEMORY:
         zrv = zt_store_mem_new(&c->store);
         break;
     case ZTS_CONTROLLER_STORE_SQLITE:
-        if (cfg->store_path == NULL || cfg->store_path[0] == '\0')
-            goto out;
         zrv = zt_store_sqlite_open_flags(&c->store, cfg->store_path,
-                                         cfg->durable_commits ? ZT_STORE_SQLITE_DURABLE : 0, err,
-                                         sizeof(err));
+                                         cfg->durable_commits ? ZT_STORE_SQLITE_DURABLE : 0,
+                                         new_err, sizeof(new_err));
         break;
     case ZTS_CONTROLLER_STORE_JSON:
-        if (cfg->store_path == NULL || cfg->store_path[0] == '\0')
-            goto out;
-        zrv = zt_store_json_open(&c->store, cfg->store_path, err, sizeof(err));
+        zrv = zt_store_json_open(&c->store, cfg->store_path, new_err, sizeof(new_err));
         break;
     default:
+        set_new_err("unknown store_kind %d", cfg->store_kind);
+        return ZTS_CONTROLLER_ERR_ARG;
+    }
+    if (zrv == 0)
+        return ZTS_CONTROLLER_OK;
+    if (new_err[0] == '\0')
+        set_new_err("cannot open the store: %s", zt_strerror(zrv));
+    return zrv == ZT_ERR_NOMEM ? ZTS_CONTROLLER_ERR_GENERAL : ZTS_CONTROLLER_ERR_STORE;
+}
+
+int zts_controller_new(zts_controller **pctl, const zts_controller_config *cfg)
+{
+    zts_controller *c = NULL;
+    zt_controller_opts opts;
+    int rv = ZTS_CONTROLLER_ERR_ARG, zrv;
+
+    new_err[0] = '\0';
+    if (pctl == NULL || cfg == NULL || cfg->identity_secret == NULL) {
+        set_new_err("NULL argument (the handle pointer, the config or its identity_secret)");
+        return ZTS_CONTROLLER_ERR_ARG;
+    }
+    if (zt_crypto_init() != 0) {
+        set_new_err("cannot initialise the crypto library");
+        return ZTS_CONTROLLER_ERR_GENERAL;
+    }
+    c = calloc(1, sizeof(*c));
+    if (c == NULL) {
+        set_new_err("out of memory");
+        return ZTS_CONTROLLER_ERR_GENERAL;
+    }
+    c->random_u64 = cfg->random_u64 != NULL ? cfg->random_u64 : lib_random;
+    c->random_arg = cfg->random_arg;
+    if (zt__identity_from_string(&c->id, cfg->identity_secret, strlen(cfg->identity_secret)) !=
+            0 ||
+        !c->id.has_secret) {
+        set_new_err("identity_secret is not an identity with its secret");
         goto out;
     }
+    zrv = zt__identity_validate(&c->id, NULL);
     if (zrv != 0) {
-        rv = zrv == ZT_ERR_NOMEM ? ZTS_CONTROLLER_ERR_GENERAL : ZTS_CONTROLLER_ERR_STORE;
+        set_new_err("the identity does not validate: %s", zt_strerror(zrv));
+        rv = zrv == ZT_ERR_NOMEM ? ZTS_CONTROLLER_ERR_GENERAL : ZTS_CONTROLLER_ERR_ARG;
         goto out;
     }
+    if ((rv = open_store(c, cfg)) != ZTS_CONTROLLER_OK)
+        goto out;
     zt_controller_opts_default(&opts);
     opts.random_u64 = c->random_u64;
     opts.random_arg = c->random_arg;
     zrv = zt_controller_new(&c->ctl, &c->id, c->store, &opts);
     if (zrv != 0) {
+        set_new_err("cannot create the controller: %s", zt_strerror(zrv));
         rv = ZTS_CONTROLLER_ERR_GENERAL;
         goto out;
     }
@@ -172,7 +209,9 @@ uint64_t zts_controller_address(const zts_controller *ctl)
 
 const char *zts_controller_last_error(const zts_controller *ctl)
 {
-    return ctl != NULL ? ctl->err : "no controller";
+    if (ctl == NULL)
+        return new_err[0] != '\0' ? new_err : "no controller";
+    return ctl->err;
 }
 
 void zts_controller_free(char *s)

@@ -308,6 +308,9 @@ typedef struct asm_slot {
     uint64_t ids[ZT_CHUNK_MAX_PER_CONFIG];
     uint32_t starts[ZT_CHUNK_MAX_PER_CONFIG];
     uint32_t lens[ZT_CHUNK_MAX_PER_CONFIG];
+    uint8_t flags[ZT_CHUNK_MAX_PER_CONFIG];
+    uint8_t *sigs;             /* ZT_SIGNATURE_LEN bytes per chunk, kept for the cache */
+    unsigned sigs_cap;         /* chunks |sigs| has room for */
     uint8_t *buf;
     size_t buf_cap;
 } asm_slot;
@@ -338,8 +341,10 @@ void zt__config_asm_del(zt_config_asm *a)
 {
     if (a == NULL)
         return;
-    for (unsigned i = 0; i < ZT_CHUNK_SLOTS; i++)
+    for (unsigned i = 0; i < ZT_CHUNK_SLOTS; i++) {
         zt__mem_free(a->mem, a->slots[i].buf);
+        zt__mem_free(a->mem, a->slots[i].sigs);
+    }
     zt__mem_free(a->mem, a);
 }
 
@@ -374,6 +379,28 @@ static int slot_reset(zt_config_asm *a, asm_slot *s, uint64_t update_id, uint32_
     s->total = total;
     s->received = 0;
     s->nchunks = 0;
+    return 0;
+}
+
+/* Room in |s| for one more chunk's signature (doubling, up to ZT_CHUNK_MAX_PER_CONFIG). */
+static int slot_sig_room(zt_config_asm *a, asm_slot *s)
+{
+    unsigned cap;
+    uint8_t *sigs;
+
+    if (s->nchunks < s->sigs_cap)
+        return 0;
+    cap = s->sigs_cap == 0 ? 1 : s->sigs_cap * 2;
+    if (cap > ZT_CHUNK_MAX_PER_CONFIG)
+        cap = ZT_CHUNK_MAX_PER_CONFIG;
+    sigs = zt__mem_calloc(a->mem, cap, ZT_SIGNATURE_LEN);
+    if (sigs == NULL)
+        return ZT_ERR_NOMEM;
+    if (s->nchunks > 0)
+        memcpy(sigs, s->sigs, (size_t)s->nchunks * ZT_SIGNATURE_LEN);
+    zt__mem_free(a->mem, s->sigs);
+    s->sigs = sigs;
+    s->sigs_cap = cap;
     return 0;
 }
 
@@ -468,10 +495,14 @@ int zt__config_asm_add(zt_config_asm *a, const zt_config_chunk *c, const zt_iden
         return ZT_ERR_LIMIT;
     if (slot_overlaps(s, c->index, (uint32_t)c->len))
         return ZT_ERR_RANGE;
+    if ((rv = slot_sig_room(a, s)) != 0)
+        return rv;
     memcpy(s->buf + c->index, c->data, c->len);
     s->ids[s->nchunks] = id;
     s->starts[s->nchunks] = c->index;
     s->lens[s->nchunks] = (uint32_t)c->len;
+    s->flags[s->nchunks] = c->flags;
+    memcpy(s->sigs + (size_t)s->nchunks * ZT_SIGNATURE_LEN, c->sig, ZT_SIGNATURE_LEN);
     s->nchunks++;
     s->received += (uint32_t)c->len;
     s->last_use = ++a->clock;
@@ -482,6 +513,25 @@ int zt__config_asm_add(zt_config_asm *a, const zt_config_chunk *c, const zt_iden
     *plen = s->total;
     *pupdate_id = s->update_id;
     return 0;
+}
+
+bool zt__config_asm_chunk_sig(const zt_config_asm *a, uint64_t update_id, unsigned i,
+                              zt_config_chunk_sig *out)
+{
+    for (unsigned k = 0; update_id != 0 && k < ZT_CHUNK_SLOTS; k++) {
+        const asm_slot *s = &a->slots[k];
+        if (!s->used || !s->complete || s->update_id != update_id)
+            continue;
+        if (i >= s->nchunks)
+            return false;
+        out->total = s->total;
+        out->index = s->starts[i];
+        out->len = s->lens[i];
+        out->flags = s->flags[i];
+        out->sig = s->sigs + (size_t)i * ZT_SIGNATURE_LEN;
+        return true;
+    }
+    return false;
 }
 
 /* ---- ERROR ---- */

@@ -168,6 +168,22 @@ int zt__config_asm_add(zt_config_asm *a, const zt_config_chunk *c, const zt_iden
                        bool from_controller, const uint8_t **pdict, size_t *plen,
                        uint64_t *pupdate_id);
 
+/* One chunk of a completed update, as its controller signed it (what the config cache keeps,
+ * configcache.h). */
+typedef struct zt_config_chunk_sig {
+    uint32_t total;           /* the dictionary's length */
+    uint32_t index;
+    uint32_t len;
+    uint8_t flags;
+    const uint8_t *sig;       /* ZT_SIGNATURE_LEN bytes, borrowed from |a| */
+} zt_config_chunk_sig;
+
+/* Chunk |i| (in arrival order) of the update |update_id| that completed a config, while |a|
+ * still holds it (until the next zt__config_asm_add()).  False past the last chunk, or when
+ * |a| holds no such completed update (the legacy unsigned form has none). */
+bool zt__config_asm_chunk_sig(const zt_config_asm *a, uint64_t update_id, unsigned i,
+                              zt_config_chunk_sig *out);
+
 /* ---- ERROR payloads (§3.10) ---- */
 
 typedef struct zt_vl2_error {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/adhoc.h"
+#include "core/configcache.h"
 #include "crypto/crypto.h"
 
 zt_network *zt__network_find(const zt_node *n, uint64_t nwid)
@@ -35,10 +36,12 @@ static void network_free(zt_node *n, zt_network *net)
     zt__mem_free(n->mem, net);
 }
 
-/* Applies a complete config dictionary if it is for us and this network (§1.4 step 3).
- * Returns true when it is (even if identical to the one in force). */
-static bool apply_config(zt_node *n, zt_network *net, const uint8_t *dict, size_t len,
-                         bool store, int64_t now)
+typedef enum { APPLY_REFUSED, APPLY_SAME, APPLY_NEW } apply_result;
+
+/* Applies a complete config dictionary if it is for us and this network (§1.4 step 3):
+ * APPLY_SAME when identical to the one in force, APPLY_NEW when it replaced it. */
+static apply_result apply_config(zt_node *n, zt_network *net, const uint8_t *dict, size_t len,
+                                 int64_t now)
 {
     zt_netconf next;
     uint8_t *copy;
@@ -48,7 +51,7 @@ static bool apply_config(zt_node *n, zt_network *net, const uint8_t *dict, size_
         next.issued_to != n->address) {
         zt__netconf_clear(&next);
         n->counters.drop_malformed++;
-        return false;
+        return APPLY_REFUSED;
     }
     net->last_config = now;
     if (net->has_config && net->dict_len == len && memcmp(net->dict, dict, len) == 0) {
@@ -57,12 +60,12 @@ static bool apply_config(zt_node *n, zt_network *net, const uint8_t *dict, size_
             net->status = ZT_NETWORK_OK;
             network_event(n, ZT_NODE_EVENT_NETWORK_OK, net);
         }
-        return true;
+        return APPLY_SAME;
     }
     copy = zt__mem_calloc(n->mem, 1, len > 0 ? len : 1);
     if (copy == NULL) {
         zt__netconf_clear(&next);
-        return false;
+        return APPLY_REFUSED;
     }
     memcpy(copy, dict, len);
     zt__mem_free(n->mem, net->dict);
@@ -72,11 +75,63 @@ static bool apply_config(zt_node *n, zt_network *net, const uint8_t *dict, size_
     net->config = next; /* takes the arena */
     net->has_config = true;
     net->status = ZT_NETWORK_OK;
-    if (store && n->cb.state_put != NULL)
-        n->cb.state_put(n->cb.user, ZT_STATE_NETWORK_CONFIG, net->nwid, dict, len);
     zt__vl2_config_applied(n, net, now);
     network_event(n, ZT_NODE_EVENT_NETWORK_OK, net);
-    return true;
+    return APPLY_NEW;
+}
+
+/* Caches the config just applied from update |update_id| with its controller's chunk
+ * signatures (configcache.h), so that the next start can check it as it checks one from the
+ * wire.  Without signatures (the legacy unsigned form) nothing could check it: the
+ * placeholder of §1.4 step 1 stands in. */
+static void store_config(zt_node *n, const zt_network *net, const zt_identity *controller,
+                         uint64_t update_id)
+{
+    uint8_t *file = NULL;
+    size_t len = 0;
+
+    if (n->cb.state_put == NULL)
+        return;
+    if (zt__config_cache_make(net->chunks, update_id, controller, net->dict, net->dict_len,
+                              n->mem, &file, &len) == 0)
+        n->cb.state_put(n->cb.user, ZT_STATE_NETWORK_CONFIG, net->nwid, file, len);
+    else
+        n->cb.state_put(n->cb.user, ZT_STATE_NETWORK_CONFIG, net->nwid, (const uint8_t *)"\n",
+                        1);
+    zt__mem_free(n->mem, file);
+}
+
+/* The cached config (§1.4 step 1), checked as one from the wire is (configcache.h): applied
+ * when good; a bad one is ignored and replaced by the placeholder.  The caller asks the
+ * controller for a fresh one either way. */
+static void load_cached_config(zt_node *n, zt_network *net, int64_t now)
+{
+    uint64_t ctl = net->nwid >> ZT_NWID_CONTROLLER_SHIFT;
+    const zt_identity *known = NULL;
+    const zt_peer *p;
+    uint8_t *cached;
+    size_t off = 0, dlen = 0;
+    zt_ssize len;
+    int rv = ZT_ERR_NOTFOUND;
+
+    cached = zt__mem_calloc(n->mem, 1, ZT_CONFIG_CACHE_MAX + 1);
+    if (cached == NULL)
+        return;
+    len = n->cb.state_get(n->cb.user, ZT_STATE_NETWORK_CONFIG, net->nwid, cached,
+                          ZT_CONFIG_CACHE_MAX + 1);
+    if (len == 1 && cached[0] == '\n')
+        rv = 0; /* the placeholder already */
+    if (len > 1) {
+        p = ctl == n->address ? NULL : zt__peer_get(n, ctl, now);
+        known = ctl == n->address ? &n->self : p != NULL ? &p->id : NULL;
+        rv = zt__config_cache_check(cached, (size_t)len, net->nwid, n->address, known,
+                                    ZT_CONFIG_CACHE_VALIDATE, n->mem, &off, &dlen, NULL, 0);
+        if (rv == 0 && apply_config(n, net, cached + off, dlen, now) == APPLY_REFUSED)
+            rv = ZT_ERR_INVAL;
+    }
+    if (rv != 0 && rv != ZT_ERR_NOMEM && n->cb.state_put != NULL)
+        n->cb.state_put(n->cb.user, ZT_STATE_NETWORK_CONFIG, net->nwid, (const uint8_t *)"\n", 1);
+    zt__mem_free(n->mem, cached);
 }
 
 /* Our controller's configs to |dest| (an OK to a request, or a pushed chunk: both start with
@@ -221,7 +276,7 @@ static void adhoc_refresh(zt_node *n, zt_network *net, int64_t now)
     if (rv == 0) {
         len = zt__netconf_write(nc, dict, sizeof(dict));
         if (len > 0)
-            (void)apply_config(n, net, dict, (size_t)len, false, now);
+            (void)apply_config(n, net, dict, (size_t)len, now);
     }
     zt__netconf_clear(nc);
     zt__mem_free(n->mem, nc);
@@ -277,7 +332,6 @@ static void request_config(zt_node *n, zt_network *net, int64_t now)
 
 int zt_node_join(zt_node *n, uint64_t nwid, int64_t now)
 {
-    uint8_t *cached = NULL;
     zt_network *net;
     int rv;
 
@@ -307,16 +361,7 @@ int zt_node_join(zt_node *n, uint64_t nwid, int64_t now)
     /* A cached config serves at once, but a fresh one is asked for right away (§1.4).  Ad-hoc
      * networks make theirs and leave the state store alone (§1.2). */
     if (n->cb.state_get != NULL && !zt__adhoc_is(nwid))
-        cached = zt__mem_calloc(n->mem, 1, ZT_DICT_CONFIG_MAX + 1);
-    if (cached != NULL) {
-        zt_ssize len = n->cb.state_get(n->cb.user, ZT_STATE_NETWORK_CONFIG, nwid, cached,
-                                       ZT_DICT_CONFIG_MAX + 1);
-        if (len > 1 && !apply_config(n, net, cached, (size_t)len, false, now))
-            net->status = ZT_NETWORK_REQUESTING_CONFIGURATION;
-        if (len <= 0 && n->cb.state_put != NULL)
-            n->cb.state_put(n->cb.user, ZT_STATE_NETWORK_CONFIG, nwid, (const uint8_t *)"\n", 1);
-        zt__mem_free(n->mem, cached);
-    }
+        load_cached_config(n, net, now);
     net->last_config = 0;
     network_event(n, ZT_NODE_EVENT_NETWORK_REQ_CONFIG, net);
     request_config(n, net, now);
@@ -397,12 +442,15 @@ void zt__networks_clear(zt_node *n)
 void zt__network_config_chunk(zt_node *n, zt_peer *p, const uint8_t *pkt, const uint8_t *chunk,
                               size_t len, bool is_push, int64_t now)
 {
-    const zt_peer *controller;
+    const zt_peer *controller = NULL;
+    const zt_identity *signer = &n->self;
     const uint8_t *dict;
     zt_config_chunk c;
     zt_network *net;
     uint64_t update_id;
     size_t dict_len;
+    apply_result res;
+    bool is_ours;
     int rv;
 
     if (zt__config_chunk_parse(&c, chunk, len) != 0) {
@@ -412,18 +460,17 @@ void zt__network_config_chunk(zt_node *n, zt_peer *p, const uint8_t *pkt, const 
     net = zt__network_find(n, c.nwid);
     if (net == NULL || zt__adhoc_is(c.nwid))
         return; /* not joined, or no controller to speak for it: ignored (§1.2, §3) */
-    if ((c.nwid >> 24) == n->address) {
-        rv = zt__config_asm_add(net->chunks, &c, &n->self, p == NULL, &dict, &dict_len,
-                                &update_id);
-    } else {
+    is_ours = (c.nwid >> 24) == n->address;
+    if (!is_ours) {
         controller = zt__peer_find(n, c.nwid >> 24);
         if (controller == NULL) {
             zt__send_whois(n, c.nwid >> 24, now);
             return;
         }
-        rv = zt__config_asm_add(net->chunks, &c, &controller->id, p == controller, &dict,
-                                &dict_len, &update_id);
+        signer = &controller->id;
     }
+    rv = zt__config_asm_add(net->chunks, &c, signer, is_ours ? p == NULL : p == controller,
+                            &dict, &dict_len, &update_id);
     if (rv == ZT_ERR_AGAIN || rv == ZT_ERR_EXISTS)
         return;
     if (rv != 0) {
@@ -431,8 +478,10 @@ void zt__network_config_chunk(zt_node *n, zt_peer *p, const uint8_t *pkt, const 
         n->counters.drop_malformed += rv != ZT_ERR_AUTH;
         return;
     }
-    if (apply_config(n, net, dict, dict_len, (c.nwid >> 24) != n->address, now) && is_push &&
-        p != NULL) {
+    res = apply_config(n, net, dict, dict_len, now);
+    if (res == APPLY_NEW && !is_ours)
+        store_config(n, net, signer, update_id); /* our own controller's: never cached */
+    if (res != APPLY_REFUSED && is_push && p != NULL) {
         /* 1.14.1 answers a completed push with OK in re ECHO (§3.9 step 7, quirk 1). */
         zt_wr w = zt__send_begin(n, p->id.address, ZT_VERB_OK);
         zt_ssize k = zt__config_push_ok_write(w.p, (size_t)(w.end - w.p), zt__pkt_id(pkt),

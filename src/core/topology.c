@@ -313,8 +313,10 @@ int zt_node_orbit(zt_node *n, uint64_t world_id, uint64_t seed, int64_t now)
         return world_id == 0 ? ZT_ERR_INVAL : 0;
     stored = world_load(n, ZT_STATE_MOON, world_id);
     if (stored != NULL) {
+        /* Checked as zt_node_add_moon() checks one; a stored moon that fails is ignored and
+         * asked for from the seed, as if there were none (issue 9). */
         bool ok = stored->type == ZT_WORLD_TYPE_MOON && stored->id == world_id &&
-                  install_moon(n, stored, now);
+                  zt__world_verify(stored, stored->update_key) && install_moon(n, stored, now);
         zt__mem_free(n->mem, stored);
         if (ok)
             return 0;

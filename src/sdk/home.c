@@ -146,11 +146,64 @@ static int write_if_changed(const char *path, const void *data, size_t len, mode
     return rv;
 }
 
+/* Makes a new identity and creates identity.secret, which must not exist (any file there,
+ * even a dangling link, is left alone: the node would otherwise change its address). */
+static int create_identity(const char *spath, zt_identity *id, char *err, size_t errlen)
+{
+    char text[ZT_IDENTITY_STR_SECRET_LEN + 1];
+    zt_ssize n;
+    int rv;
+
+    rv = zt__identity_generate(id, NULL);
+    if (rv != 0) {
+        set_err(err, errlen, "cannot generate an identity: %s", zt_strerror(rv));
+        return rv;
+    }
+    n = zt__identity_to_string(id, true, text, sizeof(text));
+    if (n < 0) {
+        set_err(err, errlen, "cannot format the new identity: %s", zt_strerror((int)n));
+        return (int)n;
+    }
+    rv = zt_io_create_file(spath, text, (size_t)n, 0600);
+    zt__wipe(text, sizeof(text));
+    if (rv == ZT_ERR_EXISTS) {
+        set_err(err, errlen, "%s appeared while a new identity was being made; left as it is",
+                spath);
+        return ZT_ERR_INVAL;
+    }
+    if (rv != 0)
+        set_err(err, errlen, "cannot write %s: %s", spath, strerror(errno));
+    return rv;
+}
+
+/* Parses and checks the text of identity.secret. */
+static int parse_identity(const char *spath, const uint8_t *data, size_t len, zt_identity *id,
+                          char *err, size_t errlen)
+{
+    int rv = zt__identity_from_string(id, (const char *)data, len);
+
+    if (rv != 0) {
+        set_err(err, errlen, "%s is corrupt (not an identity: %s)", spath, zt_strerror(rv));
+        return ZT_ERR_INVAL;
+    }
+    if (!id->has_secret) {
+        set_err(err, errlen, "%s is corrupt (no secret key)", spath);
+        return ZT_ERR_INVAL;
+    }
+    rv = zt__identity_validate(id, NULL);
+    if (rv == ZT_ERR_INVAL)
+        set_err(err, errlen, "%s is corrupt (identity fails local validation)", spath);
+    else if (rv != 0)
+        set_err(err, errlen, "cannot validate %s: %s", spath, zt_strerror(rv));
+    return rv;
+}
+
 int zt__home_load_identity(const char *home, zt_identity *id, bool *pcreated, char *err,
                            size_t errlen)
 {
-    char spath[ZT_HOME_PATH_MAX], ppath[ZT_HOME_PATH_MAX];
-    char text[ZT_IDENTITY_STR_SECRET_LEN + 1], pub[ZT_IDENTITY_STR_PUBLIC_LEN + 1];
+    char spath[ZT_HOME_PATH_MAX], ppath[ZT_HOME_PATH_MAX], why[128];
+    char pub[ZT_IDENTITY_STR_PUBLIC_LEN + 1];
+    zt_io_file_info info;
     uint8_t *data = NULL;
     size_t len = 0;
     zt_ssize n;
@@ -163,57 +216,29 @@ int zt__home_load_identity(const char *home, zt_identity *id, bool *pcreated, ch
         return ZT_ERR_INVAL;
     }
 
-    rv = zt_io_read_file(spath, ZT_IDENTITY_STR_MAX, &data, &len);
+    /* Only "nothing there at all" makes a new identity (service.md §2): whatever else is
+     * there, a FIFO, a dangling link, an unreadable or corrupt file, stays untouched. */
+    rv = zt_io_read_file_info(spath, ZT_IDENTITY_STR_MAX, &data, &len, &info);
     if (rv == ZT_ERR_NOTFOUND) {
-        rv = zt__identity_generate(id, NULL);
-        if (rv != 0) {
-            set_err(err, errlen, "cannot generate an identity: %s", zt_strerror(rv));
-            goto out;
-        }
-        n = zt__identity_to_string(id, true, text, sizeof(text));
-        if (n < 0) {
-            rv = (int)n;
-            set_err(err, errlen, "cannot format the new identity: %s", zt_strerror(rv));
-            goto out;
-        }
-        rv = zt_io_write_file_atomic(spath, text, (size_t)n, 0600);
-        if (rv != 0) {
-            set_err(err, errlen, "cannot write %s: %s", spath, strerror(errno));
-            goto out;
-        }
-        created = true;
+        rv = create_identity(spath, id, err, errlen);
+        created = rv == 0;
     } else if (rv == ZT_ERR_RANGE) {
-        set_err(err, errlen, "%s is corrupt (longer than %d bytes)", spath, ZT_IDENTITY_STR_MAX);
+        set_err(err, errlen, "%s is corrupt (%s)", spath,
+                zt_io_file_why(rv, &info, why, sizeof(why)));
         rv = ZT_ERR_INVAL;
-        goto out;
     } else if (rv != 0) {
-        set_err(err, errlen, "cannot read %s: %s", spath,
-                rv == ZT_ERR_IO ? strerror(errno) : zt_strerror(rv));
-        goto out;
+        set_err(err, errlen, "cannot read %s: %s; it is left as it is", spath,
+                zt_io_file_why(rv, &info, why, sizeof(why)));
+        if (info.is_dangling || (info.type != 0 && info.type != S_IFREG))
+            rv = ZT_ERR_INVAL; /* not a state the node can fix by itself */
     } else {
-        rv = zt__identity_from_string(id, (const char *)data, len);
-        if (rv != 0) {
-            set_err(err, errlen, "%s is corrupt (not an identity: %s)", spath, zt_strerror(rv));
-            rv = ZT_ERR_INVAL;
-            goto out;
-        }
-        if (!id->has_secret) {
-            set_err(err, errlen, "%s is corrupt (no secret key)", spath);
-            rv = ZT_ERR_INVAL;
-            goto out;
-        }
-        rv = zt__identity_validate(id, NULL);
-        if (rv == ZT_ERR_INVAL) {
-            set_err(err, errlen, "%s is corrupt (identity fails local validation)", spath);
-            goto out;
-        }
-        if (rv != 0) {
-            set_err(err, errlen, "cannot validate %s: %s", spath, zt_strerror(rv));
-            goto out;
-        }
+        rv = parse_identity(spath, data, len, id, err, errlen);
         /* zerotier-one locks the secret at every start (service.md §1.1). */
-        (void)chmod(spath, 0600);
+        if (rv == 0)
+            (void)chmod(spath, 0600);
     }
+    if (rv != 0)
+        goto out;
 
     n = zt__identity_to_string(id, false, pub, sizeof(pub));
     if (n < 0) {
@@ -228,7 +253,6 @@ int zt__home_load_identity(const char *home, zt_identity *id, bool *pcreated, ch
     }
     *pcreated = created;
 out:
-    zt__wipe(text, sizeof(text));
     if (data != NULL) {
         zt__wipe(data, len);
         free(data);
@@ -238,9 +262,71 @@ out:
     return rv;
 }
 
-int zt__home_check_planet(const char *home, bool *ppresent, char *err, size_t errlen)
+/* One world of |type| filling |data|: 0, or ZT_ERR_INVAL with the reason in |why| (and
+ * w->type ZT_WORLD_TYPE_NULL when not even that could be read). */
+static int parse_world(zt_world *w, const uint8_t *data, size_t len, uint8_t type, char *why,
+                       size_t cap)
+{
+    int rv = zt__world_parse(w, data, len);
+
+    if (rv != 0) {
+        w->type = ZT_WORLD_TYPE_NULL;
+        set_err(why, cap, "not a world: %s", zt_strerror(rv));
+        return ZT_ERR_INVAL;
+    }
+    if (w->type != type) {
+        set_err(why, cap, "world %016llx is a %s, not a %s", (unsigned long long)w->id,
+                w->type == ZT_WORLD_TYPE_PLANET ? "planet" : "moon",
+                type == ZT_WORLD_TYPE_PLANET ? "planet" : "moon");
+        return ZT_ERR_INVAL;
+    }
+    return 0;
+}
+
+/* Reads HOME/planet.previous (see keep_previous_planet) into |prev|. */
+static bool load_previous_planet(const char *home, zt_world *prev)
 {
     char path[ZT_HOME_PATH_MAX];
+    uint8_t *data = NULL;
+    size_t len = 0;
+    bool ok;
+
+    if (join(path, sizeof(path), home, "planet.previous") != 0 ||
+        zt_io_read_file(path, ZT_WORLD_MAX_SERIALIZED, &data, &len) != 0)
+        return false;
+    ok = zt__world_parse(prev, data, len) == 0 && prev->type == ZT_WORLD_TYPE_PLANET;
+    free(data);
+    return ok;
+}
+
+/* vl1.md §6.1: each revision is signed with the previous revision's update key; a first one
+ * (and every one whose key never changed, the default planet's included) with its own.  So a
+ * planet is accepted when its signature verifies under its own update key, under the key of
+ * the built-in planet it updates (same ID), or under that of planet.previous, the revision
+ * it replaced.  Anything else is damaged, or cannot be told from damaged. */
+static bool planet_signed(const char *home, const zt_world *w)
+{
+    zt_world *other;
+    bool ok;
+
+    if (zt__world_verify(w, w->update_key))
+        return true;
+    other = calloc(1, sizeof(*other));
+    if (other == NULL)
+        return false;
+    ok = zt__world_parse(other, zt__default_planet, ZT_DEFAULT_PLANET_LEN) == 0 &&
+         other->id == w->id && zt__world_verify(w, other->update_key);
+    if (!ok && load_previous_planet(home, other))
+        ok = other->id == w->id && other->timestamp < w->timestamp &&
+             zt__world_verify(w, other->update_key);
+    free(other);
+    return ok;
+}
+
+int zt__home_check_planet(const char *home, bool *ppresent, char *err, size_t errlen)
+{
+    char path[ZT_HOME_PATH_MAX], why[160];
+    zt_io_file_info info;
     uint8_t *data = NULL;
     size_t len = 0;
     zt_world *w = NULL;
@@ -251,18 +337,20 @@ int zt__home_check_planet(const char *home, bool *ppresent, char *err, size_t er
         set_err(err, errlen, "home path %s is too long", home);
         return ZT_ERR_INVAL;
     }
-    rv = zt_io_read_file(path, ZT_HOME_OBJECT_MAX, &data, &len);
+    rv = zt_io_read_file_info(path, ZT_WORLD_MAX_SERIALIZED, &data, &len, &info);
     if (rv == ZT_ERR_NOTFOUND)
         return 0;
     *ppresent = true;
-    if (rv == ZT_ERR_RANGE) {
-        set_err(err, errlen, "%s is corrupt (larger than %d bytes)", path, ZT_HOME_OBJECT_MAX);
-        rv = ZT_ERR_INVAL;
-        goto out;
-    }
     if (rv != 0) {
-        set_err(err, errlen, "cannot read %s: %s", path,
-                rv == ZT_ERR_IO ? strerror(errno) : zt_strerror(rv));
+        /* Not even a dangling link falls back to the default planet: a node of a private
+         * world must not go looking for the public roots. */
+        (void)zt_io_file_why(rv, &info, why, sizeof(why));
+        if (rv == ZT_ERR_RANGE)
+            set_err(err, errlen, "%s is corrupt (%s)", path, why);
+        else
+            set_err(err, errlen, "cannot read %s: %s", path, why);
+        if (rv == ZT_ERR_RANGE || info.is_dangling || (info.type != 0 && info.type != S_IFREG))
+            rv = ZT_ERR_INVAL; /* not a state the node can fix by itself */
         goto out;
     }
     w = calloc(1, sizeof(*w)); /* ~20 KiB: keep it off the stack */
@@ -271,49 +359,79 @@ int zt__home_check_planet(const char *home, bool *ppresent, char *err, size_t er
         set_err(err, errlen, "out of memory");
         goto out;
     }
-    rv = zt__world_parse(w, data, len);
-    if (rv != 0) {
-        set_err(err, errlen, "%s is corrupt (not a world: %s)", path, zt_strerror(rv));
+    rv = parse_world(w, data, len, ZT_WORLD_TYPE_PLANET, why, sizeof(why));
+    if (rv == 0 && w->nroots == 0) {
+        set_err(why, sizeof(why), "a planet without roots");
         rv = ZT_ERR_INVAL;
-        goto out;
     }
-    if (w->type != ZT_WORLD_TYPE_PLANET) {
-        set_err(err, errlen, "%s is corrupt (world type %u is not a planet)", path,
-                (unsigned)w->type);
+    if (rv == 0 && !planet_signed(home, w)) {
+        set_err(why, sizeof(why),
+                "planet %016llx: its signature verifies neither under its own update key nor "
+                "under the key of the revision it updates",
+                (unsigned long long)w->id);
         rv = ZT_ERR_INVAL;
-        goto out;
     }
-    if (w->nroots == 0) {
-        set_err(err, errlen, "%s is corrupt (a planet without roots)", path);
-        rv = ZT_ERR_INVAL;
-        goto out;
-    }
+    if (rv != 0)
+        set_err(err, errlen, "%s is corrupt (%s)", path, why);
 out:
     free(w);
     free(data);
     return rv;
 }
 
+int zt__home_check_moon(zt_world *w, const uint8_t *data, size_t len, char *why, size_t cap)
+{
+    int rv = parse_world(w, data, len, ZT_WORLD_TYPE_MOON, why, cap);
+
+    /* As zt_node_add_moon() and a moon first met on the wire (vl1.md §6.4): signed by its
+     * own update key. */
+    if (rv == 0 && !zt__world_verify(w, w->update_key)) {
+        set_err(why, cap, "its signature does not verify under its update key");
+        rv = ZT_ERR_AUTH;
+    }
+    return rv;
+}
+
 zt_ssize zt__home_state_get(const char *home, zt_state_type type, uint64_t id, uint8_t *buf,
-                            size_t cap)
+                            size_t cap, char *why, size_t whylen)
 {
     char path[ZT_HOME_PATH_MAX];
+    zt_io_file_info info;
     uint8_t *data = NULL;
     size_t len = 0;
     int rv;
 
     if (zt__home_path(path, sizeof(path), home, type, id) != 0)
         return ZT_ERR_NOTFOUND;
-    rv = zt_io_read_file(path, cap, &data, &len);
-    if (rv == ZT_ERR_RANGE)
-        return ZT_ERR_NOSPACE;
-    if (rv != 0)
-        return rv;
+    rv = zt_io_read_file_info(path, cap, &data, &len, &info);
+    if (rv != 0) {
+        if (why != NULL && whylen > 0)
+            (void)zt_io_file_why(rv, &info, why, whylen);
+        return rv == ZT_ERR_RANGE ? ZT_ERR_NOSPACE : rv;
+    }
     memcpy(buf, data, len);
     if (type == ZT_STATE_IDENTITY_SECRET)
         zt__wipe(data, len);
     free(data);
     return (zt_ssize)len;
+}
+
+/* A planet update signed with a key other than its own (a key change, vl1.md §6.1) can be
+ * checked at the next start only with the revision it replaces: planet.previous keeps it. */
+static void keep_previous_planet(const char *home, const char *path, const uint8_t *data,
+                                 size_t len)
+{
+    char prev[ZT_HOME_PATH_MAX];
+    zt_world *w = calloc(1, sizeof(*w));
+    uint8_t *old = NULL;
+    size_t olen = 0;
+
+    if (w != NULL && zt__world_parse(w, data, len) == 0 && !zt__world_verify(w, w->update_key) &&
+        !file_equals(path, data, len) && join(prev, sizeof(prev), home, "planet.previous") == 0 &&
+        zt_io_read_file(path, ZT_WORLD_MAX_SERIALIZED, &old, &olen) == 0)
+        (void)zt_io_write_file_atomic(prev, old, olen, 0644);
+    free(old);
+    free(w);
 }
 
 int zt__home_state_put(const char *home, zt_state_type type, uint64_t id, const uint8_t *data,
@@ -336,6 +454,8 @@ int zt__home_state_put(const char *home, zt_state_type type, uint64_t id, const 
         }
         return errno == ENOENT ? 0 : ZT_ERR_IO;
     }
+    if (type == ZT_STATE_PLANET)
+        keep_previous_planet(home, path, data, len);
     rv = write_if_changed(path, data, len, zt__home_mode(type), pchanged);
     if (rv != 0 && errno == ENOENT) {
         /* First object of its kind: create moons.d/, peers.d/ or networks.d/. */
@@ -374,7 +494,7 @@ static bool match_name(const char *name, size_t ndigits, const char *suffix, uin
 
 unsigned zt__home_for_each_moon(const char *home, zt__home_moon_cb cb, void *arg)
 {
-    char dir[ZT_HOME_PATH_MAX], path[ZT_HOME_PATH_MAX];
+    char dir[ZT_HOME_PATH_MAX], path[ZT_HOME_PATH_MAX], why[128];
     struct dirent *de;
     unsigned found = 0;
     DIR *d;
@@ -385,20 +505,23 @@ unsigned zt__home_for_each_moon(const char *home, zt__home_moon_cb cb, void *arg
     if (d == NULL)
         return 0;
     while ((de = readdir(d)) != NULL) {
+        zt_io_file_info info;
         uint8_t *data = NULL;
         size_t len = 0;
-        uint64_t world_id;
+        uint64_t file_id;
+        int rv;
 
-        if (!match_name(de->d_name, 16, ".moon", &world_id))
+        if (!match_name(de->d_name, 16, ".moon", &file_id))
             continue;
         if (join(path, sizeof(path), dir, de->d_name) != 0)
             continue;
         found++;
-        if (zt_io_read_file(path, ZT_HOME_OBJECT_MAX, &data, &len) != 0) {
-            cb(arg, world_id, path, NULL, 0);
+        rv = zt_io_read_file_info(path, ZT_WORLD_MAX_SERIALIZED, &data, &len, &info);
+        if (rv != 0) {
+            cb(arg, file_id, path, NULL, 0, zt_io_file_why(rv, &info, why, sizeof(why)));
             continue;
         }
-        cb(arg, world_id, path, data, len);
+        cb(arg, file_id, path, data, len, NULL);
         free(data);
     }
     closedir(d);

@@ -14,11 +14,10 @@
 
 #include "core/identity.h"
 #include "core/node.h"
+#include "core/world.h"
 #include "util/errors.h"
 
 #define ZT_HOME_PATH_MAX 4096
-/* Largest state object we read back (a planet or moon is at most ZT_WORLD_MAX_SERIALIZED). */
-#define ZT_HOME_OBJECT_MAX 65536
 
 /* Writes into |out| the file for a state object:  identity.secret, identity.public, planet,
  * moons.d/<16 hex>.moon, peers.d/<10 hex>.peer, networks.d/<16 hex>.conf.  Returns 0,
@@ -32,27 +31,43 @@ mode_t zt__home_mode(zt_state_type type);
  * |err|. */
 int zt__home_prepare(const char *home, char *err, size_t errlen);
 
-/* Loads identity.secret into |id|, or generates a new identity and writes identity.secret
- * (0600) and identity.public (0644) when there is none; rewrites identity.public when it does
- * not match.  A secret file that is unreadable, unparsable, without a secret or not locally
- * valid is left untouched and yields ZT_ERR_INVAL with "<path> is corrupt (<why>)" in |err|.
- * *pcreated tells whether a new identity was made.  Returns 0, ZT_ERR_INVAL, ZT_ERR_IO or
- * ZT_ERR_NOMEM. */
+/* Loads identity.secret into |id|, or generates a new identity and creates identity.secret
+ * (0600) and identity.public (0644) when nothing at all is there; rewrites identity.public
+ * when it does not match.  Anything else at identity.secret is never replaced: a FIFO,
+ * device, directory or dangling symbolic link ("cannot read <path>: a FIFO, not a regular
+ * file; ...") and a file that is too large, unparsable, without a secret or not locally valid
+ * ("<path> is corrupt (<why>)") yield ZT_ERR_INVAL; a file that cannot be read otherwise
+ * (permissions) ZT_ERR_IO.  A symbolic link to a regular file is followed.  *pcreated tells
+ * whether a new identity was made.  Returns 0, ZT_ERR_INVAL, ZT_ERR_IO or ZT_ERR_NOMEM. */
 int zt__home_load_identity(const char *home, zt_identity *id, bool *pcreated, char *err,
                            size_t errlen);
 
-/* Checks the planet file if there is one: it must parse as one world of the planet type.
- * *ppresent tells whether a file exists.  Returns 0 or ZT_ERR_INVAL ("<path> is corrupt
- * (<why>)" in |err|); the file is never modified. */
+/* Checks the planet file if there is one: a regular file (or a link to one) of at most
+ * ZT_WORLD_MAX_SERIALIZED bytes holding one planet with roots, whose signature verifies under
+ * its own update key, under the built-in planet's (a signed update of it) or under that of
+ * planet.previous (the revision it replaced; zt__home_state_put() keeps it when the key
+ * changed).  *ppresent tells whether anything is there.  Returns 0, ZT_ERR_INVAL ("<path> is
+ * corrupt (<why>)", or "cannot read <path>: <why>" for a FIFO, device, directory or dangling
+ * link), ZT_ERR_IO (unreadable: "cannot read <path>: <strerror>") or ZT_ERR_NOMEM, with the
+ * sentence in |err|; the file is never modified. */
 int zt__home_check_planet(const char *home, bool *ppresent, char *err, size_t errlen);
 
-/* state_get: copies the object into |buf|; returns its length, ZT_ERR_NOTFOUND, ZT_ERR_NOSPACE
- * or ZT_ERR_IO. */
+/* Checks a moon file's contents as a moon first met on the wire is (vl1.md §6.4): one world
+ * of the moon type, signed by its own update key.  Returns 0, ZT_ERR_INVAL (|why| says why;
+ * w->type is ZT_WORLD_TYPE_NULL when nothing could be read, else w->id names the world) or
+ * ZT_ERR_AUTH (bad signature; w->id names the moon). */
+int zt__home_check_moon(zt_world *w, const uint8_t *data, size_t len, char *why, size_t cap);
+
+/* state_get: copies the object into |buf| (regular files only, zt_io_read_file_info());
+ * returns its length, ZT_ERR_NOTFOUND, ZT_ERR_NOSPACE (larger than |cap|), ZT_ERR_IO or
+ * ZT_ERR_NOMEM.  On failure |why| (may be NULL) gets the reason, e.g. "a FIFO, not a regular
+ * file" or "larger than 8480 bytes (it has 104857600)". */
 zt_ssize zt__home_state_get(const char *home, zt_state_type type, uint64_t id, uint8_t *buf,
-                            size_t cap);
+                            size_t cap, char *why, size_t whylen);
 
 /* state_put: atomically replaces the object's file (creating moons.d/ etc. as needed) unless
- * it already holds exactly these bytes; |data| NULL deletes it.  *pchanged (may be NULL) tells
+ * it already holds exactly these bytes; |data| NULL deletes it.  A planet not signed by its
+ * own update key first moves the planet it replaces to planet.previous.  *pchanged (may be NULL) tells
  * whether the file system was touched.  Returns 0 or ZT_ERR_IO (errno kept). */
 int zt__home_state_put(const char *home, zt_state_type type, uint64_t id, const uint8_t *data,
                        size_t len, bool *pchanged);
@@ -61,10 +76,12 @@ int zt__home_state_put(const char *home, zt_state_type type, uint64_t id, const 
  * holds |text|.  Returns 0 or ZT_ERR_IO. */
 int zt__home_write_text(const char *home, const char *name, const char *text, mode_t mode);
 
-/* Calls |cb| for every moons.d/<16 hex>.moon file, with its world ID and contents.  Files that
- * cannot be read are reported with |data| NULL.  Returns how many files were found. */
-typedef void (*zt__home_moon_cb)(void *arg, uint64_t world_id, const char *path,
-                                 const uint8_t *data, size_t len);
+/* Calls |cb| for every moons.d/<16 hex>.moon file, with the ID its name gives and its contents
+ * (at most ZT_WORLD_MAX_SERIALIZED bytes, regular files only).  A file that cannot be read is
+ * reported with |data| NULL and the reason in |why| (else NULL).  Returns how many files were
+ * found. */
+typedef void (*zt__home_moon_cb)(void *arg, uint64_t file_id, const char *path,
+                                 const uint8_t *data, size_t len, const char *why);
 unsigned zt__home_for_each_moon(const char *home, zt__home_moon_cb cb, void *arg);
 
 /* Deletes peers.d/<10 hex>.peer files last modified more than |max_age_ms| ago (service.md §2: 30

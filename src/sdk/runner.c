@@ -168,23 +168,40 @@ static int bind_sockets(zt_runner *r, char *err, size_t errlen)
     return 0;
 }
 
-static void on_moon(void *arg, uint64_t world_id, const char *path, const uint8_t *data,
-                    size_t len)
+/* One moons.d file, checked as a moon first met on the wire is (zt__home_check_moon) and
+ * named in the log by the ID in its contents; the file name only when there is none. */
+static void on_moon(void *arg, uint64_t file_id, const char *path, const uint8_t *data,
+                    size_t len, const char *why)
 {
     zt_runner *r = arg;
+    char reason[160];
+    zt_world *w;
     int rv;
 
     if (data == NULL) {
-        zt__runner_log(r, ZT_RUNNER_LOG_WARN, "%s ignored (cannot read it: %s)", path,
-                       strerror(errno));
+        zt__runner_log(r, ZT_RUNNER_LOG_WARN, "moon file %s ignored (%s)", path, why);
         return;
     }
-    rv = zt_node_add_moon(r->node, data, len, zt_io_clock_ms());
-    if (rv != 0)
-        zt__runner_log(r, ZT_RUNNER_LOG_WARN, "%s ignored (%s)", path, zt_strerror(rv));
+    w = calloc(1, sizeof(*w)); /* ~20 KiB: keep it off the stack */
+    if (w == NULL) {
+        zt__runner_log(r, ZT_RUNNER_LOG_WARN, "moon file %s ignored (out of memory)", path);
+        return;
+    }
+    rv = zt__home_check_moon(w, data, len, reason, sizeof(reason));
+    if (rv == 0 && (rv = zt_node_add_moon(r->node, data, len, zt_io_clock_ms())) != 0)
+        snprintf(reason, sizeof(reason), "%s", zt_strerror(rv));
+    if (rv != 0 && w->type == ZT_WORLD_TYPE_NULL)
+        zt__runner_log(r, ZT_RUNNER_LOG_WARN, "moon file %s ignored (%s)", path, reason);
+    else if (rv != 0)
+        zt__runner_log(r, ZT_RUNNER_LOG_WARN, "moon %016llx refused (%s): %s",
+                       (unsigned long long)w->id, path, reason);
+    else if (w->id != file_id)
+        zt__runner_log(r, ZT_RUNNER_LOG_WARN, "moon %016llx loaded from %s (named for %016llx)",
+                       (unsigned long long)w->id, path, (unsigned long long)file_id);
     else
-        zt__runner_log(r, ZT_RUNNER_LOG_INFO, "moon %016llx loaded",
-                       (unsigned long long)world_id);
+        zt__runner_log(r, ZT_RUNNER_LOG_INFO, "moon %016llx loaded from %s",
+                       (unsigned long long)w->id, path);
+    free(w);
 }
 
 /* Frees what zt_runner_new() built, as far as it got.  The I/O thread is not running. */
@@ -290,7 +307,7 @@ int zt__runner_open_controller(zt_runner *r, struct zts_controller **pctl, char 
     zt__wipe(secret, sizeof(secret));
     if (rv != ZTS_CONTROLLER_OK) {
         *pctl = NULL;
-        set_err(err, errlen, "cannot start the controller on %s (error %d)", path, rv);
+        set_err(err, errlen, "cannot start the controller: %s", zts_controller_last_error(NULL));
         return rv == ZTS_CONTROLLER_ERR_GENERAL ? ZT_ERR_NOMEM
                : rv == ZTS_CONTROLLER_ERR_STORE ? ZT_ERR_IO
                                                 : ZT_ERR_INVAL;
@@ -310,7 +327,7 @@ static int open_controller(zt_runner *r, char *err, size_t errlen)
 
 int zt_runner_controller_attach(zt_runner *r, struct zts_controller **pctl)
 {
-    char err[256];
+    char err[1024];
     int rv = zt__runner_open_controller(r, pctl, err, sizeof(err));
 
     if (rv != 0) {

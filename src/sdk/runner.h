@@ -114,8 +114,9 @@ void zt_runner_config_default(zt_runner_config *cfg);
 /* Prepares a runner: home directory, identity (loaded, or generated and stored), planet check,
  * sockets, moons.d, and the node itself.  Does not start the I/O thread.  On failure writes one
  * sentence into |err| (when not NULL), e.g. "<home>/identity.secret is corrupt (...)".
- * Returns 0, ZT_ERR_INVAL (bad config, corrupt identity.secret or planet: the files are left
- * untouched), ZT_ERR_EXISTS (port in use), ZT_ERR_IO or ZT_ERR_NOMEM. */
+ * Returns 0, ZT_ERR_INVAL (bad config; an identity.secret or planet that is corrupt, fails
+ * its signature, or is not a regular file, e.g. a FIFO or a dangling link: the files are left
+ * untouched, home.h), ZT_ERR_EXISTS (port in use), ZT_ERR_IO or ZT_ERR_NOMEM. */
 int zt_runner_new(zt_runner **prunner, const zt_runner_config *cfg, char *err, size_t errlen);
 
 /* Starts the I/O thread.  Returns 0, ZT_ERR_INVAL (already started) or ZT_ERR_IO. */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "controller/controller.h"
+#include "core/configcache.h"
 #include "io/clock.h"
 #include "sdk/home.h"
 #include "zts_controller.h"
@@ -206,14 +207,42 @@ static int cb_config_request(void *user, const zt_identity *requester, uint64_t 
     return 0;
 }
 
+/* A cached network config is checked by the node as one from the wire (configcache.h); this
+ * makes the same checks first, but for the log line that names the file and the reason (the
+ * node only sees "no usable cache", ignores it and asks the controller). */
+static zt_ssize check_cached_config(zt_runner *r, uint64_t nwid, const uint8_t *buf, size_t len)
+{
+    char path[ZT_HOME_PATH_MAX], why[160];
+    size_t off, dlen;
+    int rv;
+
+    rv = zt__config_cache_check(buf, len, nwid, r->address, NULL, 0, NULL, &off, &dlen, why,
+                                sizeof(why));
+    if (rv == 0 || rv == ZT_ERR_NOMEM)
+        return (zt_ssize)len;
+    (void)zt__home_path(path, sizeof(path), r->home, ZT_STATE_NETWORK_CONFIG, nwid);
+    zt__runner_log(r, ZT_RUNNER_LOG_WARN, "%s ignored (%s); asking the controller again", path,
+                   why);
+    return ZT_ERR_NOTFOUND;
+}
+
 static zt_ssize cb_state_get(void *user, zt_state_type type, uint64_t id, uint8_t *buf,
                              size_t cap)
 {
     zt_runner *r = user;
+    char path[ZT_HOME_PATH_MAX], why[160];
+    zt_ssize len;
 
     if (type == ZT_STATE_NETWORK_CONFIG && !r->cfg.network_cache)
         return ZT_ERR_NOTFOUND;
-    return zt__home_state_get(r->home, type, id, buf, cap);
+    len = zt__home_state_get(r->home, type, id, buf, cap, why, sizeof(why));
+    if (len < 0 && len != ZT_ERR_NOTFOUND) {
+        (void)zt__home_path(path, sizeof(path), r->home, type, id);
+        zt__runner_log(r, ZT_RUNNER_LOG_WARN, "%s ignored (%s)", path, why);
+    } else if (len > 1 && type == ZT_STATE_NETWORK_CONFIG) {
+        len = check_cached_config(r, id, buf, (size_t)len);
+    }
+    return len;
 }
 
 static void cb_state_put(void *user, zt_state_type type, uint64_t id, const uint8_t *data,

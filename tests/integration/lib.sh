@@ -68,3 +68,32 @@ JSON
     (cd "$tmp/keys" && "$idtool" mkplanet "$tmp/planet.json" -o "$tmp/planet" >/dev/null 2>&1)
     for h in "$@"; do cp "$tmp/planet" "$tmp/$h/planet"; done
 }
+
+# start_root <world id> <home>... [-- <zt-service argument>...]: starts zt-service on
+# $tmp/root (log $tmp/root.log) at a random port, named in a planet that make_planet writes
+# into $tmp/root and every <home>, and waits for its "role=root" and "I/O thread started"
+# lines; a port taken meanwhile is tried again, five times at most.  Uses |svc| and the
+# |common| arguments; sets |port|.
+start_root() {
+    local id=$1 homes=(root) attempt
+    shift
+    while (($# > 0)) && [[ $1 != -- ]]; do
+        homes+=("$1")
+        shift
+    done
+    (($# > 0)) && shift
+    for attempt in 1 2 3 4 5; do
+        port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+        make_planet "$id" "$port" "${homes[@]}"
+        "$svc" -p "$port" --no-secondary-port "${common[@]}" "$@" "$tmp/root" \
+            2>"$tmp/root.log" &
+        pids+=($!)
+        if wait_for 10 "$tmp/root.log" ' info zt-service .* role=root ' &&
+            wait_for 5 "$tmp/root.log" 'I/O thread started'; then
+            return 0
+        fi
+        grep -q 'cannot bind' "$tmp/root.log" || fail "root did not start"
+        stop_all
+    done
+    fail "root could not bind a port"
+}

@@ -68,21 +68,7 @@ cmp -s "$tmp/bad-planet/planet" "$tmp/bad-planet.orig" || fail "planet was modif
 log "corrupt identity.secret and planet: refused, files untouched"
 
 # ---- the root, on a port named in the planet (retry if someone else took it meanwhile)
-started=0
-for attempt in 1 2 3 4 5; do
-    port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-    make_planet 00000000c0ffee01 "$port" root a b
-    "$svc" -p "$port" --no-secondary-port "${common[@]}" "$tmp/root" 2>"$tmp/root.log" &
-    pids+=($!)
-    if wait_for 10 "$tmp/root.log" ' info zt-service .* role=root ' &&
-        wait_for 5 "$tmp/root.log" 'I/O thread started'; then
-        started=1
-        break
-    fi
-    grep -q 'cannot bind' "$tmp/root.log" || fail "root did not start"
-    stop_all
-done
-((started)) || fail "root could not bind a port"
+start_root 00000000c0ffee01 a b
 [[ $(cat "$tmp/root/zerotier-one.port") == "$port" ]] || fail "root: zerotier-one.port"
 log "root on 127.0.0.1/$port"
 

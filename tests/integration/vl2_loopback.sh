@@ -53,24 +53,9 @@ log "controller store ready ($db)"
 common=(--bind-loopback --allow-loopback --log-level debug)
 
 # ---- the root with its controller, on a port named in the planet (retry if taken meanwhile)
-started=0
-for attempt in 1 2 3 4 5; do
-    port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-    make_planet 00000000c0ffee02 "$port" root a b
-    # The root does not join: as a root (and the network's controller) it keeps the members'
-    # subscriptions and answers their GATHERs anyway (vl2.md §3.3-§3.4).
-    "$svc" -p "$port" --no-secondary-port --controller "${common[@]}" \
-        "$tmp/root" 2>"$tmp/root.log" &
-    pids+=($!)
-    if wait_for 10 "$tmp/root.log" ' info zt-service .* role=root ' &&
-        wait_for 5 "$tmp/root.log" 'I/O thread started'; then
-        started=1
-        break
-    fi
-    grep -q 'cannot bind' "$tmp/root.log" || fail "root did not start"
-    stop_all
-done
-((started)) || fail "root could not bind a port"
+# The root does not join: as a root (and the network's controller) it keeps the members'
+# subscriptions and answers their GATHERs anyway (vl2.md §3.3-§3.4).
+start_root 00000000c0ffee02 a b -- --controller
 grep -q " info controller $addr_root on $db\$" "$tmp/root.log" || fail "root: no controller line"
 log "root and controller on 127.0.0.1/$port"
 

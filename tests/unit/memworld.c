@@ -90,22 +90,47 @@ static void on_event(void *user, const zt_node_event *ev)
         self->world->cfg.cb.event(self, ev);
 }
 
-/* The state store keeps nothing; network config traffic is counted. */
+/* The state store keeps nothing but, with cfg.keep_configs, the last network config put
+ * (whatever its network); network config traffic is counted. */
 static zt_ssize on_state_get(void *user, zt_state_type type, uint64_t id, uint8_t *buf,
                              size_t cap)
 {
     mw_node *self = user;
-    (void)id, (void)buf, (void)cap;
-    self->config_gets += type == ZT_STATE_NETWORK_CONFIG;
-    return ZT_ERR_NOTFOUND;
+    (void)id;
+    if (type != ZT_STATE_NETWORK_CONFIG)
+        return ZT_ERR_NOTFOUND;
+    self->config_gets++;
+    if (self->config == NULL)
+        return ZT_ERR_NOTFOUND;
+    if (self->config_len > cap)
+        return ZT_ERR_NOSPACE;
+    memcpy(buf, self->config, self->config_len);
+    return (zt_ssize)self->config_len;
 }
 
 static void on_state_put(void *user, zt_state_type type, uint64_t id, const uint8_t *data,
                          size_t len)
 {
     mw_node *self = user;
-    (void)id, (void)data, (void)len;
-    self->config_puts += type == ZT_STATE_NETWORK_CONFIG;
+    (void)id;
+    if (type != ZT_STATE_NETWORK_CONFIG)
+        return;
+    self->config_puts++;
+    if (self->world->cfg.keep_configs)
+        mw_set_config(self, data, len);
+}
+
+void mw_set_config(mw_node *n, const uint8_t *data, size_t len)
+{
+    free(n->config);
+    n->config = NULL;
+    n->config_len = 0;
+    if (data == NULL)
+        return;
+    n->config = malloc(len > 0 ? len : 1);
+    assert_non_null(n->config);
+    memcpy(n->config, data, len);
+    n->config_len = len;
 }
 
 void mw_config_default(mw_config *cfg)
@@ -192,6 +217,7 @@ void mw_del(mw_world *w)
     for (int i = 0; i < w->nnodes; i++) {
         zt_node_del(w->nodes[i].node);
         zt__identity_clear(&w->nodes[i].id);
+        free(w->nodes[i].config);
     }
     free(w->queue);
     free(w);

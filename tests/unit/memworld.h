@@ -46,6 +46,7 @@ typedef struct {
     uint64_t planet_id;
     uint8_t seed;          /* node i's packet-ID seed begins with seed + i */
     void *user;            /* the test's own, as world->cfg.user */
+    bool keep_configs;     /* each node's store keeps the last network config put */
     /* The test's own callbacks, all optional, each called with its mw_node as |user| (cb.user
      * is not used): event and frame after the harness has recorded them; config_request is
      * installed on every node as it is (NULL: the nodes have no controller beside them, which
@@ -63,6 +64,8 @@ struct mw_node {
     unsigned sent;                        /* datagrams handed to the send callback */
     unsigned nevents[MW_EVENT_TYPES];     /* by zt_node_event_type */
     unsigned config_gets, config_puts;    /* state store traffic for NETWORK_CONFIG */
+    uint8_t *config;                      /* the stored network config (keep_configs) */
+    size_t config_len;
     uint64_t last_message_from;           /* USER_MESSAGE */
     char last_message[64];
     uint64_t last_world;                  /* WORLD_UPDATED */
@@ -92,6 +95,9 @@ void mw_del(mw_world *w);
 
 /* A cmocka group teardown for a setup that left its world in *state: mw_del(*state). */
 int mw_teardown(void **state);
+
+/* Replaces node |n|'s stored network config with a copy of |data| (NULL: none). */
+void mw_set_config(mw_node *n, const uint8_t *data, size_t len);
 
 /* Runs the world for |ms| and checks that nodes |first|.. are online. */
 void mw_settle(mw_world *w, int64_t ms, int first);

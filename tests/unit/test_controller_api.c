@@ -5,6 +5,9 @@
  */
 #include "controller_testutil.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 /* ---- a store that fails on demand ------------------------------------------------------------- */
 
 typedef struct {
@@ -252,8 +255,43 @@ static void test_api(void **state)
     assert_int_equal(zts_controller_network_list(c, ids, 8, &count), ZTS_CONTROLLER_OK);
     assert_int_equal(count, 0);
     assert_int_equal(zts_controller_new(NULL, &cfg), ZTS_CONTROLLER_ERR_ARG);
+    assert_non_null(strstr(zts_controller_last_error(NULL), "NULL argument"));
     zts_controller_del(c);
     zts_controller_del(NULL);
+}
+
+/* Without a handle, the reason a controller could not be made is read with
+ * zts_controller_last_error(NULL): here the store's sentence, with the path and the cause. */
+static void test_api_new_error(void **state)
+{
+    char dir[] = "/tmp/zt-ctl-api-XXXXXX", path[64];
+    zts_controller *c = NULL;
+    zts_controller_config cfg;
+    (void)state;
+
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/db", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    zts_controller_config_default(&cfg);
+    cfg.identity_secret = controller_secret;
+    cfg.store_kind = ZTS_CONTROLLER_STORE_SQLITE;
+    cfg.store_path = path;
+    assert_int_equal(zts_controller_new(&c, &cfg), ZTS_CONTROLLER_ERR_STORE);
+    assert_null(c);
+    assert_non_null(strstr(zts_controller_last_error(NULL), path));
+    assert_non_null(strstr(zts_controller_last_error(NULL), "is a directory"));
+    cfg.store_path = NULL;
+    assert_int_equal(zts_controller_new(&c, &cfg), ZTS_CONTROLLER_ERR_ARG);
+    assert_non_null(strstr(zts_controller_last_error(NULL), "store_path is required"));
+    cfg.store_kind = 99;
+    assert_int_equal(zts_controller_new(&c, &cfg), ZTS_CONTROLLER_ERR_ARG);
+    assert_non_null(strstr(zts_controller_last_error(NULL), "unknown store_kind 99"));
+    cfg.store_kind = ZTS_CONTROLLER_STORE_MEMORY;
+    assert_int_equal(zts_controller_new(&c, &cfg), ZTS_CONTROLLER_OK);
+    assert_string_equal(zts_controller_last_error(NULL), "no controller"); /* reset by success */
+    zts_controller_del(c);
+    assert_int_equal(rmdir(path), 0);
+    assert_int_equal(rmdir(dir), 0);
 }
 
 int main(void)
@@ -262,6 +300,7 @@ int main(void)
         cmocka_unit_test(test_store_failure),
         cmocka_unit_test(test_rules_json),
         cmocka_unit_test(test_api),
+        cmocka_unit_test(test_api_new_error),
     };
     if (zt_crypto_init() != 0)
         return 1;

@@ -2,7 +2,8 @@
  * test_zts_control.c: the zts_* control calls without a network (spec/api.md §5.0-§5.6, §6):
  * argument checks before the service gate, every call's answer in every state (idle, running
  * but offline, stopping, freed), the event sequence of start/stop cycles with filled details,
- * a port that cannot be bound, settings kept across runs, and zts_free being final.
+ * a port that cannot be bound, an identity.secret that is a FIFO (issue 9), settings kept
+ * across runs, and zts_free being final.
  *
  * The node's planet names one root on 127.0.0.1 at a port nobody listens on, so the node runs
  * but never comes online; nothing leaves this host.  One process, one stack: the cases run in
@@ -11,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <cmocka.h>
 
@@ -309,6 +311,53 @@ static void test_port_in_use(void **state)
     close(s);
 }
 
+/* Issue 9: an identity.secret that is a FIFO fails the node at once (no blocking open), says
+ * why on stderr with ZTS_LOG=1, and is left as it was. */
+static void test_fifo_identity(void **state)
+{
+    char dir[300], path[340], logpath[340], line[1024], want[600];
+    struct stat st;
+    unsigned base;
+    int err, down, saved;
+    FILE *f;
+    bool found = false;
+
+    (void)state;
+    usleep(300 * 1000);
+    snprintf(dir, sizeof(dir), "%s-fifo", home);
+    snprintf(path, sizeof(path), "%s/identity.secret", dir);
+    snprintf(logpath, sizeof(logpath), "%s-fifo.log", home);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    write_planet(dir, 9);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    f = fopen(logpath, "w");
+    assert_non_null(f);
+    fflush(stderr);
+    saved = dup(2);
+    assert_true(saved >= 0 && dup2(fileno(f), 2) == 2);
+    setenv("ZTS_LOG", "1", 1);
+    base = event_count();
+    assert_int_equal(zts_start(dir, on_event, 0), ZTS_ERR_OK);
+    err = wait_event(ZTS_EVENT_NODE_UNRECOVERABLE_ERROR, base);
+    down = wait_event(ZTS_EVENT_NODE_DOWN, base);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    fclose(f);
+    unsetenv("ZTS_LOG");
+    assert_true(err >= 0 && down > err);
+    assert_int_equal(lstat(path, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+    snprintf(want, sizeof(want),
+             "libzt: cannot read %s: a FIFO, not a regular file; it is left as it is", path);
+    f = fopen(logpath, "r");
+    assert_non_null(f);
+    while (fgets(line, sizeof(line), f) != NULL)
+        found = found || strncmp(line, want, strlen(want)) == 0;
+    fclose(f);
+    assert_true(found);
+}
+
 static void test_zts_free(void **state)
 {
     unsigned base;
@@ -335,6 +384,7 @@ int main(void)
         cmocka_unit_test(test_next_cycles),
         cmocka_unit_test(test_restart),
         cmocka_unit_test(test_port_in_use),
+        cmocka_unit_test(test_fifo_identity),
         cmocka_unit_test(test_zts_free),
     };
     char tmpl[] = "/tmp/zt-control.XXXXXX";
