@@ -139,7 +139,7 @@ static int read_proof(proof *p, const uint8_t *data, size_t len, char *why, size
 
 static void next_chunk(zt_rd *r, proof_chunk *c)
 {
-    uint64_t v;
+    uint64_t v = 0;
 
     /* read_proof() checked that every record is there. */
     (void)zt__rd_be(r, &v, 4);
