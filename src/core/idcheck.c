@@ -151,20 +151,48 @@ int zt__idcheck_hold(zt_node *n, const zt_identity *id, uint8_t *pkt, const uint
     return 0;
 }
 
-int zt__idcheck_start(zt_node *n, const zt_identity *id, const uint8_t *key, int64_t local_socket,
-                      const zt_inetaddr *from, const uint8_t *in, size_t len, int64_t now)
+bool zt__idcheck_fresh_prefix(zt_node *n, size_t bucket, int64_t now)
+{
+    int64_t *t = &n->idv_fresh[bucket % ZT_IDV_BUCKETS];
+
+    if (*t != 0 && now - *t < ZT_IDV_FRESH_PERIOD && now >= *t)
+        return false;
+    *t = now != 0 ? now : 1;
+    return true;
+}
+
+bool zt__idcheck_agree_budget(zt_node *n, bool fresh, int64_t now)
+{
+    return (fresh && zt__budget_take(&n->agree_fresh_budget, ZT_AGREE_FRESH_RATE,
+                                     ZT_AGREE_FRESH_BURST, now)) ||
+           zt__budget_take(&n->agree_budget, ZT_AGREE_RATE, ZT_AGREE_BURST, now);
+}
+
+/* A proof token: WHOIS answers from their own budget, a fresh prefix from the fresh one
+ * first, then from the HELLOs' budget. */
+static bool proof_budget(zt_node *n, bool whois, bool fresh, int64_t now)
+{
+    if (whois)
+        return zt__budget_take(&n->idv_whois_budget, ZT_IDV_RATE, ZT_IDV_BURST, now);
+    return (fresh && zt__budget_take(&n->idv_fresh_budget, ZT_IDV_FRESH_RATE, ZT_IDV_FRESH_BURST,
+                                     now)) ||
+           zt__budget_take(&n->idv_budget, ZT_IDV_RATE, ZT_IDV_BURST, now);
+}
+
+int zt__idcheck_start(zt_node *n, const zt_identity *id, const uint8_t *key, bool fresh,
+                      int64_t local_socket, const zt_inetaddr *from, const uint8_t *in,
+                      size_t len, int64_t now)
 {
     /* Identities a root gave us (WHOIS, in == NULL) passed that root's own checks and cannot
      * be made up by a flooder: they have a budget and two slots of their own, so that new
      * peers still get through while HELLOs from made-up identities flood us. */
     bool whois = in == NULL;
     unsigned free_slots = 0;
-    zt_budget *b = whois ? &n->idv_whois_budget : &n->idv_budget;
 
     for (unsigned i = 0; i < ZT_IDV_PENDING; i++)
         free_slots += n->idv_jobs[i].ticket == 0;
     if ((n->cb.check_identity != NULL && free_slots <= (whois ? 0u : ZT_IDV_RESERVED)) ||
-        !zt__budget_take(b, ZT_IDV_RATE, ZT_IDV_BURST, now)) {
+        !proof_budget(n, whois, fresh, now)) {
         n->counters.drop_overload++;
         return ZT_ERR_LIMIT;
     }

@@ -60,6 +60,14 @@
 #define ZT_IDV_RESERVED 2    /* ... of which HELLOs may not take the last two (WHOIS's) */
 #define ZT_IDV_TIMEOUT 10000 /* a proof the embedder never answered is forgotten */
 #define ZT_IDV_FAILED 64     /* identities whose proof failed, remembered */
+/* A source prefix's first new identity in a minute may draw on budgets of its own, so that a
+ * flood from many prefixes, which spends those once per prefix and minute, cannot starve a
+ * newcomer from another prefix (docs/internals/flood.md). */
+#define ZT_IDV_FRESH_PERIOD 60000
+#define ZT_AGREE_FRESH_RATE 64
+#define ZT_AGREE_FRESH_BURST 16
+#define ZT_IDV_FRESH_RATE 4
+#define ZT_IDV_FRESH_BURST 4
 
 /* A token bucket: |milli| thousandths of a token, refilled since |last|. */
 typedef struct zt_budget {
@@ -270,6 +278,8 @@ struct zt_node {
     uint8_t expect_pos[ZT_EXPECT_BUCKETS];
     int64_t idv_gate[ZT_IDV_BUCKETS];
     zt_budget agree_budget, idv_budget, idv_whois_budget;
+    zt_budget agree_fresh_budget, idv_fresh_budget;
+    int64_t idv_fresh[ZT_IDV_BUCKETS]; /* when each prefix last asked the fresh budgets */
     zt_idv_job idv_jobs[ZT_IDV_PENDING];
     uint64_t idv_next_ticket;
     uint64_t idv_failed[ZT_IDV_FAILED];
@@ -322,9 +332,14 @@ bool zt__idcheck_in_progress(const zt_node *n, uint64_t address);
 /* Checks |id|'s address proof within budget: 0 valid, ZT_ERR_AGAIN handed to the embedder
  * (|in|, the armored HELLO whose MAC |key| verified, is handled again when it answers; both
  * NULL for a WHOIS answer), ZT_ERR_LIMIT over budget (shed), ZT_ERR_INVAL invalid
- * (remembered). */
-int zt__idcheck_start(zt_node *n, const zt_identity *id, const uint8_t *key, int64_t local_socket,
-                      const zt_inetaddr *from, const uint8_t *in, size_t len, int64_t now);
+ * (remembered).  |fresh|: the source prefix may draw on the fresh budget first. */
+int zt__idcheck_start(zt_node *n, const zt_identity *id, const uint8_t *key, bool fresh,
+                      int64_t local_socket, const zt_inetaddr *from, const uint8_t *in,
+                      size_t len, int64_t now);
+/* True the first time prefix |bucket| asks in ZT_IDV_FRESH_PERIOD (the ask is recorded). */
+bool zt__idcheck_fresh_prefix(zt_node *n, size_t bucket, int64_t now);
+/* A key agreement with an unknown identity within budget (|fresh|: the fresh one first). */
+bool zt__idcheck_agree_budget(zt_node *n, bool fresh, int64_t now);
 /* A HELLO from an identity whose proof is being checked: kept with it if its MAC verifies
  * (|pkt| is a copy of |in| to dearmor).  0 kept, ZT_ERR_DROP otherwise (counted). */
 int zt__idcheck_hold(zt_node *n, const zt_identity *id, uint8_t *pkt, const uint8_t *in,

@@ -11,15 +11,12 @@ static int drop(uint64_t *counter)
     return ZT_ERR_DROP;
 }
 
-/* Identity verification costs a 2 MiB hash: one per source prefix per 2 s (§5.9). */
-static bool identity_gate(zt_node *n, const zt_inetaddr *from, int64_t now)
+/* The source prefix of |from| as one of ZT_IDV_BUCKETS (§5.9): the /24 of an IPv4 address,
+ * a hash of the first 48 bits of an IPv6 one. */
+static size_t prefix_bucket(const zt_inetaddr *from)
 {
     uint32_t h = 0;
-    size_t b;
 
-    /* Local processes on loopback (tests, demos) all share one prefix: not a flood. */
-    if (n->cfg.allow_loopback_paths && zt__inetaddr_scope(from) == ZT_IP_SCOPE_LOOPBACK)
-        return true;
     if (from->family == 4) {
         uint32_t prefix = (uint32_t)zt__load_be(from->ip, 3);
         h = prefix ^ (prefix >> 14);
@@ -27,7 +24,16 @@ static bool identity_gate(zt_node *n, const zt_inetaddr *from, int64_t now)
         for (int i = 0; i < 6; i++)
             h = (h << 5) + h + from->ip[i];
     }
-    b = h % ZT_IDV_BUCKETS;
+    return h % ZT_IDV_BUCKETS;
+}
+
+/* Identity verification costs a 2 MiB hash: one per source prefix per 2 s (§5.9). */
+static bool identity_gate(zt_node *n, const zt_inetaddr *from, size_t b, int64_t now)
+{
+    /* Local processes on loopback (tests, demos) all share one prefix: not a flood (the
+     * global budget of idcheck.c still applies). */
+    if (n->cfg.allow_loopback_paths && zt__inetaddr_scope(from) == ZT_IP_SCOPE_LOOPBACK)
+        return true;
     if (n->idv_gate[b] != 0 && now - n->idv_gate[b] < ZT_IDENTITY_VALIDATION_RATE_LIMIT)
         return false;
     n->idv_gate[b] = now;
@@ -137,9 +143,9 @@ static int handle_hello(zt_node *n, int64_t local_socket, const zt_inetaddr *fro
     if (p != NULL && !zt__identity_equal(&p->id, &id)) {
         /* Someone else claims a known address: tell them, if they prove their key (§4.2). */
         zt_peer tmp;
-        if (!identity_gate(n, from, now))
+        if (!identity_gate(n, from, prefix_bucket(from), now))
             return drop(&n->counters.drop_rate_limited);
-        if (!zt__budget_take(&n->agree_budget, ZT_AGREE_RATE, ZT_AGREE_BURST, now))
+        if (!zt__idcheck_agree_budget(n, false, now))
             return drop(&n->counters.drop_overload);
         memset(&tmp, 0, sizeof(tmp));
         tmp.id = id;
@@ -166,15 +172,18 @@ static int handle_hello(zt_node *n, int64_t local_socket, const zt_inetaddr *fro
             return drop(&n->counters.drop_invalid_identity);
         if (zt__idcheck_in_progress(n, id.address))
             return zt__idcheck_hold(n, &id, pkt, in, len, local_socket, from, now);
-        if (!identity_gate(n, from, now))
+        size_t bucket = prefix_bucket(from);
+        bool fresh;
+        if (!identity_gate(n, from, bucket, now))
             return drop(&n->counters.drop_rate_limited);
-        if (!zt__budget_take(&n->agree_budget, ZT_AGREE_RATE, ZT_AGREE_BURST, now))
+        fresh = zt__idcheck_fresh_prefix(n, bucket, now);
+        if (!zt__idcheck_agree_budget(n, fresh, now))
             return drop(&n->counters.drop_overload);
         if (zt__identity_agree(&n->self, &id, key) != 0 || zt__pkt_dearmor(pkt, len, key) != 0) {
             zt__wipe(key, sizeof(key));
             return drop(&n->counters.drop_auth);
         }
-        rv = zt__idcheck_start(n, &id, key, local_socket, from, in, len, now);
+        rv = zt__idcheck_start(n, &id, key, fresh, local_socket, from, in, len, now);
         zt__wipe(key, sizeof(key));
         if (rv == ZT_ERR_AGAIN)
             return 0; /* handled again when the embedder has checked the proof */
@@ -271,7 +280,7 @@ static void ok_whois(zt_node *n, zt_peer *up, zt_rd *r, int64_t now)
         /* Validated even from a root, so a root cannot substitute keys; within the budget
          * (a WHOIS that goes unanswered is asked again). */
         if (zt__idcheck_failed_before(n, &id) || zt__idcheck_in_progress(n, id.address) ||
-            zt__idcheck_start(n, &id, NULL, ZT_LOCAL_SOCKET_ANY, NULL, NULL, 0, now) != 0)
+            zt__idcheck_start(n, &id, NULL, false, ZT_LOCAL_SOCKET_ANY, NULL, NULL, 0, now) != 0)
             continue;
         p = zt__peer_add(n, &id, now);
         if (p != NULL) /* let it learn our version at once (vl1.md §8b) */

@@ -220,7 +220,8 @@ static size_t forged_hello(sim_world *w, sim_node *victim, uint8_t *out, size_t 
  * for 12 s, at a leaf.  The per-prefix gate lets one per source per 2 s through; of those the
  * leaf checks at most its budget of address proofs (the rest is shed and counted), keeps its memory and peer table, and keeps talking to the peer it knows
  * without losing a message; a new legitimate node that appears during the flood still gets
- * through (its identity comes from a root's WHOIS answer, which has a budget of its own).
+ * through (at a leaf its identity comes from a root's WHOIS answer, which has a budget of its
+ * own; at a root its prefix's first new identity in a minute draws on the fresh budget).
  */
 static void hello_flood(bool at_root)
 {
@@ -247,25 +248,37 @@ static void hello_flood(bool at_root)
     newcomer = NULL;
     t_new = 0;
     for (int sec = 0; sec < 12; sec++) {
-        for (int i = 0; i < 300; i++) {
-            zt_inetaddr from = {.family = 4, .ip = {198, 19, (uint8_t)(i % 150), 1}};
-            from.port = (uint16_t)(1024 + i);
-            sim_inject(t.w, victim, &from, buf, forged_hello(t.w, victim, buf, sizeof(buf)));
-        }
-        if (sec == 3 && !at_root) {
+        if (sec == 3) {
             t_new = sim_now(t.w);
             newcomer = sim_add_node(t.w, NULL, "198.18.77.1/9993");
         }
-        if (newcomer != NULL)
-            chat_send(c, t.w, newcomer, victim);
-        chat_all(c, t.w, t.leaf, 2, 250, sim_now(t.w) + 1 * SIM_SEC);
+        /* 30 HELLOs every 100 ms, so that the budgets are spent as they refill. */
+        for (int slice = 0; slice < 10; slice++) {
+            for (int i = 0; i < 30; i++) {
+                int src = (slice * 30 + i) % 150;
+                zt_inetaddr from = {.family = 4, .ip = {198, 19, (uint8_t)src, 1}};
+                from.port = (uint16_t)(1024 + src);
+                sim_inject(t.w, victim, &from, buf, forged_hello(t.w, victim, buf, sizeof(buf)));
+            }
+            if (slice % 5 == 0) {
+                chat_send(c, t.w, t.leaf[P], t.leaf[F]);
+                chat_send(c, t.w, t.leaf[F], t.leaf[P]);
+            }
+            if (slice == 0 && newcomer != NULL && sec > 3) /* it knows its roots by now */
+                chat_send(c, t.w, newcomer, victim);
+            sim_run_for(t.w, 100);
+        }
     }
+    sim_run_for(t.w, 1 * SIM_SEC);
     chat_count(c, t.leaf[P], t.leaf[F], t0, INT64_MAX, &sent, &arrived);
     CHECK(t.w, sent > 0 && arrived == sent, "P -> F during the flood: %zu of %zu", arrived, sent);
     chat_count(c, t.leaf[F], t.leaf[P], t0, INT64_MAX, &sent, &arrived);
     CHECK(t.w, sent > 0 && arrived == sent, "F -> P during the flood: %zu of %zu", arrived, sent);
-    /* 12 s of HELLOs and the 1 s after: the budget's burst plus 13 s of its rate. */
-    CHECK(t.w, k->drop_invalid_identity - invalid0 <= ZT_IDV_BURST + ZT_IDV_RATE * 13,
+    /* 12 s of HELLOs and the 1 s after: the budgets' bursts plus 13 s of their rates (the
+     * fresh budget serves each prefix's first ask in a minute). */
+    CHECK(t.w,
+          k->drop_invalid_identity - invalid0 <=
+              ZT_IDV_BURST + ZT_IDV_RATE * 13 + ZT_IDV_FRESH_BURST + ZT_IDV_FRESH_RATE * 13,
           "%" PRIu64 " address proofs checked in 12 s: over the budget",
           k->drop_invalid_identity - invalid0);
     CHECK(t.w, k->drop_invalid_identity - invalid0 >= ZT_IDV_RATE * 6,
@@ -277,10 +290,15 @@ static void hello_flood(bool at_root)
     CHECK(t.w, sim_mem_in_use(victim) <= mem0 + 64 * 1024,
           "memory %zu -> %zu bytes during the flood", mem0, sim_mem_in_use(victim));
     CHECK(t.w, sim_npeers(victim) <= peers0 + 1, "peers %zu -> %zu", peers0, sim_npeers(victim));
-    if (newcomer != NULL) {
-        chat_count(c, newcomer, victim, t_new, INT64_MAX, &sent, &arrived);
-        CHECK(t.w, arrived > 0, "the newcomer got none of %zu messages through the flood", sent);
+    CHECK(t.w, newcomer != NULL && sim_online(newcomer), "the newcomer is not online");
+    if (at_root) { /* its first HELLO is its prefix's first ask this minute */
+        const sim_event *on = sim_event_find(newcomer, ZT_NODE_EVENT_ONLINE, 0, t_new);
+        CHECK(t.w, on != NULL && on->time - t_new <= 2 * SIM_SEC,
+              "the newcomer took %" PRId64 " ms to come online through the flood",
+              on != NULL ? on->time - t_new : -1);
     }
+    chat_count(c, newcomer, victim, t_new, INT64_MAX, &sent, &arrived);
+    CHECK(t.w, arrived > 0, "the newcomer got none of %zu messages through the flood", sent);
     check_all_online(&t, 2, "after the flood");
     check_sim_sane(t.w);
     chat_free(c);
