@@ -98,7 +98,8 @@ int main(int argc, char **argv)
     rv = zts_controller_new(&ctl, &cfg);
     zt__wipe(secret, sizeof(secret));
     if (rv != ZTS_CONTROLLER_OK) {
-        fprintf(stderr, "zt-ctltool: cannot open %s (error %d)\n", db, rv);
+        fprintf(stderr, "zt-ctltool: cannot open %s (error %d): %s\n", db, rv,
+                zts_controller_last_error(NULL));
         return 1;
     }
     if (strcmp(cmd, "create-network") == 0)
