@@ -6,7 +6,8 @@
  *
  * With --controller a network controller runs beside the node (records in
  * HOME/controller.d/controller.sqlite3); --join joins networks at start.  The VL2 test actions
- * (--answer-arp-icmp, --ping-ip) build their frames with responder.c.
+ * (--answer-arp-icmp, --ping-ip) build their frames with responder.c; options.c reads the
+ * command line (one table row per option).
  *
  * Threads: the runner's I/O thread drives the node and calls on_event(); this main thread
  * waits for signals and issues the test actions (--ping, --message, --ping-ip) through the
@@ -28,51 +29,11 @@
 #include "sdk/home.h"
 #include "sdk/runner.h"
 #include "responder.h"
+#include "service.h"
 #include "util/hex.h"
 
-#define MAX_ACTIONS 8
-#define MAX_JOINS 8
-#define MAX_PING_IPS 4
 #define BROADCAST_MAC 0xffffffffffffULL
 #define ICMP_PAYLOAD 56
-
-/* --ping-ip NWID:IP: ARP until answered, then ICMP echo requests. */
-typedef struct ping_ip {
-    uint64_t nwid;
-    uint8_t ip[4];
-    atomic_uint_fast64_t mac;   /* the target's MAC once its ARP reply came; 0 before */
-    atomic_uint replies;        /* ICMP echo replies received */
-    unsigned round;             /* echo requests sent (main thread) */
-    int64_t next_at;            /* main thread */
-} ping_ip;
-
-typedef struct action {
-    bool is_ping;
-    uint64_t dest;
-    uint64_t type;
-    const char *text;
-    size_t len;
-} action;
-
-typedef struct service {
-    zt_runner *runner;
-    zt_runner_log_level level;
-    action actions[MAX_ACTIONS];
-    unsigned nactions;
-    unsigned count;        /* rounds of actions; 0: until stopped */
-    int64_t interval_ms;
-    int64_t peers_interval_ms;
-    atomic_bool is_online;
-    atomic_bool has_failed;
-    uint64_t joins[MAX_JOINS];
-    unsigned njoins;
-    bool answer_arp_icmp;
-    ping_ip ping_ips[MAX_PING_IPS];
-    unsigned nping_ips;
-    uint16_t icmp_id;           /* identifier of our echo requests */
-} service;
-
-static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
 /* One line per event: "<UTC time> <level> <message>", written with a single write(2) so lines
  * from the two threads never interleave. */
@@ -96,7 +57,7 @@ static void vlogline(service *svc, zt_runner_log_level level, const char *fmt, v
     gmtime_r(&secs, &tm);
     n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
     m = snprintf(line + n, sizeof(line) - n, ".%03dZ %s ", (int)(ms % 1000),
-                 level_names[level]);
+                 zt__svc_level_names[level]);
     if (m > 0)
         n += (size_t)m;
     m = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
@@ -518,87 +479,43 @@ static void run_ping_ips(service *svc, int64_t now)
     }
 }
 
-static void usage(FILE *f)
+/* Serves until a signal or a node failure, running the test actions; returns the exit
+ * status. */
+static int serve(service *svc, const sigset_t *sigs)
 {
-    fprintf(f,
-            "usage: zt-service [options] [HOME]\n"
-            "\n"
-            "Runs a ZeroTier node with its state in HOME (default: $ZEROTIER_HOME, else\n"
-            "/var/lib/zerotier-one).  The node is a root when its identity is a root of its\n"
-            "planet.  Logs one line per event on stderr; SIGINT or SIGTERM stops it cleanly.\n"
-            "\n"
-            "options:\n"
-            "  -p PORT, -pPORT          primary UDP port (default 9993; 0: random)\n"
-            "  -U                       accepted for compatibility (root is never needed)\n"
-            "  --secondary-port PORT    fixed secondary UDP port (default: random)\n"
-            "  --no-secondary-port      no secondary port\n"
-            "  --allow-loopback         accept 127.0.0.0/8 and ::1 as direct paths (tests, demos)\n"
-            "  --bind-loopback          bind 127.0.0.1 and ::1 only, not every address (tests)\n"
-            "  --log-level LEVEL        error, warn, info (default) or debug\n"
-            "  --log-peers SECONDS      log the peer list every SECONDS (default: at exit only)\n"
-            "  --controller             run a network controller beside the node (records in\n"
-            "                           HOME/controller.d/controller.sqlite3)\n"
-            "  --join NWID              join network NWID (16 hex digits) at start; repeatable\n"
-            "  -h, --help               this text\n"
-            "  -v, --version            print the version\n"
-            "\n"
-            "test options (actions start once the node is online, every --interval):\n"
-            "  --ping ADDR              send ECHO to ADDR; replies: \"echo-reply from=...\"\n"
-            "  --message ADDR:TYPE:TEXT send USER_MESSAGE of TYPE (decimal) with TEXT;\n"
-            "                           receivers log \"user-message from=... text=...\"\n"
-            "  --ping-ip NWID:IP        once NWID is up: ARP for IP (IPv4), then ICMP echo\n"
-            "                           requests; replies: \"icmp-reply from=IP seq=N\"\n"
-            "  --answer-arp-icmp        answer ARP requests for our IPv4 address on each\n"
-            "                           joined network, and ICMP echo requests to it\n"
-            "  --count N                rounds of actions (default 0: until stopped)\n"
-            "  --interval MS            milliseconds between rounds (default 1000)\n"
-            "\n"
-            "Exit status: 0 after a clean stop, 1 on failure, 2 on a usage error.\n");
-}
+    unsigned round = 0;
+    int64_t next_action = 0, next_peers = 0;
+    int sig = 0, status = 0;
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+    while (!atomic_load(&svc->has_failed)) {
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = 100 * 1000000L};
+        int64_t now = zt_io_clock_ms();
 
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-
-    fprintf(stderr, "zt-service: ");
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, " (see zt-service --help)\n");
-    return 2;
-}
-
-static bool parse_long(const char *s, long min, long max, long *out)
-{
-    char *end;
-    long v;
-
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno != 0 || end == s || *end != 0 || v < min || v > max)
-        return false;
-    *out = v;
-    return true;
-}
-
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-    unsigned long long v;
-
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    if (errno != 0 || end == s || *end != 0 || s[0] == '-')
-        return false;
-    *out = (uint64_t)v;
-    return true;
-}
-
-static bool parse_address(const char *s, size_t len, uint64_t *out)
-{
-    return zt__address_from_string(s, len, out) == 0;
+        sig = sigtimedwait(sigs, NULL, &ts);
+        if (sig > 0)
+            break;
+        now = zt_io_clock_ms();
+        if (svc->nactions > 0 && atomic_load(&svc->is_online) &&
+            (svc->count == 0 || round < svc->count) && now >= next_action) {
+            run_actions(svc, round++);
+            next_action = now + svc->interval_ms;
+        }
+        if (svc->nping_ips > 0)
+            run_ping_ips(svc, now);
+        if (svc->peers_interval_ms > 0 && now >= next_peers) {
+            if (next_peers != 0)
+                log_peers(svc, ZT_RUNNER_LOG_INFO);
+            next_peers = now + svc->peers_interval_ms;
+        }
+    }
+    if (sig > 0) {
+        logline(svc, ZT_RUNNER_LOG_INFO, "stopping (%s)",
+                sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP");
+    } else {
+        status = 1;
+        logline(svc, ZT_RUNNER_LOG_ERROR, "stopping after a node failure");
+    }
+    return status;
 }
 
 int main(int argc, char **argv)
@@ -607,13 +524,9 @@ int main(int argc, char **argv)
     zt_runner_config cfg;
     zt_runner_status st;
     const char *home = NULL;
-    static const uint8_t lo4[4] = {127, 0, 0, 1}, lo6[16] = {[15] = 1};
     char err[1024], pid_text[32], pid_path[ZT_HOME_PATH_MAX];
     sigset_t sigs;
-    int sig = 0, rv, status = 0;
-    long v;
-    unsigned round = 0;
-    int64_t next_action = 0, next_peers = 0;
+    int rv, status;
 
     zt_runner_config_default(&cfg);
     svc.level = ZT_RUNNER_LOG_INFO;
@@ -621,120 +534,9 @@ int main(int argc, char **argv)
     atomic_init(&svc.is_online, false);
     atomic_init(&svc.has_failed, false);
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0 || strcmp(a, "-?") == 0) {
-            usage(stdout);
-            return 0;
-        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--version") == 0) {
-            printf("%d.%d.%d\n", ZT_NODE_VERSION_MAJOR, ZT_NODE_VERSION_MINOR,
-                   ZT_NODE_VERSION_REVISION);
-            return 0;
-        } else if (strcmp(a, "-U") == 0) {
-            /* zerotier-one's "skip the root check": we never need root. */
-        } else if (strncmp(a, "-p", 2) == 0 && a[1] == 'p' && (a[2] != 0 || val != NULL)) {
-            const char *p = a[2] != 0 ? a + 2 : argv[++i];
-            if (!parse_long(p, 0, 65535, &v))
-                return usage_error("bad port '%s'", p);
-            cfg.primary_port = (int)v;
-        } else if (strcmp(a, "--secondary-port") == 0 && val != NULL) {
-            if (!parse_long(val, 1, 65535, &v))
-                return usage_error("bad port '%s'", val);
-            cfg.secondary_port = (int)v;
-            i++;
-        } else if (strcmp(a, "--no-secondary-port") == 0) {
-            cfg.secondary_port = -1;
-        } else if (strcmp(a, "--allow-loopback") == 0) {
-            cfg.allow_loopback_paths = true;
-        } else if (strcmp(a, "--bind-loopback") == 0) {
-            cfg.bind_specific = true;
-            cfg.bind_ip4 = lo4;
-            cfg.bind_ip6 = lo6;
-        } else if (strcmp(a, "--log-level") == 0 && val != NULL) {
-            unsigned l;
-            for (l = 0; l < 4 && strcmp(val, level_names[l]) != 0; l++)
-                ;
-            if (l == 4)
-                return usage_error("unknown log level '%s'", val);
-            svc.level = (zt_runner_log_level)l;
-            i++;
-        } else if (strcmp(a, "--log-peers") == 0 && val != NULL) {
-            if (!parse_long(val, 1, 86400, &v))
-                return usage_error("bad interval '%s'", val);
-            svc.peers_interval_ms = v * 1000;
-            i++;
-        } else if (strcmp(a, "--ping") == 0 && val != NULL) {
-            action *act = &svc.actions[svc.nactions];
-            if (svc.nactions == MAX_ACTIONS)
-                return usage_error("too many actions at '%s'", val);
-            if (!parse_address(val, strlen(val), &act->dest))
-                return usage_error("bad address '%s' (10 hex digits)", val);
-            act->is_ping = true;
-            svc.nactions++;
-            i++;
-        } else if (strcmp(a, "--message") == 0 && val != NULL) {
-            action *act = &svc.actions[svc.nactions];
-            const char *c1 = strchr(val, ':'), *c2 = c1 != NULL ? strchr(c1 + 1, ':') : NULL;
-            char type[24];
-            if (svc.nactions == MAX_ACTIONS)
-                return usage_error("too many actions at '%s'", val);
-            if (c2 == NULL || !parse_address(val, (size_t)(c1 - val), &act->dest) ||
-                (size_t)(c2 - c1 - 1) >= sizeof(type))
-                return usage_error("bad message '%s' (ADDR:TYPE:TEXT)", val);
-            memcpy(type, c1 + 1, (size_t)(c2 - c1 - 1));
-            type[c2 - c1 - 1] = 0;
-            if (!parse_u64(type, &act->type))
-                return usage_error("bad message type in '%s'", val);
-            act->text = c2 + 1;
-            act->len = strlen(c2 + 1);
-            svc.nactions++;
-            i++;
-        } else if (strcmp(a, "--controller") == 0) {
-            cfg.controller = true;
-        } else if (strcmp(a, "--join") == 0 && val != NULL) {
-            if (svc.njoins == MAX_JOINS)
-                return usage_error("too many networks at '%s'", val);
-            if (strlen(val) != 16 || zt__hex_u64(val, 16, &svc.joins[svc.njoins]) != 0 ||
-                svc.joins[svc.njoins] == 0)
-                return usage_error("bad network ID '%s' (16 hex digits)", val);
-            svc.njoins++;
-            i++;
-        } else if (strcmp(a, "--answer-arp-icmp") == 0) {
-            svc.answer_arp_icmp = true;
-        } else if (strcmp(a, "--ping-ip") == 0 && val != NULL) {
-            ping_ip *p = &svc.ping_ips[svc.nping_ips];
-            const char *c = strchr(val, ':');
-            struct in_addr in;
-            if (svc.nping_ips == MAX_PING_IPS)
-                return usage_error("too many --ping-ip at '%s'", val);
-            if (c == NULL || c - val != 16 || zt__hex_u64(val, 16, &p->nwid) != 0 ||
-                p->nwid == 0 || inet_pton(AF_INET, c + 1, &in) != 1)
-                return usage_error("bad --ping-ip '%s' (NWID:IPv4)", val);
-            memcpy(p->ip, &in, 4);
-            atomic_init(&p->mac, 0);
-            atomic_init(&p->replies, 0);
-            svc.nping_ips++;
-            i++;
-        } else if (strcmp(a, "--count") == 0 && val != NULL) {
-            if (!parse_long(val, 0, 1000000, &v))
-                return usage_error("bad count '%s'", val);
-            svc.count = (unsigned)v;
-            i++;
-        } else if (strcmp(a, "--interval") == 0 && val != NULL) {
-            if (!parse_long(val, 10, 3600000, &v))
-                return usage_error("bad interval '%s'", val);
-            svc.interval_ms = v;
-            i++;
-        } else if (a[0] == '-' && a[1] != 0) {
-            return usage_error("unknown or incomplete option '%s'", a);
-        } else if (home == NULL) {
-            home = a;
-        } else {
-            return usage_error("more than one home directory ('%s')", a);
-        }
-    }
+    rv = zt__svc_parse_options(argc, argv, &svc, &cfg, &home);
+    if (rv >= 0)
+        return rv;
     if (home == NULL)
         home = getenv("ZEROTIER_HOME");
     if (home == NULL || home[0] == 0)
@@ -794,34 +596,7 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    while (!atomic_load(&svc.has_failed)) {
-        struct timespec ts = {.tv_sec = 0, .tv_nsec = 100 * 1000000L};
-        int64_t now = zt_io_clock_ms();
-
-        sig = sigtimedwait(&sigs, NULL, &ts);
-        if (sig > 0)
-            break;
-        now = zt_io_clock_ms();
-        if (svc.nactions > 0 && atomic_load(&svc.is_online) &&
-            (svc.count == 0 || round < svc.count) && now >= next_action) {
-            run_actions(&svc, round++);
-            next_action = now + svc.interval_ms;
-        }
-        if (svc.nping_ips > 0)
-            run_ping_ips(&svc, now);
-        if (svc.peers_interval_ms > 0 && now >= next_peers) {
-            if (next_peers != 0)
-                log_peers(&svc, ZT_RUNNER_LOG_INFO);
-            next_peers = now + svc.peers_interval_ms;
-        }
-    }
-    if (sig > 0) {
-        logline(&svc, ZT_RUNNER_LOG_INFO, "stopping (%s)",
-                sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP");
-    } else {
-        status = 1;
-        logline(&svc, ZT_RUNNER_LOG_ERROR, "stopping after a node failure");
-    }
+    status = serve(&svc, &sigs);
     /* Last look while the I/O thread still answers queries. */
     log_peers(&svc, ZT_RUNNER_LOG_INFO);
     log_counters(&svc);

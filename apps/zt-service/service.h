@@ -1,0 +1,64 @@
+/*
+ * service.h: what zt-service's files share: the state of the daemon (main.c) and its command
+ * line (options.c).
+ */
+#ifndef ZT_APPS_SERVICE_H
+#define ZT_APPS_SERVICE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sdk/runner.h"
+
+#define MAX_ACTIONS 8
+#define MAX_JOINS 8
+#define MAX_PING_IPS 4
+
+/* --ping-ip NWID:IP: ARP until answered, then ICMP echo requests. */
+typedef struct ping_ip {
+    uint64_t nwid;
+    uint8_t ip[4];
+    atomic_uint_fast64_t mac;   /* the target's MAC once its ARP reply came; 0 before */
+    atomic_uint replies;        /* ICMP echo replies received */
+    unsigned round;             /* echo requests sent (main thread) */
+    int64_t next_at;            /* main thread */
+} ping_ip;
+
+typedef struct action {
+    bool is_ping;
+    uint64_t dest;
+    uint64_t type;
+    const char *text;
+    size_t len;
+} action;
+
+typedef struct service {
+    zt_runner *runner;
+    zt_runner_log_level level;
+    action actions[MAX_ACTIONS];
+    unsigned nactions;
+    unsigned count;        /* rounds of actions; 0: until stopped */
+    int64_t interval_ms;
+    int64_t peers_interval_ms;
+    atomic_bool is_online;
+    atomic_bool has_failed;
+    uint64_t joins[MAX_JOINS];
+    unsigned njoins;
+    bool answer_arp_icmp;
+    ping_ip ping_ips[MAX_PING_IPS];
+    unsigned nping_ips;
+    uint16_t icmp_id;           /* identifier of our echo requests */
+} service;
+
+/* Log level names, by zt_runner_log_level. */
+extern const char *const zt__svc_level_names[4];
+
+/* Parses the command line into |svc|, |cfg| (defaults set by the caller) and |*home| (NULL if
+ * none was given).  Returns -1 to go on, or the exit status: 0 after --help or --version, 2
+ * after a usage error (the message is printed). */
+int zt__svc_parse_options(int argc, char **argv, service *svc, zt_runner_config *cfg,
+                          const char **home);
+
+#endif
