@@ -382,9 +382,12 @@ static void on_runner_event(void *user, const zt_runner_event *ev)
 
 static void on_runner_log(void *user, zt_runner_log_level level, const char *msg)
 {
+    /* The library is quiet unless asked: ZTS_LOG=1 shows warnings and errors on stderr (unset,
+     * empty or 0: quiet). */
+    const char *want = getenv("ZTS_LOG");
+
     (void)user;
-    /* The library is quiet unless asked: ZTS_LOG=1 shows warnings and errors on stderr. */
-    if (level <= ZT_RUNNER_LOG_WARN && getenv("ZTS_LOG") != NULL)
+    if (level <= ZT_RUNNER_LOG_WARN && want != NULL && want[0] != 0 && strcmp(want, "0") != 0)
         fprintf(stderr, "libzt: %s\n", msg);
 }
 
