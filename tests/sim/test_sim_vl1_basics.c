@@ -5,7 +5,7 @@
  *
  * The self-tests check the simulator itself (NAT models, links, faults, determinism) with bare
  * underlay hosts and no protocol core.  The scenarios run real cores (scenario.h); each asserts
- * what spec/vl1.md §4-5 requires.
+ * what docs/protocol/vl1.md §4-5 requires.
  */
 #include "scenario.h"
 

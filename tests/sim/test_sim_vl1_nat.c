@@ -1,12 +1,13 @@
 /*
  * test_sim_vl1_nat.c: VL1 through NATs on the simulator (ctest label "sim"): six leaves, public
  * or behind full-cone, port-restricted and symmetric NATs, on clean links and then on links
- * with jitter (reordering), loss and duplication.  Each asserts what spec/vl1.md §4.4 and §5.6
- * require of hole punching, and that pairs that cannot go direct keep working through a relay.
+ * with jitter (reordering), loss and duplication.  Each asserts what docs/protocol/vl1.md §4.4
+ * and §5.6 require of hole punching, and that pairs that cannot go direct keep working through
+ * a relay.
  */
 #include "scenario.h"
 
-/* True where spec/vl1.md §5.6's sequence can open a direct path through both NATs. */
+/* True where docs/protocol/vl1.md §5.6's sequence can open a direct path through both NATs. */
 static bool expect_direct(int a, int b)
 {
     bool sa = a == S || a == S2, sb = b == S || b == S2;
