@@ -18,7 +18,7 @@
 
 #include "controller/controller.h"
 #include "controller/store.h"
-#include "core/configchunk.h"
+#include "codec/configchunk.h"
 #include "crypto/crypto.h"
 #include "zts_controller.h"
 

@@ -20,8 +20,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/identity.h"
-#include "core/packet.h"
+#include "codec/identity.h"
+#include "codec/packet.h"
 #include "crypto/crypto.h"
 
 #define RUNS 3

@@ -41,10 +41,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/identity.h"
-#include "core/inetaddr.h"
+#include "codec/identity.h"
+#include "codec/inetaddr.h"
 #include "core/node.h"
-#include "core/packet.h"
+#include "codec/packet.h"
 #include "crypto/crypto.h"
 #include "util/buf.h"
 

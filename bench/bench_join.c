@@ -34,8 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/identity.h"
-#include "core/world.h"
+#include "codec/identity.h"
+#include "codec/world.h"
 #include "crypto/crypto.h"
 #include "io/file.h"
 #include "sdk/runner.h"

@@ -44,7 +44,7 @@
 #include <unistd.h>
 
 #include "core/node.h"
-#include "core/world.h"
+#include "codec/world.h"
 #include "crypto/crypto.h"
 
 #include "bench_vl1.h"

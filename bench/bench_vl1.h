@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "core/node.h"
-#include "core/world.h"
+#include "codec/world.h"
 
 #define MSG_TYPE 0x10000
 #define RECV_BATCH 256           /* datagrams read per socket per pass: no starvation */

@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/configcache.h"
-#include "core/netconf.h"
+#include "codec/configcache.h"
+#include "codec/netconf.h"
 #include "crypto/crypto.h"
 #include "vectors.h"
 

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/configchunk.h"
+#include "codec/configchunk.h"
 #include "crypto/crypto.h"
 #include "vectors.h"
 

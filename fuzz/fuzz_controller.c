@@ -19,7 +19,7 @@
 #include "controller/controller.h"
 #include "controller/model.h"
 #include "controller/store.h"
-#include "core/configchunk.h"
+#include "codec/configchunk.h"
 #include "crypto/crypto.h"
 #include "util/buf.h"
 #include "vectors.h"

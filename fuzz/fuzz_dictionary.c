@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/configchunk.h"
-#include "core/dictionary.h"
+#include "codec/configchunk.h"
+#include "codec/dictionary.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -31,8 +31,8 @@
 #include <string.h>
 
 #include "core/node.h"
-#include "core/wire/vl1.h"
-#include "core/world.h"
+#include "codec/wire/vl1.h"
+#include "codec/world.h"
 #include "crypto/crypto.h"
 #include "util/buf.h"
 

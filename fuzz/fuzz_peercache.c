@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/peercache.h"
+#include "codec/peercache.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

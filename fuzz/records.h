@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "core/node.h"
-#include "core/wire/vl1.h"
+#include "codec/wire/vl1.h"
 #include "util/buf.h"
 
 static uint64_t zt_fuzz_sink;

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/world.h"
+#include "codec/world.h"
 
 #define ZT_WORLDDEF_MAX_TEXT (256 * 1024)
 

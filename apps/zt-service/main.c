@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/inetaddr.h"
+#include "codec/inetaddr.h"
 #include "io/clock.h"
 #include "sdk/home.h"
 #include "sdk/runner.h"

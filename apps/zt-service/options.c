@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/identity.h"
+#include "codec/identity.h"
 #include "core/node.h"
 #include "service.h"
 #include "util/hex.h"

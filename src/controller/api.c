@@ -17,7 +17,7 @@
 #include "controller/controller.h"
 #include "controller/model.h"
 #include "controller/store.h"
-#include "core/identity.h"
+#include "codec/identity.h"
 #include "crypto/crypto.h"
 
 #define CREATE_TRIES 100000 /* controller.md §5.3 */

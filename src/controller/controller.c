@@ -12,9 +12,9 @@
 
 #include "controller/controller_internal.h"
 #include "controller/controller_object.h"
-#include "core/configchunk.h"
-#include "core/credential.h"
-#include "core/netconf.h"
+#include "codec/configchunk.h"
+#include "codec/credential.h"
+#include "codec/netconf.h"
 #include "util/search.h"
 #include "crypto/crypto.h"
 #include "util/buf.h"

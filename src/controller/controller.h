@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 #include "controller/store.h"
-#include "core/identity.h"
+#include "codec/identity.h"
 #include "util/errors.h"
 #include "util/mem.h"
 

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "core/credential.h"
+#include "codec/credential.h"
 #include "util/buf.h"
 
 static uint64_t clamp_u64(int64_t v, int64_t lo, int64_t hi)

@@ -12,10 +12,10 @@
 #include <jansson.h>
 
 #include "controller/model.h"
-#include "core/configchunk.h"
-#include "core/identity.h"
-#include "core/netconf.h"
-#include "core/rules.h"
+#include "codec/configchunk.h"
+#include "codec/identity.h"
+#include "codec/netconf.h"
+#include "codec/rules.h"
 
 /* ---- rules, JSON form of controller.md §5.6 -> binary (controller_rules_json.c) ---- */
 

@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "core/ethernet.h"
+#include "codec/ethernet.h"
 #include "util/buf.h"
 
 void zt__ctl_ip_to_inet(const zt_ctl_ip *ip, uint16_t port, zt_inetaddr *out)

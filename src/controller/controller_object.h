@@ -6,8 +6,8 @@
 #define ZT_CONTROLLER_CONTROLLER_OBJECT_H
 
 #include "controller/controller.h"
-#include "core/configchunk.h"
-#include "core/netconf.h"
+#include "codec/configchunk.h"
+#include "codec/netconf.h"
 
 /* One chunk payload: OK header, chunk framing and signature, data. */
 #define ZT_CTL_PKT_CAP (ZT_OK_HEADER_LEN + ZT_CHUNK_OVERHEAD + ZT_CHUNK_MAX_DATA + 64)

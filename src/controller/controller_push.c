@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "controller/controller_object.h"
-#include "core/credential.h"
+#include "codec/credential.h"
 #include "util/buf.h"
 
 enum { NOTE_NETWORK = 0, NOTE_MEMBER = 1, NOTE_DEAUTH = 2 };

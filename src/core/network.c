@@ -3,8 +3,8 @@
 
 #include <string.h>
 
-#include "core/adhoc.h"
-#include "core/configcache.h"
+#include "codec/adhoc.h"
+#include "codec/configcache.h"
 #include "crypto/crypto.h"
 
 zt_network *zt__network_find(const zt_node *n, uint64_t nwid)

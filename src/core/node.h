@@ -21,9 +21,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/identity.h"
-#include "core/inetaddr.h"
-#include "core/netconf.h"
+#include "codec/identity.h"
+#include "codec/inetaddr.h"
+#include "codec/netconf.h"
 #include "util/errors.h"
 #include "util/mem.h"
 

@@ -6,14 +6,14 @@
 #ifndef ZT_CORE_NODE_INTERNAL_H
 #define ZT_CORE_NODE_INTERNAL_H
 
-#include "core/fragment.h"
+#include "codec/fragment.h"
 #include "core/node.h"
-#include "core/packet.h"
-#include "core/configchunk.h"
-#include "core/credential.h"
-#include "core/ethernet.h"
-#include "core/rules.h"
-#include "core/world.h"
+#include "codec/packet.h"
+#include "codec/configchunk.h"
+#include "codec/credential.h"
+#include "codec/ethernet.h"
+#include "codec/rules.h"
+#include "codec/world.h"
 
 /* Timers and limits (vl1.md §5.10). */
 #define ZT_PING_CHECK_INTERVAL 5000

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "core/peercache.h"
+#include "codec/peercache.h"
 #include "crypto/crypto.h"
 
 enum { REPORTED_NONE, REPORTED_DIRECT, REPORTED_RELAY };

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/world.h"
+#include "codec/world.h"
 #include "crypto/crypto.h"
 #include "io/file.h"
 #include "lwip/tcpip.h"

@@ -15,8 +15,8 @@
 #endif
 
 #include "ZeroTierSockets.h"
-#include "core/ethernet.h"
-#include "core/inetaddr.h"
+#include "codec/ethernet.h"
+#include "codec/inetaddr.h"
 
 /*
  * Stores the IPv6 address of |ip| into |*addr| read as a zts_sockaddr_in6: length byte,

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/world.h"
+#include "codec/world.h"
 #include "crypto/crypto.h"
 #include "io/file.h"
 #include "util/hex.h"

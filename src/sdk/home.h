@@ -12,9 +12,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "core/identity.h"
+#include "codec/identity.h"
 #include "core/node.h"
-#include "core/world.h"
+#include "codec/world.h"
 #include "util/errors.h"
 
 #define ZT_HOME_PATH_MAX 4096

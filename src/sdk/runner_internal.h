@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/identity.h"
+#include "codec/identity.h"
 #include "io/loop.h"
 #include "io/udp.h"
 #include "sdk/runner.h"

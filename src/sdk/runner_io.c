@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "controller/controller.h"
-#include "core/configcache.h"
+#include "codec/configcache.h"
 #include "io/clock.h"
 #include "sdk/home.h"
 #include "zts_controller.h"

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/identity.h"
+#include "codec/identity.h"
 #include "crypto/crypto.h"
 #include "io/clock.h"
 #include "util/hex.h"

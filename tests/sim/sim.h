@@ -25,7 +25,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/inetaddr.h"
+#include "codec/inetaddr.h"
 #include "core/node.h"
 
 #define SIM_MS ((int64_t)1)

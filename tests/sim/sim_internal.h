@@ -9,8 +9,8 @@
 
 #include "sim.h"
 
-#include "core/identity.h"
-#include "core/world.h"
+#include "codec/identity.h"
+#include "codec/world.h"
 
 #define SIM_MAX_NODES 64
 #define SIM_MAX_NATS 64

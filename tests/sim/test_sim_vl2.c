@@ -25,8 +25,8 @@
 #include "scenario.h"
 
 #include "controller/controller.h"
-#include "core/ethernet.h"
-#include "core/wire/vl1.h"
+#include "codec/ethernet.h"
+#include "codec/wire/vl1.h"
 #include "sim_ctl.h"
 #include "sim_eth.h"
 

@@ -34,8 +34,8 @@
 #include "scenario.h"
 
 #include "controller/controller.h"
-#include "core/credential.h"
-#include "core/wire/vl1.h"
+#include "codec/credential.h"
+#include "codec/wire/vl1.h"
 #include "sim_ctl.h"
 #include "sim_eth.h"
 

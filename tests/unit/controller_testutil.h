@@ -13,11 +13,11 @@
 #include "controller/controller_internal.h"
 #include "controller/model.h"
 #include "controller/store.h"
-#include "core/configchunk.h"
-#include "core/credential.h"
-#include "core/ethernet.h"
-#include "core/netconf.h"
-#include "core/rules.h"
+#include "codec/configchunk.h"
+#include "codec/credential.h"
+#include "codec/ethernet.h"
+#include "codec/netconf.h"
+#include "codec/rules.h"
 #include "zts_controller.h"
 
 /* Test identities of spec/vectors/vl2.json (never used for anything real). */

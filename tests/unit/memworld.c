@@ -1,9 +1,9 @@
 /* memworld.c: zt_node instances on an in-memory underlay (see memworld.h). */
 #include "memworld.h"
 
-#include "core/configchunk.h"
-#include "core/credential.h"
-#include "core/packet.h"
+#include "codec/configchunk.h"
+#include "codec/credential.h"
+#include "codec/packet.h"
 
 #define MW_MAXQ 4096
 

@@ -13,9 +13,9 @@
 
 #include "testutil.h"
 
-#include "core/netconf.h"
+#include "codec/netconf.h"
 #include "core/node.h"
-#include "core/world.h"
+#include "codec/world.h"
 
 #define MW_MAX_NODES 8
 #define MW_MAX_FRAMES 16   /* frames remembered per node (a ring) */

@@ -8,11 +8,11 @@
 
 #include "memworld.h"
 
-#include "core/adhoc.h"
-#include "core/configchunk.h"
-#include "core/ethernet.h"
+#include "codec/adhoc.h"
+#include "codec/configchunk.h"
+#include "codec/ethernet.h"
 #include "core/node.h"
-#include "core/world.h"
+#include "codec/world.h"
 
 #define SELF 0x136548ea94ULL
 #define FORM_A 0xff0fa00fa0000000ULL /* ports 4000-4000 */

@@ -1,12 +1,12 @@
 /*
  * test_configcache.c: the cached network config and its controller's signatures
- * (src/core/configcache.c), on its own and in a node joining with a cache (issue 9: a
+ * (src/codec/configcache.c), on its own and in a node joining with a cache (issue 9: a
  * networks.d file truncated to 500 bytes was applied as a valid config).
  */
 #include "memworld.h"
 
-#include "core/configcache.h"
-#include "core/dictionary.h"
+#include "codec/configcache.h"
+#include "codec/dictionary.h"
 
 #define MEMBER 0x0102030405ULL
 

@@ -1,9 +1,9 @@
-/* Unit tests for src/core/credential.c: malformed input for every reader, signing and
+/* Unit tests for src/codec/credential.c: malformed input for every reader, signing and
  * verification failures, custody chains, the §5.8 acceptance checks and the
  * NETWORK_CREDENTIALS iterator.  Identities come from tests/vectors/vl2.json. */
 #include "testutil.h"
 
-#include "core/credential.h"
+#include "codec/credential.h"
 
 static zt_identity controller, member_a, member_b;
 static uint64_t nwid;

@@ -2,7 +2,7 @@
  * bounds, and hostile text. */
 #include "testutil.h"
 
-#include "core/dictionary.h"
+#include "codec/dictionary.h"
 
 static zt_dict dict_of(const char *s)
 {

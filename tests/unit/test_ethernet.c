@@ -2,7 +2,7 @@
  * every length, NDP emulation (answers computed independently), MULTICAST_LIKE records. */
 #include "testutil.h"
 
-#include "core/ethernet.h"
+#include "codec/ethernet.h"
 
 #define NWID 0x7064247a5a000001ULL
 #define ADDR_A 0x136548ea94ULL

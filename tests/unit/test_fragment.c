@@ -1,8 +1,8 @@
-/* Unit tests for src/core/fragment.c: sizing, building, reassembly limits and the slot ring. */
+/* Unit tests for src/codec/fragment.c: sizing, building, reassembly limits and the slot ring. */
 #include "testutil.h"
 
-#include "core/fragment.h"
-#include "core/packet.h"
+#include "codec/fragment.h"
+#include "codec/packet.h"
 #include "failmem.h"
 
 static uint8_t KEY[ZT_SHARED_KEY_LEN];

@@ -1,9 +1,9 @@
-/* Unit tests for src/core/identity.c beyond the known answers of tests/vectors. */
+/* Unit tests for src/codec/identity.c beyond the known answers of tests/vectors. */
 #include "testutil.h"
 
 #include <ctype.h>
 
-#include "core/identity.h"
+#include "codec/identity.h"
 #include "failmem.h"
 
 /* Two identities generated once for the whole suite (generation costs ~15 hashes). */

@@ -3,9 +3,9 @@
  * chunk parsing at every length, and reassembly abuse. */
 #include "testutil.h"
 
-#include "core/configchunk.h"
-#include "core/dictionary.h"
-#include "core/netconf.h"
+#include "codec/configchunk.h"
+#include "codec/dictionary.h"
+#include "codec/netconf.h"
 #include "failmem.h"
 
 #define NWID 0x7064247a5a000001ULL

@@ -6,11 +6,11 @@
 
 #include "memworld.h"
 
-#include "core/credential.h"
+#include "codec/credential.h"
 #include "core/node.h"
-#include "core/packet.h"
+#include "codec/packet.h"
 #include "controller/controller.h"
-#include "core/world.h"
+#include "codec/world.h"
 #include "zts_controller.h"
 
 #define NNODES 4

@@ -1,4 +1,4 @@
-/* Unit tests for src/core/packet.c: armor/dearmor over many lengths, tamper detection, hop
+/* Unit tests for src/codec/packet.c: armor/dearmor over many lengths, tamper detection, hop
  * bits, suites, LZ4 limits.  The armor is cross-checked against a direct transcription of
  * vl1.md §3.2 on libsodium's own Salsa20/12 stream, so the block-counter path of our keystream
  * is checked at lengths the vectors do not reach. */
@@ -7,7 +7,7 @@
 #include <lz4.h>
 #include <sodium.h>
 
-#include "core/packet.h"
+#include "codec/packet.h"
 
 #define MAX_TEST_LEN 3000
 

@@ -1,8 +1,8 @@
-/* Unit tests for src/core/rules.c: malformed tables, every type's round trip and write
+/* Unit tests for src/codec/rules.c: malformed tables, every type's round trip and write
  * overflow.  Evaluation (rules_eval.c) is tested in test_rules_eval.c. */
 #include "testutil.h"
 
-#include "core/rules.h"
+#include "codec/rules.h"
 
 /* ---------------------------------------------------------------- codec */
 

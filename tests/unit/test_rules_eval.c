@@ -1,8 +1,8 @@
-/* Unit tests for src/core/rules_eval.c: evaluation edge cases of vl2.md §6.2/§6.3.  The codec
+/* Unit tests for src/codec/rules_eval.c: evaluation edge cases of vl2.md §6.2/§6.3.  The codec
  * (rules.c) is tested in test_rules.c. */
 #include "testutil.h"
 
-#include "core/rules.h"
+#include "codec/rules.h"
 
 #define SELF 0x1111111111ULL
 #define PEER 0x2222222222ULL

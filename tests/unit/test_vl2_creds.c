@@ -7,13 +7,13 @@
 
 #include "memworld.h"
 
-#include "core/credential.h"
-#include "core/netconf.h"
+#include "codec/credential.h"
+#include "codec/netconf.h"
 #include "core/node.h"
-#include "core/packet.h"
-#include "core/rules.h"
+#include "codec/packet.h"
+#include "codec/rules.h"
 #include "core/vl2_creds.h" /* to look at what a member stores */
-#include "core/world.h"
+#include "codec/world.h"
 
 #define NNODES 5
 #define CTL 4

@@ -1,9 +1,9 @@
-/* Unit tests for src/core/world.c (planets and moons) and src/core/inetaddr.c, which the world
+/* Unit tests for src/codec/world.c (planets and moons) and src/codec/inetaddr.c, which the world
  * codec is built on. */
 #include "testutil.h"
 
-#include "core/inetaddr.h"
-#include "core/world.h"
+#include "codec/inetaddr.h"
+#include "codec/world.h"
 
 /* ---- inetaddr ---------------------------------------------------------------------------- */
 

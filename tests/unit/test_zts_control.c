@@ -28,8 +28,8 @@
 #include <unistd.h>
 
 #include "ZeroTierSockets.h"
-#include "core/identity.h"
-#include "core/world.h"
+#include "codec/identity.h"
+#include "codec/world.h"
 
 #define MAX_EVENTS 256
 

@@ -1,12 +1,12 @@
 /* Known-answer tests: every vector of spec/vectors/vl1.json (copied to tests/vectors/). */
 #include "testutil.h"
 
-#include "core/fragment.h"
-#include "core/identity.h"
-#include "core/inetaddr.h"
-#include "core/packet.h"
-#include "core/peercache.h"
-#include "core/world.h"
+#include "codec/fragment.h"
+#include "codec/identity.h"
+#include "codec/inetaddr.h"
+#include "codec/packet.h"
+#include "codec/peercache.h"
+#include "codec/world.h"
 
 static json_t *V;
 

@@ -5,11 +5,11 @@
 
 #include <arpa/inet.h>
 
-#include "core/configchunk.h"
-#include "core/dictionary.h"
-#include "core/ethernet.h"
-#include "core/identity.h"
-#include "core/netconf.h"
+#include "codec/configchunk.h"
+#include "codec/dictionary.h"
+#include "codec/ethernet.h"
+#include "codec/identity.h"
+#include "codec/netconf.h"
 
 static json_t *V;
 

@@ -2,8 +2,8 @@
  * (§3.6), from tests/vectors/vl2.json (schema: vl2.md §13). */
 #include "testutil.h"
 
-#include "core/credential.h"
-#include "core/identity.h"
+#include "codec/credential.h"
+#include "codec/identity.h"
 
 static json_t *V;
 static zt_identity controller, member_a, member_b;

@@ -4,7 +4,7 @@
 
 #include <arpa/inet.h>
 
-#include "core/ethernet.h"
+#include "codec/ethernet.h"
 
 static json_t *V;
 

@@ -3,8 +3,8 @@
  * "drop all but IP" table, and the capability of capability_member_a behind a network BREAK. */
 #include "testutil.h"
 
-#include "core/credential.h"
-#include "core/rules.h"
+#include "codec/credential.h"
+#include "codec/rules.h"
 
 static json_t *V;
 
