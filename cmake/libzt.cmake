@@ -1,4 +1,4 @@
-# libzt: the library embedders link (spec/api.md sections 1, 10.3, 10.4).
+# libzt: the library embedders link (api.md sections 1, 10.3, 10.4).
 #
 #   zt-static  libzt.a   every internal library's objects, lwIP included: a program links
 #                        libzt.a plus the system libraries (libzt.pc, libztConfig.cmake)
@@ -146,7 +146,7 @@ install(TARGETS zt-static EXPORT libztStaticTargets
 install(EXPORT libztSharedTargets NAMESPACE libzt:: DESTINATION "${ZT_LIBZT_CMAKEDIR}")
 install(EXPORT libztStaticTargets NAMESPACE libzt:: DESTINATION "${ZT_LIBZT_CMAKEDIR}")
 
-# Public headers: include/ holds only installed headers (STYLE.md section 2).
+# Public headers: include/ holds only installed headers (style.md section 2).
 install(DIRECTORY "${_zt_root}/include/"
   DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}"
   FILES_MATCHING PATTERN "*.h")

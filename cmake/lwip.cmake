@@ -89,7 +89,7 @@ set(_zt_lwip_port "${_zt_root}/src/stack/arch/sys_arch.c" "${_zt_root}/src/stack
 add_library(zt_lwip STATIC ${_zt_lwip_sources} ${_zt_lwip_port})
 set_target_properties(zt_lwip PROPERTIES
   POSITION_INDEPENDENT_CODE ON      # linked into libzt.so later
-  # Default visibility: DevilutionX calls lwIP directly (spec/api.md 10.3), so libzt.so
+  # Default visibility: DevilutionX calls lwIP directly (api.md 10.3), so libzt.so
   # exports lwIP's public API; cmake/libzt.map (the version script) decides which names.
   C_VISIBILITY_PRESET default)
 # lwipopts.h is found as "lwipopts.h" and the port as "arch/cc.h", "arch/sys_arch.h".

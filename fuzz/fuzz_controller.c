@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define NWID_PUB 0x7064247a5a000002ULL
 #define NWID_NONE 0x7064247a5a000003ULL
 
-/* Test identities of spec/vectors/vl2.json (never used for anything real). */
+/* Test identities of tests/vectors/vl2.json (never used for anything real). */
 static const char controller_secret[] = ZT_FUZZ_VL2_CONTROLLER_SECRET;
 static const char member_public[] =
     "136548ea94:0:0293bd5b32810d1ebf6bdad85436df23e130f4f1ea1672ee498219053601817e1b7063d2f0e"

@@ -1,5 +1,5 @@
 /*
- * vectors.h: the test identities of spec/vectors/vl2.json that harnesses sign with (never used
+ * vectors.h: the test identities of tests/vectors/vl2.json that harnesses sign with (never used
  * for anything real), as string literals: the controller 7064247a5a and the member
  * 136548ea94, secret text form (vl1.md §1.6).  Fuzz code only.
  */

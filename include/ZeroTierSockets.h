@@ -1,5 +1,5 @@
 /*
- * ZeroTierSockets.h: the zts_* API, generation 1.3 (spec/api.md).  Drop-in for programs
+ * ZeroTierSockets.h: the zts_* API, generation 1.3 (api.md).  Drop-in for programs
  * written against the seed's header: every name, value, signature and structure layout
  * below is an interface fact fixed by api.md sections 2-5; the comments are ours.
  *

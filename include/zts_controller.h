@@ -1,7 +1,7 @@
 /*
  * zts_controller.h: optional embedding API for the network controller.
  *
- * The seed API (ZeroTierSockets.h) declares no controller calls (spec/api.md §5.5), so this
+ * The seed API (ZeroTierSockets.h) declares no controller calls (api.md §5.5), so this
  * separate header adds them under the unused prefix zts_controller_*.  It includes only libc
  * headers.
  *
@@ -10,7 +10,8 @@
  * zerotier-one REST API does (controller.md §5): JSON bodies are partial updates, only the
  * writable fields are read, unknown keys are ignored, and every save that changes a record
  * bumps its revision.  The embedding service feeds configuration requests from the network to
- * the same controller (internally) and sends the pushes and revocations these edits cause.
+ * the same controller (internally); members see an edit at their next request (pushes and
+ * revocations are not sent yet: controller.md §4.3-§4.4).
  *
  * Sans-I/O: no call reads a clock.  Functions that change records take |now_ms|, milliseconds
  * since the Unix epoch, used for creationTime, lastAuthorizedTime and similar stamps.
@@ -120,8 +121,8 @@ ZTS_API void zts_controller_free(char *s);
  * file <start path>/controller.d/controller.sqlite3 (created if missing; a later zts_start on
  * the same path serves it again at once).  The node answers configuration requests from that
  * file as they come; edits made through the handle apply at each member's next request (a
- * member asks at least every 60 s; a fresh join asks at once), and removals of authorisation
- * are sent as revocations by the edit itself.
+ * member asks at least every 60 s; a fresh join asks at once), removals of authorisation
+ * included (no revocation is pushed yet).
  *
  * The caller owns *pctl and frees it with zts_controller_del(); the handle keeps working on
  * the file after the node stops.  Any application thread, not the event callback.  Returns

@@ -1,5 +1,5 @@
 /* The default planet of ZeroTier One 1.14.1 ("Earth", world ID 149604618, timestamp
- * 1644592324813), byte for byte as vl1.md §6.5 and spec/vectors/vl1.json give it.
+ * 1644592324813), byte for byte as vl1.md §6.5 and tests/vectors/vl1.json give it.
  * Generated from the vector by hand-run script; tests/vectors checks it against the JSON. */
 #include "codec/world.h"
 

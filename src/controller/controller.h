@@ -20,7 +20,7 @@
  * identity, which pushes replay (§4.3).  The table is bounded (opts.max_tracked); when full,
  * the entry with the oldest request is forgotten, which costs that member at most one push.
  *
- * One owner thread (STYLE §7).  Not re-entrant: do not call into the controller from send().
+ * One owner thread (style.md §7).  Not re-entrant: do not call into the controller from send().
  */
 #ifndef ZT_CONTROLLER_CONTROLLER_H
 #define ZT_CONTROLLER_CONTROLLER_H

@@ -21,7 +21,7 @@
  *   _from_json()        a whole stored record (file, database row): every field, defaults for
  *                       absent ones, the §5.7 coercions, unknown keys kept.
  *   _patch_from_json()  a REST request body: only the writable fields, and only those present
- *                       are flagged in patch->has (STYLE §10g); _patch_apply() changes exactly
+ *                       are flagged in patch->has (style.md §10g); _patch_apply() changes exactly
  *                       those fields and leaves the others as they were.
  */
 #ifndef ZT_CONTROLLER_MODEL_H
@@ -222,7 +222,7 @@ int zt_ctl_member_load(zt_ctl_member *m, uint64_t nwid, const char *text, size_t
 bool zt_ctl_network_same(const zt_ctl_network *a, const zt_ctl_network *b);
 bool zt_ctl_member_same(const zt_ctl_member *a, const zt_ctl_member *b);
 
-/* ---- REST updates (STYLE §10g) --------------------------------------------------------------- */
+/* ---- REST updates (style.md §10g) --------------------------------------------------------------- */
 
 enum {
     ZT_CTL_NET_HAS_NAME = 1u << 0,

@@ -1,5 +1,5 @@
 /* Controller data model: JSON coercions (controller.md §5.7), addresses, and the helpers the
- * network and member codecs share (model_internal.h).  STYLE §10g. */
+ * network and member codecs share (model_internal.h).  style.md §10g. */
 #include "controller/model_internal.h"
 
 #include <arpa/inet.h>

@@ -1,5 +1,5 @@
 /* Controller data model: networks <-> JSON, text forms and patches (controller.md §5.4,
- * §5.6).  STYLE §10g. */
+ * §5.6).  style.md §10g. */
 #include "controller/model_internal.h"
 
 #include <stdio.h>

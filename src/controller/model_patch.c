@@ -1,5 +1,5 @@
 /* Controller data model: patches, the fields a request body changes, parsed and then applied
- * to a network or member record (controller.md §5.6).  STYLE §10g. */
+ * to a network or member record (controller.md §5.6).  style.md §10g. */
 #include "controller/model_internal.h"
 
 #include <stdlib.h>

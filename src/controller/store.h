@@ -1,5 +1,5 @@
 /*
- * store.h: the controller's storage interface (STYLE §10f, controller.md §6).
+ * store.h: the controller's storage interface (style.md §10f, controller.md §6).
  *
  * A zt_store holds network records and, under each network, member records (model.h).  Every
  * backend implements zt_store_ops and embeds struct zt_store first; callers use only the
@@ -30,7 +30,7 @@
  *    (disk, database), ZT_ERR_INVAL (a corrupt stored record, bad argument), ZT_ERR_RANGE (a
  *    record beyond the model's bounds), ZT_ERR_NOTFOUND, ZT_ERR_UNSUPPORTED.  ZT_ERR_NOMEM is
  *    fatal for the caller's operation but leaves the store consistent.
- *  - One owner thread (STYLE §7).
+ *  - One owner thread (style.md §7).
  */
 #ifndef ZT_CONTROLLER_STORE_H
 #define ZT_CONTROLLER_STORE_H

@@ -1,5 +1,5 @@
 /*
- * node.h: the VL1 node, a sans-I/O protocol core (DESIGN.md, STYLE.md §1, vl1.md §4-8).
+ * node.h: the VL1 node, a sans-I/O protocol core (design.md, style.md §1, vl1.md §4-8).
  *
  * The node never opens a socket, reads a clock, starts a thread or touches a file.  It is
  * driven by two entry points, zt_node_recv_datagram() and zt_node_process_timers(), each with
@@ -30,7 +30,7 @@
 typedef struct zt_node zt_node;
 
 /* Protocol and software version we announce.  12: we speak suite 3 (AES-GMAC-SIV), so 1.14
- * peers use it with us (vl1.md §3.1, §8; spec/README.md: "then we announce 12"). */
+ * peers use it with us (vl1.md §3.1, §8; docs/decisions.md: "then we announce 12"). */
 #define ZT_NODE_PROTO_VERSION 12
 #define ZT_NODE_VERSION_MAJOR 1
 #define ZT_NODE_VERSION_MINOR 14

@@ -1,5 +1,5 @@
 /*
- * crypto.h: the only door to cryptographic primitives (libsodium underneath; DESIGN.md).
+ * crypto.h: the only door to cryptographic primitives (libsodium underneath; design.md).
  * No protocol logic here: ZeroTier's constructions (address hash, signatures, armor) are built
  * from these in src/core.  Every function is safe to call after zt_crypto_init().
  */
@@ -32,7 +32,7 @@ int zt__openssl_init(void);
 void zt_crypto_thread_stop(void);
 
 void zt__sha512(uint8_t out[ZT_SHA512_LEN], const void *data, size_t len);
-/* SHA-384 from OpenSSL's libcrypto (src/crypto/openssl.c; spec/README.md decisions).  Used for
+/* SHA-384 from OpenSSL's libcrypto (src/crypto/openssl.c; docs/decisions.md decisions).  Used for
  * the COM identity qualifiers (vl2.md §5.2).  Returns 0, or ZT_ERR_INTERNAL if libcrypto
  * failed (out of memory inside OpenSSL); |out| is then zeroed. */
 int zt__sha384(uint8_t out[ZT_SHA384_LEN], const void *data, size_t len);

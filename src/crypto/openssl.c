@@ -1,6 +1,6 @@
 /*
  * OpenSSL libcrypto backend for crypto.h: the primitives libsodium lacks.  The project takes
- * SHA-384 (and later AES for suite 3) from libcrypto rather than writing them (spec/README.md,
+ * SHA-384 (and later AES for suite 3) from libcrypto rather than writing them (docs/decisions.md,
  * "Decisions already taken").  Only the EVP interface is used.
  */
 #include "crypto/crypto.h"

@@ -1,6 +1,6 @@
 /*
  * api_events.c: the event queue of the zts_* API and the detail structures it carries
- * (spec/api.md §6).  Producers (the runner's I/O thread, the service thread, zts_start) append
+ * (api.md §6).  Producers (the runner's I/O thread, the service thread, zts_start) append
  * under api.mu; the service thread alone delivers, one event at a time, in order, with no lock
  * held during the callback, so the callback may call any zts_* function except zts_start and
  * zts_restart.  Each message and its one detail structure are one allocation, freed when the
@@ -198,7 +198,7 @@ void zt__api_queue_addr(int code, uint64_t nwid, const zt_stack_prefix *a)
     if (e != NULL) {
         zt_stack_prefix p = *a;
         e->d.addr.nwid = nwid;
-        p.bits = 0; /* spec/api.md §6.3: port 0 or the prefix; callers read the address */
+        p.bits = 0; /* api.md §6.3: port 0 or the prefix; callers read the address */
         storage_of_prefix(&p, &e->d.addr.addr);
         e->msg.addr = &e->d.addr;
     }

@@ -1,5 +1,5 @@
 /*
- * api_query.c: networks, moons, status, peers and statistics (spec/api.md §5.2-§5.6, §5.8).
+ * api_query.c: networks, moons, status, peers and statistics (api.md §5.2-§5.6, §5.8).
  * Network calls and peer queries need the node online (seed behaviour); the rest answer in
  * any state.  Runner calls run under api.runner_lock (read), never under api.mu: a query
  * waits for the runner's I/O thread, which may itself be waiting for api.mu.
@@ -218,7 +218,7 @@ int zts_get_peers(struct zts_peer_details *pds, uint32_t *num)
     if (n < 0) {
         rv = ZTS_ERR_GENERAL;
     } else if ((size_t)n > cap) {
-        *num = (uint32_t)n; /* the count needed; nothing copied (spec/api.md §5.3) */
+        *num = (uint32_t)n; /* the count needed; nothing copied (api.md §5.3) */
         rv = ZTS_ERR_ARG;
     } else {
         for (zt_ssize i = 0; i < n; i++)
@@ -331,7 +331,7 @@ int zts_get_protocol_stats(int protocolType, void *protoStatsDest)
     return ZTS_ERR_OK;
 }
 
-/* ---- DNS (spec/api.md §5.8): the 1.3 API has no lookup call; the servers are lwIP's
+/* ---- DNS (api.md §5.8): the 1.3 API has no lookup call; the servers are lwIP's
  * resolver's, which programs reach through lwip_getaddrinfo / lwip_gethostbyname. -------- */
 
 static int dns_addr(const struct zts_sockaddr *sa, ip_addr_t *ip)

@@ -1,6 +1,6 @@
 /*
  * api_service.c: zts_start, zts_stop, zts_restart, zts_free and the zts_allow_* settings
- * (spec/api.md §5.1), the service thread, and the bridge from the runner's reports to events
+ * (api.md §5.1), the service thread, and the bridge from the runner's reports to events
  * and netifs (docs/internals/api.md).
  *
  * zts_start returns at once: the service thread builds the runner (identity, sockets, node),
@@ -38,7 +38,7 @@ zt_api zt__api = {
 static zt_runner *output_runner;
 
 /* The group every netif subscribes, for programs that join an MLD group on the stack alone
- * (DevilutionX, spec/api.md §10.3): 33:33:37:86:6f:b7. */
+ * (DevilutionX, api.md §10.3): 33:33:37:86:6f:b7. */
 #define ZT_API_DEVX_GROUP 0x333337866fb7ull
 
 bool zt__api_on_service_thread(void)
@@ -98,7 +98,7 @@ static zt_api_net *add_net(uint64_t nwid)
     return net;
 }
 
-/* Sends the network event |code| if it changes the network's status (spec/api.md §6.3). */
+/* Sends the network event |code| if it changes the network's status (api.md §6.3). */
 static void set_status(uint64_t nwid, int code)
 {
     zt_api_net *net, copy;
@@ -144,7 +144,7 @@ static void prefix_of(const zt_inetaddr *a, zt_stack_prefix *p)
 }
 
 /* A new config for |nwid|: its netif (created at the first one), addresses, routes, MTU, and
- * the events that say so, in the order of spec/api.md §6.3. */
+ * the events that say so, in the order of api.md §6.3. */
 static void apply_config(zt_runner *r, uint64_t nwid)
 {
     zt_runner_network rn;
@@ -427,7 +427,7 @@ static bool has_controller_store(const char *home)
            access(path, F_OK) == 0;
 }
 
-/* Re-joins the networks cached in networks.d (spec/api.md §5.1, network caching on). */
+/* Re-joins the networks cached in networks.d (api.md §5.1, network caching on). */
 static void rejoin_cached(zt_runner *r, const char *home)
 {
     char path[4096];
@@ -540,7 +540,7 @@ static bool run_node(struct zts_node_details *nd)
     return true;
 }
 
-/* spec/api.md §5.1: after an identity collision the old secret is kept aside and the node
+/* api.md §5.1: after an identity collision the old secret is kept aside and the node
  * starts again with a new identity. */
 static void replace_identity(const char *home)
 {
@@ -594,7 +594,7 @@ down:
         pthread_mutex_lock(&zt__api.mu);
     }
     /* The run is over before its last events go out: a caller that waits for NODE_DOWN may
-     * call zts_start at once (spec/api.md §5.1).  The next run joins this thread first, so
+     * call zts_start at once (api.md §5.1).  The next run joins this thread first, so
      * its events never mix with these. */
     zt__api.online = false;
     zt__api.address = 0;
@@ -664,7 +664,7 @@ static void join_ended(void)
 
 /* At exit with a node still running (DevilutionX never stops it; the client example stops and
  * returns at once), the run is ended in order, for at most 5 s, before the process's memory
- * goes away under the service and I/O threads (spec/api.md §5.1). */
+ * goes away under the service and I/O threads (api.md §5.1). */
 static void stop_at_exit(void)
 {
     struct timespec deadline;

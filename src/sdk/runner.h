@@ -1,5 +1,5 @@
 /*
- * runner.h: one node at work (DESIGN.md "Runtime").  A runner owns one zt_node, its UDP
+ * runner.h: one node at work (design.md "Runtime").  A runner owns one zt_node, its UDP
  * sockets (primary and secondary port, IPv4 and IPv6), its home directory and the I/O thread
  * that drives it: epoll over the sockets, a timer armed at zt_node_next_deadline() and a
  * wakeup descriptor through which other threads post commands.

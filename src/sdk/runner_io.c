@@ -252,7 +252,7 @@ static void cb_state_put(void *user, zt_state_type type, uint64_t id, const uint
     char path[ZT_HOME_PATH_MAX];
     bool changed = false;
 
-    /* Network caching off: nothing read from or written to networks.d (spec/api.md §5.1). */
+    /* Network caching off: nothing read from or written to networks.d (api.md §5.1). */
     if (type == ZT_STATE_NETWORK_CONFIG && !r->cfg.network_cache)
         return;
     if (zt__home_state_put(r->home, type, id, data, len, &changed) != 0) {

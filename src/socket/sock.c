@@ -288,7 +288,7 @@ int zt__sock_open(int family, int type, int proto)
         if (proto != 0 && proto != IP_PROTO_UDP)
             return -EPROTONOSUPPORT;
     } else {
-        return -EINVAL; /* as lwip_socket() and Linux (spec/api.md §5.7) */
+        return -EINVAL; /* as lwip_socket() and Linux (api.md §5.7) */
     }
     s = zt__sock_new_struct(family, type);
     if (s == NULL)

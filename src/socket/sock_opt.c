@@ -1,5 +1,5 @@
 /*
- * sock_opt.c: socket options (spec/api.md §3.8; docs/internals/socket.md has the table of what
+ * sock_opt.c: socket options (api.md §3.8; docs/internals/socket.md has the table of what
  * each does here).  Levels and names are the ZTS_* values; value types are the public ones
  * (int, struct zts_linger, struct zts_timeval, struct zts_ip_mreq, struct zts_ipv6_mreq,
  * unsigned char), declared again here as their layouts so that this file needs no public

@@ -222,7 +222,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *npcb, err_t err)
 
 int zt__tcp_open(zt_sock *s)
 {
-    /* IPv6 sockets are dual-stack until IPV6_V6ONLY says otherwise (spec/api.md §5.7). */
+    /* IPv6 sockets are dual-stack until IPV6_V6ONLY says otherwise (api.md §5.7). */
     struct tcp_pcb *pcb = tcp_new_ip_type(s->family == 4 ? IPADDR_TYPE_V4 : IPADDR_TYPE_ANY);
 
     if (pcb == NULL)
@@ -274,7 +274,7 @@ void zt__tcp_release(zt_sock *s)
     tcp_sent(pcb, NULL);
     tcp_err(pcb, NULL);
     if (s->linger.onoff && s->linger.secs == 0) {
-        tcp_abort(pcb); /* SO_LINGER {1, 0}: reset (spec/api.md §5.7) */
+        tcp_abort(pcb); /* SO_LINGER {1, 0}: reset (api.md §5.7) */
         return;
     }
     /* Unread data makes lwIP answer with a reset, as a kernel does; otherwise FIN after what
@@ -433,7 +433,7 @@ ssize_t zt__tcp_send(zt_sock *s, const zt_iov *iov, int iovcnt, int flags)
             s->err = 0;
             return rv;
         }
-        if (s->shut_wr) /* spec/api.md §5.7: ESHUTDOWN/ENOTCONN after SHUT_WR */
+        if (s->shut_wr) /* api.md §5.7: ESHUTDOWN/ENOTCONN after SHUT_WR */
             return sent > 0 ? (ssize_t)sent : -ESHUTDOWN;
         if (pcb == NULL || s->state != ZT_SOCK_CONNECTED)
             return sent > 0 ? (ssize_t)sent : -EPIPE;

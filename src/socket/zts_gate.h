@@ -1,5 +1,5 @@
 /*
- * zts_gate.h: the service gate of the zts_* socket calls (spec/api.md §5.0): they return
+ * zts_gate.h: the service gate of the zts_* socket calls (api.md §5.0): they return
  * ZTS_ERR_SERVICE unless a node runs.  The service (src/sdk/api_service.c) opens and closes
  * the gate; sockets themselves outlive a stop (the stack hibernates).
  */

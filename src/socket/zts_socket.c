@@ -1,5 +1,5 @@
 /*
- * zts_socket.c: the zts_* socket calls (spec/api.md §5.7, include/ZeroTierSockets.h) over the
+ * zts_socket.c: the zts_* socket calls (api.md §5.7, include/ZeroTierSockets.h) over the
  * socket layer (sock.h).  Each call: argument checks (ZTS_ERR_ARG, zts_errno untouched), then
  * the service gate (ZTS_ERR_SERVICE unless a node runs), then the operation, whose failure is
  * -1 with zts_errno and errno set.  Addresses are translated here between the public layouts
@@ -44,7 +44,7 @@ static int finish_int(int rv)
     return (int)finish(rv);
 }
 
-/* ---- addresses (spec/api.md §4.2) --------------------------------------------------------- */
+/* ---- addresses (api.md §4.2) --------------------------------------------------------- */
 
 static int addr_in(const struct zts_sockaddr *sa, zts_socklen_t len, zt_sockaddr *out)
 {
@@ -77,7 +77,7 @@ static int addr_in(const struct zts_sockaddr *sa, zts_socklen_t len, zt_sockaddr
 }
 
 /* Writes |a| into the caller's buffer of *|len| bytes, never more than the real size, and sets
- * *|len| to the real size (spec/api.md §4.2). */
+ * *|len| to the real size (api.md §4.2). */
 static void addr_out(const zt_sockaddr *a, struct zts_sockaddr *sa, zts_socklen_t *len)
 {
     union {
@@ -190,7 +190,7 @@ int zts_accept(int fd, struct zts_sockaddr *addr, zts_socklen_t *addrlen)
 __attribute__((visibility("default"))) int zts_accept4(int fd, struct zts_sockaddr *addr,
                                                        zts_socklen_t *addrlen, int flags)
 {
-    /* ZTS_O_NONBLOCK or the host's SOCK_NONBLOCK (spec/api.md §5.7). */
+    /* ZTS_O_NONBLOCK or the host's SOCK_NONBLOCK (api.md §5.7). */
     return accept_common(fd, addr, addrlen, (flags & (ZTS_O_NONBLOCK | SOCK_NONBLOCK)) != 0);
 }
 #endif
@@ -266,7 +266,7 @@ int zts_fcntl(int fd, int cmd, int flags)
     }
     if (cmd == ZTS_F_SETFL) {
         /* ZTS_O_NONBLOCK and the host's O_NONBLOCK (Linux 2048, macOS/iOS 4) mean non-blocking
-         * (spec/api.md §5.7).  4 only where it is the host's value: elsewhere it is just
+         * (api.md §5.7).  4 only where it is the host's value: elsewhere it is just
          * ZTS_O_WRONLY, an access-mode bit that F_GETFL returns and F_SETFL ignores, so that
          * F_SETFL(F_GETFL & ~ZTS_O_NONBLOCK) makes the socket blocking again. */
 #if defined(__APPLE__)
@@ -492,7 +492,7 @@ ssize_t zts_writev(int fd, const struct zts_iovec *iov, int iovcnt)
 }
 
 /* zts_sendmsg/zts_recvmsg take `struct msghdr *` (the seed's prototypes) but read the object
- * as a struct zts_msghdr (spec/api.md §5.7). */
+ * as a struct zts_msghdr (api.md §5.7). */
 ssize_t zts_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
     struct zts_msghdr m;

@@ -1,13 +1,13 @@
 /*
  * lwipopts.h: our lwIP 2.1.3 configuration.  Only what differs from lwIP's opt.h, or what
- * must be stated, is set here; each choice says why.  Sizes follow DESIGN.md (MTU 2800,
- * windows and buffers >= 1 MiB, >= 1024 sockets) and the limits spec/api.md §3.12 lets
+ * must be stated, is set here; each choice says why.  Sizes follow design.md (MTU 2800,
+ * windows and buffers >= 1 MiB, >= 1024 sockets) and the limits api.md §3.12 lets
  * callers observe (we may raise them, never lower them).
  */
 #ifndef ZT_STACK_LWIPOPTS_H
 #define ZT_STACK_LWIPOPTS_H
 
-/* ---- Threads and locking (STYLE §7) ----------------------------------------------------- */
+/* ---- Threads and locking (style.md §7) ----------------------------------------------------- */
 
 /* tcpip_thread owns the core; the socket API calls into it from application threads. */
 #define NO_SYS                          0
@@ -47,13 +47,13 @@
 
 /* ---- Sizes -------------------------------------------------------------------------------- */
 
-/* Virtual network MTU (DESIGN.md); the netif sets it, pbufs and MSS are sized from it. */
+/* Virtual network MTU (design.md); the netif sets it, pbufs and MSS are sized from it. */
 #define ZT_STACK_MTU                    2800
 /* A received frame (Ethernet header + MTU) fits one pool pbuf, so input never chains. */
 #define PBUF_POOL_BUFSIZE               LWIP_MEM_ALIGN_SIZE(ZT_STACK_MTU + PBUF_LINK_HLEN + \
                                                             PBUF_LINK_ENCAPSULATION_HLEN)
 
-/* spec/api.md §3.12: 1024 sockets, TCP PCBs, listening PCBs, UDP PCBs.  NUM_SOCKETS is
+/* api.md §3.12: 1024 sockets, TCP PCBs, listening PCBs, UDP PCBs.  NUM_SOCKETS is
  * MEMP_NUM_NETCONN; it also equals FD_SETSIZE (1024), which lwip_select needs because
  * cc.h makes lwIP use libc's fd_set. */
 #define MEMP_NUM_NETCONN                1024
@@ -64,7 +64,7 @@
 /* Enough queued segments for full 1 MiB send buffers on many connections. */
 #define MEMP_NUM_TCP_SEG                8192
 /* Groups include the ones the stack joins itself (IPv6 solicited-node): one per address per
- * netif, several netifs per node; spec/api.md asks us to raise the seed's 8 and 4. */
+ * netif, several netifs per node; api.md asks us to raise the seed's 8 and 4. */
 #define MEMP_NUM_IGMP_GROUP             64
 #define MEMP_NUM_MLD6_GROUP             64
 /* Room for the SDK's own timers (src/stack/timers.c) beside lwIP's. */
@@ -95,7 +95,7 @@
 /* IPv6 reassembly keeps a pointer in each fragment header (8 bytes) unless told to copy the
  * header aside; 64-bit pointers do not fit (lwIP asserts from its 1 s timer). */
 #define IPV6_FRAG_COPYHEADER            1
-/* Raw sockets stay off, as in the seed (spec/api.md: ZTS_SOCK_RAW fails). */
+/* Raw sockets stay off, as in the seed (api.md: ZTS_SOCK_RAW fails). */
 #define LWIP_RAW                        0
 
 /* ---- TCP ---------------------------------------------------------------------------------- */
@@ -122,7 +122,7 @@
  * loss probes it rarely waits for one) instead of 1.5 s, and a delayed ACK waits at most
  * 10 ms.  The timer runs only while TCP connections exist. */
 #define TCP_TMR_INTERVAL                10
-/* zts_listen's backlog is enforced (capped at 255, spec/api.md §5.7). */
+/* zts_listen's backlog is enforced (capped at 255, api.md §5.7). */
 #define TCP_LISTEN_BACKLOG              1
 /* TCP_KEEPIDLE/KEEPINTVL/KEEPCNT socket options. */
 #define LWIP_TCP_KEEPALIVE              1
@@ -133,7 +133,7 @@
 /* ---- UDP, DNS ----------------------------------------------------------------------------- */
 
 #define LWIP_UDP                        1
-/* Resolver for zts_add_dns_nameserver (spec/api.md §5.8 allows it); idle until a server is
+/* Resolver for zts_add_dns_nameserver (api.md §5.8 allows it); idle until a server is
  * set.  Query IDs and source ports are random (LWIP_DNS_SECURE default). */
 #define LWIP_DNS                        1
 
@@ -154,14 +154,15 @@
 
 #define LWIP_NETCONN                    1
 #define LWIP_SOCKET                     1
-/* Never macro-rename socket/read/close/...: the intercept library must see libc's (STYLE §7). */
+/* Never macro-rename socket/read/close/...: the intercept library must see libc's
+ * (style.md §7). */
 #define LWIP_COMPAT_SOCKETS             0
 #define LWIP_POSIX_SOCKETS_IO_NAMES     0
 /* Nor htons/ntohl, which libc provides as functions and macros of its own. */
 #define LWIP_DONT_PROVIDE_BYTEORDER_FUNCTIONS 1
 #define LWIP_SOCKET_SELECT              1
 #define LWIP_SOCKET_POLL                1
-/* Socket options the zts_* API exposes (spec/api.md §3.8). */
+/* Socket options the zts_* API exposes (api.md §3.8). */
 #define LWIP_SO_RCVTIMEO                1
 #define LWIP_SO_SNDTIMEO                1
 #define LWIP_SO_RCVBUF                  1
@@ -209,7 +210,7 @@
 
 /* ---- Statistics and debugging ------------------------------------------------------------- */
 
-/* Per-protocol counters for zts_get_protocol_stats() (spec/api.md §5.6): plain increments
+/* Per-protocol counters for zts_get_protocol_stats() (api.md §5.6): plain increments
  * under the core lock, 32-bit like struct zts_stats_proto.  Memory and sys stats stay off. */
 #define LWIP_STATS                      1
 #define LWIP_STATS_LARGE                1

@@ -367,7 +367,7 @@ int zt_stack_netif_new(zt_stack_netif **pnif, uint64_t nwid, uint64_t mac, unsig
         netif_ip6_addr_set_state(&n->nif, 0, IP6_ADDR_PREFERRED);
         n->next = all_netifs;
         all_netifs = n;
-        /* spec/api.md §5.7: the newest interface is the default (IPv6 multicast goes there). */
+        /* api.md §5.7: the newest interface is the default (IPv6 multicast goes there). */
         netif_set_default(&n->nif);
         netif_set_up(&n->nif);
         netif_set_link_up(&n->nif);

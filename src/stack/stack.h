@@ -53,7 +53,7 @@ typedef struct zt_stack_netif_ops {
     void (*output)(void *user, uint64_t nwid, uint64_t dst_mac, unsigned ethertype,
                    const uint8_t *data, size_t len);
     /* The stack joined (|join|) or left a multicast group on this netif: its Ethernet group
-     * address |mac| (IGMP and MLD, spec/api.md §5.7).  Core lock held.  Optional. */
+     * address |mac| (IGMP and MLD, api.md §5.7).  Core lock held.  Optional. */
     void (*multicast)(void *user, uint64_t nwid, uint64_t mac, bool join);
 } zt_stack_netif_ops;
 

@@ -1,5 +1,5 @@
 /*
- * buf.h: bounded reader and sticky-error writer for wire formats (STYLE.md §10b).
+ * buf.h: bounded reader and sticky-error writer for wire formats (style.md §10b).
  *
  * Readers return ZT_ERR_TRUNCATED when the input ends early and never move past |end|.
  * Writers set |overflow| instead of writing past |end|; the caller checks it once at the end.

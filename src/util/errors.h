@@ -1,5 +1,5 @@
 /*
- * errors.h: the one internal error space (STYLE.md §5).
+ * errors.h: the one internal error space (style.md §5).
  *
  * 0 is success, negative values are errors.  Codes above ZT_ERR_FATAL mean "this operation
  * failed, the object is still good"; codes at or below it mean "tear the object down".

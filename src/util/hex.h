@@ -1,7 +1,7 @@
 /*
  * hex.h: hex text <-> bytes.  Produces lowercase, accepts either case (vl1.md §0).
  * Both directions run in time independent of the byte values, so they are safe on keys
- * (STYLE.md §6).
+ * (style.md §6).
  */
 #ifndef ZT_UTIL_HEX_H
 #define ZT_UTIL_HEX_H

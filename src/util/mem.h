@@ -1,5 +1,5 @@
 /*
- * mem.h: the allocation hook every core allocation goes through (STYLE.md §6), so tests can
+ * mem.h: the allocation hook every core allocation goes through (style.md §6), so tests can
  * make the Nth allocation fail.  A NULL zt_mem means libc.
  */
 #ifndef ZT_UTIL_MEM_H

@@ -6,7 +6,7 @@
 #   2. libzt.so: SONAME libzt.so.<major>; `nm -D` lists only allowed names (zts_*, lwIP's
 #      public API, the four core-lock functions: cmake/libzt.map); every function declared
 #      in ZeroTierSockets.h and zts_controller.h, zts_errno and the lwIP names DevilutionX
-#      calls (spec/api.md 10.3) are exported;
+#      calls (api.md 10.3) are exported;
 #   3. consumer/ built and run four ways: pkg-config (shared, --static) and find_package
 #      (libzt::zt, libzt::zt-static).
 # Every check runs even after a failure; the summary lists what failed.
@@ -123,7 +123,7 @@ declared "$inc/zts_controller.h" ZTS_API "$tmp/declared_ctl.txt"
 log "ZeroTierSockets.h declares $(wc -l <"$tmp/declared_zts.txt") functions;" \
     "zts_controller.h $(wc -l <"$tmp/declared_ctl.txt")"
 
-# What spec/api.md 10.3 has DevilutionX call or read in lwIP (lwip_inet_ntop is a function
+# What api.md 10.3 has DevilutionX call or read in lwIP (lwip_inet_ntop is a function
 # in lwIP 2.1; LOCK_TCPIP_CORE/UNLOCK_TCPIP_CORE expand to the zt__sys_core_* calls).
 cat >"$tmp/required_lwip.txt" <<'EOF'
 in6addr_any

@@ -806,7 +806,7 @@ typedef struct {
 #define PASS(...) (say("PASS " __VA_ARGS__), 0)
 #define FAIL(...) (say("FAIL " __VA_ARGS__), -1)
 
-/* zts_errno must agree with errno after a failed call (spec/api.md §5.7) and be |want|, or
+/* zts_errno must agree with errno after a failed call (api.md §5.7) and be |want|, or
  * one of the alternatives. */
 static bool errno_is(int e, int want, int alt)
 {
@@ -1192,7 +1192,7 @@ fail:
 }
 
 /* A port nobody listens on: blocking connect fails with ECONNREFUSED (ECONNRESET tolerated,
- * spec/api.md §5.7); non-blocking connect reports it through poll and SO_ERROR. */
+ * api.md §5.7); non-blocking connect reports it through poll and SO_ERROR. */
 static int case_refused(const char *name, const char *ip, uint16_t port)
 {
     int64_t t0 = now_ms(), ms1, ms2;
@@ -2247,7 +2247,7 @@ static int cmd_cycles(const char *home, uint64_t nwid, int n, const char *ip, ui
         pthread_mutex_lock(&ev_mu);
         st.online = st.down = false;
         pthread_mutex_unlock(&ev_mu);
-        /* spec/api.md §5.1: once NODE_DOWN has been delivered, zts_start may be called again.
+        /* api.md §5.1: once NODE_DOWN has been delivered, zts_start may be called again.
          * A refusal is counted (and fails the test at the end); the start is retried for 2 s so
          * that the remaining cycles are still exercised. */
         rv = zts_start(home, on_event, 0);
@@ -2336,7 +2336,7 @@ static int cmd_cycles(const char *home, uint64_t nwid, int n, const char *ip, ui
     }
     if (refused > 0) {
         say("FAIL cycles: zts_start returned ZTS_ERR_SERVICE right after ZTS_EVENT_NODE_DOWN "
-            "in %d of %d restarts (spec/api.md 5.1: waiting for NODE_DOWN is enough)",
+            "in %d of %d restarts (api.md 5.1: waiting for NODE_DOWN is enough)",
             refused, n);
         return 1;
     }

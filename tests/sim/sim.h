@@ -1,6 +1,6 @@
 /*
- * sim.h: deterministic simulation of N protocol cores on a simulated underlay (STYLE.md §9,
- * DESIGN.md "Tests, from fast to real", docs/internals/simulation.md).
+ * sim.h: deterministic simulation of N protocol cores on a simulated underlay (style.md §9,
+ * design.md "Tests, from fast to real", docs/internals/simulation.md).
  *
  * One sim_world holds a virtual clock (int64 ms), a seeded PRNG, the nodes, the NAT boxes and
  * an event queue of datagrams in flight ordered by (delivery time, sequence number).

@@ -1,7 +1,7 @@
 /*
  * test_sim_vl1_bounds.c: hostile input and bounds on the simulator (ctest label "sim"): floods
  * of garbage datagrams into a leaf and a root, and a node whose peer table is smaller than the
- * number of peers that talk to it (STYLE.md §5.3, §6).
+ * number of peers that talk to it (style.md §5.3, §6).
  */
 #include "scenario.h"
 
@@ -86,7 +86,7 @@ static void flood(sim_world *w, sim_node *victim, uint64_t known, unsigned kind,
 }
 
 /*
- * Garbage from random addresses is dropped and counted (STYLE.md §5.3: a per-reason counter
+ * Garbage from random addresses is dropped and counted (style.md §5.3: a per-reason counter
  * for every discarded datagram; §6: a bounded table that is full is a counted drop too),
  * creates no peer, and does not make the core's memory grow with the size of the flood; the
  * node keeps working.  Checked on a leaf and on a root, kind by kind, then mixed.
@@ -320,7 +320,7 @@ static void test_hello_flood_root(void **state)
 
 /*
  * A node configured for at most 4 peers (2 roots + 2) is messaged by 4 others (vl1.md §5.1
- * and STYLE.md §6: every table has a bound).  It never holds more than 4, keeps both
+ * and style.md §6: every table has a bound).  It never holds more than 4, keeps both
  * upstreams, stays online and still hears from some peers.  Once they fall idle
  * (peer_idle_ms) the slots are free again for the peers that were left out.
  */

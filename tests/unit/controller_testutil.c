@@ -3,7 +3,7 @@
  */
 #include "controller_testutil.h"
 
-/* Test identities of spec/vectors/vl2.json (never used for anything real). */
+/* Test identities of tests/vectors/vl2.json (never used for anything real). */
 const char controller_secret[] =
     "7064247a5a:0:fe1fa7eb2b604654bed5a56ee321acccbf7c8a64954c03a77b9071d1a8ef0b4a402d53f3dfa"
     "e61262a04b41012be40c3bf89f9de9c73a31658386ce83b5a5f0c:343717da61c64524f4304f70df66d5f88d"

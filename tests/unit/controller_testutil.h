@@ -20,7 +20,7 @@
 #include "codec/rules.h"
 #include "zts_controller.h"
 
-/* Test identities of spec/vectors/vl2.json (never used for anything real). */
+/* Test identities of tests/vectors/vl2.json (never used for anything real). */
 extern const char controller_secret[];
 extern const char member_secret[];
 extern const char net_priv_json[]; /* NWID_PRIV */

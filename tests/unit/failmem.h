@@ -1,5 +1,5 @@
 /*
- * failmem.h: a zt_mem for alloc-failure tests (STYLE.md §9).  Allocation number |fail_at|
+ * failmem.h: a zt_mem for alloc-failure tests (style.md §9).  Allocation number |fail_at|
  * (1-based; 0 = never) returns NULL; every allocation is counted so a test can check that
  * whatever succeeded was freed again.
  */

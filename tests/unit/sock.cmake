@@ -1,4 +1,4 @@
-# unit.test_sock: the zts_* socket calls (spec/api.md §5.7) over src/socket and lwIP's
+# unit.test_sock: the zts_* socket calls (api.md §5.7) over src/socket and lwIP's
 # loopback netif (127.0.0.1, ::1): no ZeroTier node, the service gate opened by hand.
 # Included by tests/CMakeLists.txt.
 if(NOT TARGET zt_socket)

@@ -1,5 +1,5 @@
 /*
- * test_sock.c: the zts_* socket calls (spec/api.md §5.7) over our socket layer (src/socket)
+ * test_sock.c: the zts_* socket calls (api.md §5.7) over our socket layer (src/socket)
  * and lwIP's loopback netif (127.0.0.1, ::1).  No ZeroTier node: the stack is started once,
  * the service gate opened by hand (zts_gate.h).
  *

@@ -1,6 +1,6 @@
 /*
  * Unit tests for src/controller stores: ONE shared suite run against every backend
- * (STYLE §10f), the backends being those of store_testutil.c:
+ * (style.md §10f), the backends being those of store_testutil.c:
  *   mem      in memory
  *   sqlite   a database file in a temp directory
  *   json     a controller.d tree in a temp directory

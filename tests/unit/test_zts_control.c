@@ -1,5 +1,5 @@
 /*
- * test_zts_control.c: the zts_* control calls without a network (spec/api.md §5.0-§5.6, §6):
+ * test_zts_control.c: the zts_* control calls without a network (api.md §5.0-§5.6, §6):
  * argument checks before the service gate, every call's answer in every state (idle, running
  * but offline, stopping, freed), the event sequence of start/stop cycles with filled details,
  * a port that cannot be bound, an identity.secret that is a FIFO (issue 9), settings kept
@@ -48,7 +48,7 @@ static void on_event(void *p)
     if (nevents < MAX_EVENTS) {
         codes[nevents] = m->eventCode;
         node_addr[nevents] = m->node != NULL ? m->node->address : 0;
-        /* spec/api.md §6.2: only the detail of the event's category may be set */
+        /* api.md §6.2: only the detail of the event's category may be set */
         if (m->eventCode >= 200 && m->eventCode <= 206)
             node_addr[nevents] |= (m->network || m->netif || m->peer || m->addr) ? 1ull << 63 : 0;
         nevents++;
@@ -306,7 +306,7 @@ static void test_port_in_use(void **state)
     assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
     assert_int_equal(getsockname(s, (struct sockaddr *)&a, &alen), 0);
     base = event_count();
-    /* spec/api.md §5.1: a port that cannot be bound fails the node, not the call */
+    /* api.md §5.1: a port that cannot be bound fails the node, not the call */
     assert_int_equal(zts_start(home, on_event, ntohs(a.sin_port)), ZTS_ERR_OK);
     err = wait_event(ZTS_EVENT_NODE_UNRECOVERABLE_ERROR, base);
     down = wait_event(ZTS_EVENT_NODE_DOWN, base);

@@ -3,7 +3,7 @@
  * zts_inet_ntop / zts_inet_pton / zts_inet_addr (fixed cases from RFC 5952 and RFC 4291,
  * errors with zts_errno and errno, and a seeded comparison with the host libc over many
  * addresses), the 6PLANE and RFC 4193 addresses (expected text derived by hand here, the
- * fields they must and must not write), the ad-hoc network IDs of api-examples.md, and
+ * fields they must and must not write), the ad-hoc network IDs of api.md §5.4, and
  * zts_delay_ms (full interval, signals, <= 0).
  */
 #include "ZeroTierSockets.h"

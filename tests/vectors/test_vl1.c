@@ -1,4 +1,4 @@
-/* Known-answer tests: every vector of spec/vectors/vl1.json (copied to tests/vectors/). */
+/* Known-answer tests: every vector of tests/vectors/vl1.json (copied to tests/vectors/). */
 #include "testutil.h"
 
 #include "codec/fragment.h"

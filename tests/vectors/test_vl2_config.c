@@ -1,4 +1,4 @@
-/* Known-answer tests from spec/vectors/vl2.json: dictionary, network configs (small and
+/* Known-answer tests from tests/vectors/vl2.json: dictionary, network configs (small and
  * large), config chunks and their reassembly, NETWORK_CONFIG_REQUEST, VL2 ERROR payloads and
  * MULTICAST_LIKE. */
 #include "testutil.h"

@@ -1,4 +1,4 @@
-/* Known-answer tests from spec/vectors/vl2.json: MAC derivation, rfc4193/6PLANE addresses,
+/* Known-answer tests from tests/vectors/vl2.json: MAC derivation, rfc4193/6PLANE addresses,
  * address-resolution groups and the ARP-request group of a frame. */
 #include "testutil.h"
 

@@ -13,7 +13,7 @@
  *  - sys_arch_protect(): one process-wide recursive mutex;
  *  - LWIP_RAND(): getrandom(2);
  *  - the core lock: lwIP's lock_tcpip_core plus a record of the holding thread, which
- *    LWIP_ASSERT_CORE_LOCKED() checks once tcpip_thread runs (STYLE §7).
+ *    LWIP_ASSERT_CORE_LOCKED() checks once tcpip_thread runs (style.md §7).
  *
  * Failures of pthread calls on objects we created are programmer errors and abort.
  */

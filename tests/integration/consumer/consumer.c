@@ -1,7 +1,7 @@
 /*
  * consumer.c: a program built against an *installed* libzt (tests/integration/
  * libzt_install.sh), once through pkg-config and once through find_package(libzt), against
- * libzt.so and libzt.a.  It calls only what works with no node running (spec/api.md 5.3,
+ * libzt.so and libzt.a.  It calls only what works with no node running (api.md 5.3,
  * 5.4, 5.7 helpers) and checks known answers; lwip_use.c proves lwIP's headers and symbols.
  * Exit status 0 when every check passes.
  */

@@ -1,5 +1,5 @@
 /*
- * lwip_use.c: the part of lwIP DevilutionX uses directly (spec/api.md 10.3), compiled from
+ * lwip_use.c: the part of lwIP DevilutionX uses directly (api.md 10.3), compiled from
  * the installed include/libzt tree (lwIP's headers with libzt's lwipopts.h and arch/) in the
  * same translation unit as ZeroTierSockets.h, as DevilutionX does.  Pure functions run; the
  * ones that need the stack are only referenced, so that the link proves the installed
