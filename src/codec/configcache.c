@@ -3,12 +3,12 @@
  */
 #include "codec/configcache.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "codec/dictionary.h"
 #include "codec/netconf.h"
+#include "util/errors.h"
 
 #define KEY_LEN (sizeof(ZT_CONFIG_CACHE_KEY) - 1)
 
@@ -26,20 +26,6 @@ typedef struct proof {
     uint16_t nchunks;
     zt_rd chunks; /* the k chunk records, read one by one */
 } proof;
-
-static void set_why(char *why, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_why(char *why, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (why == NULL || cap == 0)
-        return;
-    va_start(ap, fmt);
-    (void)vsnprintf(why, cap, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- writing ---- */
 
@@ -120,7 +106,7 @@ static int read_proof(proof *p, const uint8_t *data, size_t len, char *why, size
     uint8_t version = 0;
 
     if (zt__rd_u8(&r, &version) != 0 || version != ZT_CONFIG_PROOF_VERSION) {
-        set_why(why, whylen, "signatures in an unknown format (version %u)", (unsigned)version);
+        zt__err_set(why, whylen, "signatures in an unknown format (version %u)", (unsigned)version);
         return len == 0 ? ZT_ERR_INVAL : ZT_ERR_UNSUPPORTED;
     }
     if (zt__identity_read(&r, &p->controller) != 0 || p->controller.has_secret ||
@@ -129,7 +115,7 @@ static int read_proof(proof *p, const uint8_t *data, size_t len, char *why, size
         p->nchunks > ZT_CHUNK_MAX_PER_CONFIG ||
         zt__rd_left(&r) != (size_t)p->nchunks * ZT_CONFIG_PROOF_CHUNK) {
         zt__identity_clear(&p->controller);
-        set_why(why, whylen, "malformed signatures");
+        zt__err_set(why, whylen, "malformed signatures");
         return ZT_ERR_INVAL;
     }
     p->total = (uint32_t)total;
@@ -171,7 +157,7 @@ static int check_cover(const proof *p, char *why, size_t whylen)
     if (sum == p->total)
         return 0;
 bad:
-    set_why(why, whylen, "its signed chunks do not cover the config exactly");
+    zt__err_set(why, whylen, "its signed chunks do not cover the config exactly");
     return ZT_ERR_RANGE;
 }
 
@@ -200,7 +186,7 @@ static int check_signatures(const proof *p, uint64_t nwid, const uint8_t *dict,
         if (w.overflow ||
             !zt__signature_verify(p->controller.pub, buf, zt__wr_len(&w), c.sig,
                                   ZT_SIGNATURE_LEN)) {
-            set_why(why, whylen, "bad controller signature on bytes %u-%u",
+            zt__err_set(why, whylen, "bad controller signature on bytes %u-%u",
                     (unsigned)c.index, (unsigned)(c.index + c.len));
             rv = ZT_ERR_AUTH;
         }
@@ -221,10 +207,10 @@ static int check_config(const uint8_t *dict, size_t len, uint64_t nwid, uint64_t
     zt__netconf_init(nc, mem);
     rv = zt__netconf_parse(nc, dict, len, mem);
     if (rv != 0 && rv != ZT_ERR_NOMEM) {
-        set_why(why, whylen, "not a network config (%s)", zt_strerror(rv));
+        zt__err_set(why, whylen, "not a network config (%s)", zt_strerror(rv));
         rv = ZT_ERR_INVAL;
     } else if (rv == 0 && (nc->nwid != nwid || nc->issued_to != address)) {
-        set_why(why, whylen, "a config of network %016llx issued to %010llx",
+        zt__err_set(why, whylen, "a config of network %016llx issued to %010llx",
                 (unsigned long long)nc->nwid, (unsigned long long)nc->issued_to);
         rv = ZT_ERR_INVAL;
     }
@@ -241,14 +227,14 @@ static int check_signer(const proof *p, uint64_t nwid, const zt_identity *contro
     int rv;
 
     if (p->controller.address != want) {
-        set_why(why, whylen, "signed by %010llx, not by the network's controller %010llx",
+        zt__err_set(why, whylen, "signed by %010llx, not by the network's controller %010llx",
                 (unsigned long long)p->controller.address, (unsigned long long)want);
         return ZT_ERR_AUTH;
     }
     if (controller != NULL) {
         if (zt__identity_equal(controller, &p->controller))
             return 0;
-        set_why(why, whylen, "signed with a key that is not controller %010llx's",
+        zt__err_set(why, whylen, "signed with a key that is not controller %010llx's",
                 (unsigned long long)want);
         return ZT_ERR_AUTH;
     }
@@ -256,7 +242,7 @@ static int check_signer(const proof *p, uint64_t nwid, const zt_identity *contro
         return 0;
     rv = zt__identity_validate(&p->controller, mem);
     if (rv == ZT_ERR_INVAL) {
-        set_why(why, whylen, "the controller identity it names fails validation");
+        zt__err_set(why, whylen, "the controller identity it names fails validation");
         rv = ZT_ERR_AUTH;
     }
     return rv;
@@ -272,13 +258,13 @@ static int split(const uint8_t *file, size_t len, uint8_t *buf, size_t *pproof_l
 
     if (len < KEY_LEN + 1 || memcmp(file, ZT_CONFIG_CACHE_KEY "=", KEY_LEN + 1) != 0 ||
         lf == NULL) {
-        set_why(why, whylen, "no controller signatures (a file from another program?)");
+        zt__err_set(why, whylen, "no controller signatures (a file from another program?)");
         return ZT_ERR_AUTH;
     }
     vlen = (size_t)(lf - file) - (KEY_LEN + 1);
     n = zt__dict_unescape(file + KEY_LEN + 1, vlen, buf, ZT_CONFIG_PROOF_MAX);
     if (n < 0) {
-        set_why(why, whylen, "malformed signatures");
+        zt__err_set(why, whylen, "malformed signatures");
         return ZT_ERR_INVAL;
     }
     *pproof_len = (size_t)n;
@@ -297,7 +283,7 @@ int zt__config_cache_check(const uint8_t *file, size_t len, uint64_t nwid, uint6
 
     memset(&p, 0, sizeof(p));
     if (len > ZT_CONFIG_CACHE_MAX) {
-        set_why(why, whylen, "larger than %zu bytes", (size_t)ZT_CONFIG_CACHE_MAX);
+        zt__err_set(why, whylen, "larger than %zu bytes", (size_t)ZT_CONFIG_CACHE_MAX);
         return ZT_ERR_RANGE;
     }
     buf = zt__mem_calloc(mem, 1, ZT_CONFIG_PROOF_MAX);
@@ -308,7 +294,7 @@ int zt__config_cache_check(const uint8_t *file, size_t len, uint64_t nwid, uint6
         rv = read_proof(&p, buf, plen, why, whylen);
     dlen = len - off;
     if (rv == 0 && dlen != p.total) {
-        set_why(why, whylen, "%s: %zu of %u bytes", dlen < p.total ? "truncated" : "extended",
+        zt__err_set(why, whylen, "%s: %zu of %u bytes", dlen < p.total ? "truncated" : "extended",
                 dlen, (unsigned)p.total);
         rv = dlen < p.total ? ZT_ERR_TRUNCATED : ZT_ERR_RANGE;
     }

@@ -16,10 +16,6 @@ typedef struct {
     size_t errlen;
 } zt_ctl_pctx;
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-void zt__ctl_set_err(char *err, size_t errlen, const char *fmt, ...);
 char *zt__ctl_dup_str(const char *s);
 json_t *zt__ctl_ip_json(const zt_ctl_ip *ip, bool with_bits);
 int zt__ctl_hex_id(const json_t *j, size_t digits, uint64_t *out);

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,17 +18,6 @@ static bool in_list(const char *key, const char *const *list, size_t n)
         if (strcmp(key, list[i]) == 0)
             return true;
     return false;
-}
-
-void zt__ctl_set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
 }
 
 char *zt__ctl_dup_str(const char *s)
@@ -235,11 +223,11 @@ int zt__ctl_check_array(const zt_ctl_pctx *c, const json_t *j, const char *key, 
     if (!json_is_array(j)) {
         if (c->is_request)
             return 0; /* zerotier-one ignores it */
-        zt__ctl_set_err(c->err, c->errlen, "\"%s\" is not an array", key);
+        zt__err_set(c->err, c->errlen, "\"%s\" is not an array", key);
         return ZT_ERR_INVAL;
     }
     if (json_array_size(j) > ZT_CTL_ARRAY_INPUT_MAX) {
-        zt__ctl_set_err(c->err, c->errlen, "\"%s\" has more than %d items", key,
+        zt__err_set(c->err, c->errlen, "\"%s\" has more than %d items", key,
                         ZT_CTL_ARRAY_INPUT_MAX);
         return ZT_ERR_RANGE;
     }
@@ -251,7 +239,7 @@ int zt__ctl_bounded_string(const zt_ctl_pctx *c, const json_t *j, const char *ke
                            size_t cap)
 {
     if (zt_ctl_json_string(j, "", out, cap) != 0) {
-        zt__ctl_set_err(c->err, c->errlen, "\"%s\" is longer than %zu bytes", key, cap - 1);
+        zt__err_set(c->err, c->errlen, "\"%s\" is longer than %zu bytes", key, cap - 1);
         return ZT_ERR_RANGE;
     }
     return 0;
@@ -345,7 +333,7 @@ int zt__ctl_collect_extra(const zt_ctl_pctx *c, const json_t *j, const char *con
         goto out;
     rv = zt__ctl_dump_max(extra, ZT_CTL_EXTRA_MAX, pextra);
     if (rv == ZT_ERR_RANGE)
-        zt__ctl_set_err(c->err, c->errlen, "unknown keys take more than %d bytes",
+        zt__err_set(c->err, c->errlen, "unknown keys take more than %d bytes",
                         ZT_CTL_EXTRA_MAX);
 out:
     json_decref(extra);
@@ -406,7 +394,7 @@ json_t *zt__ctl_load_text(const char *text, size_t len, char *err, size_t errlen
     json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 
     if (j == NULL)
-        zt__ctl_set_err(err, errlen, "invalid JSON at line %d column %d: %s", jerr.line,
+        zt__err_set(err, errlen, "invalid JSON at line %d column %d: %s", jerr.line,
                         jerr.column, jerr.text);
     return j;
 }

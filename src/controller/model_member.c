@@ -55,13 +55,13 @@ static int parse_member_ips(const zt_ctl_pctx *c, const json_t *arr, zt_ctl_memb
     m->nips = 0;
     json_array_foreach(arr, i, item) {
         if (!json_is_string(item)) {
-            zt__ctl_set_err(c->err, c->errlen, "ipAssignments item %zu is not a string", i);
+            zt__err_set(c->err, c->errlen, "ipAssignments item %zu is not a string", i);
             return ZT_ERR_INVAL;
         }
         if (zt_ctl_ip_parse(&ip, json_string_value(item), json_string_length(item), false) != 0)
             continue; /* unparseable strings dropped (§5.5) */
         if (m->nips == ZT_CTL_MAX_IPS) {
-            zt__ctl_set_err(c->err, c->errlen, "more than %d ipAssignments", ZT_CTL_MAX_IPS);
+            zt__err_set(c->err, c->errlen, "more than %d ipAssignments", ZT_CTL_MAX_IPS);
             return ZT_ERR_RANGE;
         }
         m->ips[m->nips++] = ip;
@@ -85,7 +85,7 @@ static int parse_member_tags(const zt_ctl_pctx *c, const json_t *arr, zt_ctl_mem
         t.value = (uint32_t)zt_ctl_json_int(json_array_get(item, 1), 0);
         if (zt__ctl_sorted_put(m->tags, &m->ntags, ZT_CTL_MAX_TAGS, sizeof(m->tags[0]), &t, NULL) <
             0) {
-            zt__ctl_set_err(c->err, c->errlen, "more than %d member tags", ZT_CTL_MAX_TAGS);
+            zt__err_set(c->err, c->errlen, "more than %d member tags", ZT_CTL_MAX_TAGS);
             return ZT_ERR_RANGE;
         }
     }
@@ -105,7 +105,7 @@ static int parse_member_caps(const zt_ctl_pctx *c, const json_t *arr, zt_ctl_mem
         /* a duplicate replaces itself: duplicates removed */
         if (zt__ctl_sorted_put(m->caps, &m->ncaps, ZT_CTL_MAX_CAPS, sizeof(m->caps[0]), &id, NULL) <
             0) {
-            zt__ctl_set_err(c->err, c->errlen, "more than %d member capabilities", ZT_CTL_MAX_CAPS);
+            zt__err_set(c->err, c->errlen, "more than %d member capabilities", ZT_CTL_MAX_CAPS);
             return ZT_ERR_RANGE;
         }
     }
@@ -190,20 +190,20 @@ int zt_ctl_member_from_json(zt_ctl_member *m, uint64_t nwid, const json_t *j, ch
 
     zt_ctl_member_init(m, nwid, 0);
     if (!json_is_object(j)) {
-        zt__ctl_set_err(err, errlen, "a member record is not a JSON object");
+        zt__err_set(err, errlen, "a member record is not a JSON object");
         return ZT_ERR_INVAL;
     }
     v = json_object_get(j, "id");
     if (v == NULL)
         v = json_object_get(j, "address");
     if (zt__ctl_hex_id(v, 10, &id) != 0) {
-        zt__ctl_set_err(err, errlen, "member record without a valid 10-digit hex \"id\"");
+        zt__err_set(err, errlen, "member record without a valid 10-digit hex \"id\"");
         return ZT_ERR_INVAL;
     }
     m->id = id;
     if ((v = json_object_get(j, "nwid")) != NULL &&
         (zt__ctl_hex_id(v, 16, &rec_nwid) != 0 || rec_nwid != nwid)) {
-        zt__ctl_set_err(err, errlen, "member %010llx: \"nwid\" does not name network %016llx",
+        zt__err_set(err, errlen, "member %010llx: \"nwid\" does not name network %016llx",
                         (unsigned long long)id, (unsigned long long)nwid);
         return ZT_ERR_INVAL;
     }

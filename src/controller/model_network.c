@@ -90,7 +90,7 @@ static int heap_string(const zt_ctl_pctx *c, const json_t *j, const char *key, s
     }
     n = strlen(src);
     if (n > max) {
-        zt__ctl_set_err(c->err, c->errlen, "\"%s\" is longer than %zu bytes", key, max);
+        zt__err_set(c->err, c->errlen, "\"%s\" is longer than %zu bytes", key, max);
         return ZT_ERR_RANGE;
     }
     if (n == 0) {
@@ -116,7 +116,7 @@ static int rules_text(const zt_ctl_pctx *c, const json_t *arr, const char *key, 
     int rv = ZT_ERR_NOMEM;
 
     if (json_array_size(arr) > ZT_CTL_ARRAY_INPUT_MAX) {
-        zt__ctl_set_err(c->err, c->errlen, "\"%s\" has more than %d items", key,
+        zt__err_set(c->err, c->errlen, "\"%s\" has more than %d items", key,
                         ZT_CTL_ARRAY_INPUT_MAX);
         return ZT_ERR_RANGE;
     }
@@ -127,7 +127,7 @@ static int rules_text(const zt_ctl_pctx *c, const json_t *arr, const char *key, 
         if (!json_is_object(item) || !json_is_string(json_object_get(item, "type")))
             continue;
         if (json_array_size(keep) == maxrules) {
-            zt__ctl_set_err(c->err, c->errlen, "\"%s\" has more than %zu rules", key, maxrules);
+            zt__err_set(c->err, c->errlen, "\"%s\" has more than %zu rules", key, maxrules);
             rv = ZT_ERR_RANGE;
             goto out;
         }
@@ -136,7 +136,7 @@ static int rules_text(const zt_ctl_pctx *c, const json_t *arr, const char *key, 
     }
     rv = zt__ctl_dump_max(keep, ZT_CTL_RULES_JSON_MAX, ptext);
     if (rv == ZT_ERR_RANGE)
-        zt__ctl_set_err(c->err, c->errlen, "\"%s\" is larger than %d bytes of JSON", key,
+        zt__err_set(c->err, c->errlen, "\"%s\" is larger than %d bytes of JSON", key,
                         ZT_CTL_RULES_JSON_MAX);
 out:
     json_decref(keep);
@@ -162,7 +162,7 @@ static int parse_routes(const zt_ctl_pctx *c, const json_t *arr, zt_ctl_network 
              r.via.family != r.target.family))
             memset(&r.via, 0, sizeof(r.via)); /* via kept only if same family */
         if (n->nroutes == ZT_CTL_MAX_ROUTES) {
-            zt__ctl_set_err(c->err, c->errlen, "more than %d routes", ZT_CTL_MAX_ROUTES);
+            zt__err_set(c->err, c->errlen, "more than %d routes", ZT_CTL_MAX_ROUTES);
             return ZT_ERR_RANGE;
         }
         n->routes[n->nroutes++] = r;
@@ -187,7 +187,7 @@ static int parse_pools(const zt_ctl_pctx *c, const json_t *arr, zt_ctl_network *
             p.start.family != p.end.family)
             continue;
         if (n->npools == ZT_CTL_MAX_POOLS) {
-            zt__ctl_set_err(c->err, c->errlen, "more than %d ipAssignmentPools", ZT_CTL_MAX_POOLS);
+            zt__err_set(c->err, c->errlen, "more than %d ipAssignmentPools", ZT_CTL_MAX_POOLS);
             return ZT_ERR_RANGE;
         }
         n->pools[n->npools++] = p;
@@ -228,7 +228,7 @@ static int parse_caps(const zt_ctl_pctx *c, const json_t *arr, zt_ctl_network *n
             free(old.rules_json);
         } else if (rv != 0) {
             free(text);
-            zt__ctl_set_err(c->err, c->errlen, "more than %d capabilities", ZT_CTL_MAX_CAPS);
+            zt__err_set(c->err, c->errlen, "more than %d capabilities", ZT_CTL_MAX_CAPS);
             return rv;
         }
     }
@@ -251,7 +251,7 @@ static int parse_tag_defs(const zt_ctl_pctx *c, const json_t *arr, zt_ctl_networ
         d.default_value = d.has_default ? (uint32_t)zt_ctl_json_int(dfl, 0) : 0;
         if (zt__ctl_sorted_put(n->tags, &n->ntags, ZT_CTL_MAX_TAGS, sizeof(n->tags[0]), &d, NULL) <
             0) {
-            zt__ctl_set_err(c->err, c->errlen, "more than %d tags", ZT_CTL_MAX_TAGS);
+            zt__err_set(c->err, c->errlen, "more than %d tags", ZT_CTL_MAX_TAGS);
             return ZT_ERR_RANGE;
         }
     }
@@ -276,12 +276,12 @@ static int parse_tokens(const zt_ctl_pctx *c, const json_t *j, zt_ctl_network *n
         if (len == 0)
             continue;
         if (len > ZT_CTL_TOKEN_MAX) {
-            zt__ctl_set_err(c->err, c->errlen, "an authTokens token is longer than %d bytes",
+            zt__err_set(c->err, c->errlen, "an authTokens token is longer than %d bytes",
                             ZT_CTL_TOKEN_MAX);
             return ZT_ERR_RANGE;
         }
         if (n->ntokens == ZT_CTL_MAX_TOKENS) {
-            zt__ctl_set_err(c->err, c->errlen, "more than %d authTokens", ZT_CTL_MAX_TOKENS);
+            zt__err_set(c->err, c->errlen, "more than %d authTokens", ZT_CTL_MAX_TOKENS);
             return ZT_ERR_RANGE;
         }
         memcpy(n->tokens[n->ntokens].token, key, len + 1);
@@ -325,11 +325,11 @@ static int parse_dns(const zt_ctl_pctx *c, const json_t *j, zt_ctl_network *n)
         if (!json_is_string(item))
             continue;
         if (n->nservers == ZT_CTL_MAX_DNS_SERVERS) {
-            zt__ctl_set_err(c->err, c->errlen, "more than %d dns servers", ZT_CTL_MAX_DNS_SERVERS);
+            zt__err_set(c->err, c->errlen, "more than %d dns servers", ZT_CTL_MAX_DNS_SERVERS);
             return ZT_ERR_RANGE;
         }
         if (json_string_length(item) > ZT_CTL_DNS_SERVER_MAX) {
-            zt__ctl_set_err(c->err, c->errlen, "a dns server is longer than %d bytes",
+            zt__err_set(c->err, c->errlen, "a dns server is longer than %d bytes",
                             ZT_CTL_DNS_SERVER_MAX);
             return ZT_ERR_RANGE;
         }
@@ -514,12 +514,12 @@ int zt_ctl_network_from_json(zt_ctl_network *n, const json_t *j, char *err, size
 
     if (!json_is_object(j)) {
         memset(n, 0, sizeof(*n));
-        zt__ctl_set_err(err, errlen, "a network record is not a JSON object");
+        zt__err_set(err, errlen, "a network record is not a JSON object");
         return ZT_ERR_INVAL;
     }
     if (zt__ctl_hex_id(json_object_get(j, "id"), 16, &id) != 0) {
         memset(n, 0, sizeof(*n));
-        zt__ctl_set_err(err, errlen, "network record without a valid 16-digit hex \"id\"");
+        zt__err_set(err, errlen, "network record without a valid 16-digit hex \"id\"");
         return ZT_ERR_INVAL;
     }
     if ((rv = zt_ctl_network_init(n, id)) != 0)

@@ -17,7 +17,7 @@ int zt_ctl_network_patch_from_json(zt_ctl_network_patch *p, const json_t *j, cha
     if ((rv = zt_ctl_network_init(&p->v, 0)) != 0)
         return rv;
     if (!json_is_object(j)) {
-        zt__ctl_set_err(err, errlen, "the request body is not a JSON object");
+        zt__err_set(err, errlen, "the request body is not a JSON object");
         return ZT_ERR_INVAL;
     }
     return zt__ctl_network_writable(&c, j, &p->v, &p->has);
@@ -120,7 +120,7 @@ int zt_ctl_member_patch_from_json(zt_ctl_member_patch *p, const json_t *j, char 
     p->has = 0;
     zt_ctl_member_init(&p->v, 0, 0);
     if (!json_is_object(j)) {
-        zt__ctl_set_err(err, errlen, "the request body is not a JSON object");
+        zt__err_set(err, errlen, "the request body is not a JSON object");
         return ZT_ERR_INVAL;
     }
     return zt__ctl_member_writable(&c, j, &p->v, &p->has);

@@ -481,7 +481,7 @@ static int open_db(sql_store *s, unsigned flags, char *err, size_t errlen)
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, ZT_SQLITE_BUSY_MS);
     if (sqlite3_db_readonly(s->db, "main") == 1) {
-        zt__ctl_set_err(err, errlen, "%s: SQLite could open it only read-only; the controller "
+        zt__err_set(err, errlen, "%s: SQLite could open it only read-only; the controller "
                         "must write it", s->path);
         return ZT_ERR_IO;
     }
@@ -494,7 +494,7 @@ static int open_db(sql_store *s, unsigned flags, char *err, size_t errlen)
     if (rc != SQLITE_ROW) {
         rv = zt__sqlite_fail(s->db, rc, s->path, "switching it to WAL mode", err, errlen);
     } else if (mode == NULL || strcmp(mode, "wal") != 0) {
-        zt__ctl_set_err(err, errlen, "%s: cannot switch it to WAL mode (the journal mode stays "
+        zt__err_set(err, errlen, "%s: cannot switch it to WAL mode (the journal mode stays "
                         "\"%s\")", s->path, mode != NULL ? mode : "?");
         rv = ZT_ERR_IO;
     } else {
@@ -527,7 +527,7 @@ int zt_store_sqlite_open_flags(zt_store **pst, const char *path, unsigned flags,
         return rv;
     s = calloc(1, sizeof(*s));
     if (s == NULL || (s->path = strdup(path)) == NULL) {
-        zt__ctl_set_err(err, errlen, "%s: out of memory", path);
+        zt__err_set(err, errlen, "%s: out of memory", path);
         rv = ZT_ERR_NOMEM;
         goto out;
     }

@@ -150,7 +150,7 @@ static int fill_index(sqlite3 *db, const char *path, char *err, size_t errlen)
     rv = 0;
 out:
     if (rv == ZT_ERR_NOMEM)
-        zt__ctl_set_err(err, errlen, "%s: out of memory while building the member index", path);
+        zt__err_set(err, errlen, "%s: out of memory while building the member index", path);
     else if (rv != 0)
         rv = zt__sqlite_fail(db, sqlite3_errcode(db), path, "building the member index", err,
                              errlen);
@@ -227,7 +227,7 @@ int zt__sqlite_fail(sqlite3 *db, int rc, const char *path, const char *doing, ch
     prim = ext & 0xff;
     show_errno = sys != 0 && (prim == SQLITE_IOERR || prim == SQLITE_CANTOPEN ||
                               prim == SQLITE_FULL || prim == SQLITE_READONLY);
-    zt__ctl_set_err(err, errlen, "%s: %s, while %s (sqlite: %s%s%s)", path, cause_words(ext),
+    zt__err_set(err, errlen, "%s: %s, while %s (sqlite: %s%s%s)", path, cause_words(ext),
                     doing, own ? sqlite3_errmsg(db) : sqlite3_errstr(rc),
                     show_errno ? "; " : "", show_errno ? strerror(sys) : "");
     return prim == SQLITE_NOMEM ? ZT_ERR_NOMEM : ZT_ERR_IO;
@@ -337,7 +337,7 @@ static int check_empty(sqlite3 *db, const char *path, char *err, size_t errlen)
         return zt__sqlite_fail(db, sqlite3_errcode(db), path, "reading its header", err,
                                errlen);
     if (app != 0 || user != 0) {
-        zt__ctl_set_err(err, errlen,
+        zt__err_set(err, errlen,
                         "%s belongs to another application (it has no tables but its "
                         "application_id is %lld and user_version %lld); not a controller "
                         "database, left as it is",
@@ -349,7 +349,7 @@ static int check_empty(sqlite3 *db, const char *path, char *err, size_t errlen)
 
 static int refuse_foreign(const schema_scan *sc, const char *path, char *err, size_t errlen)
 {
-    zt__ctl_set_err(err, errlen,
+    zt__err_set(err, errlen,
                     "%s belongs to another application: it has %u %s not the controller's (%s); "
                     "not a controller database, left as it is",
                     path, sc->nforeign,
@@ -365,12 +365,12 @@ static int check_tables(const schema_scan *sc, int version, const char *path, ch
     for (size_t i = 0; i < NOUR_TABLES; i++) {
         bool has = (sc->have >> i) & 1u;
         if (has && our_tables[i].since > version) {
-            zt__ctl_set_err(err, errlen, "%s is damaged: it has table %s, which schema version "
+            zt__err_set(err, errlen, "%s is damaged: it has table %s, which schema version "
                             "%d does not have; left as it is", path, our_tables[i].name, version);
             return ZT_ERR_INVAL;
         }
         if (!has && our_tables[i].since <= version) {
-            zt__ctl_set_err(err, errlen, "%s is damaged: schema version %d lacks its table %s; "
+            zt__err_set(err, errlen, "%s is damaged: schema version %d lacks its table %s; "
                             "left as it is", path, version, our_tables[i].name);
             return ZT_ERR_INVAL;
         }
@@ -396,13 +396,13 @@ int zt__sqlite_check_schema(sqlite3 *db, const char *path, int *pversion, char *
         version < 1 || version > 1000000) {
         if (sc.nforeign > 0)
             return refuse_foreign(&sc, path, err, errlen);
-        zt__ctl_set_err(err, errlen, "%s is damaged: %s; left as it is", path,
+        zt__err_set(err, errlen, "%s is damaged: %s; left as it is", path,
                         (sc.have & 1u) == 0 ? "the schema_version table is missing"
                                             : "schema_version has no usable version row");
         return ZT_ERR_INVAL;
     }
     if (version > SCHEMA_VERSION) {
-        zt__ctl_set_err(err, errlen,
+        zt__err_set(err, errlen,
                         "%s has schema version %lld, newer than the %d this build understands; "
                         "use a newer zt-service (the file is left as it is)",
                         path, (long long)version, SCHEMA_VERSION);
@@ -464,7 +464,7 @@ static int create_file(const char *path, char *err, size_t errlen)
     int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 
     if (fd < 0) {
-        zt__ctl_set_err(err, errlen, "cannot create %s: %s%s", path, strerror(errno),
+        zt__err_set(err, errlen, "cannot create %s: %s%s", path, strerror(errno),
                         path_hint(errno));
         return ZT_ERR_IO;
     }
@@ -482,12 +482,12 @@ static int prepare_file(const char *path, file_state *pstate, char *err, size_t 
 
     if (stat(path, &sb) != 0) {
         if (errno == ENOENT && lstat(path, &sb) == 0) {
-            zt__ctl_set_err(err, errlen, "%s is a symbolic link to a missing file; not creating "
+            zt__err_set(err, errlen, "%s is a symbolic link to a missing file; not creating "
                             "a database through it", path);
             return ZT_ERR_IO;
         }
         if (errno != ENOENT) {
-            zt__ctl_set_err(err, errlen, "cannot reach %s: %s%s", path, strerror(errno),
+            zt__err_set(err, errlen, "cannot reach %s: %s%s", path, strerror(errno),
                             path_hint(errno));
             return ZT_ERR_IO;
         }
@@ -495,7 +495,7 @@ static int prepare_file(const char *path, file_state *pstate, char *err, size_t 
         return create_file(path, err, errlen);
     }
     if (!S_ISREG(sb.st_mode)) {
-        zt__ctl_set_err(err, errlen, "%s is %s, not a database file", path,
+        zt__err_set(err, errlen, "%s is %s, not a database file", path,
                         S_ISDIR(sb.st_mode)    ? "a directory"
                         : S_ISFIFO(sb.st_mode) ? "a FIFO"
                                                : "a socket or device");
@@ -505,7 +505,7 @@ static int prepare_file(const char *path, file_state *pstate, char *err, size_t 
     if (fd < 0) {
         int e = errno;
         describe_owner(path, who, sizeof(who));
-        zt__ctl_set_err(err, errlen, "cannot read %s: %s (%s)", path, strerror(e), who);
+        zt__err_set(err, errlen, "cannot read %s: %s (%s)", path, strerror(e), who);
         return ZT_ERR_IO;
     }
     close(fd);
@@ -521,7 +521,7 @@ static int read_header(const char *path, bool *pwal, char *err, size_t errlen)
     int fd = open(path, O_RDONLY | O_CLOEXEC), e;
 
     if (fd < 0) {
-        zt__ctl_set_err(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        zt__err_set(err, errlen, "cannot read %s: %s", path, strerror(errno));
         return ZT_ERR_IO;
     }
     do
@@ -530,11 +530,11 @@ static int read_header(const char *path, bool *pwal, char *err, size_t errlen)
     e = errno;
     close(fd);
     if (n < 0) {
-        zt__ctl_set_err(err, errlen, "cannot read %s: %s", path, strerror(e));
+        zt__err_set(err, errlen, "cannot read %s: %s", path, strerror(e));
         return ZT_ERR_IO;
     }
     if ((size_t)n < sizeof(h) || memcmp(h, "SQLite format 3", 16) != 0) {
-        zt__ctl_set_err(err, errlen, "%s is not a database: it does not begin with the SQLite "
+        zt__err_set(err, errlen, "%s is not a database: it does not begin with the SQLite "
                         "header (another kind of file, or damaged); left as it is", path);
         return ZT_ERR_IO;
     }
@@ -571,7 +571,7 @@ static int inspect(const char *path, bool wal, char *err, size_t errlen)
     int rc, rv = ZT_ERR_NOMEM, version;
 
     if (walpath == NULL || (uri = file_uri(path, wal && access(walpath, F_OK) != 0)) == NULL) {
-        zt__ctl_set_err(err, errlen, "%s: out of memory", path);
+        zt__err_set(err, errlen, "%s: out of memory", path);
         goto out;
     }
     rc = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
@@ -603,7 +603,7 @@ static int check_writable(const char *path, char *err, size_t errlen)
     }
     e = errno;
     describe_owner(path, who, sizeof(who));
-    zt__ctl_set_err(err, errlen, "%s is read-only for the controller, which must write it: %s "
+    zt__err_set(err, errlen, "%s is read-only for the controller, which must write it: %s "
                     "(%s)", path, strerror(e), who);
     return ZT_ERR_IO;
 }

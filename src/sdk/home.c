@@ -5,7 +5,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,21 +14,8 @@
 #include "codec/world.h"
 #include "crypto/crypto.h"
 #include "io/file.h"
+#include "util/errors.h"
 #include "util/hex.h"
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    (void)vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static int join(char *out, size_t cap, const char *home, const char *name)
 {
@@ -99,11 +85,11 @@ int zt__home_prepare(const char *home, char *err, size_t errlen)
     struct stat st;
 
     if (mkdirs(home, 0700) != 0 || stat(home, &st) != 0) {
-        set_err(err, errlen, "cannot create home directory %s: %s", home, strerror(errno));
+        zt__err_set(err, errlen, "cannot create home directory %s: %s", home, strerror(errno));
         return ZT_ERR_IO;
     }
     if (!S_ISDIR(st.st_mode)) {
-        set_err(err, errlen, "home %s is not a directory", home);
+        zt__err_set(err, errlen, "home %s is not a directory", home);
         return ZT_ERR_IO;
     }
     return 0;
@@ -156,23 +142,23 @@ static int create_identity(const char *spath, zt_identity *id, char *err, size_t
 
     rv = zt__identity_generate(id, NULL);
     if (rv != 0) {
-        set_err(err, errlen, "cannot generate an identity: %s", zt_strerror(rv));
+        zt__err_set(err, errlen, "cannot generate an identity: %s", zt_strerror(rv));
         return rv;
     }
     n = zt__identity_to_string(id, true, text, sizeof(text));
     if (n < 0) {
-        set_err(err, errlen, "cannot format the new identity: %s", zt_strerror((int)n));
+        zt__err_set(err, errlen, "cannot format the new identity: %s", zt_strerror((int)n));
         return (int)n;
     }
     rv = zt_io_create_file(spath, text, (size_t)n, 0600);
     zt__wipe(text, sizeof(text));
     if (rv == ZT_ERR_EXISTS) {
-        set_err(err, errlen, "%s appeared while a new identity was being made; left as it is",
+        zt__err_set(err, errlen, "%s appeared while a new identity was being made; left as it is",
                 spath);
         return ZT_ERR_INVAL;
     }
     if (rv != 0)
-        set_err(err, errlen, "cannot write %s: %s", spath, strerror(errno));
+        zt__err_set(err, errlen, "cannot write %s: %s", spath, strerror(errno));
     return rv;
 }
 
@@ -183,18 +169,18 @@ static int parse_identity(const char *spath, const uint8_t *data, size_t len, zt
     int rv = zt__identity_from_string(id, (const char *)data, len);
 
     if (rv != 0) {
-        set_err(err, errlen, "%s is corrupt (not an identity: %s)", spath, zt_strerror(rv));
+        zt__err_set(err, errlen, "%s is corrupt (not an identity: %s)", spath, zt_strerror(rv));
         return ZT_ERR_INVAL;
     }
     if (!id->has_secret) {
-        set_err(err, errlen, "%s is corrupt (no secret key)", spath);
+        zt__err_set(err, errlen, "%s is corrupt (no secret key)", spath);
         return ZT_ERR_INVAL;
     }
     rv = zt__identity_validate(id, NULL);
     if (rv == ZT_ERR_INVAL)
-        set_err(err, errlen, "%s is corrupt (identity fails local validation)", spath);
+        zt__err_set(err, errlen, "%s is corrupt (identity fails local validation)", spath);
     else if (rv != 0)
-        set_err(err, errlen, "cannot validate %s: %s", spath, zt_strerror(rv));
+        zt__err_set(err, errlen, "cannot validate %s: %s", spath, zt_strerror(rv));
     return rv;
 }
 
@@ -212,7 +198,7 @@ int zt__home_load_identity(const char *home, zt_identity *id, bool *pcreated, ch
 
     if (zt__home_path(spath, sizeof(spath), home, ZT_STATE_IDENTITY_SECRET, 0) != 0 ||
         zt__home_path(ppath, sizeof(ppath), home, ZT_STATE_IDENTITY_PUBLIC, 0) != 0) {
-        set_err(err, errlen, "home path %s is too long", home);
+        zt__err_set(err, errlen, "home path %s is too long", home);
         return ZT_ERR_INVAL;
     }
 
@@ -223,11 +209,11 @@ int zt__home_load_identity(const char *home, zt_identity *id, bool *pcreated, ch
         rv = create_identity(spath, id, err, errlen);
         created = rv == 0;
     } else if (rv == ZT_ERR_RANGE) {
-        set_err(err, errlen, "%s is corrupt (%s)", spath,
+        zt__err_set(err, errlen, "%s is corrupt (%s)", spath,
                 zt_io_file_why(rv, &info, why, sizeof(why)));
         rv = ZT_ERR_INVAL;
     } else if (rv != 0) {
-        set_err(err, errlen, "cannot read %s: %s; it is left as it is", spath,
+        zt__err_set(err, errlen, "cannot read %s: %s; it is left as it is", spath,
                 zt_io_file_why(rv, &info, why, sizeof(why)));
         if (info.is_dangling || (info.type != 0 && info.type != S_IFREG))
             rv = ZT_ERR_INVAL; /* not a state the node can fix by itself */
@@ -243,12 +229,12 @@ int zt__home_load_identity(const char *home, zt_identity *id, bool *pcreated, ch
     n = zt__identity_to_string(id, false, pub, sizeof(pub));
     if (n < 0) {
         rv = (int)n;
-        set_err(err, errlen, "cannot format the public identity: %s", zt_strerror(rv));
+        zt__err_set(err, errlen, "cannot format the public identity: %s", zt_strerror(rv));
         goto out;
     }
     rv = write_if_changed(ppath, pub, (size_t)n, 0644, NULL);
     if (rv != 0) {
-        set_err(err, errlen, "cannot write %s: %s", ppath, strerror(errno));
+        zt__err_set(err, errlen, "cannot write %s: %s", ppath, strerror(errno));
         goto out;
     }
     *pcreated = created;
@@ -271,11 +257,11 @@ static int parse_world(zt_world *w, const uint8_t *data, size_t len, uint8_t typ
 
     if (rv != 0) {
         w->type = ZT_WORLD_TYPE_NULL;
-        set_err(why, cap, "not a world: %s", zt_strerror(rv));
+        zt__err_set(why, cap, "not a world: %s", zt_strerror(rv));
         return ZT_ERR_INVAL;
     }
     if (w->type != type) {
-        set_err(why, cap, "world %016llx is a %s, not a %s", (unsigned long long)w->id,
+        zt__err_set(why, cap, "world %016llx is a %s, not a %s", (unsigned long long)w->id,
                 w->type == ZT_WORLD_TYPE_PLANET ? "planet" : "moon",
                 type == ZT_WORLD_TYPE_PLANET ? "planet" : "moon");
         return ZT_ERR_INVAL;
@@ -334,7 +320,7 @@ int zt__home_check_planet(const char *home, bool *ppresent, char *err, size_t er
 
     *ppresent = false;
     if (zt__home_path(path, sizeof(path), home, ZT_STATE_PLANET, 0) != 0) {
-        set_err(err, errlen, "home path %s is too long", home);
+        zt__err_set(err, errlen, "home path %s is too long", home);
         return ZT_ERR_INVAL;
     }
     rv = zt_io_read_file_info(path, ZT_WORLD_MAX_SERIALIZED, &data, &len, &info);
@@ -346,9 +332,9 @@ int zt__home_check_planet(const char *home, bool *ppresent, char *err, size_t er
          * world must not go looking for the public roots. */
         (void)zt_io_file_why(rv, &info, why, sizeof(why));
         if (rv == ZT_ERR_RANGE)
-            set_err(err, errlen, "%s is corrupt (%s)", path, why);
+            zt__err_set(err, errlen, "%s is corrupt (%s)", path, why);
         else
-            set_err(err, errlen, "cannot read %s: %s", path, why);
+            zt__err_set(err, errlen, "cannot read %s: %s", path, why);
         if (rv == ZT_ERR_RANGE || info.is_dangling || (info.type != 0 && info.type != S_IFREG))
             rv = ZT_ERR_INVAL; /* not a state the node can fix by itself */
         goto out;
@@ -356,23 +342,23 @@ int zt__home_check_planet(const char *home, bool *ppresent, char *err, size_t er
     w = calloc(1, sizeof(*w)); /* ~20 KiB: keep it off the stack */
     if (w == NULL) {
         rv = ZT_ERR_NOMEM;
-        set_err(err, errlen, "out of memory");
+        zt__err_set(err, errlen, "out of memory");
         goto out;
     }
     rv = parse_world(w, data, len, ZT_WORLD_TYPE_PLANET, why, sizeof(why));
     if (rv == 0 && w->nroots == 0) {
-        set_err(why, sizeof(why), "a planet without roots");
+        zt__err_set(why, sizeof(why), "a planet without roots");
         rv = ZT_ERR_INVAL;
     }
     if (rv == 0 && !planet_signed(home, w)) {
-        set_err(why, sizeof(why),
+        zt__err_set(why, sizeof(why),
                 "planet %016llx: its signature verifies neither under its own update key nor "
                 "under the key of the revision it updates",
                 (unsigned long long)w->id);
         rv = ZT_ERR_INVAL;
     }
     if (rv != 0)
-        set_err(err, errlen, "%s is corrupt (%s)", path, why);
+        zt__err_set(err, errlen, "%s is corrupt (%s)", path, why);
 out:
     free(w);
     free(data);
@@ -386,7 +372,7 @@ int zt__home_check_moon(zt_world *w, const uint8_t *data, size_t len, char *why,
     /* As zt_node_add_moon() and a moon first met on the wire (vl1.md §6.4): signed by its
      * own update key. */
     if (rv == 0 && !zt__world_verify(w, w->update_key)) {
-        set_err(why, cap, "its signature does not verify under its update key");
+        zt__err_set(why, cap, "its signature does not verify under its update key");
         rv = ZT_ERR_AUTH;
     }
     return rv;

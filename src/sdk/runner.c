@@ -21,6 +21,7 @@
 #include "io/clock.h"
 #include "sdk/home.h"
 #include "sdk/runner_internal.h"
+#include "util/errors.h"
 
 #define RUNNER_RX_BATCH 64          /* datagrams per recvmmsg */
 #define RUNNER_TX_BATCH 64          /* datagrams per sendmmsg */
@@ -40,20 +41,6 @@ void zt__runner_log(zt_runner *r, zt_runner_log_level level, const char *fmt, ..
     (void)vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
     r->cfg.log(r->cfg.user, level, buf);
-}
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    (void)vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
 }
 
 /* ------------------------------------------------------------------ construction */
@@ -140,7 +127,7 @@ static int bind_sockets(zt_runner *r, char *err, size_t errlen)
         }
     }
     if (rv != 0) {
-        set_err(err, errlen, "cannot bind UDP port %d: %s", r->cfg.primary_port,
+        zt__err_set(err, errlen, "cannot bind UDP port %d: %s", r->cfg.primary_port,
                 rv == ZT_ERR_EXISTS ? "address in use" : strerror(errno));
         return rv;
     }
@@ -160,7 +147,7 @@ static int bind_sockets(zt_runner *r, char *err, size_t errlen)
         }
     }
     if (rv != 0) {
-        set_err(err, errlen, "cannot bind secondary UDP port %d: %s", r->cfg.secondary_port,
+        zt__err_set(err, errlen, "cannot bind secondary UDP port %d: %s", r->cfg.secondary_port,
                 rv == ZT_ERR_EXISTS ? "address in use" : strerror(errno));
         return rv;
     }
@@ -236,7 +223,7 @@ static int copy_config(zt_runner *r, const zt_runner_config *cfg, char *err, siz
     r->home = strdup(cfg->home);
     r->events = calloc(ZT_RUNNER_MAX_EVENTS, sizeof(*r->events));
     if (r->home == NULL || r->events == NULL) {
-        set_err(err, errlen, "out of memory");
+        zt__err_set(err, errlen, "out of memory");
         return ZT_ERR_NOMEM;
     }
     /* "home/" and "home" name the same files: keep log lines and messages tidy. */
@@ -288,15 +275,15 @@ int zt__runner_open_controller(zt_runner *r, struct zts_controller **pctl, char 
     if ((size_t)snprintf(dir, sizeof(dir), "%s/controller.d", r->home) >= sizeof(dir) ||
         (size_t)snprintf(path, sizeof(path), "%s/" ZT_STORE_SQLITE_DEFAULT_NAME, dir) >=
             sizeof(path)) {
-        set_err(err, errlen, "home directory path too long");
+        zt__err_set(err, errlen, "home directory path too long");
         return ZT_ERR_INVAL;
     }
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        set_err(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+        zt__err_set(err, errlen, "cannot create %s: %s", dir, strerror(errno));
         return ZT_ERR_IO;
     }
     if (zt__identity_to_string(&r->id, true, secret, sizeof(secret)) < 0) {
-        set_err(err, errlen, "cannot format the identity for the controller");
+        zt__err_set(err, errlen, "cannot format the identity for the controller");
         return ZT_ERR_INVAL;
     }
     zts_controller_config_default(&ccfg);
@@ -307,7 +294,7 @@ int zt__runner_open_controller(zt_runner *r, struct zts_controller **pctl, char 
     zt__wipe(secret, sizeof(secret));
     if (rv != ZTS_CONTROLLER_OK) {
         *pctl = NULL;
-        set_err(err, errlen, "cannot start the controller: %s", zts_controller_last_error(NULL));
+        zt__err_set(err, errlen, "cannot start the controller: %s", zts_controller_last_error(NULL));
         return rv == ZTS_CONTROLLER_ERR_GENERAL ? ZT_ERR_NOMEM
                : rv == ZTS_CONTROLLER_ERR_STORE ? ZT_ERR_IO
                                                 : ZT_ERR_INVAL;
@@ -347,12 +334,12 @@ static int open_io(zt_runner *r, char *err, size_t errlen)
     if (rv == 0)
         rv = zt_io_udp_tx_init(&r->tx, RUNNER_TX_BATCH, RUNNER_TX_SLOT);
     if (rv != 0) {
-        set_err(err, errlen, "out of memory");
+        zt__err_set(err, errlen, "out of memory");
         return rv;
     }
     rv = zt_loop_new(&r->loop, zt__runner_on_timer, zt__runner_on_wakeup, r);
     if (rv != 0) {
-        set_err(err, errlen, "cannot create the event loop: %s", strerror(errno));
+        zt__err_set(err, errlen, "cannot create the event loop: %s", strerror(errno));
         return rv;
     }
     rv = bind_sockets(r, err, errlen);
@@ -361,7 +348,7 @@ static int open_io(zt_runner *r, char *err, size_t errlen)
     for (unsigned i = 0; i < r->nsocks; i++) {
         rv = zt_loop_add(r->loop, r->socks[i].fd, zt__runner_on_readable, &r->socks[i]);
         if (rv != 0) {
-            set_err(err, errlen, "cannot watch a socket: %s", zt_strerror(rv));
+            zt__err_set(err, errlen, "cannot watch a socket: %s", zt_strerror(rv));
             return rv;
         }
     }
@@ -392,7 +379,7 @@ static int open_node(zt_runner *r, bool has_planet, char *err, size_t errlen)
     rv = zt_node_new(&r->node, &ncfg, &cb, zt_io_clock_ms());
     zt__wipe(ncfg.seed, sizeof(ncfg.seed));
     if (rv != 0) {
-        set_err(err, errlen, "cannot create the node: %s%s", zt_strerror(rv),
+        zt__err_set(err, errlen, "cannot create the node: %s%s", zt_strerror(rv),
                 has_planet ? " (is the planet file usable?)" : "");
         return rv;
     }
@@ -410,17 +397,17 @@ int zt_runner_new(zt_runner **prunner, const zt_runner_config *cfg, char *err, s
 
     if (cfg == NULL || cfg->home == NULL || cfg->home[0] == 0 || cfg->primary_port < 0 ||
         cfg->primary_port > 65535 || cfg->secondary_port < -1 || cfg->secondary_port > 65535) {
-        set_err(err, errlen, "invalid runner configuration");
+        zt__err_set(err, errlen, "invalid runner configuration");
         return ZT_ERR_INVAL;
     }
     rv = zt_crypto_init();
     if (rv != 0) {
-        set_err(err, errlen, "cannot initialize the crypto library");
+        zt__err_set(err, errlen, "cannot initialize the crypto library");
         return rv;
     }
     r = calloc(1, sizeof(*r));
     if (r == NULL) {
-        set_err(err, errlen, "out of memory");
+        zt__err_set(err, errlen, "out of memory");
         return ZT_ERR_NOMEM;
     }
     rv = copy_config(r, cfg, err, errlen);
@@ -430,7 +417,7 @@ int zt_runner_new(zt_runner **prunner, const zt_runner_config *cfg, char *err, s
     has_cond = has_mu && pthread_cond_init(&r->cond, NULL) == 0;
     if (!has_cond) {
         rv = ZT_ERR_NOMEM;
-        set_err(err, errlen, "cannot create a mutex");
+        zt__err_set(err, errlen, "cannot create a mutex");
         goto out;
     }
     rv = open_home(r, &has_planet, err, errlen);

@@ -1,5 +1,19 @@
 #include "util/errors.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
+void zt__err_set(char *err, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err == NULL || cap == 0)
+        return;
+    va_start(ap, fmt);
+    (void)vsnprintf(err, cap, fmt, ap);
+    va_end(ap);
+}
+
 const char *zt_strerror(int err)
 {
     switch (err) {
