@@ -16,13 +16,17 @@ bool zt__budget_take(zt_budget *b, unsigned rate, unsigned burst, int64_t now)
 {
     const int64_t cap = (int64_t)burst * 1000;
 
-    if (b->last == 0 || now < b->last) {
+    if (!b->started) { /* full at first use */
         b->milli = cap;
-    } else if (now > b->last) {
-        int64_t add = (now - b->last) * (int64_t)rate; /* milli-tokens: rate per 1000 ms */
+        b->started = true;
+        b->last = now;
+    } else if (now > b->last) { /* a clock that steps back refills nothing */
+        int64_t dt = now - b->last;
+        /* milli-tokens: |rate| per 1000 ms; a gap of |cap| ms refills any bucket */
+        int64_t add = dt >= cap ? cap : dt * (int64_t)rate;
         b->milli = add >= cap - b->milli ? cap : b->milli + add;
+        b->last = now;
     }
-    b->last = now;
     if (b->milli < 1000)
         return false;
     b->milli -= 1000;

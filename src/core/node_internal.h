@@ -69,9 +69,10 @@
 #define ZT_IDV_FRESH_RATE 4
 #define ZT_IDV_FRESH_BURST 4
 
-/* A token bucket: |milli| thousandths of a token, refilled since |last|. */
+/* A token bucket: |milli| thousandths of a token, refilled since |last| (once |started|). */
 typedef struct zt_budget {
     int64_t milli, last;
+    bool started;
 } zt_budget;
 
 /* An address proof being checked by the embedder (ticket 0: free slot), with the HELLOs
