@@ -52,20 +52,20 @@ static int sink(void *arg, uint64_t dest, uint8_t verb, const uint8_t *payload, 
 /* MEMBERS authorised members without addresses, in one transaction. */
 static int add_members(zt_store *st, uint64_t nwid)
 {
-    if (zt_store_begin(st) != 0)
+    if (zt__store_begin(st) != 0)
         return -1;
     for (unsigned i = 0; i < MEMBERS; i++) {
         zt_ctl_member m;
         int rv;
-        zt_ctl_member_init(&m, nwid, 0x0100000000ULL + i);
+        zt__ctl_member_init(&m, nwid, 0x0100000000ULL + i);
         m.authorized = true;
         m.creation_time = 1;
-        rv = zt_store_put_member(st, &m);
-        zt_ctl_member_clear(&m);
+        rv = zt__store_put_member(st, &m);
+        zt__ctl_member_clear(&m);
         if (rv != 0)
             return -1;
     }
-    return zt_store_commit(st);
+    return zt__store_commit(st);
 }
 
 /* REQUESTS requests from distinct members (the |batch|-th set of REQUESTS: batches never share a
@@ -96,7 +96,7 @@ static double run_requests(zt_controller *ctl, uint64_t nwid, unsigned batch, in
         /* a stable key per member: the controller remembers the identity it first saw */
         memset(member.pub, 0x5a, sizeof(member.pub));
         zt__store_be(member.pub, member.address, 8);
-        if (zt_controller_handle_request(ctl, &member, payload, (size_t)plen, 0x1000 + i,
+        if (zt__controller_handle_request(ctl, &member, payload, (size_t)plen, 0x1000 + i,
                                          t + i, &out, &res) == 0 &&
             res == ZT_CTL_RESULT_CONFIG)
             (*pok)++;
@@ -104,7 +104,7 @@ static double run_requests(zt_controller *ctl, uint64_t nwid, unsigned batch, in
     return REQUESTS / (now_s() - t0);
 }
 
-/* The same on the memory store, through zt_controller_new. */
+/* The same on the memory store, through zt__controller_new. */
 static double run_memory(const zt_identity *ctl_id, uint64_t nwid, unsigned *pok)
 {
     zt_controller *ctl = NULL;
@@ -116,16 +116,16 @@ static double run_memory(const zt_identity *ctl_id, uint64_t nwid, unsigned *pok
     *pok = 0;
     snprintf(json, sizeof(json), "{\"id\":\"%016llx\",%s", (unsigned long long)nwid,
              &NET_JSON[1]); /* the object without its "{" */
-    if (zt_ctl_network_load(&n, json, strlen(json), why, sizeof(why)) != 0) {
+    if (zt__ctl_network_load(&n, json, strlen(json), why, sizeof(why)) != 0) {
         fprintf(stderr, "bench_controller: %s\n", why);
         return 0;
     }
-    if (zt_store_mem_new(&st) == 0 && zt_store_save_network(st, &n, 1, NULL) == 0 &&
-        add_members(st, nwid) == 0 && zt_controller_new(&ctl, ctl_id, st, NULL) == 0)
+    if (zt__store_mem_new(&st) == 0 && zt__store_save_network(st, &n, 1, NULL) == 0 &&
+        add_members(st, nwid) == 0 && zt__controller_new(&ctl, ctl_id, st, NULL) == 0)
         rate = run_requests(ctl, nwid, 0, 1000, pok);
-    zt_controller_del(ctl);
-    zt_store_del(st);
-    zt_ctl_network_clear(&n);
+    zt__controller_del(ctl);
+    zt__store_del(st);
+    zt__ctl_network_clear(&n);
     return rate;
 }
 
@@ -149,7 +149,7 @@ int main(void)
     unsigned ok = 0, mem_ok = 0, durable_ok = 0;
     size_t payloads, bytes;
 
-    if (zt_crypto_init() != 0 || mkdtemp(dir) == NULL)
+    if (zt__crypto_init() != 0 || mkdtemp(dir) == NULL)
         return 1;
     snprintf(db, sizeof(db), "%s/controller.sqlite3", dir);
     snprintf(wal, sizeof(wal), "%s-wal", db);
@@ -171,11 +171,11 @@ int main(void)
     /* 10,000 authorized members, inserted in one transaction through a second connection. */
     before = file_size(db) + file_size(wal);
     t0 = now_s();
-    if (zt_store_sqlite_open(&st, db, err, sizeof(err)) != 0 || add_members(st, nwid) != 0) {
+    if (zt__store_sqlite_open(&st, db, err, sizeof(err)) != 0 || add_members(st, nwid) != 0) {
         fprintf(stderr, "bench_controller: cannot add the members: %s\n", err);
         return 1;
     }
-    zt_store_del(st);
+    zt__store_del(st);
     t1 = now_s();
     printf("bench_controller: %d members inserted in %.2f s (one transaction)\n", MEMBERS, t1 - t0);
 

@@ -162,7 +162,7 @@ int main(void)
     double best_ours[NSUITES][NSIZES], best_raw[NSUITES][NSIZES];
     bool below = false;
 
-    if (zt_crypto_init() != 0) {
+    if (zt__crypto_init() != 0) {
         fprintf(stderr, "bench_crypto: cannot initialize libsodium\n");
         return 1;
     }

@@ -261,7 +261,7 @@ static int flood(const opts *o, const zt_identity *target, const zt_inetaddr *to
     st->secs = (double)(now - t0) / 1e9;
 out:
     if (rv != 0)
-        fprintf(stderr, "bench_flood: cannot build a HELLO: %s\n", zt_strerror(rv));
+        fprintf(stderr, "bench_flood: cannot build a HELLO: %s\n", zt__strerror(rv));
     zt__wipe(&cur, sizeof(cur));
     if (pool != NULL) {
         zt__wipe(pool, o->pool * sizeof(*pool));
@@ -316,15 +316,15 @@ static int self_test(void)
 
     if (zt__identity_generate(&target, NULL) != 0 || zt__identity_generate(&real, NULL) != 0)
         return 1;
-    zt_node_config_default(&cfg);
+    zt__node_config_default(&cfg);
     cfg.identity = &target;
     cfg.allow_loopback_paths = true;
     cb.user = &pr;
     cb.send = probe_send;
     cb.check_identity = probe_check;
-    if (zt_node_new(&node, &cfg, &cb, now) != 0)
+    if (zt__node_new(&node, &cfg, &cb, now) != 0)
         return 1;
-    c = zt_node_get_counters(node);
+    c = zt__node_get_counters(node);
     zt__inetaddr_set4(&from, ip, 40000);
     zt__inetaddr_set4(&to, tip, 9993);
 
@@ -332,7 +332,7 @@ static int self_test(void)
     if (fake_new(&f, &target) != 0)
         return 1;
     len = hello_build(pkt, sizeof(pkt), &f, target.address, &to, (uint64_t)now);
-    (void)zt_node_recv_datagram(node, 0, &from, pkt, len, now);
+    (void)zt__node_recv_datagram(node, 0, &from, pkt, len, now);
     if (pr.nchecks != 1 || c->drop_auth != 0 || c->drop_malformed != 0) {
         fprintf(stderr, "self-test: a fake HELLO did not reach the address proof "
                         "(checks %u, drop_auth %llu, drop_malformed %llu)\n",
@@ -340,9 +340,9 @@ static int self_test(void)
                 (unsigned long long)c->drop_malformed);
         failures++;
     }
-    (void)zt_node_identity_checked(node, pr.tickets[0], false, now + 30);
+    (void)zt__node_identity_checked(node, pr.tickets[0], false, now + 30);
     len = hello_build(pkt, sizeof(pkt), &f, target.address, &to, (uint64_t)now);
-    (void)zt_node_recv_datagram(node, 0, &from, pkt, len, now + 40);
+    (void)zt__node_recv_datagram(node, 0, &from, pkt, len, now + 40);
     if (pr.nchecks != 1 || c->drop_invalid_identity != 2) {
         fprintf(stderr, "self-test: a failed identity was not remembered "
                         "(checks %u, drop_invalid_identity %llu)\n",
@@ -358,15 +358,15 @@ static int self_test(void)
     from.ip[1] = 2; /* another /24 */
     len = hello_build(pkt, sizeof(pkt), &good, target.address, &to, (uint64_t)now);
     pr.nok_hello = 0;
-    (void)zt_node_recv_datagram(node, 0, &from, pkt, len, now + 50);
+    (void)zt__node_recv_datagram(node, 0, &from, pkt, len, now + 50);
     if (pr.nchecks == 2)
-        (void)zt_node_identity_checked(node, pr.tickets[1], true, now + 80);
+        (void)zt__node_identity_checked(node, pr.tickets[1], true, now + 80);
     if (pr.nchecks != 2 || pr.nok_hello == 0) {
         fprintf(stderr, "self-test: a real identity's HELLO was not answered (checks %u)\n",
                 pr.nchecks);
         failures++;
     }
-    zt_node_del(node);
+    zt__node_del(node);
     zt__wipe(&f, sizeof(f));
     zt__wipe(&good, sizeof(good));
     zt__identity_clear(&target);
@@ -475,7 +475,7 @@ int main(int argc, char **argv)
     rv = parse_args(argc, argv, &o, &selftest);
     if (rv != 0)
         return rv;
-    if (zt_crypto_init() != 0) {
+    if (zt__crypto_init() != 0) {
         fprintf(stderr, "bench_flood: cannot initialise the crypto library\n");
         return 1;
     }

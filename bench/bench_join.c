@@ -15,7 +15,7 @@
  *      ONLINE -> NETWORK_OK, and start -> NETWORK_OK.
  *  (b) warm: the member, online, leaves (waits for DOWN) and joins again 1.05 s later (the
  *      controller's flood limit drops requests closer than 1 s), |runs| times (default 20):
- *      zt_runner_join() -> NETWORK_OK, median / p90 / max.
+ *      zt__runner_join() -> NETWORK_OK, median / p90 / max.
  *
  * Clock: CLOCK_MONOTONIC.  alarm() bounds the whole run.
  */
@@ -144,7 +144,7 @@ static void write_text(const char *dir, const char *name, const void *data, size
     char path[512];
 
     snprintf(path, sizeof(path), "%s/%s", dir, name);
-    if (zt_io_write_file_atomic(path, data, len, mode) != 0)
+    if (zt__io_write_file_atomic(path, data, len, mode) != 0)
         die("cannot write into the temporary home");
 }
 
@@ -238,7 +238,7 @@ static zt_runner *start_runner(const char *home, int port, bool controller, watc
     zt_runner *r = NULL;
     char err[256];
 
-    zt_runner_config_default(&cfg);
+    zt__runner_config_default(&cfg);
     cfg.home = home;
     cfg.primary_port = port;
     cfg.secondary_port = -1;
@@ -252,7 +252,7 @@ static zt_runner *start_runner(const char *home, int port, bool controller, watc
     cfg.user = w;
     if (getenv("BENCH_JOIN_LOG") != NULL)
         cfg.log = on_log;
-    if (zt_runner_new(&r, &cfg, err, sizeof(err)) != 0) {
+    if (zt__runner_new(&r, &cfg, err, sizeof(err)) != 0) {
         fprintf(stderr, "bench_join: %s\n", err);
         exit(1);
     }
@@ -288,14 +288,14 @@ static void warm_runs(zt_runner *member, uint64_t nwid, int runs)
     for (int i = 0; i < runs; i++) {
         int64_t t0;
         watch_reset(&member_watch);
-        if (zt_runner_leave(member, nwid) != 0)
+        if (zt__runner_leave(member, nwid) != 0)
             die("leave failed");
         (void)wait_for(&member_watch, &member_watch.down_ns, "NETWORK_DOWN");
         /* the controller drops a member's requests <= 1000 ms after its last accepted one
          * (controller.md §2.1 step 4): rejoin after that, as a real rejoin would */
         usleep(REJOIN_GAP_MS * 1000);
         t0 = now_ns();
-        if (zt_runner_join(member, nwid) != 0)
+        if (zt__runner_join(member, nwid) != 0)
             die("join failed");
         v[i] = wait_for(&member_watch, &member_watch.ok_ns, "NETWORK_OK") - t0;
     }
@@ -323,7 +323,7 @@ int main(int argc, char **argv)
         return 2;
     }
     alarm(120);
-    if (zt_crypto_init() != 0 || mkdtemp(base) == NULL)
+    if (zt__crypto_init() != 0 || mkdtemp(base) == NULL)
         die("cannot initialize");
     snprintf(root_home, sizeof(root_home), "%s/root", base);
     snprintf(member_home, sizeof(member_home), "%s/member", base);
@@ -338,10 +338,10 @@ int main(int argc, char **argv)
 
     root = start_runner(root_home, port, true, NULL);
     member = start_runner(member_home, 0, false, &member_watch);
-    if (zt_runner_start(root) != 0 || zt_runner_join(member, nwid) != 0)
+    if (zt__runner_start(root) != 0 || zt__runner_join(member, nwid) != 0)
         die("cannot start the root");
     t_start = now_ns();
-    if (zt_runner_start(member) != 0)
+    if (zt__runner_start(member) != 0)
         die("cannot start the member");
     t_online = wait_for(&member_watch, &member_watch.online_ns, "ONLINE");
     t_ok = wait_for(&member_watch, &member_watch.ok_ns, "NETWORK_OK");
@@ -355,8 +355,8 @@ int main(int argc, char **argv)
            ms(t_ok - t_online) <= TARGET_MS ? "met" : "MISSED");
     warm_runs(member, nwid, runs);
 
-    zt_runner_del(member);
-    zt_runner_del(root);
+    zt__runner_del(member);
+    zt__runner_del(root);
     (void)nftw(base, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     return 0;
 }

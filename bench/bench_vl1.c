@@ -8,13 +8,13 @@
  * A root and two leaves (identities generated at start, a one-root planet naming the root at
  * 127.0.0.1:<its port>, allow_loopback_paths on), each with its own non-blocking UDP socket on
  * an ephemeral loopback port, all driven by one poll() loop that also arms each node's
- * zt_node_next_deadline() (clock: CLOCK_MONOTONIC, ms).  It measures:
+ * zt__node_next_deadline() (clock: CLOCK_MONOTONIC, ms).  It measures:
  *
- *  (a) zt_node_new -> ZT_NODE_EVENT_ONLINE for a fresh leaf, the identity reused (so the root
+ *  (a) zt__node_new -> ZT_NODE_EVENT_ONLINE for a fresh leaf, the identity reused (so the root
  *      knows it after the first, "cold" run), median of the warm runs.  Two drivers: the one
- *      the API documents (first zt_node_process_timers() when zt_node_next_deadline() says),
- *      and an eager one that calls zt_node_process_timers() right after zt_node_new().
- *  (b) ECHO round trip leaf A <-> leaf B over their direct path (zt_node_ping ->
+ *      the API documents (first zt__node_process_timers() when zt__node_next_deadline() says),
+ *      and an eager one that calls zt__node_process_timers() right after zt__node_new().
+ *  (b) ECHO round trip leaf A <-> leaf B over their direct path (zt__node_ping ->
  *      ZT_NODE_EVENT_ECHO_REPLY, timed here in ns).  The responder answers at most one ECHO per
  *      path per ZT_ECHO_RATE_LIMIT (166 ms), so pings go out every 170 ms in both directions;
  *      the default run takes ~140 samples in 12 s, --full takes 2000 (~3 min).  Besides, a
@@ -160,7 +160,7 @@ static void measure_echo(rtt_set *s, rtt_set *spaced, size_t want, int64_t budge
             bnode *from = dir[d][0], *to = dir[d][1];
             uint64_t before = from->echo_replies;
             int64_t t0 = now_ns(), limit = now_ms() + 1000;
-            if (zt_node_ping(from->node, zt_node_address(to->node), now_ms()) != 0) {
+            if (zt__node_ping(from->node, zt__node_address(to->node), now_ms()) != 0) {
                 s->lost++;
                 continue;
             }
@@ -182,18 +182,18 @@ static void measure_echo(rtt_set *s, rtt_set *spaced, size_t want, int64_t budge
  * returned: callbacks must not call into the node). */
 static void pingpong_once(rtt_set *s, const uint8_t *payload, size_t len)
 {
-    uint64_t addr_a = zt_node_address(leaf_a.node), addr_b = zt_node_address(leaf_b.node);
+    uint64_t addr_a = zt__node_address(leaf_a.node), addr_b = zt__node_address(leaf_b.node);
     uint64_t b_before = leaf_b.messages, a_before = leaf_a.pongs;
     int64_t t0 = now_ns(), limit = now_ms() + 1000;
 
-    if (zt_node_send_user_message(leaf_a.node, addr_b, MSG_TYPE, payload, len, now_ms()) != 0) {
+    if (zt__node_send_user_message(leaf_a.node, addr_b, MSG_TYPE, payload, len, now_ms()) != 0) {
         s->lost++;
         return;
     }
     while (leaf_b.messages == b_before && now_ms() < limit)
         pump(limit - now_ms());
     if (leaf_b.messages == b_before ||
-        zt_node_send_user_message(leaf_b.node, addr_a, MSG_TYPE + 1, payload, len, now_ms()) !=
+        zt__node_send_user_message(leaf_b.node, addr_a, MSG_TYPE + 1, payload, len, now_ms()) !=
             0) {
         s->lost++;
         return;
@@ -273,13 +273,13 @@ static void raw_slice(int fa, int fb, const struct sockaddr_in *to, const uint8_
  * B's node; the root's and A's sockets and the timers are serviced between bursts. */
 static void node_slice(uint8_t *payload, size_t len, rate_acc *acc)
 {
-    uint64_t dest = zt_node_address(leaf_b.node), before = leaf_b.messages;
+    uint64_t dest = zt__node_address(leaf_b.node), before = leaf_b.messages;
     int64_t t0 = now_ns(), end = t0 + (int64_t)SLICE_MS * 1000000;
 
     while (now_ns() < end) {
         for (int i = 0; i < BURST; i++) {
             memcpy(payload, &acc->sent, sizeof(acc->sent)); /* no two alike */
-            if (zt_node_send_user_message(leaf_a.node, dest, MSG_TYPE, payload, len, now_ms()) ==
+            if (zt__node_send_user_message(leaf_a.node, dest, MSG_TYPE, payload, len, now_ms()) ==
                 0)
                 acc->sent++;
         }
@@ -365,7 +365,7 @@ static bool connect_leaves(void)
         fprintf(stderr, "bench_vl1: leaves did not come online\n");
         return false;
     }
-    (void)zt_node_ping(leaf_a.node, zt_node_address(leaf_b.node), now_ms()); /* WHOIS, relay, unite */
+    (void)zt__node_ping(leaf_a.node, zt__node_address(leaf_b.node), now_ms()); /* WHOIS, relay, unite */
     {
         int64_t end = now_ms() + 10000;
         while ((!has_direct_path(&leaf_a, &leaf_b) || !has_direct_path(&leaf_b, &leaf_a)) &&
@@ -458,7 +458,7 @@ static void report_rate(const rate_acc *raw1, const rate_acc *ours1, uint64_t dg
 
 static void report_counters(bool full, int64_t t_start)
 {
-    const zt_node_counters *c = zt_node_get_counters(leaf_b.node);
+    const zt_node_counters *c = zt__node_get_counters(leaf_b.node);
 
     printf("\nleaf B counters: rx %llu, drops: auth %llu malformed %llu fragment %llu "
            "unknown-peer %llu; send errors A/B/root %llu/%llu/%llu\n",
@@ -490,7 +490,7 @@ int main(int argc, char **argv)
         return 1;
     }
     alarm(full ? 600 : 120); /* the whole run, whatever happens */
-    if (zt_crypto_init() != 0)
+    if (zt__crypto_init() != 0)
         return 1;
     echo.rtt_ns = calloc(ECHO_PINGS_FULL, sizeof(int64_t));
     spaced.rtt_ns = calloc(ECHO_PINGS_FULL, sizeof(int64_t));

@@ -1,7 +1,7 @@
 /*
  * bench_vl1_io.c: the harness of bench_vl1 (bench_vl1.h): clock, non-blocking UDP sockets on
  * 127.0.0.1, and nodes on them driven by one poll() loop that arms each node's
- * zt_node_next_deadline().
+ * zt__node_next_deadline().
  */
 #include "bench_vl1.h"
 
@@ -161,7 +161,7 @@ void node_start(bnode *b, bool eager)
     zt_node_callbacks cb = {.user = b, .send = on_send, .event = on_event};
     int64_t t;
 
-    zt_node_config_default(&cfg);
+    zt__node_config_default(&cfg);
     cfg.identity = &b->id;
     if (getrandom(cfg.seed, sizeof(cfg.seed), 0) != (ssize_t)sizeof(cfg.seed))
         cfg.seed[0] = ++seed_counter;
@@ -170,12 +170,12 @@ void node_start(bnode *b, bool eager)
     cfg.allow_loopback_paths = true;
     b->online = false;
     t = now_ms();
-    if (zt_node_new(&b->node, &cfg, &cb, t) != 0) {
-        fprintf(stderr, "bench_vl1: zt_node_new failed\n");
+    if (zt__node_new(&b->node, &cfg, &cb, t) != 0) {
+        fprintf(stderr, "bench_vl1: zt__node_new failed\n");
         exit(1);
     }
-    if (eager && zt_node_process_timers(b->node, t) != 0) {
-        fprintf(stderr, "bench_vl1: zt_node_process_timers failed\n");
+    if (eager && zt__node_process_timers(b->node, t) != 0) {
+        fprintf(stderr, "bench_vl1: zt__node_process_timers failed\n");
         exit(1);
     }
     active[nactive++] = b;
@@ -188,7 +188,7 @@ void node_stop(bnode *b)
             active[i] = active[--nactive];
             break;
         }
-    zt_node_del(b->node);
+    zt__node_del(b->node);
     b->node = NULL;
 }
 
@@ -230,8 +230,8 @@ unsigned node_read(bnode *b)
         if (ss.ss_family != AF_INET)
             continue;
         sin_to_inetaddr((const struct sockaddr_in *)&ss, &from);
-        rv = zt_node_recv_datagram(b->node, 0, &from, buf, (size_t)n, now_ms());
-        if (zt_err_is_fatal(rv)) {
+        rv = zt__node_recv_datagram(b->node, 0, &from, buf, (size_t)n, now_ms());
+        if (zt__err_is_fatal(rv)) {
             fprintf(stderr, "bench_vl1: %s: fatal %d\n", b->name, rv);
             exit(1);
         }
@@ -243,8 +243,8 @@ void node_timers(void)
 {
     int64_t t = now_ms();
     for (int i = 0; i < nactive; i++)
-        if (zt_node_next_deadline(active[i]->node) <= t &&
-            zt_node_process_timers(active[i]->node, t) != 0) {
+        if (zt__node_next_deadline(active[i]->node) <= t &&
+            zt__node_process_timers(active[i]->node, t) != 0) {
             fprintf(stderr, "bench_vl1: %s: timers failed\n", active[i]->name);
             exit(1);
         }
@@ -258,7 +258,7 @@ void pump(int64_t max_wait_ms)
     int64_t t = now_ms(), wait = max_wait_ms;
 
     for (int i = 0; i < nactive; i++) {
-        int64_t d = zt_node_next_deadline(active[i]->node) - t;
+        int64_t d = zt__node_next_deadline(active[i]->node) - t;
         if (d < wait)
             wait = d;
         pfd[i].fd = active[i]->fd;
@@ -288,7 +288,7 @@ bool has_direct_path(const bnode *from, const bnode *to)
 {
     zt_peer_info info;
 
-    if (zt_node_peer(from->node, zt_node_address(to->node), &info) != 0)
+    if (zt__node_peer(from->node, zt__node_address(to->node), &info) != 0)
         return false;
     for (unsigned i = 0; i < info.npaths; i++)
         if (info.paths[i].alive && info.paths[i].remote.port == to->addr.port &&

@@ -126,7 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static int initialized;
 
     if (!initialized) {
-        if (zt_crypto_init() != 0 ||
+        if (zt__crypto_init() != 0 ||
             zt__identity_from_string(&controller, controller_secret,
                                      sizeof(controller_secret) - 1) != 0)
             abort();

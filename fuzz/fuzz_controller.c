@@ -84,7 +84,7 @@ static void setup(void)
 {
     if (ready)
         return;
-    if (zt_crypto_init() != 0 ||
+    if (zt__crypto_init() != 0 ||
         zt__identity_from_string(&controller_id, controller_secret,
                                  strlen(controller_secret)) != 0 ||
         zt__identity_from_string(&member_a, member_public, strlen(member_public)) != 0)
@@ -98,10 +98,10 @@ static void setup(void)
 static void put_network(zt_store *st, const char *json)
 {
     zt_ctl_network n;
-    if (zt_ctl_network_load(&n, json, strlen(json), NULL, 0) != 0 ||
-        zt_store_save_network(st, &n, 1, NULL) != 0)
+    if (zt__ctl_network_load(&n, json, strlen(json), NULL, 0) != 0 ||
+        zt__store_save_network(st, &n, 1, NULL) != 0)
         abort();
-    zt_ctl_network_clear(&n);
+    zt__ctl_network_clear(&n);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -132,31 +132,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         zt__store_be(payload, nwids[(mode >> 2) & 3], 8);
     }
 
-    if (zt_store_mem_new(&st) != 0)
+    if (zt__store_mem_new(&st) != 0)
         abort();
     put_network(st, net_priv);
     put_network(st, net_pub);
-    zt_ctl_member_init(&m, NWID_PRIV, member_a.address);
+    zt__ctl_member_init(&m, NWID_PRIV, member_a.address);
     m.authorized = true;
-    if (zt_store_save_member(st, &m, 1, NULL) != 0)
+    if (zt__store_save_member(st, &m, 1, NULL) != 0)
         abort();
-    zt_ctl_member_clear(&m);
+    zt__ctl_member_clear(&m);
 
-    zt_controller_opts_default(&o);
+    zt__controller_opts_default(&o);
     o.random_u64 = det_random;
     o.random_arg = &seed;
-    if (zt_controller_new(&ctl, &controller_id, st, &o) != 0)
+    if (zt__controller_new(&ctl, &controller_id, st, &o) != 0)
         abort();
     current = (mode & 1) ? &member_b : &member_a;
     for (int round = 0; round < ((mode & 0x10) ? 2 : 1); round++) {
-        int rv = zt_controller_handle_request(ctl, current, payload, len,
+        int rv = zt__controller_handle_request(ctl, current, payload, len,
                                               (mode & 2) ? 0 : 1000 + (uint64_t)round,
                                               1700000000000LL + round * 2000, &out, &res);
         if (rv != 0 && rv != ZT_ERR_DROP)
             abort(); /* the in-memory store never fails; nothing else may */
     }
-    zt_controller_del(ctl);
-    zt_store_del(st);
+    zt__controller_del(ctl);
+    zt__store_del(st);
     free(payload);
     return 0;
 }

@@ -28,7 +28,7 @@ static void setup(void)
 {
     if (ready)
         return;
-    if (zt_crypto_init() != 0 ||
+    if (zt__crypto_init() != 0 ||
         zt__identity_from_string(&controller, CONTROLLER, sizeof(CONTROLLER) - 1) != 0)
         abort();
     ready = true;

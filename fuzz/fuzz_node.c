@@ -15,10 +15,10 @@
  *            bit 7:    a command instead of a datagram; bytes[0] picks it (see command())
  *
  * A fresh node is made for every input (identities and planets are made once per process, all
- * from fixed keys, so the same input always does the same thing) and zt_node_process_timers()
+ * from fixed keys, so the same input always does the same thing) and zt__node_process_timers()
  * runs after every record.  Checks: the send callback never gets an empty datagram or one
  * longer than ZT_MAX_PHYSMTU, nor an address that is not IPv4 or IPv6; every byte handed to a
- * callback is readable; zt_node_recv_datagram() returns 0 or ZT_ERR_DROP and counts the
+ * callback is readable; zt__node_recv_datagram() returns 0 or ZT_ERR_DROP and counts the
  * datagram; timers return 0 and ask to run again later, not now; peer listings stay in
  * bounds.
  *
@@ -205,7 +205,7 @@ static void fz_init_once(void)
     if (done)
         return;
     done = true;
-    if (zt_crypto_init() != 0)
+    if (zt__crypto_init() != 0)
         abort();
     for (int i = 0; i < FZ_NIDS; i++)
         if (zt__identity_from_string(&fz_id[i], fz_secrets[i], strlen(fz_secrets[i])) != 0 ||
@@ -226,7 +226,7 @@ static void fz_init_once(void)
 /* Config for a node of the test network with identity |who| under |flags|. */
 static void fz_config(zt_node_config *cfg, int who, uint8_t flags)
 {
-    zt_node_config_default(cfg);
+    zt__node_config_default(cfg);
     cfg->identity = &fz_id[who];
     cfg->seed[0] = (uint8_t)(who + 1);
     cfg->planet = fz_planet[(flags & FZ_FLAG_NUT_ROOT) ? 1 : 0];
@@ -239,9 +239,9 @@ static void fz_config(zt_node_config *cfg, int who, uint8_t flags)
 
 static void fz_check_timers(void)
 {
-    if (zt_node_process_timers(fz_node, fz_now) != 0)
+    if (zt__node_process_timers(fz_node, fz_now) != 0)
         abort();
-    if (zt_node_next_deadline(fz_node) <= fz_now) /* would spin its embedder */
+    if (zt__node_next_deadline(fz_node) <= fz_now) /* would spin its embedder */
         abort();
 }
 
@@ -257,14 +257,14 @@ static void fz_begin(uint8_t flags)
         cb.state_put = fz_state_put;
     }
     fz_now = FZ_T0;
-    if (zt_node_new(&fz_node, &cfg, &cb, fz_now) != 0)
+    if (zt__node_new(&fz_node, &cfg, &cb, fz_now) != 0)
         abort();
     fz_check_timers();
 }
 
 static void fz_end(void)
 {
-    zt_node_del(fz_node);
+    zt__node_del(fz_node);
     fz_node = NULL;
     for (int i = 0; i < FZ_STORE_SLOTS; i++) {
         free(fz_store[i].data);
@@ -280,12 +280,12 @@ static void fz_check_peers(void)
 
     if (info == NULL)
         abort();
-    n = zt_node_peers(fz_node, info, 8);
+    n = zt__node_peers(fz_node, info, 8);
     for (size_t i = 0; i < n && i < 8; i++) {
         zt_peer_info one;
-        if (info[i].npaths > ZT_NODE_MAX_PATHS || info[i].address == zt_node_address(fz_node))
+        if (info[i].npaths > ZT_NODE_MAX_PATHS || info[i].address == zt__node_address(fz_node))
             abort();
-        if (zt_node_peer(fz_node, info[i].address, &one) != 0 || one.address != info[i].address)
+        if (zt__node_peer(fz_node, info[i].address, &one) != 0 || one.address != info[i].address)
             abort();
     }
     free(info);
@@ -317,52 +317,52 @@ static void fz_command(const uint8_t *data, size_t len)
     case 0: /* the clock moves; nothing else */
         break;
     case 1:
-        rv = zt_node_ping(fz_node, fz_dest(&r), fz_now);
+        rv = zt__node_ping(fz_node, fz_dest(&r), fz_now);
         break;
     case 2:
         a = fz_dest(&r);
         (void)zt__rd_u64(&r, &b);
-        rv = zt_node_send_user_message(fz_node, a, b, r.p, zt__rd_left(&r), fz_now);
+        rv = zt__node_send_user_message(fz_node, a, b, r.p, zt__rd_left(&r), fz_now);
         break;
     case 3:
         (void)zt__rd_u64(&r, &a);
         b = fz_dest(&r);
-        rv = zt_node_orbit(fz_node, a, b, fz_now);
+        rv = zt__node_orbit(fz_node, a, b, fz_now);
         break;
     case 4:
         (void)zt__rd_u64(&r, &a);
-        rv = zt_node_deorbit(fz_node, a, fz_now);
+        rv = zt__node_deorbit(fz_node, a, fz_now);
         break;
     case 5:
-        rv = zt_node_add_moon(fz_node, r.p, zt__rd_left(&r), fz_now);
+        rv = zt__node_add_moon(fz_node, r.p, zt__rd_left(&r), fz_now);
         break;
     case 6: {
         zt_inetaddr addrs[ZT_NODE_MAX_PATHS + 1];
         size_t n = 0;
         while (n < ZT_NODE_MAX_PATHS + 1 && zt__inetaddr_read(&r, &addrs[n]) == 0)
             n++;
-        rv = zt_node_set_local_addresses(fz_node, addrs, n);
+        rv = zt__node_set_local_addresses(fz_node, addrs, n);
         break;
     }
     default:
         fz_check_peers();
         break;
     }
-    if (zt_err_is_fatal(rv))
+    if (zt__err_is_fatal(rv))
         abort();
 }
 
 /* One record: move the clock, deliver the datagram (or run the command), run timers. */
 static void fz_record(uint8_t sel, const uint8_t *data, size_t len)
 {
-    const zt_node_counters *c = zt_node_get_counters(fz_node);
+    const zt_node_counters *c = zt__node_get_counters(fz_node);
 
     fz_now += fz_steps[(sel >> 2) & 7];
     if (sel & 0x80) {
         fz_command(data, len);
     } else {
         uint64_t rx = c->rx_datagrams;
-        int rv = zt_node_recv_datagram(fz_node, (sel >> 5) & 3, &fz_addr[sel & 3], data, len,
+        int rv = zt__node_recv_datagram(fz_node, (sel >> 5) & 3, &fz_addr[sel & 3], data, len,
                                        fz_now);
         if ((rv != 0 && rv != ZT_ERR_DROP) || c->rx_datagrams != rx + 1)
             abort();

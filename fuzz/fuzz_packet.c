@@ -108,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static int initialized;
 
     if (!initialized) {
-        if (zt_crypto_init() != 0)
+        if (zt__crypto_init() != 0)
             abort();
         initialized = 1;
     }

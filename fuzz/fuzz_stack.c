@@ -1,9 +1,9 @@
 /*
  * fuzz_stack: the frame path into the TCP/IP stack (docs/internals/fuzzing.md).  Frames from
- * the ZeroTier network go through zt_stack_netif_input() into lwIP, and from there into the
+ * the ZeroTier network go through zt__stack_netif_input() into lwIP, and from there into the
  * socket layer (src/socket/).
  *
- * Once per process: zt_stack_init(), one netif (fixed MAC, MTU 2800) configured with
+ * Once per process: zt__stack_init(), one netif (fixed MAC, MTU 2800) configured with
  * 10.147.17.1/24, an RFC 4193 address and one managed route per family, and six non-blocking
  * sockets: TCP listeners on port 80 (IPv4; IPv6 only) and 8080 (dual stack), UDP sockets on
  * port 5000 (IPv4 in group 239.1.2.3; IPv6 only in group ff05::1:3) and 5001 (dual stack).
@@ -32,7 +32,7 @@
  * Not fed: an ICMPv6 Packet Too Big with an MTU under 1280 or over the link's, which hits a
  * known lwIP bug (lwip_ptb_bug below).
  *
- * Checks: the netif and sockets come up; zt_stack_netif_input() returns 0, or ZT_ERR_INVAL
+ * Checks: the netif and sockets come up; zt__stack_netif_input() returns 0, or ZT_ERR_INVAL
  * exactly when the payload is over 65521 bytes (or ZT_ERR_NOMEM); every frame the stack sends
  * is for our network, ARP/IPv4/IPv6 from our addresses, no longer than the MTU, with correct IP
  * header, TCP, UDP and ICMPv6 checksums (not ICMPv4: an echo reply adjusts the request's
@@ -354,7 +354,7 @@ static void configure(unsigned mtu)
     /* A frame built under the old MTU may still be on its way out. */
     if (mtu > atomic_load(&mtu_limit))
         atomic_store(&mtu_limit, mtu);
-    if (zt_stack_netif_configure(nif, mtu, addrs, 2, routes, 2) != 0)
+    if (zt__stack_netif_configure(nif, mtu, addrs, 2, routes, 2) != 0)
         abort();
     atomic_store(&mtu_limit, mtu);
 }
@@ -364,10 +364,10 @@ static void make_netif(void)
     static const zt_stack_netif_ops ops = {.output = on_output, .multicast = on_multicast};
     uint8_t ll[16];
 
-    if (zt_stack_netif_new(&nif, NWID, MAC_US, 2800, &ops) != 0)
+    if (zt__stack_netif_new(&nif, NWID, MAC_US, 2800, &ops) != 0)
         abort();
-    nif_index = zt_stack_netif_index(nif);
-    zt_stack_netif_linklocal(nif, ll);
+    nif_index = zt__stack_netif_index(nif);
+    zt__stack_netif_linklocal(nif, ll);
     if (memcmp(ll, linklocal, 16) != 0)
         abort();
     configure(2800);
@@ -438,7 +438,7 @@ static void close_socks(void)
 static void teardown(void)
 {
     close_socks();
-    zt_stack_netif_del(nif);
+    zt__stack_netif_del(nif);
     nif = NULL;
     if (zt__sock_count() != 0)
         abort();
@@ -446,7 +446,7 @@ static void teardown(void)
 
 static void setup(void)
 {
-    if (zt_stack_init() != 0)
+    if (zt__stack_init() != 0)
         abort();
     make_netif();
     open_socks();
@@ -738,7 +738,7 @@ static void feed(uint8_t sel, uint64_t src, unsigned ethertype, const uint8_t *p
         relative_ack(copy, len, ethertype);
         p = copy;
     }
-    rv = zt_stack_netif_input(nif, src, dst_mac_of(sel, ethertype, p, len), ethertype, p, len);
+    rv = zt__stack_netif_input(nif, src, dst_mac_of(sel, ethertype, p, len), ethertype, p, len);
     if (len > 0xffff - 14 ? rv != ZT_ERR_INVAL : rv != 0 && rv != ZT_ERR_NOMEM)
         abort();
     free(copy);
@@ -764,7 +764,7 @@ static void end(void)
     reset();
     if (recreate) {
         close_socks();
-        zt_stack_netif_del(nif);
+        zt__stack_netif_del(nif);
         make_netif();
         open_socks();
     }

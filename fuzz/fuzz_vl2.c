@@ -6,7 +6,7 @@
  * checks out, so the VL2 handlers stay out of its reach.  Here the harness plays the peers:
  * it knows their secret keys, so it builds each packet itself (header, payload from the
  * input, optional compression, armor with the sender's shared key in suite 1 or 3) and hands
- * it to zt_node_recv_datagram() from that sender's physical address.
+ * it to zt__node_recv_datagram() from that sender's physical address.
  *
  * The cast (fixed identities, the ones of fuzz_node.c, made once per process):
  *   C    the controller of network nwid = C << 24 | 0x00f00d
@@ -40,11 +40,11 @@
  * the node sent with that verb (it reads every datagram the node sends), so replies are
  * expected; the bytes follow.  Every other payload is the record's bytes as they are.
  *
- * A fresh node per input, zt_node_process_timers() after every record.  Checks: sends are
+ * A fresh node per input, zt__node_process_timers() after every record.  Checks: sends are
  * never empty nor longer than ZT_MAX_PHYSMTU and go to IPv4/IPv6; frames handed to the
  * virtual port are for the joined network, at most ZT_MAX_MTU bytes, with 48-bit MACs and a
  * 16-bit ethertype; every byte handed to a callback is readable; events are known types and
- * NETWORK_OK carries its config; zt_node_recv_datagram() returns 0 or ZT_ERR_DROP; commands
+ * NETWORK_OK carries its config; zt__node_recv_datagram() returns 0 or ZT_ERR_DROP; commands
  * fail only non-fatally; timers return 0 and ask to run again later, not now.
  *
  * fuzz/make_vl2_corpus.c includes this file and writes the seed corpus.
@@ -594,7 +594,7 @@ static void v_init_once(void)
     if (done)
         return;
     done = true;
-    if (zt_crypto_init() != 0)
+    if (zt__crypto_init() != 0)
         abort();
     for (int i = 0; i < V_NIDS; i++)
         if (zt__identity_from_string(&v_id[i], v_secrets[i], strlen(v_secrets[i])) != 0 ||
@@ -635,9 +635,9 @@ static void v_init_once(void)
 
 static void v_check_timers(void)
 {
-    if (zt_node_process_timers(v_node, v_now) != 0)
+    if (zt__node_process_timers(v_node, v_now) != 0)
         abort();
-    if (zt_node_next_deadline(v_node) <= v_now)
+    if (zt__node_next_deadline(v_node) <= v_now)
         abort();
 }
 
@@ -645,7 +645,7 @@ static void v_check_timers(void)
 static void v_deliver(int from, unsigned verb, const uint8_t *payload, size_t len, bool aes)
 {
     uint8_t *pkt = malloc(ZT_PKT_MAX_LEN);
-    const zt_node_counters *c = zt_node_get_counters(v_node);
+    const zt_node_counters *c = zt__node_get_counters(v_node);
     uint64_t rx = c->rx_datagrams;
     uint8_t *exact;
     size_t n;
@@ -674,7 +674,7 @@ static void v_deliver(int from, unsigned verb, const uint8_t *payload, size_t le
         abort();
     memcpy(exact, pkt, n);
     free(pkt);
-    rv = zt_node_recv_datagram(v_node, 0, &v_addr[from], exact, n, v_now);
+    rv = zt__node_recv_datagram(v_node, 0, &v_addr[from], exact, n, v_now);
     if ((rv != 0 && rv != ZT_ERR_DROP) || c->rx_datagrams != rx + 1)
         abort();
     free(exact);
@@ -715,18 +715,18 @@ static void v_begin(uint8_t flags)
     memset(v_last_sent, 0, sizeof(v_last_sent));
     memset(&v_stats, 0, sizeof(v_stats));
     v_next_id = 0x5eed000000000000ULL;
-    zt_node_config_default(&cfg);
+    zt__node_config_default(&cfg);
     cfg.identity = &v_id[V_NUT];
     cfg.seed[0] = 0x42;
     cfg.planet = v_planet;
     cfg.planet_len = v_planet_len;
     cfg.peer_cache = true;
     v_now = V_T0;
-    if (zt_node_new(&v_node, &cfg, &cb, v_now) != 0)
+    if (zt__node_new(&v_node, &cfg, &cb, v_now) != 0)
         abort();
     v_check_timers();
     v_hello_ok(V_R); /* online */
-    if (zt_node_join(v_node, v_nwid, v_now) != 0)
+    if (zt__node_join(v_node, v_nwid, v_now) != 0)
         abort();
     v_hello_ok(V_C); /* direct paths to C and M */
     v_hello_ok(V_M);
@@ -738,7 +738,7 @@ static void v_begin(uint8_t flags)
 
 static void v_end(void)
 {
-    zt_node_del(v_node);
+    zt__node_del(v_node);
     v_node = NULL;
     free(v_stored_config);
     v_stored_config = NULL;
@@ -748,13 +748,13 @@ static void v_end(void)
 static void v_check_views(void)
 {
     zt_peer_info *info = malloc(8 * sizeof(*info));
-    const zt_netconf *nc = zt_node_network_config(v_node, v_nwid);
+    const zt_netconf *nc = zt__node_network_config(v_node, v_nwid);
     zt_network_status st;
     size_t n;
 
     if (info == NULL)
         abort();
-    n = zt_node_peers(v_node, info, 8);
+    n = zt__node_peers(v_node, info, 8);
     for (size_t i = 0; i < n && i < 8; i++)
         if (info[i].npaths > ZT_NODE_MAX_PATHS || info[i].address == v_id[V_NUT].address)
             abort();
@@ -762,7 +762,7 @@ static void v_check_views(void)
     if (nc != NULL && (nc->nwid != v_nwid || nc->issued_to != v_id[V_NUT].address ||
                        nc->mtu < ZT_MIN_MTU || nc->mtu > ZT_MAX_MTU))
         abort();
-    if (zt_node_network_status(v_node, v_nwid, &st) == 0 && (st < 0 || st > 6))
+    if (zt__node_network_status(v_node, v_nwid, &st) == 0 && (st < 0 || st > 6))
         abort();
 }
 
@@ -775,7 +775,7 @@ static void v_command(const uint8_t *data, size_t len)
 {
     zt_rd r = zt__rd_make(data, len);
     uint8_t op = 0, mac[6] = {0};
-    uint64_t own = zt_node_network_mac(v_node, v_nwid), dst = 0, a = 0, adi = 0;
+    uint64_t own = zt__node_network_mac(v_node, v_nwid), dst = 0, a = 0, adi = 0;
     uint16_t ethertype = 0;
     int rv = 0;
 
@@ -814,17 +814,17 @@ static void v_command(const uint8_t *data, size_t len)
         (void)zt__rd_bytes(&r, mac, 6);
         (void)zt__rd_be(&r, &adi, 4);
         if ((op & 15) == 7)
-            rv = zt_node_multicast_subscribe(v_node, v_nwid, zt__mac_from_bytes(mac),
+            rv = zt__node_multicast_subscribe(v_node, v_nwid, zt__mac_from_bytes(mac),
                                              (uint32_t)adi, v_now);
         else
-            rv = zt_node_multicast_unsubscribe(v_node, v_nwid, zt__mac_from_bytes(mac),
+            rv = zt__node_multicast_unsubscribe(v_node, v_nwid, zt__mac_from_bytes(mac),
                                                (uint32_t)adi);
         break;
     case 9:
-        rv = zt_node_leave(v_node, v_nwid, v_now);
+        rv = zt__node_leave(v_node, v_nwid, v_now);
         break;
     case 10:
-        rv = zt_node_join(v_node, v_nwid, v_now);
+        rv = zt__node_join(v_node, v_nwid, v_now);
         break;
     default:
         v_check_views();
@@ -837,10 +837,10 @@ static void v_command(const uint8_t *data, size_t len)
             src = zt__mac_from_bytes(mac);
         }
         (void)zt__rd_u16(&r, &ethertype);
-        rv = zt_node_send_frame(v_node, v_nwid, src, dst, ethertype, r.p, zt__rd_left(&r),
+        rv = zt__node_send_frame(v_node, v_nwid, src, dst, ethertype, r.p, zt__rd_left(&r),
                                 v_now);
     }
-    if (zt_err_is_fatal(rv))
+    if (zt__err_is_fatal(rv))
         abort();
 }
 

@@ -23,15 +23,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (def == NULL || back == NULL || buf == NULL)
         abort();
     if (!ready)
-        ready = zt_crypto_init() == 0;
-    if (zt_worlddef_parse(def, (const char *)data, size, ZT_WORLD_TYPE_PLANET, err,
+        ready = zt__crypto_init() == 0;
+    if (zt__worlddef_parse(def, (const char *)data, size, ZT_WORLD_TYPE_PLANET, err,
                           sizeof(err)) == 0) {
         if (def->world.nroots < 1 || def->world.nroots > ZT_WORLD_MAX_ROOTS || def->world.id == 0)
             abort();
         n = zt__world_write(&def->world, false, buf, ZT_WORLD_MAX_SERIALIZED);
         if (n <= 0 || zt__world_parse(back, buf, (size_t)n) != 0 || back->nroots != def->world.nroots)
             abort();
-        zt_worlddef_clear(def);
+        zt__worlddef_clear(def);
     } else if (memchr(err, '\0', sizeof(err)) == NULL || err[0] == '\0') {
         abort(); /* every failure says why */
     }

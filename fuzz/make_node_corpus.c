@@ -128,12 +128,12 @@ static void others_run(void)
             memmove(&q[i], &q[i + 1], (nq - i - 1) * sizeof(q[0]));
             nq--;
             if (to >= 0 && g_node[to] != NULL && d.from >= 0)
-                (void)zt_node_recv_datagram(g_node[to], 0, &g_home[d.from], d.data, d.len, fz_now);
+                (void)zt__node_recv_datagram(g_node[to], 0, &g_home[d.from], d.data, d.len, fz_now);
             again = true;
         }
         for (int i = 0; i < G_N; i++)
-            if (g_node[i] != NULL && zt_node_next_deadline(g_node[i]) <= fz_now) {
-                (void)zt_node_process_timers(g_node[i], fz_now);
+            if (g_node[i] != NULL && zt__node_next_deadline(g_node[i]) <= fz_now) {
+                (void)zt__node_process_timers(g_node[i], fz_now);
                 again = true;
             }
     }
@@ -196,7 +196,7 @@ static void begin(uint8_t flags, unsigned who, const zt_inetaddr *l_home)
         fz_config(&cfg, i == G_BAD ? FZ_L : i, flags);
         if (i == G_BAD)
             cfg.identity = &g_bad;
-        if (zt_node_new(&g_node[i], &cfg, &cb, fz_now) != 0) {
+        if (zt__node_new(&g_node[i], &cfg, &cb, fz_now) != 0) {
             fprintf(stderr, "make_node_corpus: node %d\n", i);
             exit(1);
         }
@@ -215,7 +215,7 @@ static void finish(const char *dir, const char *name)
         exit(1);
     }
     {
-        const zt_node_counters *c = zt_node_get_counters(fz_node);
+        const zt_node_counters *c = zt__node_get_counters(fz_node);
         printf("%-20s %5zu B  online %u direct %u messages %u echo %u | rx %llu relayed %llu "
                "whois %llu drops auth %llu malformed %llu unknown %llu idv %llu frag %llu\n",
                name, outlen, ev_count[ZT_NODE_EVENT_ONLINE], ev_count[ZT_NODE_EVENT_PEER_DIRECT],
@@ -229,7 +229,7 @@ static void finish(const char *dir, const char *name)
     fz_tap = NULL;
     fz_event_tap = NULL;
     for (int i = 0; i < G_N; i++) {
-        zt_node_del(g_node[i]);
+        zt__node_del(g_node[i]);
         g_node[i] = NULL;
     }
 }
@@ -241,7 +241,7 @@ static void user_message(int from, int to, size_t len)
         abort();
     for (size_t i = 0; i < len; i++)
         msg[i] = (uint8_t)(i * 131 + (i >> 3)); /* not too compressible */
-    (void)zt_node_send_user_message(g_node[from], fz_id[to].address, 0x10000, msg, len, fz_now);
+    (void)zt__node_send_user_message(g_node[from], fz_id[to].address, 0x10000, msg, len, fz_now);
     free(msg);
 }
 

@@ -258,7 +258,7 @@ def main():
     put("known-lwip-ptb-tiny", MTU_2800, NS_US, *ptb_then_echo(50, 64))
 
     # A datagram "from" our own address: the echo loops back (netif_loop_output queues a
-    # netif_poll() on tcpip_thread), then the netif is deleted.  zt_stack_netif_del() used to
+    # netif_poll() on tcpip_thread), then the netif is deleted.  zt__stack_netif_del() used to
     # free it under that queued call (use after free on tcpip_thread, about 9 runs in 10).
     loop = udp(US4, US4, 3333, 5000, b"to myself")
     put("crash-netif-del-loopback", MTU_2800 | 0x04, ARP_WHO_HAS_US,

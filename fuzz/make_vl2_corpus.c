@@ -57,7 +57,7 @@ static void finish(const char *name)
 {
     char path[4096];
     FILE *f;
-    const zt_node_counters *c = zt_node_get_counters(v_node);
+    const zt_node_counters *c = zt__node_get_counters(v_node);
 
     snprintf(path, sizeof(path), "%s/%s", outdir, name);
     f = fopen(path, "wb");

@@ -76,7 +76,7 @@ static int load_def(const char *path, uint8_t default_type, zt_worlddef *def)
 
     if (idtool_read_file(path, ZT_WORLDDEF_MAX_TEXT, "a world definition", &text, &len) != 0)
         return -1;
-    rv = zt_worlddef_parse(def, (const char *)text, len, default_type, err, sizeof(err));
+    rv = zt__worlddef_parse(def, (const char *)text, len, default_type, err, sizeof(err));
     zt__wipe(text, len);
     free(text);
     if (rv != 0) {
@@ -131,7 +131,7 @@ int cmd_genmoon(int argc, char **argv)
            (unsigned long long)def.world.timestamp);
     rv = EXIT_OK;
 out:
-    zt_worlddef_clear(&def);
+    zt__worlddef_clear(&def);
     return rv;
 }
 
@@ -258,7 +258,7 @@ int cmd_mkplanet(int argc, char **argv)
 out:
     zt__wipe(prev_sec, sizeof(prev_sec));
     zt__wipe(cur_sec, sizeof(cur_sec));
-    zt_worlddef_clear(&def);
+    zt__worlddef_clear(&def);
     return rv;
 }
 
@@ -278,10 +278,10 @@ int cmd_printworld(int argc, char **argv)
     rv = zt__world_parse(&w, data, len);
     free(data);
     if (rv != 0) {
-        idtool_error("%s is not a planet or moon file (%s)", argv[1], zt_strerror(rv));
+        idtool_error("%s is not a planet or moon file (%s)", argv[1], zt__strerror(rv));
         return EXIT_FAIL;
     }
-    text = zt_world_to_json(&w);
+    text = zt__world_to_json(&w);
     if (text == NULL) {
         idtool_error("out of memory");
         return EXIT_FAIL;

@@ -107,7 +107,7 @@ int idtool_read_file(const char *path, size_t max, const char *what, uint8_t **p
                                             : "a socket or device");
         return -1;
     }
-    rv = zt_io_read_file(path, max, pdata, plen);
+    rv = zt__io_read_file(path, max, pdata, plen);
     e = errno;
     if (rv == 0)
         return 0;
@@ -121,13 +121,13 @@ int idtool_read_file(const char *path, size_t max, const char *what, uint8_t **p
     else if (rv == ZT_ERR_IO)
         idtool_error("cannot read %s: %s", path, strerror(e));
     else
-        idtool_error("cannot read %s: %s", path, zt_strerror(rv));
+        idtool_error("cannot read %s: %s", path, zt__strerror(rv));
     return -1;
 }
 
 int idtool_write_file(const char *path, const void *data, size_t len, unsigned mode)
 {
-    if (zt_io_write_file_atomic(path, data, len, (mode_t)mode) != 0) {
+    if (zt__io_write_file_atomic(path, data, len, (mode_t)mode) != 0) {
         fprintf(stderr, "Error writing to %s (%s)\n", path, strerror(errno));
         return -1;
     }
@@ -175,7 +175,7 @@ int idtool_load_identity(const char *arg, zt_identity *id)
         free(data);
     }
     if (rv != 0) {
-        idtool_error("%s does not contain an identity (%s)", arg, zt_strerror(rv));
+        idtool_error("%s does not contain an identity (%s)", arg, zt__strerror(rv));
         return -1;
     }
     return 0;
@@ -402,7 +402,7 @@ int main(int argc, char **argv)
         print_help(stdout);
         return EXIT_OK;
     }
-    if (zt_crypto_init() != 0) {
+    if (zt__crypto_init() != 0) {
         idtool_error("cannot initialize libsodium");
         return EXIT_FAIL;
     }

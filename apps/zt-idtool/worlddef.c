@@ -92,7 +92,7 @@ static int get_root(json_t *v, unsigned idx, zt_world_root *root, char *err, siz
         return fail(err, errlen, "roots[%u] needs an \"identity\" string", idx);
     rv = zt__identity_from_string(&root->identity, ids, strlen(ids));
     if (rv != 0)
-        return fail(err, errlen, "roots[%u].identity is not an identity (%s)", idx, zt_strerror(rv));
+        return fail(err, errlen, "roots[%u].identity is not an identity (%s)", idx, zt__strerror(rv));
     zt__identity_clear(&root->identity); /* a world carries public identities only */
     rv = zt__identity_validate(&root->identity, NULL);
     if (rv == ZT_ERR_NOMEM)
@@ -115,7 +115,7 @@ static int get_root(json_t *v, unsigned idx, zt_world_root *root, char *err, siz
     return 0;
 }
 
-int zt_worlddef_parse(zt_worlddef *def, const char *text, size_t len, uint8_t default_type,
+int zt__worlddef_parse(zt_worlddef *def, const char *text, size_t len, uint8_t default_type,
                       char *err, size_t errlen)
 {
     json_error_t jerr;
@@ -171,11 +171,11 @@ int zt_worlddef_parse(zt_worlddef *def, const char *text, size_t len, uint8_t de
 out:
     json_decref(root);
     if (rv != 0)
-        zt_worlddef_clear(def);
+        zt__worlddef_clear(def);
     return rv;
 }
 
-void zt_worlddef_clear(zt_worlddef *def)
+void zt__worlddef_clear(zt_worlddef *def)
 {
     zt__wipe(def->signing_sec, sizeof(def->signing_sec));
     def->has_signing_key = false;
@@ -188,7 +188,7 @@ static json_t *hex_string(const uint8_t *data, size_t len)
     return json_string(buf);
 }
 
-char *zt_world_to_json(const zt_world *w)
+char *zt__world_to_json(const zt_world *w)
 {
     json_t *o = json_object(), *roots = json_array();
     char id[17], *text = NULL;

@@ -28,14 +28,14 @@ typedef struct zt_worlddef {
  * "signingKey_SECRET", "updatesMustBeSignedBy" (128 hex digits each).  Root identities must
  * be locally valid; secrets in them are dropped.  Returns 0, or ZT_ERR_INVAL with one sentence
  * in |err|, or ZT_ERR_NOMEM. */
-int zt_worlddef_parse(zt_worlddef *def, const char *text, size_t len, uint8_t default_type,
+int zt__worlddef_parse(zt_worlddef *def, const char *text, size_t len, uint8_t default_type,
                       char *err, size_t errlen);
 
 /* Wipes the secret signing key. */
-void zt_worlddef_clear(zt_worlddef *def);
+void zt__worlddef_clear(zt_worlddef *def);
 
 /* A world as indented JSON text (type, id, timestamp, update key, signature check, roots).
  * Caller frees with free().  NULL on allocation failure. */
-char *zt_world_to_json(const zt_world *w);
+char *zt__world_to_json(const zt_world *w);
 
 #endif

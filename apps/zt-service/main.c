@@ -46,7 +46,7 @@ static void vlogline(service *svc, zt_runner_log_level level, const char *fmt, v
 static void vlogline(service *svc, zt_runner_log_level level, const char *fmt, va_list ap)
 {
     char line[1024];
-    int64_t ms = zt_io_clock_wall_ms();
+    int64_t ms = zt__io_clock_wall_ms();
     time_t secs = (time_t)(ms / 1000);
     struct tm tm;
     size_t n;
@@ -134,8 +134,8 @@ static void describe_path(service *svc, uint64_t peer, const char *other, char *
     zt_peer_info info;
     char a[ZT_INETADDR_STR_MAX];
 
-    if (zt_runner_get_peer(svc->runner, peer, &info) == 0 &&
-        zt_runner_peer_is_direct(&info, &best)) {
+    if (zt__runner_get_peer(svc->runner, peer, &info) == 0 &&
+        zt__runner_peer_is_direct(&info, &best)) {
         fmt_addr(&best->remote, a, sizeof(a));
         snprintf(out, cap, "direct via=%s", a);
     } else {
@@ -192,7 +192,7 @@ static void log_network_ok(service *svc, uint64_t nwid)
     char mac[18], ips[ZT_RUNNER_MAX_NETWORK_IPS * (ZT_INETADDR_STR_MAX + 1) + 1], a[64];
     size_t n = 0;
 
-    if (zt_runner_get_network(svc->runner, nwid, &net) != 0) {
+    if (zt__runner_get_network(svc->runner, nwid, &net) != 0) {
         logline(svc, ZT_RUNNER_LOG_INFO, "network %016llx ok", (unsigned long long)nwid);
         return;
     }
@@ -211,12 +211,12 @@ static void send_frame(service *svc, uint64_t nwid, uint64_t dst_mac, unsigned e
                        const uint8_t *data, size_t len)
 {
     char mac[18];
-    int rv = zt_runner_send_frame(svc->runner, nwid, dst_mac, ethertype, data, len);
+    int rv = zt__runner_send_frame(svc->runner, nwid, dst_mac, ethertype, data, len);
 
     fmt_mac(dst_mac, mac);
     if (rv != 0)
         logline(svc, ZT_RUNNER_LOG_WARN, "frame nwid=%016llx to=%s type=0x%04x not queued: %s",
-                (unsigned long long)nwid, mac, ethertype, zt_strerror(rv));
+                (unsigned long long)nwid, mac, ethertype, zt__strerror(rv));
     else
         logline(svc, ZT_RUNNER_LOG_DEBUG, "frame-sent nwid=%016llx to=%s type=0x%04x len=%zu",
                 (unsigned long long)nwid, mac, ethertype, len);
@@ -235,7 +235,7 @@ static void on_frame(service *svc, const zt_runner_event *ev)
     fmt_mac(ev->dst_mac, dst);
     logline(svc, ZT_RUNNER_LOG_DEBUG, "frame nwid=%016llx from=%s to=%s type=0x%04x len=%zu",
             (unsigned long long)ev->nwid, src, dst, ev->ethertype, ev->len);
-    if (zt_runner_get_network(svc->runner, ev->nwid, &net) != 0 || !net.has_config ||
+    if (zt__runner_get_network(svc->runner, ev->nwid, &net) != 0 || !net.has_config ||
         !first_ipv4(&net, my_ip))
         return;
     if (svc->answer_arp_icmp) {
@@ -287,7 +287,7 @@ static void on_node_event(service *svc, const zt_node_event *ev)
         break;
     case ZT_NODE_EVENT_IDENTITY_COLLISION:
         logline(svc, ZT_RUNNER_LOG_ERROR, "identity collision: an upstream says address "
-                "%010llx is taken", (unsigned long long)zt_runner_address(svc->runner));
+                "%010llx is taken", (unsigned long long)zt__runner_address(svc->runner));
         break;
     case ZT_NODE_EVENT_PEER_DIRECT:
         if (ev->remote.family != 0) {
@@ -363,11 +363,11 @@ static void on_event(void *user, const zt_runner_event *ev)
             ev->command == ZT_RUNNER_CMD_SEND_FRAME)
             logline(svc, ZT_RUNNER_LOG_WARN, "command %s network=%016llx failed: %s",
                     command_name(ev->command), (unsigned long long)ev->peer,
-                    zt_strerror(ev->error));
+                    zt__strerror(ev->error));
         else
             logline(svc, ZT_RUNNER_LOG_WARN, "command %s to=%010llx failed: %s",
                     command_name(ev->command), (unsigned long long)ev->peer,
-                    zt_strerror(ev->error));
+                    zt__strerror(ev->error));
         break;
     case ZT_RUNNER_EVENT_FRAME:
         on_frame(svc, ev);
@@ -375,7 +375,7 @@ static void on_event(void *user, const zt_runner_event *ev)
     case ZT_RUNNER_EVENT_FRAMES_DONE:
         break;
     case ZT_RUNNER_EVENT_FATAL:
-        logline(svc, ZT_RUNNER_LOG_ERROR, "node failed: %s", zt_strerror(ev->error));
+        logline(svc, ZT_RUNNER_LOG_ERROR, "node failed: %s", zt__strerror(ev->error));
         atomic_store(&svc->has_failed, true);
         break;
     case ZT_RUNNER_EVENT_STOPPED:
@@ -393,7 +393,7 @@ static void log_peers(service *svc, zt_runner_log_level level)
 
     if (peers == NULL)
         return;
-    n = zt_runner_get_peers(svc->runner, peers, MAX_LOGGED);
+    n = zt__runner_get_peers(svc->runner, peers, MAX_LOGGED);
     for (zt_ssize i = 0; i < n && i < MAX_LOGGED; i++) {
         describe_path(svc, peers[i].address, "no-direct-path", path, sizeof(path));
         logline(svc, level, "peer %010llx %s latency_ms=%lld paths=%u%s",
@@ -408,7 +408,7 @@ static void log_counters(service *svc)
     zt_runner_status st;
     const zt_node_counters *c = &st.counters;
 
-    if (zt_runner_get_status(svc->runner, &st) != 0)
+    if (zt__runner_get_status(svc->runner, &st) != 0)
         return;
     logline(svc, ZT_RUNNER_LOG_INFO,
             "counters rx=%llu tx=%llu tx_errors=%llu relayed=%llu whois_sent=%llu "
@@ -433,13 +433,13 @@ static void run_actions(service *svc, unsigned round)
         int rv;
 
         if (a->is_ping)
-            rv = zt_runner_ping(svc->runner, a->dest);
+            rv = zt__runner_ping(svc->runner, a->dest);
         else
-            rv = zt_runner_send_user_message(svc->runner, a->dest, a->type, a->text, a->len);
+            rv = zt__runner_send_user_message(svc->runner, a->dest, a->type, a->text, a->len);
         if (rv != 0)
             logline(svc, ZT_RUNNER_LOG_WARN, "%s to=%010llx not queued: %s",
                     a->is_ping ? "ping" : "message", (unsigned long long)a->dest,
-                    zt_strerror(rv));
+                    zt__strerror(rv));
         else
             logline(svc, ZT_RUNNER_LOG_INFO, "%s-sent to=%010llx seq=%u",
                     a->is_ping ? "ping" : "message", (unsigned long long)a->dest, round);
@@ -460,8 +460,8 @@ static void run_ping_ips(service *svc, int64_t now)
 
         if (now < p->next_at || (svc->count > 0 && p->round >= svc->count))
             continue;
-        if (zt_runner_get_network(svc->runner, p->nwid, &net) != 0 || net.status != ZT_NETWORK_OK ||
-            !net.has_config || !first_ipv4(&net, my_ip))
+        if (zt__runner_get_network(svc->runner, p->nwid, &net) != 0 ||
+            net.status != ZT_NETWORK_OK || !net.has_config || !first_ipv4(&net, my_ip))
             continue; /* not yet: look again at the next tick */
         fmt_ip4(p->ip, ip);
         if (mac == 0) {
@@ -489,12 +489,12 @@ static int serve(service *svc, const sigset_t *sigs)
 
     while (!atomic_load(&svc->has_failed)) {
         struct timespec ts = {.tv_sec = 0, .tv_nsec = 100 * 1000000L};
-        int64_t now = zt_io_clock_ms();
+        int64_t now = zt__io_clock_ms();
 
         sig = sigtimedwait(sigs, NULL, &ts);
         if (sig > 0)
             break;
-        now = zt_io_clock_ms();
+        now = zt__io_clock_ms();
         if (svc->nactions > 0 && atomic_load(&svc->is_online) &&
             (svc->count == 0 || round < svc->count) && now >= next_action) {
             run_actions(svc, round++);
@@ -528,7 +528,7 @@ int main(int argc, char **argv)
     sigset_t sigs;
     int rv, status;
 
-    zt_runner_config_default(&cfg);
+    zt__runner_config_default(&cfg);
     svc.level = ZT_RUNNER_LOG_INFO;
     svc.interval_ms = 1000;
     atomic_init(&svc.is_online, false);
@@ -560,7 +560,7 @@ int main(int argc, char **argv)
     cfg.event = on_event;
     cfg.log = on_log;
     cfg.user = &svc;
-    rv = zt_runner_new(&svc.runner, &cfg, err, sizeof(err));
+    rv = zt__runner_new(&svc.runner, &cfg, err, sizeof(err));
     if (rv != 0) {
         /* ZT_ERR_INVAL: a state file the node must not replace or ignore (runner.h). */
         fprintf(stderr, "zt-service: %s%s\n", err,
@@ -574,24 +574,24 @@ int main(int argc, char **argv)
 
     svc.icmp_id = (uint16_t)getpid();
     for (unsigned i = 0; i < svc.njoins; i++) {
-        rv = zt_runner_join(svc.runner, svc.joins[i]); /* carried out when the thread starts */
+        rv = zt__runner_join(svc.runner, svc.joins[i]); /* carried out when the thread starts */
         if (rv != 0)
             logline(&svc, ZT_RUNNER_LOG_WARN, "join %016llx not queued: %s",
-                    (unsigned long long)svc.joins[i], zt_strerror(rv));
+                    (unsigned long long)svc.joins[i], zt__strerror(rv));
     }
 
-    (void)zt_runner_get_status(svc.runner, &st);
+    (void)zt__runner_get_status(svc.runner, &st);
     logline(&svc, ZT_RUNNER_LOG_INFO,
             "zt-service %d.%d.%d address=%010llx planet=%016llx role=%s port=%u "
             "secondary=%u home=%s",
             ZT_NODE_VERSION_MAJOR, ZT_NODE_VERSION_MINOR, ZT_NODE_VERSION_REVISION,
             (unsigned long long)st.address, (unsigned long long)st.planet_id,
-            st.is_root ? "root" : "leaf", (unsigned)zt_runner_primary_port(svc.runner),
-            (unsigned)zt_runner_secondary_port(svc.runner), home);
+            st.is_root ? "root" : "leaf", (unsigned)zt__runner_primary_port(svc.runner),
+            (unsigned)zt__runner_secondary_port(svc.runner), home);
 
-    if (zt_runner_start(svc.runner) != 0) {
+    if (zt__runner_start(svc.runner) != 0) {
         fprintf(stderr, "zt-service: cannot start the I/O thread\n");
-        zt_runner_del(svc.runner);
+        zt__runner_del(svc.runner);
         unlink(pid_path);
         return 1;
     }
@@ -600,8 +600,8 @@ int main(int argc, char **argv)
     /* Last look while the I/O thread still answers queries. */
     log_peers(&svc, ZT_RUNNER_LOG_INFO);
     log_counters(&svc);
-    zt_runner_stop(svc.runner);
-    zt_runner_del(svc.runner); /* joins the I/O thread and saves the peers */
+    zt__runner_stop(svc.runner);
+    zt__runner_del(svc.runner); /* joins the I/O thread and saves the peers */
     unlink(pid_path);
     logline(&svc, ZT_RUNNER_LOG_INFO, "stopped");
     return status;

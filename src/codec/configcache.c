@@ -207,7 +207,7 @@ static int check_config(const uint8_t *dict, size_t len, uint64_t nwid, uint64_t
     zt__netconf_init(nc, mem);
     rv = zt__netconf_parse(nc, dict, len, mem);
     if (rv != 0 && rv != ZT_ERR_NOMEM) {
-        zt__err_set(why, whylen, "not a network config (%s)", zt_strerror(rv));
+        zt__err_set(why, whylen, "not a network config (%s)", zt__strerror(rv));
         rv = ZT_ERR_INVAL;
     } else if (rv == 0 && (nc->nwid != nwid || nc->issued_to != address)) {
         zt__err_set(why, whylen, "a config of network %016llx issued to %010llx",

@@ -2,7 +2,7 @@
  * The embedding API of include/zts_controller.h over the store (store.h) and the controller
  * object (controller.h).  Edits follow the REST semantics of controller.md §5 (partial
  * updates, revision bumps) and leave change notes in the controller, which the service turns
- * into pushes and revocations (§4.3, §4.4) with zt_controller_flush().
+ * into pushes and revocations (§4.3, §4.4) with zt__controller_flush().
  */
 #include "zts_controller.h"
 
@@ -53,8 +53,8 @@ static void set_err(zts_controller *c, const char *fmt, ...)
 /* Maps a store call's error, with the store's sentence. */
 static int store_err(zts_controller *c, int rv, const char *what)
 {
-    const char *msg = zt_store_errmsg(c->store);
-    set_err(c, "%s: %s", what, msg[0] != '\0' ? msg : zt_strerror(rv));
+    const char *msg = zt__store_errmsg(c->store);
+    set_err(c, "%s: %s", what, msg[0] != '\0' ? msg : zt__strerror(rv));
     switch (rv) {
     case ZT_ERR_NOTFOUND:
         return ZTS_CONTROLLER_ERR_NOT_FOUND;
@@ -70,7 +70,7 @@ static int store_err(zts_controller *c, int rv, const char *what)
 /* Maps a parse/model error (bad input rather than a failing store). */
 static int input_err(zts_controller *c, int rv, const char *what, const char *detail)
 {
-    set_err(c, "%s: %s", what, detail != NULL && detail[0] != '\0' ? detail : zt_strerror(rv));
+    set_err(c, "%s: %s", what, detail != NULL && detail[0] != '\0' ? detail : zt__strerror(rv));
     if (rv == ZT_ERR_RANGE)
         return ZTS_CONTROLLER_ERR_RANGE;
     if (rv == ZT_ERR_NOMEM)
@@ -118,15 +118,15 @@ static int open_store(zts_controller *c, const zts_controller_config *cfg)
     }
     switch (cfg->store_kind) {
     case ZTS_CONTROLLER_STORE_MEMORY:
-        zrv = zt_store_mem_new(&c->store);
+        zrv = zt__store_mem_new(&c->store);
         break;
     case ZTS_CONTROLLER_STORE_SQLITE:
-        zrv = zt_store_sqlite_open_flags(&c->store, cfg->store_path,
+        zrv = zt__store_sqlite_open_flags(&c->store, cfg->store_path,
                                          cfg->durable_commits ? ZT_STORE_SQLITE_DURABLE : 0,
                                          new_err, sizeof(new_err));
         break;
     case ZTS_CONTROLLER_STORE_JSON:
-        zrv = zt_store_json_open(&c->store, cfg->store_path, new_err, sizeof(new_err));
+        zrv = zt__store_json_open(&c->store, cfg->store_path, new_err, sizeof(new_err));
         break;
     default:
         set_new_err("unknown store_kind %d", cfg->store_kind);
@@ -135,7 +135,7 @@ static int open_store(zts_controller *c, const zts_controller_config *cfg)
     if (zrv == 0)
         return ZTS_CONTROLLER_OK;
     if (new_err[0] == '\0')
-        set_new_err("cannot open the store: %s", zt_strerror(zrv));
+        set_new_err("cannot open the store: %s", zt__strerror(zrv));
     return zrv == ZT_ERR_NOMEM ? ZTS_CONTROLLER_ERR_GENERAL : ZTS_CONTROLLER_ERR_STORE;
 }
 
@@ -150,7 +150,7 @@ int zts_controller_new(zts_controller **pctl, const zts_controller_config *cfg)
         set_new_err("NULL argument (the handle pointer, the config or its identity_secret)");
         return ZTS_CONTROLLER_ERR_ARG;
     }
-    if (zt_crypto_init() != 0) {
+    if (zt__crypto_init() != 0) {
         set_new_err("cannot initialise the crypto library");
         return ZTS_CONTROLLER_ERR_GENERAL;
     }
@@ -169,18 +169,18 @@ int zts_controller_new(zts_controller **pctl, const zts_controller_config *cfg)
     }
     zrv = zt__identity_validate(&c->id, NULL);
     if (zrv != 0) {
-        set_new_err("the identity does not validate: %s", zt_strerror(zrv));
+        set_new_err("the identity does not validate: %s", zt__strerror(zrv));
         rv = zrv == ZT_ERR_NOMEM ? ZTS_CONTROLLER_ERR_GENERAL : ZTS_CONTROLLER_ERR_ARG;
         goto out;
     }
     if ((rv = open_store(c, cfg)) != ZTS_CONTROLLER_OK)
         goto out;
-    zt_controller_opts_default(&opts);
+    zt__controller_opts_default(&opts);
     opts.random_u64 = c->random_u64;
     opts.random_arg = c->random_arg;
-    zrv = zt_controller_new(&c->ctl, &c->id, c->store, &opts);
+    zrv = zt__controller_new(&c->ctl, &c->id, c->store, &opts);
     if (zrv != 0) {
-        set_new_err("cannot create the controller: %s", zt_strerror(zrv));
+        set_new_err("cannot create the controller: %s", zt__strerror(zrv));
         rv = ZTS_CONTROLLER_ERR_GENERAL;
         goto out;
     }
@@ -196,8 +196,8 @@ void zts_controller_del(zts_controller *ctl)
 {
     if (ctl == NULL)
         return;
-    zt_controller_del(ctl->ctl);
-    zt_store_del(ctl->store);
+    zt__controller_del(ctl->ctl);
+    zt__store_del(ctl->store);
     zt__identity_clear(&ctl->id);
     free(ctl);
 }
@@ -249,7 +249,7 @@ static int dump_network(zts_controller *c, const zt_ctl_network *n, char **pjson
 
     if (pjson == NULL)
         return ZTS_CONTROLLER_OK;
-    rv = zt_ctl_network_dump(n, &text);
+    rv = zt__ctl_network_dump(n, &text);
     if (rv != 0)
         return input_err(c, rv, "rendering the network", NULL);
     *pjson = text;
@@ -263,7 +263,7 @@ static int dump_member(zts_controller *c, const zt_ctl_member *m, char **pjson)
 
     if (pjson == NULL)
         return ZTS_CONTROLLER_OK;
-    rv = zt_ctl_member_dump(m, &text);
+    rv = zt__ctl_member_dump(m, &text);
     if (rv != 0)
         return input_err(c, rv, "rendering the member", NULL);
     *pjson = text;
@@ -280,34 +280,34 @@ static int network_update(zts_controller *c, uint64_t nwid, const json_t *body, 
     bool changed = false;
     int rv, zrv;
 
-    zrv = zt_store_get_network(c->store, nwid, &n);
+    zrv = zt__store_get_network(c->store, nwid, &n);
     if (zrv == ZT_ERR_NOTFOUND && create) {
-        zt_ctl_network_clear(&n);
-        zrv = zt_ctl_network_init(&n, nwid);
+        zt__ctl_network_clear(&n);
+        zrv = zt__ctl_network_init(&n, nwid);
     }
     if (zrv != 0) {
         rv = store_err(c, zrv, "loading the network");
-        zt_ctl_network_clear(&n);
+        zt__ctl_network_clear(&n);
         return rv;
     }
-    zrv = zt_ctl_network_patch_from_json(&p, body, err, sizeof(err));
+    zrv = zt__ctl_network_patch_from_json(&p, body, err, sizeof(err));
     if (zrv == 0)
-        zrv = zt_ctl_network_patch_apply(&n, &p);
-    zt_ctl_network_patch_clear(&p);
+        zrv = zt__ctl_network_patch_apply(&n, &p);
+    zt__ctl_network_patch_clear(&p);
     if (zrv != 0) {
         rv = input_err(c, zrv, "network update", err);
         goto out;
     }
-    zrv = zt_store_save_network(c->store, &n, now, &changed);
+    zrv = zt__store_save_network(c->store, &n, now, &changed);
     if (zrv != 0) {
         rv = store_err(c, zrv, "saving the network");
         goto out;
     }
     if (changed)
-        (void)zt_controller_note_network_changed(c->ctl, nwid);
+        (void)zt__controller_note_network_changed(c->ctl, nwid);
     rv = dump_network(c, &n, pjson);
 out:
-    zt_ctl_network_clear(&n);
+    zt__ctl_network_clear(&n);
     return rv;
 }
 
@@ -348,8 +348,8 @@ int zts_controller_network_create(zts_controller *ctl, const char *json, int64_t
         if (suffix == 0)
             suffix = 1;
         nwid = ctl->id.address << 24 | suffix;
-        zrv = zt_store_get_network(ctl->store, nwid, &n);
-        zt_ctl_network_clear(&n);
+        zrv = zt__store_get_network(ctl->store, nwid, &n);
+        zt__ctl_network_clear(&n);
         if (zrv == ZT_ERR_NOTFOUND) {
             rv = ZTS_CONTROLLER_OK;
             break;
@@ -413,9 +413,9 @@ int zts_controller_network_get(zts_controller *ctl, uint64_t nwid, char **pjson)
     if (ctl == NULL || pjson == NULL)
         return ZTS_CONTROLLER_ERR_ARG;
     ctl->err[0] = '\0';
-    zrv = zt_store_get_network(ctl->store, nwid, &n);
+    zrv = zt__store_get_network(ctl->store, nwid, &n);
     rv = zrv != 0 ? store_err(ctl, zrv, "loading the network") : dump_network(ctl, &n, pjson);
-    zt_ctl_network_clear(&n);
+    zt__ctl_network_clear(&n);
     return rv;
 }
 
@@ -450,7 +450,7 @@ int zts_controller_network_list(zts_controller *ctl, uint64_t *ids, size_t cap, 
     if (ctl == NULL || pcount == NULL || (ids == NULL && cap > 0))
         return ZTS_CONTROLLER_ERR_ARG;
     ctl->err[0] = '\0';
-    zrv = zt_store_list_networks(ctl->store, list_network_cb, &l);
+    zrv = zt__store_list_networks(ctl->store, list_network_cb, &l);
     if (zrv != 0)
         return store_err(ctl, zrv, "listing networks");
     *pcount = l.count;
@@ -492,7 +492,7 @@ int zts_controller_network_delete(zts_controller *ctl, uint64_t nwid, int64_t no
     if (ctl == NULL)
         return ZTS_CONTROLLER_ERR_ARG;
     ctl->err[0] = '\0';
-    zrv = zt_store_list_members(ctl->store, nwid, collect_authorized, &l);
+    zrv = zt__store_list_members(ctl->store, nwid, collect_authorized, &l);
     if (l.nomem) {
         set_err(ctl, "out of memory listing the members of the network");
         rv = ZTS_CONTROLLER_ERR_GENERAL;
@@ -502,14 +502,14 @@ int zts_controller_network_delete(zts_controller *ctl, uint64_t nwid, int64_t no
         rv = store_err(ctl, zrv, "listing the members of the network");
         goto out;
     }
-    zrv = zt_store_delete_network(ctl->store, nwid);
+    zrv = zt__store_delete_network(ctl->store, nwid);
     if (zrv != 0) {
         rv = store_err(ctl, zrv, "deleting the network");
         goto out;
     }
     /* §4.4: every member of a deleted network is revoked */
     for (size_t i = 0; i < l.n; i++)
-        (void)zt_controller_note_member_deauthorized(ctl->ctl, nwid, l.nodes[i]);
+        (void)zt__controller_note_member_deauthorized(ctl->ctl, nwid, l.nodes[i]);
 out:
     free(l.nodes);
     return rv;
@@ -532,14 +532,14 @@ static int member_update(zts_controller *c, uint64_t nwid, uint64_t node, const 
         return ZTS_CONTROLLER_ERR_ARG;
     }
     /* the network must exist (404 in the REST API) */
-    zrv = zt_store_get_network(c->store, nwid, &n);
-    zt_ctl_network_clear(&n);
+    zrv = zt__store_get_network(c->store, nwid, &n);
+    zt__ctl_network_clear(&n);
     if (zrv != 0)
         return store_err(c, zrv, "loading the network");
-    zrv = zt_store_get_member(c->store, nwid, node, &m);
+    zrv = zt__store_get_member(c->store, nwid, node, &m);
     if (zrv == ZT_ERR_NOTFOUND) {
-        zt_ctl_member_clear(&m);
-        zt_ctl_member_init(&m, nwid, node);
+        zt__ctl_member_clear(&m);
+        zt__ctl_member_init(&m, nwid, node);
         zrv = 0;
     }
     if (zrv != 0) {
@@ -547,34 +547,34 @@ static int member_update(zts_controller *c, uint64_t nwid, uint64_t node, const 
         goto out;
     }
     was_authorized = m.authorized;
-    zrv = zt_ctl_member_patch_from_json(&p, body, err, sizeof(err));
+    zrv = zt__ctl_member_patch_from_json(&p, body, err, sizeof(err));
     if (zrv == 0)
-        zt_ctl_member_patch_apply(&m, &p, now);
-    zt_ctl_member_patch_clear(&p);
+        zt__ctl_member_patch_apply(&m, &p, now);
+    zt__ctl_member_patch_clear(&p);
     if (zrv != 0) {
         rv = input_err(c, zrv, "member update", err);
         goto out;
     }
-    zrv = zt_store_begin(c->store);
+    zrv = zt__store_begin(c->store);
     if (zrv == 0)
-        zrv = zt_store_save_member(c->store, &m, now, &changed);
+        zrv = zt__store_save_member(c->store, &m, now, &changed);
     if (zrv == 0)
-        zrv = zt_store_commit(c->store);
+        zrv = zt__store_commit(c->store);
     if (zrv != 0) {
         rv = store_err(c, zrv, "saving the member");
         if (c->store->in_tx)
-            (void)zt_store_rollback(c->store);
+            (void)zt__store_rollback(c->store);
         goto out;
     }
     if (changed) {
         if (was_authorized && !m.authorized)
-            (void)zt_controller_note_member_deauthorized(c->ctl, nwid, node);
+            (void)zt__controller_note_member_deauthorized(c->ctl, nwid, node);
         else
-            (void)zt_controller_note_member_changed(c->ctl, nwid, node);
+            (void)zt__controller_note_member_changed(c->ctl, nwid, node);
     }
     rv = dump_member(c, &m, pjson);
 out:
-    zt_ctl_member_clear(&m);
+    zt__ctl_member_clear(&m);
     return rv;
 }
 
@@ -620,9 +620,9 @@ int zts_controller_member_get(zts_controller *ctl, uint64_t nwid, uint64_t node,
     if (ctl == NULL || pjson == NULL)
         return ZTS_CONTROLLER_ERR_ARG;
     ctl->err[0] = '\0';
-    zrv = zt_store_get_member(ctl->store, nwid, node, &m);
+    zrv = zt__store_get_member(ctl->store, nwid, node, &m);
     rv = zrv != 0 ? store_err(ctl, zrv, "loading the member") : dump_member(ctl, &m, pjson);
-    zt_ctl_member_clear(&m);
+    zt__ctl_member_clear(&m);
     return rv;
 }
 
@@ -635,7 +635,7 @@ int zts_controller_member_list(zts_controller *ctl, uint64_t nwid, uint64_t *nod
     if (ctl == NULL || pcount == NULL || (nodes == NULL && cap > 0))
         return ZTS_CONTROLLER_ERR_ARG;
     ctl->err[0] = '\0';
-    zrv = zt_store_list_members(ctl->store, nwid, list_member_cb, &l);
+    zrv = zt__store_list_members(ctl->store, nwid, list_member_cb, &l);
     if (zrv != 0)
         return store_err(ctl, zrv, "listing members");
     *pcount = l.count;
@@ -653,15 +653,15 @@ int zts_controller_member_delete(zts_controller *ctl, uint64_t nwid, uint64_t no
     if (ctl == NULL)
         return ZTS_CONTROLLER_ERR_ARG;
     ctl->err[0] = '\0';
-    zrv = zt_store_get_member(ctl->store, nwid, node, &m);
+    zrv = zt__store_get_member(ctl->store, nwid, node, &m);
     was_authorized = zrv == 0 && m.authorized;
-    zt_ctl_member_clear(&m);
+    zt__ctl_member_clear(&m);
     if (zrv != 0)
         return store_err(ctl, zrv, "loading the member");
-    zrv = zt_store_delete_member(ctl->store, nwid, node);
+    zrv = zt__store_delete_member(ctl->store, nwid, node);
     if (zrv != 0)
         return store_err(ctl, zrv, "deleting the member");
     if (was_authorized)
-        (void)zt_controller_note_member_deauthorized(ctl->ctl, nwid, node);
+        (void)zt__controller_note_member_deauthorized(ctl->ctl, nwid, node);
     return ZTS_CONTROLLER_OK;
 }

@@ -29,7 +29,7 @@ static uint64_t default_random(void *arg)
     return v;
 }
 
-void zt_controller_opts_default(zt_controller_opts *opts)
+void zt__controller_opts_default(zt_controller_opts *opts)
 {
     memset(opts, 0, sizeof(*opts));
     opts->random_u64 = default_random;
@@ -49,7 +49,7 @@ uint64_t zt__controller_rnd(zt_controller *ctl)
     return ctl->opts.random_u64(ctl->opts.random_arg);
 }
 
-int zt_controller_new(zt_controller **pctl, const zt_identity *identity, zt_store *store,
+int zt__controller_new(zt_controller **pctl, const zt_identity *identity, zt_store *store,
                       const zt_controller_opts *opts)
 {
     zt_controller *ctl;
@@ -68,7 +68,7 @@ int zt_controller_new(zt_controller **pctl, const zt_identity *identity, zt_stor
     if (opts != NULL)
         ctl->opts = *opts;
     else
-        zt_controller_opts_default(&ctl->opts);
+        zt__controller_opts_default(&ctl->opts);
     if (ctl->opts.random_u64 == NULL)
         ctl->opts.random_u64 = default_random;
     ctl->max_tracked = ctl->opts.max_tracked != 0 ? ctl->opts.max_tracked : DEFAULT_MAX_TRACKED;
@@ -82,11 +82,11 @@ int zt_controller_new(zt_controller **pctl, const zt_identity *identity, zt_stor
     ctl = NULL;
     rv = 0;
 out:
-    zt_controller_del(ctl);
+    zt__controller_del(ctl);
     return rv;
 }
 
-void zt_controller_del(zt_controller *ctl)
+void zt__controller_del(zt_controller *ctl)
 {
     if (ctl == NULL)
         return;
@@ -99,17 +99,17 @@ void zt_controller_del(zt_controller *ctl)
     zt__mem_free(ctl->mem, ctl);
 }
 
-uint64_t zt_controller_address(const zt_controller *ctl)
+uint64_t zt__controller_address(const zt_controller *ctl)
 {
     return ctl->id.address;
 }
 
-void zt_controller_stats_get(const zt_controller *ctl, zt_controller_stats *out)
+void zt__controller_stats_get(const zt_controller *ctl, zt_controller_stats *out)
 {
     *out = ctl->stats;
 }
 
-const char *zt_controller_errmsg(const zt_controller *ctl)
+const char *zt__controller_errmsg(const zt_controller *ctl)
 {
     return ctl->errmsg;
 }
@@ -205,13 +205,13 @@ bool zt__controller_track_online(const zt_ctl_track *t, int64_t now)
            now - t->last_request < ZT_CTL_ONLINE_WINDOW;
 }
 
-bool zt_controller_is_online(const zt_controller *ctl, uint64_t nwid, uint64_t node, int64_t now)
+bool zt__controller_is_online(const zt_controller *ctl, uint64_t nwid, uint64_t node, int64_t now)
 {
     const zt_ctl_track *t = track_find(ctl, nwid, node);
     return t != NULL && zt__controller_track_online(t, now);
 }
 
-void zt_controller_forget_network(zt_controller *ctl, uint64_t nwid)
+void zt__controller_forget_network(zt_controller *ctl, uint64_t nwid)
 {
     size_t w = 0;
     for (size_t i = 0; i < ctl->ntracks; i++) {
@@ -292,24 +292,24 @@ static int store_failed(zt_controller *ctl, int rv, const char *what, uint64_t n
     ctl->stats.store_errors++;
     zt__controller_set_err(
         ctl, "controller: %s %016" PRIx64 "/%010" PRIx64 " failed: %s", what, nwid, node,
-        zt_store_errmsg(ctl->store)[0] != '\0' ? zt_store_errmsg(ctl->store) : zt_strerror(rv));
+        zt__store_errmsg(ctl->store)[0] != '\0' ? zt__store_errmsg(ctl->store) : zt__strerror(rv));
     return rv;
 }
 
 /* Saves |m| in its own transaction: it lands whole or not at all (rolled back). */
 static int save_member(zt_controller *ctl, zt_ctl_member *m, int64_t now)
 {
-    int rv = zt_store_begin(ctl->store);
+    int rv = zt__store_begin(ctl->store);
 
     if (rv != 0)
         return store_failed(ctl, rv, "beginning the save of member", m->nwid, m->id);
-    rv = zt_store_save_member(ctl->store, m, now, NULL);
+    rv = zt__store_save_member(ctl->store, m, now, NULL);
     if (rv == 0)
-        rv = zt_store_commit(ctl->store);
+        rv = zt__store_commit(ctl->store);
     if (rv != 0) {
         store_failed(ctl, rv, "saving member", m->nwid, m->id);
         if (ctl->store->in_tx)
-            (void)zt_store_rollback(ctl->store);
+            (void)zt__store_rollback(ctl->store);
     }
     return rv;
 }
@@ -325,7 +325,7 @@ typedef struct ip_lookup {
 static int ip_used(void *arg, const zt_ctl_ip *ip, bool *pused)
 {
     ip_lookup *l = arg;
-    int rv = zt_store_ip_in_use(l->ctl->store, l->nwid, ip, pused);
+    int rv = zt__store_ip_in_use(l->ctl->store, l->nwid, ip, pused);
 
     if (rv != 0) {
         l->failed = true;
@@ -430,7 +430,7 @@ static int load_netinfo(zt_controller *ctl, uint64_t nwid, zt_ctl_netinfo *info,
     l->nwid = nwid;
     info->ip_used = ip_used;
     info->arg = l;
-    rv = zt_store_active_bridges(ctl->store, nwid, info->bridges, ZT_NETCONF_MAX_SPECIALISTS,
+    rv = zt__store_active_bridges(ctl->store, nwid, info->bridges, ZT_NETCONF_MAX_SPECIALISTS,
                                  &info->nbridges);
     if (rv != 0)
         store_failed(ctl, rv, "listing the active bridges of", nwid, 0);
@@ -471,7 +471,7 @@ static int deliver_config(zt_controller *ctl, const zt_ctl_network *net, zt_ctl_
             .scratch = ctl->scratch,
             .scratch_cap = ZT_CTL_DICT_CAP,
         };
-        rv = zt__ctl_build_config(&b, &nc);
+        rv = zt__controller_build_config(&b, &nc);
     }
     if (rv == ZT_ERR_AUTH) {
         /* 11: signing failed: OBJ_NOT_FOUND on the wire, nothing saved */
@@ -486,7 +486,7 @@ static int deliver_config(zt_controller *ctl, const zt_ctl_network *net, zt_ctl_
     if (rv != 0) {
         zt__controller_set_err(
             ctl, "controller: cannot build the config of %016" PRIx64 "/%010" PRIx64 ": %s", nwid,
-            requester->address, zt_strerror(rv));
+            requester->address, zt__strerror(rv));
         goto out;
     }
     dlen = zt__netconf_write(&nc, ctl->dict, ZT_CTL_DICT_CAP);
@@ -519,10 +519,10 @@ int zt__controller_evaluate(zt_controller *ctl, const zt_identity *requester, ui
     bool is_new = false;
     int rv;
 
-    zt_ctl_member_init(&m, nwid, requester->address);
+    zt__ctl_member_init(&m, nwid, requester->address);
 
     /* 2: the network */
-    rv = zt_store_get_network(ctl->store, nwid, &net);
+    rv = zt__store_get_network(ctl->store, nwid, &net);
     if (rv == ZT_ERR_NOTFOUND) {
         *presult = ZT_CTL_RESULT_NOT_FOUND;
         rv = send_error(ctl, out, requester->address, packet_id, ZT_ERROR_OBJ_NOT_FOUND, nwid);
@@ -534,11 +534,11 @@ int zt__controller_evaluate(zt_controller *ctl, const zt_identity *requester, ui
     }
 
     /* 3: the member, or defaults for a new one (nothing written yet) */
-    zt_ctl_member_clear(&m);
-    rv = zt_store_get_member(ctl->store, nwid, requester->address, &m);
+    zt__ctl_member_clear(&m);
+    rv = zt__store_get_member(ctl->store, nwid, requester->address, &m);
     if (rv == ZT_ERR_NOTFOUND) {
-        zt_ctl_member_clear(&m);
-        zt_ctl_member_init(&m, nwid, requester->address);
+        zt__ctl_member_clear(&m);
+        zt__ctl_member_init(&m, nwid, requester->address);
         is_new = true;
     } else if (rv != 0) {
         store_failed(ctl, rv, "loading member", nwid, requester->address);
@@ -587,12 +587,12 @@ int zt__controller_evaluate(zt_controller *ctl, const zt_identity *requester, ui
     /* 10-11: build, save, send */
     rv = deliver_config(ctl, &net, &m, is_new, requester, meta, packet_id, now, out, presult);
 out:
-    zt_ctl_member_clear(&m);
-    zt_ctl_network_clear(&net); /* get_network always initialises it */
+    zt__ctl_member_clear(&m);
+    zt__ctl_network_clear(&net); /* get_network always initialises it */
     return rv;
 }
 
-int zt_controller_handle_request(zt_controller *ctl, const zt_identity *requester,
+int zt__controller_handle_request(zt_controller *ctl, const zt_identity *requester,
                                  const uint8_t *payload, size_t len, uint64_t packet_id,
                                  int64_t now, const zt_controller_out *out,
                                  zt_controller_result *presult)

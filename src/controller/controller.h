@@ -56,7 +56,7 @@ typedef struct zt_controller_opts {
     const zt_mem *mem;
 } zt_controller_opts;
 
-void zt_controller_opts_default(zt_controller_opts *opts);
+void zt__controller_opts_default(zt_controller_opts *opts);
 
 /*
  * Output sink.  send() is called once per payload to deliver to node |dest| (40-bit address)
@@ -69,7 +69,7 @@ typedef struct zt_controller_out {
     void *arg;
 } zt_controller_out;
 
-/* What happened to one request (zt_controller_handle_request's *presult). */
+/* What happened to one request (zt__controller_handle_request's *presult). */
 typedef enum {
     ZT_CTL_RESULT_CONFIG = 0,        /* config sent (OK chunks, or NETWORK_CONFIG for pushes) */
     ZT_CTL_RESULT_NOT_FOUND,         /* unknown network: ERROR(OBJ_NOT_FOUND) sent */
@@ -96,20 +96,20 @@ typedef struct zt_controller_stats {
 } zt_controller_stats;
 
 /*
- * zt_controller_new creates a controller for |identity| (copied; must have its secret) that
+ * zt__controller_new creates a controller for |identity| (copied; must have its secret) that
  * keeps its records in |store| (borrowed: it must outlive the controller).  |opts| may be
  * NULL (defaults).  Returns 0, ZT_ERR_INVAL (no secret, NULL argument) or ZT_ERR_NOMEM.
  */
-int zt_controller_new(zt_controller **pctl, const zt_identity *identity, zt_store *store,
+int zt__controller_new(zt_controller **pctl, const zt_identity *identity, zt_store *store,
                       const zt_controller_opts *opts);
 /* Frees the controller (wiping its secret); NULL is a no-op.  The store is not touched. */
-void zt_controller_del(zt_controller *ctl);
+void zt__controller_del(zt_controller *ctl);
 
 /* The controller's 40-bit address (= nwid >> 24 of every network it serves). */
-uint64_t zt_controller_address(const zt_controller *ctl);
+uint64_t zt__controller_address(const zt_controller *ctl);
 
 /*
- * zt_controller_handle_request processes one NETWORK_CONFIG_REQUEST |payload| (|len| bytes,
+ * zt__controller_handle_request processes one NETWORK_CONFIG_REQUEST |payload| (|len| bytes,
  * borrowed) from |requester| (public identity, already authenticated by VL1; copied if kept)
  * carried by a packet with ID |packet_id| (non-zero for a packet; 0 means an internal
  * re-evaluation, which never gets an ERROR and bypasses the flood limit) at time |now|.
@@ -117,67 +117,67 @@ uint64_t zt_controller_address(const zt_controller *ctl);
  * Returns 0 with *presult (may be NULL) saying what was done, or:
  *   ZT_ERR_DROP     malformed payload or metadata, reserved requester address; nothing sent
  *   ZT_ERR_IO, ZT_ERR_INVAL, ZT_ERR_RANGE
- *                   the store failed (sentence in zt_controller_errmsg()); nothing was sent
+ *                   the store failed (sentence in zt__controller_errmsg()); nothing was sent
  *                   and no member change was lost: the member record is either saved whole
  *                   or left as it was (transaction rolled back)
  *   ZT_ERR_CALLBACK_FAILURE  send() returned non-zero
  *   ZT_ERR_NOMEM    (fatal for this call; the controller stays usable)
  */
-int zt_controller_handle_request(zt_controller *ctl, const zt_identity *requester,
+int zt__controller_handle_request(zt_controller *ctl, const zt_identity *requester,
                                  const uint8_t *payload, size_t len, uint64_t packet_id,
                                  int64_t now, const zt_controller_out *out,
                                  zt_controller_result *presult);
 
 /*
- * zt_controller_push_updates re-runs §2.3 (packet ID 0) for every member of |nwid| that is
+ * zt__controller_push_updates re-runs §2.3 (packet ID 0) for every member of |nwid| that is
  * online (asked within ZT_CTL_ONLINE_WINDOW of |now|) and whose metadata is remembered, and
  * sends each resulting config as NETWORK_CONFIG chunks (§4.3).  Members now unauthorised get
  * nothing.  *pcount (may be NULL) gets the number of configs sent.  Returns 0 or the first
  * error as for handle_request (the remaining members are still pushed after a store error;
  * ZT_ERR_CALLBACK_FAILURE and ZT_ERR_NOMEM stop the loop).
  */
-int zt_controller_push_updates(zt_controller *ctl, uint64_t nwid, int64_t now,
+int zt__controller_push_updates(zt_controller *ctl, uint64_t nwid, int64_t now,
                                const zt_controller_out *out, size_t *pcount);
 /* Same for one member (§4.3 "member record changed").  Returns 0 (also when the member is
  * not online: nothing sent) or an error as above. */
-int zt_controller_push_member(zt_controller *ctl, uint64_t nwid, uint64_t node, int64_t now,
+int zt__controller_push_member(zt_controller *ctl, uint64_t nwid, uint64_t node, int64_t now,
                               const zt_controller_out *out);
 
 /*
- * zt_controller_revoke builds the §4.4 revocation of |node|'s COM on |nwid| (threshold |now|,
+ * zt__controller_revoke builds the §4.4 revocation of |node|'s COM on |nwid| (threshold |now|,
  * fast-propagate, random ID), signs it, and sends it as a NETWORK_CREDENTIALS payload to every
  * online member of the network.  *pcount (may be NULL) gets the number of payloads sent.
  * Returns 0, ZT_ERR_INVAL (|nwid| not ours), ZT_ERR_CALLBACK_FAILURE or ZT_ERR_INTERNAL.
  */
-int zt_controller_revoke(zt_controller *ctl, uint64_t nwid, uint64_t node, int64_t now,
+int zt__controller_revoke(zt_controller *ctl, uint64_t nwid, uint64_t node, int64_t now,
                          const zt_controller_out *out, size_t *pcount);
 
 /*
  * Change notes, for code that edits the store outside a request (the REST API, api.c):
- * they queue what has to be sent, and zt_controller_flush() sends it.  A deauthorisation
+ * they queue what has to be sent, and zt__controller_flush() sends it.  A deauthorisation
  * note (a member went from authorised to not, or an authorised member was deleted; for a
  * deleted network, note every member) becomes a revocation plus a push to that member; a
  * member note a push to it; a network note a push to all its online members.  Duplicates
  * collapse.  Returns 0 or ZT_ERR_LIMIT (queue full: counted in pending_dropped).
  */
-int zt_controller_note_network_changed(zt_controller *ctl, uint64_t nwid);
-int zt_controller_note_member_changed(zt_controller *ctl, uint64_t nwid, uint64_t node);
-int zt_controller_note_member_deauthorized(zt_controller *ctl, uint64_t nwid, uint64_t node);
+int zt__controller_note_network_changed(zt_controller *ctl, uint64_t nwid);
+int zt__controller_note_member_changed(zt_controller *ctl, uint64_t nwid, uint64_t node);
+int zt__controller_note_member_deauthorized(zt_controller *ctl, uint64_t nwid, uint64_t node);
 /* Forgets everything remembered about |nwid| (its network was deleted), after the caller has
  * noted the deauthorisations. */
-void zt_controller_forget_network(zt_controller *ctl, uint64_t nwid);
+void zt__controller_forget_network(zt_controller *ctl, uint64_t nwid);
 /* Sends everything queued.  Returns 0 or the first error (the queue is emptied anyway). */
-int zt_controller_flush(zt_controller *ctl, int64_t now, const zt_controller_out *out);
+int zt__controller_flush(zt_controller *ctl, int64_t now, const zt_controller_out *out);
 /* Number of notes waiting. */
-size_t zt_controller_pending(const zt_controller *ctl);
+size_t zt__controller_pending(const zt_controller *ctl);
 
 /* True when (nwid, node) asked within ZT_CTL_ONLINE_WINDOW of |now|. */
-bool zt_controller_is_online(const zt_controller *ctl, uint64_t nwid, uint64_t node,
+bool zt__controller_is_online(const zt_controller *ctl, uint64_t nwid, uint64_t node,
                              int64_t now);
 
-void zt_controller_stats_get(const zt_controller *ctl, zt_controller_stats *out);
+void zt__controller_stats_get(const zt_controller *ctl, zt_controller_stats *out);
 /* One sentence about the last failure ("" if none). */
-const char *zt_controller_errmsg(const zt_controller *ctl);
+const char *zt__controller_errmsg(const zt_controller *ctl);
 
 /* The controller inside a handle of the embedding API (include/zts_controller.h), for the
  * service that feeds it requests and flushes its notes; NULL for a NULL handle.  api.c. */

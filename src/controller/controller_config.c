@@ -99,9 +99,9 @@ static void fill_plain_fields(const zt_ctl_build *b, zt_netconf *nc, uint64_t ct
     for (i = 0; i < net->nroutes && nc->n_routes < ZT_NETCONF_MAX_ROUTES; i++) {
         zt_netconf_route *r = &nc->routes[nc->n_routes++];
         memset(r, 0, sizeof(*r));
-        zt__ctl_ip_to_inet(&net->routes[i].target, net->routes[i].target.bits, &r->target);
+        zt__controller_ip_to_inet(&net->routes[i].target, net->routes[i].target.bits, &r->target);
         if (net->routes[i].via.family == net->routes[i].target.family)
-            zt__ctl_ip_to_inet(&net->routes[i].via, 0, &r->via);
+            zt__controller_ip_to_inet(&net->routes[i].via, 0, &r->via);
     }
 
     if (net->has_dns) {
@@ -112,9 +112,9 @@ static void fill_plain_fields(const zt_ctl_build *b, zt_netconf *nc, uint64_t ct
                    strnlen(net->dns_domain, ZT_NETCONF_DNS_DOMAIN_LEN - 1));
         for (i = 0; i < net->nservers && i < ZT_NETCONF_MAX_DNS_SERVERS; i++) {
             zt_ctl_ip ip;
-            if (zt_ctl_ip_parse(&ip, net->dns_servers[i], strlen(net->dns_servers[i]), false) ==
+            if (zt__ctl_ip_parse(&ip, net->dns_servers[i], strlen(net->dns_servers[i]), false) ==
                 0)
-                zt__ctl_ip_to_inet(&ip, 0, &nc->dns.servers[i]);
+                zt__controller_ip_to_inet(&ip, 0, &nc->dns.servers[i]);
         }
     }
 }
@@ -172,7 +172,7 @@ static int add_rules(const zt_ctl_build *b, zt_netconf *nc)
     if (b->meta->rules_engine_rev == 0) {
         rules[0].t = ZT_RULE_ACTION_ACCEPT; /* old rules engine: one ACCEPT */
         n = 1;
-    } else if (zt__ctl_rules_from_text(b->net->rules_json, rules, ZT_RULES_MAX, &n) != 0) {
+    } else if (zt__controller_rules_from_text(b->net->rules_json, rules, ZT_RULES_MAX, &n) != 0) {
         n = 0; /* a corrupt rules text: nothing parses, so nothing is allowed */
     }
     zt__rules_write(&w, rules, n);
@@ -213,7 +213,7 @@ static int add_caps(const zt_ctl_build *b, zt_netconf *nc)
         cap->timestamp = b->now;
         cap->id = def->id;
         cap->max_custody = 1;
-        if (zt__ctl_rules_from_text(def->rules_json, cap->rules, ZT_RULES_CAPABILITY_MAX, &n) != 0)
+        if (zt__controller_rules_from_text(def->rules_json, cap->rules, ZT_RULES_CAPABILITY_MAX, &n) != 0)
             n = 0;
         cap->rule_count = (unsigned)n;
         if (zt__capability_sign(cap, b->signer, m->id) != 0) {
@@ -255,7 +255,7 @@ static int add_tags(const zt_ctl_build *b, zt_netconf *nc)
     return finish_blob(nc, ZT_NETCONF_BLOB_TAGS, &w, b->scratch);
 }
 
-int zt__ctl_build_config(const zt_ctl_build *b, zt_netconf *nc)
+int zt__controller_build_config(const zt_ctl_build *b, zt_netconf *nc)
 {
     uint64_t ctmd = ZT_CTL_CTMD_DEFAULT;
     bool ndp = false;
@@ -264,7 +264,7 @@ int zt__ctl_build_config(const zt_ctl_build *b, zt_netconf *nc)
     if (b->net->has_cert_window)
         ctmd = clamp_u64(b->net->cert_window, ZT_CTL_CTMD_MIN, ZT_CTL_CTMD_MAX);
     fill_plain_fields(b, nc, ctmd);
-    rv = zt__ctl_assign_ips(b->net, b->member, b->info, nc, &ndp, b->rnd, b->rnd_arg);
+    rv = zt__controller_assign_ips(b->net, b->member, b->info, nc, &ndp, b->rnd, b->rnd_arg);
     if (rv != 0)
         return rv;
     if (ndp)

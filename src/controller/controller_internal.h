@@ -21,12 +21,12 @@
 
 /* Parses one rule object.  Returns 0, or ZT_ERR_INVAL for anything §5.6 does not describe
  * (unknown type, missing or mistyped field): 1.14.1 skips such rules (§3.7). */
-int zt__ctl_rule_from_json(const json_t *j, zt_rule *out);
+int zt__controller_rule_from_json(const json_t *j, zt_rule *out);
 
 /* Parses a rules array given as JSON text (|text| NULL or "" means no rules) into |rules|
  * (capacity |cap|): unparseable entries are skipped, at most |cap| are kept.  *pcount gets the
  * number kept.  Returns 0, or ZT_ERR_INVAL when |text| is not a JSON array. */
-int zt__ctl_rules_from_text(const char *text, zt_rule *rules, size_t cap, size_t *pcount);
+int zt__controller_rules_from_text(const char *text, zt_rule *rules, size_t cap, size_t *pcount);
 
 /* ---- the network around one member (controller.c fills it from the store's index) ---- */
 
@@ -48,12 +48,12 @@ typedef uint64_t (*zt_ctl_random_fn)(void *arg);
  * appends pool picks to m->ips.  *pndp is set when an rfc4193/6plane address was issued.
  * A full list just stops assignment.  Returns 0, or the error of info->ip_used (nothing is
  * assigned from a pool whose lookups fail). */
-int zt__ctl_assign_ips(const zt_ctl_network *net, zt_ctl_member *m, const zt_ctl_netinfo *info,
+int zt__controller_assign_ips(const zt_ctl_network *net, zt_ctl_member *m, const zt_ctl_netinfo *info,
                         zt_netconf *nc, bool *pndp, zt_ctl_random_fn rnd, void *rnd_arg);
 
 /* True when |ip| (plain address) lies in |target| (prefix with bits). */
-bool zt__ctl_ip_in(const zt_ctl_ip *target, const zt_ctl_ip *ip);
-void zt__ctl_ip_to_inet(const zt_ctl_ip *ip, uint16_t port, zt_inetaddr *out);
+bool zt__controller_ip_in(const zt_ctl_ip *target, const zt_ctl_ip *ip);
+void zt__controller_ip_to_inet(const zt_ctl_ip *ip, uint16_t port, zt_inetaddr *out);
 
 /* ---- the config (controller_config.c), §3 ---- */
 
@@ -75,6 +75,6 @@ typedef struct zt_ctl_build {
 /* Fills |nc| (initialised by the caller) with the member's config.  Returns 0, ZT_ERR_AUTH
  * (the COM or another credential could not be signed), ZT_ERR_RANGE (the blobs exceed the
  * dictionary limit), ZT_ERR_NOMEM, or the error of info->ip_used. */
-int zt__ctl_build_config(const zt_ctl_build *b, zt_netconf *nc);
+int zt__controller_build_config(const zt_ctl_build *b, zt_netconf *nc);
 
 #endif

@@ -12,7 +12,7 @@
 #include "codec/ethernet.h"
 #include "util/buf.h"
 
-void zt__ctl_ip_to_inet(const zt_ctl_ip *ip, uint16_t port, zt_inetaddr *out)
+void zt__controller_ip_to_inet(const zt_ctl_ip *ip, uint16_t port, zt_inetaddr *out)
 {
     memset(out, 0, sizeof(*out));
     if (ip->family == 4)
@@ -21,7 +21,7 @@ void zt__ctl_ip_to_inet(const zt_ctl_ip *ip, uint16_t port, zt_inetaddr *out)
         zt__inetaddr_set6(out, ip->ip, port);
 }
 
-bool zt__ctl_ip_in(const zt_ctl_ip *target, const zt_ctl_ip *ip)
+bool zt__controller_ip_in(const zt_ctl_ip *target, const zt_ctl_ip *ip)
 {
     unsigned bits = target->bits, full, rest;
     unsigned max = target->family == 4 ? 32 : 128;
@@ -78,7 +78,7 @@ static bool take(zt_ctl_member *m, zt_netconf *nc, const zt_ctl_ip *ip, unsigned
     m->ips[m->nips] = *ip;
     m->ips[m->nips].bits = 0;
     m->nips++;
-    zt__ctl_ip_to_inet(ip, (uint16_t)bits, &a);
+    zt__controller_ip_to_inet(ip, (uint16_t)bits, &a);
     add_static(nc, &a);
     return true;
 }
@@ -131,7 +131,7 @@ static bool pool6(const zt_ctl_network *net, zt_ctl_member *m, const zt_ctl_neti
         /* the last gateway-less IPv6 route containing it decides the prefix (§3.5 step 3) */
         for (size_t r = 0; r < net->nroutes && r < ZT_NETCONF_MAX_ROUTES; r++) {
             const zt_ctl_route *rt = &net->routes[r];
-            if (rt->target.family == 6 && rt->via.family == 0 && zt__ctl_ip_in(&rt->target, &cand))
+            if (rt->target.family == 6 && rt->via.family == 0 && zt__controller_ip_in(&rt->target, &cand))
                 bits = rt->target.bits;
         }
         if (bits == 0)
@@ -175,7 +175,7 @@ static bool pool4(const zt_ctl_network *net, zt_ctl_member *m, const zt_ctl_neti
         for (size_t r = 0; r < net->nroutes && r < ZT_NETCONF_MAX_ROUTES; r++) {
             const zt_ctl_route *rt = &net->routes[r];
             if (rt->target.family == 4 && rt->target.bits > 0 &&
-                zt__ctl_ip_in(&rt->target, &cand)) {
+                zt__controller_ip_in(&rt->target, &cand)) {
                 bits = rt->target.bits;
                 break;
             }
@@ -192,7 +192,7 @@ static bool pool4(const zt_ctl_network *net, zt_ctl_member *m, const zt_ctl_neti
     return false;
 }
 
-int zt__ctl_assign_ips(const zt_ctl_network *net, zt_ctl_member *m, const zt_ctl_netinfo *info,
+int zt__controller_assign_ips(const zt_ctl_network *net, zt_ctl_member *m, const zt_ctl_netinfo *info,
                        zt_netconf *nc, bool *pndp, zt_ctl_random_fn rnd, void *rnd_arg)
 {
     bool managed4 = false, managed6 = false;
@@ -216,13 +216,13 @@ int zt__ctl_assign_ips(const zt_ctl_network *net, zt_ctl_member *m, const zt_ctl
     for (size_t i = 0; i < m->nips; i++) {
         int best = -1;
         for (size_t r = 0; r < net->nroutes && r < ZT_NETCONF_MAX_ROUTES; r++) {
-            if (zt__ctl_ip_in(&net->routes[r].target, &m->ips[i]) &&
+            if (zt__controller_ip_in(&net->routes[r].target, &m->ips[i]) &&
                 (best < 0 || net->routes[r].target.bits > net->routes[best].target.bits))
                 best = (int)r;
         }
         if (best < 0)
             continue;
-        zt__ctl_ip_to_inet(&m->ips[i], net->routes[best].target.bits, &a);
+        zt__controller_ip_to_inet(&m->ips[i], net->routes[best].target.bits, &a);
         add_static(nc, &a);
         if (m->ips[i].family == 4)
             managed4 = true;

@@ -1,5 +1,5 @@
 /* Controller pushes (controller.md §4.3), revocations (§4.4) and the change notes that
- * zt_controller_flush() turns into them. */
+ * zt__controller_flush() turns into them. */
 #include "controller/controller.h"
 
 #include <inttypes.h>
@@ -27,7 +27,7 @@ static int push_one(zt_controller *ctl, size_t i, int64_t now, const zt_controll
     return rv;
 }
 
-int zt_controller_push_updates(zt_controller *ctl, uint64_t nwid, int64_t now,
+int zt__controller_push_updates(zt_controller *ctl, uint64_t nwid, int64_t now,
                                const zt_controller_out *out, size_t *pcount)
 {
     size_t count = 0;
@@ -50,7 +50,7 @@ int zt_controller_push_updates(zt_controller *ctl, uint64_t nwid, int64_t now,
             count++;
         if (rv != 0 && first == 0)
             first = rv;
-        if (rv == ZT_ERR_CALLBACK_FAILURE || zt_err_is_fatal(rv))
+        if (rv == ZT_ERR_CALLBACK_FAILURE || zt__err_is_fatal(rv))
             break;
     }
     if (pcount != NULL)
@@ -58,7 +58,7 @@ int zt_controller_push_updates(zt_controller *ctl, uint64_t nwid, int64_t now,
     return first;
 }
 
-int zt_controller_push_member(zt_controller *ctl, uint64_t nwid, uint64_t node, int64_t now,
+int zt__controller_push_member(zt_controller *ctl, uint64_t nwid, uint64_t node, int64_t now,
                               const zt_controller_out *out)
 {
     bool found, sent;
@@ -72,7 +72,7 @@ int zt_controller_push_member(zt_controller *ctl, uint64_t nwid, uint64_t node, 
     return push_one(ctl, i, now, out, &sent);
 }
 
-int zt_controller_revoke(zt_controller *ctl, uint64_t nwid, uint64_t node, int64_t now,
+int zt__controller_revoke(zt_controller *ctl, uint64_t nwid, uint64_t node, int64_t now,
                          const zt_controller_out *out, size_t *pcount)
 {
     zt_revocation rev;
@@ -141,27 +141,27 @@ static int note(zt_controller *ctl, int kind, uint64_t nwid, uint64_t node)
     return 0;
 }
 
-int zt_controller_note_network_changed(zt_controller *ctl, uint64_t nwid)
+int zt__controller_note_network_changed(zt_controller *ctl, uint64_t nwid)
 {
     return note(ctl, NOTE_NETWORK, nwid, 0);
 }
 
-int zt_controller_note_member_changed(zt_controller *ctl, uint64_t nwid, uint64_t node)
+int zt__controller_note_member_changed(zt_controller *ctl, uint64_t nwid, uint64_t node)
 {
     return note(ctl, NOTE_MEMBER, nwid, node);
 }
 
-int zt_controller_note_member_deauthorized(zt_controller *ctl, uint64_t nwid, uint64_t node)
+int zt__controller_note_member_deauthorized(zt_controller *ctl, uint64_t nwid, uint64_t node)
 {
     return note(ctl, NOTE_DEAUTH, nwid, node);
 }
 
-size_t zt_controller_pending(const zt_controller *ctl)
+size_t zt__controller_pending(const zt_controller *ctl)
 {
     return ctl->nnotes;
 }
 
-int zt_controller_flush(zt_controller *ctl, int64_t now, const zt_controller_out *out)
+int zt__controller_flush(zt_controller *ctl, int64_t now, const zt_controller_out *out)
 {
     int first = 0;
 
@@ -174,13 +174,13 @@ int zt_controller_flush(zt_controller *ctl, int64_t now, const zt_controller_out
         if ((q.nwid >> ZT_NWID_CONTROLLER_SHIFT) != ctl->id.address)
             continue; /* a network we cannot serve: nobody to tell */
         if (q.kind == NOTE_DEAUTH) {
-            rv = zt_controller_revoke(ctl, q.nwid, q.node, now, out, NULL);
+            rv = zt__controller_revoke(ctl, q.nwid, q.node, now, out, NULL);
             if (rv == 0)
-                rv = zt_controller_push_member(ctl, q.nwid, q.node, now, out);
+                rv = zt__controller_push_member(ctl, q.nwid, q.node, now, out);
         } else if (q.kind == NOTE_MEMBER) {
-            rv = zt_controller_push_member(ctl, q.nwid, q.node, now, out);
+            rv = zt__controller_push_member(ctl, q.nwid, q.node, now, out);
         } else {
-            rv = zt_controller_push_updates(ctl, q.nwid, now, out, NULL);
+            rv = zt__controller_push_updates(ctl, q.nwid, now, out, NULL);
         }
         if (rv != 0 && first == 0)
             first = rv;

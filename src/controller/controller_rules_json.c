@@ -96,7 +96,7 @@ static uint64_t field_uint(const json_t *j, const char *key, uint64_t dflt)
     const json_t *v = json_object_get(j, key);
     if (v == NULL || json_is_null(v))
         return dflt;
-    return (uint64_t)zt_ctl_json_int(v, (int64_t)dflt);
+    return (uint64_t)zt__ctl_json_int(v, (int64_t)dflt);
 }
 
 /* A 40-bit address given as a hex string (or, leniently, a number). */
@@ -151,7 +151,7 @@ static int field_ip(const json_t *j, int family, uint8_t *ip, uint8_t *bits)
     s = json_string_value(v);
     slash = strchr(s, '/');
     alen = slash != NULL ? (size_t)(slash - s) : strlen(s);
-    if (zt_ctl_ip_parse(&a, s, alen, false) != 0 || a.family != family)
+    if (zt__ctl_ip_parse(&a, s, alen, false) != 0 || a.family != family)
         return ZT_ERR_INVAL;
     if (slash != NULL) {
         const char *p = slash + 1;
@@ -171,7 +171,7 @@ static int field_ip(const json_t *j, int family, uint8_t *ip, uint8_t *bits)
     return 0;
 }
 
-int zt__ctl_rule_from_json(const json_t *j, zt_rule *out)
+int zt__controller_rule_from_json(const json_t *j, zt_rule *out)
 {
     const json_t *tj;
     const char *name;
@@ -197,9 +197,9 @@ int zt__ctl_rule_from_json(const json_t *j, zt_rule *out)
     r.t = (uint8_t)type;
     /* NOT/OR only mean something on matches; actions are written without them (§5.6). */
     if (type > ZT_RULE_ACTION_MAX_ID) {
-        if (zt_ctl_json_bool(json_object_get(j, "not"), false))
+        if (zt__ctl_json_bool(json_object_get(j, "not"), false))
             r.t |= ZT_RULE_NOT;
-        if (zt_ctl_json_bool(json_object_get(j, "or"), false))
+        if (zt__ctl_json_bool(json_object_get(j, "or"), false))
             r.t |= ZT_RULE_OR;
     }
 
@@ -265,7 +265,7 @@ int zt__ctl_rule_from_json(const json_t *j, zt_rule *out)
         const json_t *code = json_object_get(j, "icmpCode");
         r.v.icmp.type = (uint8_t)field_uint(j, "icmpType", 0);
         if (code != NULL && !json_is_null(code)) {
-            r.v.icmp.code = (uint8_t)zt_ctl_json_int(code, 0);
+            r.v.icmp.code = (uint8_t)zt__ctl_json_int(code, 0);
             r.v.icmp.flags = 0x01;
         }
         break;
@@ -303,7 +303,7 @@ int zt__ctl_rule_from_json(const json_t *j, zt_rule *out)
         r.v.int_range.idx = (uint16_t)field_uint(j, "idx", 0);
         /* vl2.md §6.2: bits = (format & 63) + 1, bit 7 = little-endian */
         r.v.int_range.format = (uint8_t)((bits - 1) & 63);
-        if (zt_ctl_json_bool(json_object_get(j, "little"), false))
+        if (zt__ctl_json_bool(json_object_get(j, "little"), false))
             r.v.int_range.format |= 0x80;
         break;
     }
@@ -314,7 +314,7 @@ int zt__ctl_rule_from_json(const json_t *j, zt_rule *out)
     return 0;
 }
 
-int zt__ctl_rules_from_text(const char *text, zt_rule *rules, size_t cap, size_t *pcount)
+int zt__controller_rules_from_text(const char *text, zt_rule *rules, size_t cap, size_t *pcount)
 {
     json_error_t e;
     json_t *arr;
@@ -330,7 +330,7 @@ int zt__ctl_rules_from_text(const char *text, zt_rule *rules, size_t cap, size_t
         return ZT_ERR_INVAL;
     }
     for (i = 0; i < json_array_size(arr) && n < cap; i++) {
-        if (zt__ctl_rule_from_json(json_array_get(arr, i), &rules[n]) == 0)
+        if (zt__controller_rule_from_json(json_array_get(arr, i), &rules[n]) == 0)
             n++;
     }
     json_decref(arr);

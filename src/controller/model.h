@@ -168,21 +168,21 @@ typedef struct zt_ctl_member {
 
 /* Fills |n| with the defaults of a fresh network |nwid| (§5.4).  Returns 0 or ZT_ERR_NOMEM (the
  * default rules text is allocated); on failure |n| is still safe to _clear(). */
-int zt_ctl_network_init(zt_ctl_network *n, uint64_t nwid);
-void zt_ctl_network_clear(zt_ctl_network *n);
+int zt__ctl_network_init(zt_ctl_network *n, uint64_t nwid);
+void zt__ctl_network_clear(zt_ctl_network *n);
 /* Deep copy of |src| into |dst|, which must be uninitialised or cleared.  Returns 0 or
  * ZT_ERR_NOMEM (|dst| is then cleared). */
-int zt_ctl_network_copy(zt_ctl_network *dst, const zt_ctl_network *src);
+int zt__ctl_network_copy(zt_ctl_network *dst, const zt_ctl_network *src);
 
 /* Fills |m| with the defaults of a new member |node| of |nwid| (§5.5).  Never fails. */
-void zt_ctl_member_init(zt_ctl_member *m, uint64_t nwid, uint64_t node);
-void zt_ctl_member_clear(zt_ctl_member *m);
-int zt_ctl_member_copy(zt_ctl_member *dst, const zt_ctl_member *src);
+void zt__ctl_member_init(zt_ctl_member *m, uint64_t nwid, uint64_t node);
+void zt__ctl_member_clear(zt_ctl_member *m);
+int zt__ctl_member_copy(zt_ctl_member *dst, const zt_ctl_member *src);
 
 /* ---- stored records -------------------------------------------------------------------------- */
 
 /*
- * zt_ctl_network_from_json reads a whole stored network object |j| into |n| (uninitialised on
+ * zt__ctl_network_from_json reads a whole stored network object |j| into |n| (uninitialised on
  * entry; initialised on return whatever the result, so the caller always _clear()s it).
  * `id` must be 16 hex digits.  Absent fields get the defaults, present ones the §5.7
  * coercions; invalid route/pool items are dropped as §5.4 says.  Returns 0, or:
@@ -192,35 +192,35 @@ int zt_ctl_member_copy(zt_ctl_member *dst, const zt_ctl_member *src);
  *   ZT_ERR_NOMEM
  * |err| (may be NULL) receives one sentence on failure.
  */
-int zt_ctl_network_from_json(zt_ctl_network *n, const json_t *j, char *err, size_t errlen);
+int zt__ctl_network_from_json(zt_ctl_network *n, const json_t *j, char *err, size_t errlen);
 
 /* Renders |n| as the full stored object (sorted keys when dumped with JSON_SORT_KEYS).
  * On success *pj owns a new object.  Returns 0, ZT_ERR_INVAL (|extra| is not an object) or
  * ZT_ERR_NOMEM. */
-int zt_ctl_network_to_json(const zt_ctl_network *n, json_t **pj);
+int zt__ctl_network_to_json(const zt_ctl_network *n, json_t **pj);
 
 /* As above for members.  `id` (or `address`) must be 10 hex digits; `nwid`, when present,
  * must be 16 hex digits.  |nwid| is the network the record belongs to (its directory or row);
  * a record whose `nwid` names another network is ZT_ERR_INVAL. */
-int zt_ctl_member_from_json(zt_ctl_member *m, uint64_t nwid, const json_t *j, char *err,
+int zt__ctl_member_from_json(zt_ctl_member *m, uint64_t nwid, const json_t *j, char *err,
                             size_t errlen);
-int zt_ctl_member_to_json(const zt_ctl_member *m, json_t **pj);
+int zt__ctl_member_to_json(const zt_ctl_member *m, json_t **pj);
 
 /* Compact, key-sorted JSON text of a record (what files and database rows hold).  On success
  * *ptext is a NUL-terminated string the caller frees with free().  Returns 0, ZT_ERR_INVAL or
  * ZT_ERR_NOMEM. */
-int zt_ctl_network_dump(const zt_ctl_network *n, char **ptext);
-int zt_ctl_member_dump(const zt_ctl_member *m, char **ptext);
+int zt__ctl_network_dump(const zt_ctl_network *n, char **ptext);
+int zt__ctl_member_dump(const zt_ctl_member *m, char **ptext);
 /* Parse |len| bytes of JSON text; errors as for _from_json (unparseable text: ZT_ERR_INVAL). */
-int zt_ctl_network_load(zt_ctl_network *n, const char *text, size_t len, char *err,
+int zt__ctl_network_load(zt_ctl_network *n, const char *text, size_t len, char *err,
                         size_t errlen);
-int zt_ctl_member_load(zt_ctl_member *m, uint64_t nwid, const char *text, size_t len, char *err,
+int zt__ctl_member_load(zt_ctl_member *m, uint64_t nwid, const char *text, size_t len, char *err,
                        size_t errlen);
 
 /* Same content, ignoring `revision` (§4.5: a save that changes nothing writes nothing).  On
  * ZT_ERR_NOMEM they answer false. */
-bool zt_ctl_network_same(const zt_ctl_network *a, const zt_ctl_network *b);
-bool zt_ctl_member_same(const zt_ctl_member *a, const zt_ctl_member *b);
+bool zt__ctl_network_same(const zt_ctl_network *a, const zt_ctl_network *b);
+bool zt__ctl_member_same(const zt_ctl_member *a, const zt_ctl_member *b);
 
 /* ---- REST updates (style.md §10g) --------------------------------------------------------------- */
 
@@ -268,42 +268,42 @@ typedef struct zt_ctl_member_patch {
 } zt_ctl_member_patch;
 
 /*
- * zt_ctl_network_patch_from_json reads the writable fields present in request body |j| into
+ * zt__ctl_network_patch_from_json reads the writable fields present in request body |j| into
  * |p| (uninitialised on entry, always initialised on return: call _patch_clear()).  Fields the
  * REST API may not write (id, revision, creationTime, ssoEnabled, ...) and unknown keys are
  * ignored, and so are list fields of the wrong JSON type (as zerotier-one does).  Returns 0,
  * ZT_ERR_INVAL (|j| not an object), ZT_ERR_RANGE (a list or string beyond its bound) or
  * ZT_ERR_NOMEM, with a sentence in |err|.
  */
-int zt_ctl_network_patch_from_json(zt_ctl_network_patch *p, const json_t *j, char *err,
+int zt__ctl_network_patch_from_json(zt_ctl_network_patch *p, const json_t *j, char *err,
                                    size_t errlen);
-void zt_ctl_network_patch_clear(zt_ctl_network_patch *p);
+void zt__ctl_network_patch_clear(zt_ctl_network_patch *p);
 /* Copies the flagged fields of |p| into |n|; the others stay as they were.  Returns 0 or
  * ZT_ERR_NOMEM (|n| is then unchanged). */
-int zt_ctl_network_patch_apply(zt_ctl_network *n, const zt_ctl_network_patch *p);
+int zt__ctl_network_patch_apply(zt_ctl_network *n, const zt_ctl_network_patch *p);
 
 /* As above for members.  A non-string ipAssignments item is ZT_ERR_INVAL (zerotier-one: 500). */
-int zt_ctl_member_patch_from_json(zt_ctl_member_patch *p, const json_t *j, char *err,
+int zt__ctl_member_patch_from_json(zt_ctl_member_patch *p, const json_t *j, char *err,
                                   size_t errlen);
-void zt_ctl_member_patch_clear(zt_ctl_member_patch *p);
+void zt__ctl_member_patch_clear(zt_ctl_member_patch *p);
 /* Copies the flagged fields into |m|.  When `authorized` changes, stamps the §5.5 fields with
  * |now|: true sets lastAuthorizedTime, lastAuthorizedCredentialType "api" and a null
  * credential; false sets lastDeauthorizedTime.  An unchanged value touches nothing. */
-void zt_ctl_member_patch_apply(zt_ctl_member *m, const zt_ctl_member_patch *p, int64_t now);
+void zt__ctl_member_patch_apply(zt_ctl_member *m, const zt_ctl_member_patch *p, int64_t now);
 
 /* ---- §5.7 coercions and IP text, shared with the REST layer ---------------------------------- */
 
 /* "As bool/integer/string": anything that does not convert yields |dflt|.  _as_string copies
  * into |out| (capacity |cap|) and returns ZT_ERR_RANGE if the text does not fit, else 0. */
-bool zt_ctl_json_bool(const json_t *j, bool dflt);
-int64_t zt_ctl_json_int(const json_t *j, int64_t dflt);
-int zt_ctl_json_string(const json_t *j, const char *dflt, char *out, size_t cap);
+bool zt__ctl_json_bool(const json_t *j, bool dflt);
+int64_t zt__ctl_json_int(const json_t *j, int64_t dflt);
+int zt__ctl_json_string(const json_t *j, const char *dflt, char *out, size_t cap);
 
 /* Parses "1.2.3.4", "2001:db8::1" (|with_bits| false) or "10.0.0.0/24" (|with_bits| true;
  * bits at most 32 or 128).  Returns 0 or ZT_ERR_INVAL. */
-int zt_ctl_ip_parse(zt_ctl_ip *ip, const char *s, size_t len, bool with_bits);
+int zt__ctl_ip_parse(zt_ctl_ip *ip, const char *s, size_t len, bool with_bits);
 /* Writes the normalised text ("10.0.0.0/24" when |with_bits|).  Returns 0, ZT_ERR_INVAL or
  * ZT_ERR_NOSPACE.  64 bytes are always enough. */
-int zt_ctl_ip_format(const zt_ctl_ip *ip, bool with_bits, char *out, size_t cap);
+int zt__ctl_ip_format(const zt_ctl_ip *ip, bool with_bits, char *out, size_t cap);
 
 #endif

@@ -32,7 +32,7 @@ char *zt__ctl_dup_str(const char *s)
 
 /* ---- §5.7 coercions -------------------------------------------------------------------------- */
 
-bool zt_ctl_json_bool(const json_t *j, bool dflt)
+bool zt__ctl_json_bool(const json_t *j, bool dflt)
 {
     const char *s;
 
@@ -75,7 +75,7 @@ static int64_t int_from_text(const char *s, int64_t dflt)
     return v > (uint64_t)INT64_MAX ? dflt : (int64_t)v;
 }
 
-int64_t zt_ctl_json_int(const json_t *j, int64_t dflt)
+int64_t zt__ctl_json_int(const json_t *j, int64_t dflt)
 {
     double d;
 
@@ -96,7 +96,7 @@ int64_t zt_ctl_json_int(const json_t *j, int64_t dflt)
     return dflt;
 }
 
-int zt_ctl_json_string(const json_t *j, const char *dflt, char *out, size_t cap)
+int zt__ctl_json_string(const json_t *j, const char *dflt, char *out, size_t cap)
 {
     char num[64];
     const char *s = dflt;
@@ -124,7 +124,7 @@ int zt_ctl_json_string(const json_t *j, const char *dflt, char *out, size_t cap)
 
 /* ---- IP text --------------------------------------------------------------------------------- */
 
-int zt_ctl_ip_parse(zt_ctl_ip *ip, const char *s, size_t len, bool with_bits)
+int zt__ctl_ip_parse(zt_ctl_ip *ip, const char *s, size_t len, bool with_bits)
 {
     char text[INET6_ADDRSTRLEN + 1];
     size_t iplen = len, sufflen = 0;
@@ -173,7 +173,7 @@ int zt_ctl_ip_parse(zt_ctl_ip *ip, const char *s, size_t len, bool with_bits)
     return 0;
 }
 
-int zt_ctl_ip_format(const zt_ctl_ip *ip, bool with_bits, char *out, size_t cap)
+int zt__ctl_ip_format(const zt_ctl_ip *ip, bool with_bits, char *out, size_t cap)
 {
     char text[INET6_ADDRSTRLEN];
     int n;
@@ -195,7 +195,7 @@ json_t *zt__ctl_ip_json(const zt_ctl_ip *ip, bool with_bits)
 {
     char text[64];
 
-    if (zt_ctl_ip_format(ip, with_bits, text, sizeof(text)) != 0)
+    if (zt__ctl_ip_format(ip, with_bits, text, sizeof(text)) != 0)
         return json_null();
     return json_string(text);
 }
@@ -238,7 +238,7 @@ int zt__ctl_check_array(const zt_ctl_pctx *c, const json_t *j, const char *key, 
 int zt__ctl_bounded_string(const zt_ctl_pctx *c, const json_t *j, const char *key, char *out,
                            size_t cap)
 {
-    if (zt_ctl_json_string(j, "", out, cap) != 0) {
+    if (zt__ctl_json_string(j, "", out, cap) != 0) {
         zt__err_set(c->err, c->errlen, "\"%s\" is longer than %zu bytes", key, cap - 1);
         return ZT_ERR_RANGE;
     }
@@ -257,7 +257,7 @@ void zt__ctl_trace_target(const json_t *j, char out[11])
 /* A 32-bit id: numbers/strings per §5.7; anything else or out of range is invalid. */
 bool zt__ctl_id32(const json_t *j, uint32_t *out)
 {
-    int64_t v = zt_ctl_json_int(j, -1);
+    int64_t v = zt__ctl_json_int(j, -1);
 
     if (v < 0 || v > (int64_t)UINT32_MAX)
         return false;

@@ -17,7 +17,7 @@ static const char *const mem_known[] = {
     "lastAuthorizedTime", "lastDeauthorizedTime", "lastAuthorizedCredentialType",
     "lastAuthorizedCredential", "vMajor", "vMinor", "vRev", "vProto"};
 
-void zt_ctl_member_init(zt_ctl_member *m, uint64_t nwid, uint64_t node)
+void zt__ctl_member_init(zt_ctl_member *m, uint64_t nwid, uint64_t node)
 {
     memset(m, 0, sizeof(*m));
     m->nwid = nwid;
@@ -25,7 +25,7 @@ void zt_ctl_member_init(zt_ctl_member *m, uint64_t nwid, uint64_t node)
     m->v_major = m->v_minor = m->v_rev = m->v_proto = -1;
 }
 
-void zt_ctl_member_clear(zt_ctl_member *m)
+void zt__ctl_member_clear(zt_ctl_member *m)
 {
     if (m == NULL)
         return;
@@ -33,12 +33,12 @@ void zt_ctl_member_clear(zt_ctl_member *m)
     memset(m, 0, sizeof(*m));
 }
 
-int zt_ctl_member_copy(zt_ctl_member *dst, const zt_ctl_member *src)
+int zt__ctl_member_copy(zt_ctl_member *dst, const zt_ctl_member *src)
 {
     memcpy(dst, src, sizeof(*dst));
     dst->extra = NULL;
     if (src->extra != NULL && (dst->extra = zt__ctl_dup_str(src->extra)) == NULL) {
-        zt_ctl_member_clear(dst);
+        zt__ctl_member_clear(dst);
         return ZT_ERR_NOMEM;
     }
     return 0;
@@ -58,7 +58,7 @@ static int parse_member_ips(const zt_ctl_pctx *c, const json_t *arr, zt_ctl_memb
             zt__err_set(c->err, c->errlen, "ipAssignments item %zu is not a string", i);
             return ZT_ERR_INVAL;
         }
-        if (zt_ctl_ip_parse(&ip, json_string_value(item), json_string_length(item), false) != 0)
+        if (zt__ctl_ip_parse(&ip, json_string_value(item), json_string_length(item), false) != 0)
             continue; /* unparseable strings dropped (§5.5) */
         if (m->nips == ZT_CTL_MAX_IPS) {
             zt__err_set(c->err, c->errlen, "more than %d ipAssignments", ZT_CTL_MAX_IPS);
@@ -81,8 +81,8 @@ static int parse_member_tags(const zt_ctl_pctx *c, const json_t *arr, zt_ctl_mem
         if (!json_is_array(item) || json_array_size(item) != 2)
             continue; /* pairs only */
         /* ids and values masked to 32 bits (§5.5) */
-        t.id = (uint32_t)zt_ctl_json_int(json_array_get(item, 0), 0);
-        t.value = (uint32_t)zt_ctl_json_int(json_array_get(item, 1), 0);
+        t.id = (uint32_t)zt__ctl_json_int(json_array_get(item, 0), 0);
+        t.value = (uint32_t)zt__ctl_json_int(json_array_get(item, 1), 0);
         if (zt__ctl_sorted_put(m->tags, &m->ntags, ZT_CTL_MAX_TAGS, sizeof(m->tags[0]), &t, NULL) <
             0) {
             zt__err_set(c->err, c->errlen, "more than %d member tags", ZT_CTL_MAX_TAGS);
@@ -120,15 +120,15 @@ int zt__ctl_member_writable(const zt_ctl_pctx *c, const json_t *j, zt_ctl_member
     int rv;
 
     if ((v = json_object_get(j, "authorized")) != NULL) {
-        m->authorized = zt_ctl_json_bool(v, false);
+        m->authorized = zt__ctl_json_bool(v, false);
         *phas |= ZT_CTL_MEM_HAS_AUTHORIZED;
     }
     if ((v = json_object_get(j, "activeBridge")) != NULL) {
-        m->active_bridge = zt_ctl_json_bool(v, false);
+        m->active_bridge = zt__ctl_json_bool(v, false);
         *phas |= ZT_CTL_MEM_HAS_ACTIVE_BRIDGE;
     }
     if ((v = json_object_get(j, "noAutoAssignIps")) != NULL) {
-        m->no_auto_assign_ips = zt_ctl_json_bool(v, false);
+        m->no_auto_assign_ips = zt__ctl_json_bool(v, false);
         *phas |= ZT_CTL_MEM_HAS_NO_AUTO_IPS;
     }
     if ((v = json_object_get(j, "ipAssignments")) != NULL) {
@@ -165,7 +165,7 @@ int zt__ctl_member_writable(const zt_ctl_pctx *c, const json_t *j, zt_ctl_member
         *phas |= ZT_CTL_MEM_HAS_NAME;
     }
     if ((v = json_object_get(j, "authenticationExpiryTime")) != NULL) {
-        m->authentication_expiry_time = zt_ctl_json_int(v, 0);
+        m->authentication_expiry_time = zt__ctl_json_int(v, 0);
         *phas |= ZT_CTL_MEM_HAS_AUTH_EXPIRY;
     }
     if ((v = json_object_get(j, "remoteTraceTarget")) != NULL) {
@@ -173,13 +173,13 @@ int zt__ctl_member_writable(const zt_ctl_pctx *c, const json_t *j, zt_ctl_member
         *phas |= ZT_CTL_MEM_HAS_TRACE_TARGET;
     }
     if ((v = json_object_get(j, "remoteTraceLevel")) != NULL) {
-        m->remote_trace_level = zt_ctl_json_int(v, 0);
+        m->remote_trace_level = zt__ctl_json_int(v, 0);
         *phas |= ZT_CTL_MEM_HAS_TRACE_LEVEL;
     }
     return 0;
 }
 
-int zt_ctl_member_from_json(zt_ctl_member *m, uint64_t nwid, const json_t *j, char *err,
+int zt__ctl_member_from_json(zt_ctl_member *m, uint64_t nwid, const json_t *j, char *err,
                             size_t errlen)
 {
     zt_ctl_pctx c = {false, err, errlen};
@@ -188,7 +188,7 @@ int zt_ctl_member_from_json(zt_ctl_member *m, uint64_t nwid, const json_t *j, ch
     const json_t *v;
     int rv;
 
-    zt_ctl_member_init(m, nwid, 0);
+    zt__ctl_member_init(m, nwid, 0);
     if (!json_is_object(j)) {
         zt__err_set(err, errlen, "a member record is not a JSON object");
         return ZT_ERR_INVAL;
@@ -209,14 +209,14 @@ int zt_ctl_member_from_json(zt_ctl_member *m, uint64_t nwid, const json_t *j, ch
     }
     if ((rv = zt__ctl_member_writable(&c, j, m, &has)) != 0)
         return rv;
-    m->sso_exempt = zt_ctl_json_bool(json_object_get(j, "ssoExempt"), false);
-    m->creation_time = zt_ctl_json_int(json_object_get(j, "creationTime"), 0);
-    m->revision = zt__ctl_nonneg(zt_ctl_json_int(json_object_get(j, "revision"), 0));
+    m->sso_exempt = zt__ctl_json_bool(json_object_get(j, "ssoExempt"), false);
+    m->creation_time = zt__ctl_json_int(json_object_get(j, "creationTime"), 0);
+    m->revision = zt__ctl_nonneg(zt__ctl_json_int(json_object_get(j, "revision"), 0));
     if ((v = json_object_get(j, "identity")) != NULL &&
         (rv = zt__ctl_bounded_string(&c, v, "identity", m->identity, sizeof(m->identity))) != 0)
         return rv;
-    m->last_authorized_time = zt_ctl_json_int(json_object_get(j, "lastAuthorizedTime"), 0);
-    m->last_deauthorized_time = zt_ctl_json_int(json_object_get(j, "lastDeauthorizedTime"), 0);
+    m->last_authorized_time = zt__ctl_json_int(json_object_get(j, "lastAuthorizedTime"), 0);
+    m->last_deauthorized_time = zt__ctl_json_int(json_object_get(j, "lastDeauthorizedTime"), 0);
     if (json_is_string(v = json_object_get(j, "lastAuthorizedCredentialType")) &&
         (rv = zt__ctl_bounded_string(&c, v, "lastAuthorizedCredentialType", m->last_auth_cred_type,
                                      sizeof(m->last_auth_cred_type))) != 0)
@@ -227,15 +227,15 @@ int zt_ctl_member_from_json(zt_ctl_member *m, uint64_t nwid, const json_t *j, ch
             return rv;
         m->has_last_auth_cred = true;
     }
-    m->v_major = zt_ctl_json_int(json_object_get(j, "vMajor"), -1);
-    m->v_minor = zt_ctl_json_int(json_object_get(j, "vMinor"), -1);
-    m->v_rev = zt_ctl_json_int(json_object_get(j, "vRev"), -1);
-    m->v_proto = zt_ctl_json_int(json_object_get(j, "vProto"), -1);
+    m->v_major = zt__ctl_json_int(json_object_get(j, "vMajor"), -1);
+    m->v_minor = zt__ctl_json_int(json_object_get(j, "vMinor"), -1);
+    m->v_rev = zt__ctl_json_int(json_object_get(j, "vRev"), -1);
+    m->v_proto = zt__ctl_json_int(json_object_get(j, "vProto"), -1);
     return zt__ctl_collect_extra(&c, j, mem_known, ZT_CTL_COUNT(mem_known), mem_dropped,
                                  ZT_CTL_COUNT(mem_dropped), &m->extra);
 }
 
-int zt_ctl_member_to_json(const zt_ctl_member *m, json_t **pj)
+int zt__ctl_member_to_json(const zt_ctl_member *m, json_t **pj)
 {
     json_t *o, *a, *e;
     int rv = 0;
@@ -297,36 +297,36 @@ int zt_ctl_member_to_json(const zt_ctl_member *m, json_t **pj)
     return 0;
 }
 
-int zt_ctl_member_dump(const zt_ctl_member *m, char **ptext)
+int zt__ctl_member_dump(const zt_ctl_member *m, char **ptext)
 {
     json_t *j;
-    int rv = zt_ctl_member_to_json(m, &j);
+    int rv = zt__ctl_member_to_json(m, &j);
 
     return rv != 0 ? rv : zt__ctl_dump(j, ptext);
 }
 
-int zt_ctl_member_load(zt_ctl_member *m, uint64_t nwid, const char *text, size_t len, char *err,
+int zt__ctl_member_load(zt_ctl_member *m, uint64_t nwid, const char *text, size_t len, char *err,
                        size_t errlen)
 {
     json_t *j = zt__ctl_load_text(text, len, err, errlen);
     int rv;
 
     if (j == NULL) {
-        zt_ctl_member_init(m, nwid, 0);
+        zt__ctl_member_init(m, nwid, 0);
         return ZT_ERR_INVAL;
     }
-    rv = zt_ctl_member_from_json(m, nwid, j, err, errlen);
+    rv = zt__ctl_member_from_json(m, nwid, j, err, errlen);
     json_decref(j);
     return rv;
 }
 
-bool zt_ctl_member_same(const zt_ctl_member *a, const zt_ctl_member *b)
+bool zt__ctl_member_same(const zt_ctl_member *a, const zt_ctl_member *b)
 {
     json_t *ja = NULL, *jb = NULL;
 
-    if (zt_ctl_member_to_json(a, &ja) != 0)
+    if (zt__ctl_member_to_json(a, &ja) != 0)
         ja = NULL;
-    if (zt_ctl_member_to_json(b, &jb) != 0)
+    if (zt__ctl_member_to_json(b, &jb) != 0)
         jb = NULL;
     return zt__ctl_same_json(ja, jb);
 }

@@ -21,7 +21,7 @@ static const char *const net_known[] = {
 
 /* ---- lifecycle ------------------------------------------------------------------------------- */
 
-int zt_ctl_network_init(zt_ctl_network *n, uint64_t nwid)
+int zt__ctl_network_init(zt_ctl_network *n, uint64_t nwid)
 {
     memset(n, 0, sizeof(*n));
     n->id = nwid;
@@ -33,7 +33,7 @@ int zt_ctl_network_init(zt_ctl_network *n, uint64_t nwid)
     return n->rules_json == NULL ? ZT_ERR_NOMEM : 0;
 }
 
-void zt_ctl_network_clear(zt_ctl_network *n)
+void zt__ctl_network_clear(zt_ctl_network *n)
 {
     if (n == NULL)
         return;
@@ -45,7 +45,7 @@ void zt_ctl_network_clear(zt_ctl_network *n)
     memset(n, 0, sizeof(*n));
 }
 
-int zt_ctl_network_copy(zt_ctl_network *dst, const zt_ctl_network *src)
+int zt__ctl_network_copy(zt_ctl_network *dst, const zt_ctl_network *src)
 {
     bool failed = false;
 
@@ -66,7 +66,7 @@ int zt_ctl_network_copy(zt_ctl_network *dst, const zt_ctl_network *src)
             (dst->caps[i].rules_json = zt__ctl_dup_str(src->caps[i].rules_json)) == NULL)
             failed = true;
     if (failed) {
-        zt_ctl_network_clear(dst);
+        zt__ctl_network_clear(dst);
         return ZT_ERR_NOMEM;
     }
     return 0;
@@ -84,7 +84,7 @@ static int heap_string(const zt_ctl_pctx *c, const json_t *j, const char *key, s
     if (json_is_string(j)) {
         src = json_string_value(j);
     } else {
-        if (zt_ctl_json_string(j, "", num, sizeof(num)) != 0)
+        if (zt__ctl_json_string(j, "", num, sizeof(num)) != 0)
             num[0] = '\0';
         src = num;
     }
@@ -155,10 +155,10 @@ static int parse_routes(const zt_ctl_pctx *c, const json_t *arr, zt_ctl_network 
 
         memset(&r, 0, sizeof(r));
         if (!json_is_string(t) ||
-            zt_ctl_ip_parse(&r.target, json_string_value(t), json_string_length(t), true) != 0)
+            zt__ctl_ip_parse(&r.target, json_string_value(t), json_string_length(t), true) != 0)
             continue; /* invalid items dropped (§5.4) */
         if (json_is_string(v) &&
-            (zt_ctl_ip_parse(&r.via, json_string_value(v), json_string_length(v), false) != 0 ||
+            (zt__ctl_ip_parse(&r.via, json_string_value(v), json_string_length(v), false) != 0 ||
              r.via.family != r.target.family))
             memset(&r.via, 0, sizeof(r.via)); /* via kept only if same family */
         if (n->nroutes == ZT_CTL_MAX_ROUTES) {
@@ -182,8 +182,8 @@ static int parse_pools(const zt_ctl_pctx *c, const json_t *arr, zt_ctl_network *
         zt_ctl_pool p;
 
         if (!json_is_string(s) || !json_is_string(e) ||
-            zt_ctl_ip_parse(&p.start, json_string_value(s), json_string_length(s), false) != 0 ||
-            zt_ctl_ip_parse(&p.end, json_string_value(e), json_string_length(e), false) != 0 ||
+            zt__ctl_ip_parse(&p.start, json_string_value(s), json_string_length(s), false) != 0 ||
+            zt__ctl_ip_parse(&p.end, json_string_value(e), json_string_length(e), false) != 0 ||
             p.start.family != p.end.family)
             continue;
         if (n->npools == ZT_CTL_MAX_POOLS) {
@@ -211,7 +211,7 @@ static int parse_caps(const zt_ctl_pctx *c, const json_t *arr, zt_ctl_network *n
 
         if (!json_is_object(item) || !zt__ctl_id32(json_object_get(item, "id"), &d.id))
             continue;
-        d.is_default = zt_ctl_json_bool(json_object_get(item, "default"), false);
+        d.is_default = zt__ctl_json_bool(json_object_get(item, "default"), false);
         if (json_is_array(rules)) {
             rv = rules_text(c, rules, "capabilities.rules", ZT_CTL_MAX_CAP_RULES, &text);
             if (rv != 0)
@@ -248,7 +248,7 @@ static int parse_tag_defs(const zt_ctl_pctx *c, const json_t *arr, zt_ctl_networ
         if (!json_is_object(item) || !zt__ctl_id32(json_object_get(item, "id"), &d.id))
             continue;
         d.has_default = json_is_number(dfl);
-        d.default_value = d.has_default ? (uint32_t)zt_ctl_json_int(dfl, 0) : 0;
+        d.default_value = d.has_default ? (uint32_t)zt__ctl_json_int(dfl, 0) : 0;
         if (zt__ctl_sorted_put(n->tags, &n->ntags, ZT_CTL_MAX_TAGS, sizeof(n->tags[0]), &d, NULL) <
             0) {
             zt__err_set(c->err, c->errlen, "more than %d tags", ZT_CTL_MAX_TAGS);
@@ -271,7 +271,7 @@ static int parse_tokens(const zt_ctl_pctx *c, const json_t *j, zt_ctl_network *n
     json_object_foreach((json_t *)j, key, v) {
         size_t len = strlen(key);
 
-        if (!json_is_number(v) || zt_ctl_json_int(v, -1) < 0)
+        if (!json_is_number(v) || zt__ctl_json_int(v, -1) < 0)
             continue;
         if (len == 0)
             continue;
@@ -285,7 +285,7 @@ static int parse_tokens(const zt_ctl_pctx *c, const json_t *j, zt_ctl_network *n
             return ZT_ERR_RANGE;
         }
         memcpy(n->tokens[n->ntokens].token, key, len + 1);
-        n->tokens[n->ntokens].expires = zt_ctl_json_int(v, 0);
+        n->tokens[n->ntokens].expires = zt__ctl_json_int(v, 0);
         n->ntokens++;
     }
     return 0;
@@ -358,9 +358,9 @@ static void parse_v6_modes(const json_t *j, zt_ctl_network *n)
         }
     } else if (json_is_object(j)) {
         /* Only the keys present survive in 1.14.1; an absent key reads as false anyway. */
-        n->v6_6plane = zt_ctl_json_bool(json_object_get(j, "6plane"), false);
-        n->v6_rfc4193 = zt_ctl_json_bool(json_object_get(j, "rfc4193"), false);
-        n->v6_zt = zt_ctl_json_bool(json_object_get(j, "zt"), false);
+        n->v6_6plane = zt__ctl_json_bool(json_object_get(j, "6plane"), false);
+        n->v6_rfc4193 = zt__ctl_json_bool(json_object_get(j, "rfc4193"), false);
+        n->v6_zt = zt__ctl_json_bool(json_object_get(j, "zt"), false);
     }
 }
 
@@ -379,19 +379,19 @@ static int parse_network_scalars(const zt_ctl_pctx *c, const json_t *j, zt_ctl_n
         *phas |= ZT_CTL_NET_HAS_NAME;
     }
     if ((v = json_object_get(j, "private")) != NULL) {
-        n->is_private = zt_ctl_json_bool(v, true);
+        n->is_private = zt__ctl_json_bool(v, true);
         *phas |= ZT_CTL_NET_HAS_PRIVATE;
     }
     if ((v = json_object_get(j, "multicastLimit")) != NULL) {
-        n->multicast_limit = zt_ctl_json_int(v, 32);
+        n->multicast_limit = zt__ctl_json_int(v, 32);
         *phas |= ZT_CTL_NET_HAS_MULTICAST_LIMIT;
     }
     if ((v = json_object_get(j, "enableBroadcast")) != NULL) {
-        n->enable_broadcast = zt_ctl_json_bool(v, false);
+        n->enable_broadcast = zt__ctl_json_bool(v, false);
         *phas |= ZT_CTL_NET_HAS_ENABLE_BROADCAST;
     }
     if ((v = json_object_get(j, "mtu")) != NULL) {
-        int64_t mtu = zt_ctl_json_int(v, 2800);
+        int64_t mtu = zt__ctl_json_int(v, 2800);
         n->mtu = mtu < 1280 ? 1280 : mtu > 10000 ? 10000 : mtu;
         *phas |= ZT_CTL_NET_HAS_MTU;
     }
@@ -399,7 +399,7 @@ static int parse_network_scalars(const zt_ctl_pctx *c, const json_t *j, zt_ctl_n
         if (json_is_string(v))
             n->v4_zt = strcmp(json_string_value(v), "zt") == 0;
         else if (json_is_object(v))
-            n->v4_zt = zt_ctl_json_bool(json_object_get(v, "zt"), false);
+            n->v4_zt = zt__ctl_json_bool(json_object_get(v, "zt"), false);
         else
             n->v4_zt = false;
         *phas |= ZT_CTL_NET_HAS_V4_ASSIGN;
@@ -498,13 +498,13 @@ int zt__ctl_network_writable(const zt_ctl_pctx *c, const json_t *j, zt_ctl_netwo
         *phas |= ZT_CTL_NET_HAS_TRACE_TARGET;
     }
     if ((v = json_object_get(j, "remoteTraceLevel")) != NULL) {
-        n->remote_trace_level = zt_ctl_json_int(v, 0);
+        n->remote_trace_level = zt__ctl_json_int(v, 0);
         *phas |= ZT_CTL_NET_HAS_TRACE_LEVEL;
     }
     return 0;
 }
 
-int zt_ctl_network_from_json(zt_ctl_network *n, const json_t *j, char *err, size_t errlen)
+int zt__ctl_network_from_json(zt_ctl_network *n, const json_t *j, char *err, size_t errlen)
 {
     zt_ctl_pctx c = {false, err, errlen};
     uint32_t has = 0;
@@ -522,16 +522,16 @@ int zt_ctl_network_from_json(zt_ctl_network *n, const json_t *j, char *err, size
         zt__err_set(err, errlen, "network record without a valid 16-digit hex \"id\"");
         return ZT_ERR_INVAL;
     }
-    if ((rv = zt_ctl_network_init(n, id)) != 0)
+    if ((rv = zt__ctl_network_init(n, id)) != 0)
         return rv;
     if ((rv = zt__ctl_network_writable(&c, j, n, &has)) != 0)
         return rv;
-    n->creation_time = zt_ctl_json_int(json_object_get(j, "creationTime"), 0);
-    n->revision = zt__ctl_nonneg(zt_ctl_json_int(json_object_get(j, "revision"), 0));
+    n->creation_time = zt__ctl_json_int(json_object_get(j, "creationTime"), 0);
+    n->revision = zt__ctl_nonneg(zt__ctl_json_int(json_object_get(j, "revision"), 0));
     if ((v = json_object_get(j, "rulesSource")) != NULL &&
         (rv = heap_string(&c, v, "rulesSource", ZT_CTL_RULES_SOURCE_MAX, &n->rules_source)) != 0)
         return rv;
-    n->sso_enabled = zt_ctl_json_bool(json_object_get(j, "ssoEnabled"), false);
+    n->sso_enabled = zt__ctl_json_bool(json_object_get(j, "ssoEnabled"), false);
     if ((rv = zt__ctl_bounded_string(&c, json_object_get(j, "clientId"), "clientId", n->client_id,
                                      sizeof(n->client_id))) != 0 ||
         (rv = zt__ctl_bounded_string(&c, json_object_get(j, "authorizationEndpoint"),
@@ -540,7 +540,7 @@ int zt_ctl_network_from_json(zt_ctl_network *n, const json_t *j, char *err, size
         return rv;
     if ((v = json_object_get(j, "certificateTimeoutWindowSize")) != NULL && json_is_number(v)) {
         n->has_cert_window = true;
-        n->cert_window = zt_ctl_json_int(v, 0);
+        n->cert_window = zt__ctl_json_int(v, 0);
     }
     return zt__ctl_collect_extra(&c, j, net_known, ZT_CTL_COUNT(net_known), net_dropped,
                                  ZT_CTL_COUNT(net_dropped), &n->extra);
@@ -552,7 +552,7 @@ static json_t *raw_json(const char *text, const char *dflt)
     return j;
 }
 
-/* The lists of zt_ctl_network_to_json(), "routes" to "tags"; errors are sticky in *prv. */
+/* The lists of zt__ctl_network_to_json(), "routes" to "tags"; errors are sticky in *prv. */
 static void put_network_lists(json_t *o, const zt_ctl_network *n, int *prv)
 {
     json_t *a, *e;
@@ -606,7 +606,7 @@ static void put_network_lists(json_t *o, const zt_ctl_network *n, int *prv)
     zt__ctl_put(o, "tags", a, prv);
 }
 
-/* "authTokens" and "dns" of zt_ctl_network_to_json(); errors are sticky in *prv. */
+/* "authTokens" and "dns" of zt__ctl_network_to_json(); errors are sticky in *prv. */
 static void put_tokens_dns(json_t *o, const zt_ctl_network *n, int *prv)
 {
     json_t *a, *e;
@@ -638,7 +638,7 @@ static void put_tokens_dns(json_t *o, const zt_ctl_network *n, int *prv)
     }
 }
 
-int zt_ctl_network_to_json(const zt_ctl_network *n, json_t **pj)
+int zt__ctl_network_to_json(const zt_ctl_network *n, json_t **pj)
 {
     json_t *o;
     int rv = 0;
@@ -681,15 +681,15 @@ int zt_ctl_network_to_json(const zt_ctl_network *n, json_t **pj)
     return 0;
 }
 
-int zt_ctl_network_dump(const zt_ctl_network *n, char **ptext)
+int zt__ctl_network_dump(const zt_ctl_network *n, char **ptext)
 {
     json_t *j;
-    int rv = zt_ctl_network_to_json(n, &j);
+    int rv = zt__ctl_network_to_json(n, &j);
 
     return rv != 0 ? rv : zt__ctl_dump(j, ptext);
 }
 
-int zt_ctl_network_load(zt_ctl_network *n, const char *text, size_t len, char *err,
+int zt__ctl_network_load(zt_ctl_network *n, const char *text, size_t len, char *err,
                         size_t errlen)
 {
     json_t *j = zt__ctl_load_text(text, len, err, errlen);
@@ -699,18 +699,18 @@ int zt_ctl_network_load(zt_ctl_network *n, const char *text, size_t len, char *e
         memset(n, 0, sizeof(*n));
         return ZT_ERR_INVAL;
     }
-    rv = zt_ctl_network_from_json(n, j, err, errlen);
+    rv = zt__ctl_network_from_json(n, j, err, errlen);
     json_decref(j);
     return rv;
 }
 
-bool zt_ctl_network_same(const zt_ctl_network *a, const zt_ctl_network *b)
+bool zt__ctl_network_same(const zt_ctl_network *a, const zt_ctl_network *b)
 {
     json_t *ja = NULL, *jb = NULL;
 
-    if (zt_ctl_network_to_json(a, &ja) != 0)
+    if (zt__ctl_network_to_json(a, &ja) != 0)
         ja = NULL;
-    if (zt_ctl_network_to_json(b, &jb) != 0)
+    if (zt__ctl_network_to_json(b, &jb) != 0)
         jb = NULL;
     return zt__ctl_same_json(ja, jb);
 }

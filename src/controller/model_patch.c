@@ -7,14 +7,14 @@
 
 /* ---- patches --------------------------------------------------------------------------------- */
 
-int zt_ctl_network_patch_from_json(zt_ctl_network_patch *p, const json_t *j, char *err,
+int zt__ctl_network_patch_from_json(zt_ctl_network_patch *p, const json_t *j, char *err,
                                    size_t errlen)
 {
     zt_ctl_pctx c = {true, err, errlen};
     int rv;
 
     p->has = 0;
-    if ((rv = zt_ctl_network_init(&p->v, 0)) != 0)
+    if ((rv = zt__ctl_network_init(&p->v, 0)) != 0)
         return rv;
     if (!json_is_object(j)) {
         zt__err_set(err, errlen, "the request body is not a JSON object");
@@ -23,15 +23,15 @@ int zt_ctl_network_patch_from_json(zt_ctl_network_patch *p, const json_t *j, cha
     return zt__ctl_network_writable(&c, j, &p->v, &p->has);
 }
 
-void zt_ctl_network_patch_clear(zt_ctl_network_patch *p)
+void zt__ctl_network_patch_clear(zt_ctl_network_patch *p)
 {
     if (p == NULL)
         return;
-    zt_ctl_network_clear(&p->v);
+    zt__ctl_network_clear(&p->v);
     p->has = 0;
 }
 
-int zt_ctl_network_patch_apply(zt_ctl_network *n, const zt_ctl_network_patch *p)
+int zt__ctl_network_patch_apply(zt_ctl_network *n, const zt_ctl_network_patch *p)
 {
     const zt_ctl_network *v = &p->v;
     char *rules = NULL, *caps[ZT_CTL_MAX_CAPS];
@@ -112,13 +112,13 @@ int zt_ctl_network_patch_apply(zt_ctl_network *n, const zt_ctl_network_patch *p)
     return 0;
 }
 
-int zt_ctl_member_patch_from_json(zt_ctl_member_patch *p, const json_t *j, char *err,
+int zt__ctl_member_patch_from_json(zt_ctl_member_patch *p, const json_t *j, char *err,
                                   size_t errlen)
 {
     zt_ctl_pctx c = {true, err, errlen};
 
     p->has = 0;
-    zt_ctl_member_init(&p->v, 0, 0);
+    zt__ctl_member_init(&p->v, 0, 0);
     if (!json_is_object(j)) {
         zt__err_set(err, errlen, "the request body is not a JSON object");
         return ZT_ERR_INVAL;
@@ -126,15 +126,15 @@ int zt_ctl_member_patch_from_json(zt_ctl_member_patch *p, const json_t *j, char 
     return zt__ctl_member_writable(&c, j, &p->v, &p->has);
 }
 
-void zt_ctl_member_patch_clear(zt_ctl_member_patch *p)
+void zt__ctl_member_patch_clear(zt_ctl_member_patch *p)
 {
     if (p == NULL)
         return;
-    zt_ctl_member_clear(&p->v);
+    zt__ctl_member_clear(&p->v);
     p->has = 0;
 }
 
-void zt_ctl_member_patch_apply(zt_ctl_member *m, const zt_ctl_member_patch *p, int64_t now)
+void zt__ctl_member_patch_apply(zt_ctl_member *m, const zt_ctl_member_patch *p, int64_t now)
 {
     const zt_ctl_member *v = &p->v;
 

@@ -19,12 +19,12 @@ void zt__store_set_err(zt_store *st, const char *fmt, ...)
     va_end(ap);
 }
 
-const char *zt_store_errmsg(const zt_store *st)
+const char *zt__store_errmsg(const zt_store *st)
 {
     return st->errmsg;
 }
 
-const char *zt_store_name(const zt_store *st)
+const char *zt__store_name(const zt_store *st)
 {
     return st->ops->name;
 }
@@ -38,7 +38,7 @@ static int refuse_while_listing(zt_store *st, const char *what)
     return 0;
 }
 
-int zt_store_get_network(zt_store *st, uint64_t nwid, zt_ctl_network *out)
+int zt__store_get_network(zt_store *st, uint64_t nwid, zt_ctl_network *out)
 {
     st->errmsg[0] = '\0';
     if (!NWID_OK(nwid)) {
@@ -49,7 +49,7 @@ int zt_store_get_network(zt_store *st, uint64_t nwid, zt_ctl_network *out)
     return st->ops->get_network(st, nwid, out);
 }
 
-int zt_store_put_network(zt_store *st, const zt_ctl_network *n)
+int zt__store_put_network(zt_store *st, const zt_ctl_network *n)
 {
     int rv;
 
@@ -63,7 +63,7 @@ int zt_store_put_network(zt_store *st, const zt_ctl_network *n)
     return st->ops->put_network(st, n);
 }
 
-int zt_store_delete_network(zt_store *st, uint64_t nwid)
+int zt__store_delete_network(zt_store *st, uint64_t nwid)
 {
     int rv;
 
@@ -73,7 +73,7 @@ int zt_store_delete_network(zt_store *st, uint64_t nwid)
     return st->ops->delete_network(st, nwid);
 }
 
-int zt_store_list_networks(zt_store *st, zt_store_network_cb cb, void *arg)
+int zt__store_list_networks(zt_store *st, zt_store_network_cb cb, void *arg)
 {
     int rv;
 
@@ -86,18 +86,18 @@ int zt_store_list_networks(zt_store *st, zt_store_network_cb cb, void *arg)
     return rv;
 }
 
-int zt_store_get_member(zt_store *st, uint64_t nwid, uint64_t node, zt_ctl_member *out)
+int zt__store_get_member(zt_store *st, uint64_t nwid, uint64_t node, zt_ctl_member *out)
 {
     st->errmsg[0] = '\0';
     if (!NWID_OK(nwid) || !NODE_OK(node)) {
-        zt_ctl_member_init(out, nwid, node);
+        zt__ctl_member_init(out, nwid, node);
         zt__store_set_err(st, "invalid network or member id");
         return ZT_ERR_INVAL;
     }
     return st->ops->get_member(st, nwid, node, out);
 }
 
-int zt_store_put_member(zt_store *st, const zt_ctl_member *m)
+int zt__store_put_member(zt_store *st, const zt_ctl_member *m)
 {
     int rv;
 
@@ -111,7 +111,7 @@ int zt_store_put_member(zt_store *st, const zt_ctl_member *m)
     return st->ops->put_member(st, m);
 }
 
-int zt_store_delete_member(zt_store *st, uint64_t nwid, uint64_t node)
+int zt__store_delete_member(zt_store *st, uint64_t nwid, uint64_t node)
 {
     int rv;
 
@@ -121,7 +121,7 @@ int zt_store_delete_member(zt_store *st, uint64_t nwid, uint64_t node)
     return st->ops->delete_member(st, nwid, node);
 }
 
-int zt_store_list_members(zt_store *st, uint64_t nwid, zt_store_member_cb cb, void *arg)
+int zt__store_list_members(zt_store *st, uint64_t nwid, zt_store_member_cb cb, void *arg)
 {
     int rv;
 
@@ -170,7 +170,7 @@ static int scan_bridge(const zt_ctl_member *m, void *arg)
 /* The scan's answer: an unknown network has nothing (as the indexed backends say). */
 static int scan_members(zt_store *st, uint64_t nwid, zt_store_member_cb cb, index_scan *sc)
 {
-    int rv = zt_store_list_members(st, nwid, cb, sc);
+    int rv = zt__store_list_members(st, nwid, cb, sc);
 
     if (rv == ZT_ERR_NOTFOUND) {
         st->errmsg[0] = '\0';
@@ -184,7 +184,7 @@ static bool ip_ok(const zt_ctl_ip *ip)
     return ip != NULL && (ip->family == 4 || ip->family == 6);
 }
 
-int zt_store_ip_in_use(zt_store *st, uint64_t nwid, const zt_ctl_ip *ip, bool *pused)
+int zt__store_ip_in_use(zt_store *st, uint64_t nwid, const zt_ctl_ip *ip, bool *pused)
 {
     index_scan sc = {ip, NULL, 0, 0};
     int rv;
@@ -207,7 +207,7 @@ int zt_store_ip_in_use(zt_store *st, uint64_t nwid, const zt_ctl_ip *ip, bool *p
     return rv;
 }
 
-int zt_store_active_bridges(zt_store *st, uint64_t nwid, uint64_t *ids, size_t cap, size_t *pn)
+int zt__store_active_bridges(zt_store *st, uint64_t nwid, uint64_t *ids, size_t cap, size_t *pn)
 {
     index_scan sc = {NULL, ids, cap, 0};
     int rv;
@@ -230,7 +230,7 @@ int zt_store_active_bridges(zt_store *st, uint64_t nwid, uint64_t *ids, size_t c
 
 /* ---- transactions ---------------------------------------------------------------------------- */
 
-int zt_store_begin(zt_store *st)
+int zt__store_begin(zt_store *st)
 {
     int rv;
 
@@ -247,7 +247,7 @@ int zt_store_begin(zt_store *st)
     return rv;
 }
 
-int zt_store_commit(zt_store *st)
+int zt__store_commit(zt_store *st)
 {
     int rv;
 
@@ -264,7 +264,7 @@ int zt_store_commit(zt_store *st)
     return rv;
 }
 
-int zt_store_rollback(zt_store *st)
+int zt__store_rollback(zt_store *st)
 {
     int rv;
 
@@ -284,7 +284,7 @@ int zt_store_rollback(zt_store *st)
     return st->ops->rollback(st);
 }
 
-void zt_store_del(zt_store *st)
+void zt__store_del(zt_store *st)
 {
     if (st != NULL)
         st->ops->del(st);
@@ -292,16 +292,16 @@ void zt_store_del(zt_store *st)
 
 /* ---- helpers --------------------------------------------------------------------------------- */
 
-int zt_store_save_network(zt_store *st, zt_ctl_network *n, int64_t now, bool *pchanged)
+int zt__store_save_network(zt_store *st, zt_ctl_network *n, int64_t now, bool *pchanged)
 {
     zt_ctl_network old;
     int rv;
 
     if (pchanged != NULL)
         *pchanged = false;
-    rv = zt_store_get_network(st, n->id, &old);
+    rv = zt__store_get_network(st, n->id, &old);
     if (rv == 0) {
-        if (zt_ctl_network_same(&old, n)) {
+        if (zt__ctl_network_same(&old, n)) {
             n->revision = old.revision;
             goto out;
         }
@@ -315,24 +315,24 @@ int zt_store_save_network(zt_store *st, zt_ctl_network *n, int64_t now, bool *pc
     } else {
         goto out;
     }
-    rv = zt_store_put_network(st, n);
+    rv = zt__store_put_network(st, n);
     if (rv == 0 && pchanged != NULL)
         *pchanged = true;
 out:
-    zt_ctl_network_clear(&old);
+    zt__ctl_network_clear(&old);
     return rv;
 }
 
-int zt_store_save_member(zt_store *st, zt_ctl_member *m, int64_t now, bool *pchanged)
+int zt__store_save_member(zt_store *st, zt_ctl_member *m, int64_t now, bool *pchanged)
 {
     zt_ctl_member old;
     int rv;
 
     if (pchanged != NULL)
         *pchanged = false;
-    rv = zt_store_get_member(st, m->nwid, m->id, &old);
+    rv = zt__store_get_member(st, m->nwid, m->id, &old);
     if (rv == 0) {
-        if (zt_ctl_member_same(&old, m)) {
+        if (zt__ctl_member_same(&old, m)) {
             m->revision = old.revision;
             goto out;
         }
@@ -346,11 +346,11 @@ int zt_store_save_member(zt_store *st, zt_ctl_member *m, int64_t now, bool *pcha
     } else {
         goto out;
     }
-    rv = zt_store_put_member(st, m);
+    rv = zt__store_put_member(st, m);
     if (rv == 0 && pchanged != NULL)
         *pchanged = true;
 out:
-    zt_ctl_member_clear(&old);
+    zt__ctl_member_clear(&old);
     return rv;
 }
 
@@ -384,7 +384,7 @@ typedef struct {
 static int copy_member(const zt_ctl_member *m, void *arg)
 {
     copy_ctx *c = arg;
-    int rv = zt_store_put_member(c->dst, m);
+    int rv = zt__store_put_member(c->dst, m);
 
     if (rv == 0)
         c->count++;
@@ -393,7 +393,7 @@ static int copy_member(const zt_ctl_member *m, void *arg)
     return rv;
 }
 
-int zt_store_copy(zt_store *dst, zt_store *src, size_t *pnets, size_t *pmembers)
+int zt__store_copy(zt_store *dst, zt_store *src, size_t *pnets, size_t *pmembers)
 {
     id_list ids = {NULL, 0, 0};
     copy_ctx c = {dst, 0, false};
@@ -404,43 +404,43 @@ int zt_store_copy(zt_store *dst, zt_store *src, size_t *pnets, size_t *pmembers)
     int rv;
 
     memset(&n, 0, sizeof(n));
-    rv = zt_store_list_networks(src, collect_network_id, &ids);
+    rv = zt__store_list_networks(src, collect_network_id, &ids);
     if (rv != 0) {
         src_failed = true;
         goto out_notx;
     }
-    if ((rv = zt_store_begin(dst)) != 0)
+    if ((rv = zt__store_begin(dst)) != 0)
         goto out_notx;
     for (size_t i = 0; i < ids.n; i++) {
-        rv = zt_store_get_network(src, ids.ids[i], &n);
+        rv = zt__store_get_network(src, ids.ids[i], &n);
         if (rv != 0) {
             src_failed = true;
             goto out;
         }
-        if ((rv = zt_store_put_network(dst, &n)) != 0)
+        if ((rv = zt__store_put_network(dst, &n)) != 0)
             goto out;
-        zt_ctl_network_clear(&n);
+        zt__ctl_network_clear(&n);
         nets++;
-        rv = zt_store_list_members(src, ids.ids[i], copy_member, &c);
+        rv = zt__store_list_members(src, ids.ids[i], copy_member, &c);
         if (rv != 0) {
             /* The callback's errors are the destination's; the rest are the source's. */
             src_failed = !c.dst_failed;
             goto out;
         }
     }
-    rv = zt_store_commit(dst);
+    rv = zt__store_commit(dst);
 out:
     if (rv != 0 && dst->in_tx) {
         memcpy(saved, dst->errmsg, sizeof(saved)); /* rollback resets it */
-        (void)zt_store_rollback(dst);
+        (void)zt__store_rollback(dst);
         memcpy(dst->errmsg, saved, sizeof(saved));
     }
 out_notx:
-    zt_ctl_network_clear(&n);
+    zt__ctl_network_clear(&n);
     free(ids.ids);
     if (rv != 0 && src_failed)
-        zt__store_set_err(dst, "reading the %s store: %s", zt_store_name(src),
-                          src->errmsg[0] != '\0' ? src->errmsg : zt_strerror(rv));
+        zt__store_set_err(dst, "reading the %s store: %s", zt__store_name(src),
+                          src->errmsg[0] != '\0' ? src->errmsg : zt__strerror(rv));
     if (rv == 0) {
         if (pnets != NULL)
             *pnets = nets;

@@ -3,14 +3,14 @@
  *
  * A zt_store holds network records and, under each network, member records (model.h).  Every
  * backend implements zt_store_ops and embeds struct zt_store first; callers use only the
- * zt_store_* functions below, which check arguments and the iteration rule, then dispatch.
+ * zt__store_* functions below, which check arguments and the iteration rule, then dispatch.
  * One shared suite (tests/unit/test_store.c) runs against every backend.
  *
  * Backends:
- *   zt_store_mem_new      in memory, for tests
- *   zt_store_sqlite_open  the embedded default: one SQLite file, WAL, versioned schema
- *   zt_store_json_open    zerotier-one's controller.d tree (§6.1), one JSON file per record;
- *                         used for import and export (zt_store_copy), and usable live
+ *   zt__store_mem_new      in memory, for tests
+ *   zt__store_sqlite_open  the embedded default: one SQLite file, WAL, versioned schema
+ *   zt__store_json_open    zerotier-one's controller.d tree (§6.1), one JSON file per record;
+ *                         used for import and export (zt__store_copy), and usable live
  * mem and sqlite keep a per-network index (addresses in ipAssignments, active bridges) updated
  * with each member write, so that a config request reads one member, not the whole network;
  * json answers the same queries by reading every member file.
@@ -25,7 +25,7 @@
  *    A non-zero return from the callback stops the listing and is returned as is.  During a
  *    listing the callback may call zt_store_get_* on the same store, but no list, put,
  *    delete or transaction call (ZT_ERR_INVAL).
- *  - A failed call leaves one sentence in zt_store_errmsg().
+ *  - A failed call leaves one sentence in zt__store_errmsg().
  *  - Errors: > ZT_ERR_FATAL as usual: the call failed, the store is still usable.  ZT_ERR_IO
  *    (disk, database), ZT_ERR_INVAL (a corrupt stored record, bad argument), ZT_ERR_RANGE (a
  *    record beyond the model's bounds), ZT_ERR_NOTFOUND, ZT_ERR_UNSUPPORTED.  ZT_ERR_NOMEM is
@@ -84,10 +84,10 @@ struct zt_store {
 /* ---- backends -------------------------------------------------------------------------------- */
 
 /* An empty in-memory store.  Returns 0 or ZT_ERR_NOMEM. */
-int zt_store_mem_new(zt_store **pst);
+int zt__store_mem_new(zt_store **pst);
 
 /*
- * zt_store_sqlite_open opens (creating it if needed, mode 0600) the database file |path|: WAL
+ * zt__store_sqlite_open opens (creating it if needed, mode 0600) the database file |path|: WAL
  * journal, foreign keys, 5 s busy timeout, synchronous=NORMAL (a commit is atomic and never
  * corrupts the file; the last commits before a power loss or OS crash may be lost, not those
  * before a process crash: docs/decisions.md).  An older schema is migrated in one transaction
@@ -98,17 +98,17 @@ int zt_store_mem_new(zt_store **pst);
  *   ZT_ERR_INVAL        the schema_version table is damaged
  *   ZT_ERR_NOMEM
  */
-int zt_store_sqlite_open(zt_store **pst, const char *path, char *err, size_t errlen);
+int zt__store_sqlite_open(zt_store **pst, const char *path, char *err, size_t errlen);
 /* The same with |flags|: ZT_STORE_SQLITE_DURABLE runs synchronous=FULL instead (an fsync per
  * commit: nothing committed is lost even to a power loss, at about half the request rate). */
 #define ZT_STORE_SQLITE_DURABLE 0x1u
-int zt_store_sqlite_open_flags(zt_store **pst, const char *path, unsigned flags, char *err,
+int zt__store_sqlite_open_flags(zt_store **pst, const char *path, unsigned flags, char *err,
                                size_t errlen);
 /* The schema version this build creates and understands. */
-int zt_store_sqlite_schema_version(void);
+int zt__store_sqlite_schema_version(void);
 
 /*
- * zt_store_json_open uses |dir| as a controller.d tree (§6.1): creates |dir| (0700),
+ * zt__store_json_open uses |dir| as a controller.d tree (§6.1): creates |dir| (0700),
  * |dir|/network and |dir|/trace if missing.  Records are read from and written to the files
  * directly (atomic replace; no cache), so this backend is meant for import/export and small
  * deployments.  begin/commit are accepted and do nothing; rollback is ZT_ERR_UNSUPPORTED.
@@ -116,86 +116,86 @@ int zt_store_sqlite_schema_version(void);
  * its name, is reported as ZT_ERR_INVAL naming the file; it is never skipped silently.
  * Returns 0, ZT_ERR_IO (with a sentence in |err|) or ZT_ERR_NOMEM.
  */
-int zt_store_json_open(zt_store **pst, const char *dir, char *err, size_t errlen);
+int zt__store_json_open(zt_store **pst, const char *dir, char *err, size_t errlen);
 
 /* ---- operations ------------------------------------------------------------------------------ */
 
 /* Reads network |nwid| into |out| (always initialised on return; the caller _clear()s it).
  * Returns 0, ZT_ERR_NOTFOUND, ZT_ERR_INVAL (stored record corrupt), ZT_ERR_IO, ZT_ERR_NOMEM. */
-int zt_store_get_network(zt_store *st, uint64_t nwid, zt_ctl_network *out);
+int zt__store_get_network(zt_store *st, uint64_t nwid, zt_ctl_network *out);
 /* Creates or replaces the network record |n| (borrowed).  Writes exactly what it is given:
- * revision and creation time are the caller's (see zt_store_save_network).  Returns 0,
+ * revision and creation time are the caller's (see zt__store_save_network).  Returns 0,
  * ZT_ERR_IO, ZT_ERR_INVAL, ZT_ERR_NOMEM. */
-int zt_store_put_network(zt_store *st, const zt_ctl_network *n);
+int zt__store_put_network(zt_store *st, const zt_ctl_network *n);
 /* Deletes network |nwid| and all its members.  Returns 0, ZT_ERR_NOTFOUND, ZT_ERR_IO. */
-int zt_store_delete_network(zt_store *st, uint64_t nwid);
+int zt__store_delete_network(zt_store *st, uint64_t nwid);
 /* Calls |cb| for every network, ascending id.  Returns 0, the callback's non-zero value, or
  * the errors of get_network (a corrupt record stops the listing). */
-int zt_store_list_networks(zt_store *st, zt_store_network_cb cb, void *arg);
+int zt__store_list_networks(zt_store *st, zt_store_network_cb cb, void *arg);
 
 /* As above for member |node| of |nwid|.  put_member: ZT_ERR_NOTFOUND if the network does not
  * exist.  list_members: ascending address; ZT_ERR_NOTFOUND if the network does not exist. */
-int zt_store_get_member(zt_store *st, uint64_t nwid, uint64_t node, zt_ctl_member *out);
-int zt_store_put_member(zt_store *st, const zt_ctl_member *m);
-int zt_store_delete_member(zt_store *st, uint64_t nwid, uint64_t node);
-int zt_store_list_members(zt_store *st, uint64_t nwid, zt_store_member_cb cb, void *arg);
+int zt__store_get_member(zt_store *st, uint64_t nwid, uint64_t node, zt_ctl_member *out);
+int zt__store_put_member(zt_store *st, const zt_ctl_member *m);
+int zt__store_delete_member(zt_store *st, uint64_t nwid, uint64_t node);
+int zt__store_list_members(zt_store *st, uint64_t nwid, zt_store_member_cb cb, void *arg);
 
 /*
- * The index.  zt_store_ip_in_use sets *pused to whether any member record of |nwid|
+ * The index.  zt__store_ip_in_use sets *pused to whether any member record of |nwid|
  * (authorised or not) lists the address |ip| in ipAssignments: the network's allocated set of
  * controller.md §3.5 step 3 and §3.6 step 6.  Family and address are compared; ip->bits is
  * ignored.  Several members may list the same address (the API does not forbid it); deleting
  * one leaves it in use.  An unknown network has no addresses in use.
- * zt_store_active_bridges writes to |ids| (capacity |cap|) the addresses of the members of
+ * zt__store_active_bridges writes to |ids| (capacity |cap|) the addresses of the members of
  * |nwid| whose activeBridge is true (authorised or not, §3 `S`), ascending, at most |cap|;
  * *pn gets the number written.  An unknown network has none.
  * Both see the store as the last put/delete left it, inside a transaction too.  Not from a
  * listing callback (ZT_ERR_INVAL).  Returns 0, ZT_ERR_INVAL, ZT_ERR_IO, ZT_ERR_NOMEM; without
  * an index (json) also the errors of list_members (a corrupt member record).
  */
-int zt_store_ip_in_use(zt_store *st, uint64_t nwid, const zt_ctl_ip *ip, bool *pused);
-int zt_store_active_bridges(zt_store *st, uint64_t nwid, uint64_t *ids, size_t cap, size_t *pn);
+int zt__store_ip_in_use(zt_store *st, uint64_t nwid, const zt_ctl_ip *ip, bool *pused);
+int zt__store_active_bridges(zt_store *st, uint64_t nwid, uint64_t *ids, size_t cap, size_t *pn);
 
 /*
- * Transactions: zt_store_begin .. zt_store_commit groups changes so that they all land or none
+ * Transactions: zt__store_begin .. zt__store_commit groups changes so that they all land or none
  * does (SQLite: one transaction; mem: an undo log).  Not nested (ZT_ERR_INVAL).  Closing a
- * store with a transaction open rolls it back where the backend can.  zt_store_rollback returns
+ * store with a transaction open rolls it back where the backend can.  zt__store_rollback returns
  * ZT_ERR_UNSUPPORTED on backends that write through (json); the transaction is then ended
  * with its changes kept.  Returns 0, ZT_ERR_INVAL (misuse), ZT_ERR_IO, ZT_ERR_NOMEM.
  */
-int zt_store_begin(zt_store *st);
-int zt_store_commit(zt_store *st);
-int zt_store_rollback(zt_store *st);
+int zt__store_begin(zt_store *st);
+int zt__store_commit(zt_store *st);
+int zt__store_rollback(zt_store *st);
 
 /* Closes the store and frees it; NULL is a no-op. */
-void zt_store_del(zt_store *st);
+void zt__store_del(zt_store *st);
 
 /* The sentence describing the last failure (empty if none); valid until the next call. */
-const char *zt_store_errmsg(const zt_store *st);
+const char *zt__store_errmsg(const zt_store *st);
 /* "mem", "sqlite" or "json". */
-const char *zt_store_name(const zt_store *st);
+const char *zt__store_name(const zt_store *st);
 
 /* ---- helpers on top of the interface --------------------------------------------------------- */
 
 /*
- * zt_store_save_network / _member implement §4.5: compares |n| with the stored record
+ * zt__store_save_network / _member implement §4.5: compares |n| with the stored record
  * (ignoring revision); unchanged: nothing is written and *pchanged = false.  Otherwise the
  * revision becomes stored+1 (1 for a new record), creationTime is kept from the stored record
  * (or set to |now| for a new one when |n| has 0), and the record is put.  |n| is updated with
  * the revision and creation time written.  pchanged may be NULL.  Errors: as get + put.
  */
-int zt_store_save_network(zt_store *st, zt_ctl_network *n, int64_t now, bool *pchanged);
-int zt_store_save_member(zt_store *st, zt_ctl_member *m, int64_t now, bool *pchanged);
+int zt__store_save_network(zt_store *st, zt_ctl_network *n, int64_t now, bool *pchanged);
+int zt__store_save_member(zt_store *st, zt_ctl_member *m, int64_t now, bool *pchanged);
 
 /*
- * zt_store_copy copies every network and member of |src| into |dst| in one transaction on
+ * zt__store_copy copies every network and member of |src| into |dst| in one transaction on
  * |dst| (records are put as they are, revisions included).  Import of a controller.d tree is
- * zt_store_copy(dst, json); export is zt_store_copy(json, src).  Existing records of |dst|
+ * zt__store_copy(dst, json); export is zt__store_copy(json, src).  Existing records of |dst|
  * that |src| lacks are left alone.  *pnets / *pmembers (may be NULL) get the counts copied.
  * On any error the transaction is rolled back where possible and the error (with |src|'s or
  * |dst|'s sentence copied into |dst|'s errmsg) is returned: nothing is dropped silently.
  */
-int zt_store_copy(zt_store *dst, zt_store *src, size_t *pnets, size_t *pmembers);
+int zt__store_copy(zt_store *dst, zt_store *src, size_t *pnets, size_t *pmembers);
 
 /* For backends: record a failure sentence. */
 #if defined(__GNUC__)

@@ -75,7 +75,7 @@ static int member_dir(json_store *s, char *out, uint64_t nwid)
 static int read_text(json_store *s, const char *path, char **ptext, size_t *plen)
 {
     uint8_t *data = NULL;
-    int rv = zt_io_read_file(path, JSON_FILE_MAX, &data, plen);
+    int rv = zt__io_read_file(path, JSON_FILE_MAX, &data, plen);
 
     if (rv == ZT_ERR_RANGE)
         zt__store_set_err(&s->base, "%s is larger than %u bytes", path, JSON_FILE_MAX);
@@ -88,7 +88,7 @@ static int read_text(json_store *s, const char *path, char **ptext, size_t *plen
 
 static int write_text(json_store *s, const char *path, const char *text)
 {
-    if (zt_io_write_file_atomic(path, text, strlen(text), 0600) != 0) {
+    if (zt__io_write_file_atomic(path, text, strlen(text), 0600) != 0) {
         zt__store_set_err(&s->base, "cannot write %s: %s", path, strerror(errno));
         return ZT_ERR_IO;
     }
@@ -108,7 +108,7 @@ static int load_network_file(json_store *s, const char *path, uint64_t nwid,
         zt__store_set_err(&s->base, "network %016llx not found", (unsigned long long)nwid);
     if (rv != 0)
         return rv;
-    rv = zt_ctl_network_load(out, text, len, why, sizeof(why));
+    rv = zt__ctl_network_load(out, text, len, why, sizeof(why));
     if (rv == 0 && out->id != nwid) {
         snprintf(why, sizeof(why), "its id is %016llx, not that of its file name",
                  (unsigned long long)out->id);
@@ -140,9 +140,9 @@ static int json_put_network(zt_store *base, const zt_ctl_network *n)
 
     if ((rv = net_file(s, path, n->id)) != 0)
         return rv;
-    if ((rv = zt_ctl_network_dump(n, &text)) != 0) {
+    if ((rv = zt__ctl_network_dump(n, &text)) != 0) {
         zt__store_set_err(base, "network %016llx: cannot render the record: %s",
-                          (unsigned long long)n->id, zt_strerror(rv));
+                          (unsigned long long)n->id, zt__strerror(rv));
         return rv;
     }
     rv = write_text(s, path, text);
@@ -315,7 +315,7 @@ static int json_list_networks(zt_store *base, zt_store_network_cb cb, void *arg)
             rv = 0; /* deleted since the scan */
         else if (rv == 0)
             rv = cb(&n, arg);
-        zt_ctl_network_clear(&n);
+        zt__ctl_network_clear(&n);
     }
     free(ents);
     return rv;
@@ -328,14 +328,14 @@ static int load_member_file(json_store *s, const char *path, uint64_t nwid, uint
     size_t len = 0;
     int rv;
 
-    zt_ctl_member_init(out, nwid, node);
+    zt__ctl_member_init(out, nwid, node);
     rv = read_text(s, path, &text, &len);
     if (rv == ZT_ERR_NOTFOUND)
         zt__store_set_err(&s->base, "member %010llx of network %016llx not found",
                           (unsigned long long)node, (unsigned long long)nwid);
     if (rv != 0)
         return rv;
-    rv = zt_ctl_member_load(out, nwid, text, len, why, sizeof(why));
+    rv = zt__ctl_member_load(out, nwid, text, len, why, sizeof(why));
     if (rv == 0 && out->id != node) {
         snprintf(why, sizeof(why), "its id is %010llx, not that of its file name",
                  (unsigned long long)out->id);
@@ -372,7 +372,7 @@ static int json_get_member(zt_store *base, uint64_t nwid, uint64_t node, zt_ctl_
     char mdir[JSON_PATH_MAX], path[JSON_PATH_MAX];
     int rv;
 
-    zt_ctl_member_init(out, nwid, node);
+    zt__ctl_member_init(out, nwid, node);
     if ((rv = member_dir(s, mdir, nwid)) != 0 ||
         (rv = mkpath(s, path, sizeof(path), "%s/%010llx.json", mdir,
                      (unsigned long long)node)) != 0)
@@ -395,9 +395,9 @@ static int json_put_member(zt_store *base, const zt_ctl_member *m)
         (rv = mkpath(s, path, sizeof(path), "%s/%010llx.json", mdir,
                      (unsigned long long)m->id)) != 0)
         return rv;
-    if ((rv = zt_ctl_member_dump(m, &text)) != 0) {
+    if ((rv = zt__ctl_member_dump(m, &text)) != 0) {
         zt__store_set_err(base, "member %010llx: cannot render the record: %s",
-                          (unsigned long long)m->id, zt_strerror(rv));
+                          (unsigned long long)m->id, zt__strerror(rv));
         return rv;
     }
     rv = write_text(s, path, text);
@@ -448,7 +448,7 @@ static int json_list_members(zt_store *base, uint64_t nwid, zt_store_member_cb c
             rv = 0;
         else if (rv == 0)
             rv = cb(&m, arg);
-        zt_ctl_member_clear(&m);
+        zt__ctl_member_clear(&m);
     }
     free(ents);
     return rv;
@@ -488,7 +488,7 @@ static const zt_store_ops json_ops = {
     .del = json_del,
 };
 
-int zt_store_json_open(zt_store **pst, const char *dir, char *err, size_t errlen)
+int zt__store_json_open(zt_store **pst, const char *dir, char *err, size_t errlen)
 {
     json_store *s;
     char path[JSON_PATH_MAX];

@@ -56,13 +56,13 @@ static void net_free(mem_net *mn)
     if (mn == NULL)
         return;
     for (size_t i = 0; i < mn->nmembers; i++) {
-        zt_ctl_member_clear(mn->members[i]);
+        zt__ctl_member_clear(mn->members[i]);
         free(mn->members[i]);
     }
     free(mn->members);
     free(mn->refs);
     free(mn->bridges);
-    zt_ctl_network_clear(&mn->net);
+    zt__ctl_network_clear(&mn->net);
     free(mn);
 }
 
@@ -240,11 +240,11 @@ static void index_update(mem_net *mn, const zt_ctl_member *m, bool add)
 static void undo_free(undo *u)
 {
     if (u->net != NULL)
-        zt_ctl_network_clear(u->net);
+        zt__ctl_network_clear(u->net);
     free(u->net);
     net_free(u->mn);
     if (u->m != NULL)
-        zt_ctl_member_clear(u->m);
+        zt__ctl_member_clear(u->m);
     free(u->m);
 }
 
@@ -308,7 +308,7 @@ static zt_ctl_member *members_remove(mem_net *mn, size_t i)
 
 static void member_free(zt_ctl_member *m)
 {
-    zt_ctl_member_clear(m);
+    zt__ctl_member_clear(m);
     free(m);
 }
 
@@ -325,7 +325,7 @@ static void undo_apply(mem_store *s, undo *u)
         nets_remove(&s->cur, i);
         break;
     case U_NET_OLD:
-        zt_ctl_network_clear(&mn->net);
+        zt__ctl_network_clear(&mn->net);
         mn->net = *u->net;
         free(u->net);
         u->net = NULL;
@@ -365,7 +365,7 @@ static int mem_get_network(zt_store *st, uint64_t nwid, zt_ctl_network *out)
         zt__store_set_err(st, "network %016llx not found", (unsigned long long)nwid);
         return ZT_ERR_NOTFOUND;
     }
-    return zt_ctl_network_copy(out, &s->cur.nets[i]->net);
+    return zt__ctl_network_copy(out, &s->cur.nets[i]->net);
 }
 
 static int mem_put_network(zt_store *st, const zt_ctl_network *n)
@@ -383,7 +383,7 @@ static int mem_put_network(zt_store *st, const zt_ctl_network *n)
         u.kind = U_NET_OLD;
         if ((u.net = malloc(sizeof(*u.net))) == NULL)
             return ZT_ERR_NOMEM;
-        if (zt_ctl_network_copy(u.net, n) != 0)
+        if (zt__ctl_network_copy(u.net, n) != 0)
             goto out;
         /* swap: the store gets the copy, the log the record it replaces */
         {
@@ -396,7 +396,7 @@ static int mem_put_network(zt_store *st, const zt_ctl_network *n)
     }
     if ((mn = calloc(1, sizeof(*mn))) == NULL || grow_nets(&s->cur) != 0)
         goto out;
-    if (zt_ctl_network_copy(&mn->net, n) != 0)
+    if (zt__ctl_network_copy(&mn->net, n) != 0)
         goto out;
     nets_insert(&s->cur, i, mn);
     mn = NULL;
@@ -455,7 +455,7 @@ static int mem_get_member(zt_store *st, uint64_t nwid, uint64_t node, zt_ctl_mem
     bool found = false;
     size_t i = 0;
 
-    zt_ctl_member_init(out, nwid, node);
+    zt__ctl_member_init(out, nwid, node);
     if (mn != NULL)
         i = find_member(mn, node, &found);
     if (!found) {
@@ -463,7 +463,7 @@ static int mem_get_member(zt_store *st, uint64_t nwid, uint64_t node, zt_ctl_mem
                           (unsigned long long)node, (unsigned long long)nwid);
         return ZT_ERR_NOTFOUND;
     }
-    return zt_ctl_member_copy(out, mn->members[i]);
+    return zt__ctl_member_copy(out, mn->members[i]);
 }
 
 static int mem_put_member(zt_store *st, const zt_ctl_member *m)
@@ -484,7 +484,7 @@ static int mem_put_member(zt_store *st, const zt_ctl_member *m)
         return ZT_ERR_NOMEM;
     if ((copy = malloc(sizeof(*copy))) == NULL)
         return ZT_ERR_NOMEM;
-    if (zt_ctl_member_copy(copy, m) != 0) {
+    if (zt__ctl_member_copy(copy, m) != 0) {
         free(copy);
         return ZT_ERR_NOMEM;
     }
@@ -620,7 +620,7 @@ static const zt_store_ops mem_ops = {
     .active_bridges = mem_active_bridges,
 };
 
-int zt_store_mem_new(zt_store **pst)
+int zt__store_mem_new(zt_store **pst)
 {
     mem_store *s = calloc(1, sizeof(*s));
 

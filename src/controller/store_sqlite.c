@@ -132,7 +132,7 @@ static int sql_get_network(zt_store *base, uint64_t nwid, zt_ctl_network *out)
     } else if (rc != SQLITE_ROW) {
         rv = db_err(s, rc, "reading a network");
     } else {
-        rv = zt_ctl_network_load(out, (const char *)sqlite3_column_text(st, 0),
+        rv = zt__ctl_network_load(out, (const char *)sqlite3_column_text(st, 0),
                                  (size_t)sqlite3_column_bytes(st, 0), why, sizeof(why));
         if (rv == 0 && out->id != nwid) {
             snprintf(why, sizeof(why), "its id is %016llx", (unsigned long long)out->id);
@@ -153,9 +153,9 @@ static int sql_put_network(zt_store *base, const zt_ctl_network *n)
     char *doc = NULL;
     int rv;
 
-    if ((rv = zt_ctl_network_dump(n, &doc)) != 0) {
+    if ((rv = zt__ctl_network_dump(n, &doc)) != 0) {
         zt__store_set_err(base, "network %016llx: cannot render the record: %s",
-                          (unsigned long long)n->id, zt_strerror(rv));
+                          (unsigned long long)n->id, zt__strerror(rv));
         return rv;
     }
     st = use(s, S_PUT_NET);
@@ -193,7 +193,7 @@ static int sql_list_networks(zt_store *base, zt_store_network_cb cb, void *arg)
 
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         uint64_t id = (uint64_t)sqlite3_column_int64(st, 0);
-        rv = zt_ctl_network_load(&n, (const char *)sqlite3_column_text(st, 1),
+        rv = zt__ctl_network_load(&n, (const char *)sqlite3_column_text(st, 1),
                                  (size_t)sqlite3_column_bytes(st, 1), why, sizeof(why));
         if (rv == 0 && n.id != id) {
             snprintf(why, sizeof(why), "its id is %016llx", (unsigned long long)n.id);
@@ -205,7 +205,7 @@ static int sql_list_networks(zt_store *base, zt_store_network_cb cb, void *arg)
         } else {
             rv = cb(&n, arg);
         }
-        zt_ctl_network_clear(&n);
+        zt__ctl_network_clear(&n);
         if (rv != 0)
             break;
     }
@@ -239,7 +239,7 @@ static int load_member(sql_store *s, sqlite3_stmt *st, int col, uint64_t nwid, u
     char why[256];
     int rv;
 
-    rv = zt_ctl_member_load(out, nwid, (const char *)sqlite3_column_text(st, col),
+    rv = zt__ctl_member_load(out, nwid, (const char *)sqlite3_column_text(st, col),
                             (size_t)sqlite3_column_bytes(st, col), why, sizeof(why));
     if (rv == 0 && out->id != node) {
         snprintf(why, sizeof(why), "its id is %010llx", (unsigned long long)out->id);
@@ -258,7 +258,7 @@ static int sql_get_member(zt_store *base, uint64_t nwid, uint64_t node, zt_ctl_m
     sqlite3_stmt *st = use(s, S_GET_MEM);
     int rc, rv;
 
-    zt_ctl_member_init(out, nwid, node);
+    zt__ctl_member_init(out, nwid, node);
     sqlite3_bind_int64(st, 1, sid(nwid));
     sqlite3_bind_int64(st, 2, sid(node));
     rc = sqlite3_step(st);
@@ -319,9 +319,9 @@ static int sql_put_member(zt_store *base, const zt_ctl_member *m)
     /* Checked first for a clear sentence; the foreign key is the backstop. */
     if ((rv = has_network(s, m->nwid)) != 0)
         return rv;
-    if ((rv = zt_ctl_member_dump(m, &doc)) != 0) {
+    if ((rv = zt__ctl_member_dump(m, &doc)) != 0) {
         zt__store_set_err(base, "member %010llx: cannot render the record: %s",
-                          (unsigned long long)m->id, zt_strerror(rv));
+                          (unsigned long long)m->id, zt__strerror(rv));
         return rv;
     }
     if ((rv = run(s, S_SAVEPOINT, "starting a member write")) == 0) {
@@ -372,7 +372,7 @@ static int sql_list_members(zt_store *base, uint64_t nwid, zt_store_member_cb cb
         rv = load_member(s, st, 1, nwid, (uint64_t)sqlite3_column_int64(st, 0), &m);
         if (rv == 0)
             rv = cb(&m, arg);
-        zt_ctl_member_clear(&m);
+        zt__ctl_member_clear(&m);
         if (rv != 0)
             break;
     }
@@ -512,12 +512,12 @@ static int open_db(sql_store *s, unsigned flags, char *err, size_t errlen)
     return rv;
 }
 
-int zt_store_sqlite_open(zt_store **pst, const char *path, char *err, size_t errlen)
+int zt__store_sqlite_open(zt_store **pst, const char *path, char *err, size_t errlen)
 {
-    return zt_store_sqlite_open_flags(pst, path, 0, err, errlen);
+    return zt__store_sqlite_open_flags(pst, path, 0, err, errlen);
 }
 
-int zt_store_sqlite_open_flags(zt_store **pst, const char *path, unsigned flags, char *err,
+int zt__store_sqlite_open_flags(zt_store **pst, const char *path, unsigned flags, char *err,
                                size_t errlen)
 {
     sql_store *s = NULL;

@@ -63,7 +63,7 @@ static const migration migrations[] = {
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
-int zt_store_sqlite_schema_version(void)
+int zt__store_sqlite_schema_version(void)
 {
     return SCHEMA_VERSION;
 }
@@ -99,7 +99,7 @@ static int index_row(sqlite3_stmt *sel, sqlite3_stmt *add, key_list *bridges)
     char why[64];
     int rc, rv = 0;
 
-    if (zt_ctl_member_load(&m, (uint64_t)nwid, (const char *)sqlite3_column_text(sel, 2),
+    if (zt__ctl_member_load(&m, (uint64_t)nwid, (const char *)sqlite3_column_text(sel, 2),
                            (size_t)sqlite3_column_bytes(sel, 2), why, sizeof(why)) != 0)
         goto out;
     if (m.active_bridge)
@@ -116,7 +116,7 @@ static int index_row(sqlite3_stmt *sel, sqlite3_stmt *add, key_list *bridges)
             rv = rc == SQLITE_NOMEM ? ZT_ERR_NOMEM : ZT_ERR_IO;
     }
 out:
-    zt_ctl_member_clear(&m);
+    zt__ctl_member_clear(&m);
     return rv;
 }
 

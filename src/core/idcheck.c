@@ -5,7 +5,7 @@
  * that work has a global budget here: token buckets for agreements and for proofs, a bound on
  * proofs in progress, and a memory of identities that failed.  What is over budget is shed,
  * never queued.  An embedder with a spare thread checks proofs there (check_identity
- * callback, zt_node_identity_checked), so the node's own thread keeps serving known peers,
+ * callback, zt__node_identity_checked), so the node's own thread keeps serving known peers,
  * timers and shutdown while a proof is checked; without one, the node checks within budget.
  */
 #include "core/node_internal.h"
@@ -209,7 +209,7 @@ int zt__idcheck_start(zt_node *n, const zt_identity *id, const uint8_t *key, boo
     return 0;
 }
 
-int zt_node_identity_checked(zt_node *n, uint64_t ticket, bool valid, int64_t now)
+int zt__node_identity_checked(zt_node *n, uint64_t ticket, bool valid, int64_t now)
 {
     zt_idv_job *j = NULL;
     zt_peer *p;

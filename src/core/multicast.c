@@ -42,7 +42,7 @@ int zt__mcast_subscribe_quiet(zt_network *net, uint64_t mac, uint32_t adi, int64
     return add_subscription(net, mac, adi, now, &added);
 }
 
-int zt_node_multicast_subscribe(zt_node *n, uint64_t nwid, uint64_t mac, uint32_t adi,
+int zt__node_multicast_subscribe(zt_node *n, uint64_t nwid, uint64_t mac, uint32_t adi,
                                 int64_t now)
 {
     zt_network *net = zt__network_find(n, nwid);
@@ -62,7 +62,7 @@ int zt_node_multicast_subscribe(zt_node *n, uint64_t nwid, uint64_t mac, uint32_
     return rv;
 }
 
-int zt_node_multicast_unsubscribe(zt_node *n, uint64_t nwid, uint64_t mac, uint32_t adi)
+int zt__node_multicast_unsubscribe(zt_node *n, uint64_t nwid, uint64_t mac, uint32_t adi)
 {
     zt_network *net = zt__network_find(n, nwid);
     zt_mgroup g = {mac & ZT_MAC_BROADCAST, adi};

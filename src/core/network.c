@@ -190,7 +190,7 @@ static int local_reply(void *arg, uint64_t dest, uint8_t verb, const uint8_t *pa
     zt_wr w;
 
     if (p == NULL || dest != p->id.address || c->from == NULL)
-        return zt_node_send_vl2(c->n, dest, verb, payload, len, c->now);
+        return zt__node_send_vl2(c->n, dest, verb, payload, len, c->now);
     if (len > ZT_PKT_MAX_LEN - ZT_PKT_IDX_PAYLOAD)
         return ZT_ERR_INVAL;
     note_config_sent(c->n, dest, verb, payload, len, c->now);
@@ -225,7 +225,7 @@ static void local_delivery(zt_node *n, unsigned verb, const uint8_t *payload, si
         zt__network_config_error(n, NULL, payload, len);
 }
 
-int zt_node_send_vl2(zt_node *n, uint64_t dest, unsigned verb, const void *payload, size_t len,
+int zt__node_send_vl2(zt_node *n, uint64_t dest, unsigned verb, const void *payload, size_t len,
                      int64_t now)
 {
     zt_peer *p;
@@ -330,7 +330,7 @@ static void request_config(zt_node *n, zt_network *net, int64_t now)
     (void)zt__send_to_peer(n, p, &w, true, now);
 }
 
-int zt_node_join(zt_node *n, uint64_t nwid, int64_t now)
+int zt__node_join(zt_node *n, uint64_t nwid, int64_t now)
 {
     zt_network *net;
     int rv;
@@ -368,7 +368,7 @@ int zt_node_join(zt_node *n, uint64_t nwid, int64_t now)
     return 0;
 }
 
-int zt_node_leave(zt_node *n, uint64_t nwid, int64_t now)
+int zt__node_leave(zt_node *n, uint64_t nwid, int64_t now)
 {
     zt_network **pp = &n->networks;
 
@@ -389,7 +389,7 @@ int zt_node_leave(zt_node *n, uint64_t nwid, int64_t now)
     return 0;
 }
 
-int zt_node_network_status(const zt_node *n, uint64_t nwid, zt_network_status *out)
+int zt__node_network_status(const zt_node *n, uint64_t nwid, zt_network_status *out)
 {
     const zt_network *net = zt__network_find(n, nwid);
     if (net == NULL)
@@ -398,7 +398,7 @@ int zt_node_network_status(const zt_node *n, uint64_t nwid, zt_network_status *o
     return 0;
 }
 
-const zt_netconf *zt_node_network_config(const zt_node *n, uint64_t nwid)
+const zt_netconf *zt__node_network_config(const zt_node *n, uint64_t nwid)
 {
     const zt_network *net = zt__network_find(n, nwid);
     return net != NULL && net->has_config ? &net->config : NULL;

@@ -5,7 +5,7 @@
 
 #include "crypto/crypto.h"
 
-void zt_node_config_default(zt_node_config *cfg)
+void zt__node_config_default(zt_node_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
     cfg->online_window_ms = 60000;
@@ -59,7 +59,7 @@ int zt__node_datagram(zt_node *n, int64_t local_socket, const zt_inetaddr *to,
     return rv;
 }
 
-int zt_node_new(zt_node **pnode, const zt_node_config *cfg, const zt_node_callbacks *cb,
+int zt__node_new(zt_node **pnode, const zt_node_config *cfg, const zt_node_callbacks *cb,
                 int64_t now)
 {
     zt_node *n;
@@ -96,7 +96,7 @@ int zt_node_new(zt_node **pnode, const zt_node_config *cfg, const zt_node_callba
     *pnode = n;
     n = NULL;
 out:
-    zt_node_del(n);
+    zt__node_del(n);
     return rv;
 }
 
@@ -108,7 +108,7 @@ static void free_peers(zt_node *n, bool store)
     }
 }
 
-void zt_node_del(zt_node *node)
+void zt__node_del(zt_node *node)
 {
     if (node == NULL)
         return;
@@ -142,7 +142,7 @@ int zt__node_handle_packet(zt_node *n, int64_t local_socket, const zt_inetaddr *
     return handle_packet(n, local_socket, from, pkt, len, now);
 }
 
-int zt_node_recv_datagram(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
+int zt__node_recv_datagram(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
                           const uint8_t *data, size_t len, int64_t now)
 {
     zt_ssize got;
@@ -253,7 +253,7 @@ static void housekeeping(zt_node *n, int64_t now)
             n->selfaware[i].when = 0;
 }
 
-int zt_node_process_timers(zt_node *n, int64_t now)
+int zt__node_process_timers(zt_node *n, int64_t now)
 {
     if (now - n->last_ping_check >= ZT_PING_CHECK_INTERVAL) {
         n->last_ping_check = now;
@@ -277,7 +277,7 @@ int zt_node_process_timers(zt_node *n, int64_t now)
     return 0;
 }
 
-int64_t zt_node_next_deadline(const zt_node *n)
+int64_t zt__node_next_deadline(const zt_node *n)
 {
     int64_t t = n->last_ping_check + ZT_PING_CHECK_INTERVAL;
 
@@ -309,7 +309,7 @@ int64_t zt_node_next_deadline(const zt_node *n)
     return t;
 }
 
-int zt_node_send_user_message(zt_node *n, uint64_t dest, uint64_t type, const void *data,
+int zt__node_send_user_message(zt_node *n, uint64_t dest, uint64_t type, const void *data,
                               size_t len, int64_t now)
 {
     zt_peer *p;
@@ -334,7 +334,7 @@ int zt_node_send_user_message(zt_node *n, uint64_t dest, uint64_t type, const vo
     return zt__send_to_peer(n, p, &w, false, now);
 }
 
-int zt_node_ping(zt_node *n, uint64_t dest, int64_t now)
+int zt__node_ping(zt_node *n, uint64_t dest, int64_t now)
 {
     zt_peer *p;
 
@@ -347,7 +347,7 @@ int zt_node_ping(zt_node *n, uint64_t dest, int64_t now)
     return zt__send_echo(n, p, ZT_LOCAL_SOCKET_ANY, NULL, true, now);
 }
 
-int zt_node_set_local_addresses(zt_node *n, const zt_inetaddr *addrs, size_t count)
+int zt__node_set_local_addresses(zt_node *n, const zt_inetaddr *addrs, size_t count)
 {
     if (count > ZT_MAX_LOCAL_ADDRS)
         return ZT_ERR_RANGE;
@@ -357,37 +357,37 @@ int zt_node_set_local_addresses(zt_node *n, const zt_inetaddr *addrs, size_t cou
     return 0;
 }
 
-uint64_t zt_node_address(const zt_node *n)
+uint64_t zt__node_address(const zt_node *n)
 {
     return n->address;
 }
 
-bool zt_node_is_online(const zt_node *n)
+bool zt__node_is_online(const zt_node *n)
 {
     return n->online;
 }
 
-bool zt_node_is_root(const zt_node *n)
+bool zt__node_is_root(const zt_node *n)
 {
     return n->is_root;
 }
 
-uint64_t zt_node_planet_id(const zt_node *n)
+uint64_t zt__node_planet_id(const zt_node *n)
 {
     return n->planet != NULL ? n->planet->id : 0;
 }
 
-uint64_t zt_node_planet_timestamp(const zt_node *n)
+uint64_t zt__node_planet_timestamp(const zt_node *n)
 {
     return n->planet != NULL ? n->planet->timestamp : 0;
 }
 
-const zt_node_counters *zt_node_get_counters(const zt_node *n)
+const zt_node_counters *zt__node_get_counters(const zt_node *n)
 {
     return &n->counters;
 }
 
-size_t zt_node_peers(const zt_node *n, zt_peer_info *out, size_t max)
+size_t zt__node_peers(const zt_node *n, zt_peer_info *out, size_t max)
 {
     size_t count = 0;
 
@@ -400,7 +400,7 @@ size_t zt_node_peers(const zt_node *n, zt_peer_info *out, size_t max)
     return count;
 }
 
-int zt_node_peer(const zt_node *n, uint64_t address, zt_peer_info *out)
+int zt__node_peer(const zt_node *n, uint64_t address, zt_peer_info *out)
 {
     const zt_peer *p = zt__peer_find(n, address);
     if (p == NULL)

@@ -2,10 +2,10 @@
  * node.h: the VL1 node, a sans-I/O protocol core (design.md, style.md §1, vl1.md §4-8).
  *
  * The node never opens a socket, reads a clock, starts a thread or touches a file.  It is
- * driven by two entry points, zt_node_recv_datagram() and zt_node_process_timers(), each with
+ * driven by two entry points, zt__node_recv_datagram() and zt__node_process_timers(), each with
  * the current time |now| (milliseconds; the same clock for every call), plus a few commands.
  * It answers through the callbacks in zt_node_callbacks: send a datagram, emit an event, load
- * or store a state object.  After any call, arm a timer for zt_node_next_deadline().
+ * or store a state object.  After any call, arm a timer for zt__node_next_deadline().
  *
  * Threads: a node has one owner thread; every function below must be called from it, and
  * callbacks are invoked from inside these calls, on that thread.  Callbacks must not call
@@ -61,7 +61,7 @@ typedef enum {
     ZT_NODE_EVENT_PATH_ALIVE,        /* peer, path: heard again after being quiet */
     ZT_NODE_EVENT_PATH_DEAD,         /* peer, path: expired or replaced */
     ZT_NODE_EVENT_USER_MESSAGE,      /* peer, message_type, data/len */
-    ZT_NODE_EVENT_ECHO_REPLY,        /* peer, rtt_ms: answer to zt_node_ping() */
+    ZT_NODE_EVENT_ECHO_REPLY,        /* peer, rtt_ms: answer to zt__node_ping() */
     ZT_NODE_EVENT_WORLD_UPDATED,     /* world_id: planet or moon replaced or added (stored) */
     ZT_NODE_EVENT_NETWORK_REQ_CONFIG,   /* nwid: joined, asking its controller for a config */
     ZT_NODE_EVENT_NETWORK_OK,           /* nwid, config: a new config was applied */
@@ -131,7 +131,7 @@ typedef struct zt_node_callbacks {
                           void *reply_ctx);
     /* Optional: checks |id|'s address proof (zt__identity_validate: a 2 MiB memory-hard hash,
      * ~30 ms) away from the node's thread.  Returns 0 if the embedder will answer with
-     * zt_node_identity_checked() on the node's thread (at most 8 in progress at a time);
+     * zt__node_identity_checked() on the node's thread (at most 8 in progress at a time);
      * anything else, and a node without this callback, checks on its own thread, within the
      * same budget (docs/internals/flood.md).  |id| holds no secret; valid during the call. */
     int (*check_identity)(void *user, uint64_t ticket, const zt_identity *id);
@@ -156,58 +156,58 @@ typedef struct zt_node_config {
 } zt_node_config;
 
 /* Fills |cfg| with the defaults documented above (identity NULL, seed zero). */
-void zt_node_config_default(zt_node_config *cfg);
+void zt__node_config_default(zt_node_config *cfg);
 
 /* Creates a node.  Loads the planet (state, then |cfg|) and starts contacting its roots at
- * the first zt_node_process_timers().  Returns 0, ZT_ERR_INVAL (no identity, no secret, bad
+ * the first zt__node_process_timers().  Returns 0, ZT_ERR_INVAL (no identity, no secret, bad
  * config or planet), or ZT_ERR_NOMEM. */
-int zt_node_new(zt_node **pnode, const zt_node_config *cfg, const zt_node_callbacks *cb,
+int zt__node_new(zt_node **pnode, const zt_node_config *cfg, const zt_node_callbacks *cb,
                 int64_t now);
 
 /* Stores every peer (if the peer cache is on) and frees the node.  NULL is a no-op. */
-void zt_node_del(zt_node *node);
+void zt__node_del(zt_node *node);
 
 /* Processes one UDP payload received on |local_socket| from |from|.  Returns 0 (handled,
  * queued or relayed), ZT_ERR_DROP (discarded and counted; never fatal), or a fatal error. */
-int zt_node_recv_datagram(zt_node *node, int64_t local_socket, const zt_inetaddr *from,
+int zt__node_recv_datagram(zt_node *node, int64_t local_socket, const zt_inetaddr *from,
                           const uint8_t *data, size_t len, int64_t now);
 
 /* Runs due timers (pings, keepalives, WHOIS retries, expiry).  Returns 0 or a fatal error. */
-int zt_node_process_timers(zt_node *node, int64_t now);
+int zt__node_process_timers(zt_node *node, int64_t now);
 
-/* When zt_node_process_timers() next wants to run (absolute ms). */
-int64_t zt_node_next_deadline(const zt_node *node);
+/* When zt__node_process_timers() next wants to run (absolute ms). */
+int64_t zt__node_next_deadline(const zt_node *node);
 
 /* Sends a USER_MESSAGE (vl1.md §4.8) of |len| bytes.  The peer's identity is looked up by
  * WHOIS if needed (the message waits up to 5 s).  Returns 0, ZT_ERR_INVAL, ZT_ERR_RANGE
  * (too large), ZT_ERR_LIMIT (queue full) or ZT_ERR_NOMEM. */
-int zt_node_send_user_message(zt_node *node, uint64_t dest, uint64_t type, const void *data,
+int zt__node_send_user_message(zt_node *node, uint64_t dest, uint64_t type, const void *data,
                               size_t len, int64_t now);
 
 /* Sends an ECHO to |dest|; its OK(ECHO) raises ZT_NODE_EVENT_ECHO_REPLY with the RTT. */
-int zt_node_ping(zt_node *node, uint64_t dest, int64_t now);
+int zt__node_ping(zt_node *node, uint64_t dest, int64_t now);
 
 /* Orbits moon |world_id| whose root |seed| will hand it to us (vl1.md §6.4); a stored moon is
- * loaded at once.  zt_node_deorbit forgets it and deletes the stored copy. */
-int zt_node_orbit(zt_node *node, uint64_t world_id, uint64_t seed, int64_t now);
-int zt_node_deorbit(zt_node *node, uint64_t world_id, int64_t now);
+ * loaded at once.  zt__node_deorbit forgets it and deletes the stored copy. */
+int zt__node_orbit(zt_node *node, uint64_t world_id, uint64_t seed, int64_t now);
+int zt__node_deorbit(zt_node *node, uint64_t world_id, int64_t now);
 
 /* Adds a moon from its serialized form (a moons.d file); it must verify. */
-int zt_node_add_moon(zt_node *node, const uint8_t *data, size_t len, int64_t now);
+int zt__node_add_moon(zt_node *node, const uint8_t *data, size_t len, int64_t now);
 
 /* Joins network |nwid|: loads a cached config (state object NETWORK_CONFIG) if there is one,
  * then asks the controller (nwid >> 24) for a fresh one, every 5 s until it answers and every
  * 60 s after.  Ad-hoc networks (top byte 0xff, vl2.md §1.2) have no controller: the node builds
  * their config itself at the same times and never stores it.  Returns 0 (also when already
  * joined), ZT_ERR_INVAL (0), ZT_ERR_LIMIT or ZT_ERR_NOMEM. */
-int zt_node_join(zt_node *node, uint64_t nwid, int64_t now);
+int zt__node_join(zt_node *node, uint64_t nwid, int64_t now);
 /* Leaves |nwid| and deletes its cached config.  Returns 0 or ZT_ERR_NOTFOUND. */
-int zt_node_leave(zt_node *node, uint64_t nwid, int64_t now);
+int zt__node_leave(zt_node *node, uint64_t nwid, int64_t now);
 /* Status of a joined network; ZT_ERR_NOTFOUND if not joined. */
-int zt_node_network_status(const zt_node *node, uint64_t nwid, zt_network_status *out);
+int zt__node_network_status(const zt_node *node, uint64_t nwid, zt_network_status *out);
 /* The config in force, or NULL (not joined, or no config yet).  Valid until the next call
  * into the node. */
-const zt_netconf *zt_node_network_config(const zt_node *node, uint64_t nwid);
+const zt_netconf *zt__node_network_config(const zt_node *node, uint64_t nwid);
 
 /* Sends an Ethernet frame from the local port of |nwid| (vl2.md §9): unicast to a member as
  * FRAME, multicast and broadcast (ARP included) as MULTICAST_FRAME to the group's known
@@ -215,34 +215,34 @@ const zt_netconf *zt_node_network_config(const zt_node *node, uint64_t nwid);
  * the frame callback.  Rules apply.  Returns 0 (sent, queued for a WHOIS, or dropped by the
  * rules), ZT_ERR_NOTFOUND (not joined), ZT_ERR_AGAIN (no config yet), ZT_ERR_INVAL (source
  * MAC not ours: we do not bridge), ZT_ERR_RANGE (payload larger than the network's MTU). */
-int zt_node_send_frame(zt_node *node, uint64_t nwid, uint64_t src_mac, uint64_t dst_mac,
+int zt__node_send_frame(zt_node *node, uint64_t nwid, uint64_t src_mac, uint64_t dst_mac,
                        unsigned ethertype, const void *data, size_t len, int64_t now);
 /* Subscribes the local port to a multicast group (announced with MULTICAST_LIKE at once and
  * every 60 s); the address-resolution group of each of our static IPs is subscribed
  * automatically.  Returns 0, ZT_ERR_NOTFOUND or ZT_ERR_LIMIT. */
-int zt_node_multicast_subscribe(zt_node *node, uint64_t nwid, uint64_t mac, uint32_t adi,
+int zt__node_multicast_subscribe(zt_node *node, uint64_t nwid, uint64_t mac, uint32_t adi,
                                 int64_t now);
-int zt_node_multicast_unsubscribe(zt_node *node, uint64_t nwid, uint64_t mac, uint32_t adi);
+int zt__node_multicast_unsubscribe(zt_node *node, uint64_t nwid, uint64_t mac, uint32_t adi);
 /* Sends a VL2 payload from the controller beside this node (pushes, revocations; see
  * config_request above for answers to requests): |verb| and |payload| as the controller made
  * them; to ourselves, it is handled locally.  Not from a callback.  Returns 0, ZT_ERR_INVAL,
  * ZT_ERR_LIMIT (queue full waiting for a WHOIS) or ZT_ERR_NOMEM. */
-int zt_node_send_vl2(zt_node *node, uint64_t dest, unsigned verb, const void *payload,
+int zt__node_send_vl2(zt_node *node, uint64_t dest, unsigned verb, const void *payload,
                      size_t len, int64_t now);
 
 /* Our MAC on |nwid| (vl2.md §2.1), 0 if not joined. */
-uint64_t zt_node_network_mac(const zt_node *node, uint64_t nwid);
+uint64_t zt__node_network_mac(const zt_node *node, uint64_t nwid);
 
 /* Local interface addresses to advertise with PUSH_DIRECT_PATHS (copied; replaces). */
-int zt_node_set_local_addresses(zt_node *node, const zt_inetaddr *addrs, size_t n);
+int zt__node_set_local_addresses(zt_node *node, const zt_inetaddr *addrs, size_t n);
 
-uint64_t zt_node_address(const zt_node *node);
-bool zt_node_is_online(const zt_node *node);
+uint64_t zt__node_address(const zt_node *node);
+bool zt__node_is_online(const zt_node *node);
 /* True when this node is a root of its planet or of a moon it carries. */
-bool zt_node_is_root(const zt_node *node);
-uint64_t zt_node_planet_id(const zt_node *node);
+bool zt__node_is_root(const zt_node *node);
+uint64_t zt__node_planet_id(const zt_node *node);
 /* The planet's timestamp (ms since the epoch, as its signer set it); 0 without a planet. */
-uint64_t zt_node_planet_timestamp(const zt_node *node);
+uint64_t zt__node_planet_timestamp(const zt_node *node);
 
 #define ZT_NODE_MAX_PATHS 16
 
@@ -267,9 +267,9 @@ typedef struct zt_peer_info {
 } zt_peer_info;
 
 /* Copies up to |max| peers into |out|; returns how many there are in all. */
-size_t zt_node_peers(const zt_node *node, zt_peer_info *out, size_t max);
+size_t zt__node_peers(const zt_node *node, zt_peer_info *out, size_t max);
 /* Returns 0 or ZT_ERR_NOTFOUND. */
-int zt_node_peer(const zt_node *node, uint64_t address, zt_peer_info *out);
+int zt__node_peer(const zt_node *node, uint64_t address, zt_peer_info *out);
 
 /* Why datagrams were dropped, for tests, logs and the metrics endpoint. */
 typedef struct zt_node_counters {
@@ -281,11 +281,11 @@ typedef struct zt_node_counters {
     uint64_t drop_overload; /* work for unknown identities shed over the budget */
 } zt_node_counters;
 
-const zt_node_counters *zt_node_get_counters(const zt_node *node);
+const zt_node_counters *zt__node_get_counters(const zt_node *node);
 
 /* The answer to check_identity's |ticket|: the HELLO that asked is handled again (or, for an
  * identity from WHOIS, the peer is learned and greeted).  Returns 0, or ZT_ERR_NOTFOUND for a
  * ticket the node no longer waits for (it forgets one after 10 s). */
-int zt_node_identity_checked(zt_node *node, uint64_t ticket, bool valid, int64_t now);
+int zt__node_identity_checked(zt_node *node, uint64_t ticket, bool valid, int64_t now);
 
 #endif

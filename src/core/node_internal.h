@@ -402,7 +402,7 @@ void zt__send_vl2_error(zt_node *n, zt_peer *p, const uint8_t *pkt, uint8_t code
                         int64_t local_socket, const zt_inetaddr *from, int64_t now);
 int zt__send_hello(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *to,
                    int64_t now);
-/* ECHO carrying our clock; |asked|: a zt_node_ping(), whose OK raises ECHO_REPLY. */
+/* ECHO carrying our clock; |asked|: a zt__node_ping(), whose OK raises ECHO_REPLY. */
 int zt__send_echo(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *to,
                   bool asked, int64_t now);
 /* Contacts an address of |p|: ECHO if its protocol allows, else HELLO (vl1.md §4.4). */

@@ -305,7 +305,7 @@ void zt__topology_ping(zt_node *n, int64_t now)
     }
 }
 
-int zt_node_orbit(zt_node *n, uint64_t world_id, uint64_t seed, int64_t now)
+int zt__node_orbit(zt_node *n, uint64_t world_id, uint64_t seed, int64_t now)
 {
     zt_world *stored;
 
@@ -313,7 +313,7 @@ int zt_node_orbit(zt_node *n, uint64_t world_id, uint64_t seed, int64_t now)
         return world_id == 0 ? ZT_ERR_INVAL : 0;
     stored = world_load(n, ZT_STATE_MOON, world_id);
     if (stored != NULL) {
-        /* Checked as zt_node_add_moon() checks one; a stored moon that fails is ignored and
+        /* Checked as zt__node_add_moon() checks one; a stored moon that fails is ignored and
          * asked for from the seed, as if there were none (issue 9). */
         bool ok = stored->type == ZT_WORLD_TYPE_MOON && stored->id == world_id &&
                   zt__world_verify(stored, stored->update_key) && install_moon(n, stored, now);
@@ -334,7 +334,7 @@ int zt_node_orbit(zt_node *n, uint64_t world_id, uint64_t seed, int64_t now)
     return 0;
 }
 
-int zt_node_deorbit(zt_node *n, uint64_t world_id, int64_t now)
+int zt__node_deorbit(zt_node *n, uint64_t world_id, int64_t now)
 {
     int i = moon_index(n, world_id);
 
@@ -349,7 +349,7 @@ int zt_node_deorbit(zt_node *n, uint64_t world_id, int64_t now)
     return 0;
 }
 
-int zt_node_add_moon(zt_node *n, const uint8_t *data, size_t len, int64_t now)
+int zt__node_add_moon(zt_node *n, const uint8_t *data, size_t len, int64_t now)
 {
     zt_world *w = zt__mem_calloc(n->mem, 1, sizeof(*w));
     int rv;

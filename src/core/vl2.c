@@ -121,7 +121,7 @@ void zt__vl2_deliver(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst
         n->cb.frame(n->cb.user, net->nwid, src_mac, dst_mac, ethertype, data, len);
 }
 
-int zt_node_send_frame(zt_node *n, uint64_t nwid, uint64_t src_mac, uint64_t dst_mac,
+int zt__node_send_frame(zt_node *n, uint64_t nwid, uint64_t src_mac, uint64_t dst_mac,
                        unsigned ethertype, const void *data, size_t len, int64_t now)
 {
     zt_network *net = zt__network_find(n, nwid);
@@ -174,7 +174,7 @@ int zt__vl2_send_or_queue(zt_node *n, zt_peer *p, uint64_t dest, const zt_wr *w,
                         zt__wr_len(w), now);
 }
 
-uint64_t zt_node_network_mac(const zt_node *n, uint64_t nwid)
+uint64_t zt__node_network_mac(const zt_node *n, uint64_t nwid)
 {
     return zt__network_find(n, nwid) != NULL ? zt__mac_from_address(n->address, nwid) : 0;
 }

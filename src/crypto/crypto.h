@@ -1,7 +1,7 @@
 /*
  * crypto.h: the only door to cryptographic primitives (libsodium underneath; design.md).
  * No protocol logic here: ZeroTier's constructions (address hash, signatures, armor) are built
- * from these in src/core.  Every function is safe to call after zt_crypto_init().
+ * from these in src/core.  Every function is safe to call after zt__crypto_init().
  */
 #ifndef ZT_CRYPTO_CRYPTO_H
 #define ZT_CRYPTO_CRYPTO_H
@@ -24,12 +24,12 @@
 #define ZT_POLY1305_TAG_LEN 16
 
 /* Initializes libsodium once; thread-safe.  Returns 0 or ZT_ERR_INTERNAL. */
-int zt_crypto_init(void);
-/* OpenSSL's part of zt_crypto_init() (openssl.c). */
+int zt__crypto_init(void);
+/* OpenSSL's part of zt__crypto_init() (openssl.c). */
 int zt__openssl_init(void);
 /* Releases what the crypto libraries keep for the calling thread; threads of ours that used
  * crypto call it before they end. */
-void zt_crypto_thread_stop(void);
+void zt__crypto_thread_stop(void);
 
 void zt__sha512(uint8_t out[ZT_SHA512_LEN], const void *data, size_t len);
 /* SHA-384 from OpenSSL's libcrypto (src/crypto/openssl.c; docs/decisions.md decisions).  Used for

@@ -21,7 +21,7 @@ int zt__openssl_init(void)
     return OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) == 1 ? 0 : ZT_ERR_INTERNAL;
 }
 
-void zt_crypto_thread_stop(void)
+void zt__crypto_thread_stop(void)
 {
     OPENSSL_thread_stop();
 }

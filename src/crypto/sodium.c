@@ -6,7 +6,7 @@
 
 #include "util/errors.h"
 
-int zt_crypto_init(void)
+int zt__crypto_init(void)
 {
     if (sodium_init() < 0)
         return ZT_ERR_INTERNAL;

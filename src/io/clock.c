@@ -11,12 +11,12 @@ static int64_t read_ms(clockid_t id)
     return (int64_t)ts.tv_sec * 1000 + (int64_t)(ts.tv_nsec / 1000000);
 }
 
-int64_t zt_io_clock_ms(void)
+int64_t zt__io_clock_ms(void)
 {
     return read_ms(CLOCK_MONOTONIC);
 }
 
-int64_t zt_io_clock_wall_ms(void)
+int64_t zt__io_clock_wall_ms(void)
 {
     return read_ms(CLOCK_REALTIME);
 }

@@ -78,7 +78,7 @@ out:
     return rv;
 }
 
-int zt_io_read_file_info(const char *path, size_t max, uint8_t **pdata, size_t *plen,
+int zt__io_read_file_info(const char *path, size_t max, uint8_t **pdata, size_t *plen,
                          zt_io_file_info *info)
 {
     zt_io_file_info local;
@@ -116,9 +116,9 @@ out:
     return rv;
 }
 
-int zt_io_read_file(const char *path, size_t max, uint8_t **pdata, size_t *plen)
+int zt__io_read_file(const char *path, size_t max, uint8_t **pdata, size_t *plen)
 {
-    return zt_io_read_file_info(path, max, pdata, plen, NULL);
+    return zt__io_read_file_info(path, max, pdata, plen, NULL);
 }
 
 static const char *type_name(unsigned type)
@@ -139,7 +139,7 @@ static const char *type_name(unsigned type)
     }
 }
 
-const char *zt_io_file_why(int rv, const zt_io_file_info *info, char *buf, size_t cap)
+const char *zt__io_file_why(int rv, const zt_io_file_info *info, char *buf, size_t cap)
 {
     const char *type = type_name(info->type);
 
@@ -219,7 +219,7 @@ static void sync_dir(const char *path)
     }
 }
 
-int zt_io_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
+int zt__io_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
     char tmp[4096];
     int saved;
@@ -236,7 +236,7 @@ int zt_io_write_file_atomic(const char *path, const void *data, size_t len, mode
     return 0;
 }
 
-int zt_io_create_file(const char *path, const void *data, size_t len, mode_t mode)
+int zt__io_create_file(const char *path, const void *data, size_t len, mode_t mode)
 {
     char tmp[4096];
     int rv = 0, saved;

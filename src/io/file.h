@@ -12,7 +12,7 @@
 
 #include "util/errors.h"
 
-/* What zt_io_read_file_info() found when it failed, for a precise message. */
+/* What zt__io_read_file_info() found when it failed, for a precise message. */
 typedef struct zt_io_file_info {
     int err;             /* errno (ZT_ERR_IO), else 0 */
     unsigned type;       /* S_IFMT bits of what is there (0: nothing) */
@@ -31,27 +31,27 @@ typedef struct zt_io_file_info {
  *                    EISDIR (a directory), ENOENT (a dangling symbolic link) or ENXIO (a
  *                    FIFO, device or socket)
  *   ZT_ERR_NOMEM
- * |info| (may be NULL) says what was found on failure; zt_io_file_why() words it. */
-int zt_io_read_file_info(const char *path, size_t max, uint8_t **pdata, size_t *plen,
+ * |info| (may be NULL) says what was found on failure; zt__io_file_why() words it. */
+int zt__io_read_file_info(const char *path, size_t max, uint8_t **pdata, size_t *plen,
                          zt_io_file_info *info);
 
-/* zt_io_read_file_info() without the details. */
-int zt_io_read_file(const char *path, size_t max, uint8_t **pdata, size_t *plen);
+/* zt__io_read_file_info() without the details. */
+int zt__io_read_file(const char *path, size_t max, uint8_t **pdata, size_t *plen);
 
-/* Words the failure |rv| of zt_io_read_file_info() into |buf| without the path, e.g. "a FIFO,
+/* Words the failure |rv| of zt__io_read_file_info() into |buf| without the path, e.g. "a FIFO,
  * not a regular file", "a dangling symbolic link", "larger than 8480 bytes (it has 104857600)"
  * or "Permission denied".  Returns |buf|. */
-const char *zt_io_file_why(int rv, const zt_io_file_info *info, char *buf, size_t cap);
+const char *zt__io_file_why(int rv, const zt_io_file_info *info, char *buf, size_t cap);
 
 /* Creates |path| with |len| bytes, atomically and only if nothing exists there (not even a
  * dangling symbolic link): readers never see a partial file, and a file made meanwhile by
  * someone else is never replaced.  The new file gets |mode|.  Returns 0, ZT_ERR_EXISTS or
  * ZT_ERR_IO (errno is kept). */
-int zt_io_create_file(const char *path, const void *data, size_t len, mode_t mode);
+int zt__io_create_file(const char *path, const void *data, size_t len, mode_t mode);
 
 /* Replaces |path| with |len| bytes atomically: readers see the old or the new file, never a
  * partial one, even across a crash.  The new file gets |mode| (0600 for secrets) regardless of
  * the umask.  Returns 0 or ZT_ERR_IO (errno is kept). */
-int zt_io_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
+int zt__io_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
 #endif

@@ -34,7 +34,7 @@ struct zt_loop {
     char timer_tag, wake_tag;
 };
 
-int zt_loop_new(zt_loop **ploop, zt_loop_cb on_timer, zt_loop_cb on_wakeup, void *arg)
+int zt__loop_new(zt_loop **ploop, zt_loop_cb on_timer, zt_loop_cb on_wakeup, void *arg)
 {
     struct epoll_event ev;
     zt_loop *loop;
@@ -75,12 +75,12 @@ int zt_loop_new(zt_loop **ploop, zt_loop_cb on_timer, zt_loop_cb on_wakeup, void
     rv = 0;
 out:
     saved = errno;
-    zt_loop_del(loop);
+    zt__loop_del(loop);
     errno = saved;
     return rv;
 }
 
-void zt_loop_del(zt_loop *loop)
+void zt__loop_del(zt_loop *loop)
 {
     if (loop == NULL)
         return;
@@ -93,7 +93,7 @@ void zt_loop_del(zt_loop *loop)
     free(loop);
 }
 
-int zt_loop_add(zt_loop *loop, int fd, zt_loop_fd_cb cb, void *arg)
+int zt__loop_add(zt_loop *loop, int fd, zt_loop_fd_cb cb, void *arg)
 {
     struct epoll_event ev;
     loop_slot *free_slot = NULL;
@@ -119,7 +119,7 @@ int zt_loop_add(zt_loop *loop, int fd, zt_loop_fd_cb cb, void *arg)
     return 0;
 }
 
-int zt_loop_remove(zt_loop *loop, int fd)
+int zt__loop_remove(zt_loop *loop, int fd)
 {
     for (size_t i = 0; i < ZT_LOOP_MAX_FDS; i++) {
         loop_slot *s = &loop->slots[i];
@@ -135,7 +135,7 @@ int zt_loop_remove(zt_loop *loop, int fd)
     return ZT_ERR_NOTFOUND;
 }
 
-int zt_loop_set_timer(zt_loop *loop, int64_t deadline_ms)
+int zt__loop_set_timer(zt_loop *loop, int64_t deadline_ms)
 {
     struct itimerspec its;
 
@@ -154,7 +154,7 @@ int zt_loop_set_timer(zt_loop *loop, int64_t deadline_ms)
     return 0;
 }
 
-int zt_loop_wakeup(zt_loop *loop)
+int zt__loop_wakeup(zt_loop *loop)
 {
     uint64_t one = 1;
     int saved = errno;
@@ -172,13 +172,13 @@ int zt_loop_wakeup(zt_loop *loop)
     return 0;
 }
 
-void zt_loop_stop(zt_loop *loop)
+void zt__loop_stop(zt_loop *loop)
 {
     atomic_store(&loop->is_stopping, true);
-    (void)zt_loop_wakeup(loop);
+    (void)zt__loop_wakeup(loop);
 }
 
-bool zt_loop_is_stopping(const zt_loop *loop)
+bool zt__loop_is_stopping(const zt_loop *loop)
 {
     return atomic_load(&((zt_loop *)loop)->is_stopping);
 }
@@ -194,7 +194,7 @@ static void drain(int fd)
     while (n < 0 && errno == EINTR);
 }
 
-int zt_loop_run(zt_loop *loop)
+int zt__loop_run(zt_loop *loop)
 {
     struct epoll_event evs[LOOP_BATCH];
 

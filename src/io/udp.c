@@ -40,7 +40,7 @@ static void set_buffers(int fd, int size)
         (void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 }
 
-int zt_io_udp_open(int family, const uint8_t *ip, uint16_t port, int bufsize, int *pfd,
+int zt__io_udp_open(int family, const uint8_t *ip, uint16_t port, int bufsize, int *pfd,
                    uint16_t *pport)
 {
     struct sockaddr_storage ss;
@@ -106,7 +106,7 @@ static void ttl_opt(int family, int *level, int *name)
     }
 }
 
-int zt_io_udp_send(int fd, const struct sockaddr *to, socklen_t tolen, const void *data,
+int zt__io_udp_send(int fd, const struct sockaddr *to, socklen_t tolen, const void *data,
                    size_t len, unsigned ttl)
 {
     int level = 0, name = 0, old = 0, want, rv = 0, saved;
@@ -134,7 +134,7 @@ int zt_io_udp_send(int fd, const struct sockaddr *to, socklen_t tolen, const voi
     return rv;
 }
 
-int zt_io_udp_rx_init(zt_io_udp_rx *rx, unsigned cap)
+int zt__io_udp_rx_init(zt_io_udp_rx *rx, unsigned cap)
 {
     memset(rx, 0, sizeof(*rx));
     rx->bufs = malloc((size_t)cap * ZT_IO_UDP_MAX_DATAGRAM);
@@ -142,14 +142,14 @@ int zt_io_udp_rx_init(zt_io_udp_rx *rx, unsigned cap)
     rx->iovs = calloc(cap, sizeof(*rx->iovs));
     rx->addrs = calloc(cap, sizeof(*rx->addrs));
     if (rx->bufs == NULL || rx->msgs == NULL || rx->iovs == NULL || rx->addrs == NULL) {
-        zt_io_udp_rx_clear(rx);
+        zt__io_udp_rx_clear(rx);
         return ZT_ERR_NOMEM;
     }
     rx->cap = cap;
     return 0;
 }
 
-void zt_io_udp_rx_clear(zt_io_udp_rx *rx)
+void zt__io_udp_rx_clear(zt_io_udp_rx *rx)
 {
     free(rx->bufs);
     free(rx->msgs);
@@ -158,7 +158,7 @@ void zt_io_udp_rx_clear(zt_io_udp_rx *rx)
     memset(rx, 0, sizeof(*rx));
 }
 
-int zt_io_udp_recv(int fd, zt_io_udp_rx *rx)
+int zt__io_udp_recv(int fd, zt_io_udp_rx *rx)
 {
     int n;
 
@@ -188,23 +188,23 @@ int zt_io_udp_recv(int fd, zt_io_udp_rx *rx)
     return n;
 }
 
-const uint8_t *zt_io_udp_rx_data(const zt_io_udp_rx *rx, unsigned i, size_t *plen)
+const uint8_t *zt__io_udp_rx_data(const zt_io_udp_rx *rx, unsigned i, size_t *plen)
 {
     *plen = rx->msgs[i].msg_len;
     return rx->bufs + (size_t)i * ZT_IO_UDP_MAX_DATAGRAM;
 }
 
-const struct sockaddr_storage *zt_io_udp_rx_from(const zt_io_udp_rx *rx, unsigned i)
+const struct sockaddr_storage *zt__io_udp_rx_from(const zt_io_udp_rx *rx, unsigned i)
 {
     return &rx->addrs[i];
 }
 
-bool zt_io_udp_rx_is_truncated(const zt_io_udp_rx *rx, unsigned i)
+bool zt__io_udp_rx_is_truncated(const zt_io_udp_rx *rx, unsigned i)
 {
     return (rx->msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0;
 }
 
-int zt_io_udp_tx_init(zt_io_udp_tx *tx, unsigned cap, size_t slot_len)
+int zt__io_udp_tx_init(zt_io_udp_tx *tx, unsigned cap, size_t slot_len)
 {
     memset(tx, 0, sizeof(*tx));
     tx->bufs = malloc((size_t)cap * slot_len);
@@ -214,7 +214,7 @@ int zt_io_udp_tx_init(zt_io_udp_tx *tx, unsigned cap, size_t slot_len)
     tx->addrs = calloc(cap, sizeof(*tx->addrs));
     if (tx->bufs == NULL || tx->fds == NULL || tx->msgs == NULL || tx->iovs == NULL ||
         tx->addrs == NULL) {
-        zt_io_udp_tx_clear(tx);
+        zt__io_udp_tx_clear(tx);
         return ZT_ERR_NOMEM;
     }
     tx->cap = cap;
@@ -222,7 +222,7 @@ int zt_io_udp_tx_init(zt_io_udp_tx *tx, unsigned cap, size_t slot_len)
     return 0;
 }
 
-void zt_io_udp_tx_clear(zt_io_udp_tx *tx)
+void zt__io_udp_tx_clear(zt_io_udp_tx *tx)
 {
     free(tx->bufs);
     free(tx->fds);
@@ -232,7 +232,7 @@ void zt_io_udp_tx_clear(zt_io_udp_tx *tx)
     memset(tx, 0, sizeof(*tx));
 }
 
-int zt_io_udp_tx_queue(zt_io_udp_tx *tx, int fd, const struct sockaddr *to, socklen_t tolen,
+int zt__io_udp_tx_queue(zt_io_udp_tx *tx, int fd, const struct sockaddr *to, socklen_t tolen,
                        const void *data, size_t len)
 {
     unsigned i = tx->n;
@@ -259,7 +259,7 @@ int zt_io_udp_tx_queue(zt_io_udp_tx *tx, int fd, const struct sockaddr *to, sock
     return 0;
 }
 
-unsigned zt_io_udp_tx_flush(zt_io_udp_tx *tx)
+unsigned zt__io_udp_tx_flush(zt_io_udp_tx *tx)
 {
     unsigned i = 0, dropped = 0;
 

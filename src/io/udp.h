@@ -27,19 +27,19 @@
  * bytes where the system allows.  *pfd and *pport (the bound port) are set on success.
  * Returns 0, ZT_ERR_EXISTS (port in use), ZT_ERR_UNSUPPORTED (family or address not available
  * here) or ZT_ERR_IO (errno kept). */
-int zt_io_udp_open(int family, const uint8_t *ip, uint16_t port, int bufsize, int *pfd,
+int zt__io_udp_open(int family, const uint8_t *ip, uint16_t port, int bufsize, int *pfd,
                    uint16_t *pport);
 
 /* Sends one datagram now.  |ttl| 0 keeps the socket's default; otherwise the IPv4 TTL or IPv6
  * hop limit is |ttl| for this datagram only.  Returns 0, ZT_ERR_AGAIN (socket buffer full:
  * dropped) or ZT_ERR_IO (errno kept). */
-int zt_io_udp_send(int fd, const struct sockaddr *to, socklen_t tolen, const void *data,
+int zt__io_udp_send(int fd, const struct sockaddr *to, socklen_t tolen, const void *data,
                    size_t len, unsigned ttl);
 
 /* A receive batch of |cap| datagrams of up to ZT_IO_UDP_MAX_DATAGRAM bytes each. */
 typedef struct zt_io_udp_rx {
     unsigned cap;
-    unsigned n;                        /* datagrams from the last zt_io_udp_recv */
+    unsigned n;                        /* datagrams from the last zt__io_udp_recv */
     uint8_t *bufs;
     struct mmsghdr *msgs;
     struct iovec *iovs;
@@ -47,18 +47,18 @@ typedef struct zt_io_udp_rx {
 } zt_io_udp_rx;
 
 /* Returns 0 or ZT_ERR_NOMEM. */
-int zt_io_udp_rx_init(zt_io_udp_rx *rx, unsigned cap);
-void zt_io_udp_rx_clear(zt_io_udp_rx *rx);
+int zt__io_udp_rx_init(zt_io_udp_rx *rx, unsigned cap);
+void zt__io_udp_rx_clear(zt_io_udp_rx *rx);
 
 /* Receives up to rx->cap waiting datagrams with one recvmmsg.  Returns how many (0: none
  * waiting) or ZT_ERR_IO (errno kept).  The datagrams stay valid until the next call. */
-int zt_io_udp_recv(int fd, zt_io_udp_rx *rx);
+int zt__io_udp_recv(int fd, zt_io_udp_rx *rx);
 
 /* Datagram |i| of the last receive: its bytes, length, sender, and whether it was longer than
  * ZT_IO_UDP_MAX_DATAGRAM (then it is cut short and should be dropped). */
-const uint8_t *zt_io_udp_rx_data(const zt_io_udp_rx *rx, unsigned i, size_t *plen);
-const struct sockaddr_storage *zt_io_udp_rx_from(const zt_io_udp_rx *rx, unsigned i);
-bool zt_io_udp_rx_is_truncated(const zt_io_udp_rx *rx, unsigned i);
+const uint8_t *zt__io_udp_rx_data(const zt_io_udp_rx *rx, unsigned i, size_t *plen);
+const struct sockaddr_storage *zt__io_udp_rx_from(const zt_io_udp_rx *rx, unsigned i);
+bool zt__io_udp_rx_is_truncated(const zt_io_udp_rx *rx, unsigned i);
 
 /* A send queue of |cap| datagrams of up to |slot_len| bytes each, flushed with sendmmsg. */
 typedef struct zt_io_udp_tx {
@@ -73,18 +73,18 @@ typedef struct zt_io_udp_tx {
 } zt_io_udp_tx;
 
 /* Returns 0 or ZT_ERR_NOMEM. */
-int zt_io_udp_tx_init(zt_io_udp_tx *tx, unsigned cap, size_t slot_len);
-void zt_io_udp_tx_clear(zt_io_udp_tx *tx);
+int zt__io_udp_tx_init(zt_io_udp_tx *tx, unsigned cap, size_t slot_len);
+void zt__io_udp_tx_clear(zt_io_udp_tx *tx);
 
 /* Queues a copy of one datagram to |to| from |fd|.  Returns 0, ZT_ERR_RANGE (longer than the
- * slot: send it with zt_io_udp_send instead, after a flush to keep the order), ZT_ERR_LIMIT
+ * slot: send it with zt__io_udp_send instead, after a flush to keep the order), ZT_ERR_LIMIT
  * (queue full: flush first) or ZT_ERR_INVAL (address too long). */
-int zt_io_udp_tx_queue(zt_io_udp_tx *tx, int fd, const struct sockaddr *to, socklen_t tolen,
+int zt__io_udp_tx_queue(zt_io_udp_tx *tx, int fd, const struct sockaddr *to, socklen_t tolen,
                        const void *data, size_t len);
 
 /* Sends everything queued, in order, with one sendmmsg per run of datagrams for the same
  * socket, and empties the queue.  Returns how many datagrams the kernel refused (dropped:
  * UDP gives no guarantee anyway, and the protocol retries). */
-unsigned zt_io_udp_tx_flush(zt_io_udp_tx *tx);
+unsigned zt__io_udp_tx_flush(zt_io_udp_tx *tx);
 
 #endif

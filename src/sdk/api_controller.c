@@ -20,7 +20,7 @@ ZTS_API int zts_controller_attach(zts_controller **pctl)
         return ZTS_CONTROLLER_ERR_GENERAL;
     pthread_rwlock_rdlock(&zt__api.runner_lock);
     r = zt__api.runner;
-    rv = r == NULL ? ZT_ERR_AGAIN : zt_runner_controller_attach(r, pctl);
+    rv = r == NULL ? ZT_ERR_AGAIN : zt__runner_controller_attach(r, pctl);
     pthread_rwlock_unlock(&zt__api.runner_lock);
     if (rv == 0)
         return ZTS_CONTROLLER_OK;

@@ -109,7 +109,7 @@ static uint64_t wall_of(int64_t t, int64_t mono_now, int64_t wall_now)
 
 void zt__api_peer_details(const zt_peer_info *info, struct zts_peer_details *pd)
 {
-    int64_t mono = zt_io_clock_ms(), wall = zt_io_clock_wall_ms();
+    int64_t mono = zt__io_clock_ms(), wall = zt__io_clock_wall_ms();
 
     memset(pd, 0, sizeof(*pd));
     pd->address = info->address;
@@ -142,12 +142,12 @@ void zt__api_node_details(zt_runner *r, struct zts_node_details *nd)
 
     memset(nd, 0, sizeof(*nd));
     nd->address = zt__api.address;
-    nd->clock = (uint64_t)zt_io_clock_wall_ms();
+    nd->clock = (uint64_t)zt__io_clock_wall_ms();
     nd->primaryPort = zt__api.primary_port;
     nd->versionMajor = ZT_NODE_VERSION_MAJOR;
     nd->versionMinor = ZT_NODE_VERSION_MINOR;
     nd->versionRev = ZT_NODE_VERSION_REVISION;
-    if (r != NULL && zt_runner_get_status(r, &st) == 0) {
+    if (r != NULL && zt__runner_get_status(r, &st) == 0) {
         nd->online = st.is_online;
         nd->planetWorldId = st.planet_id;
         nd->planetWorldTimestamp = st.planet_timestamp;

@@ -45,7 +45,7 @@ int zts_join(const uint64_t nwid)
     r = online_runner();
     if (r == NULL)
         return ZTS_ERR_SERVICE;
-    rv = zt_runner_join(r, nwid);
+    rv = zt__runner_join(r, nwid);
     release_runner();
     return rv == 0 ? ZTS_ERR_OK : ZTS_ERR_GENERAL;
 }
@@ -57,7 +57,7 @@ int zts_leave(const uint64_t nwid)
 
     if (r == NULL)
         return ZTS_ERR_SERVICE;
-    rv = zt_runner_leave(r, nwid);
+    rv = zt__runner_leave(r, nwid);
     release_runner();
     return rv == 0 || rv == ZT_ERR_NOTFOUND ? ZTS_ERR_OK : ZTS_ERR_GENERAL;
 }
@@ -76,7 +76,7 @@ int zts_leave_all(void)
             ids[n] = zt__api.nets[n].nwid;
     pthread_mutex_unlock(&zt__api.mu);
     for (unsigned i = 0; i < n; i++)
-        (void)zt_runner_leave(r, ids[i]);
+        (void)zt__runner_leave(r, ids[i]);
     release_runner();
     free(ids);
     return ZTS_ERR_OK;
@@ -89,7 +89,7 @@ int zts_orbit(uint64_t moonWorldId, uint64_t moonSeed)
 
     if (r == NULL)
         return ZTS_ERR_SERVICE;
-    rv = zt_runner_orbit(r, moonWorldId, moonSeed);
+    rv = zt__runner_orbit(r, moonWorldId, moonSeed);
     release_runner();
     return rv == 0 ? ZTS_ERR_OK : ZTS_ERR_GENERAL;
 }
@@ -101,7 +101,7 @@ int zts_deorbit(uint64_t moonWorldId)
 
     if (r == NULL)
         return ZTS_ERR_SERVICE;
-    rv = zt_runner_deorbit(r, moonWorldId);
+    rv = zt__runner_deorbit(r, moonWorldId);
     release_runner();
     return rv == 0 ? ZTS_ERR_OK : ZTS_ERR_GENERAL;
 }
@@ -208,11 +208,11 @@ int zts_get_peers(struct zts_peer_details *pds, uint32_t *num)
         return ZTS_ERR_SERVICE;
     /* Room for the peers there are (and a few that may come meanwhile), not for the caller's
      * capacity, which may be huge. */
-    n = zt_runner_get_peers(r, NULL, 0);
+    n = zt__runner_get_peers(r, NULL, 0);
     cap = n >= 0 && (size_t)n + 16 < *num ? (size_t)n + 16 : *num;
     if (n > 0 && (size_t)n <= *num) {
         infos = calloc(cap, sizeof(*infos));
-        n = infos == NULL ? ZT_ERR_NOMEM : zt_runner_get_peers(r, infos, cap);
+        n = infos == NULL ? ZT_ERR_NOMEM : zt__runner_get_peers(r, infos, cap);
     }
     release_runner();
     if (n < 0) {
@@ -245,7 +245,7 @@ int zts_get_peer(struct zts_peer_details *pds, uint64_t peerId)
         release_runner();
         return ZTS_ERR_GENERAL;
     }
-    rv = zt_runner_get_peer(r, peerId, info);
+    rv = zt__runner_get_peer(r, peerId, info);
     release_runner();
     if (rv == 0)
         zt__api_peer_details(info, pds);
@@ -262,10 +262,10 @@ int zts_get_peer_status(uint64_t peerId)
     if (r == NULL)
         return ZTS_ERR_SERVICE;
     info = calloc(1, sizeof(*info));
-    rv = info == NULL ? ZT_ERR_NOMEM : zt_runner_get_peer(r, peerId, info);
+    rv = info == NULL ? ZT_ERR_NOMEM : zt__runner_get_peer(r, peerId, info);
     release_runner();
     if (rv == 0)
-        rv = zt_runner_peer_is_direct(info, NULL) ? ZTS_EVENT_PEER_DIRECT : ZTS_EVENT_PEER_RELAY;
+        rv = zt__runner_peer_is_direct(info, NULL) ? ZTS_EVENT_PEER_DIRECT : ZTS_EVENT_PEER_RELAY;
     else if (rv == ZT_ERR_NOTFOUND)
         rv = ZTS_EVENT_PEER_UNREACHABLE;
     else
@@ -284,7 +284,7 @@ int zts_get_all_stats(struct zts_stats *statsDest)
     if (statsDest == NULL)
         return ZTS_ERR_ARG;
     memset(statsDest, 0, sizeof(*statsDest));
-    if (!zt_stack_is_up())
+    if (!zt__stack_is_up())
         return ZTS_ERR_OK; /* nothing counted yet */
     LOCK_TCPIP_CORE();
     memcpy(&statsDest->link, &lwip_stats.link, sizeof(statsDest->link));

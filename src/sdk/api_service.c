@@ -53,14 +53,14 @@ static void netif_output(void *user, uint64_t nwid, uint64_t dst_mac, unsigned e
 {
     (void)user;
     if (output_runner != NULL)
-        (void)zt_runner_send_frame(output_runner, nwid, dst_mac, ethertype, data, len);
+        (void)zt__runner_send_frame(output_runner, nwid, dst_mac, ethertype, data, len);
 }
 
 static void netif_multicast(void *user, uint64_t nwid, uint64_t mac, bool join)
 {
     (void)user;
     if (output_runner != NULL)
-        (void)zt_runner_multicast(output_runner, nwid, mac, 0, join);
+        (void)zt__runner_multicast(output_runner, nwid, mac, 0, join);
 }
 
 static const zt_stack_netif_ops netif_ops = {
@@ -155,7 +155,7 @@ static void apply_config(zt_runner *r, uint64_t nwid)
     bool has4 = false, has6 = false;
     unsigned mtu;
 
-    if (zt_runner_get_network(r, nwid, &rn) != 0 || !rn.has_config)
+    if (zt__runner_get_network(r, nwid, &rn) != 0 || !rn.has_config)
         return;
     mtu = rn.mtu < 1280 ? 1280 : rn.mtu > 10000 ? 10000 : rn.mtu;
     for (unsigned i = 0; i < rn.n_ips && naddrs < ZT_STACK_MAX_ADDRS; i++) {
@@ -184,12 +184,12 @@ static void apply_config(zt_runner *r, uint64_t nwid)
     pthread_mutex_unlock(&zt__api.mu);
 
     if (old.netif == NULL) {
-        if (zt_stack_netif_new(&old.netif, nwid, rn.mac, mtu, &netif_ops) != 0)
+        if (zt__stack_netif_new(&old.netif, nwid, rn.mac, mtu, &netif_ops) != 0)
             return;
-        (void)zt_runner_multicast(r, nwid, ZT_API_DEVX_GROUP, 0, true);
+        (void)zt__runner_multicast(r, nwid, ZT_API_DEVX_GROUP, 0, true);
         zt__api_queue_netif(ZTS_EVENT_NETIF_UP, nwid, rn.mac, (int)mtu);
     }
-    (void)zt_stack_netif_configure(old.netif, mtu, addrs, naddrs, routes, nroutes);
+    (void)zt__stack_netif_configure(old.netif, mtu, addrs, naddrs, routes, nroutes);
     for (unsigned i = 0; i < old.naddrs; i++)
         if (!has_addr(addrs, naddrs, &old.addrs[i]))
             zt__api_queue_addr(old.addrs[i].family == 4 ? ZTS_EVENT_ADDR_REMOVED_IP4
@@ -247,7 +247,7 @@ static void drop_net(uint64_t nwid)
     pthread_mutex_unlock(&zt__api.mu);
     if (!found)
         return;
-    zt_stack_netif_del(copy.netif);
+    zt__stack_netif_del(copy.netif);
     zt__api_queue_network(ZTS_EVENT_NETWORK_DOWN, &copy);
 }
 
@@ -284,7 +284,7 @@ static void on_node_event(zt_runner *r, const zt_node_event *ev)
         info = calloc(1, sizeof(*info));
         if (info == NULL)
             break;
-        if (zt_runner_get_peer(r, ev->peer, info) != 0)
+        if (zt__runner_get_peer(r, ev->peer, info) != 0)
             info->address = ev->peer;
         zt__api_queue_peer(ev->type == ZT_NODE_EVENT_PEER_DIRECT  ? ZTS_EVENT_PEER_DIRECT
                            : ev->type == ZT_NODE_EVENT_PEER_RELAY ? ZTS_EVENT_PEER_RELAY
@@ -336,7 +336,7 @@ static void ask_stop(void)
  * it has ended (the runner cannot be handed its own pointer in its config). */
 static zt_runner *event_runner;
 
-/* The I/O thread holds lwIP's core lock across a run of frames (zt_stack_input_begin). */
+/* The I/O thread holds lwIP's core lock across a run of frames (zt__stack_input_begin). */
 static bool frames_locked;
 
 static void on_runner_event(void *user, const zt_runner_event *ev)
@@ -346,7 +346,7 @@ static void on_runner_event(void *user, const zt_runner_event *ev)
 
     (void)user;
     if (frames_locked && ev->type != ZT_RUNNER_EVENT_FRAME) {
-        zt_stack_input_end();
+        zt__stack_input_end();
         frames_locked = false;
     }
     switch (ev->type) {
@@ -363,10 +363,10 @@ static void on_runner_event(void *user, const zt_runner_event *ev)
         if (nif == NULL)
             break;
         if (!frames_locked) {
-            zt_stack_input_begin();
+            zt__stack_input_begin();
             frames_locked = true;
         }
-        (void)zt_stack_netif_input(nif, ev->src_mac, ev->dst_mac, ev->ethertype, ev->data,
+        (void)zt__stack_netif_input(nif, ev->src_mac, ev->dst_mac, ev->ethertype, ev->data,
                                    ev->len);
         break;
     }
@@ -405,7 +405,7 @@ static bool planet_is_loopback(const char *home)
 
     if (snprintf(path, sizeof(path), "%s/planet", home) >= (int)sizeof(path))
         return false;
-    if (zt_io_read_file(path, 1u << 20, &data, &len) != 0)
+    if (zt__io_read_file(path, 1u << 20, &data, &len) != 0)
         return false;
     w = calloc(1, sizeof(*w));
     if (w != NULL && zt__world_parse(w, data, len) == 0)
@@ -445,7 +445,7 @@ static void rejoin_cached(zt_runner *r, const char *home)
         if (strlen(e->d_name) != 21 || sscanf(e->d_name, "%16llx%7s", &nwid, tail) != 2 ||
             strcmp(tail, ".conf") != 0 || nwid == 0)
             continue;
-        (void)zt_runner_join(r, nwid);
+        (void)zt__runner_join(r, nwid);
     }
     closedir(d);
 }
@@ -457,7 +457,7 @@ static zt_runner *build_runner(void)
     const char *env = getenv("ZTS_ALLOW_LOOPBACK");
     char err[512];
 
-    zt_runner_config_default(&cfg);
+    zt__runner_config_default(&cfg);
     cfg.home = zt__api.path;
     cfg.primary_port = zt__api.port;
     cfg.secondary_port = 0;
@@ -469,7 +469,7 @@ static zt_runner *build_runner(void)
     cfg.controller = has_controller_store(zt__api.path);
     cfg.event = on_runner_event;
     cfg.log = on_runner_log;
-    if (zt_runner_new(&r, &cfg, err, sizeof(err)) != 0) {
+    if (zt__runner_new(&r, &cfg, err, sizeof(err)) != 0) {
         on_runner_log(NULL, ZT_RUNNER_LOG_ERROR, err);
         return NULL;
     }
@@ -487,8 +487,8 @@ static bool run_node(struct zts_node_details *nd)
         return false;
     pthread_rwlock_wrlock(&zt__api.runner_lock);
     zt__api.runner = r;
-    zt__api.address = zt_runner_address(r);
-    zt__api.primary_port = zt_runner_primary_port(r);
+    zt__api.address = zt__runner_address(r);
+    zt__api.primary_port = zt__runner_primary_port(r);
     pthread_rwlock_unlock(&zt__api.runner_lock);
     /* The runner's event user pointer is its own config's: set after creation. */
     LOCK_TCPIP_CORE();
@@ -498,7 +498,7 @@ static bool run_node(struct zts_node_details *nd)
     event_runner = r;
     zt__api_node_details(r, nd);
     zt__api_queue_node(ZTS_EVENT_NODE_UP, nd);
-    if (zt_runner_start(r) != 0) {
+    if (zt__runner_start(r) != 0) {
         zt__api_queue_node(ZTS_EVENT_NODE_UNRECOVERABLE_ERROR, nd);
         ask_stop();
     } else if (zt__api.net_cache) {
@@ -525,7 +525,7 @@ static bool run_node(struct zts_node_details *nd)
     pthread_rwlock_wrlock(&zt__api.runner_lock);
     zt__api.runner = NULL;
     pthread_rwlock_unlock(&zt__api.runner_lock);
-    zt_runner_del(r);
+    zt__runner_del(r);
     event_runner = NULL;
     zt__api_deliver();
     for (;;) {
@@ -605,7 +605,7 @@ down:
     pthread_cond_broadcast(&zt__api.cond);
     pthread_mutex_unlock(&zt__api.mu);
     zt__api_deliver();
-    zt_crypto_thread_stop();
+    zt__crypto_thread_stop();
     return NULL;
 }
 
@@ -699,12 +699,12 @@ static int launch_locked(void)
     static bool has_atexit;
 
     /* Crypto first: its libraries' exit handlers must run after ours. */
-    if (zt_crypto_init() != 0)
+    if (zt__crypto_init() != 0)
         goto fail;
     if (!has_atexit && atexit(stop_at_exit) == 0)
         has_atexit = true;
-    if (!zt_stack_is_up()) {
-        if (zt_stack_init() != 0)
+    if (!zt__stack_is_up()) {
+        if (zt__stack_init() != 0)
             goto fail;
         pthread_mutex_unlock(&zt__api.mu);
         zt__api_queue_plain(ZTS_EVENT_STACK_UP);

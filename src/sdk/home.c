@@ -102,7 +102,7 @@ static bool file_equals(const char *path, const void *data, size_t len)
     size_t olen = 0;
     bool same;
 
-    if (zt_io_read_file(path, len, &old, &olen) != 0)
+    if (zt__io_read_file(path, len, &old, &olen) != 0)
         return false;
     same = olen == len && memcmp(old, data, len) == 0;
     free(old);
@@ -126,7 +126,7 @@ static int write_if_changed(const char *path, const void *data, size_t len, mode
         }
         return 0;
     }
-    rv = zt_io_write_file_atomic(path, data, len, mode);
+    rv = zt__io_write_file_atomic(path, data, len, mode);
     if (rv == 0 && pchanged != NULL)
         *pchanged = true;
     return rv;
@@ -142,15 +142,15 @@ static int create_identity(const char *spath, zt_identity *id, char *err, size_t
 
     rv = zt__identity_generate(id, NULL);
     if (rv != 0) {
-        zt__err_set(err, errlen, "cannot generate an identity: %s", zt_strerror(rv));
+        zt__err_set(err, errlen, "cannot generate an identity: %s", zt__strerror(rv));
         return rv;
     }
     n = zt__identity_to_string(id, true, text, sizeof(text));
     if (n < 0) {
-        zt__err_set(err, errlen, "cannot format the new identity: %s", zt_strerror((int)n));
+        zt__err_set(err, errlen, "cannot format the new identity: %s", zt__strerror((int)n));
         return (int)n;
     }
-    rv = zt_io_create_file(spath, text, (size_t)n, 0600);
+    rv = zt__io_create_file(spath, text, (size_t)n, 0600);
     zt__wipe(text, sizeof(text));
     if (rv == ZT_ERR_EXISTS) {
         zt__err_set(err, errlen, "%s appeared while a new identity was being made; left as it is",
@@ -169,7 +169,7 @@ static int parse_identity(const char *spath, const uint8_t *data, size_t len, zt
     int rv = zt__identity_from_string(id, (const char *)data, len);
 
     if (rv != 0) {
-        zt__err_set(err, errlen, "%s is corrupt (not an identity: %s)", spath, zt_strerror(rv));
+        zt__err_set(err, errlen, "%s is corrupt (not an identity: %s)", spath, zt__strerror(rv));
         return ZT_ERR_INVAL;
     }
     if (!id->has_secret) {
@@ -180,7 +180,7 @@ static int parse_identity(const char *spath, const uint8_t *data, size_t len, zt
     if (rv == ZT_ERR_INVAL)
         zt__err_set(err, errlen, "%s is corrupt (identity fails local validation)", spath);
     else if (rv != 0)
-        zt__err_set(err, errlen, "cannot validate %s: %s", spath, zt_strerror(rv));
+        zt__err_set(err, errlen, "cannot validate %s: %s", spath, zt__strerror(rv));
     return rv;
 }
 
@@ -204,17 +204,17 @@ int zt__home_load_identity(const char *home, zt_identity *id, bool *pcreated, ch
 
     /* Only "nothing there at all" makes a new identity (service.md §2): whatever else is
      * there, a FIFO, a dangling link, an unreadable or corrupt file, stays untouched. */
-    rv = zt_io_read_file_info(spath, ZT_IDENTITY_STR_MAX, &data, &len, &info);
+    rv = zt__io_read_file_info(spath, ZT_IDENTITY_STR_MAX, &data, &len, &info);
     if (rv == ZT_ERR_NOTFOUND) {
         rv = create_identity(spath, id, err, errlen);
         created = rv == 0;
     } else if (rv == ZT_ERR_RANGE) {
         zt__err_set(err, errlen, "%s is corrupt (%s)", spath,
-                zt_io_file_why(rv, &info, why, sizeof(why)));
+                zt__io_file_why(rv, &info, why, sizeof(why)));
         rv = ZT_ERR_INVAL;
     } else if (rv != 0) {
         zt__err_set(err, errlen, "cannot read %s: %s; it is left as it is", spath,
-                zt_io_file_why(rv, &info, why, sizeof(why)));
+                zt__io_file_why(rv, &info, why, sizeof(why)));
         if (info.is_dangling || (info.type != 0 && info.type != S_IFREG))
             rv = ZT_ERR_INVAL; /* not a state the node can fix by itself */
     } else {
@@ -229,7 +229,7 @@ int zt__home_load_identity(const char *home, zt_identity *id, bool *pcreated, ch
     n = zt__identity_to_string(id, false, pub, sizeof(pub));
     if (n < 0) {
         rv = (int)n;
-        zt__err_set(err, errlen, "cannot format the public identity: %s", zt_strerror(rv));
+        zt__err_set(err, errlen, "cannot format the public identity: %s", zt__strerror(rv));
         goto out;
     }
     rv = write_if_changed(ppath, pub, (size_t)n, 0644, NULL);
@@ -257,7 +257,7 @@ static int parse_world(zt_world *w, const uint8_t *data, size_t len, uint8_t typ
 
     if (rv != 0) {
         w->type = ZT_WORLD_TYPE_NULL;
-        zt__err_set(why, cap, "not a world: %s", zt_strerror(rv));
+        zt__err_set(why, cap, "not a world: %s", zt__strerror(rv));
         return ZT_ERR_INVAL;
     }
     if (w->type != type) {
@@ -278,7 +278,7 @@ static bool load_previous_planet(const char *home, zt_world *prev)
     bool ok;
 
     if (join(path, sizeof(path), home, "planet.previous") != 0 ||
-        zt_io_read_file(path, ZT_WORLD_MAX_SERIALIZED, &data, &len) != 0)
+        zt__io_read_file(path, ZT_WORLD_MAX_SERIALIZED, &data, &len) != 0)
         return false;
     ok = zt__world_parse(prev, data, len) == 0 && prev->type == ZT_WORLD_TYPE_PLANET;
     free(data);
@@ -323,14 +323,14 @@ int zt__home_check_planet(const char *home, bool *ppresent, char *err, size_t er
         zt__err_set(err, errlen, "home path %s is too long", home);
         return ZT_ERR_INVAL;
     }
-    rv = zt_io_read_file_info(path, ZT_WORLD_MAX_SERIALIZED, &data, &len, &info);
+    rv = zt__io_read_file_info(path, ZT_WORLD_MAX_SERIALIZED, &data, &len, &info);
     if (rv == ZT_ERR_NOTFOUND)
         return 0;
     *ppresent = true;
     if (rv != 0) {
         /* Not even a dangling link falls back to the default planet: a node of a private
          * world must not go looking for the public roots. */
-        (void)zt_io_file_why(rv, &info, why, sizeof(why));
+        (void)zt__io_file_why(rv, &info, why, sizeof(why));
         if (rv == ZT_ERR_RANGE)
             zt__err_set(err, errlen, "%s is corrupt (%s)", path, why);
         else
@@ -369,7 +369,7 @@ int zt__home_check_moon(zt_world *w, const uint8_t *data, size_t len, char *why,
 {
     int rv = parse_world(w, data, len, ZT_WORLD_TYPE_MOON, why, cap);
 
-    /* As zt_node_add_moon() and a moon first met on the wire (vl1.md §6.4): signed by its
+    /* As zt__node_add_moon() and a moon first met on the wire (vl1.md §6.4): signed by its
      * own update key. */
     if (rv == 0 && !zt__world_verify(w, w->update_key)) {
         zt__err_set(why, cap, "its signature does not verify under its update key");
@@ -389,10 +389,10 @@ zt_ssize zt__home_state_get(const char *home, zt_state_type type, uint64_t id, u
 
     if (zt__home_path(path, sizeof(path), home, type, id) != 0)
         return ZT_ERR_NOTFOUND;
-    rv = zt_io_read_file_info(path, cap, &data, &len, &info);
+    rv = zt__io_read_file_info(path, cap, &data, &len, &info);
     if (rv != 0) {
         if (why != NULL && whylen > 0)
-            (void)zt_io_file_why(rv, &info, why, whylen);
+            (void)zt__io_file_why(rv, &info, why, whylen);
         return rv == ZT_ERR_RANGE ? ZT_ERR_NOSPACE : rv;
     }
     memcpy(buf, data, len);
@@ -414,8 +414,8 @@ static void keep_previous_planet(const char *home, const char *path, const uint8
 
     if (w != NULL && zt__world_parse(w, data, len) == 0 && !zt__world_verify(w, w->update_key) &&
         !file_equals(path, data, len) && join(prev, sizeof(prev), home, "planet.previous") == 0 &&
-        zt_io_read_file(path, ZT_WORLD_MAX_SERIALIZED, &old, &olen) == 0)
-        (void)zt_io_write_file_atomic(prev, old, olen, 0644);
+        zt__io_read_file(path, ZT_WORLD_MAX_SERIALIZED, &old, &olen) == 0)
+        (void)zt__io_write_file_atomic(prev, old, olen, 0644);
     free(old);
     free(w);
 }
@@ -502,9 +502,9 @@ unsigned zt__home_for_each_moon(const char *home, zt__home_moon_cb cb, void *arg
         if (join(path, sizeof(path), dir, de->d_name) != 0)
             continue;
         found++;
-        rv = zt_io_read_file_info(path, ZT_WORLD_MAX_SERIALIZED, &data, &len, &info);
+        rv = zt__io_read_file_info(path, ZT_WORLD_MAX_SERIALIZED, &data, &len, &info);
         if (rv != 0) {
-            cb(arg, file_id, path, NULL, 0, zt_io_file_why(rv, &info, why, sizeof(why)));
+            cb(arg, file_id, path, NULL, 0, zt__io_file_why(rv, &info, why, sizeof(why)));
             continue;
         }
         cb(arg, file_id, path, data, len, NULL);

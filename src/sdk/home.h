@@ -58,7 +58,7 @@ int zt__home_check_planet(const char *home, bool *ppresent, char *err, size_t er
  * ZT_ERR_AUTH (bad signature; w->id names the moon). */
 int zt__home_check_moon(zt_world *w, const uint8_t *data, size_t len, char *why, size_t cap);
 
-/* state_get: copies the object into |buf| (regular files only, zt_io_read_file_info());
+/* state_get: copies the object into |buf| (regular files only, zt__io_read_file_info());
  * returns its length, ZT_ERR_NOTFOUND, ZT_ERR_NOSPACE (larger than |cap|), ZT_ERR_IO or
  * ZT_ERR_NOMEM.  On failure |why| (may be NULL) gets the reason, e.g. "a FIFO, not a regular
  * file" or "larger than 8480 bytes (it has 104857600)". */

@@ -45,7 +45,7 @@ void zt__runner_log(zt_runner *r, zt_runner_log_level level, const char *fmt, ..
 
 /* ------------------------------------------------------------------ construction */
 
-void zt_runner_config_default(zt_runner_config *cfg)
+void zt__runner_config_default(zt_runner_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
     cfg->primary_port = 9993;
@@ -90,7 +90,7 @@ static int bind_port(zt_runner *r, uint16_t port)
             if (ip == NULL)
                 continue;
         }
-        one = zt_io_udp_open(families[i], ip, port, ZT_IO_UDP_BUFFER, &s->fd, &got);
+        one = zt__io_udp_open(families[i], ip, port, ZT_IO_UDP_BUFFER, &s->fd, &got);
         if (one == ZT_ERR_UNSUPPORTED) {
             zt__runner_log(r, ZT_RUNNER_LOG_DEBUG, "no IPv%d here (%s)",
                            families[i] == AF_INET ? 4 : 6, strerror(errno));
@@ -175,8 +175,8 @@ static void on_moon(void *arg, uint64_t file_id, const char *path, const uint8_t
         return;
     }
     rv = zt__home_check_moon(w, data, len, reason, sizeof(reason));
-    if (rv == 0 && (rv = zt_node_add_moon(r->node, data, len, zt_io_clock_ms())) != 0)
-        snprintf(reason, sizeof(reason), "%s", zt_strerror(rv));
+    if (rv == 0 && (rv = zt__node_add_moon(r->node, data, len, zt__io_clock_ms())) != 0)
+        snprintf(reason, sizeof(reason), "%s", zt__strerror(rv));
     if (rv != 0 && w->type == ZT_WORLD_TYPE_NULL)
         zt__runner_log(r, ZT_RUNNER_LOG_WARN, "moon file %s ignored (%s)", path, reason);
     else if (rv != 0)
@@ -191,18 +191,18 @@ static void on_moon(void *arg, uint64_t file_id, const char *path, const uint8_t
     free(w);
 }
 
-/* Frees what zt_runner_new() built, as far as it got.  The I/O thread is not running. */
+/* Frees what zt__runner_new() built, as far as it got.  The I/O thread is not running. */
 static void release(zt_runner *r, bool has_mu, bool has_cond)
 {
     /* Saves the peers through the node's state callback, on this thread. */
-    zt_node_del(r->node);
+    zt__node_del(r->node);
     r->node = NULL;
     zts_controller_del(r->controller);
     r->controller = NULL;
     close_socks(r, 0);
-    zt_loop_del(r->loop);
-    zt_io_udp_rx_clear(&r->rx);
-    zt_io_udp_tx_clear(&r->tx);
+    zt__loop_del(r->loop);
+    zt__io_udp_rx_clear(&r->rx);
+    zt__io_udp_tx_clear(&r->tx);
     zt__identity_clear(&r->id);
     for (unsigned i = 0; i < r->nevents; i++)
         free(r->events[i].data);
@@ -312,7 +312,7 @@ static int open_controller(zt_runner *r, char *err, size_t errlen)
     return zt__runner_open_controller(r, &r->controller, err, errlen);
 }
 
-int zt_runner_controller_attach(zt_runner *r, struct zts_controller **pctl)
+int zt__runner_controller_attach(zt_runner *r, struct zts_controller **pctl)
 {
     char err[1024];
     int rv = zt__runner_open_controller(r, pctl, err, sizeof(err));
@@ -330,14 +330,14 @@ static int open_io(zt_runner *r, char *err, size_t errlen)
     char port_text[16];
     int rv;
 
-    rv = zt_io_udp_rx_init(&r->rx, RUNNER_RX_BATCH);
+    rv = zt__io_udp_rx_init(&r->rx, RUNNER_RX_BATCH);
     if (rv == 0)
-        rv = zt_io_udp_tx_init(&r->tx, RUNNER_TX_BATCH, RUNNER_TX_SLOT);
+        rv = zt__io_udp_tx_init(&r->tx, RUNNER_TX_BATCH, RUNNER_TX_SLOT);
     if (rv != 0) {
         zt__err_set(err, errlen, "out of memory");
         return rv;
     }
-    rv = zt_loop_new(&r->loop, zt__runner_on_timer, zt__runner_on_wakeup, r);
+    rv = zt__loop_new(&r->loop, zt__runner_on_timer, zt__runner_on_wakeup, r);
     if (rv != 0) {
         zt__err_set(err, errlen, "cannot create the event loop: %s", strerror(errno));
         return rv;
@@ -346,9 +346,9 @@ static int open_io(zt_runner *r, char *err, size_t errlen)
     if (rv != 0)
         return rv;
     for (unsigned i = 0; i < r->nsocks; i++) {
-        rv = zt_loop_add(r->loop, r->socks[i].fd, zt__runner_on_readable, &r->socks[i]);
+        rv = zt__loop_add(r->loop, r->socks[i].fd, zt__runner_on_readable, &r->socks[i]);
         if (rv != 0) {
-            zt__err_set(err, errlen, "cannot watch a socket: %s", zt_strerror(rv));
+            zt__err_set(err, errlen, "cannot watch a socket: %s", zt__strerror(rv));
             return rv;
         }
     }
@@ -366,7 +366,7 @@ static int open_node(zt_runner *r, bool has_planet, char *err, size_t errlen)
     zt_node_config ncfg;
     int rv;
 
-    zt_node_config_default(&ncfg);
+    zt__node_config_default(&ncfg);
     ncfg.identity = &r->id;
     zt__random_bytes(ncfg.seed, sizeof(ncfg.seed));
     ncfg.peer_cache = r->cfg.peer_cache;
@@ -376,20 +376,20 @@ static int open_node(zt_runner *r, bool has_planet, char *err, size_t errlen)
     if (r->cfg.peer_idle_ms > 0)
         ncfg.peer_idle_ms = r->cfg.peer_idle_ms;
     zt__runner_callbacks(r, &cb);
-    rv = zt_node_new(&r->node, &ncfg, &cb, zt_io_clock_ms());
+    rv = zt__node_new(&r->node, &ncfg, &cb, zt__io_clock_ms());
     zt__wipe(ncfg.seed, sizeof(ncfg.seed));
     if (rv != 0) {
-        zt__err_set(err, errlen, "cannot create the node: %s%s", zt_strerror(rv),
+        zt__err_set(err, errlen, "cannot create the node: %s%s", zt__strerror(rv),
                 has_planet ? " (is the planet file usable?)" : "");
         return rv;
     }
     if (r->tx.n > 0)
-        (void)zt_io_udp_tx_flush(&r->tx);
+        (void)zt__io_udp_tx_flush(&r->tx);
     (void)zt__home_for_each_moon(r->home, on_moon, r);
     return 0;
 }
 
-int zt_runner_new(zt_runner **prunner, const zt_runner_config *cfg, char *err, size_t errlen)
+int zt__runner_new(zt_runner **prunner, const zt_runner_config *cfg, char *err, size_t errlen)
 {
     zt_runner *r;
     bool has_planet = false, has_mu = false, has_cond = false;
@@ -400,7 +400,7 @@ int zt_runner_new(zt_runner **prunner, const zt_runner_config *cfg, char *err, s
         zt__err_set(err, errlen, "invalid runner configuration");
         return ZT_ERR_INVAL;
     }
-    rv = zt_crypto_init();
+    rv = zt__crypto_init();
     if (rv != 0) {
         zt__err_set(err, errlen, "cannot initialize the crypto library");
         return rv;
@@ -443,7 +443,7 @@ out:
 
 /* ------------------------------------------------------------------ lifecycle */
 
-int zt_runner_start(zt_runner *r)
+int zt__runner_start(zt_runner *r)
 {
     int rv = 0;
 
@@ -463,16 +463,16 @@ int zt_runner_start(zt_runner *r)
     return rv;
 }
 
-void zt_runner_stop(zt_runner *r)
+void zt__runner_stop(zt_runner *r)
 {
-    zt_loop_stop(r->loop);
+    zt__loop_stop(r->loop);
 }
 
-void zt_runner_del(zt_runner *r)
+void zt__runner_del(zt_runner *r)
 {
     if (r == NULL)
         return;
-    zt_loop_stop(r->loop);
+    zt__loop_stop(r->loop);
     if (r->has_thread)
         pthread_join(r->thread, NULL);
     zt__runner_verify_stop(r); /* done by the I/O thread if it ran */
@@ -480,22 +480,22 @@ void zt_runner_del(zt_runner *r)
     release(r, true, true);
 }
 
-uint64_t zt_runner_address(const zt_runner *r)
+uint64_t zt__runner_address(const zt_runner *r)
 {
     return r->address;
 }
 
-uint16_t zt_runner_primary_port(const zt_runner *r)
+uint16_t zt__runner_primary_port(const zt_runner *r)
 {
     return r->primary_port;
 }
 
-uint16_t zt_runner_secondary_port(const zt_runner *r)
+uint16_t zt__runner_secondary_port(const zt_runner *r)
 {
     return r->secondary_port;
 }
 
-const char *zt_runner_home(const zt_runner *r)
+const char *zt__runner_home(const zt_runner *r)
 {
     return r->home;
 }

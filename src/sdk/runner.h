@@ -1,18 +1,18 @@
 /*
  * runner.h: one node at work (design.md "Runtime").  A runner owns one zt_node, its UDP
  * sockets (primary and secondary port, IPv4 and IPv6), its home directory and the I/O thread
- * that drives it: epoll over the sockets, a timer armed at zt_node_next_deadline() and a
+ * that drives it: epoll over the sockets, a timer armed at zt__node_next_deadline() and a
  * wakeup descriptor through which other threads post commands.
  *
- * Threads.  Only the I/O thread calls zt_node_*.  zt_runner_new() and zt_runner_del() run on
+ * Threads.  Only the I/O thread calls zt__node_*.  zt__runner_new() and zt__runner_del() run on
  * the embedder's thread, before the I/O thread starts and after it has ended.  Every other
  * function is thread-safe: commands are copied into a queue and carried out by the I/O thread
  * (their failures come back as ZT_RUNNER_EVENT_COMMAND_FAILED); queries wait for the I/O
  * thread's answer, or answer at once when called on the I/O thread (from the event callback).
  *
- * Events.  The event callback is invoked ON THE I/O THREAD, never from inside a zt_node_*
+ * Events.  The event callback is invoked ON THE I/O THREAD, never from inside a zt__node_*
  * call: node events are copied while the node runs and delivered right after it returns, in
- * order.  So the callback may call any zt_runner_* function except zt_runner_del(), but it
+ * order.  So the callback may call any zt__runner_* function except zt__runner_del(), but it
  * should return quickly: the node waits for it.  (Embedders that want their own thread put a
  * queue behind the callback.)
  *
@@ -103,13 +103,13 @@ typedef struct zt_runner_config {
     /* Invoked on the I/O thread (see above).  Optional. */
     void (*event)(void *user, const zt_runner_event *ev);
     /* One line of text, no newline.  Invoked on the I/O thread, or on the thread inside
-     * zt_runner_new()/zt_runner_del().  Optional. */
+     * zt__runner_new()/zt__runner_del().  Optional. */
     void (*log)(void *user, zt_runner_log_level level, const char *msg);
     void *user;
 } zt_runner_config;
 
 /* Fills |cfg| with the defaults documented above (home NULL). */
-void zt_runner_config_default(zt_runner_config *cfg);
+void zt__runner_config_default(zt_runner_config *cfg);
 
 /* Prepares a runner: home directory, identity (loaded, or generated and stored), planet check,
  * sockets, moons.d, and the node itself.  Does not start the I/O thread.  On failure writes one
@@ -117,44 +117,44 @@ void zt_runner_config_default(zt_runner_config *cfg);
  * Returns 0, ZT_ERR_INVAL (bad config; an identity.secret or planet that is corrupt, fails
  * its signature, or is not a regular file, e.g. a FIFO or a dangling link: the files are left
  * untouched, home.h), ZT_ERR_EXISTS (port in use), ZT_ERR_IO or ZT_ERR_NOMEM. */
-int zt_runner_new(zt_runner **prunner, const zt_runner_config *cfg, char *err, size_t errlen);
+int zt__runner_new(zt_runner **prunner, const zt_runner_config *cfg, char *err, size_t errlen);
 
 /* Starts the I/O thread.  Returns 0, ZT_ERR_INVAL (already started) or ZT_ERR_IO. */
-int zt_runner_start(zt_runner *r);
+int zt__runner_start(zt_runner *r);
 
-/* Asks the I/O thread to stop (any thread, async-signal-safe).  zt_runner_del() waits. */
-void zt_runner_stop(zt_runner *r);
+/* Asks the I/O thread to stop (any thread, async-signal-safe).  zt__runner_del() waits. */
+void zt__runner_stop(zt_runner *r);
 
 /* Stops and joins the I/O thread, frees the node (which saves its peers through the home
  * directory), closes the sockets and frees |r|.  Not from the I/O thread.  NULL is a no-op. */
-void zt_runner_del(zt_runner *r);
+void zt__runner_del(zt_runner *r);
 
-/* Immutable after zt_runner_new: any thread, no waiting. */
-uint64_t zt_runner_address(const zt_runner *r);
-uint16_t zt_runner_primary_port(const zt_runner *r);
-uint16_t zt_runner_secondary_port(const zt_runner *r); /* 0: none */
-const char *zt_runner_home(const zt_runner *r);
+/* Immutable after zt__runner_new: any thread, no waiting. */
+uint64_t zt__runner_address(const zt_runner *r);
+uint16_t zt__runner_primary_port(const zt_runner *r);
+uint16_t zt__runner_secondary_port(const zt_runner *r); /* 0: none */
+const char *zt__runner_home(const zt_runner *r);
 
 /* Commands: copied and queued for the I/O thread.  Return 0 (queued), ZT_ERR_RANGE (message
  * too large), ZT_ERR_LIMIT (queue full), ZT_ERR_AGAIN (the runner has stopped) or
  * ZT_ERR_NOMEM. */
 #define ZT_RUNNER_MAX_MESSAGE 16384
-int zt_runner_send_user_message(zt_runner *r, uint64_t dest, uint64_t type, const void *data,
+int zt__runner_send_user_message(zt_runner *r, uint64_t dest, uint64_t type, const void *data,
                                 size_t len);
-int zt_runner_ping(zt_runner *r, uint64_t dest);
-int zt_runner_orbit(zt_runner *r, uint64_t world_id, uint64_t seed);
-int zt_runner_deorbit(zt_runner *r, uint64_t world_id);
+int zt__runner_ping(zt_runner *r, uint64_t dest);
+int zt__runner_orbit(zt_runner *r, uint64_t world_id, uint64_t seed);
+int zt__runner_deorbit(zt_runner *r, uint64_t world_id);
 /* Networks (vl2): join (also when already joined) and leave. */
-int zt_runner_join(zt_runner *r, uint64_t nwid);
-int zt_runner_leave(zt_runner *r, uint64_t nwid);
+int zt__runner_join(zt_runner *r, uint64_t nwid);
+int zt__runner_leave(zt_runner *r, uint64_t nwid);
 /* Sends an Ethernet frame from our port on |nwid| (source MAC: ours there) to |dst_mac|;
  * |data| (the payload after the Ethernet header) is copied.  On the I/O thread (from the event
  * callback) the frame goes to the node at once, and the node's own failures (no config yet,
  * rules) are not reported. */
-int zt_runner_send_frame(zt_runner *r, uint64_t nwid, uint64_t dst_mac, unsigned ethertype,
+int zt__runner_send_frame(zt_runner *r, uint64_t nwid, uint64_t dst_mac, unsigned ethertype,
                          const void *data, size_t len);
 /* Subscribes our port on |nwid| to the multicast group (|mac|, |adi|), or unsubscribes it. */
-int zt_runner_multicast(zt_runner *r, uint64_t nwid, uint64_t mac, uint32_t adi,
+int zt__runner_multicast(zt_runner *r, uint64_t nwid, uint64_t mac, uint32_t adi,
                         bool subscribe);
 
 /* Controller mode for an embedder (zts_controller_attach): opens a new handle on the
@@ -164,7 +164,7 @@ int zt_runner_multicast(zt_runner *r, uint64_t nwid, uint64_t mac, uint32_t adi,
  * caller owns *pctl (zts_controller_del).  Any thread but the I/O thread.  Returns 0,
  * ZT_ERR_IO, ZT_ERR_INVAL, ZT_ERR_NOMEM or ZT_ERR_AGAIN (stopping). */
 struct zts_controller;
-int zt_runner_controller_attach(zt_runner *r, struct zts_controller **pctl);
+int zt__runner_controller_attach(zt_runner *r, struct zts_controller **pctl);
 
 typedef struct zt_runner_status {
     uint64_t address, planet_id, planet_timestamp;
@@ -176,9 +176,9 @@ typedef struct zt_runner_status {
 /* Queries: answered by the I/O thread (the caller waits) or at once on the I/O thread or
  * when the thread is not running.  Return 0 / a count, or ZT_ERR_AGAIN (stopping),
  * ZT_ERR_NOTFOUND (zt_runner_peer: unknown peer). */
-int zt_runner_get_status(zt_runner *r, zt_runner_status *out);
-zt_ssize zt_runner_get_peers(zt_runner *r, zt_peer_info *out, size_t max);
-int zt_runner_get_peer(zt_runner *r, uint64_t address, zt_peer_info *out);
+int zt__runner_get_status(zt_runner *r, zt_runner_status *out);
+zt_ssize zt__runner_get_peers(zt_runner *r, zt_peer_info *out, size_t max);
+int zt__runner_get_peer(zt_runner *r, uint64_t address, zt_peer_info *out);
 
 #define ZT_RUNNER_MAX_NETWORK_IPS 16
 #define ZT_RUNNER_MAX_NETWORK_ROUTES 32
@@ -199,9 +199,9 @@ typedef struct zt_runner_network {
 } zt_runner_network;
 
 /* Returns 0, ZT_ERR_NOTFOUND (not joined) or ZT_ERR_AGAIN. */
-int zt_runner_get_network(zt_runner *r, uint64_t nwid, zt_runner_network *out);
+int zt__runner_get_network(zt_runner *r, uint64_t nwid, zt_runner_network *out);
 
 /* True when |info| has a live direct path; *ppath (may be NULL) gets the preferred one. */
-bool zt_runner_peer_is_direct(const zt_peer_info *info, const zt_path_info **ppath);
+bool zt__runner_peer_is_direct(const zt_peer_info *info, const zt_path_info **ppath);
 
 #endif

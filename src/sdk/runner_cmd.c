@@ -76,33 +76,33 @@ static zt_ssize answer_query(zt_runner *r, runner_query *q)
     case QUERY_STATUS: {
         zt_runner_status *st = q->out;
         memset(st, 0, sizeof(*st));
-        st->address = zt_node_address(r->node);
-        st->planet_id = zt_node_planet_id(r->node);
-        st->planet_timestamp = zt_node_planet_timestamp(r->node);
-        st->is_online = zt_node_is_online(r->node);
-        st->is_root = zt_node_is_root(r->node);
-        st->counters = *zt_node_get_counters(r->node);
+        st->address = zt__node_address(r->node);
+        st->planet_id = zt__node_planet_id(r->node);
+        st->planet_timestamp = zt__node_planet_timestamp(r->node);
+        st->is_online = zt__node_is_online(r->node);
+        st->is_root = zt__node_is_root(r->node);
+        st->counters = *zt__node_get_counters(r->node);
         st->tx_batches = r->tx.syscalls;
         st->tx_dropped = r->tx.dropped;
         return 0;
     }
     case QUERY_PEERS:
-        return (zt_ssize)zt_node_peers(r->node, q->out, q->max);
+        return (zt_ssize)zt__node_peers(r->node, q->out, q->max);
     case QUERY_PEER:
-        return zt_node_peer(r->node, q->address, q->out);
+        return zt__node_peer(r->node, q->address, q->out);
     case QUERY_NETWORK: {
         zt_runner_network *net = q->out;
         const zt_netconf *nc;
         zt_network_status status;
-        int rv = zt_node_network_status(r->node, q->address, &status);
+        int rv = zt__node_network_status(r->node, q->address, &status);
 
         memset(net, 0, sizeof(*net));
         if (rv != 0)
             return rv;
         net->nwid = q->address;
         net->status = status;
-        net->mac = zt_node_network_mac(r->node, q->address);
-        nc = zt_node_network_config(r->node, q->address);
+        net->mac = zt__node_network_mac(r->node, q->address);
+        nc = zt__node_network_config(r->node, q->address);
         if (nc != NULL) {
             net->has_config = true;
             memcpy(net->name, nc->name, sizeof(net->name));
@@ -136,35 +136,35 @@ static void run_command(zt_runner *r, zt_runner_cmd *c, int64_t now)
 
     switch (c->kind) {
     case CMD_USER_MESSAGE:
-        rv = zt_node_send_user_message(r->node, c->a, c->b, c->data, c->len, now);
+        rv = zt__node_send_user_message(r->node, c->a, c->b, c->data, c->len, now);
         break;
     case CMD_PING:
-        rv = zt_node_ping(r->node, c->a, now);
+        rv = zt__node_ping(r->node, c->a, now);
         break;
     case CMD_ORBIT:
-        rv = zt_node_orbit(r->node, c->a, c->b, now);
+        rv = zt__node_orbit(r->node, c->a, c->b, now);
         break;
     case CMD_DEORBIT:
-        rv = zt_node_deorbit(r->node, c->a, now);
+        rv = zt__node_deorbit(r->node, c->a, now);
         break;
     case CMD_JOIN:
-        rv = zt_node_join(r->node, c->a, now);
+        rv = zt__node_join(r->node, c->a, now);
         break;
     case CMD_LEAVE:
-        rv = zt_node_leave(r->node, c->a, now);
+        rv = zt__node_leave(r->node, c->a, now);
         break;
     case CMD_SEND_FRAME: {
-        uint64_t mac = zt_node_network_mac(r->node, c->a);
+        uint64_t mac = zt__node_network_mac(r->node, c->a);
         rv = mac == 0 ? ZT_ERR_NOTFOUND
-                      : zt_node_send_frame(r->node, c->a, mac, c->b, c->ethertype, c->data,
+                      : zt__node_send_frame(r->node, c->a, mac, c->b, c->ethertype, c->data,
                                            c->len, now);
         break;
     }
     case CMD_MULTICAST_SUBSCRIBE:
-        rv = zt_node_multicast_subscribe(r->node, c->a, c->b, c->ethertype, now);
+        rv = zt__node_multicast_subscribe(r->node, c->a, c->b, c->ethertype, now);
         break;
     case CMD_MULTICAST_UNSUBSCRIBE:
-        rv = zt_node_multicast_unsubscribe(r->node, c->a, c->b, c->ethertype);
+        rv = zt__node_multicast_unsubscribe(r->node, c->a, c->b, c->ethertype);
         break;
     case CMD_ENABLE_CONTROLLER:
         if (r->controller == NULL) {
@@ -174,7 +174,7 @@ static void run_command(zt_runner *r, zt_runner_cmd *c, int64_t now)
         }
         return;
     case CMD_IDENTITY_CHECKED:
-        rv = zt_node_identity_checked(r->node, c->a, c->b != 0, now);
+        rv = zt__node_identity_checked(r->node, c->a, c->b != 0, now);
         if (rv == ZT_ERR_NOTFOUND)
             rv = 0; /* the node gave up waiting: nothing to do */
         break;
@@ -183,7 +183,7 @@ static void run_command(zt_runner *r, zt_runner_cmd *c, int64_t now)
         finish_query(r, c->query);
         return;
     }
-    if (zt_err_is_fatal(rv)) {
+    if (zt__err_is_fatal(rv)) {
         zt__runner_after_node(r);
         zt__runner_fail(r, rv, "a command");
         return;
@@ -230,13 +230,13 @@ void zt__runner_on_wakeup(zt_loop *loop, void *arg)
 
     for (list = take_all(r, false); list != NULL; list = next) {
         next = list->next;
-        if (!zt_loop_is_stopping(loop))
-            run_command(r, list, zt_io_clock_ms());
+        if (!zt__loop_is_stopping(loop))
+            run_command(r, list, zt__io_clock_ms());
         else
             cancel(r, list);
         free_cmd(list);
     }
-    if (!zt_loop_is_stopping(loop))
+    if (!zt__loop_is_stopping(loop))
         zt__runner_after_node(r);
 }
 
@@ -259,7 +259,7 @@ static int post(zt_runner *r, zt_runner_cmd *c)
     int rv = 0;
 
     pthread_mutex_lock(&r->mu);
-    if (r->state == ZT_RUNNER_STATE_STOPPED || (r->loop != NULL && zt_loop_is_stopping(r->loop)))
+    if (r->state == ZT_RUNNER_STATE_STOPPED || (r->loop != NULL && zt__loop_is_stopping(r->loop)))
         rv = ZT_ERR_AGAIN;
     else if (r->ncmds >= RUNNER_MAX_COMMANDS)
         rv = ZT_ERR_LIMIT;
@@ -281,7 +281,7 @@ static int post(zt_runner *r, zt_runner_cmd *c)
     /* A queue that was not empty has a wakeup pending already: the I/O thread takes the
      * whole queue at once (take_all), so one wakeup per batch is enough. */
     if (was_empty)
-        (void)zt_loop_wakeup(r->loop);
+        (void)zt__loop_wakeup(r->loop);
     return 0;
 }
 
@@ -321,7 +321,7 @@ static int post_simple(zt_runner *r, cmd_kind kind, uint64_t a, uint64_t b, cons
     return rv != 0 ? rv : post(r, c);
 }
 
-int zt_runner_send_user_message(zt_runner *r, uint64_t dest, uint64_t type, const void *data,
+int zt__runner_send_user_message(zt_runner *r, uint64_t dest, uint64_t type, const void *data,
                                 size_t len)
 {
     if (data == NULL && len > 0)
@@ -334,32 +334,32 @@ int zt__runner_post_checked(zt_runner *r, uint64_t ticket, bool valid)
     return post_simple(r, CMD_IDENTITY_CHECKED, ticket, valid, NULL, 0);
 }
 
-int zt_runner_ping(zt_runner *r, uint64_t dest)
+int zt__runner_ping(zt_runner *r, uint64_t dest)
 {
     return post_simple(r, CMD_PING, dest, 0, NULL, 0);
 }
 
-int zt_runner_orbit(zt_runner *r, uint64_t world_id, uint64_t seed)
+int zt__runner_orbit(zt_runner *r, uint64_t world_id, uint64_t seed)
 {
     return post_simple(r, CMD_ORBIT, world_id, seed, NULL, 0);
 }
 
-int zt_runner_deorbit(zt_runner *r, uint64_t world_id)
+int zt__runner_deorbit(zt_runner *r, uint64_t world_id)
 {
     return post_simple(r, CMD_DEORBIT, world_id, 0, NULL, 0);
 }
 
-int zt_runner_join(zt_runner *r, uint64_t nwid)
+int zt__runner_join(zt_runner *r, uint64_t nwid)
 {
     return post_simple(r, CMD_JOIN, nwid, 0, NULL, 0);
 }
 
-int zt_runner_leave(zt_runner *r, uint64_t nwid)
+int zt__runner_leave(zt_runner *r, uint64_t nwid)
 {
     return post_simple(r, CMD_LEAVE, nwid, 0, NULL, 0);
 }
 
-int zt_runner_send_frame(zt_runner *r, uint64_t nwid, uint64_t dst_mac, unsigned ethertype,
+int zt__runner_send_frame(zt_runner *r, uint64_t nwid, uint64_t dst_mac, unsigned ethertype,
                          const void *data, size_t len)
 {
     zt_runner_cmd *c;
@@ -370,12 +370,12 @@ int zt_runner_send_frame(zt_runner *r, uint64_t nwid, uint64_t dst_mac, unsigned
     if (on_io_thread(r)) {
         /* From an event callback (after the node call that raised it): straight to the node,
          * no copy and no wakeup; zt__runner_after_node() sends what it queues. */
-        uint64_t mac = zt_node_network_mac(r->node, nwid);
+        uint64_t mac = zt__node_network_mac(r->node, nwid);
         if (mac == 0)
             return ZT_ERR_NOTFOUND;
-        rv = zt_node_send_frame(r->node, nwid, mac, dst_mac, ethertype, data, len,
-                                zt_io_clock_ms());
-        if (!zt_err_is_fatal(rv))
+        rv = zt__node_send_frame(r->node, nwid, mac, dst_mac, ethertype, data, len,
+                                zt__io_clock_ms());
+        if (!zt__err_is_fatal(rv))
             return 0;
         /* The embedder is inside its event callback (maybe inside lwIP): the runner fails
          * once the delivery is over (zt__runner_after_node), as a failed command does. */
@@ -389,7 +389,7 @@ int zt_runner_send_frame(zt_runner *r, uint64_t nwid, uint64_t dst_mac, unsigned
     return post(r, c);
 }
 
-int zt_runner_multicast(zt_runner *r, uint64_t nwid, uint64_t mac, uint32_t adi,
+int zt__runner_multicast(zt_runner *r, uint64_t nwid, uint64_t mac, uint32_t adi,
                         bool subscribe)
 {
     zt_runner_cmd *c;
@@ -412,7 +412,7 @@ static zt_ssize query(zt_runner *r, runner_query *q)
     zt_runner_cmd *c;
     zt_ssize rv;
 
-    /* Decide under the lock: zt_runner_start() sets the state and the thread together, and
+    /* Decide under the lock: zt__runner_start() sets the state and the thread together, and
      * the I/O thread may already be asking (from its STARTED event). */
     pthread_mutex_lock(&r->mu);
     if (r->state != ZT_RUNNER_STATE_RUNNING) {
@@ -442,31 +442,31 @@ static zt_ssize query(zt_runner *r, runner_query *q)
     return q->result;
 }
 
-int zt_runner_get_status(zt_runner *r, zt_runner_status *out)
+int zt__runner_get_status(zt_runner *r, zt_runner_status *out)
 {
     runner_query q = {.kind = QUERY_STATUS, .out = out};
     return (int)query(r, &q);
 }
 
-zt_ssize zt_runner_get_peers(zt_runner *r, zt_peer_info *out, size_t max)
+zt_ssize zt__runner_get_peers(zt_runner *r, zt_peer_info *out, size_t max)
 {
     runner_query q = {.kind = QUERY_PEERS, .out = out, .max = max};
     return query(r, &q);
 }
 
-int zt_runner_get_peer(zt_runner *r, uint64_t address, zt_peer_info *out)
+int zt__runner_get_peer(zt_runner *r, uint64_t address, zt_peer_info *out)
 {
     runner_query q = {.kind = QUERY_PEER, .address = address, .out = out};
     return (int)query(r, &q);
 }
 
-int zt_runner_get_network(zt_runner *r, uint64_t nwid, zt_runner_network *out)
+int zt__runner_get_network(zt_runner *r, uint64_t nwid, zt_runner_network *out)
 {
     runner_query q = {.kind = QUERY_NETWORK, .address = nwid, .out = out};
     return (int)query(r, &q);
 }
 
-bool zt_runner_peer_is_direct(const zt_peer_info *info, const zt_path_info **ppath)
+bool zt__runner_peer_is_direct(const zt_peer_info *info, const zt_path_info **ppath)
 {
     const zt_path_info *best = NULL;
 

@@ -87,7 +87,7 @@ void zt__runner_log(zt_runner *r, zt_runner_log_level level, const char *fmt, ..
 
 /* runner_io.c: the I/O thread. */
 void *zt__runner_io_main(void *arg);                 /* pthread entry point */
-void zt__runner_callbacks(zt_runner *r, zt_node_callbacks *cb); /* fills |cb| for zt_node_new */
+void zt__runner_callbacks(zt_runner *r, zt_node_callbacks *cb); /* fills |cb| for zt__node_new */
 void zt__runner_on_timer(zt_loop *loop, void *arg);  /* zt_loop callbacks */
 void zt__runner_on_readable(zt_loop *loop, int fd, void *arg);
 void zt__runner_emit(zt_runner *r, const zt_runner_event *ev);

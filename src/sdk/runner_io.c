@@ -73,17 +73,17 @@ static int send_one(zt_runner *r, const zt_runner_sock *s, const struct sockaddr
     int rv;
 
     if (ttl == 0) {
-        rv = zt_io_udp_tx_queue(&r->tx, s->fd, to, tolen, data, len);
+        rv = zt__io_udp_tx_queue(&r->tx, s->fd, to, tolen, data, len);
         if (rv == ZT_ERR_LIMIT) {
-            (void)zt_io_udp_tx_flush(&r->tx);
-            rv = zt_io_udp_tx_queue(&r->tx, s->fd, to, tolen, data, len);
+            (void)zt__io_udp_tx_flush(&r->tx);
+            rv = zt__io_udp_tx_queue(&r->tx, s->fd, to, tolen, data, len);
         }
         if (rv != ZT_ERR_RANGE)
             return rv;
     }
     /* A TTL of its own, or too large for a queue slot: send now, after what is queued. */
-    (void)zt_io_udp_tx_flush(&r->tx);
-    return zt_io_udp_send(s->fd, to, tolen, data, len, ttl);
+    (void)zt__io_udp_tx_flush(&r->tx);
+    return zt__io_udp_send(s->fd, to, tolen, data, len, ttl);
 }
 
 static int cb_send(void *user, int64_t local_socket, const zt_inetaddr *to, const uint8_t *data,
@@ -194,13 +194,13 @@ static int cb_config_request(void *user, const zt_identity *requester, uint64_t 
     if (r->controller == NULL)
         return ZT_ERR_NOTFOUND;
     ctl = zt__controller_of(r->controller);
-    rv = zt_controller_handle_request(ctl, requester, payload, len, packet_id,
-                                      zt_io_clock_wall_ms(), &out, &result);
+    rv = zt__controller_handle_request(ctl, requester, payload, len, packet_id,
+                                      zt__io_clock_wall_ms(), &out, &result);
     if (rv != 0)
         zt__runner_log(r, ZT_RUNNER_LOG_WARN, "controller: request from %010llx failed: %s%s%s",
-                       (unsigned long long)requester->address, zt_strerror(rv),
-                       zt_controller_errmsg(ctl)[0] != 0 ? ": " : "",
-                       zt_controller_errmsg(ctl));
+                       (unsigned long long)requester->address, zt__strerror(rv),
+                       zt__controller_errmsg(ctl)[0] != 0 ? ": " : "",
+                       zt__controller_errmsg(ctl));
     else
         zt__runner_log(r, ZT_RUNNER_LOG_DEBUG, "controller: request from %010llx: result %d",
                        (unsigned long long)requester->address, (int)result);
@@ -338,8 +338,8 @@ void zt__runner_deliver_events(zt_runner *r)
         if (h->ev.type == ZT_NODE_EVENT_PEER_DIRECT && h->ev.remote.family == 0) {
             if (info == NULL)
                 info = malloc(sizeof(*info));
-            if (info != NULL && zt_node_peer(r->node, h->ev.peer, info) == 0 &&
-                zt_runner_peer_is_direct(info, &best)) {
+            if (info != NULL && zt__node_peer(r->node, h->ev.peer, info) == 0 &&
+                zt__runner_peer_is_direct(info, &best)) {
                 h->ev.remote = best->remote;
                 h->ev.local_socket = best->local_socket;
             }
@@ -362,12 +362,12 @@ void zt__runner_fail(zt_runner *r, int rv, const char *what)
     zt_runner_event ev;
 
     zt__runner_log(r, ZT_RUNNER_LOG_ERROR, "node failed in %s: %s; stopping", what,
-                   zt_strerror(rv));
+                   zt__strerror(rv));
     memset(&ev, 0, sizeof(ev));
     ev.type = ZT_RUNNER_EVENT_FATAL;
     ev.error = rv;
     zt__runner_emit(r, &ev);
-    zt_loop_stop(r->loop);
+    zt__loop_stop(r->loop);
 }
 
 static int64_t housekeeping_deadline(const zt_runner *r)
@@ -383,21 +383,21 @@ void zt__runner_after_node(zt_runner *r)
      * sent by the stack in reply to frames it was given): send what that queued too. */
     do {
         if (r->tx.n > 0)
-            (void)zt_io_udp_tx_flush(&r->tx);
+            (void)zt__io_udp_tx_flush(&r->tx);
         zt__runner_deliver_events(r);
     } while (r->tx.n > 0 || r->nevents > 0);
     if (r->deferred_fatal != 0) {
         int rv = r->deferred_fatal;
         r->deferred_fatal = 0;
-        zt__runner_fail(r, rv, "zt_node_send_frame");
+        zt__runner_fail(r, rv, "zt__node_send_frame");
         return;
     }
-    deadline = zt_node_next_deadline(r->node);
+    deadline = zt__node_next_deadline(r->node);
     hk = housekeeping_deadline(r);
     if (hk < deadline)
         deadline = hk;
     if (deadline != r->armed_deadline) {
-        if (zt_loop_set_timer(r->loop, deadline) != 0)
+        if (zt__loop_set_timer(r->loop, deadline) != 0)
             zt__runner_log(r, ZT_RUNNER_LOG_ERROR, "cannot arm the timer: %s", strerror(errno));
         r->armed_deadline = deadline;
     }
@@ -469,7 +469,7 @@ static void refresh_local_addresses(zt_runner *r)
         }
         freeifaddrs(ifa);
     }
-    if (zt_node_set_local_addresses(r->node, addrs, n) != 0)
+    if (zt__node_set_local_addresses(r->node, addrs, n) != 0)
         zt__runner_log(r, ZT_RUNNER_LOG_WARN, "cannot set local addresses");
     else
         zt__runner_log(r, ZT_RUNNER_LOG_DEBUG, "%zu local addresses advertised", n);
@@ -483,7 +483,7 @@ static void housekeeping(zt_runner *r, int64_t now)
     }
     if (now >= r->next_prune) {
         unsigned n = zt__home_prune_peers(r->home, RUNNER_PEER_MAX_AGE_MS,
-                                          zt_io_clock_wall_ms());
+                                          zt__io_clock_wall_ms());
         if (n > 0)
             zt__runner_log(r, ZT_RUNNER_LOG_INFO, "%u stale peers.d files deleted", n);
         r->next_prune = now + RUNNER_PRUNE_MS;
@@ -493,16 +493,16 @@ static void housekeeping(zt_runner *r, int64_t now)
 void zt__runner_on_timer(zt_loop *loop, void *arg)
 {
     zt_runner *r = arg;
-    int64_t now = zt_io_clock_ms();
+    int64_t now = zt__io_clock_ms();
     int rv;
 
     (void)loop;
     r->armed_deadline = ZT_LOOP_NEVER; /* the one-shot timer has fired */
     if (now >= housekeeping_deadline(r))
         housekeeping(r, now);
-    rv = zt_node_process_timers(r->node, now);
-    if (zt_err_is_fatal(rv)) {
-        zt__runner_fail(r, rv, "zt_node_process_timers");
+    rv = zt__node_process_timers(r->node, now);
+    if (zt__err_is_fatal(rv)) {
+        zt__runner_fail(r, rv, "zt__node_process_timers");
         return;
     }
     zt__runner_after_node(r);
@@ -514,9 +514,9 @@ void zt__runner_on_readable(zt_loop *loop, int fd, void *arg)
     zt_runner *r = s->r;
 
     (void)fd;
-    for (unsigned round = 0; round < RUNNER_RX_ROUNDS && !zt_loop_is_stopping(loop); round++) {
-        int n = zt_io_udp_recv(s->fd, &r->rx);
-        int64_t now = zt_io_clock_ms();
+    for (unsigned round = 0; round < RUNNER_RX_ROUNDS && !zt__loop_is_stopping(loop); round++) {
+        int n = zt__io_udp_recv(s->fd, &r->rx);
+        int64_t now = zt__io_clock_ms();
 
         if (n < 0) {
             zt__runner_log(r, ZT_RUNNER_LOG_WARN, "receive on socket %u: %s", s->index,
@@ -529,14 +529,14 @@ void zt__runner_on_readable(zt_loop *loop, int fd, void *arg)
             size_t len;
             int rv;
 
-            if (zt_io_udp_rx_is_truncated(&r->rx, i) ||
-                !from_sockaddr(zt_io_udp_rx_from(&r->rx, i), &from))
+            if (zt__io_udp_rx_is_truncated(&r->rx, i) ||
+                !from_sockaddr(zt__io_udp_rx_from(&r->rx, i), &from))
                 continue;
-            data = zt_io_udp_rx_data(&r->rx, i, &len);
-            rv = zt_node_recv_datagram(r->node, (int64_t)s->index, &from, data, len, now);
-            if (zt_err_is_fatal(rv)) {
+            data = zt__io_udp_rx_data(&r->rx, i, &len);
+            rv = zt__node_recv_datagram(r->node, (int64_t)s->index, &from, data, len, now);
+            if (zt__err_is_fatal(rv)) {
                 zt__runner_after_node(r);
-                zt__runner_fail(r, rv, "zt_node_recv_datagram");
+                zt__runner_fail(r, rv, "zt__node_recv_datagram");
                 return;
             }
         }
@@ -559,24 +559,24 @@ void *zt__runner_io_main(void *arg)
     ev.type = ZT_RUNNER_EVENT_STARTED;
     zt__runner_emit(r, &ev);
 
-    housekeeping(r, zt_io_clock_ms());
-    rv = zt_node_process_timers(r->node, zt_io_clock_ms());
-    if (zt_err_is_fatal(rv))
-        zt__runner_fail(r, rv, "zt_node_process_timers");
+    housekeeping(r, zt__io_clock_ms());
+    rv = zt__node_process_timers(r->node, zt__io_clock_ms());
+    if (zt__err_is_fatal(rv))
+        zt__runner_fail(r, rv, "zt__node_process_timers");
     else
         zt__runner_on_wakeup(r->loop, r); /* commands posted before the start; arms the timer */
 
-    rv = zt_loop_run(r->loop);
+    rv = zt__loop_run(r->loop);
     if (rv != 0)
         zt__runner_log(r, ZT_RUNNER_LOG_ERROR, "event loop failed: %s", strerror(errno));
     if (r->tx.n > 0)
-        (void)zt_io_udp_tx_flush(&r->tx);
+        (void)zt__io_udp_tx_flush(&r->tx);
     zt__runner_verify_stop(r);
     zt__runner_cmd_stop(r);
 
     memset(&ev, 0, sizeof(ev));
     ev.type = ZT_RUNNER_EVENT_STOPPED;
     zt__runner_emit(r, &ev);
-    zt_crypto_thread_stop();
+    zt__crypto_thread_stop();
     return NULL;
 }

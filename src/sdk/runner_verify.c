@@ -52,7 +52,7 @@ static void *verify_main(void *arg)
         pthread_mutex_lock(&v->mu);
     }
     pthread_mutex_unlock(&v->mu);
-    zt_crypto_thread_stop();
+    zt__crypto_thread_stop();
     return NULL;
 }
 

@@ -1,7 +1,7 @@
 /*
  * netif.c: one lwIP netif per joined network (stack.h, docs/internals/stack.md).
  *
- * Frames in: zt_stack_netif_input() rebuilds the Ethernet header and hands the frame to
+ * Frames in: zt__stack_netif_input() rebuilds the Ethernet header and hands the frame to
  * ethernet_input() under the core lock, on the caller's thread: nothing waits in a mailbox.
  * Frames out: lwIP's linkoutput gives us the frame with its header; we pass the payload to the
  * embedder's output callback without copying when the pbuf is one piece.
@@ -339,7 +339,7 @@ static void set_mtu(zt_stack_netif *n, unsigned mtu)
 #endif
 }
 
-int zt_stack_netif_new(zt_stack_netif **pnif, uint64_t nwid, uint64_t mac, unsigned mtu,
+int zt__stack_netif_new(zt_stack_netif **pnif, uint64_t nwid, uint64_t mac, unsigned mtu,
                        const zt_stack_netif_ops *ops)
 {
     zt_stack_netif *n;
@@ -347,7 +347,7 @@ int zt_stack_netif_new(zt_stack_netif **pnif, uint64_t nwid, uint64_t mac, unsig
 
     if (ops == NULL || ops->output == NULL || mtu < 1280 || mtu > 10000)
         return ZT_ERR_INVAL;
-    if (!zt_stack_is_up())
+    if (!zt__stack_is_up())
         return ZT_ERR_AGAIN;
     n = calloc(1, sizeof(*n));
     if (n == NULL)
@@ -390,7 +390,7 @@ static bool has_prefix(const zt_stack_prefix *list, size_t n, uint8_t family, co
 }
 
 /* Takes |nif| out of lwIP; looped-back packets not yet polled are dropped, so a pending
- * netif_poll() finds none (the memory itself is freed later: zt_stack_netif_del). */
+ * netif_poll() finds none (the memory itself is freed later: zt__stack_netif_del). */
 static void drop_netif(struct netif *nif)
 {
     netif_set_link_down(nif);
@@ -487,7 +487,7 @@ static void apply_ip6(zt_stack_netif *n, const zt_stack_prefix *addrs, size_t na
     }
 }
 
-int zt_stack_netif_configure(zt_stack_netif *n, unsigned mtu, const zt_stack_prefix *addrs,
+int zt__stack_netif_configure(zt_stack_netif *n, unsigned mtu, const zt_stack_prefix *addrs,
                              size_t naddrs, const zt_stack_route *routes, size_t nroutes)
 {
     if (n == NULL || naddrs > ZT_STACK_MAX_ADDRS || nroutes > ZT_STACK_MAX_ROUTES ||
@@ -534,22 +534,22 @@ static size_t min_payload(unsigned ethertype)
     }
 }
 
-/* True on a thread between zt_stack_input_begin() and _end(): it holds the core lock. */
+/* True on a thread between zt__stack_input_begin() and _end(): it holds the core lock. */
 static _Thread_local bool in_batch;
 
-void zt_stack_input_begin(void)
+void zt__stack_input_begin(void)
 {
     LOCK_TCPIP_CORE();
     in_batch = true;
 }
 
-void zt_stack_input_end(void)
+void zt__stack_input_end(void)
 {
     in_batch = false;
     UNLOCK_TCPIP_CORE();
 }
 
-int zt_stack_netif_input(zt_stack_netif *n, uint64_t src_mac, uint64_t dst_mac,
+int zt__stack_netif_input(zt_stack_netif *n, uint64_t src_mac, uint64_t dst_mac,
                          unsigned ethertype, const uint8_t *data, size_t len)
 {
     struct pbuf *p;
@@ -596,14 +596,14 @@ out:
     return rv;
 }
 
-void zt_stack_netif_linklocal(const zt_stack_netif *n, uint8_t out[16])
+void zt__stack_netif_linklocal(const zt_stack_netif *n, uint8_t out[16])
 {
     LOCK_TCPIP_CORE();
     ip6_bytes(netif_ip6_addr(&n->nif, 0), out);
     UNLOCK_TCPIP_CORE();
 }
 
-unsigned zt_stack_netif_index(const zt_stack_netif *n)
+unsigned zt__stack_netif_index(const zt_stack_netif *n)
 {
     return netif_get_index(&n->nif);
 }
@@ -615,7 +615,7 @@ static void free_removed(void *arg)
     free(arg);
 }
 
-void zt_stack_netif_del(zt_stack_netif *n)
+void zt__stack_netif_del(zt_stack_netif *n)
 {
     if (n == NULL)
         return;

@@ -32,13 +32,13 @@ static void init_stack(void)
     sys_sem_free(&ready);
 }
 
-int zt_stack_init(void)
+int zt__stack_init(void)
 {
     pthread_once(&init_once, init_stack);
     return atomic_load(&is_up) ? 0 : ZT_ERR_INTERNAL;
 }
 
-bool zt_stack_is_up(void)
+bool zt__stack_is_up(void)
 {
     return atomic_load(&is_up);
 }

@@ -1,7 +1,7 @@
 /*
  * stack.h: the TCP/IP stack of the process (docs/internals/stack.md).
  *
- * One lwIP per process, started by zt_stack_init() and never stopped (lwIP 2.1 can neither
+ * One lwIP per process, started by zt__stack_init() and never stopped (lwIP 2.1 can neither
  * stop tcpip_thread nor initialise twice): nodes come and go around it, and each joined
  * network is one netif, created and removed here.
  *
@@ -22,9 +22,9 @@
 
 /* Starts lwIP's tcpip_thread the first time (any thread, any number of calls).  Returns 0,
  * or ZT_ERR_INTERNAL if the thread did not come up. */
-int zt_stack_init(void);
-/* True once zt_stack_init() has succeeded. */
-bool zt_stack_is_up(void);
+int zt__stack_init(void);
+/* True once zt__stack_init() has succeeded. */
+bool zt__stack_is_up(void);
 
 /* An address on a netif, or a route's target: |bits| of prefix (IPv4: 0-32, IPv6: 0-128). */
 typedef struct zt_stack_prefix {
@@ -60,33 +60,33 @@ typedef struct zt_stack_netif_ops {
 /* Creates the netif of network |nwid|: Ethernet with |mac| (48-bit integer), |mtu|, link up,
  * no address yet (IPv6 link-local comes with the first config).  |ops| is copied.  Returns 0,
  * ZT_ERR_INVAL, ZT_ERR_NOMEM, or ZT_ERR_AGAIN (stack not initialised). */
-int zt_stack_netif_new(zt_stack_netif **pnif, uint64_t nwid, uint64_t mac, unsigned mtu,
+int zt__stack_netif_new(zt_stack_netif **pnif, uint64_t nwid, uint64_t mac, unsigned mtu,
                        const zt_stack_netif_ops *ops);
 
 /* Makes the netif carry exactly |addrs| (at most ZT_STACK_MAX_ADDRS; IPv4: the first one on
  * the netif, up to 3 more on alias netifs of the same link, see docs/internals/stack.md) and
  * |routes|, and sets the MTU.  Addresses
  * that stay are not touched (open connections on them survive).  Returns 0 or ZT_ERR_INVAL. */
-int zt_stack_netif_configure(zt_stack_netif *nif, unsigned mtu, const zt_stack_prefix *addrs,
+int zt__stack_netif_configure(zt_stack_netif *nif, unsigned mtu, const zt_stack_prefix *addrs,
                              size_t naddrs, const zt_stack_route *routes, size_t nroutes);
 
 /* Feeds one Ethernet frame that arrived on the network (payload after the Ethernet header;
  * copied).  Any thread.  Returns 0, ZT_ERR_NOMEM (dropped) or ZT_ERR_INVAL. */
-int zt_stack_netif_input(zt_stack_netif *nif, uint64_t src_mac, uint64_t dst_mac,
+int zt__stack_netif_input(zt_stack_netif *nif, uint64_t src_mac, uint64_t dst_mac,
                          unsigned ethertype, const uint8_t *data, size_t len);
 
-/* A batch of zt_stack_netif_input() calls under one hold of the core lock (the frames of one
+/* A batch of zt__stack_netif_input() calls under one hold of the core lock (the frames of one
  * received batch): begin takes the lock, end releases it; in between, the calling thread's
  * inputs do not lock again.  Nothing else may be called from this thread in between. */
-void zt_stack_input_begin(void);
-void zt_stack_input_end(void);
+void zt__stack_input_begin(void);
+void zt__stack_input_end(void);
 
 /* The IPv6 link-local address the netif carries (fe80::/64 from the MAC). */
-void zt_stack_netif_linklocal(const zt_stack_netif *nif, uint8_t out[16]);
+void zt__stack_netif_linklocal(const zt_stack_netif *nif, uint8_t out[16]);
 /* Index of the lwIP netif (for IPV6 scope ids, ZTS_SO_BINDTODEVICE). */
-unsigned zt_stack_netif_index(const zt_stack_netif *nif);
+unsigned zt__stack_netif_index(const zt_stack_netif *nif);
 
 /* Removes the netif (connections bound to its addresses fail) and frees it.  NULL: no-op. */
-void zt_stack_netif_del(zt_stack_netif *nif);
+void zt__stack_netif_del(zt_stack_netif *nif);
 
 #endif

@@ -14,7 +14,7 @@ void zt__err_set(char *err, size_t cap, const char *fmt, ...)
     va_end(ap);
 }
 
-const char *zt_strerror(int err)
+const char *zt__strerror(int err)
 {
     switch (err) {
     case ZT_OK:

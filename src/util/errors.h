@@ -36,14 +36,14 @@ enum {
 };
 
 /* A short human sentence for |err|; never NULL. */
-const char *zt_strerror(int err);
+const char *zt__strerror(int err);
 
 /* Writes one printf-style sentence into the caller's error buffer |err| of |cap| bytes
  * (truncated to fit; nothing if |err| is NULL or |cap| 0): the one way every layer fills the
  * "char *err, size_t errlen" of its functions. */
 void zt__err_set(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-static inline int zt_err_is_fatal(int err)
+static inline int zt__err_is_fatal(int err)
 {
     return err <= ZT_ERR_FATAL;
 }

@@ -264,7 +264,7 @@ mcast)
     wait_for 10 "$tmp/member.log" "^joined " || fail "member: did not join the groups"
     wait_for 10 "$tmp/other.log" "^listening " || fail "other: not listening"
     # 60 datagrams per group, 150 ms apart (9 s): a new subscription reaches the root only at
-    # the member's next 5 s timer tick (zt_node_multicast_subscribe, src/core/multicast.c),
+    # the member's next 5 s timer tick (zt__node_multicast_subscribe, src/core/multicast.c),
     # and the sender learns of it then; the datagrams sent before that are lost.
     node sender mcast-send "$tmp/sender" "$nwid" "$g4" "$g6" 9100 60 "$ip4_other"
     ready sender

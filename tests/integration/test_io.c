@@ -60,9 +60,9 @@ static void on_timer(zt_loop *loop, void *arg)
 {
     loop_state *st = arg;
     st->timer_fired++;
-    st->fired_at = zt_io_clock_ms();
+    st->fired_at = zt__io_clock_ms();
     if (st->stop_on_timer)
-        zt_loop_stop(loop);
+        zt__loop_stop(loop);
 }
 
 static void on_wakeup(zt_loop *loop, void *arg)
@@ -70,7 +70,7 @@ static void on_wakeup(zt_loop *loop, void *arg)
     loop_state *st = arg;
     st->wakeups++;
     if (st->stop_on_wakeup)
-        zt_loop_stop(loop);
+        zt__loop_stop(loop);
 }
 
 static void test_timer(void)
@@ -79,25 +79,25 @@ static void test_timer(void)
     zt_loop *loop;
     int64_t t0;
 
-    CHECK(zt_loop_new(&loop, on_timer, on_wakeup, &st) == 0);
-    t0 = zt_io_clock_ms();
-    CHECK(zt_loop_set_timer(loop, t0 + 1000) == 0);
-    CHECK(zt_loop_set_timer(loop, t0 + 50) == 0); /* re-arming replaces */
-    CHECK(zt_loop_run(loop) == 0);
+    CHECK(zt__loop_new(&loop, on_timer, on_wakeup, &st) == 0);
+    t0 = zt__io_clock_ms();
+    CHECK(zt__loop_set_timer(loop, t0 + 1000) == 0);
+    CHECK(zt__loop_set_timer(loop, t0 + 50) == 0); /* re-arming replaces */
+    CHECK(zt__loop_run(loop) == 0);
     CHECK(st.timer_fired == 1);
     CHECK(st.fired_at - t0 >= 50);
     CHECK(st.fired_at - t0 < 900);
-    zt_loop_del(loop);
+    zt__loop_del(loop);
 
     /* A deadline in the past fires at once. */
     memset(&st, 0, sizeof(st));
     st.stop_on_timer = true;
-    CHECK(zt_loop_new(&loop, on_timer, NULL, &st) == 0);
-    CHECK(zt_loop_set_timer(loop, 0) == 0);
-    t0 = zt_io_clock_ms();
-    CHECK(zt_loop_run(loop) == 0);
+    CHECK(zt__loop_new(&loop, on_timer, NULL, &st) == 0);
+    CHECK(zt__loop_set_timer(loop, 0) == 0);
+    t0 = zt__io_clock_ms();
+    CHECK(zt__loop_run(loop) == 0);
     CHECK(st.timer_fired == 1 && st.fired_at - t0 < 500);
-    zt_loop_del(loop);
+    zt__loop_del(loop);
     printf("ok timer\n");
 }
 
@@ -106,7 +106,7 @@ static void *wake_later(void *arg)
     zt_loop *loop = arg;
     struct timespec ts = {0, 30 * 1000000L};
     nanosleep(&ts, NULL);
-    CHECK(zt_loop_wakeup(loop) == 0);
+    CHECK(zt__loop_wakeup(loop) == 0);
     return NULL;
 }
 
@@ -115,7 +115,7 @@ static void *stop_later(void *arg)
     zt_loop *loop = arg;
     struct timespec ts = {0, 30 * 1000000L};
     nanosleep(&ts, NULL);
-    zt_loop_stop(loop);
+    zt__loop_stop(loop);
     return NULL;
 }
 
@@ -125,23 +125,23 @@ static void test_wakeup_and_stop(void)
     zt_loop *loop;
     pthread_t t;
 
-    CHECK(zt_loop_new(&loop, on_timer, on_wakeup, &st) == 0);
+    CHECK(zt__loop_new(&loop, on_timer, on_wakeup, &st) == 0);
     /* Watchdog: a lost wakeup would fail the test (the timer would fire first). */
-    CHECK(zt_loop_set_timer(loop, zt_io_clock_ms() + 5000) == 0);
+    CHECK(zt__loop_set_timer(loop, zt__io_clock_ms() + 5000) == 0);
     CHECK(pthread_create(&t, NULL, wake_later, loop) == 0);
-    CHECK(zt_loop_run(loop) == 0);
+    CHECK(zt__loop_run(loop) == 0);
     pthread_join(t, NULL);
     CHECK(st.wakeups == 1 && st.timer_fired == 0);
-    zt_loop_del(loop);
+    zt__loop_del(loop);
 
     memset(&st, 0, sizeof(st));
-    CHECK(zt_loop_new(&loop, on_timer, on_wakeup, &st) == 0);
-    CHECK(zt_loop_set_timer(loop, ZT_LOOP_NEVER) == 0);
+    CHECK(zt__loop_new(&loop, on_timer, on_wakeup, &st) == 0);
+    CHECK(zt__loop_set_timer(loop, ZT_LOOP_NEVER) == 0);
     CHECK(pthread_create(&t, NULL, stop_later, loop) == 0);
-    CHECK(zt_loop_run(loop) == 0); /* returns because of the other thread's stop */
+    CHECK(zt__loop_run(loop) == 0); /* returns because of the other thread's stop */
     pthread_join(t, NULL);
-    CHECK(zt_loop_is_stopping(loop));
-    zt_loop_del(loop);
+    CHECK(zt__loop_is_stopping(loop));
+    zt__loop_del(loop);
     printf("ok wakeup and stop from another thread\n");
 }
 
@@ -163,12 +163,12 @@ static void on_readable(zt_loop *loop, int fd, void *arg)
     int n;
 
     st->calls++;
-    while ((n = zt_io_udp_recv(fd, &st->rx)) > 0) {
+    while ((n = zt__io_udp_recv(fd, &st->rx)) > 0) {
         for (unsigned i = 0; i < (unsigned)n; i++) {
             size_t len;
-            const uint8_t *d = zt_io_udp_rx_data(&st->rx, i, &len);
+            const uint8_t *d = zt__io_udp_rx_data(&st->rx, i, &len);
             uint32_t seq;
-            CHECK(!zt_io_udp_rx_is_truncated(&st->rx, i));
+            CHECK(!zt__io_udp_rx_is_truncated(&st->rx, i));
             CHECK(len == 100 + st->got % 900);
             memcpy(&seq, d, 4);
             if (seq != st->got)
@@ -179,7 +179,7 @@ static void on_readable(zt_loop *loop, int fd, void *arg)
     }
     CHECK(n == 0);
     if (st->got == NDGRAMS)
-        zt_loop_stop(loop);
+        zt__loop_stop(loop);
 }
 
 static void test_udp_batch(int family)
@@ -195,54 +195,54 @@ static void test_udp_batch(int family)
 
     memset(&st, 0, sizeof(st));
     st.in_order = true;
-    rv = zt_io_udp_open(family, family == AF_INET ? lo4 : lo6, 0, ZT_IO_UDP_BUFFER, &st.fd_a,
+    rv = zt__io_udp_open(family, family == AF_INET ? lo4 : lo6, 0, ZT_IO_UDP_BUFFER, &st.fd_a,
                         &pa);
     if (rv == ZT_ERR_UNSUPPORTED && family == AF_INET6) {
         printf("ok udp batch IPv6 (skipped: no IPv6 loopback here)\n");
         return;
     }
     CHECK(rv == 0 && pa != 0);
-    CHECK(zt_io_udp_open(family, family == AF_INET ? lo4 : lo6, 0, ZT_IO_UDP_BUFFER, &st.fd_b,
+    CHECK(zt__io_udp_open(family, family == AF_INET ? lo4 : lo6, 0, ZT_IO_UDP_BUFFER, &st.fd_b,
                          &pb) == 0);
-    CHECK(zt_io_udp_rx_init(&st.rx, 64) == 0);
-    CHECK(zt_io_udp_tx_init(&tx, 64, 2048) == 0);
-    CHECK(zt_loop_new(&loop, on_timer, NULL, &st.ls) == 0);
+    CHECK(zt__io_udp_rx_init(&st.rx, 64) == 0);
+    CHECK(zt__io_udp_tx_init(&tx, 64, 2048) == 0);
+    CHECK(zt__loop_new(&loop, on_timer, NULL, &st.ls) == 0);
     st.ls.stop_on_timer = true;
-    CHECK(zt_loop_set_timer(loop, zt_io_clock_ms() + 10000) == 0); /* watchdog */
-    CHECK(zt_loop_add(loop, st.fd_b, on_readable, &st) == 0);
-    CHECK(zt_loop_add(loop, st.fd_b, on_readable, &st) == ZT_ERR_EXISTS);
+    CHECK(zt__loop_set_timer(loop, zt__io_clock_ms() + 10000) == 0); /* watchdog */
+    CHECK(zt__loop_add(loop, st.fd_b, on_readable, &st) == 0);
+    CHECK(zt__loop_add(loop, st.fd_b, on_readable, &st) == ZT_ERR_EXISTS);
 
     to_addr(family, pb, &to, &tolen);
     for (uint32_t i = 0; i < NDGRAMS; i++) {
         size_t len = 100 + i % 900;
         memset(buf, (uint8_t)i, len);
         memcpy(buf, &i, 4);
-        rv = zt_io_udp_tx_queue(&tx, st.fd_a, (struct sockaddr *)&to, tolen, buf, len);
+        rv = zt__io_udp_tx_queue(&tx, st.fd_a, (struct sockaddr *)&to, tolen, buf, len);
         if (rv == ZT_ERR_LIMIT) {
-            CHECK(zt_io_udp_tx_flush(&tx) == 0);
-            rv = zt_io_udp_tx_queue(&tx, st.fd_a, (struct sockaddr *)&to, tolen, buf, len);
+            CHECK(zt__io_udp_tx_flush(&tx) == 0);
+            rv = zt__io_udp_tx_queue(&tx, st.fd_a, (struct sockaddr *)&to, tolen, buf, len);
         }
         CHECK(rv == 0);
         /* Let the receiver keep up now and then: loopback drops on a full buffer too. */
         if (i % 128 == 127) {
-            CHECK(zt_io_udp_tx_flush(&tx) == 0);
+            CHECK(zt__io_udp_tx_flush(&tx) == 0);
         }
     }
-    CHECK(zt_io_udp_tx_flush(&tx) == 0);
+    CHECK(zt__io_udp_tx_flush(&tx) == 0);
     CHECK(tx.sent == NDGRAMS);
     CHECK(tx.syscalls <= NDGRAMS / 64 + 8); /* batched, not one call per datagram */
-    CHECK(zt_loop_run(loop) == 0);
+    CHECK(zt__loop_run(loop) == 0);
     CHECK(st.ls.timer_fired == 0);
     CHECK(st.got == NDGRAMS);
     CHECK(st.in_order);
-    CHECK(zt_io_udp_tx_queue(&tx, st.fd_a, (struct sockaddr *)&to, tolen, buf, 4096) ==
+    CHECK(zt__io_udp_tx_queue(&tx, st.fd_a, (struct sockaddr *)&to, tolen, buf, 4096) ==
           ZT_ERR_RANGE);
 
     printf("ok udp batch IPv%d (%u datagrams, %llu sendmmsg calls, %u wakeups)\n",
            family == AF_INET ? 4 : 6, st.got, (unsigned long long)tx.syscalls, st.calls);
-    zt_loop_del(loop);
-    zt_io_udp_tx_clear(&tx);
-    zt_io_udp_rx_clear(&st.rx);
+    zt__loop_del(loop);
+    zt__io_udp_tx_clear(&tx);
+    zt__io_udp_rx_clear(&st.rx);
     close(st.fd_a);
     close(st.fd_b);
 }
@@ -251,7 +251,7 @@ static void test_udp_batch(int family)
 static int recv_one(int fd, zt_io_udp_rx *rx)
 {
     for (int i = 0; i < 200; i++) {
-        int n = zt_io_udp_recv(fd, rx);
+        int n = zt__io_udp_recv(fd, rx);
         if (n != 0)
             return n;
         usleep(10000);
@@ -270,29 +270,29 @@ static void test_udp_ttl_truncation_in_use(void)
     socklen_t olen = sizeof(ttl);
     size_t len;
 
-    CHECK(zt_io_udp_open(AF_INET, lo4, 0, 0, &fa, &pa) == 0);
-    CHECK(zt_io_udp_open(AF_INET, lo4, 0, 0, &fb, &pb) == 0);
-    CHECK(zt_io_udp_rx_init(&rx, 32) == 0);
+    CHECK(zt__io_udp_open(AF_INET, lo4, 0, 0, &fa, &pa) == 0);
+    CHECK(zt__io_udp_open(AF_INET, lo4, 0, 0, &fb, &pb) == 0);
+    CHECK(zt__io_udp_rx_init(&rx, 32) == 0);
     to_addr(AF_INET, pb, &to, &tolen);
 
     /* TTL 2 is enough on loopback, and the socket's own TTL is back afterwards. */
-    CHECK(zt_io_udp_send(fa, (struct sockaddr *)&to, tolen, "ttl", 3, 2) == 0);
+    CHECK(zt__io_udp_send(fa, (struct sockaddr *)&to, tolen, "ttl", 3, 2) == 0);
     CHECK(recv_one(fb, &rx) == 1);
-    CHECK(zt_io_udp_rx_data(&rx, 0, &len) != NULL && len == 3);
+    CHECK(zt__io_udp_rx_data(&rx, 0, &len) != NULL && len == 3);
     CHECK(getsockopt(fa, IPPROTO_IP, IP_TTL, &ttl, &olen) == 0);
     CHECK(ttl != 2 && ttl > 0);
     /* The sender's address is the bound one. */
-    CHECK(((const struct sockaddr_in *)zt_io_udp_rx_from(&rx, 0))->sin_port == htons(pa));
+    CHECK(((const struct sockaddr_in *)zt__io_udp_rx_from(&rx, 0))->sin_port == htons(pa));
 
     /* Longer than we receive: flagged, not passed on as if whole. */
-    CHECK(zt_io_udp_send(fa, (struct sockaddr *)&to, tolen, big, sizeof(big), 0) == 0);
+    CHECK(zt__io_udp_send(fa, (struct sockaddr *)&to, tolen, big, sizeof(big), 0) == 0);
     CHECK(recv_one(fb, &rx) == 1);
-    CHECK(zt_io_udp_rx_is_truncated(&rx, 0));
+    CHECK(zt__io_udp_rx_is_truncated(&rx, 0));
 
     /* The same port twice: "in use". */
-    CHECK(zt_io_udp_open(AF_INET, lo4, pa, 0, &fx, &px) == ZT_ERR_EXISTS);
+    CHECK(zt__io_udp_open(AF_INET, lo4, pa, 0, &fx, &px) == ZT_ERR_EXISTS);
 
-    zt_io_udp_rx_clear(&rx);
+    zt__io_udp_rx_clear(&rx);
     close(fa);
     close(fb);
     printf("ok udp ttl, truncation, port in use\n");
@@ -308,14 +308,14 @@ static void on_rm(zt_loop *loop, int fd, void *arg)
     rm_state *st = arg;
     if (fd == st->fd1) {
         st->calls1++;
-        CHECK(zt_loop_remove(loop, st->fd2) == 0);
-        CHECK(zt_loop_remove(loop, st->fd1) == 0);
+        CHECK(zt__loop_remove(loop, st->fd2) == 0);
+        CHECK(zt__loop_remove(loop, st->fd1) == 0);
     } else {
         st->calls2++;
-        CHECK(zt_loop_remove(loop, st->fd1) == 0);
-        CHECK(zt_loop_remove(loop, st->fd2) == 0);
+        CHECK(zt__loop_remove(loop, st->fd1) == 0);
+        CHECK(zt__loop_remove(loop, st->fd2) == 0);
     }
-    zt_loop_stop(loop);
+    zt__loop_stop(loop);
 }
 
 static void test_remove_in_callback(void)
@@ -328,13 +328,13 @@ static void test_remove_in_callback(void)
     st.fd1 = p1[0];
     st.fd2 = p2[0];
     CHECK(write(p1[1], "x", 1) == 1 && write(p2[1], "y", 1) == 1);
-    CHECK(zt_loop_new(&loop, NULL, NULL, NULL) == 0);
-    CHECK(zt_loop_add(loop, st.fd1, on_rm, &st) == 0);
-    CHECK(zt_loop_add(loop, st.fd2, on_rm, &st) == 0);
-    CHECK(zt_loop_run(loop) == 0);
+    CHECK(zt__loop_new(&loop, NULL, NULL, NULL) == 0);
+    CHECK(zt__loop_add(loop, st.fd1, on_rm, &st) == 0);
+    CHECK(zt__loop_add(loop, st.fd2, on_rm, &st) == 0);
+    CHECK(zt__loop_run(loop) == 0);
     CHECK(st.calls1 + st.calls2 == 1);
-    CHECK(zt_loop_remove(loop, st.fd1) == ZT_ERR_NOTFOUND);
-    zt_loop_del(loop);
+    CHECK(zt__loop_remove(loop, st.fd1) == ZT_ERR_NOTFOUND);
+    zt__loop_del(loop);
     close(p1[0]);
     close(p1[1]);
     close(p2[0]);
@@ -355,35 +355,35 @@ static void measure_batching(void)
     int fa, fb;
     int64_t t0, t1, t2;
 
-    CHECK(zt_io_udp_open(AF_INET, lo4, 0, ZT_IO_UDP_BUFFER, &fa, &pa) == 0);
-    CHECK(zt_io_udp_open(AF_INET, lo4, 0, ZT_IO_UDP_BUFFER, &fb, &pb) == 0);
-    CHECK(zt_io_udp_tx_init(&tx, 64, 2048) == 0);
-    CHECK(zt_io_udp_rx_init(&rx, 64) == 0);
+    CHECK(zt__io_udp_open(AF_INET, lo4, 0, ZT_IO_UDP_BUFFER, &fa, &pa) == 0);
+    CHECK(zt__io_udp_open(AF_INET, lo4, 0, ZT_IO_UDP_BUFFER, &fb, &pb) == 0);
+    CHECK(zt__io_udp_tx_init(&tx, 64, 2048) == 0);
+    CHECK(zt__io_udp_rx_init(&rx, 64) == 0);
     to_addr(AF_INET, pb, &to, &tolen);
 
-    t0 = zt_io_clock_ms();
+    t0 = zt__io_clock_ms();
     for (int i = 0; i < N; i++) {
-        (void)zt_io_udp_send(fa, (struct sockaddr *)&to, tolen, buf, LEN, 0);
+        (void)zt__io_udp_send(fa, (struct sockaddr *)&to, tolen, buf, LEN, 0);
         if (i % 64 == 63)
-            while (zt_io_udp_recv(fb, &rx) > 0)
+            while (zt__io_udp_recv(fb, &rx) > 0)
                 ;
     }
-    t1 = zt_io_clock_ms();
+    t1 = zt__io_clock_ms();
     for (int i = 0; i < N; i++) {
-        if (zt_io_udp_tx_queue(&tx, fa, (struct sockaddr *)&to, tolen, buf, LEN) ==
+        if (zt__io_udp_tx_queue(&tx, fa, (struct sockaddr *)&to, tolen, buf, LEN) ==
             ZT_ERR_LIMIT) {
-            (void)zt_io_udp_tx_flush(&tx);
-            (void)zt_io_udp_tx_queue(&tx, fa, (struct sockaddr *)&to, tolen, buf, LEN);
-            while (zt_io_udp_recv(fb, &rx) > 0)
+            (void)zt__io_udp_tx_flush(&tx);
+            (void)zt__io_udp_tx_queue(&tx, fa, (struct sockaddr *)&to, tolen, buf, LEN);
+            while (zt__io_udp_recv(fb, &rx) > 0)
                 ;
         }
     }
-    (void)zt_io_udp_tx_flush(&tx);
-    t2 = zt_io_clock_ms();
+    (void)zt__io_udp_tx_flush(&tx);
+    t2 = zt__io_clock_ms();
     printf("measure: %d datagrams of %d bytes: sendto %lld ms, sendmmsg x64 %lld ms\n", N, LEN,
            (long long)(t1 - t0), (long long)(t2 - t1));
-    zt_io_udp_tx_clear(&tx);
-    zt_io_udp_rx_clear(&rx);
+    zt__io_udp_tx_clear(&tx);
+    zt__io_udp_rx_clear(&rx);
     close(fa);
     close(fb);
 }

@@ -66,7 +66,7 @@ int main(int argc, char **argv)
     zts_controller_config cfg;
     zts_controller *ctl = NULL;
     uint64_t nwid, node;
-    int64_t now = zt_io_clock_wall_ms();
+    int64_t now = zt__io_clock_wall_ms();
     int argi = 1, rv;
 
     if (argc > 2 && strcmp(argv[1], "-i") == 0) {
@@ -87,7 +87,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "authorize") != 0 && strcmp(cmd, "create-network") != 0)
         return usage();
-    if (zt_crypto_init() != 0 || load_identity(id_path, secret, sizeof(secret)) != 0) {
+    if (zt__crypto_init() != 0 || load_identity(id_path, secret, sizeof(secret)) != 0) {
         fprintf(stderr, "zt-ctltool: no identity\n");
         return 1;
     }

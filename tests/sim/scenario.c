@@ -137,10 +137,10 @@ void chat_send(chat *c, sim_world *w, sim_node *a, sim_node *b)
     m->t = sim_now(w);
     m->len = (size_t)snprintf(m->payload, sizeof(m->payload), "msg %" PRIu64 " %s>%s", c->ctr++,
                               sim_name(a), sim_name(b));
-    rv = zt_node_send_user_message(sim_zt(a), sim_address(b), MSG_TYPE, m->payload, m->len,
+    rv = zt__node_send_user_message(sim_zt(a), sim_address(b), MSG_TYPE, m->payload, m->len,
                                    sim_now(w));
-    CHECK(w, rv == 0, "%s -> %s: zt_node_send_user_message: %s", sim_name(a), sim_name(b),
-          zt_strerror(rv));
+    CHECK(w, rv == 0, "%s -> %s: zt__node_send_user_message: %s", sim_name(a), sim_name(b),
+          zt__strerror(rv));
 }
 
 bool msg_arrived(const msg *m)
@@ -223,18 +223,18 @@ void check_sim_sane(sim_world *w)
 {
     const sim_stats *st = sim_get_stats(w);
 
-    /* node.h: ECHO_REPLY is the answer to zt_node_ping(); keepalives raise nothing. */
+    /* node.h: ECHO_REPLY is the answer to zt__node_ping(); keepalives raise nothing. */
     for (unsigned i = 0; i < tap.n; i++) {
         const sim_event *ev = sim_event_find(tap.nodes[i], ZT_NODE_EVENT_ECHO_REPLY, 0, 0);
         CHECK(w, ev == NULL || ev->time >= first_ping,
               "%s raised ECHO_REPLY (peer %010" PRIx64 ", t=%" PRId64
-              ") though nobody called zt_node_ping()",
+              ") though nobody called zt__node_ping()",
               sim_name(tap.nodes[i]), ev->peer, ev->time);
     }
     CHECK(w, st->fatal == 0, "a core call returned a fatal error");
     CHECK(w, st->bad_socket == 0, "the core sent from a socket ID it was never given");
     CHECK(w, st->deadline_stall == 0,
-          "zt_node_next_deadline() was not after the last zt_node_process_timers() %" PRIu64
+          "zt__node_next_deadline() was not after the last zt__node_process_timers() %" PRIu64
           " times",
           st->deadline_stall);
 }
@@ -256,14 +256,14 @@ zt_network_status vl2_status(const sim_node *n, uint64_t nwid)
 {
     zt_network_status st = ZT_NETWORK_PORT_ERROR;
 
-    if (sim_zt(n) == NULL || zt_node_network_status(sim_zt(n), nwid, &st) != 0)
+    if (sim_zt(n) == NULL || zt__node_network_status(sim_zt(n), nwid, &st) != 0)
         return (zt_network_status)-1;
     return st;
 }
 
 const zt_netconf *vl2_config(const sim_node *n, uint64_t nwid)
 {
-    return sim_zt(n) == NULL ? NULL : zt_node_network_config(sim_zt(n), nwid);
+    return sim_zt(n) == NULL ? NULL : zt__node_network_config(sim_zt(n), nwid);
 }
 
 bool vl2_run_until_status(sim_world *w, sim_node *const *g, size_t count, uint64_t nwid,
@@ -298,12 +298,12 @@ const sim_frame *vl2_last_frame(const sim_node *n, uint64_t nwid, uint64_t src_m
 int vl2_deliver(sim_world *w, uint64_t nwid, sim_node *a, sim_node *b, uint64_t dst_mac,
                 unsigned ethertype, const uint8_t *p, size_t len, int tries)
 {
-    uint64_t src_mac = sim_zt(a) != NULL ? zt_node_network_mac(sim_zt(a), nwid) : 0;
+    uint64_t src_mac = sim_zt(a) != NULL ? zt__node_network_mac(sim_zt(a), nwid) : 0;
 
     for (int i = 1; i <= tries; i++) {
         int64_t t0 = sim_now(w);
-        int rv = zt_node_send_frame(sim_zt(a), nwid, src_mac, dst_mac, ethertype, p, len, t0);
-        CHECK(w, rv == 0, "%s: zt_node_send_frame: %s", sim_name(a), zt_strerror(rv));
+        int rv = zt__node_send_frame(sim_zt(a), nwid, src_mac, dst_mac, ethertype, p, len, t0);
+        CHECK(w, rv == 0, "%s: zt__node_send_frame: %s", sim_name(a), zt__strerror(rv));
         for (int k = 0; k < 10; k++) {
             sim_run_for(w, 100 * SIM_MS);
             if (sim_got_frame(b, nwid, src_mac, dst_mac, ethertype, p, len, t0))

@@ -19,7 +19,7 @@
 
 extern uint64_t current_seed;
 extern sim_world *current_world; /* freed by teardown() if a check fails mid-test */
-extern int64_t first_ping;       /* when the running test first called zt_node_ping() */
+extern int64_t first_ping;       /* when the running test first called zt__node_ping() */
 
 #define CHECK(w, cond, ...)                                                                   \
     do {                                                                                      \

@@ -224,7 +224,7 @@ static void node_start(sim_node *n)
 
     if (n->opts.bare || n->zt != NULL)
         return;
-    zt_node_config_default(&cfg);
+    zt__node_config_default(&cfg);
     cfg.identity = &n->id;
     memcpy(cfg.seed, n->seed, sizeof(cfg.seed));
     cfg.mem = &n->mem;
@@ -245,13 +245,13 @@ static void node_start(sim_node *n)
     cb.frame = cb_frame;
     if (n->config_hook != NULL)
         cb.config_request = cb_config_request;
-    rv = zt_node_new(&n->zt, &cfg, &cb, w->now);
+    rv = zt__node_new(&n->zt, &cfg, &cb, w->now);
     if (rv != 0)
-        die("%s: zt_node_new: %s", n->name, zt_strerror(rv));
+        die("%s: zt__node_new: %s", n->name, zt__strerror(rv));
     if (!n->opts.no_local_addresses) {
-        rv = zt_node_set_local_addresses(n->zt, &n->addr, 1);
+        rv = zt__node_set_local_addresses(n->zt, &n->addr, 1);
         if (rv != 0)
-            die("%s: zt_node_set_local_addresses: %s", n->name, zt_strerror(rv));
+            die("%s: zt__node_set_local_addresses: %s", n->name, zt__strerror(rv));
     }
     n->started = true;
     n->killed = false;
@@ -300,7 +300,7 @@ void sim_del(sim_world *w)
         return;
     for (unsigned i = 0; i < w->nnodes; i++) {
         sim_node *n = w->nodes[i];
-        zt_node_del(n->zt);
+        zt__node_del(n->zt);
         if (n->started && n->mem_in_use != 0)
             fprintf(stderr, "sim: %s: the core leaked %zu bytes\n", n->name, n->mem_in_use);
         state_clear(n);
@@ -329,7 +329,7 @@ static int64_t node_deadline(const sim_node *n)
 
     if (n->zt == NULL)
         return INT64_MAX;
-    d = zt_node_next_deadline(n->zt);
+    d = zt__node_next_deadline(n->zt);
     if (d <= n->last_timer)
         d = n->last_timer + 1; /* never spin at one instant; counted in run_timers */
     return d;
@@ -339,13 +339,13 @@ static void run_timers(sim_world *w, sim_node *n)
 {
     int rv;
 
-    if (zt_node_next_deadline(n->zt) <= n->last_timer)
+    if (zt__node_next_deadline(n->zt) <= n->last_timer)
         w->stats.deadline_stall++;
     n->last_timer = w->now;
-    rv = zt_node_process_timers(n->zt, w->now);
-    if (zt_err_is_fatal(rv)) {
+    rv = zt__node_process_timers(n->zt, w->now);
+    if (zt__err_is_fatal(rv)) {
         w->stats.fatal++;
-        trace_line(w, "FATAL %s process_timers: %s", n->name, zt_strerror(rv));
+        trace_line(w, "FATAL %s process_timers: %s", n->name, zt__strerror(rv));
     }
 }
 
@@ -413,7 +413,7 @@ void sim_kill(sim_node *n)
 {
     if (n->zt == NULL)
         return;
-    zt_node_del(n->zt);
+    zt__node_del(n->zt);
     n->zt = NULL;
     n->killed = true;
     if (n->mem_in_use != 0)
@@ -470,14 +470,14 @@ const zt_inetaddr *sim_node_addr(const sim_node *n)
 
 bool sim_online(const sim_node *n)
 {
-    return n->zt != NULL && zt_node_is_online(n->zt);
+    return n->zt != NULL && zt__node_is_online(n->zt);
 }
 
 bool sim_has_direct_path(const sim_node *a, const sim_node *b)
 {
     static zt_peer_info pi; /* ~1 KiB; the sim is single-threaded */
 
-    if (a->zt == NULL || zt_node_peer(a->zt, b->id.address, &pi) != 0)
+    if (a->zt == NULL || zt__node_peer(a->zt, b->id.address, &pi) != 0)
         return false;
     for (unsigned i = 0; i < pi.npaths && i < ZT_NODE_MAX_PATHS; i++)
         if (pi.paths[i].alive)
@@ -488,13 +488,13 @@ bool sim_has_direct_path(const sim_node *a, const sim_node *b)
 size_t sim_npeers(const sim_node *n)
 {
     static zt_peer_info one[1];
-    return n->zt == NULL ? 0 : zt_node_peers(n->zt, one, 1);
+    return n->zt == NULL ? 0 : zt__node_peers(n->zt, one, 1);
 }
 
 const zt_node_counters *sim_counters(const sim_node *n)
 {
     static const zt_node_counters none;
-    return n->zt == NULL ? &none : zt_node_get_counters(n->zt);
+    return n->zt == NULL ? &none : zt__node_get_counters(n->zt);
 }
 
 const sim_stats *sim_get_stats(const sim_world *w)

@@ -5,7 +5,7 @@
  * One sim_world holds a virtual clock (int64 ms), a seeded PRNG, the nodes, the NAT boxes and
  * an event queue of datagrams in flight ordered by (delivery time, sequence number).
  * sim_run_until() jumps from event to event: it delivers datagrams with
- * zt_node_recv_datagram() and runs each node's timers at its zt_node_next_deadline().  No
+ * zt__node_recv_datagram() and runs each node's timers at its zt__node_next_deadline().  No
  * sockets, no sleeps, no wall clock: the same seed gives the same trace (sim_trace_hash()).
  *
  * Underlay model.  Every node owns one UDP socket bound to its address (ip/port).  A node is
@@ -52,13 +52,13 @@ typedef struct sim_link_cfg {
     unsigned dup_pct;   /* 0..100, per crossing: a second copy with its own jitter */
 } sim_link_cfg;
 
-/* Per-node options; zero fields keep the core's defaults (zt_node_config_default). */
+/* Per-node options; zero fields keep the core's defaults (zt__node_config_default). */
 typedef struct sim_node_opts {
     unsigned max_peers;
     int64_t online_window_ms;
     int64_t peer_idle_ms;
     bool bare;                  /* no protocol core: an underlay host fed to the tap only */
-    bool no_local_addresses;    /* do not call zt_node_set_local_addresses() */
+    bool no_local_addresses;    /* do not call zt__node_set_local_addresses() */
     const zt_identity *identity; /* this one (copied) instead of the fixture for its index */
 } sim_node_opts;
 
@@ -89,7 +89,7 @@ typedef struct sim_frame {
 /* What the underlay did with datagrams (counts of datagram copies). */
 typedef struct sim_stats {
     uint64_t sent;            /* send callbacks */
-    uint64_t delivered;       /* handed to zt_node_recv_datagram (or the tap) */
+    uint64_t delivered;       /* handed to zt__node_recv_datagram (or the tap) */
     uint64_t lost;            /* random loss on a link */
     uint64_t duplicated;      /* extra copies made */
     uint64_t ttl_expired;     /* ttl > 0: died after the first NAT hop */
@@ -99,7 +99,7 @@ typedef struct sim_stats {
     uint64_t to_dead;         /* destination killed while in flight */
     uint64_t injected;        /* sim_inject() */
     uint64_t bad_socket;      /* send callback named a socket the node does not own */
-    uint64_t recv_drop;       /* zt_node_recv_datagram returned ZT_ERR_DROP */
+    uint64_t recv_drop;       /* zt__node_recv_datagram returned ZT_ERR_DROP */
     uint64_t recv_error;      /* ... returned another non-fatal error */
     uint64_t fatal;           /* a core call returned a fatal error */
     uint64_t deadline_stall;  /* next deadline not after the last timer run (clamped +1 ms) */
@@ -203,9 +203,9 @@ const zt_inetaddr *sim_node_addr(const sim_node *n); /* bound (inside) address *
 /* The address |n| appears from on the internet when talking to |to|, or NULL. */
 bool sim_nat_external(sim_node *n, const zt_inetaddr *to, zt_inetaddr *out);
 bool sim_online(const sim_node *n);
-/* True if |a| holds an alive direct path to |b| (zt_node_peer). */
+/* True if |a| holds an alive direct path to |b| (zt__node_peer). */
 bool sim_has_direct_path(const sim_node *a, const sim_node *b);
-/* Number of peers |n| holds (zt_node_peers). */
+/* Number of peers |n| holds (zt__node_peers). */
 size_t sim_npeers(const sim_node *n);
 const zt_node_counters *sim_counters(const sim_node *n);
 const sim_stats *sim_get_stats(const sim_world *w);

@@ -31,7 +31,7 @@ int ctl_hook(void *user, sim_node *n, const zt_identity *requester, uint64_t pac
 
     if (c->api == NULL)
         return ZT_ERR_NOTFOUND;
-    (void)zt_controller_handle_request(zt__controller_of(c->api), requester, payload, len,
+    (void)zt__controller_handle_request(zt__controller_of(c->api), requester, payload, len,
                                        packet_id, now, &out, NULL);
     return 0;
 }
@@ -101,7 +101,7 @@ static int ctl_queue(void *arg, uint64_t dest, uint8_t verb, const uint8_t *payl
 }
 
 /* Sends what the controller queued after edits made through zts_controller_* (pushes and
- * revocations, controller.h "Change notes") with zt_node_send_vl2: the service's job.
+ * revocations, controller.h "Change notes") with zt__node_send_vl2: the service's job.
  * Returns how many payloads of |verb| (0 = any) were sent. */
 static size_t ctl_send_queued(sim_world *w, unsigned verb, const char *what);
 
@@ -110,8 +110,8 @@ size_t ctl_flush(sim_world *w, unsigned verb)
     zt_controller_out out = {.send = ctl_queue, .arg = &ctl};
     int rv;
 
-    rv = zt_controller_flush(zt__controller_of(ctl.api), sim_now(w), &out);
-    CHECK(w, rv == 0, "zt_controller_flush: %s", zt_strerror(rv));
+    rv = zt__controller_flush(zt__controller_of(ctl.api), sim_now(w), &out);
+    CHECK(w, rv == 0, "zt__controller_flush: %s", zt__strerror(rv));
     return ctl_send_queued(w, verb, "flush");
 }
 
@@ -123,9 +123,9 @@ static size_t ctl_send_queued(sim_world *w, unsigned verb, const char *what)
 
     for (size_t i = 0; i < ctl.nout; i++) {
         outmsg *m = &ctl.out[i];
-        rv = zt_node_send_vl2(sim_zt(ctl.node), m->dest, m->verb, m->data, m->len, sim_now(w));
-        CHECK(w, rv == 0, "zt_node_send_vl2 to %010" PRIx64 " verb 0x%02x: %s", m->dest,
-              m->verb, zt_strerror(rv));
+        rv = zt__node_send_vl2(sim_zt(ctl.node), m->dest, m->verb, m->data, m->len, sim_now(w));
+        CHECK(w, rv == 0, "zt__node_send_vl2 to %010" PRIx64 " verb 0x%02x: %s", m->dest,
+              m->verb, zt__strerror(rv));
         if (verb == 0 || m->verb == verb)
             count++;
         free(m->data);

@@ -2,7 +2,7 @@
  * sim_ctl.h: a real network controller beside a simulated node, for the VL2 simulation
  * (test_sim_vl2.c): src/controller over an SQLite file in a fresh temp directory, glued in as
  * tests/unit/test_node.c does.  Requests reach it through the node's config hook (ctl_hook);
- * pushes and revocations that edits cause are collected and then sent with zt_node_send_vl2,
+ * pushes and revocations that edits cause are collected and then sent with zt__node_send_vl2,
  * the service's job.  Test helpers only; one controller per process (|ctl|).
  */
 #ifndef ZT_TESTS_SIM_CTL_H
@@ -46,7 +46,7 @@ void ctl_open(sim_world *w);
 void ctl_close(void);
 /* Closes it and removes the store and its directory. */
 void ctl_cleanup(void);
-/* zt_controller_flush(), then sends what it queued.  Returns how many payloads of |verb| (0:
+/* zt__controller_flush(), then sends what it queued.  Returns how many payloads of |verb| (0:
  * any) were sent. */
 size_t ctl_flush(sim_world *w, unsigned verb);
 

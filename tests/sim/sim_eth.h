@@ -2,7 +2,7 @@
  * sim_eth.h: Ethernet payloads for the VL2 simulation tests, so that a test can play the
  * local IP stack of each member: ARP requests and replies (RFC 826), IPv4 ICMP echo
  * (RFC 792) and IPv6 ICMPv6 echo (RFC 4443), with real checksums, built and parsed.  Payloads
- * are what follows the Ethernet header (zt_node_send_frame and the frame callback carry the
+ * are what follows the Ethernet header (zt__node_send_frame and the frame callback carry the
  * MACs and the ethertype apart).  Test helpers only.
  */
 #ifndef ZT_TESTS_SIM_SIM_ETH_H

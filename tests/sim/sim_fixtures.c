@@ -125,7 +125,7 @@ void identity_for(unsigned i, zt_identity *out)
             rv = zt__identity_generate(&id_cache[i], NULL);
         }
         if (rv != 0 || !id_cache[i].has_secret)
-            die("identity %u: %s", i, zt_strerror(rv));
+            die("identity %u: %s", i, zt__strerror(rv));
         id_cached[i] = true;
     }
     *out = id_cache[i];
@@ -160,6 +160,6 @@ void build_planet(sim_world *w)
         die("cannot sign the planet");
     len = zt__world_write(&planet, false, w->planet, sizeof(w->planet));
     if (len < 0)
-        die("cannot write the planet: %s", zt_strerror((int)len));
+        die("cannot write the planet: %s", zt__strerror((int)len));
     w->planet_len = (size_t)len;
 }

@@ -391,12 +391,12 @@ static void deliver(sim_world *w, dgram *dg)
         w->tap(w->tap_user, n, &dg->src, dg->data, dg->len);
     if (n->zt == NULL)
         return;
-    rv = zt_node_recv_datagram(n->zt, n->sock, &dg->src, dg->data, dg->len, w->now);
+    rv = zt__node_recv_datagram(n->zt, n->sock, &dg->src, dg->data, dg->len, w->now);
     if (rv == ZT_ERR_DROP) {
         w->stats.recv_drop++;
-    } else if (zt_err_is_fatal(rv)) {
+    } else if (zt__err_is_fatal(rv)) {
         w->stats.fatal++;
-        trace_line(w, "FATAL %s recv_datagram: %s", n->name, zt_strerror(rv));
+        trace_line(w, "FATAL %s recv_datagram: %s", n->name, zt__strerror(rv));
     } else if (rv != 0) {
         w->stats.recv_error++;
     }

@@ -275,16 +275,16 @@ static void test_online_whois_relay(void **state)
     sim_run_until(t.w, 15 * SIM_SEC);
     check_all_online(&t, NLEAVES, "15 s after start");
     for (int r = 0; r < 2; r++) {
-        CHECK(t.w, zt_node_is_root(sim_zt(t.root[r])), "root%d does not know it is a root", r);
-        CHECK(t.w, zt_node_planet_id(sim_zt(t.root[r])) == 0x5157a11dULL, "planet id");
+        CHECK(t.w, zt__node_is_root(sim_zt(t.root[r])), "root%d does not know it is a root", r);
+        CHECK(t.w, zt__node_planet_id(sim_zt(t.root[r])) == 0x5157a11dULL, "planet id");
     }
     for (int i = 0; i < NLEAVES; i++) {
         zt_peer_info pi;
-        CHECK(t.w, !zt_node_is_root(sim_zt(t.leaf[i])), "leaf says it is a root");
+        CHECK(t.w, !zt__node_is_root(sim_zt(t.leaf[i])), "leaf says it is a root");
         CHECK(t.w, sim_event_find(t.leaf[i], ZT_NODE_EVENT_ONLINE, 0, 0) != NULL,
               "%s: no ONLINE event", leaf_kind[i]);
         for (int r = 0; r < 2; r++) {
-            CHECK(t.w, zt_node_peer(sim_zt(t.leaf[i]), sim_address(t.root[r]), &pi) == 0,
+            CHECK(t.w, zt__node_peer(sim_zt(t.leaf[i]), sim_address(t.root[r]), &pi) == 0,
                   "%s does not hold root%d", leaf_kind[i], r);
             CHECK(t.w, pi.is_upstream, "%s: root%d not upstream", leaf_kind[i], r);
             CHECK(t.w, sim_has_direct_path(t.leaf[i], t.root[r]),
@@ -292,7 +292,7 @@ static void test_online_whois_relay(void **state)
         }
         /* Leaves have not met yet. */
         for (int j = 0; j < NLEAVES; j++)
-            CHECK(t.w, j == i || zt_node_peer(sim_zt(t.leaf[i]), sim_address(t.leaf[j]), &pi) ==
+            CHECK(t.w, j == i || zt__node_peer(sim_zt(t.leaf[i]), sim_address(t.leaf[j]), &pi) ==
                                      ZT_ERR_NOTFOUND,
                   "%s already knows %s", leaf_kind[i], leaf_kind[j]);
     }
@@ -319,7 +319,7 @@ static void test_online_whois_relay(void **state)
         relayed += sim_counters(t.root[r])->relayed;
     CHECK(t.w, relayed >= 2, "roots relayed %" PRIu64 " packets", relayed);
 
-    /* ECHO_REPLY answers zt_node_ping() (node.h), and only that: none so far. */
+    /* ECHO_REPLY answers zt__node_ping() (node.h), and only that: none so far. */
     check_sim_sane(t.w);
     /* P pings root0 directly: RTT = 2 x (15 + 7) ms on these links.  A root answers one ECHO
      * per path per 166 ms (vl1.md §5.9), so a ping right after a keepalive may go unanswered:
@@ -327,8 +327,8 @@ static void test_online_whois_relay(void **state)
     first_ping = sim_now(t.w);
     ev = NULL;
     for (int i = 0; i < 3 && ev == NULL; i++) {
-        CHECK(t.w, zt_node_ping(sim_zt(t.leaf[P]), sim_address(t.root[0]), sim_now(t.w)) == 0,
-              "zt_node_ping failed");
+        CHECK(t.w, zt__node_ping(sim_zt(t.leaf[P]), sim_address(t.root[0]), sim_now(t.w)) == 0,
+              "zt__node_ping failed");
         ev = sim_run_until_event(t.w, t.leaf[P], ZT_NODE_EVENT_ECHO_REPLY,
                                  sim_address(t.root[0]), sim_now(t.w) + SIM_SEC);
     }
@@ -415,7 +415,7 @@ static bool has_path_to(const sim_node *a, const sim_node *b, const zt_inetaddr 
                         bool *alive)
 {
     zt_peer_info pi;
-    if (zt_node_peer(sim_zt(a), sim_address(b), &pi) != 0)
+    if (zt__node_peer(sim_zt(a), sim_address(b), &pi) != 0)
         return false;
     for (unsigned i = 0; i < pi.npaths && i < ZT_NODE_MAX_PATHS; i++)
         if (zt__inetaddr_equal(&pi.paths[i].remote, remote)) {
@@ -506,7 +506,7 @@ static void test_path_cut_and_heal(void **state)
 /*
  * No NAT at all: five public leaves, four of which message the fifth every 5 s.  Every
  * message arrives, every pair goes direct, and nothing else is reported (check_sim_sane: no
- * ECHO_REPLY without zt_node_ping()).
+ * ECHO_REPLY without zt__node_ping()).
  */
 static void test_public_star(void **state)
 {
@@ -533,7 +533,7 @@ static void test_public_star(void **state)
         /* The same short payload every time. */
         for (int i = 0; i < 4; i++)
             CHECK(t.w,
-                  zt_node_send_user_message(sim_zt(leaves[i]), sim_address(leaves[4]),
+                  zt__node_send_user_message(sim_zt(leaves[i]), sim_address(leaves[4]),
                                             0x100000, "hello", 5, sim_now(t.w)) == 0,
                   "send failed");
         sim_run_for(t.w, 5 * SIM_SEC);
@@ -632,7 +632,7 @@ static void test_identity_collision(void **state)
     /* b learns a's identity from the root (WHOIS): a message sealed for it gets through. */
     t0 = sim_now(current_world);
     CHECK(current_world,
-          zt_node_send_user_message(sim_zt(b), sim_address(a), 0x100001, "mine", 4, t0) == 0,
+          zt__node_send_user_message(sim_zt(b), sim_address(a), 0x100001, "mine", 4, t0) == 0,
           "send failed");
     sim_run_for(current_world, 5 * SIM_SEC);
     CHECK(current_world, sim_got_message(a, b, 0x100001, "mine", 4, t0),

@@ -203,13 +203,13 @@ static size_t forged_hello(sim_world *w, sim_node *victim, uint8_t *out, size_t 
     fake.address = 0x0100000000ULL + sim_rand(w) % 0xfe00000000ULL;
     target.has_secret = false;
     memset(target.sec, 0, sizeof(target.sec));
-    zt_node_config_default(&cfg);
+    zt__node_config_default(&cfg);
     cfg.identity = &fake;
-    CHECK(w, zt_node_new(&tmp, &cfg, &cb, sim_now(w)) == 0, "zt_node_new for a forged HELLO");
+    CHECK(w, zt__node_new(&tmp, &cfg, &cb, sim_now(w)) == 0, "zt__node_new for a forged HELLO");
     p = zt__peer_add(tmp, &target, sim_now(w));
     CHECK(w, p != NULL, "zt__peer_add");
     (void)zt__send_hello(tmp, p, ZT_LOCAL_SOCKET_ANY, &to, sim_now(w));
-    zt_node_del(tmp);
+    zt__node_del(tmp);
     zt__identity_clear(&fake);
     CHECK(w, c.len > 0, "the throwaway core sent no HELLO");
     return c.len;
@@ -351,7 +351,7 @@ static void test_peer_bound(void **state)
     CHECK(t.w, sim_online(v), "the small node went offline");
     for (int r = 0; r < 2; r++) {
         zt_peer_info pi;
-        CHECK(t.w, zt_node_peer(sim_zt(v), sim_address(t.root[r]), &pi) == 0,
+        CHECK(t.w, zt__node_peer(sim_zt(v), sim_address(t.root[r]), &pi) == 0,
               "the small node dropped root%d", r);
     }
     for (int i = 0; i < 4; i++) {
@@ -373,7 +373,7 @@ static void test_peer_bound(void **state)
     {
         int64_t t_quiet = sim_now(t.w);
         zt_peer_info held[8];
-        size_t nheld = zt_node_peers(sim_zt(v), held, 8);
+        size_t nheld = zt__node_peers(sim_zt(v), held, 8);
         sim_run_for(t.w, 200 * SIM_SEC);
         CHECK(t.w, sim_npeers(v) <= 2, "idle peers were not forgotten (%zu held)",
               sim_npeers(v));

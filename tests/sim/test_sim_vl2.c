@@ -3,7 +3,7 @@
  * with a real controller beside it (src/controller over an SQLite file in a temp directory)
  * and four members: one public, one behind each kind of NAT, on links with loss, jitter and
  * duplication.  The test plays each member's IP stack: it builds ARP, ICMP and ICMPv6
- * payloads with sim_eth.h, sends them with zt_node_send_frame() and answers what the frame
+ * payloads with sim_eth.h, sends them with zt__node_send_frame() and answers what the frame
  * callback delivered.
  *
  * One scenario, in order (docs/internals/simulation.md, "VL2 scenarios"):
@@ -12,7 +12,7 @@
  *      their rfc4193 IPv6 address (vl2.md §2.3);
  *   3. every member resolves every other with ARP (broadcast request to the ARP group,
  *      unicast reply), and ICMP echo over IPv4 and ICMPv6 echo over IPv6 go both ways;
- *   4. a member is deauthorised (revocation sent with zt_node_send_vl2): the others drop
+ *   4. a member is deauthorised (revocation sent with zt__node_send_vl2): the others drop
  *      its frames, and its next request is refused;
  *   5. the controller node restarts (controller and core recreated over the same store): it
  *      serves the same network and members, and each member keeps its address;
@@ -269,8 +269,8 @@ static void step_join_denied(vl2 *v)
     CHECK(v->w, sim_online(ctl.node), "the controller node is not online");
     sim_note(v->w, "members join %016" PRIx64, v->nwid);
     for (int i = 0; i < NM; i++) {
-        rv = zt_node_join(sim_zt(v->m[i].n), v->nwid, sim_now(v->w));
-        CHECK(v->w, rv == 0, "%s: zt_node_join: %s", member_kind[i], zt_strerror(rv));
+        rv = zt__node_join(sim_zt(v->m[i].n), v->nwid, sim_now(v->w));
+        CHECK(v->w, rv == 0, "%s: zt__node_join: %s", member_kind[i], zt__strerror(rv));
     }
     CHECK(v->w,
           run_until_status(v, ZT_NETWORK_ACCESS_DENIED,
@@ -343,7 +343,7 @@ static void step_authorize(vl2 *v)
             }
         }
         CHECK(v->w, have4 && have6, "%s: IPv4 %d, IPv6 %d", member_kind[i], have4, have6);
-        m->mac = zt_node_network_mac(sim_zt(m->n), v->nwid);
+        m->mac = zt__node_network_mac(sim_zt(m->n), v->nwid);
         CHECK(v->w, m->mac != 0, "%s: no MAC", member_kind[i]);
         for (int j = 0; j < i; j++) {
             CHECK(v->w, memcmp(v->m[j].ip4, m->ip4, 4) != 0, "%s and %s share an IPv4 address",
@@ -445,15 +445,15 @@ static void step_deauthorize(vl2 *v)
             memcpy(e.src, d->ip4, 4);
             memcpy(e.dst, v->m[k].ip4, 4);
             len = sim_icmp4_echo_build(pkt, sizeof(pkt), &e);
-            rv = zt_node_send_frame(sim_zt(d->n), v->nwid, d->mac, v->m[k].mac,
+            rv = zt__node_send_frame(sim_zt(d->n), v->nwid, d->mac, v->m[k].mac,
                                     SIM_ETHERTYPE_IPV4, pkt, len, sim_now(v->w));
-            CHECK(v->w, rv == 0, "deauthorized member: send_frame: %s", zt_strerror(rv));
+            CHECK(v->w, rv == 0, "deauthorized member: send_frame: %s", zt__strerror(rv));
             memcpy(req.spa, d->ip4, 4);
             memcpy(req.tpa, v->m[k].ip4, 4);
             sim_arp_build(pkt, &req);
-            rv = zt_node_send_frame(sim_zt(d->n), v->nwid, d->mac, SIM_MAC_BROADCAST,
+            rv = zt__node_send_frame(sim_zt(d->n), v->nwid, d->mac, SIM_MAC_BROADCAST,
                                     SIM_ETHERTYPE_ARP, pkt, SIM_ARP_LEN, sim_now(v->w));
-            CHECK(v->w, rv == 0, "deauthorized member: send_frame (ARP): %s", zt_strerror(rv));
+            CHECK(v->w, rv == 0, "deauthorized member: send_frame (ARP): %s", zt__strerror(rv));
         }
         rounds++;
         sim_run_for(v->w, SIM_SEC);
@@ -543,7 +543,7 @@ static void step_restart(vl2 *v)
     CHECK(v->w, status_of(v, DEAUTH) == ZT_NETWORK_ACCESS_DENIED,
           "deauthorized %s: status %d, not ACCESS_DENIED, 90 s after the restart",
           member_kind[DEAUTH], (int)status_of(v, DEAUTH));
-    zt_controller_stats_get(zt__controller_of(ctl.api), &st);
+    zt__controller_stats_get(zt__controller_of(ctl.api), &st);
     CHECK(v->w, st.configs_sent >= NM - 1 && st.denied >= 1,
           "restarted controller: %" PRIu64 " configs, %" PRIu64 " denied", st.configs_sent,
           st.denied);

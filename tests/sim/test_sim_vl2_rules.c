@@ -265,9 +265,9 @@ static void probe_tee(rules_world *v, int a, int b, bool want, size_t tee_want,
     CHECK(v->w, len > 0, "echo build");
     sim_note(v->w, "probe %s -> %s (%s): want %s", member_name[a], member_name[b], why,
              want ? "delivered" : "dropped");
-    rv = zt_node_send_frame(sim_zt(ma->n), v->nwid, ma->mac, mb->mac, SIM_ETHERTYPE_IPV4, pkt,
+    rv = zt__node_send_frame(sim_zt(ma->n), v->nwid, ma->mac, mb->mac, SIM_ETHERTYPE_IPV4, pkt,
                             len, t0);
-    CHECK(v->w, rv == 0, "%s: zt_node_send_frame: %s", member_name[a], zt_strerror(rv));
+    CHECK(v->w, rv == 0, "%s: zt__node_send_frame: %s", member_name[a], zt__strerror(rv));
     while (sim_now(v->w) < t0 + (want ? 1 : 2) * SIM_SEC &&
            !(want && copies(mb->n, v->nwid, ma->mac, mb->mac, pkt, len, t0) > 0))
         sim_run_for(v->w, 50 * SIM_MS);
@@ -336,14 +336,14 @@ static void step_join(rules_world *v)
     sim_run_until(v->w, 10 * SIM_SEC);
     for (int i = 0; i < NM; i++) {
         CHECK(v->w, sim_online(v->m[i].n), "%s not online", member_name[i]);
-        rv = zt_node_join(sim_zt(v->m[i].n), v->nwid, sim_now(v->w));
-        CHECK(v->w, rv == 0, "%s: zt_node_join: %s", member_name[i], zt_strerror(rv));
+        rv = zt__node_join(sim_zt(v->m[i].n), v->nwid, sim_now(v->w));
+        CHECK(v->w, rv == 0, "%s: zt__node_join: %s", member_name[i], zt__strerror(rv));
     }
     CHECK(v->w, vl2_run_until_status(v->w, g, NM, v->nwid, ZT_NETWORK_OK,
                                      sim_now(v->w) + 20 * SIM_SEC),
           "not every member reached OK within 20 s");
     for (int i = 0; i < NM; i++) {
-        v->m[i].mac = zt_node_network_mac(sim_zt(v->m[i].n), v->nwid);
+        v->m[i].mac = zt__node_network_mac(sim_zt(v->m[i].n), v->nwid);
         CHECK(v->w, v->m[i].mac != 0, "%s: no MAC", member_name[i]);
     }
     check_issued(v, ADMIN, 10, true);

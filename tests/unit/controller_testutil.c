@@ -71,9 +71,9 @@ void put_network(zt_store *st, const char *json)
 {
     zt_ctl_network n;
     char err[256];
-    assert_int_equal(zt_ctl_network_load(&n, json, strlen(json), err, sizeof(err)), 0);
-    assert_int_equal(zt_store_save_network(st, &n, T0, NULL), 0);
-    zt_ctl_network_clear(&n);
+    assert_int_equal(zt__ctl_network_load(&n, json, strlen(json), err, sizeof(err)), 0);
+    assert_int_equal(zt__store_save_network(st, &n, T0, NULL), 0);
+    zt__ctl_network_clear(&n);
 }
 
 void fixture_init(fixture *f, zt_store *store)
@@ -88,15 +88,15 @@ void fixture_init(fixture *f, zt_store *store)
     f->member.has_secret = false; /* the controller only ever sees public identities */
     memset(f->member.sec, 0, sizeof(f->member.sec));
     if (store == NULL)
-        assert_int_equal(zt_store_mem_new(&store), 0);
+        assert_int_equal(zt__store_mem_new(&store), 0);
     f->store = store;
     put_network(store, net_priv_json);
     put_network(store, net_pub_json);
-    zt_controller_opts_default(&o);
+    zt__controller_opts_default(&o);
     f->seed = 42;
     o.random_u64 = seq_random;
     o.random_arg = &f->seed;
-    assert_int_equal(zt_controller_new(&f->ctl, &f->ctl_id, store, &o), 0);
+    assert_int_equal(zt__controller_new(&f->ctl, &f->ctl_id, store, &o), 0);
     f->out.send = cap_send;
     f->out.arg = &f->cap;
 }
@@ -104,8 +104,8 @@ void fixture_init(fixture *f, zt_store *store)
 void fixture_clear(fixture *f)
 {
     cap_reset(&f->cap);
-    zt_controller_del(f->ctl);
-    zt_store_del(f->store);
+    zt__controller_del(f->ctl);
+    zt__store_del(f->store);
 }
 
 size_t make_request(uint8_t *buf, size_t cap, uint64_t nwid, uint64_t revr, const char *auth)
@@ -131,7 +131,7 @@ int request(fixture *f, const zt_identity *who, uint64_t nwid, uint64_t pid, int
     uint8_t buf[2048];
     size_t n = make_request(buf, sizeof(buf), nwid, 1, NULL);
     cap_reset(&f->cap);
-    return zt_controller_handle_request(f->ctl, who, buf, n, pid, now, &f->out, res);
+    return zt__controller_handle_request(f->ctl, who, buf, n, pid, now, &f->out, res);
 }
 
 /* One ERROR payload for |pid| with |code| for |nwid|. */
@@ -204,12 +204,12 @@ bool has_static(const zt_netconf *nc, const zt_inetaddr *a)
 void set_authorized(zt_store *st, uint64_t nwid, uint64_t node, bool auth, int64_t now)
 {
     zt_ctl_member m;
-    assert_int_equal(zt_store_get_member(st, nwid, node, &m), 0);
+    assert_int_equal(zt__store_get_member(st, nwid, node, &m), 0);
     m.authorized = auth;
     if (!auth)
         m.last_deauthorized_time = now;
-    assert_int_equal(zt_store_save_member(st, &m, now, NULL), 0);
-    zt_ctl_member_clear(&m);
+    assert_int_equal(zt__store_save_member(st, &m, now, NULL), 0);
+    zt__ctl_member_clear(&m);
 }
 
 void fake_identity(zt_identity *id, uint64_t address)

@@ -175,12 +175,12 @@ static void node_start(mw_world *w, int i, const uint8_t *planet, size_t planet_
                             .state_get = on_state_get, .state_put = on_state_put,
                             .config_request = w->cfg.cb.config_request};
 
-    zt_node_config_default(&cfg);
+    zt__node_config_default(&cfg);
     cfg.identity = &n->id;
     cfg.seed[0] = (uint8_t)(w->cfg.seed + i);
     cfg.planet = planet;
     cfg.planet_len = planet_len;
-    assert_int_equal(zt_node_new(&n->node, &cfg, &cb, w->now), 0);
+    assert_int_equal(zt__node_new(&n->node, &cfg, &cb, w->now), 0);
 }
 
 mw_world *mw_new(const mw_config *cfg)
@@ -215,7 +215,7 @@ void mw_del(mw_world *w)
     if (w == NULL)
         return;
     for (int i = 0; i < w->nnodes; i++) {
-        zt_node_del(w->nodes[i].node);
+        zt__node_del(w->nodes[i].node);
         zt__identity_clear(&w->nodes[i].id);
         free(w->nodes[i].config);
     }
@@ -247,7 +247,7 @@ void mw_run_until(mw_world *w, int64_t until)
         int64_t next = until;
         size_t pick = earliest(w, &next);
         for (int i = 0; i < w->nnodes; i++) {
-            int64_t d = zt_node_next_deadline(w->nodes[i].node);
+            int64_t d = zt__node_next_deadline(w->nodes[i].node);
             if (d < next) {
                 next = d;
                 pick = w->nq;
@@ -260,12 +260,12 @@ void mw_run_until(mw_world *w, int64_t until)
             memmove(&w->queue[pick], &w->queue[pick + 1],
                     (w->nq - pick - 1) * sizeof(w->queue[0]));
             w->nq--;
-            (void)zt_node_recv_datagram(w->nodes[d.to].node, 0, &w->nodes[d.from].addr, d.data,
+            (void)zt__node_recv_datagram(w->nodes[d.to].node, 0, &w->nodes[d.from].addr, d.data,
                                         d.len, w->now);
         }
         for (int i = 0; i < w->nnodes; i++)
-            if (zt_node_next_deadline(w->nodes[i].node) <= w->now)
-                assert_int_equal(zt_node_process_timers(w->nodes[i].node, w->now), 0);
+            if (zt__node_next_deadline(w->nodes[i].node) <= w->now)
+                assert_int_equal(zt__node_process_timers(w->nodes[i].node, w->now), 0);
     }
 }
 
@@ -278,7 +278,7 @@ void mw_settle(mw_world *w, int64_t ms, int first)
 {
     mw_run_for(w, ms);
     for (int i = first; i < w->nnodes; i++)
-        assert_true(zt_node_is_online(w->nodes[i].node));
+        assert_true(zt__node_is_online(w->nodes[i].node));
 }
 
 const mw_frame *mw_last_frame(const mw_node *n)
@@ -298,8 +298,8 @@ size_t mw_seal(mw_world *w, int from, int to, unsigned verb, uint64_t packet_id,
     uint8_t key[ZT_SHARED_KEY_LEN];
     mw_node *src = &w->nodes[from], *dst = &w->nodes[to];
 
-    assert_int_equal(zt__pkt_init(pkt, cap, packet_id, zt_node_address(dst->node),
-                                  zt_node_address(src->node), (uint8_t)verb),
+    assert_int_equal(zt__pkt_init(pkt, cap, packet_id, zt__node_address(dst->node),
+                                  zt__node_address(src->node), (uint8_t)verb),
                      ZT_PKT_MIN_LEN);
     assert_true(ZT_PKT_MIN_LEN + len <= cap);
     memcpy(pkt + ZT_PKT_MIN_LEN, payload, len);
@@ -314,7 +314,7 @@ void mw_inject(mw_world *w, int from, int to, unsigned verb, uint64_t packet_id,
     uint8_t pkt[ZT_PKT_MAX_LEN];
     size_t plen = mw_seal(w, from, to, verb, packet_id, payload, len, pkt, sizeof(pkt));
 
-    assert_int_equal(zt_node_recv_datagram(w->nodes[to].node, 0, &w->nodes[from].addr, pkt,
+    assert_int_equal(zt__node_recv_datagram(w->nodes[to].node, 0, &w->nodes[from].addr, pkt,
                                            plen, w->now),
                      0);
 }
@@ -323,7 +323,7 @@ void mw_netconf_init(mw_world *w, zt_netconf *nc, uint64_t nwid, int to, uint8_t
 {
     zt__netconf_init(nc, NULL);
     nc->nwid = nwid;
-    nc->issued_to = zt_node_address(w->nodes[to].node);
+    nc->issued_to = zt__node_address(w->nodes[to].node);
     nc->timestamp = w->now;
     nc->type = type;
     nc->multicast_limit = 32;

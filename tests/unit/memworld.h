@@ -3,7 +3,7 @@
  * suites that need nodes talking (test_node, test_vl2_creds, test_adhoc).  Node 0 is the one
  * root of a fresh planet; node i sits at 10.<subnet>.<i+1>.1:9993 (one /24 each, for the HELLO
  * rate gate).  Time is virtual: mw_run_until() delivers datagrams in time order (first in,
- * first out among equal times) and runs each node's timers at zt_node_next_deadline().  Each
+ * first out among equal times) and runs each node's timers at zt__node_next_deadline().  Each
  * node records what it sees (event counts by type, the last frames, state store traffic).
  * The full simulation with loss and NATs is tests/sim; this one has no loss and no NAT.
  * Test code only: failures are cmocka assertions.

@@ -115,7 +115,7 @@ void load_rich_network(zt_ctl_network *n)
 {
     char err[256] = "";
     json_t *j = parse(rich_network);
-    int rv = zt_ctl_network_from_json(n, j, err, sizeof(err));
+    int rv = zt__ctl_network_from_json(n, j, err, sizeof(err));
 
     json_decref(j);
     if (rv != 0)
@@ -126,7 +126,7 @@ void load_rich_member(zt_ctl_member *m)
 {
     char err[256] = "";
     json_t *j = parse(rich_member);
-    int rv = zt_ctl_member_from_json(m, NWID1, j, err, sizeof(err));
+    int rv = zt__ctl_member_from_json(m, NWID1, j, err, sizeof(err));
 
     json_decref(j);
     if (rv != 0)
@@ -137,8 +137,8 @@ void assert_net_same(const zt_ctl_network *a, const zt_ctl_network *b)
 {
     char *ta = NULL, *tb = NULL;
 
-    assert_int_equal(zt_ctl_network_dump(a, &ta), 0);
-    assert_int_equal(zt_ctl_network_dump(b, &tb), 0);
+    assert_int_equal(zt__ctl_network_dump(a, &ta), 0);
+    assert_int_equal(zt__ctl_network_dump(b, &tb), 0);
     if (strcmp(ta, tb) != 0)
         fail_msg("network records differ:\n%s\n%s", ta, tb);
     free(ta);
@@ -149,8 +149,8 @@ void assert_mem_same(const zt_ctl_member *a, const zt_ctl_member *b)
 {
     char *ta = NULL, *tb = NULL;
 
-    assert_int_equal(zt_ctl_member_dump(a, &ta), 0);
-    assert_int_equal(zt_ctl_member_dump(b, &tb), 0);
+    assert_int_equal(zt__ctl_member_dump(a, &ta), 0);
+    assert_int_equal(zt__ctl_member_dump(b, &tb), 0);
     if (strcmp(ta, tb) != 0)
         fail_msg("member records differ:\n%s\n%s", ta, tb);
     free(ta);
@@ -162,19 +162,19 @@ void put_network(zt_store *st, uint64_t nwid, const char *name)
 {
     zt_ctl_network n;
 
-    assert_int_equal(zt_ctl_network_init(&n, nwid), 0);
+    assert_int_equal(zt__ctl_network_init(&n, nwid), 0);
     snprintf(n.name, sizeof(n.name), "%s", name);
     n.revision = 1;
-    if (zt_store_put_network(st, &n) != 0)
-        fail_msg("put_network: %s", zt_store_errmsg(st));
-    zt_ctl_network_clear(&n);
+    if (zt__store_put_network(st, &n) != 0)
+        fail_msg("put_network: %s", zt__store_errmsg(st));
+    zt__ctl_network_clear(&n);
 }
 
 void put_member(zt_store *st, uint64_t nwid, uint64_t node, bool authorized)
 {
     zt_ctl_member m;
 
-    zt_ctl_member_init(&m, nwid, node);
+    zt__ctl_member_init(&m, nwid, node);
     m.authorized = authorized;
     m.revision = 1;
     m.nips = 1;
@@ -183,9 +183,9 @@ void put_member(zt_store *st, uint64_t nwid, uint64_t node, bool authorized)
     m.ips[0].ip[1] = (uint8_t)(node >> 16);
     m.ips[0].ip[2] = (uint8_t)(node >> 8);
     m.ips[0].ip[3] = (uint8_t)node;
-    if (zt_store_put_member(st, &m) != 0)
-        fail_msg("put_member: %s", zt_store_errmsg(st));
-    zt_ctl_member_clear(&m);
+    if (zt__store_put_member(st, &m) != 0)
+        fail_msg("put_member: %s", zt__store_errmsg(st));
+    zt__ctl_member_clear(&m);
 }
 
 /* ---- the round-trip backend: mem, with reads served after export + import -------------------- */
@@ -201,7 +201,7 @@ typedef struct rt_store {
 
 static void rt_fail(rt_store *s, const zt_store *from)
 {
-    snprintf(s->base.errmsg, sizeof(s->base.errmsg), "%s", zt_store_errmsg(from));
+    snprintf(s->base.errmsg, sizeof(s->base.errmsg), "%s", zt__store_errmsg(from));
 }
 
 static int rt_sync(rt_store *s)
@@ -213,19 +213,19 @@ static int rt_sync(rt_store *s)
     if (!s->dirty && s->mirror != NULL)
         return 0;
     snprintf(path, sizeof(path), "%s/export-%u", s->dir, s->gen++);
-    if ((rv = zt_store_json_open(&json, path, err, sizeof(err))) != 0)
+    if ((rv = zt__store_json_open(&json, path, err, sizeof(err))) != 0)
         fail_msg("rt: %s", err);
-    if ((rv = zt_store_copy(json, s->inner, NULL, NULL)) != 0)
-        fail_msg("rt export: %s", zt_store_errmsg(json));
-    zt_store_del(json);
-    if ((rv = zt_store_json_open(&json, path, err, sizeof(err))) != 0)
+    if ((rv = zt__store_copy(json, s->inner, NULL, NULL)) != 0)
+        fail_msg("rt export: %s", zt__store_errmsg(json));
+    zt__store_del(json);
+    if ((rv = zt__store_json_open(&json, path, err, sizeof(err))) != 0)
         fail_msg("rt: %s", err);
-    assert_int_equal(zt_store_mem_new(&mirror), 0);
-    if ((rv = zt_store_copy(mirror, json, NULL, NULL)) != 0)
-        fail_msg("rt import: %s", zt_store_errmsg(mirror));
-    zt_store_del(json);
+    assert_int_equal(zt__store_mem_new(&mirror), 0);
+    if ((rv = zt__store_copy(mirror, json, NULL, NULL)) != 0)
+        fail_msg("rt import: %s", zt__store_errmsg(mirror));
+    zt__store_del(json);
     rm_tree(path);
-    zt_store_del(s->mirror);
+    zt__store_del(s->mirror);
     s->mirror = mirror;
     s->dirty = false;
     return 0;
@@ -237,7 +237,7 @@ static int rt_get_network(zt_store *st, uint64_t nwid, zt_ctl_network *out)
     int rv;
 
     rt_sync(s);
-    if ((rv = zt_store_get_network(s->mirror, nwid, out)) != 0)
+    if ((rv = zt__store_get_network(s->mirror, nwid, out)) != 0)
         rt_fail(s, s->mirror);
     return rv;
 }
@@ -248,7 +248,7 @@ static int rt_list_networks(zt_store *st, zt_store_network_cb cb, void *arg)
     int rv;
 
     rt_sync(s);
-    if ((rv = zt_store_list_networks(s->mirror, cb, arg)) != 0)
+    if ((rv = zt__store_list_networks(s->mirror, cb, arg)) != 0)
         rt_fail(s, s->mirror);
     return rv;
 }
@@ -259,7 +259,7 @@ static int rt_get_member(zt_store *st, uint64_t nwid, uint64_t node, zt_ctl_memb
     int rv;
 
     rt_sync(s);
-    if ((rv = zt_store_get_member(s->mirror, nwid, node, out)) != 0)
+    if ((rv = zt__store_get_member(s->mirror, nwid, node, out)) != 0)
         rt_fail(s, s->mirror);
     return rv;
 }
@@ -270,7 +270,7 @@ static int rt_list_members(zt_store *st, uint64_t nwid, zt_store_member_cb cb, v
     int rv;
 
     rt_sync(s);
-    if ((rv = zt_store_list_members(s->mirror, nwid, cb, arg)) != 0)
+    if ((rv = zt__store_list_members(s->mirror, nwid, cb, arg)) != 0)
         rt_fail(s, s->mirror);
     return rv;
 }
@@ -286,38 +286,38 @@ static int rt_list_members(zt_store *st, uint64_t nwid, zt_store_member_cb cb, v
 
 static int rt_put_network(zt_store *st, const zt_ctl_network *n)
 {
-    RT_WRITE(zt_store_put_network(((rt_store *)st)->inner, n));
+    RT_WRITE(zt__store_put_network(((rt_store *)st)->inner, n));
 }
 static int rt_delete_network(zt_store *st, uint64_t nwid)
 {
-    RT_WRITE(zt_store_delete_network(((rt_store *)st)->inner, nwid));
+    RT_WRITE(zt__store_delete_network(((rt_store *)st)->inner, nwid));
 }
 static int rt_put_member(zt_store *st, const zt_ctl_member *m)
 {
-    RT_WRITE(zt_store_put_member(((rt_store *)st)->inner, m));
+    RT_WRITE(zt__store_put_member(((rt_store *)st)->inner, m));
 }
 static int rt_delete_member(zt_store *st, uint64_t nwid, uint64_t node)
 {
-    RT_WRITE(zt_store_delete_member(((rt_store *)st)->inner, nwid, node));
+    RT_WRITE(zt__store_delete_member(((rt_store *)st)->inner, nwid, node));
 }
 static int rt_begin(zt_store *st)
 {
-    RT_WRITE(zt_store_begin(((rt_store *)st)->inner));
+    RT_WRITE(zt__store_begin(((rt_store *)st)->inner));
 }
 static int rt_commit(zt_store *st)
 {
-    RT_WRITE(zt_store_commit(((rt_store *)st)->inner));
+    RT_WRITE(zt__store_commit(((rt_store *)st)->inner));
 }
 static int rt_rollback(zt_store *st)
 {
-    RT_WRITE(zt_store_rollback(((rt_store *)st)->inner));
+    RT_WRITE(zt__store_rollback(((rt_store *)st)->inner));
 }
 
 static void rt_del(zt_store *st)
 {
     rt_store *s = (rt_store *)st;
-    zt_store_del(s->inner);
-    zt_store_del(s->mirror);
+    zt__store_del(s->inner);
+    zt__store_del(s->mirror);
     free(s);
 }
 
@@ -346,7 +346,7 @@ static const zt_store_ops rt_ops = {
 static int open_mem(zt_store **pst, const char *dir)
 {
     (void)dir;
-    return zt_store_mem_new(pst);
+    return zt__store_mem_new(pst);
 }
 
 static int open_sqlite(zt_store **pst, const char *dir)
@@ -355,7 +355,7 @@ static int open_sqlite(zt_store **pst, const char *dir)
     int rv;
 
     snprintf(path, sizeof(path), "%s/%s", dir, ZT_STORE_SQLITE_DEFAULT_NAME);
-    rv = zt_store_sqlite_open(pst, path, err, sizeof(err));
+    rv = zt__store_sqlite_open(pst, path, err, sizeof(err));
     if (rv != 0)
         print_error("sqlite open: %s\n", err);
     return rv;
@@ -367,7 +367,7 @@ static int open_json(zt_store **pst, const char *dir)
     int rv;
 
     snprintf(path, sizeof(path), "%s/controller.d", dir);
-    rv = zt_store_json_open(pst, path, err, sizeof(err));
+    rv = zt__store_json_open(pst, path, err, sizeof(err));
     if (rv != 0)
         print_error("json open: %s\n", err);
     return rv;
@@ -381,7 +381,7 @@ static int open_rt(zt_store **pst, const char *dir)
         return ZT_ERR_NOMEM;
     s->base.ops = &rt_ops;
     snprintf(s->dir, sizeof(s->dir), "%s", dir);
-    if (zt_store_mem_new(&s->inner) != 0) {
+    if (zt__store_mem_new(&s->inner) != 0) {
         free(s);
         return ZT_ERR_NOMEM;
     }

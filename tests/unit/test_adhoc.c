@@ -189,13 +189,13 @@ static int setup(void **state)
 
 static uint64_t addr_of(int i)
 {
-    return zt_node_address(nodes[i].node);
+    return zt__node_address(nodes[i].node);
 }
 
 static zt_network_status status_of(int i, uint64_t nwid)
 {
     zt_network_status st;
-    assert_int_equal(zt_node_network_status(nodes[i].node, nwid, &st), 0);
+    assert_int_equal(zt__node_network_status(nodes[i].node, nwid, &st), 0);
     return st;
 }
 
@@ -213,35 +213,35 @@ static void test_join_status_and_store(void **state)
 
     t->config_gets = t->config_puts = 0;
     t->nevents[ZT_NODE_EVENT_NETWORK_NOT_FOUND] = 0;
-    assert_int_equal(zt_node_join(t->node, FORM_A, world->now), 0);
-    assert_int_equal(zt_node_join(t->node, FORM_B, world->now), 0);
-    assert_int_equal(zt_node_join(t->node, bad, world->now), 0);
-    assert_int_equal(zt_node_join(t->node, other, world->now), 0);
+    assert_int_equal(zt__node_join(t->node, FORM_A, world->now), 0);
+    assert_int_equal(zt__node_join(t->node, FORM_B, world->now), 0);
+    assert_int_equal(zt__node_join(t->node, bad, world->now), 0);
+    assert_int_equal(zt__node_join(t->node, other, world->now), 0);
     assert_int_equal(status_of(1, FORM_A), ZT_NETWORK_OK);
     assert_int_equal(status_of(1, FORM_B), ZT_NETWORK_OK);
     assert_int_equal(status_of(1, bad), ZT_NETWORK_NOT_FOUND);
     assert_int_equal(t->nevents[ZT_NODE_EVENT_NETWORK_NOT_FOUND], 1);
     assert_int_equal(status_of(1, other), ZT_NETWORK_REQUESTING_CONFIGURATION);
-    assert_null(zt_node_network_config(t->node, bad));
-    assert_null(zt_node_network_config(t->node, other));
-    c = zt_node_network_config(t->node, FORM_A);
+    assert_null(zt__node_network_config(t->node, bad));
+    assert_null(zt__node_network_config(t->node, other));
+    c = zt__node_network_config(t->node, FORM_A);
     assert_non_null(c);
     assert_string_equal(c->name, "adhoc-0fa0-0fa0");
     assert_int_equal(c->issued_to, addr_of(1));
     assert_int_equal(c->timestamp, t0);
 
     mw_run_for(world, 125000);
-    c = zt_node_network_config(t->node, FORM_A);
+    c = zt__node_network_config(t->node, FORM_A);
     assert_true(c->timestamp >= t0 + 60000); /* synthesized again at the refresh */
     assert_int_equal(status_of(1, FORM_A), ZT_NETWORK_OK);
     assert_int_equal(status_of(1, bad), ZT_NETWORK_NOT_FOUND);
     assert_int_equal(t->nevents[ZT_NODE_EVENT_NETWORK_NOT_FOUND], 1); /* no repeated event */
     assert_int_equal(status_of(1, other), ZT_NETWORK_REQUESTING_CONFIGURATION);
 
-    assert_int_equal(zt_node_leave(t->node, FORM_A, world->now), 0);
-    assert_int_equal(zt_node_leave(t->node, FORM_B, world->now), 0);
-    assert_int_equal(zt_node_leave(t->node, bad, world->now), 0);
-    assert_int_equal(zt_node_leave(t->node, other, world->now), 0);
+    assert_int_equal(zt__node_leave(t->node, FORM_A, world->now), 0);
+    assert_int_equal(zt__node_leave(t->node, FORM_B, world->now), 0);
+    assert_int_equal(zt__node_leave(t->node, bad, world->now), 0);
+    assert_int_equal(zt__node_leave(t->node, other, world->now), 0);
     assert_int_equal(t->config_gets, 0);
     assert_int_equal(t->config_puts, 0);
 }
@@ -250,13 +250,13 @@ static void test_join_status_and_store(void **state)
 
 static uint64_t mac_of(int i, uint64_t nwid)
 {
-    return zt_node_network_mac(nodes[i].node, nwid);
+    return zt__node_network_mac(nodes[i].node, nwid);
 }
 
 static void join_both(uint64_t nwid)
 {
     for (int i = 1; i <= 2; i++) {
-        assert_int_equal(zt_node_join(nodes[i].node, nwid, world->now), 0);
+        assert_int_equal(zt__node_join(nodes[i].node, nwid, world->now), 0);
         assert_int_equal(status_of(i, nwid), ZT_NETWORK_OK);
     }
     mw_run_for(world, 1000); /* the LIKEs of the new groups reach the root */
@@ -269,7 +269,7 @@ static bool sent_and_got(int from, int to, uint64_t nwid, uint64_t dst_mac, unsi
     unsigned before = nodes[to].nframes;
     const mw_frame *f;
 
-    assert_int_equal(zt_node_send_frame(nodes[from].node, nwid, mac_of(from, nwid), dst_mac,
+    assert_int_equal(zt__node_send_frame(nodes[from].node, nwid, mac_of(from, nwid), dst_mac,
                                         type, p, len, world->now),
                      0);
     mw_run_for(world, 1000);
@@ -341,7 +341,7 @@ static void dropped_at_source(uint64_t nwid, uint64_t dst_mac, unsigned type, co
 {
     unsigned sent = nodes[1].sent, got = nodes[2].nframes;
 
-    assert_int_equal(zt_node_send_frame(nodes[1].node, nwid, mac_of(1, nwid), dst_mac, type, p,
+    assert_int_equal(zt__node_send_frame(nodes[1].node, nwid, mac_of(1, nwid), dst_mac, type, p,
                                         len, world->now),
                      0);
     assert_int_equal(nodes[1].sent, sent);
@@ -457,7 +457,7 @@ static void ns_answered(uint64_t nwid, const zt_inetaddr *own, const zt_inetaddr
     const mw_frame *f;
 
     make_ns(ns, own->ip, mac_of(1, nwid), target->ip, &group);
-    assert_int_equal(zt_node_send_frame(nodes[1].node, nwid, mac_of(1, nwid), group, 0x86dd, ns,
+    assert_int_equal(zt__node_send_frame(nodes[1].node, nwid, mac_of(1, nwid), group, 0x86dd, ns,
                                         sizeof(ns), world->now),
                      0);
     assert_int_equal(nodes[1].sent, sent);
@@ -481,7 +481,7 @@ static void ns_sent_on(uint64_t nwid, const zt_inetaddr *own, const uint8_t targ
     unsigned sent = nodes[1].sent, got = nodes[1].nframes;
 
     make_ns(ns, own->ip, mac_of(1, nwid), target, &group);
-    assert_int_equal(zt_node_send_frame(nodes[1].node, nwid, mac_of(1, nwid), group, 0x86dd, ns,
+    assert_int_equal(zt__node_send_frame(nodes[1].node, nwid, mac_of(1, nwid), group, 0x86dd, ns,
                                         sizeof(ns), world->now),
                      0);
     assert_true(nodes[1].sent > sent); /* a GATHER for the group, at least */
@@ -535,7 +535,7 @@ static void test_ndp_rfc4193(void **state)
     assert_true(dlen > 0);
     selfconf = dict;
     selfconf_len = (size_t)dlen;
-    assert_int_equal(zt_node_join(nodes[1].node, nwid, world->now), 0);
+    assert_int_equal(zt__node_join(nodes[1].node, nwid, world->now), 0);
     assert_int_equal(status_of(1, nwid), ZT_NETWORK_OK);
 
     ns_answered(nwid, &own4193, &peer4193, addr_of(2));
@@ -553,7 +553,7 @@ static void test_ndp_rfc4193(void **state)
     dlen = zt__netconf_write(&nc, dict, sizeof(dict));
     assert_true(dlen > 0);
     selfconf_len = (size_t)dlen;
-    assert_int_equal(zt_node_join(nodes[1].node, plain, world->now), 0);
+    assert_int_equal(zt__node_join(nodes[1].node, plain, world->now), 0);
     assert_int_equal(status_of(1, plain), ZT_NETWORK_OK);
     ns_sent_on(plain, &own4193, peer4193.ip);
     zt__netconf_clear(&nc);

@@ -109,7 +109,7 @@ static int check(const uint8_t *file, size_t len, uint64_t nwid, const zt_identi
 static int group_setup(void **state)
 {
     (void)state;
-    assert_int_equal(zt_crypto_init(), 0);
+    assert_int_equal(zt__crypto_init(), 0);
     assert_int_equal(zt__identity_generate(&ctl, NULL), 0);
     return 0;
 }
@@ -341,7 +341,7 @@ static void push(mw_world *w, uint64_t nwid, uint64_t update_id)
 
 static bool has_ip(mw_world *w, uint64_t nwid)
 {
-    const zt_netconf *c = zt_node_network_config(w->nodes[NODE].node, nwid);
+    const zt_netconf *c = zt__node_network_config(w->nodes[NODE].node, nwid);
     return c != NULL && c->n_static_ips == 1 && c->static_ips[0].ip[3] == 7;
 }
 
@@ -352,7 +352,7 @@ static bool stored_ok(mw_world *w, uint64_t nwid)
     size_t off = 0, dlen = 0;
 
     return n->config != NULL &&
-           zt__config_cache_check(n->config, n->config_len, nwid, zt_node_address(n->node),
+           zt__config_cache_check(n->config, n->config_len, nwid, zt__node_address(n->node),
                                   &w->nodes[CTL].id, 0, NULL, &off, &dlen, NULL, 0) == 0;
 }
 
@@ -361,10 +361,10 @@ static void rejoin(mw_world *w, uint64_t nwid, const uint8_t *file, size_t len)
 {
     mw_node *n = &w->nodes[NODE];
 
-    assert_int_equal(zt_node_leave(n->node, nwid, w->now), 0);
+    assert_int_equal(zt__node_leave(n->node, nwid, w->now), 0);
     assert_null(n->config); /* leave deletes the cache */
     mw_set_config(n, file, len);
-    assert_int_equal(zt_node_join(n->node, nwid, w->now), 0);
+    assert_int_equal(zt__node_join(n->node, nwid, w->now), 0);
 }
 
 /* A good cache serves at once; one truncated to 500 bytes of dictionary, or with one byte
@@ -386,9 +386,9 @@ static void test_node_join_with_cache(void **state)
     cfg.keep_configs = true;
     w = mw_new(&cfg);
     mw_settle(w, 1000, 1);
-    nwid = zt_node_address(w->nodes[CTL].node) << 24 | 0x99;
+    nwid = zt__node_address(w->nodes[CTL].node) << 24 | 0x99;
 
-    assert_int_equal(zt_node_join(w->nodes[NODE].node, nwid, w->now), 0);
+    assert_int_equal(zt__node_join(w->nodes[NODE].node, nwid, w->now), 0);
     mw_run_for(w, 500); /* the node learns its controller (WHOIS) */
     push(w, nwid, 1);
     assert_true(has_ip(w, nwid));
@@ -400,14 +400,14 @@ static void test_node_join_with_cache(void **state)
 
     rejoin(w, nwid, good, good_len);
     assert_true(has_ip(w, nwid)); /* from the cache, before any packet */
-    assert_int_equal(zt_node_network_status(w->nodes[NODE].node, nwid, &st), 0);
+    assert_int_equal(zt__node_network_status(w->nodes[NODE].node, nwid, &st), 0);
     assert_int_equal(st, ZT_NETWORK_OK);
 
     /* Truncated: the dictionary starts after the first LF. */
     len = (size_t)((uint8_t *)memchr(good, '\n', good_len) - good) + 1 + 500;
     assert_true(len < good_len);
     rejoin(w, nwid, good, len);
-    assert_null(zt_node_network_config(w->nodes[NODE].node, nwid));
+    assert_null(zt__node_network_config(w->nodes[NODE].node, nwid));
     assert_int_equal(w->nodes[NODE].config_len, 1); /* the placeholder */
     assert_int_equal(w->nodes[NODE].config[0], '\n');
     push(w, nwid, 2);
@@ -416,7 +416,7 @@ static void test_node_join_with_cache(void **state)
 
     good[good_len - 5] ^= 0x20; /* near the end of the dictionary */
     rejoin(w, nwid, good, good_len);
-    assert_null(zt_node_network_config(w->nodes[NODE].node, nwid));
+    assert_null(zt__node_network_config(w->nodes[NODE].node, nwid));
     push(w, nwid, 3);
     assert_true(has_ip(w, nwid));
     assert_true(stored_ok(w, nwid));

@@ -21,9 +21,9 @@ static void test_unknown_network(void **state)
     assert_int_equal(res, ZT_CTL_RESULT_NOT_FOUND);
     expect_error(&f.cap, f.member.address, 77, ZT_ERROR_OBJ_NOT_FOUND, NWID_NONE);
     /* nothing stored */
-    assert_int_equal(zt_store_get_member(f.store, NWID_NONE, f.member.address, &m),
+    assert_int_equal(zt__store_get_member(f.store, NWID_NONE, f.member.address, &m),
                      ZT_ERR_NOTFOUND);
-    zt_ctl_member_clear(&m);
+    zt__ctl_member_clear(&m);
 
     /* not ours: dropped silently (controller.md §1) */
     assert_int_equal(request(&f, &f.member, NWID_FOREIGN, 78, T0, &res), 0);
@@ -53,13 +53,13 @@ static void test_private_flow(void **state)
     assert_int_equal(request(&f, &f.member, NWID_PRIV, 1001, T0, &res), 0);
     assert_int_equal(res, ZT_CTL_RESULT_ACCESS_DENIED);
     expect_error(&f.cap, f.member.address, 1001, ZT_ERROR_NETWORK_ACCESS_DENIED, NWID_PRIV);
-    assert_int_equal(zt_store_get_member(f.store, NWID_PRIV, f.member.address, &m), 0);
+    assert_int_equal(zt__store_get_member(f.store, NWID_PRIV, f.member.address, &m), 0);
     assert_false(m.authorized);
     assert_true(zt__identity_to_string(&f.member, false, idstr, sizeof(idstr)) > 0);
     assert_string_equal(m.identity, idstr);
     assert_int_equal(m.nips, 0);
     assert_true(m.revision == 1);
-    zt_ctl_member_clear(&m);
+    zt__ctl_member_clear(&m);
 
     /* flood limit: within 1000 ms, dropped */
     assert_int_equal(request(&f, &f.member, NWID_PRIV, 1002, T0 + 500, &res), 0);
@@ -108,7 +108,7 @@ static void test_private_flow(void **state)
     assert_int_equal(nc.static_ips[2].ip[0], 10);
     assert_int_equal(nc.static_ips[2].ip[1], 147);
     assert_int_equal(nc.static_ips[2].ip[2], 17);
-    assert_int_equal(zt_store_get_member(f.store, NWID_PRIV, f.member.address, &m), 0);
+    assert_int_equal(zt__store_get_member(f.store, NWID_PRIV, f.member.address, &m), 0);
     assert_int_equal(m.nips, 1);
     assert_memory_equal(m.ips[0].ip, nc.static_ips[2].ip, 4);
     assert_true(m.v_major == 1 && m.v_minor == 14 && m.v_rev == 1 && m.v_proto == 12);
@@ -116,7 +116,7 @@ static void test_private_flow(void **state)
     assert_int_equal(m.ntags, 1);
     assert_int_equal(m.tags[0].id, 7);
     assert_int_equal(m.tags[0].value, 3);
-    zt_ctl_member_clear(&m);
+    zt__ctl_member_clear(&m);
 
     /* COM verifies, with the right qualifiers */
     blob = zt__netconf_blob(&nc, ZT_NETCONF_BLOB_COM, &blen);
@@ -197,21 +197,21 @@ static void test_old_rules_engine_and_token(void **state)
 
     fixture_init(&f, NULL);
     /* a join token authorises automatically */
-    assert_int_equal(zt_store_get_network(f.store, NWID_PRIV, &net), 0);
+    assert_int_equal(zt__store_get_network(f.store, NWID_PRIV, &net), 0);
     net.ntokens = 1;
     snprintf(net.tokens[0].token, sizeof(net.tokens[0].token), "sesame");
     net.tokens[0].expires = 0;
-    assert_int_equal(zt_store_save_network(f.store, &net, T0, NULL), 0);
-    zt_ctl_network_clear(&net);
+    assert_int_equal(zt__store_save_network(f.store, &net, T0, NULL), 0);
+    zt__ctl_network_clear(&net);
 
     n = make_request(buf, sizeof(buf), NWID_PRIV, 0, "token:wrong");
-    assert_int_equal(zt_controller_handle_request(f.ctl, &f.member, buf, n, 5, T0, &f.out, &res),
+    assert_int_equal(zt__controller_handle_request(f.ctl, &f.member, buf, n, 5, T0, &f.out, &res),
                      0);
     assert_int_equal(res, ZT_CTL_RESULT_ACCESS_DENIED);
     cap_reset(&f.cap);
     n = make_request(buf, sizeof(buf), NWID_PRIV, 0, "token:sesame");
     assert_int_equal(
-        zt_controller_handle_request(f.ctl, &f.member, buf, n, 6, T0 + 2000, &f.out, &res), 0);
+        zt__controller_handle_request(f.ctl, &f.member, buf, n, 6, T0 + 2000, &f.out, &res), 0);
     assert_int_equal(res, ZT_CTL_RESULT_CONFIG);
     reassemble(&f, NWID_PRIV, 6, &nc);
     /* revr 0: exactly one ACCEPT */
@@ -221,11 +221,11 @@ static void test_old_rules_engine_and_token(void **state)
     assert_int_equal(nrules, 1);
     assert_int_equal(rules[0].t, ZT_RULE_ACTION_ACCEPT);
     zt__netconf_clear(&nc);
-    assert_int_equal(zt_store_get_member(f.store, NWID_PRIV, f.member.address, &m), 0);
+    assert_int_equal(zt__store_get_member(f.store, NWID_PRIV, f.member.address, &m), 0);
     assert_true(m.authorized);
     assert_string_equal(m.last_auth_cred_type, "token");
     assert_string_equal(m.last_auth_cred, "sesame");
-    zt_ctl_member_clear(&m);
+    zt__ctl_member_clear(&m);
     fixture_clear(&f);
 }
 
@@ -259,12 +259,12 @@ static void test_public_and_50_members(void **state)
             assert_true(seen[k] != ip);
         seen[i] = ip;
         zt__netconf_clear(&nc);
-        assert_int_equal(zt_store_get_member(f.store, NWID_PUB, id.address, &m), 0);
+        assert_int_equal(zt__store_get_member(f.store, NWID_PUB, id.address, &m), 0);
         assert_true(m.authorized);
         assert_string_equal(m.last_auth_cred_type, "public");
         assert_int_equal(m.nips, 1);
         assert_true(zt__load_be(m.ips[0].ip, 4) == ip);
-        zt_ctl_member_clear(&m);
+        zt__ctl_member_clear(&m);
     }
     fixture_clear(&f);
 }
@@ -297,12 +297,12 @@ static void test_deauthorize_and_revision(void **state)
     assert_int_equal(res, ZT_CTL_RESULT_CONFIG);
 
     /* a network change bumps the revision and is pushed to both */
-    assert_int_equal(zt_store_get_network(f.store, NWID_PRIV, &net), 0);
+    assert_int_equal(zt__store_get_network(f.store, NWID_PRIV, &net), 0);
     snprintf(net.name, sizeof(net.name), "renamed");
-    assert_int_equal(zt_store_save_network(f.store, &net, T0 + 3000, NULL), 0);
-    zt_ctl_network_clear(&net);
+    assert_int_equal(zt__store_save_network(f.store, &net, T0 + 3000, NULL), 0);
+    zt__ctl_network_clear(&net);
     cap_reset(&f.cap);
-    assert_int_equal(zt_controller_push_updates(f.ctl, NWID_PRIV, T0 + 3000, &f.out, &count), 0);
+    assert_int_equal(zt__controller_push_updates(f.ctl, NWID_PRIV, T0 + 3000, &f.out, &count), 0);
     assert_int_equal(count, 2);
     {
         /* split the capture by destination and check the member's config */
@@ -322,12 +322,12 @@ static void test_deauthorize_and_revision(void **state)
 
     /* de-authorise the other member: a revocation goes to every online member */
     set_authorized(f.store, NWID_PRIV, other.address, false, T0 + 4000);
-    assert_int_equal(zt_controller_note_member_deauthorized(f.ctl, NWID_PRIV, other.address), 0);
-    assert_int_equal(zt_controller_note_member_deauthorized(f.ctl, NWID_PRIV, other.address), 0);
-    assert_int_equal(zt_controller_pending(f.ctl), 1);
+    assert_int_equal(zt__controller_note_member_deauthorized(f.ctl, NWID_PRIV, other.address), 0);
+    assert_int_equal(zt__controller_note_member_deauthorized(f.ctl, NWID_PRIV, other.address), 0);
+    assert_int_equal(zt__controller_pending(f.ctl), 1);
     cap_reset(&f.cap);
-    assert_int_equal(zt_controller_flush(f.ctl, T0 + 4000, &f.out), 0);
-    assert_int_equal(zt_controller_pending(f.ctl), 0);
+    assert_int_equal(zt__controller_flush(f.ctl, T0 + 4000, &f.out), 0);
+    assert_int_equal(zt__controller_pending(f.ctl), 0);
     assert_int_equal(f.cap.n, 2); /* two revocations; no config for the de-authorised member */
     for (size_t i = 0; i < f.cap.n; i++) {
         assert_int_equal(f.cap.pkt[i].verb, ZT_VERB_NETWORK_CREDENTIALS);
@@ -344,7 +344,7 @@ static void test_deauthorize_and_revision(void **state)
     }
     /* offline (> 120 s): nobody to tell */
     cap_reset(&f.cap);
-    assert_int_equal(zt_controller_revoke(f.ctl, NWID_PRIV, other.address, T0 + 200000, &f.out,
+    assert_int_equal(zt__controller_revoke(f.ctl, NWID_PRIV, other.address, T0 + 200000, &f.out,
                                           &count), 0);
     assert_int_equal(count, 0);
     assert_int_equal(f.cap.n, 0);
@@ -363,18 +363,18 @@ static void test_malformed(void **state)
     /* truncated payloads */
     n = make_request(buf, sizeof(buf), NWID_PUB, 1, NULL);
     for (size_t cut = 0; cut < 10; cut++)
-        assert_int_equal(zt_controller_handle_request(f.ctl, &f.member, buf, cut, 9, T0, &f.out,
+        assert_int_equal(zt__controller_handle_request(f.ctl, &f.member, buf, cut, 9, T0, &f.out,
                                                       &res),
                          ZT_ERR_DROP);
     /* metadata length beyond the payload */
     buf[8] = 0xff;
     buf[9] = 0xff;
     assert_int_equal(
-        zt_controller_handle_request(f.ctl, &f.member, buf, n, 9, T0, &f.out, &res), ZT_ERR_DROP);
+        zt__controller_handle_request(f.ctl, &f.member, buf, n, 9, T0, &f.out, &res), ZT_ERR_DROP);
     /* NULL payload, NULL sink */
-    assert_int_equal(zt_controller_handle_request(f.ctl, &f.member, NULL, 0, 9, T0, &f.out, &res),
+    assert_int_equal(zt__controller_handle_request(f.ctl, &f.member, NULL, 0, 9, T0, &f.out, &res),
                      ZT_ERR_DROP);
-    assert_int_equal(zt_controller_handle_request(f.ctl, &f.member, buf, n, 9, T0, NULL, &res),
+    assert_int_equal(zt__controller_handle_request(f.ctl, &f.member, buf, n, 9, T0, NULL, &res),
                      ZT_ERR_INVAL);
     /* garbage metadata: parsed as an (odd) dictionary, never a crash */
     for (unsigned round = 0; round < 200; round++) {
@@ -384,7 +384,7 @@ static void test_malformed(void **state)
             junk[i] = (uint8_t)seq_random(&s);
         n = (size_t)zt__config_request_write(buf, sizeof(buf), NWID_PUB, junk, mdlen, 0, 0);
         cap_reset(&f.cap);
-        (void)zt_controller_handle_request(f.ctl, &f.member, buf, n, 0, T0 + round, &f.out, &res);
+        (void)zt__controller_handle_request(f.ctl, &f.member, buf, n, 0, T0 + round, &f.out, &res);
     }
     /* reserved requester */
     {
@@ -392,14 +392,14 @@ static void test_malformed(void **state)
         bad.address = 0xff00000001ULL;
         n = make_request(buf, sizeof(buf), NWID_PUB, 1, NULL);
         assert_int_equal(
-            zt_controller_handle_request(f.ctl, &bad, buf, n, 9, T0, &f.out, &res), ZT_ERR_DROP);
+            zt__controller_handle_request(f.ctl, &bad, buf, n, 9, T0, &f.out, &res), ZT_ERR_DROP);
     }
     /* send failure is reported */
     n = make_request(buf, sizeof(buf), NWID_NONE, 1, NULL);
     cap_reset(&f.cap);
     f.cap.fail = true;
     assert_int_equal(
-        zt_controller_handle_request(f.ctl, &f.member, buf, n, 9, T0 + 90000, &f.out, &res),
+        zt__controller_handle_request(f.ctl, &f.member, buf, n, 9, T0 + 90000, &f.out, &res),
         ZT_ERR_CALLBACK_FAILURE);
     fixture_clear(&f);
 }
@@ -414,7 +414,7 @@ int main(void)
         cmocka_unit_test(test_deauthorize_and_revision),
         cmocka_unit_test(test_malformed),
     };
-    if (zt_crypto_init() != 0)
+    if (zt__crypto_init() != 0)
         return 1;
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,23 +18,23 @@ typedef struct {
 
 static int fs_get_network(zt_store *st, uint64_t nwid, zt_ctl_network *out)
 {
-    return zt_store_get_network(((fail_store *)st)->inner, nwid, out);
+    return zt__store_get_network(((fail_store *)st)->inner, nwid, out);
 }
 static int fs_put_network(zt_store *st, const zt_ctl_network *n)
 {
-    return zt_store_put_network(((fail_store *)st)->inner, n);
+    return zt__store_put_network(((fail_store *)st)->inner, n);
 }
 static int fs_delete_network(zt_store *st, uint64_t nwid)
 {
-    return zt_store_delete_network(((fail_store *)st)->inner, nwid);
+    return zt__store_delete_network(((fail_store *)st)->inner, nwid);
 }
 static int fs_list_networks(zt_store *st, zt_store_network_cb cb, void *arg)
 {
-    return zt_store_list_networks(((fail_store *)st)->inner, cb, arg);
+    return zt__store_list_networks(((fail_store *)st)->inner, cb, arg);
 }
 static int fs_get_member(zt_store *st, uint64_t nwid, uint64_t node, zt_ctl_member *out)
 {
-    return zt_store_get_member(((fail_store *)st)->inner, nwid, node, out);
+    return zt__store_get_member(((fail_store *)st)->inner, nwid, node, out);
 }
 static int fs_put_member(zt_store *st, const zt_ctl_member *m)
 {
@@ -43,11 +43,11 @@ static int fs_put_member(zt_store *st, const zt_ctl_member *m)
         zt__store_set_err(st, "disk on fire");
         return ZT_ERR_IO;
     }
-    return zt_store_put_member(fs->inner, m);
+    return zt__store_put_member(fs->inner, m);
 }
 static int fs_delete_member(zt_store *st, uint64_t nwid, uint64_t node)
 {
-    return zt_store_delete_member(((fail_store *)st)->inner, nwid, node);
+    return zt__store_delete_member(((fail_store *)st)->inner, nwid, node);
 }
 static int fs_list_members(zt_store *st, uint64_t nwid, zt_store_member_cb cb, void *arg)
 {
@@ -56,23 +56,23 @@ static int fs_list_members(zt_store *st, uint64_t nwid, zt_store_member_cb cb, v
         zt__store_set_err(st, "index corrupt");
         return ZT_ERR_IO;
     }
-    return zt_store_list_members(fs->inner, nwid, cb, arg);
+    return zt__store_list_members(fs->inner, nwid, cb, arg);
 }
 static int fs_begin(zt_store *st)
 {
-    return zt_store_begin(((fail_store *)st)->inner);
+    return zt__store_begin(((fail_store *)st)->inner);
 }
 static int fs_commit(zt_store *st)
 {
-    return zt_store_commit(((fail_store *)st)->inner);
+    return zt__store_commit(((fail_store *)st)->inner);
 }
 static int fs_rollback(zt_store *st)
 {
-    return zt_store_rollback(((fail_store *)st)->inner);
+    return zt__store_rollback(((fail_store *)st)->inner);
 }
 static void fs_del(zt_store *st)
 {
-    zt_store_del(((fail_store *)st)->inner);
+    zt__store_del(((fail_store *)st)->inner);
     free(st);
 }
 
@@ -104,25 +104,25 @@ static void test_store_failure(void **state)
 
     assert_non_null(fs);
     fs->base.ops = &fail_ops;
-    assert_int_equal(zt_store_mem_new(&fs->inner), 0);
+    assert_int_equal(zt__store_mem_new(&fs->inner), 0);
     fixture_init(&f, &fs->base);
 
     /* unauthorised member cannot be saved: reported, nothing sent */
     fs->fail_put = true;
     assert_int_equal(request(&f, &f.member, NWID_PRIV, 1, T0, &res), ZT_ERR_IO);
     assert_int_equal(f.cap.n, 0);
-    assert_non_null(strstr(zt_controller_errmsg(f.ctl), "disk on fire"));
+    assert_non_null(strstr(zt__controller_errmsg(f.ctl), "disk on fire"));
 
     /* public network: the IP cannot be recorded, so no config goes out */
     assert_int_equal(request(&f, &f.member, NWID_PUB, 2, T0 + 2000, &res), ZT_ERR_IO);
     assert_int_equal(f.cap.n, 0);
-    assert_int_equal(zt_store_get_member(f.store, NWID_PUB, f.member.address, &m),
+    assert_int_equal(zt__store_get_member(f.store, NWID_PUB, f.member.address, &m),
                      ZT_ERR_NOTFOUND);
-    zt_ctl_member_clear(&m);
+    zt__ctl_member_clear(&m);
     fs->fail_put = false;
     fs->fail_list = true;
     assert_int_equal(request(&f, &f.member, NWID_PUB, 3, T0 + 4000, &res), ZT_ERR_IO);
-    assert_non_null(strstr(zt_controller_errmsg(f.ctl), "index corrupt"));
+    assert_non_null(strstr(zt__controller_errmsg(f.ctl), "index corrupt"));
     fs->fail_list = false;
 
     /* once the store is back, nothing was lost and the request succeeds */
@@ -130,12 +130,12 @@ static void test_store_failure(void **state)
     assert_int_equal(res, ZT_CTL_RESULT_CONFIG);
     reassemble(&f, NWID_PUB, 4, &nc);
     zt__netconf_clear(&nc);
-    assert_int_equal(zt_store_get_member(f.store, NWID_PUB, f.member.address, &m), 0);
+    assert_int_equal(zt__store_get_member(f.store, NWID_PUB, f.member.address, &m), 0);
     assert_int_equal(m.nips, 1);
-    zt_ctl_member_clear(&m);
+    zt__ctl_member_clear(&m);
     {
         zt_controller_stats st;
-        zt_controller_stats_get(f.ctl, &st);
+        zt__controller_stats_get(f.ctl, &st);
         assert_true(st.store_errors == 3);
     }
     fixture_clear(&f);
@@ -161,7 +161,7 @@ static void test_rules_json(void **state)
     size_t n;
     (void)state;
 
-    assert_int_equal(zt__ctl_rules_from_text(text, r, 32, &n), 0);
+    assert_int_equal(zt__controller_rules_from_text(text, r, 32, &n), 0);
     assert_int_equal(n, 11);
     assert_int_equal(r[0].t, ZT_RULE_MATCH_SOURCE_ZEROTIER_ADDRESS | ZT_RULE_OR);
     assert_true(r[0].v.zt == 0x136548ea94ULL);
@@ -181,9 +181,9 @@ static void test_rules_json(void **state)
     assert_int_equal(r[8].v.int_range.format, 0x80 | 15);
     assert_int_equal(r[9].v.tag.value, 6);
     assert_int_equal(r[10].t, ZT_RULE_ACTION_ACCEPT); /* no NOT on actions */
-    assert_int_equal(zt__ctl_rules_from_text("{}", r, 32, &n), ZT_ERR_INVAL);
-    assert_int_equal(zt__ctl_rules_from_text("[", r, 32, &n), ZT_ERR_INVAL);
-    assert_int_equal(zt__ctl_rules_from_text(text, r, 2, &n), 0);
+    assert_int_equal(zt__controller_rules_from_text("{}", r, 32, &n), ZT_ERR_INVAL);
+    assert_int_equal(zt__controller_rules_from_text("[", r, 32, &n), ZT_ERR_INVAL);
+    assert_int_equal(zt__controller_rules_from_text(text, r, 2, &n), 0);
     assert_int_equal(n, 2);
 }
 
@@ -302,7 +302,7 @@ int main(void)
         cmocka_unit_test(test_api),
         cmocka_unit_test(test_api_new_error),
     };
-    if (zt_crypto_init() != 0)
+    if (zt__crypto_init() != 0)
         return 1;
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

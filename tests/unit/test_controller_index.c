@@ -205,7 +205,7 @@ int main(void)
         cmocka_unit_test(test_index_json),
         cmocka_unit_test(test_index_memory),
     };
-    if (zt_crypto_init() != 0)
+    if (zt__crypto_init() != 0)
         return 1;
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,7 +25,7 @@ static int setup(void **state)
 {
     json_t *v;
     (void)state;
-    assert_int_equal(zt_crypto_init(), 0);
+    assert_int_equal(zt__crypto_init(), 0);
     v = tu_load_json("vl2.json");
     controller = id_of(v, "controller");
     member_a = id_of(v, "member_a");

@@ -472,7 +472,7 @@ int main(void)
         cmocka_unit_test(test_alloc_failure),
     };
 
-    if (zt_crypto_init() != 0)
+    if (zt__crypto_init() != 0)
         return 1;
     zt__random_bytes(KEY, sizeof(KEY));
     return cmocka_run_group_tests_name("unit.fragment", tests, NULL, NULL);

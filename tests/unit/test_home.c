@@ -120,7 +120,7 @@ static int group_setup(void **state)
     zt_ssize n;
     (void)state;
 
-    assert_int_equal(zt_crypto_init(), 0);
+    assert_int_equal(zt__crypto_init(), 0);
     assert_int_equal(zt__identity_generate(&id, NULL), 0);
     n = zt__identity_to_string(&id, true, id_text, sizeof(id_text));
     assert_true(n > 0);
@@ -141,19 +141,19 @@ static void test_read_regular_and_links(void **state)
     (void)state;
 
     put("plain", "hello", 5);
-    assert_int_equal(zt_io_read_file_info(at("plain"), 5, &data, &len, &info), 0);
+    assert_int_equal(zt__io_read_file_info(at("plain"), 5, &data, &len, &info), 0);
     assert_int_equal(len, 5);
     free(data);
     /* A link to a regular file is followed. */
     assert_int_equal(symlink(at("plain"), at("link")), 0);
-    assert_int_equal(zt_io_read_file_info(at("link"), 5, &data, &len, &info), 0);
+    assert_int_equal(zt__io_read_file_info(at("link"), 5, &data, &len, &info), 0);
     free(data);
-    assert_int_equal(zt_io_read_file_info(at("plain"), 4, &data, &len, &info), ZT_ERR_RANGE);
-    assert_string_equal(zt_io_file_why(ZT_ERR_RANGE, &info, why, sizeof(why)),
+    assert_int_equal(zt__io_read_file_info(at("plain"), 4, &data, &len, &info), ZT_ERR_RANGE);
+    assert_string_equal(zt__io_file_why(ZT_ERR_RANGE, &info, why, sizeof(why)),
                         "larger than 4 bytes (it has 5)");
-    assert_int_equal(zt_io_read_file_info(at("nothing"), 5, &data, &len, &info),
+    assert_int_equal(zt__io_read_file_info(at("nothing"), 5, &data, &len, &info),
                      ZT_ERR_NOTFOUND);
-    assert_string_equal(zt_io_file_why(ZT_ERR_NOTFOUND, &info, why, sizeof(why)),
+    assert_string_equal(zt__io_file_why(ZT_ERR_NOTFOUND, &info, why, sizeof(why)),
                         "no such file");
 }
 
@@ -166,27 +166,27 @@ static void test_read_refuses_odd_files(void **state)
     (void)state;
 
     make_fifo("fifo");
-    assert_int_equal(zt_io_read_file_info(at("fifo"), 100, &data, &len, &info), ZT_ERR_IO);
+    assert_int_equal(zt__io_read_file_info(at("fifo"), 100, &data, &len, &info), ZT_ERR_IO);
     assert_int_equal(errno, ENXIO);
-    assert_string_equal(zt_io_file_why(ZT_ERR_IO, &info, why, sizeof(why)),
+    assert_string_equal(zt__io_file_why(ZT_ERR_IO, &info, why, sizeof(why)),
                         "a FIFO, not a regular file");
     /* A link to a FIFO is no better. */
     assert_int_equal(symlink(at("fifo"), at("to-fifo")), 0);
-    assert_int_equal(zt_io_read_file_info(at("to-fifo"), 100, &data, &len, &info), ZT_ERR_IO);
-    assert_string_equal(zt_io_file_why(ZT_ERR_IO, &info, why, sizeof(why)),
+    assert_int_equal(zt__io_read_file_info(at("to-fifo"), 100, &data, &len, &info), ZT_ERR_IO);
+    assert_string_equal(zt__io_file_why(ZT_ERR_IO, &info, why, sizeof(why)),
                         "a FIFO, not a regular file");
     /* Dangling: never "not found", or a caller would create a file in its place. */
     assert_int_equal(symlink(at("gone"), at("dangling")), 0);
-    assert_int_equal(zt_io_read_file_info(at("dangling"), 100, &data, &len, &info), ZT_ERR_IO);
+    assert_int_equal(zt__io_read_file_info(at("dangling"), 100, &data, &len, &info), ZT_ERR_IO);
     assert_int_equal(errno, ENOENT);
-    assert_string_equal(zt_io_file_why(ZT_ERR_IO, &info, why, sizeof(why)),
+    assert_string_equal(zt__io_file_why(ZT_ERR_IO, &info, why, sizeof(why)),
                         "a dangling symbolic link");
-    assert_int_equal(zt_io_read_file_info(at("moons.d"), 100, &data, &len, &info), ZT_ERR_IO);
+    assert_int_equal(zt__io_read_file_info(at("moons.d"), 100, &data, &len, &info), ZT_ERR_IO);
     assert_int_equal(errno, EISDIR);
-    assert_string_equal(zt_io_file_why(ZT_ERR_IO, &info, why, sizeof(why)),
+    assert_string_equal(zt__io_file_why(ZT_ERR_IO, &info, why, sizeof(why)),
                         "a directory, not a regular file");
-    assert_int_equal(zt_io_read_file_info("/dev/null", 100, &data, &len, &info), ZT_ERR_IO);
-    assert_string_equal(zt_io_file_why(ZT_ERR_IO, &info, why, sizeof(why)),
+    assert_int_equal(zt__io_read_file_info("/dev/null", 100, &data, &len, &info), ZT_ERR_IO);
+    assert_string_equal(zt__io_file_why(ZT_ERR_IO, &info, why, sizeof(why)),
                         "a character device, not a regular file");
 }
 
@@ -197,12 +197,12 @@ static void test_create_never_replaces(void **state)
     ssize_t n;
     (void)state;
 
-    assert_int_equal(zt_io_create_file(at("new"), "one", 3, 0600), 0);
-    assert_int_equal(zt_io_create_file(at("new"), "two", 3, 0600), ZT_ERR_EXISTS);
+    assert_int_equal(zt__io_create_file(at("new"), "one", 3, 0600), 0);
+    assert_int_equal(zt__io_create_file(at("new"), "two", 3, 0600), ZT_ERR_EXISTS);
     assert_int_equal(get("new", buf, sizeof(buf)), 3);
     assert_memory_equal(buf, "one", 3);
     assert_int_equal(symlink(at("gone"), at("dangling")), 0);
-    assert_int_equal(zt_io_create_file(at("dangling"), "two", 3, 0600), ZT_ERR_EXISTS);
+    assert_int_equal(zt__io_create_file(at("dangling"), "two", 3, 0600), ZT_ERR_EXISTS);
     n = readlink(at("dangling"), target, sizeof(target) - 1);
     assert_true(n > 0);
     target[n] = 0;

@@ -12,7 +12,7 @@ static zt_identity A, B;
 static int group_setup(void **state)
 {
     (void)state;
-    if (zt_crypto_init() != 0)
+    if (zt__crypto_init() != 0)
         return -1;
     if (zt__identity_generate(&A, NULL) != 0 || zt__identity_generate(&B, NULL) != 0)
         return -1;
@@ -426,7 +426,7 @@ static void test_alloc_failure(void **state)
 
     m = failmem_make(&st, 1);
     assert_int_equal(zt__identity_validate(&A, &m), ZT_ERR_NOMEM);
-    assert_true(zt_err_is_fatal(ZT_ERR_NOMEM));
+    assert_true(zt__err_is_fatal(ZT_ERR_NOMEM));
     assert_int_equal(st.live, 0);
     m = failmem_make(&st, 2);
     assert_int_equal(zt__identity_validate(&A, &m), 0);

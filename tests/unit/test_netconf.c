@@ -763,7 +763,7 @@ int main(void)
     json_t *v;
     int rv;
 
-    if (zt_crypto_init() != 0)
+    if (zt__crypto_init() != 0)
         return 1;
     v = tu_load_json("vl2.json");
     controller = identity_of(v, "identities.controller.secret");

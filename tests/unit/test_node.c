@@ -28,7 +28,7 @@ static int on_config_request(void *user, const zt_identity *requester, uint64_t 
 
     if (controller == NULL || self->idx != 3)
         return ZT_ERR_NOTFOUND;
-    (void)zt_controller_handle_request(zt__controller_of(controller), requester, payload, len,
+    (void)zt__controller_handle_request(zt__controller_of(controller), requester, payload, len,
                                        packet_id, t, &out, NULL);
     return 0;
 }
@@ -58,11 +58,11 @@ static int teardown(void **state)
 static void test_online(void **state)
 {
     (void)state;
-    assert_true(zt_node_is_root(nodes[0].node));
-    assert_false(zt_node_is_root(nodes[1].node));
+    assert_true(zt__node_is_root(nodes[0].node));
+    assert_false(zt__node_is_root(nodes[1].node));
     mw_run_for(world, 1000);
     for (int i = 0; i < NNODES; i++) {
-        assert_true(zt_node_is_online(nodes[i].node));
+        assert_true(zt__node_is_online(nodes[i].node));
     }
     for (int i = 1; i < NNODES; i++)
         assert_int_equal(nodes[i].nevents[ZT_NODE_EVENT_ONLINE], 1);
@@ -70,31 +70,31 @@ static void test_online(void **state)
 
 static void test_whois_and_message(void **state)
 {
-    uint64_t b = zt_node_address(nodes[2].node);
+    uint64_t b = zt__node_address(nodes[2].node);
     (void)state;
-    assert_int_equal(zt_node_send_user_message(nodes[1].node, b, 0x10000, "hello b", 7, world->now),
+    assert_int_equal(zt__node_send_user_message(nodes[1].node, b, 0x10000, "hello b", 7, world->now),
                      0);
     mw_run_for(world, 2000);
     assert_int_equal(nodes[2].nevents[ZT_NODE_EVENT_USER_MESSAGE], 1);
     assert_string_equal(nodes[2].last_message, "hello b");
-    assert_int_equal(nodes[2].last_message_from, zt_node_address(nodes[1].node));
+    assert_int_equal(nodes[2].last_message_from, zt__node_address(nodes[1].node));
 }
 
 static void test_echo_and_direct(void **state)
 {
-    uint64_t b = zt_node_address(nodes[2].node);
+    uint64_t b = zt__node_address(nodes[2].node);
     zt_peer_info info;
     (void)state;
-    assert_int_equal(zt_node_ping(nodes[1].node, b, world->now), 0);
+    assert_int_equal(zt__node_ping(nodes[1].node, b, world->now), 0);
     mw_run_for(world, 5000);
     assert_true(nodes[1].nevents[ZT_NODE_EVENT_ECHO_REPLY] >= 1);
     /* Relayed by the root, which introduced them: now they talk directly. */
-    assert_int_equal(zt_node_peer(nodes[1].node, b, &info), 0);
+    assert_int_equal(zt__node_peer(nodes[1].node, b, &info), 0);
     assert_true(info.npaths >= 1);
     assert_true(zt__inetaddr_equal(&info.paths[0].remote, &nodes[2].addr));
     assert_true(nodes[1].nevents[ZT_NODE_EVENT_PEER_DIRECT] >= 2); /* root, then b */
-    assert_true(zt_node_get_counters(nodes[0].node)->relayed >= 1);
-    assert_true(zt_node_get_counters(nodes[0].node)->rendezvous_sent >= 2);
+    assert_true(zt__node_get_counters(nodes[0].node)->relayed >= 1);
+    assert_true(zt__node_get_counters(nodes[0].node)->rendezvous_sent >= 2);
 }
 
 static void test_stays_online(void **state)
@@ -102,10 +102,10 @@ static void test_stays_online(void **state)
     (void)state;
     mw_run_for(world, 10 * 60 * 1000);
     for (int i = 1; i < NNODES; i++) {
-        assert_true(zt_node_is_online(nodes[i].node));
+        assert_true(zt__node_is_online(nodes[i].node));
         assert_int_equal(nodes[i].nevents[ZT_NODE_EVENT_ONLINE], 1);
     }
-    assert_int_equal(zt_node_send_user_message(nodes[3].node, zt_node_address(nodes[1].node),
+    assert_int_equal(zt__node_send_user_message(nodes[3].node, zt__node_address(nodes[1].node),
                                                0x10000, "late", 4, world->now),
                      0);
     mw_run_for(world, 2000);
@@ -116,29 +116,29 @@ static void test_stays_online(void **state)
 static void test_moon_orbit(void **state)
 {
     uint8_t bytes[ZT_WORLD_MAX_SERIALIZED];
-    uint64_t seed = zt_node_address(nodes[3].node);
+    uint64_t seed = zt__node_address(nodes[3].node);
     zt_peer_info info;
     zt_ssize len;
     (void)state;
 
     len = mw_world_write(ZT_WORLD_TYPE_MOON, seed, 5000, &nodes[3], bytes, sizeof(bytes));
-    assert_false(zt_node_is_root(nodes[3].node));
-    assert_int_equal(zt_node_add_moon(nodes[3].node, bytes, (size_t)len, world->now), 0);
-    assert_true(zt_node_is_root(nodes[3].node)); /* a root of a moon it carries */
+    assert_false(zt__node_is_root(nodes[3].node));
+    assert_int_equal(zt__node_add_moon(nodes[3].node, bytes, (size_t)len, world->now), 0);
+    assert_true(zt__node_is_root(nodes[3].node)); /* a root of a moon it carries */
     bytes[len - 5] ^= 1; /* a forged copy is refused */
-    assert_int_equal(zt_node_add_moon(nodes[2].node, bytes, (size_t)len, world->now),
+    assert_int_equal(zt__node_add_moon(nodes[2].node, bytes, (size_t)len, world->now),
                      ZT_ERR_INVAL);
 
-    assert_int_equal(zt_node_orbit(nodes[1].node, seed, seed, world->now), 0);
+    assert_int_equal(zt__node_orbit(nodes[1].node, seed, seed, world->now), 0);
     mw_run_for(world, 15000);
     assert_int_equal(nodes[1].nevents[ZT_NODE_EVENT_WORLD_UPDATED], 1);
     assert_int_equal(nodes[1].last_world, seed);
-    assert_int_equal(zt_node_peer(nodes[1].node, seed, &info), 0);
+    assert_int_equal(zt__node_peer(nodes[1].node, seed, &info), 0);
     assert_true(info.is_upstream);
-    assert_int_equal(zt_node_deorbit(nodes[1].node, seed, world->now), 0);
-    assert_int_equal(zt_node_peer(nodes[1].node, seed, &info), 0);
+    assert_int_equal(zt__node_deorbit(nodes[1].node, seed, world->now), 0);
+    assert_int_equal(zt__node_peer(nodes[1].node, seed, &info), 0);
     assert_false(info.is_upstream);
-    assert_int_equal(zt_node_deorbit(nodes[1].node, seed, world->now), ZT_ERR_NOTFOUND);
+    assert_int_equal(zt__node_deorbit(nodes[1].node, seed, world->now), ZT_ERR_NOTFOUND);
 }
 
 /* Node 2 stands for the controller of a network: its core has no controller, so a request
@@ -146,7 +146,7 @@ static void test_moon_orbit(void **state)
  * pushed to node 1 by hand, as a controller would, and applied. */
 static void test_network_config(void **state)
 {
-    uint64_t nwid = zt_node_address(nodes[2].node) << 24 | 0x42;
+    uint64_t nwid = zt__node_address(nodes[2].node) << 24 | 0x42;
     uint8_t pkt[ZT_PKT_MAX_LEN], key[ZT_SHARED_KEY_LEN];
     const zt_netconf *got;
     zt_network_status st;
@@ -155,15 +155,15 @@ static void test_network_config(void **state)
     uint8_t ip[4] = {10, 147, 17, 5};
     (void)state;
 
-    assert_int_equal(zt_node_join(nodes[1].node, nwid, world->now), 0);
+    assert_int_equal(zt__node_join(nodes[1].node, nwid, world->now), 0);
     assert_int_equal(nodes[1].nevents[ZT_NODE_EVENT_NETWORK_REQ_CONFIG], 1);
-    assert_int_equal(zt_node_network_status(nodes[1].node, nwid, &st), 0);
+    assert_int_equal(zt__node_network_status(nodes[1].node, nwid, &st), 0);
     assert_int_equal(st, ZT_NETWORK_REQUESTING_CONFIGURATION);
     mw_run_for(world, 3000);
-    assert_int_equal(zt_node_network_status(nodes[1].node, nwid, &st), 0);
+    assert_int_equal(zt__node_network_status(nodes[1].node, nwid, &st), 0);
     assert_int_equal(st, ZT_NETWORK_NOT_FOUND);
     assert_int_equal(nodes[1].nevents[ZT_NODE_EVENT_NETWORK_NOT_FOUND], 1);
-    assert_null(zt_node_network_config(nodes[1].node, nwid));
+    assert_null(zt__node_network_config(nodes[1].node, nwid));
 
     mw_netconf_init(world, &nc, nwid, 1, ZT_NETWORK_TYPE_PUBLIC);
     snprintf(nc.name, sizeof(nc.name), "unit-net");
@@ -171,13 +171,13 @@ static void test_network_config(void **state)
     nc.n_static_ips = 1;
     plen = mw_config_packet(world, 2, 1, &nc, 0x77, 0x1111222233334444ULL, pkt, sizeof(pkt));
     zt__netconf_clear(&nc);
-    assert_int_equal(zt_node_recv_datagram(nodes[1].node, 0, &nodes[2].addr, pkt, plen,
+    assert_int_equal(zt__node_recv_datagram(nodes[1].node, 0, &nodes[2].addr, pkt, plen,
                                            world->now), 0);
     assert_int_equal(nodes[1].nevents[ZT_NODE_EVENT_NETWORK_OK], 1);
     assert_string_equal(nodes[1].net_name, "unit-net");
-    assert_int_equal(zt_node_network_status(nodes[1].node, nwid, &st), 0);
+    assert_int_equal(zt__node_network_status(nodes[1].node, nwid, &st), 0);
     assert_int_equal(st, ZT_NETWORK_OK);
-    got = zt_node_network_config(nodes[1].node, nwid);
+    got = zt__node_network_config(nodes[1].node, nwid);
     assert_non_null(got);
     assert_int_equal(got->n_static_ips, 1);
     assert_memory_equal(got->static_ips[0].ip, ip, 4);
@@ -187,14 +187,14 @@ static void test_network_config(void **state)
     assert_int_equal(zt__identity_agree(&nodes[2].id, &nodes[1].id, key), 0);
     assert_int_equal(zt__pkt_dearmor(pkt, plen, key), 0);
     assert_int_equal(zt__pkt_armor(pkt, plen, key, 1), 0);
-    (void)zt_node_recv_datagram(nodes[1].node, 0, &nodes[2].addr, pkt, plen, world->now);
+    (void)zt__node_recv_datagram(nodes[1].node, 0, &nodes[2].addr, pkt, plen, world->now);
     assert_int_equal(nodes[1].nevents[ZT_NODE_EVENT_NETWORK_OK], 1);
 
-    assert_int_equal(zt_node_leave(nodes[1].node, nwid, world->now), 0);
+    assert_int_equal(zt__node_leave(nodes[1].node, nwid, world->now), 0);
     assert_int_equal(nodes[1].nevents[ZT_NODE_EVENT_NETWORK_DOWN], 1);
-    assert_int_equal(zt_node_network_status(nodes[1].node, nwid, &st), ZT_ERR_NOTFOUND);
-    assert_int_equal(zt_node_leave(nodes[1].node, nwid, world->now), ZT_ERR_NOTFOUND);
-    assert_int_equal(zt_node_join(nodes[1].node, 0, world->now), ZT_ERR_INVAL);
+    assert_int_equal(zt__node_network_status(nodes[1].node, nwid, &st), ZT_ERR_NOTFOUND);
+    assert_int_equal(zt__node_leave(nodes[1].node, nwid, world->now), ZT_ERR_NOTFOUND);
+    assert_int_equal(zt__node_join(nodes[1].node, 0, world->now), ZT_ERR_INVAL);
 }
 
 /* Pushes a public config for |nwid| (controller: node |ctl|) to node |to| with one static
@@ -219,33 +219,33 @@ static void push_config(int ctl, int to, uint64_t nwid, uint8_t last_octet, bool
     mw_run_for(world, 1000); /* the controller's identity may need a WHOIS first */
     /* (Its status may read NOT_FOUND: node |ctl|'s core answers requests with
      * UNSUPPORTED_OPERATION, and a failure status does not discard a config, vl2.md §1.3.) */
-    assert_non_null(zt_node_network_config(nodes[to].node, nwid));
+    assert_non_null(zt__node_network_config(nodes[to].node, nwid));
 }
 
 /* Two members of a public network: a unicast FRAME, then an ARP request as multicast that
  * reaches the member owning the address once the root has gathered its subscription. */
 static void test_frames(void **state)
 {
-    uint64_t nwid = zt_node_address(nodes[3].node) << 24 | 0x07;
+    uint64_t nwid = zt__node_address(nodes[3].node) << 24 | 0x07;
     uint64_t mac1, mac2;
     uint8_t arp[28] = {0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01};
     (void)state;
 
-    assert_int_equal(zt_node_join(nodes[1].node, nwid, world->now), 0);
-    assert_int_equal(zt_node_join(nodes[2].node, nwid, world->now), 0);
-    assert_int_equal(zt_node_send_frame(nodes[1].node, nwid,
-                                        zt_node_network_mac(nodes[1].node, nwid), 0x112233445566ULL,
+    assert_int_equal(zt__node_join(nodes[1].node, nwid, world->now), 0);
+    assert_int_equal(zt__node_join(nodes[2].node, nwid, world->now), 0);
+    assert_int_equal(zt__node_send_frame(nodes[1].node, nwid,
+                                        zt__node_network_mac(nodes[1].node, nwid), 0x112233445566ULL,
                                         0x0800, "x", 1, world->now),
                      ZT_ERR_AGAIN);
     push_config(3, 1, nwid, 1, false, false);
     push_config(3, 2, nwid, 2, false, false);
-    mac1 = zt_node_network_mac(nodes[1].node, nwid);
-    mac2 = zt_node_network_mac(nodes[2].node, nwid);
+    mac1 = zt__node_network_mac(nodes[1].node, nwid);
+    mac2 = zt__node_network_mac(nodes[2].node, nwid);
     assert_int_equal(
-        zt_node_send_frame(nodes[1].node, nwid, mac2, mac1, 0x0800, "x", 1, world->now),
+        zt__node_send_frame(nodes[1].node, nwid, mac2, mac1, 0x0800, "x", 1, world->now),
         ZT_ERR_INVAL); /* not our source MAC: no bridging */
 
-    assert_int_equal(zt_node_send_frame(nodes[1].node, nwid, mac1, mac2, 0x0800, "hello ip", 8,
+    assert_int_equal(zt__node_send_frame(nodes[1].node, nwid, mac1, mac2, 0x0800, "hello ip", 8,
                                         world->now), 0);
     mw_run_for(world, 1000);
     assert_int_equal(nodes[2].nframes, 1);
@@ -259,7 +259,7 @@ static void test_frames(void **state)
     mw_run_for(world, 6000);
     memcpy(arp + 24, (const uint8_t[]){10, 147, 17, 2}, 4);
     for (int i = 0; i < 2; i++) {
-        assert_int_equal(zt_node_send_frame(nodes[1].node, nwid, mac1, 0xffffffffffffULL, 0x0806,
+        assert_int_equal(zt__node_send_frame(nodes[1].node, nwid, mac1, 0xffffffffffffULL, 0x0806,
                                             arp, sizeof(arp), world->now), 0);
         mw_run_for(world, 6000);
     }
@@ -273,8 +273,8 @@ static void test_frames(void **state)
  * only if |com1|. */
 static void private_members(uint64_t nwid, bool com1)
 {
-    assert_int_equal(zt_node_join(nodes[1].node, nwid, world->now), 0);
-    assert_int_equal(zt_node_join(nodes[2].node, nwid, world->now), 0);
+    assert_int_equal(zt__node_join(nodes[1].node, nwid, world->now), 0);
+    assert_int_equal(zt__node_join(nodes[2].node, nwid, world->now), 0);
     push_config(3, 1, nwid, 1, true, com1);
     push_config(3, 2, nwid, 2, true, true);
 }
@@ -282,11 +282,11 @@ static void private_members(uint64_t nwid, bool com1)
 /* Node 1 sends |text| to node 2 on |nwid|; returns how many frames node 2 got within 2 s. */
 static unsigned frames_1_to_2(uint64_t nwid, const char *text)
 {
-    uint64_t mac1 = zt_node_network_mac(nodes[1].node, nwid);
-    uint64_t mac2 = zt_node_network_mac(nodes[2].node, nwid);
+    uint64_t mac1 = zt__node_network_mac(nodes[1].node, nwid);
+    uint64_t mac2 = zt__node_network_mac(nodes[2].node, nwid);
     unsigned before = nodes[2].nframes;
 
-    assert_int_equal(zt_node_send_frame(nodes[1].node, nwid, mac1, mac2, 0x0800, text,
+    assert_int_equal(zt__node_send_frame(nodes[1].node, nwid, mac1, mac2, 0x0800, text,
                                         strlen(text), world->now),
                      0);
     mw_run_for(world, 2000);
@@ -297,7 +297,7 @@ static unsigned frames_1_to_2(uint64_t nwid, const char *text)
  * first (NETWORK_CREDENTIALS), and a member without one is refused and told so. */
 static void test_private_network(void **state)
 {
-    uint64_t nwid = zt_node_address(nodes[3].node) << 24 | 0x08;
+    uint64_t nwid = zt__node_address(nodes[3].node) << 24 | 0x08;
     (void)state;
 
     private_members(nwid, true);
@@ -306,7 +306,7 @@ static void test_private_network(void **state)
 
     /* Another private network where node 1's config carries no COM: node 2 refuses its
      * frames (gate, vl2.md §5.7) and answers NEED_MEMBERSHIP_CERTIFICATE. */
-    nwid = zt_node_address(nodes[3].node) << 24 | 0x09;
+    nwid = zt__node_address(nodes[3].node) << 24 | 0x09;
     private_members(nwid, false);
     assert_int_equal(frames_1_to_2(nwid, "no com"), 0);
 }
@@ -317,7 +317,7 @@ static void test_private_network(void **state)
 static void test_controller(void **state)
 {
     char secret[ZT_IDENTITY_STR_MAX + 1];
-    uint64_t nwid = zt_node_address(nodes[3].node) << 24 | 0x10;
+    uint64_t nwid = zt__node_address(nodes[3].node) << 24 | 0x10;
     zts_controller_config cfg;
     zt_network_status st;
     const zt_netconf *c1, *c2;
@@ -334,23 +334,23 @@ static void test_controller(void **state)
         world->now, NULL), 0);
 
     for (int i = 1; i <= 3; i++)
-        assert_int_equal(zt_node_join(nodes[i].node, nwid, world->now), 0);
+        assert_int_equal(zt__node_join(nodes[i].node, nwid, world->now), 0);
     mw_run_for(world, 3000);
     for (int i = 1; i <= 3; i++) {
-        assert_int_equal(zt_node_network_status(nodes[i].node, nwid, &st), 0);
+        assert_int_equal(zt__node_network_status(nodes[i].node, nwid, &st), 0);
         assert_int_equal(st, ZT_NETWORK_ACCESS_DENIED);
     }
     for (int i = 1; i <= 3; i++)
         assert_int_equal(zts_controller_member_set_authorized(controller, nwid,
-                                                              zt_node_address(nodes[i].node),
+                                                              zt__node_address(nodes[i].node),
                                                               true, world->now), 0);
     mw_run_for(world, 12000); /* the next requests, every 5 s */
     for (int i = 1; i <= 3; i++) {
-        assert_int_equal(zt_node_network_status(nodes[i].node, nwid, &st), 0);
+        assert_int_equal(zt__node_network_status(nodes[i].node, nwid, &st), 0);
         assert_int_equal(st, ZT_NETWORK_OK);
     }
-    c1 = zt_node_network_config(nodes[1].node, nwid);
-    c2 = zt_node_network_config(nodes[2].node, nwid);
+    c1 = zt__node_network_config(nodes[1].node, nwid);
+    c2 = zt__node_network_config(nodes[2].node, nwid);
     assert_string_equal(c1->name, "ctl-net");
     assert_int_equal(c1->n_static_ips, 1);
     assert_int_equal(c2->n_static_ips, 1);
@@ -368,7 +368,7 @@ static void test_controller(void **state)
  * |nwid|; returns how many datagrams the controller sent in answer. */
 static unsigned gather_at_controller(uint64_t nwid, int from, int owner)
 {
-    const zt_netconf *c1 = zt_node_network_config(nodes[owner].node, nwid);
+    const zt_netconf *c1 = zt__node_network_config(nodes[owner].node, nwid);
     uint8_t payload[23] = {0};
     unsigned before = nodes[3].sent;
 
@@ -386,17 +386,17 @@ static unsigned gather_at_controller(uint64_t nwid, int from, int owner)
  * else learns who the members are. */
 static void test_controller_gather_gate(void **state)
 {
-    uint64_t nwid = zt_node_address(nodes[3].node) << 24 | 0x10;
+    uint64_t nwid = zt__node_address(nodes[3].node) << 24 | 0x10;
     (void)state;
 
-    assert_int_equal(zt_node_leave(nodes[3].node, nwid, world->now), 0);
+    assert_int_equal(zt__node_leave(nodes[3].node, nwid, world->now), 0);
     mw_run_for(world, 61000); /* members LIKE the controller again within their 60 s period */
     assert_int_equal(gather_at_controller(nwid, 0, 1), 0); /* the root: never configured */
     assert_int_equal(gather_at_controller(nwid, 2, 1), 1); /* a member: lists node 1 */
     mw_run_for(world, 10000);
     assert_int_equal(gather_at_controller(nwid, 2, 1), 1);
     assert_int_equal(zts_controller_member_set_authorized(controller, nwid,
-                                                          zt_node_address(nodes[2].node),
+                                                          zt__node_address(nodes[2].node),
                                                           false, world->now), 0);
     mw_run_for(world, 181000); /* its requests are refused now: no config for 180 s */
     assert_int_equal(gather_at_controller(nwid, 2, 1), 0);
@@ -417,7 +417,7 @@ int main(void)
         cmocka_unit_test(test_controller_gather_gate),
         cmocka_unit_test(test_moon_orbit), /* last: node 3 becomes a moon's root (upstream) */
     };
-    if (zt_crypto_init() != 0)
+    if (zt__crypto_init() != 0)
         return 1;
     return cmocka_run_group_tests_name("unit.node", tests, setup, teardown);
 }

@@ -507,7 +507,7 @@ int main(void)
         cmocka_unit_test(test_uncompress_plain_copy),
     };
 
-    if (zt_crypto_init() != 0)
+    if (zt__crypto_init() != 0)
         return 1;
     zt__random_bytes(KEY, sizeof(KEY));
     return cmocka_run_group_tests_name("unit.packet", tests, NULL, NULL);

@@ -260,7 +260,7 @@ static short wait_for(int fd, short events, int ms)
 static int group_setup(void **state)
 {
     (void)state;
-    if (zt_stack_init() != 0)
+    if (zt__stack_init() != 0)
         return -1;
     zt__sock_set_running(true);
     return 0;

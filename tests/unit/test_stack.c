@@ -55,7 +55,7 @@ static void arp_request(zt_stack_netif *nif, const uint8_t from[4], const uint8_
         a[8 + i] = (uint8_t)(PEER_MAC >> (8 * (5 - i)));
     memcpy(a + 14, from, 4);
     memcpy(a + 24, target, 4);
-    assert_int_equal(zt_stack_netif_input(nif, PEER_MAC, 0xffffffffffffull, 0x0806, a, 28), 0);
+    assert_int_equal(zt__stack_netif_input(nif, PEER_MAC, 0xffffffffffffull, 0x0806, a, 28), 0);
 }
 
 /* The ARP reply saying |ip| is at our MAC, if one was sent. */
@@ -97,7 +97,7 @@ static void echo_request(zt_stack_netif *nif, const uint8_t from[4], const uint8
     c = csum(pkt + 20, 8);
     pkt[22] = (uint8_t)(c >> 8);
     pkt[23] = (uint8_t)c;
-    assert_int_equal(zt_stack_netif_input(nif, PEER_MAC, OUR_MAC, 0x0800, pkt, sizeof(pkt)), 0);
+    assert_int_equal(zt__stack_netif_input(nif, PEER_MAC, OUR_MAC, 0x0800, pkt, sizeof(pkt)), 0);
 }
 
 /* An ICMP echo reply from |ip| went out. */
@@ -119,9 +119,9 @@ static void test_every_ipv4_address_answers(void **state)
     zt_stack_netif *nif = NULL;
 
     (void)state;
-    assert_int_equal(zt_stack_init(), 0);
-    assert_int_equal(zt_stack_netif_new(&nif, 0x1122334455000001ull, OUR_MAC, 2800, &ops), 0);
-    assert_int_equal(zt_stack_netif_configure(nif, 2800, addrs, 3, NULL, 0), 0);
+    assert_int_equal(zt__stack_init(), 0);
+    assert_int_equal(zt__stack_netif_new(&nif, 0x1122334455000001ull, OUR_MAC, 2800, &ops), 0);
+    assert_int_equal(zt__stack_netif_configure(nif, 2800, addrs, 3, NULL, 0), 0);
 
     for (int i = 0; i < 3; i++) {
         const uint8_t *ip = i == 0 ? first : i == 1 ? second : third;
@@ -137,7 +137,7 @@ static void test_every_ipv4_address_answers(void **state)
     assert_true(echo_reply_from(third));
 
     /* The config drops the second and third addresses: they stop answering, the first stays. */
-    assert_int_equal(zt_stack_netif_configure(nif, 2800, addrs, 1, NULL, 0), 0);
+    assert_int_equal(zt__stack_netif_configure(nif, 2800, addrs, 1, NULL, 0), 0);
     nframes = 0;
     arp_request(nif, peer, second);
     arp_request(nif, peer, third);
@@ -146,12 +146,12 @@ static void test_every_ipv4_address_answers(void **state)
     arp_request(nif, peer, first);
     assert_true(arp_reply_for(first));
     /* and come back */
-    assert_int_equal(zt_stack_netif_configure(nif, 2800, addrs, 2, NULL, 0), 0);
+    assert_int_equal(zt__stack_netif_configure(nif, 2800, addrs, 2, NULL, 0), 0);
     nframes = 0;
     arp_request(nif, peer, second);
     assert_true(arp_reply_for(second));
 
-    zt_stack_netif_del(nif);
+    zt__stack_netif_del(nif);
 }
 
 static void test_short_and_bad_frames(void **state)
@@ -161,19 +161,19 @@ static void test_short_and_bad_frames(void **state)
     uint8_t junk[8] = {0};
 
     (void)state;
-    assert_int_equal(zt_stack_init(), 0);
-    assert_int_equal(zt_stack_netif_new(&nif, 0x1122334455000002ull, OUR_MAC, 2800, &ops), 0);
-    assert_int_equal(zt_stack_netif_configure(nif, 2800, &addr, 1, NULL, 0), 0);
+    assert_int_equal(zt__stack_init(), 0);
+    assert_int_equal(zt__stack_netif_new(&nif, 0x1122334455000002ull, OUR_MAC, 2800, &ops), 0);
+    assert_int_equal(zt__stack_netif_configure(nif, 2800, &addr, 1, NULL, 0), 0);
     /* shorter than the header lwIP would read: dropped before lwIP */
-    assert_int_equal(zt_stack_netif_input(nif, PEER_MAC, OUR_MAC, 0x0806, junk, sizeof(junk)), 0);
-    assert_int_equal(zt_stack_netif_input(nif, PEER_MAC, OUR_MAC, 0x0800, junk, sizeof(junk)), 0);
-    assert_int_equal(zt_stack_netif_input(nif, PEER_MAC, OUR_MAC, 0x86dd, junk, sizeof(junk)), 0);
-    assert_int_equal(zt_stack_netif_input(nif, PEER_MAC, OUR_MAC, 0x10000, junk, 1),
+    assert_int_equal(zt__stack_netif_input(nif, PEER_MAC, OUR_MAC, 0x0806, junk, sizeof(junk)), 0);
+    assert_int_equal(zt__stack_netif_input(nif, PEER_MAC, OUR_MAC, 0x0800, junk, sizeof(junk)), 0);
+    assert_int_equal(zt__stack_netif_input(nif, PEER_MAC, OUR_MAC, 0x86dd, junk, sizeof(junk)), 0);
+    assert_int_equal(zt__stack_netif_input(nif, PEER_MAC, OUR_MAC, 0x10000, junk, 1),
                      ZT_ERR_INVAL);
-    assert_int_equal(zt_stack_netif_input(nif, PEER_MAC, OUR_MAC, 0x0800, NULL, 4), ZT_ERR_INVAL);
-    assert_int_equal(zt_stack_netif_configure(nif, 2800, NULL, 1, NULL, 0), ZT_ERR_INVAL);
-    zt_stack_netif_del(nif);
-    zt_stack_netif_del(NULL);
+    assert_int_equal(zt__stack_netif_input(nif, PEER_MAC, OUR_MAC, 0x0800, NULL, 4), ZT_ERR_INVAL);
+    assert_int_equal(zt__stack_netif_configure(nif, 2800, NULL, 1, NULL, 0), ZT_ERR_INVAL);
+    zt__stack_netif_del(nif);
+    zt__stack_netif_del(NULL);
 }
 
 int main(void)

@@ -42,7 +42,7 @@ static int teardown(void **state)
 {
     fixture *f = *state;
 
-    zt_store_del(f->st);
+    zt__store_del(f->st);
     rm_tree(f->dir);
     free(f);
     return 0;
@@ -50,7 +50,7 @@ static int teardown(void **state)
 
 static void reopen(fixture *f)
 {
-    zt_store_del(f->st);
+    zt__store_del(f->st);
     f->st = NULL;
     assert_int_equal(f->be->open(&f->st, f->dir), 0);
 }
@@ -96,40 +96,40 @@ static void t_network_crud(void **state)
     fixture *f = *state;
     zt_ctl_network n, got;
 
-    assert_int_equal(zt_store_get_network(f->st, NWID1, &got), ZT_ERR_NOTFOUND);
-    assert_true(zt_store_errmsg(f->st)[0] != '\0');
-    zt_ctl_network_clear(&got);
-    assert_int_equal(zt_store_delete_network(f->st, NWID1), ZT_ERR_NOTFOUND);
+    assert_int_equal(zt__store_get_network(f->st, NWID1, &got), ZT_ERR_NOTFOUND);
+    assert_true(zt__store_errmsg(f->st)[0] != '\0');
+    zt__ctl_network_clear(&got);
+    assert_int_equal(zt__store_delete_network(f->st, NWID1), ZT_ERR_NOTFOUND);
 
     load_rich_network(&n);
-    assert_int_equal(zt_store_put_network(f->st, &n), 0);
-    assert_int_equal(zt_store_get_network(f->st, NWID1, &got), 0);
+    assert_int_equal(zt__store_put_network(f->st, &n), 0);
+    assert_int_equal(zt__store_get_network(f->st, NWID1, &got), 0);
     assert_net_same(&n, &got);
-    zt_ctl_network_clear(&got);
+    zt__ctl_network_clear(&got);
 
     /* replace */
     snprintf(n.name, sizeof(n.name), "renamed");
     n.revision = 8;
     n.nroutes = 0;
-    assert_int_equal(zt_store_put_network(f->st, &n), 0);
-    assert_int_equal(zt_store_get_network(f->st, NWID1, &got), 0);
+    assert_int_equal(zt__store_put_network(f->st, &n), 0);
+    assert_int_equal(zt__store_get_network(f->st, NWID1, &got), 0);
     assert_string_equal(got.name, "renamed");
     assert_int_equal(got.revision, 8);
     assert_int_equal(got.nroutes, 0);
     assert_non_null(got.extra); /* unknown keys survive the store */
     assert_non_null(strstr(got.extra, "futureField"));
-    zt_ctl_network_clear(&got);
+    zt__ctl_network_clear(&got);
 
-    assert_int_equal(zt_store_delete_network(f->st, NWID1), 0);
-    assert_int_equal(zt_store_get_network(f->st, NWID1, &got), ZT_ERR_NOTFOUND);
-    zt_ctl_network_clear(&got);
-    assert_int_equal(zt_store_delete_network(f->st, NWID1), ZT_ERR_NOTFOUND);
+    assert_int_equal(zt__store_delete_network(f->st, NWID1), 0);
+    assert_int_equal(zt__store_get_network(f->st, NWID1, &got), ZT_ERR_NOTFOUND);
+    zt__ctl_network_clear(&got);
+    assert_int_equal(zt__store_delete_network(f->st, NWID1), ZT_ERR_NOTFOUND);
     /* bad arguments */
-    assert_int_equal(zt_store_get_network(f->st, 0, &got), ZT_ERR_INVAL);
-    zt_ctl_network_clear(&got);
+    assert_int_equal(zt__store_get_network(f->st, 0, &got), ZT_ERR_INVAL);
+    zt__ctl_network_clear(&got);
     n.id = 0;
-    assert_int_equal(zt_store_put_network(f->st, &n), ZT_ERR_INVAL);
-    zt_ctl_network_clear(&n);
+    assert_int_equal(zt__store_put_network(f->st, &n), ZT_ERR_INVAL);
+    zt__ctl_network_clear(&n);
 }
 
 static void t_member_crud(void **state)
@@ -139,40 +139,40 @@ static void t_member_crud(void **state)
 
     load_rich_member(&m);
     /* a member needs its network */
-    assert_int_equal(zt_store_put_member(f->st, &m), ZT_ERR_NOTFOUND);
-    assert_true(zt_store_errmsg(f->st)[0] != '\0');
-    assert_int_equal(zt_store_list_members(f->st, NWID1, see_member, &(seen){0}),
+    assert_int_equal(zt__store_put_member(f->st, &m), ZT_ERR_NOTFOUND);
+    assert_true(zt__store_errmsg(f->st)[0] != '\0');
+    assert_int_equal(zt__store_list_members(f->st, NWID1, see_member, &(seen){0}),
                      ZT_ERR_NOTFOUND);
     put_network(f->st, NWID1, "one");
-    assert_int_equal(zt_store_get_member(f->st, NWID1, m.id, &got), ZT_ERR_NOTFOUND);
-    zt_ctl_member_clear(&got);
-    assert_int_equal(zt_store_put_member(f->st, &m), 0);
-    assert_int_equal(zt_store_get_member(f->st, NWID1, m.id, &got), 0);
+    assert_int_equal(zt__store_get_member(f->st, NWID1, m.id, &got), ZT_ERR_NOTFOUND);
+    zt__ctl_member_clear(&got);
+    assert_int_equal(zt__store_put_member(f->st, &m), 0);
+    assert_int_equal(zt__store_get_member(f->st, NWID1, m.id, &got), 0);
     assert_mem_same(&m, &got);
-    zt_ctl_member_clear(&got);
+    zt__ctl_member_clear(&got);
 
     m.authorized = false;
     m.nips = 0;
     snprintf(m.name, sizeof(m.name), "desk");
-    assert_int_equal(zt_store_put_member(f->st, &m), 0);
-    assert_int_equal(zt_store_get_member(f->st, NWID1, m.id, &got), 0);
+    assert_int_equal(zt__store_put_member(f->st, &m), 0);
+    assert_int_equal(zt__store_get_member(f->st, NWID1, m.id, &got), 0);
     assert_false(got.authorized);
     assert_int_equal(got.nips, 0);
     assert_string_equal(got.name, "desk");
     assert_string_equal(got.extra, "{\"custom\":\"kept\"}");
-    zt_ctl_member_clear(&got);
+    zt__ctl_member_clear(&got);
     /* same address in another network is another record */
-    assert_int_equal(zt_store_get_member(f->st, NWID2, m.id, &got), ZT_ERR_NOTFOUND);
-    zt_ctl_member_clear(&got);
+    assert_int_equal(zt__store_get_member(f->st, NWID2, m.id, &got), ZT_ERR_NOTFOUND);
+    zt__ctl_member_clear(&got);
 
-    assert_int_equal(zt_store_delete_member(f->st, NWID1, m.id), 0);
-    assert_int_equal(zt_store_get_member(f->st, NWID1, m.id, &got), ZT_ERR_NOTFOUND);
-    zt_ctl_member_clear(&got);
-    assert_int_equal(zt_store_delete_member(f->st, NWID1, m.id), ZT_ERR_NOTFOUND);
+    assert_int_equal(zt__store_delete_member(f->st, NWID1, m.id), 0);
+    assert_int_equal(zt__store_get_member(f->st, NWID1, m.id, &got), ZT_ERR_NOTFOUND);
+    zt__ctl_member_clear(&got);
+    assert_int_equal(zt__store_delete_member(f->st, NWID1, m.id), ZT_ERR_NOTFOUND);
     /* invalid address */
     m.id = 0x10000000000ULL;
-    assert_int_equal(zt_store_put_member(f->st, &m), ZT_ERR_INVAL);
-    zt_ctl_member_clear(&m);
+    assert_int_equal(zt__store_put_member(f->st, &m), ZT_ERR_INVAL);
+    zt__ctl_member_clear(&m);
 }
 
 static void t_list_order(void **state)
@@ -182,12 +182,12 @@ static void t_list_order(void **state)
     static const uint64_t nodes[] = {0xffffffffffULL, 0x0000000001ULL, 0x8000000000ULL,
                                      0x123456789aULL, 0x0a0b0c0d0eULL};
 
-    assert_int_equal(zt_store_list_networks(f->st, see_network, &s), 0);
+    assert_int_equal(zt__store_list_networks(f->st, see_network, &s), 0);
     assert_int_equal(s.n, 0);
     put_network(f->st, NWID_HI, "hi");
     put_network(f->st, NWID1, "one");
     put_network(f->st, NWID2, "two");
-    assert_int_equal(zt_store_list_networks(f->st, see_network, &s), 0);
+    assert_int_equal(zt__store_list_networks(f->st, see_network, &s), 0);
     assert_int_equal(s.n, 3);
     assert_true(s.ordered);
     assert_int_equal(s.ids[0], NWID2);
@@ -199,14 +199,14 @@ static void t_list_order(void **state)
     put_member(f->st, NWID2, 0x0000000001ULL, true);
     memset(&s, 0, sizeof(s));
     s.ordered = true;
-    assert_int_equal(zt_store_list_members(f->st, NWID1, see_member, &s), 0);
+    assert_int_equal(zt__store_list_members(f->st, NWID1, see_member, &s), 0);
     assert_int_equal(s.count, 5);
     assert_int_equal(s.authorized, 3);
     assert_true(s.ordered);
     assert_int_equal(s.ids[0], 1);
     assert_int_equal(s.ids[4], 0xffffffffffULL);
     memset(&s, 0, sizeof(s));
-    assert_int_equal(zt_store_list_members(f->st, NWID_HI, see_member, &s), 0);
+    assert_int_equal(zt__store_list_members(f->st, NWID_HI, see_member, &s), 0);
     assert_int_equal(s.count, 0);
 }
 
@@ -223,20 +223,20 @@ static void t_delete_cascades(void **state)
     put_member(f->st, NWID2, 0x1111111111ULL, true);
     /* replacing a network keeps its members */
     put_network(f->st, NWID1, "one again");
-    assert_int_equal(zt_store_list_members(f->st, NWID1, see_member, &s), 0);
+    assert_int_equal(zt__store_list_members(f->st, NWID1, see_member, &s), 0);
     assert_int_equal(s.count, 2);
 
-    assert_int_equal(zt_store_delete_network(f->st, NWID1), 0);
-    assert_int_equal(zt_store_get_member(f->st, NWID1, 0x1111111111ULL, &got), ZT_ERR_NOTFOUND);
-    zt_ctl_member_clear(&got);
-    assert_int_equal(zt_store_list_members(f->st, NWID1, see_member, &s), ZT_ERR_NOTFOUND);
+    assert_int_equal(zt__store_delete_network(f->st, NWID1), 0);
+    assert_int_equal(zt__store_get_member(f->st, NWID1, 0x1111111111ULL, &got), ZT_ERR_NOTFOUND);
+    zt__ctl_member_clear(&got);
+    assert_int_equal(zt__store_list_members(f->st, NWID1, see_member, &s), ZT_ERR_NOTFOUND);
     put_network(f->st, NWID1, "reborn");
     memset(&s, 0, sizeof(s));
-    assert_int_equal(zt_store_list_members(f->st, NWID1, see_member, &s), 0);
+    assert_int_equal(zt__store_list_members(f->st, NWID1, see_member, &s), 0);
     assert_int_equal(s.count, 0);
     /* the other network is untouched */
-    assert_int_equal(zt_store_get_member(f->st, NWID2, 0x1111111111ULL, &got), 0);
-    zt_ctl_member_clear(&got);
+    assert_int_equal(zt__store_get_member(f->st, NWID2, 0x1111111111ULL, &got), 0);
+    zt__ctl_member_clear(&got);
 }
 
 static void t_bounds_roundtrip(void **state)
@@ -246,7 +246,7 @@ static void t_bounds_roundtrip(void **state)
     zt_ctl_member m, gm;
 
     /* every list at its bound survives the store */
-    assert_int_equal(zt_ctl_network_init(&n, NWID1), 0);
+    assert_int_equal(zt__ctl_network_init(&n, NWID1), 0);
     memset(n.name, 'x', ZT_CTL_NAME_MAX);
     n.name[ZT_CTL_NAME_MAX] = '\0';
     for (size_t i = 0; i < ZT_CTL_MAX_ROUTES; i++) {
@@ -269,16 +269,16 @@ static void t_bounds_roundtrip(void **state)
         n.tokens[i].expires = (int64_t)i;
     }
     n.ntokens = ZT_CTL_MAX_TOKENS;
-    assert_int_equal(zt_store_put_network(f->st, &n), 0);
-    assert_int_equal(zt_store_get_network(f->st, NWID1, &got), 0);
+    assert_int_equal(zt__store_put_network(f->st, &n), 0);
+    assert_int_equal(zt__store_get_network(f->st, NWID1, &got), 0);
     assert_int_equal(got.nroutes, ZT_CTL_MAX_ROUTES);
     assert_int_equal(got.ntags, ZT_CTL_MAX_TAGS);
     assert_int_equal(got.ntokens, ZT_CTL_MAX_TOKENS);
     assert_net_same(&n, &got);
-    zt_ctl_network_clear(&got);
-    zt_ctl_network_clear(&n);
+    zt__ctl_network_clear(&got);
+    zt__ctl_network_clear(&n);
 
-    zt_ctl_member_init(&m, NWID1, 0x00000000aaULL);
+    zt__ctl_member_init(&m, NWID1, 0x00000000aaULL);
     for (size_t i = 0; i < ZT_CTL_MAX_IPS; i++) {
         m.ips[i].family = 4;
         m.ips[i].ip[0] = 10;
@@ -293,11 +293,11 @@ static void t_bounds_roundtrip(void **state)
     m.ntags = m.ncaps = ZT_CTL_MAX_TAGS;
     memset(m.identity, 'f', ZT_CTL_IDENTITY_MAX);
     m.identity[ZT_CTL_IDENTITY_MAX] = '\0';
-    assert_int_equal(zt_store_put_member(f->st, &m), 0);
-    assert_int_equal(zt_store_get_member(f->st, NWID1, m.id, &gm), 0);
+    assert_int_equal(zt__store_put_member(f->st, &m), 0);
+    assert_int_equal(zt__store_get_member(f->st, NWID1, m.id, &gm), 0);
     assert_mem_same(&m, &gm);
-    zt_ctl_member_clear(&gm);
-    zt_ctl_member_clear(&m);
+    zt__ctl_member_clear(&gm);
+    zt__ctl_member_clear(&m);
 }
 
 static void t_save_revisions(void **state)
@@ -307,39 +307,39 @@ static void t_save_revisions(void **state)
     zt_ctl_member m;
     bool changed;
 
-    assert_int_equal(zt_ctl_network_init(&n, NWID1), 0);
-    assert_int_equal(zt_store_save_network(f->st, &n, 1000, &changed), 0);
+    assert_int_equal(zt__ctl_network_init(&n, NWID1), 0);
+    assert_int_equal(zt__store_save_network(f->st, &n, 1000, &changed), 0);
     assert_true(changed);
     assert_int_equal(n.revision, 1);
     assert_int_equal(n.creation_time, 1000);
     /* an unchanged save writes nothing (§4.5) */
-    assert_int_equal(zt_store_save_network(f->st, &n, 2000, &changed), 0);
+    assert_int_equal(zt__store_save_network(f->st, &n, 2000, &changed), 0);
     assert_false(changed);
     assert_int_equal(n.revision, 1);
     n.mtu = 1500;
     n.creation_time = 0;
-    assert_int_equal(zt_store_save_network(f->st, &n, 3000, &changed), 0);
+    assert_int_equal(zt__store_save_network(f->st, &n, 3000, &changed), 0);
     assert_true(changed);
     assert_int_equal(n.revision, 2);
     assert_int_equal(n.creation_time, 1000);
-    zt_ctl_network_clear(&n);
-    assert_int_equal(zt_store_get_network(f->st, NWID1, &n), 0);
+    zt__ctl_network_clear(&n);
+    assert_int_equal(zt__store_get_network(f->st, NWID1, &n), 0);
     assert_int_equal(n.revision, 2);
     assert_int_equal(n.mtu, 1500);
-    zt_ctl_network_clear(&n);
+    zt__ctl_network_clear(&n);
 
-    zt_ctl_member_init(&m, NWID1, 0x1234567890ULL);
-    assert_int_equal(zt_store_save_member(f->st, &m, 500, &changed), 0);
+    zt__ctl_member_init(&m, NWID1, 0x1234567890ULL);
+    assert_int_equal(zt__store_save_member(f->st, &m, 500, &changed), 0);
     assert_true(changed);
     assert_int_equal(m.revision, 1);
-    assert_int_equal(zt_store_save_member(f->st, &m, 600, &changed), 0);
+    assert_int_equal(zt__store_save_member(f->st, &m, 600, &changed), 0);
     assert_false(changed);
     m.authorized = true;
-    assert_int_equal(zt_store_save_member(f->st, &m, 700, &changed), 0);
+    assert_int_equal(zt__store_save_member(f->st, &m, 700, &changed), 0);
     assert_true(changed);
     assert_int_equal(m.revision, 2);
     assert_int_equal(m.creation_time, 500);
-    zt_ctl_member_clear(&m);
+    zt__ctl_member_clear(&m);
 }
 
 static void t_partial_update(void **state)
@@ -354,42 +354,42 @@ static void t_partial_update(void **state)
 
     /* The REST flow: load, apply the request, save.  Untouched fields survive the store. */
     load_rich_network(&n);
-    assert_int_equal(zt_store_put_network(f->st, &n), 0);
-    zt_ctl_network_clear(&n);
+    assert_int_equal(zt__store_put_network(f->st, &n), 0);
+    zt__ctl_network_clear(&n);
     j = parse("{\"multicastLimit\":\"100\"}");
-    assert_int_equal(zt_ctl_network_patch_from_json(&p, j, err, sizeof(err)), 0);
+    assert_int_equal(zt__ctl_network_patch_from_json(&p, j, err, sizeof(err)), 0);
     json_decref(j);
-    assert_int_equal(zt_store_get_network(f->st, NWID1, &n), 0);
-    assert_int_equal(zt_ctl_network_patch_apply(&n, &p), 0);
-    zt_ctl_network_patch_clear(&p);
-    assert_int_equal(zt_store_save_network(f->st, &n, 1, NULL), 0);
-    zt_ctl_network_clear(&n);
-    assert_int_equal(zt_store_get_network(f->st, NWID1, &n), 0);
+    assert_int_equal(zt__store_get_network(f->st, NWID1, &n), 0);
+    assert_int_equal(zt__ctl_network_patch_apply(&n, &p), 0);
+    zt__ctl_network_patch_clear(&p);
+    assert_int_equal(zt__store_save_network(f->st, &n, 1, NULL), 0);
+    zt__ctl_network_clear(&n);
+    assert_int_equal(zt__store_get_network(f->st, NWID1, &n), 0);
     assert_int_equal(n.multicast_limit, 100);
     assert_int_equal(n.revision, 8);
     assert_int_equal(n.nroutes, 4);
     assert_int_equal(n.remote_trace_level, 2);
     assert_string_equal(n.name, "lab");
-    zt_ctl_network_clear(&n);
+    zt__ctl_network_clear(&n);
 
     load_rich_member(&m);
-    assert_int_equal(zt_store_put_member(f->st, &m), 0);
-    zt_ctl_member_clear(&m);
+    assert_int_equal(zt__store_put_member(f->st, &m), 0);
+    zt__ctl_member_clear(&m);
     j = parse("{\"name\":\"renamed\"}");
-    assert_int_equal(zt_ctl_member_patch_from_json(&mp, j, err, sizeof(err)), 0);
+    assert_int_equal(zt__ctl_member_patch_from_json(&mp, j, err, sizeof(err)), 0);
     json_decref(j);
-    assert_int_equal(zt_store_get_member(f->st, NWID1, 0xabcdef0123ULL, &m), 0);
-    zt_ctl_member_patch_apply(&m, &mp, 99);
-    zt_ctl_member_patch_clear(&mp);
-    assert_int_equal(zt_store_save_member(f->st, &m, 99, NULL), 0);
-    zt_ctl_member_clear(&m);
-    assert_int_equal(zt_store_get_member(f->st, NWID1, 0xabcdef0123ULL, &m), 0);
+    assert_int_equal(zt__store_get_member(f->st, NWID1, 0xabcdef0123ULL, &m), 0);
+    zt__ctl_member_patch_apply(&m, &mp, 99);
+    zt__ctl_member_patch_clear(&mp);
+    assert_int_equal(zt__store_save_member(f->st, &m, 99, NULL), 0);
+    zt__ctl_member_clear(&m);
+    assert_int_equal(zt__store_get_member(f->st, NWID1, 0xabcdef0123ULL, &m), 0);
     assert_string_equal(m.name, "renamed");
     assert_true(m.authorized);
     assert_int_equal(m.nips, 2);
     assert_int_equal(m.revision, 4);
     assert_string_equal(m.identity, "abcdef0123:0:aabb");
-    zt_ctl_member_clear(&m);
+    zt__ctl_member_clear(&m);
 }
 
 static void t_transactions(void **state)
@@ -398,39 +398,39 @@ static void t_transactions(void **state)
     zt_ctl_network n;
     int rv;
 
-    assert_int_equal(zt_store_commit(f->st), ZT_ERR_INVAL);
-    assert_int_equal(zt_store_rollback(f->st), ZT_ERR_INVAL);
-    assert_int_equal(zt_store_begin(f->st), 0);
-    assert_int_equal(zt_store_begin(f->st), ZT_ERR_INVAL); /* no nesting */
+    assert_int_equal(zt__store_commit(f->st), ZT_ERR_INVAL);
+    assert_int_equal(zt__store_rollback(f->st), ZT_ERR_INVAL);
+    assert_int_equal(zt__store_begin(f->st), 0);
+    assert_int_equal(zt__store_begin(f->st), ZT_ERR_INVAL); /* no nesting */
     put_network(f->st, NWID1, "one");
     put_member(f->st, NWID1, 0x1111111111ULL, true);
-    assert_int_equal(zt_store_commit(f->st), 0);
-    assert_int_equal(zt_store_get_network(f->st, NWID1, &n), 0);
-    zt_ctl_network_clear(&n);
+    assert_int_equal(zt__store_commit(f->st), 0);
+    assert_int_equal(zt__store_get_network(f->st, NWID1, &n), 0);
+    zt__ctl_network_clear(&n);
 
-    assert_int_equal(zt_store_begin(f->st), 0);
+    assert_int_equal(zt__store_begin(f->st), 0);
     put_network(f->st, NWID2, "two");
-    assert_int_equal(zt_store_delete_network(f->st, NWID1), 0);
-    rv = zt_store_rollback(f->st);
+    assert_int_equal(zt__store_delete_network(f->st, NWID1), 0);
+    rv = zt__store_rollback(f->st);
     if (f->be->can_rollback) {
         assert_int_equal(rv, 0);
-        assert_int_equal(zt_store_get_network(f->st, NWID2, &n), ZT_ERR_NOTFOUND);
-        zt_ctl_network_clear(&n);
-        assert_int_equal(zt_store_get_network(f->st, NWID1, &n), 0);
-        zt_ctl_network_clear(&n);
+        assert_int_equal(zt__store_get_network(f->st, NWID2, &n), ZT_ERR_NOTFOUND);
+        zt__ctl_network_clear(&n);
+        assert_int_equal(zt__store_get_network(f->st, NWID1, &n), 0);
+        zt__ctl_network_clear(&n);
         zt_ctl_member m;
-        assert_int_equal(zt_store_get_member(f->st, NWID1, 0x1111111111ULL, &m), 0);
-        zt_ctl_member_clear(&m);
+        assert_int_equal(zt__store_get_member(f->st, NWID1, 0x1111111111ULL, &m), 0);
+        zt__ctl_member_clear(&m);
     } else {
         /* write-through: refused with a sentence, the changes are kept */
         assert_int_equal(rv, ZT_ERR_UNSUPPORTED);
-        assert_non_null(strstr(zt_store_errmsg(f->st), "cannot roll back"));
-        assert_int_equal(zt_store_get_network(f->st, NWID2, &n), 0);
-        zt_ctl_network_clear(&n);
+        assert_non_null(strstr(zt__store_errmsg(f->st), "cannot roll back"));
+        assert_int_equal(zt__store_get_network(f->st, NWID2, &n), 0);
+        zt__ctl_network_clear(&n);
     }
     /* the transaction is over either way */
-    assert_int_equal(zt_store_begin(f->st), 0);
-    assert_int_equal(zt_store_commit(f->st), 0);
+    assert_int_equal(zt__store_begin(f->st), 0);
+    assert_int_equal(zt__store_commit(f->st), 0);
 }
 
 static zt_store *g_cb_store;
@@ -441,11 +441,11 @@ static int cb_writes(const zt_ctl_network *n, void *arg)
     int *results = arg;
 
     /* reads are allowed from a callback, writes and nested lists are not */
-    results[0] = zt_store_get_network(g_cb_store, n->id, &got);
-    zt_ctl_network_clear(&got);
-    results[1] = zt_store_put_network(g_cb_store, n);
-    results[2] = zt_store_list_networks(g_cb_store, see_network, &(seen){0});
-    results[3] = zt_store_begin(g_cb_store);
+    results[0] = zt__store_get_network(g_cb_store, n->id, &got);
+    zt__ctl_network_clear(&got);
+    results[1] = zt__store_put_network(g_cb_store, n);
+    results[2] = zt__store_list_networks(g_cb_store, see_network, &(seen){0});
+    results[3] = zt__store_begin(g_cb_store);
     return 0;
 }
 
@@ -465,13 +465,13 @@ static void t_iteration_rules(void **state)
     for (uint64_t i = 1; i <= 3; i++)
         put_member(f->st, NWID1, i, false);
     g_cb_store = f->st;
-    assert_int_equal(zt_store_list_networks(f->st, cb_writes, results), 0);
+    assert_int_equal(zt__store_list_networks(f->st, cb_writes, results), 0);
     assert_int_equal(results[0], 0);
     assert_int_equal(results[1], ZT_ERR_INVAL);
     assert_int_equal(results[2], ZT_ERR_INVAL);
     assert_int_equal(results[3], ZT_ERR_INVAL);
     /* a non-zero callback value stops the listing and comes back as is */
-    assert_int_equal(zt_store_list_members(f->st, NWID1, cb_stop, &calls), 42);
+    assert_int_equal(zt__store_list_members(f->st, NWID1, cb_stop, &calls), 42);
     assert_int_equal(calls, 2);
     /* and the store is usable afterwards */
     put_member(f->st, NWID1, 4, true);
@@ -488,30 +488,30 @@ static void t_reopen(void **state)
         skip();
     load_rich_network(&n);
     load_rich_member(&m);
-    assert_int_equal(zt_store_put_network(f->st, &n), 0);
-    assert_int_equal(zt_store_put_member(f->st, &m), 0);
+    assert_int_equal(zt__store_put_network(f->st, &n), 0);
+    assert_int_equal(zt__store_put_member(f->st, &m), 0);
     put_network(f->st, NWID_HI, "hi");
     for (uint64_t i = 1; i <= 50; i++)
         put_member(f->st, NWID_HI, i, i % 3 == 0);
     /* an open transaction at close is not a commit */
-    assert_int_equal(zt_store_begin(f->st), 0);
+    assert_int_equal(zt__store_begin(f->st), 0);
     put_network(f->st, NWID2, "uncommitted");
     reopen(f);
-    assert_int_equal(zt_store_get_network(f->st, NWID1, &got), 0);
+    assert_int_equal(zt__store_get_network(f->st, NWID1, &got), 0);
     assert_net_same(&n, &got);
-    zt_ctl_network_clear(&got);
-    assert_int_equal(zt_store_get_member(f->st, NWID1, m.id, &gm), 0);
+    zt__ctl_network_clear(&got);
+    assert_int_equal(zt__store_get_member(f->st, NWID1, m.id, &gm), 0);
     assert_mem_same(&m, &gm);
-    zt_ctl_member_clear(&gm);
-    assert_int_equal(zt_store_list_members(f->st, NWID_HI, see_member, &s), 0);
+    zt__ctl_member_clear(&gm);
+    assert_int_equal(zt__store_list_members(f->st, NWID_HI, see_member, &s), 0);
     assert_int_equal(s.count, 50);
     assert_int_equal(s.authorized, 16);
     if (f->be->can_rollback) {
-        assert_int_equal(zt_store_get_network(f->st, NWID2, &got), ZT_ERR_NOTFOUND);
-        zt_ctl_network_clear(&got);
+        assert_int_equal(zt__store_get_network(f->st, NWID2, &got), ZT_ERR_NOTFOUND);
+        zt__ctl_network_clear(&got);
     }
-    zt_ctl_network_clear(&n);
-    zt_ctl_member_clear(&m);
+    zt__ctl_network_clear(&n);
+    zt__ctl_member_clear(&m);
 }
 
 /* Crash safety: a child process writes and dies without closing the store (no flush, no
@@ -526,7 +526,7 @@ static void t_crash(void **state)
 
     if (!f->be->persistent)
         skip();
-    zt_store_del(f->st); /* the child opens its own */
+    zt__store_del(f->st); /* the child opens its own */
     f->st = NULL;
     pid = fork();
     assert_true(pid >= 0);
@@ -537,23 +537,23 @@ static void t_crash(void **state)
         put_network(st, NWID1, "survives");
         for (uint64_t i = 1; i <= 20; i++)
             put_member(st, NWID1, i, true);
-        if (zt_store_begin(st) != 0)
+        if (zt__store_begin(st) != 0)
             _exit(4);
         put_network(st, NWID2, "in flight");
-        _exit(0); /* no zt_store_del: as if killed */
+        _exit(0); /* no zt__store_del: as if killed */
     }
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
     assert_int_equal(f->be->open(&f->st, f->dir), 0);
-    assert_int_equal(zt_store_get_network(f->st, NWID1, &got), 0);
+    assert_int_equal(zt__store_get_network(f->st, NWID1, &got), 0);
     assert_string_equal(got.name, "survives");
-    zt_ctl_network_clear(&got);
-    assert_int_equal(zt_store_list_members(f->st, NWID1, see_member, &s), 0);
+    zt__ctl_network_clear(&got);
+    assert_int_equal(zt__store_list_members(f->st, NWID1, see_member, &s), 0);
     assert_int_equal(s.count, 20);
     if (f->be->can_rollback) {
-        assert_int_equal(zt_store_get_network(f->st, NWID2, &got), ZT_ERR_NOTFOUND);
-        zt_ctl_network_clear(&got);
+        assert_int_equal(zt__store_get_network(f->st, NWID2, &got), ZT_ERR_NOTFOUND);
+        zt__ctl_network_clear(&got);
     }
 }
 
@@ -577,21 +577,21 @@ static void t_corrupt_record(void **state)
     put_member(f->st, NWID1, 0xabcdef0123ULL, true);
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         f->be->corrupt_member(f->dir, NWID1, 0xabcdef0123ULL, bad[i]);
-        assert_int_equal(zt_store_get_member(f->st, NWID1, 0xabcdef0123ULL, &got),
+        assert_int_equal(zt__store_get_member(f->st, NWID1, 0xabcdef0123ULL, &got),
                          ZT_ERR_INVAL);
-        zt_ctl_member_clear(&got);
-        assert_non_null(strstr(zt_store_errmsg(f->st), "corrupt"));
+        zt__ctl_member_clear(&got);
+        assert_non_null(strstr(zt__store_errmsg(f->st), "corrupt"));
         /* a listing stops at it with the error: the member is not silently missing */
         memset(&s, 0, sizeof(s));
-        assert_int_equal(zt_store_list_members(f->st, NWID1, see_member, &s), ZT_ERR_INVAL);
-        assert_non_null(strstr(zt_store_errmsg(f->st), "abcdef0123"));
+        assert_int_equal(zt__store_list_members(f->st, NWID1, see_member, &s), ZT_ERR_INVAL);
+        assert_non_null(strstr(zt__store_errmsg(f->st), "abcdef0123"));
     }
     /* the good one is still readable, and rewriting fixes the bad one */
-    assert_int_equal(zt_store_get_member(f->st, NWID1, 1, &got), 0);
-    zt_ctl_member_clear(&got);
+    assert_int_equal(zt__store_get_member(f->st, NWID1, 1, &got), 0);
+    zt__ctl_member_clear(&got);
     put_member(f->st, NWID1, 0xabcdef0123ULL, false);
     memset(&s, 0, sizeof(s));
-    assert_int_equal(zt_store_list_members(f->st, NWID1, see_member, &s), 0);
+    assert_int_equal(zt__store_list_members(f->st, NWID1, see_member, &s), 0);
     assert_int_equal(s.count, 2);
 }
 
@@ -605,21 +605,21 @@ static void t_bulk(void **state)
 
     put_network(f->st, NWID1, "big");
     t0 = now_sec();
-    assert_int_equal(zt_store_begin(f->st), 0);
+    assert_int_equal(zt__store_begin(f->st), 0);
     /* addresses in a scrambled order */
     for (size_t i = 0; i < n; i++)
         put_member(f->st, NWID1, ((uint64_t)(i * 7919u % n) << 8) + 1, i % 4 != 0);
-    assert_int_equal(zt_store_commit(f->st), 0);
+    assert_int_equal(zt__store_commit(f->st), 0);
     t1 = now_sec();
-    assert_int_equal(zt_store_list_members(f->st, NWID1, see_member, &s), 0);
+    assert_int_equal(zt__store_list_members(f->st, NWID1, see_member, &s), 0);
     t2 = now_sec();
     assert_int_equal(s.count, n);
     assert_true(s.ordered);
     assert_int_equal(s.authorized, n - (n + 3) / 4);
     for (size_t i = 0; i < 1000 && i < n; i++) {
         uint64_t id = ((uint64_t)((i * 104729u) % n) << 8) + 1;
-        assert_int_equal(zt_store_get_member(f->st, NWID1, id, &got), 0);
-        zt_ctl_member_clear(&got);
+        assert_int_equal(zt__store_get_member(f->st, NWID1, id, &got), 0);
+        zt__ctl_member_clear(&got);
     }
     t3 = now_sec();
     print_message("[ %-6s ] %zu members: insert %.3f s, list %.3f s, %zu gets %.3f s\n",
@@ -636,15 +636,15 @@ static void put_ips(zt_store *st, uint64_t node, const char *ips, bool bridge)
     zt_ctl_member m;
     const char *p = ips;
 
-    zt_ctl_member_init(&m, NWID1, node);
+    zt__ctl_member_init(&m, NWID1, node);
     while (*p != '\0') { /* space-separated addresses */
         size_t n = strcspn(p, " ");
-        assert_int_equal(zt_ctl_ip_parse(&m.ips[m.nips++], p, n, false), 0);
+        assert_int_equal(zt__ctl_ip_parse(&m.ips[m.nips++], p, n, false), 0);
         p += n + (p[n] == ' ');
     }
     m.active_bridge = bridge;
-    assert_int_equal(zt_store_put_member(st, &m), 0);
-    zt_ctl_member_clear(&m);
+    assert_int_equal(zt__store_put_member(st, &m), 0);
+    zt__ctl_member_clear(&m);
 }
 
 static bool used(zt_store *st, uint64_t nwid, const char *text)
@@ -652,8 +652,8 @@ static bool used(zt_store *st, uint64_t nwid, const char *text)
     zt_ctl_ip ip;
     bool u = true;
 
-    assert_int_equal(zt_ctl_ip_parse(&ip, text, strlen(text), false), 0);
-    assert_int_equal(zt_store_ip_in_use(st, nwid, &ip, &u), 0);
+    assert_int_equal(zt__ctl_ip_parse(&ip, text, strlen(text), false), 0);
+    assert_int_equal(zt__store_ip_in_use(st, nwid, &ip, &u), 0);
     return u;
 }
 
@@ -661,7 +661,7 @@ static size_t bridges(zt_store *st, uint64_t *ids)
 {
     size_t n = 99;
 
-    assert_int_equal(zt_store_active_bridges(st, NWID1, ids, 8, &n), 0);
+    assert_int_equal(zt__store_active_bridges(st, NWID1, ids, 8, &n), 0);
     return n;
 }
 
@@ -686,7 +686,7 @@ static void t_index(void **state)
     assert_true(ids[0] == 0x20 && ids[1] == 0x30); /* ascending */
     {
         size_t n = 99;
-        assert_int_equal(zt_store_active_bridges(f->st, NWID1, ids, 1, &n), 0);
+        assert_int_equal(zt__store_active_bridges(f->st, NWID1, ids, 1, &n), 0);
         assert_true(n == 1 && ids[0] == 0x20); /* at most |cap| */
     }
     /* a rewrite replaces the member's entries, whatever the other members hold */
@@ -699,32 +699,32 @@ static void t_index(void **state)
     assert_int_equal(bridges(f->st, ids), 2);
     /* a rolled-back write leaves the index as it was */
     if (f->be->can_rollback) {
-        assert_int_equal(zt_store_begin(f->st), 0);
+        assert_int_equal(zt__store_begin(f->st), 0);
         put_ips(f->st, 0x20, "10.9.9.9", false);
-        assert_int_equal(zt_store_delete_member(f->st, NWID1, 0x10), 0);
+        assert_int_equal(zt__store_delete_member(f->st, NWID1, 0x10), 0);
         assert_true(used(f->st, NWID1, "10.9.9.9")); /* seen inside the transaction */
         assert_false(used(f->st, NWID1, "10.0.0.9"));
-        assert_int_equal(zt_store_rollback(f->st), 0);
+        assert_int_equal(zt__store_rollback(f->st), 0);
         assert_false(used(f->st, NWID1, "10.9.9.9"));
         assert_true(used(f->st, NWID1, "10.0.0.9"));
         assert_int_equal(bridges(f->st, ids), 2);
         /* every kind of change at once: replaced, created, the network gone and back */
-        assert_int_equal(zt_store_begin(f->st), 0);
+        assert_int_equal(zt__store_begin(f->st), 0);
         put_network(f->st, NWID1, "renamed");
         put_ips(f->st, 0x40, "10.4.4.4", true);
         put_ips(f->st, 0x30, "10.3.3.3", true);
-        assert_int_equal(zt_store_delete_network(f->st, NWID1), 0);
+        assert_int_equal(zt__store_delete_network(f->st, NWID1), 0);
         put_network(f->st, NWID1, "reborn");
         put_ips(f->st, 0x10, "10.1.1.1", false);
-        assert_int_equal(zt_store_rollback(f->st), 0);
+        assert_int_equal(zt__store_rollback(f->st), 0);
         {
             zt_ctl_network n;
             zt_ctl_member m;
-            assert_int_equal(zt_store_get_network(f->st, NWID1, &n), 0);
+            assert_int_equal(zt__store_get_network(f->st, NWID1, &n), 0);
             assert_string_equal(n.name, "one");
-            zt_ctl_network_clear(&n);
-            assert_int_equal(zt_store_get_member(f->st, NWID1, 0x40, &m), ZT_ERR_NOTFOUND);
-            zt_ctl_member_clear(&m);
+            zt__ctl_network_clear(&n);
+            assert_int_equal(zt__store_get_member(f->st, NWID1, 0x40, &m), ZT_ERR_NOTFOUND);
+            zt__ctl_member_clear(&m);
         }
         assert_true(used(f->st, NWID1, "10.0.0.9") && used(f->st, NWID1, "fd00::1"));
         assert_false(used(f->st, NWID1, "10.4.4.4") || used(f->st, NWID1, "10.3.3.3") ||
@@ -739,11 +739,11 @@ static void t_index(void **state)
         assert_int_equal(bridges(f->st, ids), 2);
     }
     /* deleting a member frees its addresses; deleting the network frees the rest */
-    assert_int_equal(zt_store_delete_member(f->st, NWID1, 0x10), 0);
+    assert_int_equal(zt__store_delete_member(f->st, NWID1, 0x10), 0);
     assert_false(used(f->st, NWID1, "10.0.0.9"));
     assert_int_equal(bridges(f->st, ids), 1);
     assert_true(ids[0] == 0x20);
-    assert_int_equal(zt_store_delete_network(f->st, NWID1), 0);
+    assert_int_equal(zt__store_delete_network(f->st, NWID1), 0);
     assert_false(used(f->st, NWID1, "fd00::1"));
     assert_int_equal(bridges(f->st, ids), 0);
     put_network(f->st, NWID1, "again");

@@ -53,12 +53,12 @@ static void test_sqlite_schema(void **state)
 
     make_tmpdir(dir, sizeof(dir));
     snprintf(path, sizeof(path), "%s/c.sqlite3", dir);
-    assert_int_equal(zt_store_sqlite_open(&st, path, err, sizeof(err)), 0);
-    zt_store_del(st);
+    assert_int_equal(zt__store_sqlite_open(&st, path, err, sizeof(err)), 0);
+    zt__store_del(st);
     assert_int_equal(stat(path, &sb), 0);
     assert_int_equal(sb.st_mode & 0777, 0600);
     assert_int_equal(query_int(path, "SELECT version FROM schema_version"),
-                     zt_store_sqlite_schema_version());
+                     zt__store_sqlite_schema_version());
     {
         char *mode = NULL;
         sqlite3 *db;
@@ -90,14 +90,14 @@ static void test_sqlite_schema(void **state)
              "  PRIMARY KEY (network_id, id)) WITHOUT ROWID;"
              "INSERT INTO network VALUES (-9198950912469499903, 3,"
              "  '{\"id\":\"8056c2e21c000001\",\"name\":\"old\",\"revision\":3}');");
-    assert_int_equal(zt_store_sqlite_open(&st, path, err, sizeof(err)), 0);
-    assert_int_equal(zt_store_get_network(st, NWID1, &n), 0);
+    assert_int_equal(zt__store_sqlite_open(&st, path, err, sizeof(err)), 0);
+    assert_int_equal(zt__store_get_network(st, NWID1, &n), 0);
     assert_string_equal(n.name, "old");
     assert_int_equal(n.mtu, 2800); /* defaults fill what the old record lacks */
-    zt_ctl_network_clear(&n);
-    zt_store_del(st);
+    zt__ctl_network_clear(&n);
+    zt__store_del(st);
     assert_int_equal(query_int(path, "SELECT version FROM schema_version"),
-                     zt_store_sqlite_schema_version());
+                     zt__store_sqlite_schema_version());
     assert_int_equal(query_int(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' "
                                      "AND name = 'member_authorized'"),
                      1);
@@ -115,15 +115,15 @@ static void test_sqlite_durable(void **state)
 
     make_tmpdir(dir, sizeof(dir));
     snprintf(path, sizeof(path), "%s/c.sqlite3", dir);
-    assert_int_equal(zt_store_sqlite_open_flags(&st, path, ZT_STORE_SQLITE_DURABLE, err,
+    assert_int_equal(zt__store_sqlite_open_flags(&st, path, ZT_STORE_SQLITE_DURABLE, err,
                                                 sizeof(err)), 0);
     put_network(st, NWID1, "durable");
-    zt_store_del(st);
-    assert_int_equal(zt_store_sqlite_open(&st, path, err, sizeof(err)), 0);
-    assert_int_equal(zt_store_get_network(st, NWID1, &n), 0);
+    zt__store_del(st);
+    assert_int_equal(zt__store_sqlite_open(&st, path, err, sizeof(err)), 0);
+    assert_int_equal(zt__store_get_network(st, NWID1, &n), 0);
     assert_string_equal(n.name, "durable");
-    zt_ctl_network_clear(&n);
-    zt_store_del(st);
+    zt__ctl_network_clear(&n);
+    zt__store_del(st);
     rm_tree(dir);
 }
 
@@ -132,8 +132,8 @@ static bool ip_used(zt_store *st, const char *text)
     zt_ctl_ip ip;
     bool u = false;
 
-    assert_int_equal(zt_ctl_ip_parse(&ip, text, strlen(text), false), 0);
-    assert_int_equal(zt_store_ip_in_use(st, NWID1, &ip, &u), 0);
+    assert_int_equal(zt__ctl_ip_parse(&ip, text, strlen(text), false), 0);
+    assert_int_equal(zt__store_ip_in_use(st, NWID1, &ip, &u), 0);
     return u;
 }
 
@@ -172,26 +172,26 @@ static void test_sqlite_migrate_index(void **state)
              "  '{\"id\":\"0000000020\",\"nwid\":\"8056c2e21c000001\",\"revision\":1,"
              "\"ipAssignments\":[\"10.1.2.4\"]}');"
              "INSERT INTO member VALUES (-9198950912469499903, 48, 1, 0, '{not json');");
-    assert_int_equal(zt_store_sqlite_open(&st, path, err, sizeof(err)), 0);
-    assert_int_equal(zt_store_sqlite_schema_version(), 3);
+    assert_int_equal(zt__store_sqlite_open(&st, path, err, sizeof(err)), 0);
+    assert_int_equal(zt__store_sqlite_schema_version(), 3);
     assert_true(ip_used(st, "10.1.2.3") && ip_used(st, "fd00::7") && ip_used(st, "10.1.2.4"));
     assert_false(ip_used(st, "10.1.2.5"));
-    assert_int_equal(zt_store_active_bridges(st, NWID1, ids, 4, &n), 0);
+    assert_int_equal(zt__store_active_bridges(st, NWID1, ids, 4, &n), 0);
     assert_true(n == 1 && ids[0] == 0x10);
-    assert_int_equal(zt_store_get_member(st, NWID1, 48, &m), ZT_ERR_INVAL);
-    zt_ctl_member_clear(&m);
+    assert_int_equal(zt__store_get_member(st, NWID1, 48, &m), ZT_ERR_INVAL);
+    zt__ctl_member_clear(&m);
     /* the migrated rows follow writes like new ones */
-    assert_int_equal(zt_store_get_member(st, NWID1, 16, &m), 0);
+    assert_int_equal(zt__store_get_member(st, NWID1, 16, &m), 0);
     m.nips = 0;
     m.active_bridge = false;
-    assert_int_equal(zt_store_put_member(st, &m), 0);
-    zt_ctl_member_clear(&m);
+    assert_int_equal(zt__store_put_member(st, &m), 0);
+    zt__ctl_member_clear(&m);
     assert_false(ip_used(st, "10.1.2.3") || ip_used(st, "fd00::7"));
-    assert_int_equal(zt_store_active_bridges(st, NWID1, ids, 4, &n), 0);
+    assert_int_equal(zt__store_active_bridges(st, NWID1, ids, 4, &n), 0);
     assert_int_equal(n, 0);
-    assert_int_equal(zt_store_delete_member(st, NWID1, 32), 0);
+    assert_int_equal(zt__store_delete_member(st, NWID1, 32), 0);
     assert_false(ip_used(st, "10.1.2.4"));
-    zt_store_del(st);
+    zt__store_del(st);
     assert_int_equal(query_int(path, "SELECT version FROM schema_version"), 3);
     assert_int_equal(query_int(path, "SELECT count(*) FROM member_ip"), 0);
     rm_tree(dir);
@@ -210,20 +210,20 @@ static void test_json_layout(void **state)
 
     make_tmpdir(dir, sizeof(dir));
     snprintf(root, sizeof(root), "%s/controller.d", dir);
-    assert_int_equal(zt_store_mem_new(&mem), 0);
+    assert_int_equal(zt__store_mem_new(&mem), 0);
     load_rich_network(&n);
     load_rich_member(&m);
-    assert_int_equal(zt_store_put_network(mem, &n), 0);
-    assert_int_equal(zt_store_put_member(mem, &m), 0);
-    zt_ctl_network_clear(&n);
-    zt_ctl_member_clear(&m);
+    assert_int_equal(zt__store_put_network(mem, &n), 0);
+    assert_int_equal(zt__store_put_member(mem, &m), 0);
+    zt__ctl_network_clear(&n);
+    zt__ctl_member_clear(&m);
     put_network(mem, NWID2, "empty");
 
-    assert_int_equal(zt_store_json_open(&json, root, NULL, 0), 0);
-    assert_int_equal(zt_store_copy(json, mem, &nets, &members), 0);
+    assert_int_equal(zt__store_json_open(&json, root, NULL, 0), 0);
+    assert_int_equal(zt__store_copy(json, mem, &nets, &members), 0);
     assert_int_equal(nets, 2);
     assert_int_equal(members, 1);
-    zt_store_del(json);
+    zt__store_del(json);
 
     assert_int_equal(stat(root, &sb), 0);
     assert_int_equal(sb.st_mode & 0777, 0700);
@@ -253,41 +253,41 @@ static void test_json_layout(void **state)
     write_file(path, "not a record");
     snprintf(path, sizeof(path), "%s/network/8056c2e21c000001.json.tmp-abc123", root);
     write_file(path, "{half");
-    assert_int_equal(zt_store_json_open(&json, root, NULL, 0), 0);
-    zt_store_del(mem);
-    assert_int_equal(zt_store_mem_new(&mem), 0);
+    assert_int_equal(zt__store_json_open(&json, root, NULL, 0), 0);
+    zt__store_del(mem);
+    assert_int_equal(zt__store_mem_new(&mem), 0);
     /* the hand-made member's id does not match its file name: import stops and says where */
-    assert_int_equal(zt_store_copy(mem, json, &nets, &members), ZT_ERR_INVAL);
-    assert_non_null(strstr(zt_store_errmsg(mem), "1122334455.json"));
-    assert_int_equal(zt_store_get_network(mem, NWID1, &n), ZT_ERR_NOTFOUND); /* all or none */
-    zt_ctl_network_clear(&n);
+    assert_int_equal(zt__store_copy(mem, json, &nets, &members), ZT_ERR_INVAL);
+    assert_non_null(strstr(zt__store_errmsg(mem), "1122334455.json"));
+    assert_int_equal(zt__store_get_network(mem, NWID1, &n), ZT_ERR_NOTFOUND); /* all or none */
+    zt__ctl_network_clear(&n);
     snprintf(path, sizeof(path), "%s/network/8056c2e21c000001/member/1122334455.json", root);
     write_file(path, "{\"id\":\"1122334455\",\"clock\":1,\"lastRequestMetaData\":\"x\","
                      "\"authorized\":\"true\"}");
     nets = members = 0;
-    assert_int_equal(zt_store_copy(mem, json, &nets, &members), 0);
+    assert_int_equal(zt__store_copy(mem, json, &nets, &members), 0);
     assert_int_equal(nets, 2);
     assert_int_equal(members, 2);
-    assert_int_equal(zt_store_get_member(mem, NWID1, 0x1122334455ULL, &m), 0);
+    assert_int_equal(zt__store_get_member(mem, NWID1, 0x1122334455ULL, &m), 0);
     assert_true(m.authorized);
     assert_null(m.extra);
-    zt_ctl_member_clear(&m);
-    zt_store_del(json);
-    zt_store_del(mem);
-    zt_ctl_network_clear(&n);
+    zt__ctl_member_clear(&m);
+    zt__store_del(json);
+    zt__store_del(mem);
+    zt__ctl_network_clear(&n);
 
     /* a corrupt network file on import: an error naming it, nothing imported */
     snprintf(path, sizeof(path), "%s/network/0123456789000002.json", root);
     write_file(path, "{\"id\":\"0123456789000002\",\"routes\":");
-    assert_int_equal(zt_store_json_open(&json, root, NULL, 0), 0);
-    assert_int_equal(zt_store_mem_new(&mem), 0);
-    assert_int_equal(zt_store_copy(mem, json, NULL, NULL), ZT_ERR_INVAL);
-    assert_non_null(strstr(zt_store_errmsg(mem), "0123456789000002.json is corrupt"));
-    assert_int_equal(zt_store_get_network(mem, NWID1, &n), ZT_ERR_NOTFOUND);
-    zt_ctl_network_clear(&n);
-    zt_store_del(json);
-    zt_store_del(mem);
-    zt_ctl_member_clear(&m);
+    assert_int_equal(zt__store_json_open(&json, root, NULL, 0), 0);
+    assert_int_equal(zt__store_mem_new(&mem), 0);
+    assert_int_equal(zt__store_copy(mem, json, NULL, NULL), ZT_ERR_INVAL);
+    assert_non_null(strstr(zt__store_errmsg(mem), "0123456789000002.json is corrupt"));
+    assert_int_equal(zt__store_get_network(mem, NWID1, &n), ZT_ERR_NOTFOUND);
+    zt__ctl_network_clear(&n);
+    zt__store_del(json);
+    zt__store_del(mem);
+    zt__ctl_member_clear(&m);
     rm_tree(dir);
 }
 
@@ -304,15 +304,15 @@ static void test_json_sqlite_json(void **state)
     snprintf(a, sizeof(a), "%s/a", dir);
     snprintf(b, sizeof(b), "%s/b", dir);
     snprintf(db, sizeof(db), "%s/c.sqlite3", dir);
-    assert_int_equal(zt_store_json_open(&ja, a, NULL, 0), 0);
+    assert_int_equal(zt__store_json_open(&ja, a, NULL, 0), 0);
     load_rich_network(&n);
     load_rich_member(&m);
-    assert_int_equal(zt_store_put_network(ja, &n), 0);
-    assert_int_equal(zt_store_put_member(ja, &m), 0);
-    assert_int_equal(zt_store_sqlite_open(&sq, db, NULL, 0), 0);
-    assert_int_equal(zt_store_copy(sq, ja, NULL, NULL), 0);
-    assert_int_equal(zt_store_json_open(&jb, b, NULL, 0), 0);
-    assert_int_equal(zt_store_copy(jb, sq, NULL, NULL), 0);
+    assert_int_equal(zt__store_put_network(ja, &n), 0);
+    assert_int_equal(zt__store_put_member(ja, &m), 0);
+    assert_int_equal(zt__store_sqlite_open(&sq, db, NULL, 0), 0);
+    assert_int_equal(zt__store_copy(sq, ja, NULL, NULL), 0);
+    assert_int_equal(zt__store_json_open(&jb, b, NULL, 0), 0);
+    assert_int_equal(zt__store_copy(jb, sq, NULL, NULL), 0);
     snprintf(p1, sizeof(p1), "%s/network/8056c2e21c000001.json", a);
     snprintf(p2, sizeof(p2), "%s/network/8056c2e21c000001.json", b);
     t1 = read_all(p1);
@@ -327,11 +327,11 @@ static void test_json_sqlite_json(void **state)
     assert_string_equal(t1, t2);
     free(t1);
     free(t2);
-    zt_store_del(ja);
-    zt_store_del(jb);
-    zt_store_del(sq);
-    zt_ctl_network_clear(&n);
-    zt_ctl_member_clear(&m);
+    zt__store_del(ja);
+    zt__store_del(jb);
+    zt__store_del(sq);
+    zt__ctl_network_clear(&n);
+    zt__ctl_member_clear(&m);
     rm_tree(dir);
 }
 
@@ -383,7 +383,7 @@ static void refused(const char *path, int want, const char *cause)
     bool had_wal = exists(path, "-wal"), had_shm = exists(path, "-shm");
 
     before = file_bytes(path, &n1);
-    assert_int_equal(zt_store_sqlite_open(&st, path, err, sizeof(err)), want);
+    assert_int_equal(zt__store_sqlite_open(&st, path, err, sizeof(err)), want);
     assert_null(st);
     if (strstr(err, path) == NULL || strstr(err, cause) == NULL)
         fail_msg("wanted \"%s\" and \"%s\" in: %s", path, cause, err);
@@ -437,8 +437,8 @@ static int open_unprivileged(const char *path, char *err, size_t errlen)
     pid_t pid;
 
     if (geteuid() != 0) {
-        rv = zt_store_sqlite_open(&st, path, err, errlen);
-        zt_store_del(st);
+        rv = zt__store_sqlite_open(&st, path, err, errlen);
+        zt__store_del(st);
         return rv;
     }
     assert_int_equal(pipe(fds), 0);
@@ -448,7 +448,7 @@ static int open_unprivileged(const char *path, char *err, size_t errlen)
         close(fds[0]);
         if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
             _exit(99);
-        rv = zt_store_sqlite_open(&st, path, err, errlen);
+        rv = zt__store_sqlite_open(&st, path, err, errlen);
         if (write(fds[1], &rv, sizeof(rv)) != (ssize_t)sizeof(rv) ||
             write(fds[1], err, errlen) != (ssize_t)errlen)
             _exit(98);
@@ -480,9 +480,9 @@ static void test_sqlite_refuse_permissions(void **state)
     make_tmpdir(dir, sizeof(dir));
     assert_int_equal(chmod(dir, 0755), 0); /* reachable by the unprivileged child */
     snprintf(path, sizeof(path), "%s/c.sqlite3", dir);
-    assert_int_equal(zt_store_sqlite_open(&st, path, err, sizeof(err)), 0);
+    assert_int_equal(zt__store_sqlite_open(&st, path, err, sizeof(err)), 0);
     put_network(st, NWID1, "kept");
-    zt_store_del(st);
+    zt__store_del(st);
     before = file_bytes(path, &n1);
 
     assert_int_equal(chmod(path, 0), 0);
@@ -540,14 +540,14 @@ static void test_sqlite_refuse_foreign(void **state)
     unlink(path);
     /* an empty SQLite database (no tables, no marks) and an empty file are initialised */
     exec_sql(path, "CREATE TABLE t (x); DROP TABLE t");
-    assert_int_equal(zt_store_sqlite_open(&st, path, err, sizeof(err)), 0);
-    zt_store_del(st);
+    assert_int_equal(zt__store_sqlite_open(&st, path, err, sizeof(err)), 0);
+    zt__store_del(st);
     unlink(path);
     write_file(path, "");
-    assert_int_equal(zt_store_sqlite_open(&st, path, err, sizeof(err)), 0);
-    zt_store_del(st);
+    assert_int_equal(zt__store_sqlite_open(&st, path, err, sizeof(err)), 0);
+    zt__store_del(st);
     assert_int_equal(query_int(path, "SELECT version FROM schema_version"),
-                     zt_store_sqlite_schema_version());
+                     zt__store_sqlite_schema_version());
     rm_tree(dir);
 }
 
@@ -558,8 +558,8 @@ static void test_sqlite_refuse_schema(void **state)
     (void)state;
 
     new_db_path(dir, path);
-    assert_int_equal(zt_store_sqlite_open(&st, path, err, sizeof(err)), 0);
-    zt_store_del(st);
+    assert_int_equal(zt__store_sqlite_open(&st, path, err, sizeof(err)), 0);
+    zt__store_del(st);
     exec_sql(path, "UPDATE schema_version SET version = 99");
     refused(path, ZT_ERR_UNSUPPORTED, "has schema version 99, newer than the 3");
     /* a newer schema may have tables we do not know: still "newer", not "foreign" */
@@ -585,20 +585,20 @@ static void test_sqlite_two_handles(void **state)
     (void)state;
 
     new_db_path(dir, path);
-    assert_int_equal(zt_store_sqlite_open(&a, path, err, sizeof(err)), 0);
+    assert_int_equal(zt__store_sqlite_open(&a, path, err, sizeof(err)), 0);
     put_network(a, NWID1, "first");
     assert_true(exists(path, "-wal"));
-    if (zt_store_sqlite_open(&b, path, err, sizeof(err)) != 0)
+    if (zt__store_sqlite_open(&b, path, err, sizeof(err)) != 0)
         fail_msg("second handle: %s", err);
-    assert_int_equal(zt_store_get_network(b, NWID1, &n), 0);
+    assert_int_equal(zt__store_get_network(b, NWID1, &n), 0);
     assert_string_equal(n.name, "first");
-    zt_ctl_network_clear(&n);
+    zt__ctl_network_clear(&n);
     put_network(b, NWID2, "second");
-    assert_int_equal(zt_store_get_network(a, NWID2, &n), 0);
+    assert_int_equal(zt__store_get_network(a, NWID2, &n), 0);
     assert_string_equal(n.name, "second");
-    zt_ctl_network_clear(&n);
-    zt_store_del(b);
-    zt_store_del(a);
+    zt__ctl_network_clear(&n);
+    zt__store_del(b);
+    zt__store_del(a);
     rm_tree(dir);
 }
 
@@ -618,7 +618,7 @@ static void test_sqlite_locked(void **state)
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
     err[0] = '\0';
-    assert_int_equal(zt_store_sqlite_open(&st, path, err, sizeof(err)), ZT_ERR_IO);
+    assert_int_equal(zt__store_sqlite_open(&st, path, err, sizeof(err)), ZT_ERR_IO);
     if (strstr(err, path) == NULL || strstr(err, "locked by another process") == NULL)
         fail_msg("locked: %s", err);
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

@@ -13,47 +13,47 @@ static void test_coercion(void **state)
     (void)state;
 
     /* §5.7 as bool */
-    assert_true(zt_ctl_json_bool(j = json_true(), false));
+    assert_true(zt__ctl_json_bool(j = json_true(), false));
     json_decref(j);
-    assert_true(zt_ctl_json_bool(j = json_integer(2), false));
+    assert_true(zt__ctl_json_bool(j = json_integer(2), false));
     json_decref(j);
-    assert_false(zt_ctl_json_bool(j = json_integer(0), true));
+    assert_false(zt__ctl_json_bool(j = json_integer(0), true));
     json_decref(j);
-    assert_true(zt_ctl_json_bool(j = json_string("True"), false));
+    assert_true(zt__ctl_json_bool(j = json_string("True"), false));
     json_decref(j);
-    assert_true(zt_ctl_json_bool(j = json_string("1x"), false));
+    assert_true(zt__ctl_json_bool(j = json_string("1x"), false));
     json_decref(j);
-    assert_false(zt_ctl_json_bool(j = json_string("yes"), true));
+    assert_false(zt__ctl_json_bool(j = json_string("yes"), true));
     json_decref(j);
-    assert_true(zt_ctl_json_bool(j = json_object(), true));
+    assert_true(zt__ctl_json_bool(j = json_object(), true));
     json_decref(j);
-    assert_false(zt_ctl_json_bool(NULL, false));
+    assert_false(zt__ctl_json_bool(NULL, false));
     /* as integer */
-    assert_int_equal(zt_ctl_json_int(j = json_string("42abc"), 7), 42);
+    assert_int_equal(zt__ctl_json_int(j = json_string("42abc"), 7), 42);
     json_decref(j);
-    assert_int_equal(zt_ctl_json_int(j = json_string("-5"), 7), -5);
+    assert_int_equal(zt__ctl_json_int(j = json_string("-5"), 7), -5);
     json_decref(j);
-    assert_int_equal(zt_ctl_json_int(j = json_string("x"), 7), 7);
+    assert_int_equal(zt__ctl_json_int(j = json_string("x"), 7), 7);
     json_decref(j);
-    assert_int_equal(zt_ctl_json_int(j = json_string("99999999999999999999"), 7), 7);
+    assert_int_equal(zt__ctl_json_int(j = json_string("99999999999999999999"), 7), 7);
     json_decref(j);
-    assert_int_equal(zt_ctl_json_int(j = json_true(), 7), 1);
+    assert_int_equal(zt__ctl_json_int(j = json_true(), 7), 1);
     json_decref(j);
-    assert_int_equal(zt_ctl_json_int(j = json_real(3.9), 7), 3);
+    assert_int_equal(zt__ctl_json_int(j = json_real(3.9), 7), 3);
     json_decref(j);
-    assert_int_equal(zt_ctl_json_int(j = json_null(), 7), 7);
+    assert_int_equal(zt__ctl_json_int(j = json_null(), 7), 7);
     json_decref(j);
     /* as string */
-    assert_int_equal(zt_ctl_json_string(j = json_integer(12), "", s, sizeof(s)), 0);
+    assert_int_equal(zt__ctl_json_string(j = json_integer(12), "", s, sizeof(s)), 0);
     json_decref(j);
     assert_string_equal(s, "12");
-    assert_int_equal(zt_ctl_json_string(j = json_false(), "", s, sizeof(s)), 0);
+    assert_int_equal(zt__ctl_json_string(j = json_false(), "", s, sizeof(s)), 0);
     json_decref(j);
     assert_string_equal(s, "0");
-    assert_int_equal(zt_ctl_json_string(j = json_array(), "d", s, sizeof(s)), 0);
+    assert_int_equal(zt__ctl_json_string(j = json_array(), "d", s, sizeof(s)), 0);
     json_decref(j);
     assert_string_equal(s, "d");
-    assert_int_equal(zt_ctl_json_string(j = json_string("0123456789abcdefX"), "", s, sizeof(s)),
+    assert_int_equal(zt__ctl_json_string(j = json_string("0123456789abcdefX"), "", s, sizeof(s)),
                      ZT_ERR_RANGE);
     json_decref(j);
 }
@@ -64,21 +64,21 @@ static void test_ip_text(void **state)
     char out[64];
     (void)state;
 
-    assert_int_equal(zt_ctl_ip_parse(&ip, "10.1.2.3", 8, false), 0);
+    assert_int_equal(zt__ctl_ip_parse(&ip, "10.1.2.3", 8, false), 0);
     assert_int_equal(ip.family, 4);
-    assert_int_equal(zt_ctl_ip_format(&ip, false, out, sizeof(out)), 0);
+    assert_int_equal(zt__ctl_ip_format(&ip, false, out, sizeof(out)), 0);
     assert_string_equal(out, "10.1.2.3");
-    assert_int_equal(zt_ctl_ip_parse(&ip, "FD00:0::1/64", 12, true), 0);
+    assert_int_equal(zt__ctl_ip_parse(&ip, "FD00:0::1/64", 12, true), 0);
     assert_int_equal(ip.bits, 64);
-    assert_int_equal(zt_ctl_ip_format(&ip, true, out, sizeof(out)), 0);
+    assert_int_equal(zt__ctl_ip_format(&ip, true, out, sizeof(out)), 0);
     assert_string_equal(out, "fd00::1/64");
-    assert_int_equal(zt_ctl_ip_parse(&ip, "10.0.0.0/33", 11, true), ZT_ERR_INVAL);
-    assert_int_equal(zt_ctl_ip_parse(&ip, "10.0.0.0", 8, true), ZT_ERR_INVAL);
-    assert_int_equal(zt_ctl_ip_parse(&ip, "10.0.0.0/", 9, false), ZT_ERR_INVAL);
-    assert_int_equal(zt_ctl_ip_parse(&ip, "10.0.0", 6, false), ZT_ERR_INVAL);
-    assert_int_equal(zt_ctl_ip_parse(&ip, "10.0.0.1\0x", 10, false), ZT_ERR_INVAL);
-    assert_int_equal(zt_ctl_ip_parse(&ip, "", 0, false), ZT_ERR_INVAL);
-    assert_int_equal(zt_ctl_ip_format(&ip, false, out, 4), ZT_ERR_NOSPACE);
+    assert_int_equal(zt__ctl_ip_parse(&ip, "10.0.0.0/33", 11, true), ZT_ERR_INVAL);
+    assert_int_equal(zt__ctl_ip_parse(&ip, "10.0.0.0", 8, true), ZT_ERR_INVAL);
+    assert_int_equal(zt__ctl_ip_parse(&ip, "10.0.0.0/", 9, false), ZT_ERR_INVAL);
+    assert_int_equal(zt__ctl_ip_parse(&ip, "10.0.0", 6, false), ZT_ERR_INVAL);
+    assert_int_equal(zt__ctl_ip_parse(&ip, "10.0.0.1\0x", 10, false), ZT_ERR_INVAL);
+    assert_int_equal(zt__ctl_ip_parse(&ip, "", 0, false), ZT_ERR_INVAL);
+    assert_int_equal(zt__ctl_ip_format(&ip, false, out, 4), ZT_ERR_NOSPACE);
 }
 
 static void test_network_from_json(void **state)
@@ -118,20 +118,20 @@ static void test_network_from_json(void **state)
     assert_string_equal(n.extra, "{\"futureField\":{\"a\":[1,2,3]}}");
 
     /* to_json -> from_json is the identity; dropped keys are gone */
-    assert_int_equal(zt_ctl_network_to_json(&n, &j), 0);
+    assert_int_equal(zt__ctl_network_to_json(&n, &j), 0);
     assert_null(json_object_get(j, "clock"));
     assert_null(json_object_get(j, "totalMemberCount"));
     assert_non_null(json_object_get(j, "futureField"));
     assert_string_equal(json_string_value(json_object_get(j, "objtype")), "network");
-    assert_int_equal(zt_ctl_network_from_json(&back, j, err, sizeof(err)), 0);
+    assert_int_equal(zt__ctl_network_from_json(&back, j, err, sizeof(err)), 0);
     json_decref(j);
     assert_net_same(&n, &back);
-    zt_ctl_network_clear(&back);
-    zt_ctl_network_clear(&n);
+    zt__ctl_network_clear(&back);
+    zt__ctl_network_clear(&n);
 
     /* defaults of a fresh record, as 1.14.1 renders them */
-    assert_int_equal(zt_ctl_network_init(&n, NWID2), 0);
-    assert_int_equal(zt_ctl_network_to_json(&n, &j), 0);
+    assert_int_equal(zt__ctl_network_init(&n, NWID2), 0);
+    assert_int_equal(zt__ctl_network_to_json(&n, &j), 0);
     assert_true(json_is_true(json_object_get(j, "private")));
     assert_int_equal(json_integer_value(json_object_get(j, "mtu")), 2800);
     assert_int_equal(json_integer_value(json_object_get(j, "multicastLimit")), 32);
@@ -147,7 +147,7 @@ static void test_network_from_json(void **state)
         free(t);
     }
     json_decref(j);
-    zt_ctl_network_clear(&n);
+    zt__ctl_network_clear(&n);
 }
 
 static void test_network_from_json_rejects(void **state)
@@ -165,21 +165,21 @@ static void test_network_from_json_rejects(void **state)
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         json_t *j = parse(bad[i]);
         err[0] = '\0';
-        if (zt_ctl_network_from_json(&n, j, err, sizeof(err)) != ZT_ERR_INVAL)
+        if (zt__ctl_network_from_json(&n, j, err, sizeof(err)) != ZT_ERR_INVAL)
             fail_msg("accepted: %s", bad[i]);
         assert_true(err[0] != '\0');
-        zt_ctl_network_clear(&n);
+        zt__ctl_network_clear(&n);
         json_decref(j);
     }
     /* Text loading: not JSON at all, duplicate keys */
-    assert_int_equal(zt_ctl_network_load(&n, "{\"id\":", 6, err, sizeof(err)), ZT_ERR_INVAL);
-    zt_ctl_network_clear(&n);
+    assert_int_equal(zt__ctl_network_load(&n, "{\"id\":", 6, err, sizeof(err)), ZT_ERR_INVAL);
+    zt__ctl_network_clear(&n);
     {
         static const char dup[] = "{\"id\":\"8056c2e21c000001\",\"id\":\"x\"}";
-        assert_int_equal(zt_ctl_network_load(&n, dup, strlen(dup), err, sizeof(err)),
+        assert_int_equal(zt__ctl_network_load(&n, dup, strlen(dup), err, sizeof(err)),
                          ZT_ERR_INVAL);
     }
-    zt_ctl_network_clear(&n);
+    zt__ctl_network_clear(&n);
 }
 
 static void test_member_from_json(void **state)
@@ -209,35 +209,35 @@ static void test_member_from_json(void **state)
     assert_int_equal(m.v_minor, 14);
     assert_string_equal(m.extra, "{\"custom\":\"kept\"}");
 
-    assert_int_equal(zt_ctl_member_to_json(&m, &j), 0);
+    assert_int_equal(zt__ctl_member_to_json(&m, &j), 0);
     assert_string_equal(json_string_value(json_object_get(j, "id")), "abcdef0123");
     assert_string_equal(json_string_value(json_object_get(j, "nwid")), "8056c2e21c000001");
     assert_null(json_object_get(j, "physicalAddr"));
     assert_string_equal(json_string_value(json_array_get(json_object_get(j, "ipAssignments"), 1)),
                         "fd00::5");
-    assert_int_equal(zt_ctl_member_from_json(&back, NWID1, j, err, sizeof(err)), 0);
+    assert_int_equal(zt__ctl_member_from_json(&back, NWID1, j, err, sizeof(err)), 0);
     assert_mem_same(&m, &back);
-    zt_ctl_member_clear(&back);
+    zt__ctl_member_clear(&back);
     /* the record names another network */
-    assert_int_equal(zt_ctl_member_from_json(&back, NWID2, j, err, sizeof(err)), ZT_ERR_INVAL);
-    zt_ctl_member_clear(&back);
+    assert_int_equal(zt__ctl_member_from_json(&back, NWID2, j, err, sizeof(err)), ZT_ERR_INVAL);
+    zt__ctl_member_clear(&back);
     json_decref(j);
-    zt_ctl_member_clear(&m);
+    zt__ctl_member_clear(&m);
 
     /* a non-string ipAssignments item is an error, not a silent drop */
     j = parse("{\"id\":\"abcdef0123\",\"ipAssignments\":[\"10.0.0.1\",7]}");
-    assert_int_equal(zt_ctl_member_from_json(&m, NWID1, j, err, sizeof(err)), ZT_ERR_INVAL);
-    zt_ctl_member_clear(&m);
+    assert_int_equal(zt__ctl_member_from_json(&m, NWID1, j, err, sizeof(err)), ZT_ERR_INVAL);
+    zt__ctl_member_clear(&m);
     json_decref(j);
     /* defaults */
-    zt_ctl_member_init(&m, NWID1, 0x1122334455ULL);
-    assert_int_equal(zt_ctl_member_to_json(&m, &j), 0);
+    zt__ctl_member_init(&m, NWID1, 0x1122334455ULL);
+    assert_int_equal(zt__ctl_member_to_json(&m, &j), 0);
     assert_int_equal(json_integer_value(json_object_get(j, "vMajor")), -1);
     assert_null(json_object_get(j, "name"));
     assert_null(json_object_get(j, "identity"));
     assert_true(json_is_null(json_object_get(j, "lastAuthorizedCredentialType")));
     json_decref(j);
-    zt_ctl_member_clear(&m);
+    zt__ctl_member_clear(&m);
 }
 
 static void test_bounds(void **state)
@@ -254,52 +254,52 @@ static void test_bounds(void **state)
     for (int i = 0; i < 129; i++)
         json_array_append_new(arr, json_pack("{s:s}", "target", "10.0.0.0/8"));
     json_object_set_new(j, "routes", arr);
-    assert_int_equal(zt_ctl_network_from_json(&n, j, err, sizeof(err)), ZT_ERR_RANGE);
+    assert_int_equal(zt__ctl_network_from_json(&n, j, err, sizeof(err)), ZT_ERR_RANGE);
     assert_non_null(strstr(err, "routes"));
-    zt_ctl_network_clear(&n);
+    zt__ctl_network_clear(&n);
     json_array_remove(arr, 0);
-    assert_int_equal(zt_ctl_network_from_json(&n, j, err, sizeof(err)), 0);
+    assert_int_equal(zt__ctl_network_from_json(&n, j, err, sizeof(err)), 0);
     assert_int_equal(n.nroutes, 128);
-    zt_ctl_network_clear(&n);
+    zt__ctl_network_clear(&n);
     /* more than 16384 items on input */
     arr = json_array();
     for (int i = 0; i < ZT_CTL_ARRAY_INPUT_MAX + 1; i++)
         json_array_append_new(arr, json_null());
     json_object_set_new(j, "tags", arr);
-    assert_int_equal(zt_ctl_network_from_json(&n, j, err, sizeof(err)), ZT_ERR_RANGE);
-    zt_ctl_network_clear(&n);
+    assert_int_equal(zt__ctl_network_from_json(&n, j, err, sizeof(err)), ZT_ERR_RANGE);
+    zt__ctl_network_clear(&n);
     json_object_del(j, "tags");
     /* 1025 rules */
     arr = json_array();
     for (int i = 0; i < ZT_CTL_MAX_RULES + 1; i++)
         json_array_append_new(arr, json_pack("{s:s}", "type", "ACTION_ACCEPT"));
     json_object_set_new(j, "rules", arr);
-    assert_int_equal(zt_ctl_network_from_json(&n, j, err, sizeof(err)), ZT_ERR_RANGE);
-    zt_ctl_network_clear(&n);
+    assert_int_equal(zt__ctl_network_from_json(&n, j, err, sizeof(err)), ZT_ERR_RANGE);
+    zt__ctl_network_clear(&n);
     json_object_del(j, "rules");
     /* 128-byte name */
     memset(name, 'n', 128);
     name[128] = '\0';
     json_object_set_new(j, "name", json_string(name));
-    assert_int_equal(zt_ctl_network_from_json(&n, j, err, sizeof(err)), ZT_ERR_RANGE);
-    zt_ctl_network_clear(&n);
+    assert_int_equal(zt__ctl_network_from_json(&n, j, err, sizeof(err)), ZT_ERR_RANGE);
+    zt__ctl_network_clear(&n);
     name[127] = '\0';
     json_object_set_new(j, "name", json_string(name));
-    assert_int_equal(zt_ctl_network_from_json(&n, j, err, sizeof(err)), 0);
-    zt_ctl_network_clear(&n);
+    assert_int_equal(zt__ctl_network_from_json(&n, j, err, sizeof(err)), 0);
+    zt__ctl_network_clear(&n);
     /* dns domain: truncated to 127 bytes, never mid-character (quirk Q7) */
     {
         char dom[300];
         memset(dom, 'a', 126);
         memcpy(dom + 126, "\xc3\xa9xyz", 6); /* 'é' straddles byte 127 */
         json_object_set_new(j, "dns", json_pack("{s:s}", "domain", dom));
-        assert_int_equal(zt_ctl_network_from_json(&n, j, err, sizeof(err)), 0);
+        assert_int_equal(zt__ctl_network_from_json(&n, j, err, sizeof(err)), 0);
         assert_int_equal(strlen(n.dns_domain), 126);
         assert_false(n.has_servers);
-        zt_ctl_network_clear(&n);
+        zt__ctl_network_clear(&n);
         json_object_set_new(j, "dns", parse("{\"servers\":[\"a\",\"b\",\"c\",\"d\",\"e\"]}"));
-        assert_int_equal(zt_ctl_network_from_json(&n, j, err, sizeof(err)), ZT_ERR_RANGE);
-        zt_ctl_network_clear(&n);
+        assert_int_equal(zt__ctl_network_from_json(&n, j, err, sizeof(err)), ZT_ERR_RANGE);
+        zt__ctl_network_clear(&n);
     }
     json_decref(j);
 
@@ -312,21 +312,21 @@ static void test_bounds(void **state)
         json_array_append_new(arr, json_string(ip));
     }
     json_object_set_new(j, "ipAssignments", arr);
-    assert_int_equal(zt_ctl_member_from_json(&m, NWID1, j, err, sizeof(err)), ZT_ERR_RANGE);
-    zt_ctl_member_clear(&m);
+    assert_int_equal(zt__ctl_member_from_json(&m, NWID1, j, err, sizeof(err)), ZT_ERR_RANGE);
+    zt__ctl_member_clear(&m);
     json_array_remove(arr, 0);
-    assert_int_equal(zt_ctl_member_from_json(&m, NWID1, j, err, sizeof(err)), 0);
+    assert_int_equal(zt__ctl_member_from_json(&m, NWID1, j, err, sizeof(err)), 0);
     assert_int_equal(m.nips, 32);
-    zt_ctl_member_clear(&m);
+    zt__ctl_member_clear(&m);
     /* identity longer than the bound */
     {
         char id[600];
         memset(id, 'a', sizeof(id) - 1);
         id[sizeof(id) - 1] = '\0';
         json_object_set_new(j, "identity", json_string(id));
-        assert_int_equal(zt_ctl_member_from_json(&m, NWID1, j, err, sizeof(err)),
+        assert_int_equal(zt__ctl_member_from_json(&m, NWID1, j, err, sizeof(err)),
                          ZT_ERR_RANGE);
-        zt_ctl_member_clear(&m);
+        zt__ctl_member_clear(&m);
     }
     json_decref(j);
 }
@@ -340,16 +340,16 @@ static void test_network_patch(void **state)
     (void)state;
 
     load_rich_network(&n);
-    assert_int_equal(zt_ctl_network_copy(&before, &n), 0);
+    assert_int_equal(zt__ctl_network_copy(&before, &n), 0);
 
     /* absent fields unchanged: only the name moves (and remoteTraceLevel stays, quirk Q2) */
     j = parse("{\"name\":42,\"id\":\"ffffffffffffffff\",\"revision\":99,\"ssoEnabled\":false,"
               "\"unknown\":1}");
-    assert_int_equal(zt_ctl_network_patch_from_json(&p, j, err, sizeof(err)), 0);
+    assert_int_equal(zt__ctl_network_patch_from_json(&p, j, err, sizeof(err)), 0);
     json_decref(j);
     assert_int_equal(p.has, ZT_CTL_NET_HAS_NAME);
-    assert_int_equal(zt_ctl_network_patch_apply(&n, &p), 0);
-    zt_ctl_network_patch_clear(&p);
+    assert_int_equal(zt__ctl_network_patch_apply(&n, &p), 0);
+    zt__ctl_network_patch_clear(&p);
     assert_string_equal(n.name, "42");
     snprintf(before.name, sizeof(before.name), "42");
     assert_net_same(&before, &n);
@@ -359,12 +359,12 @@ static void test_network_patch(void **state)
               "\"v6AssignMode\":\"rfc4193,zt\",\"enableBroadcast\":[],\"authTokens\":[],"
               "\"dns\":\"x\",\"routes\":\"x\",\"remoteTraceTarget\":\"abc\","
               "\"rules\":[{\"type\":\"ACTION_DROP\"}],\"capabilities\":[{\"id\":9}]}");
-    assert_int_equal(zt_ctl_network_patch_from_json(&p, j, err, sizeof(err)), 0);
+    assert_int_equal(zt__ctl_network_patch_from_json(&p, j, err, sizeof(err)), 0);
     json_decref(j);
     assert_false(p.has & ZT_CTL_NET_HAS_DNS);    /* non-object dns ignored */
     assert_false(p.has & ZT_CTL_NET_HAS_ROUTES); /* non-array ignored */
-    assert_int_equal(zt_ctl_network_patch_apply(&n, &p), 0);
-    zt_ctl_network_patch_clear(&p);
+    assert_int_equal(zt__ctl_network_patch_apply(&n, &p), 0);
+    zt__ctl_network_patch_clear(&p);
     assert_false(n.is_private);
     assert_int_equal(n.mtu, 10000);
     assert_true(n.v4_zt);
@@ -382,17 +382,17 @@ static void test_network_patch(void **state)
 
     /* request errors */
     j = parse("[1]");
-    assert_int_equal(zt_ctl_network_patch_from_json(&p, j, err, sizeof(err)), ZT_ERR_INVAL);
-    zt_ctl_network_patch_clear(&p);
+    assert_int_equal(zt__ctl_network_patch_from_json(&p, j, err, sizeof(err)), ZT_ERR_INVAL);
+    zt__ctl_network_patch_clear(&p);
     json_decref(j);
     j = parse("{\"private\":\"t\"}");
-    assert_int_equal(zt_ctl_network_patch_from_json(&p, j, err, sizeof(err)), 0);
-    assert_int_equal(zt_ctl_network_patch_apply(&n, &p), 0);
+    assert_int_equal(zt__ctl_network_patch_from_json(&p, j, err, sizeof(err)), 0);
+    assert_int_equal(zt__ctl_network_patch_apply(&n, &p), 0);
     assert_true(n.is_private);
-    zt_ctl_network_patch_clear(&p);
+    zt__ctl_network_patch_clear(&p);
     json_decref(j);
-    zt_ctl_network_clear(&before);
-    zt_ctl_network_clear(&n);
+    zt__ctl_network_clear(&before);
+    zt__ctl_network_clear(&n);
 }
 
 static void test_member_patch(void **state)
@@ -408,12 +408,12 @@ static void test_member_patch(void **state)
     m.last_auth_cred_type[0] = '\0';
     j = parse("{\"authorized\":true,\"ipAssignments\":[\"10.9.9.9\"],\"identity\":\"x\","
               "\"authenticationURL\":\"https://x\",\"remoteTraceLevel\":4}");
-    assert_int_equal(zt_ctl_member_patch_from_json(&p, j, err, sizeof(err)), 0);
+    assert_int_equal(zt__ctl_member_patch_from_json(&p, j, err, sizeof(err)), 0);
     json_decref(j);
     assert_int_equal(p.has, ZT_CTL_MEM_HAS_AUTHORIZED | ZT_CTL_MEM_HAS_IPS |
                                 ZT_CTL_MEM_HAS_TRACE_LEVEL);
-    zt_ctl_member_patch_apply(&m, &p, 5000);
-    zt_ctl_member_patch_clear(&p);
+    zt__ctl_member_patch_apply(&m, &p, 5000);
+    zt__ctl_member_patch_clear(&p);
     assert_true(m.authorized);
     assert_int_equal(m.last_authorized_time, 5000);
     assert_string_equal(m.last_auth_cred_type, "api");
@@ -424,26 +424,26 @@ static void test_member_patch(void **state)
 
     /* same value again: nothing is stamped */
     j = parse("{\"authorized\":1}");
-    assert_int_equal(zt_ctl_member_patch_from_json(&p, j, err, sizeof(err)), 0);
+    assert_int_equal(zt__ctl_member_patch_from_json(&p, j, err, sizeof(err)), 0);
     json_decref(j);
-    zt_ctl_member_patch_apply(&m, &p, 6000);
-    zt_ctl_member_patch_clear(&p);
+    zt__ctl_member_patch_apply(&m, &p, 6000);
+    zt__ctl_member_patch_clear(&p);
     assert_int_equal(m.last_authorized_time, 5000);
     /* de-authorise */
     j = parse("{\"authorized\":false}");
-    assert_int_equal(zt_ctl_member_patch_from_json(&p, j, err, sizeof(err)), 0);
+    assert_int_equal(zt__ctl_member_patch_from_json(&p, j, err, sizeof(err)), 0);
     json_decref(j);
-    zt_ctl_member_patch_apply(&m, &p, 7000);
-    zt_ctl_member_patch_clear(&p);
+    zt__ctl_member_patch_apply(&m, &p, 7000);
+    zt__ctl_member_patch_clear(&p);
     assert_false(m.authorized);
     assert_int_equal(m.last_deauthorized_time, 7000);
     /* a non-string IP is a request error (zerotier-one: 500) */
     j = parse("{\"ipAssignments\":[1]}");
-    assert_int_equal(zt_ctl_member_patch_from_json(&p, j, err, sizeof(err)), ZT_ERR_INVAL);
+    assert_int_equal(zt__ctl_member_patch_from_json(&p, j, err, sizeof(err)), ZT_ERR_INVAL);
     assert_non_null(strstr(err, "ipAssignments"));
-    zt_ctl_member_patch_clear(&p);
+    zt__ctl_member_patch_clear(&p);
     json_decref(j);
-    zt_ctl_member_clear(&m);
+    zt__ctl_member_clear(&m);
 }
 
 /* ---- runner ---------------------------------------------------------------------------------- */

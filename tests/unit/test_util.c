@@ -282,23 +282,23 @@ static void test_errors(void **state)
     (void)state;
 
     for (size_t i = 0; i < n; i++) {
-        const char *s = zt_strerror(codes[i]);
+        const char *s = zt__strerror(codes[i]);
         assert_non_null(s);
         assert_true(strlen(s) > 0);
         /* Distinct codes have distinct messages. */
         for (size_t j = 0; j < i; j++)
-            assert_string_not_equal(s, zt_strerror(codes[j]));
+            assert_string_not_equal(s, zt__strerror(codes[j]));
     }
-    assert_non_null(zt_strerror(-12345));
-    assert_non_null(zt_strerror(42));
+    assert_non_null(zt__strerror(-12345));
+    assert_non_null(zt__strerror(42));
 
-    assert_false(zt_err_is_fatal(ZT_OK));
-    assert_false(zt_err_is_fatal(ZT_ERR_DROP));
-    assert_false(zt_err_is_fatal(ZT_ERR_LIMIT));
-    assert_true(zt_err_is_fatal(ZT_ERR_FATAL));
-    assert_true(zt_err_is_fatal(ZT_ERR_NOMEM));
-    assert_true(zt_err_is_fatal(ZT_ERR_INTERNAL));
-    assert_true(zt_err_is_fatal(ZT_ERR_CALLBACK_FAILURE));
+    assert_false(zt__err_is_fatal(ZT_OK));
+    assert_false(zt__err_is_fatal(ZT_ERR_DROP));
+    assert_false(zt__err_is_fatal(ZT_ERR_LIMIT));
+    assert_true(zt__err_is_fatal(ZT_ERR_FATAL));
+    assert_true(zt__err_is_fatal(ZT_ERR_NOMEM));
+    assert_true(zt__err_is_fatal(ZT_ERR_INTERNAL));
+    assert_true(zt__err_is_fatal(ZT_ERR_CALLBACK_FAILURE));
 }
 
 static void test_mem_hook(void **state)
@@ -356,7 +356,7 @@ int main(void)
         cmocka_unit_test(test_mem_hook),
     };
 
-    if (zt_crypto_init() != 0)
+    if (zt__crypto_init() != 0)
         return 1;
     return cmocka_run_group_tests_name("unit.util", tests, NULL, NULL);
 }

@@ -28,7 +28,7 @@ static mw_node *nodes;
 
 static uint64_t addr_of(int i)
 {
-    return zt_node_address(nodes[i].node);
+    return zt__node_address(nodes[i].node);
 }
 
 /* The default underlay: fixed 5 ms latency, first in first out, so a push of credentials
@@ -183,19 +183,19 @@ static void send_revocation(int to, uint64_t nwid, uint8_t type, uint32_t id, in
 static void join_all(uint64_t nwid)
 {
     for (int i = A; i <= C; i++)
-        assert_int_equal(zt_node_join(nodes[i].node, nwid, world->now), 0);
+        assert_int_equal(zt__node_join(nodes[i].node, nwid, world->now), 0);
 }
 
 static uint64_t mac(int i, uint64_t nwid)
 {
-    return zt_node_network_mac(nodes[i].node, nwid);
+    return zt__node_network_mac(nodes[i].node, nwid);
 }
 
 /* Frame from member |from| to member |to|; then 2 s of the world (also past the 1 s
  * NETWORK_CREDENTIALS rate gate). */
 static void frame(int from, int to, uint64_t nwid, const char *text)
 {
-    assert_int_equal(zt_node_send_frame(nodes[from].node, nwid, mac(from, nwid), mac(to, nwid),
+    assert_int_equal(zt__node_send_frame(nodes[from].node, nwid, mac(from, nwid), mac(to, nwid),
                                         0x0800, text, strlen(text), world->now), 0);
     mw_run_for(world, 2000);
 }
@@ -250,7 +250,7 @@ static void test_tags_and_fast_revocation(void **state)
     zt_tag ta = tag_network(nwid, 2);
     (void)state;
 
-    assert_non_null(zt_node_network_config(nodes[C].node, nwid));
+    assert_non_null(zt__node_network_config(nodes[C].node, nwid));
 
     mark();
     frame(A, B, nwid, "tag ok");
@@ -404,7 +404,7 @@ static void ipv4_frame(int from, int to, uint64_t nwid, uint8_t last)
 {
     uint8_t ip[20] = {0x45, 0, 0, 20, 0, 0, 0, 0, 64, 253, 0, 0, 10, 147, 17, 0, 10, 147, 17, 9};
     ip[15] = last;
-    assert_int_equal(zt_node_send_frame(nodes[from].node, nwid, mac(from, nwid), mac(to, nwid),
+    assert_int_equal(zt__node_send_frame(nodes[from].node, nwid, mac(from, nwid), mac(to, nwid),
                                         0x0800, ip, sizeof(ip), world->now), 0);
     mw_run_for(world, 2000);
 }
@@ -582,14 +582,14 @@ static void test_multicast_gather_limit(void **state)
     memset(&accept, 0, sizeof(accept));
     accept.t = ZT_RULE_ACTION_ACCEPT;
     configure_all(nwid, &accept, 1);
-    assert_int_equal(zt_node_multicast_subscribe(nodes[B].node, nwid, g.mac, 0, world->now), 0);
+    assert_int_equal(zt__node_multicast_subscribe(nodes[B].node, nwid, g.mac, 0, world->now), 0);
     zt__mcast_add_member(nodes[B].node, zt__network_find(nodes[B].node, nwid), &g, addr_of(C),
                          world->now);
     zt__mcast_add_member(nodes[A].node, zt__network_find(nodes[A].node, nwid), &g, addr_of(B),
                          world->now);
 
     mark();
-    assert_int_equal(zt_node_send_frame(nodes[A].node, nwid, mac(A, nwid), g.mac, 0x0800, "mc",
+    assert_int_equal(zt__node_send_frame(nodes[A].node, nwid, mac(A, nwid), g.mac, 0x0800, "mc",
                                         2, world->now), 0);
     mw_run_for(world, 2000);
     assert_int_equal(got(B), 1);
@@ -611,7 +611,7 @@ static void test_multicast_limit_shuffles(void **state)
     accept.t = ZT_RULE_ACTION_ACCEPT;
     configure_all(nwid, &accept, 1);
     for (int i = B; i <= C; i++) {
-        assert_int_equal(zt_node_multicast_subscribe(nodes[i].node, nwid, g.mac, 0, world->now),
+        assert_int_equal(zt__node_multicast_subscribe(nodes[i].node, nwid, g.mac, 0, world->now),
                          0);
         zt__mcast_add_member(nodes[A].node, zt__network_find(nodes[A].node, nwid), &g,
                              addr_of(i), world->now);
@@ -621,7 +621,7 @@ static void test_multicast_limit_shuffles(void **state)
 
     mark();
     for (int k = 0; k < 40; k++) {
-        assert_int_equal(zt_node_send_frame(nodes[A].node, nwid, mac(A, nwid), g.mac, 0x0800,
+        assert_int_equal(zt__node_send_frame(nodes[A].node, nwid, mac(A, nwid), g.mac, 0x0800,
                                             "one", 3, world->now), 0);
         mw_run_for(world, 50);
     }

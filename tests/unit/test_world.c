@@ -574,7 +574,7 @@ static void test_should_replace(void **state)
 static int group_setup(void **state)
 {
     (void)state;
-    if (zt_crypto_init() != 0)
+    if (zt__crypto_init() != 0)
         return -1;
     zt__keypair_generate(SIGN_PUB, SIGN_SEC);
     return 0;

@@ -537,7 +537,7 @@ int main(void)
     };
     int rv;
 
-    if (zt_crypto_init() != 0)
+    if (zt__crypto_init() != 0)
         return 1;
     V = tu_load_json("vl1.json");
     rv = cmocka_run_group_tests_name("vectors.vl1", tests, NULL, NULL);

@@ -488,7 +488,7 @@ int main(void)
     };
     int rv;
 
-    if (zt_crypto_init() != 0)
+    if (zt__crypto_init() != 0)
         return 1;
     V = tu_load_json("vl2.json");
     rv = cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,7 +25,7 @@ static int setup(void **state)
 {
     const char *n;
     (void)state;
-    assert_int_equal(zt_crypto_init(), 0);
+    assert_int_equal(zt__crypto_init(), 0);
     V = tu_load_json("vl2.json");
     controller = identity_named("controller");
     member_a = identity_named("member_a");
