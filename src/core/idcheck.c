@@ -5,10 +5,10 @@
  * that work has a global budget here: token buckets for agreements and for proofs, a bound on
  * proofs in progress, and a memory of identities that failed.  What is over budget is shed,
  * never queued.  An embedder with a spare thread checks proofs there (check_identity
- * callback, zt__node_identity_checked), so the node's own thread keeps serving known peers,
+ * callback, zt_node_identity_checked, which node.c implements over zt__idcheck_finish), so the node's own thread keeps serving known peers,
  * timers and shutdown while a proof is checked; without one, the node checks within budget.
  */
-#include "core/node_internal.h"
+#include "core/idcheck.h"
 
 #include <string.h>
 
@@ -209,10 +209,9 @@ int zt__idcheck_start(zt_node *n, const zt_identity *id, const uint8_t *key, boo
     return 0;
 }
 
-int zt__node_identity_checked(zt_node *n, uint64_t ticket, bool valid, int64_t now)
+int zt__idcheck_finish(zt_node *n, uint64_t ticket, bool valid, zt_idv_job *out)
 {
     zt_idv_job *j = NULL;
-    zt_peer *p;
 
     for (unsigned i = 0; i < ZT_IDV_PENDING && j == NULL; i++)
         if (ticket != 0 && n->idv_jobs[i].ticket == ticket)
@@ -222,36 +221,16 @@ int zt__node_identity_checked(zt_node *n, uint64_t ticket, bool valid, int64_t n
     if (!valid) {
         remember_failed(n, &j->id);
         job_free(n, j);
-        return 0;
+        return ZT_ERR_INVAL;
     }
-    p = zt__peer_find(n, j->id.address);
-    if (p == NULL)
-        p = zt__peer_add(n, &j->id, now);
-    if (p == NULL || !zt__identity_equal(&p->id, &j->id)) {
-        n->counters.drop_queue_full += p == NULL;
-        job_free(n, j);
-        return 0;
-    }
-    if (j->nheld > 0) {
-        /* The HELLOs again, from a peer we now know: each MAC is checked with its key. */
-        zt_idv_job held = *j;
-        memset(j, 0, sizeof(*j)); /* the slot is free; |held| owns the copies */
-        for (unsigned i = 0; i < held.nheld; i++) {
-            (void)zt__node_handle_packet(n, held.held[i].local_socket, &held.held[i].from,
-                                         held.held[i].pkt, held.held[i].len, now);
-            zt__mem_free(n->mem, held.held[i].pkt);
-        }
-        zt__wipe(held.key, sizeof(held.key));
-    } else {
-        job_free(n, j);
-        (void)zt__send_hello(n, p, ZT_LOCAL_SOCKET_ANY, NULL, now); /* learned from WHOIS */
-    }
-    if (!n->flushing) { /* what waited for this identity goes now */
-        n->flushing = true;
-        zt__queues_service(n, now);
-        n->flushing = false;
-    }
+    *out = *j;
+    memset(j, 0, sizeof(*j)); /* the slot is free; |out| owns the held copies */
     return 0;
+}
+
+void zt__idcheck_job_clear(zt_node *n, zt_idv_job *j)
+{
+    job_free(n, j);
 }
 
 void zt__idcheck_expire(zt_node *n, int64_t now)

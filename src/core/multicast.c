@@ -1,11 +1,19 @@
 /* Multicast on joined networks: subscriptions, MULTICAST_LIKE, MULTICAST_GATHER and
  * MULTICAST_FRAME (vl2.md §3.3-§3.5, §7).  A frame goes to the subscribers known when it is
  * sent, and waits up to 5 s for those a GATHER names (at most 8 waiting per network). */
-#include "core/node_internal.h"
+#include "core/multicast.h"
 
 #include <string.h>
 
-#include "core/vl2_creds.h" /* zt__vl2_offer_com: deprecated inline COMs are still offered */
+#include "core/host.h"
+#include "core/lookup.h"
+#include "core/membership.h"
+#include "core/ndp.h"
+#include "core/peer.h"
+#include "core/send.h"
+#include "core/vl2_creds.h"
+#include "core/vl2_filter.h"
+
 
 #define ZT_MULTICAST_EXPLICIT_GATHER_DELAY 60000 /* min interval between GATHERs per group */
 
@@ -45,7 +53,7 @@ int zt__mcast_subscribe_quiet(zt_network *net, uint64_t mac, uint32_t adi, int64
 int zt__node_multicast_subscribe(zt_node *n, uint64_t nwid, uint64_t mac, uint32_t adi,
                                 int64_t now)
 {
-    zt_network *net = zt__network_find(n, nwid);
+    zt_network *net = zt__membership_network(n, nwid);
     bool added;
     int rv;
 
@@ -64,7 +72,7 @@ int zt__node_multicast_subscribe(zt_node *n, uint64_t nwid, uint64_t mac, uint32
 
 int zt__node_multicast_unsubscribe(zt_node *n, uint64_t nwid, uint64_t mac, uint32_t adi)
 {
-    zt_network *net = zt__network_find(n, nwid);
+    zt_network *net = zt__membership_network(n, nwid);
     zt_mgroup g = {mac & ZT_MAC_BROADCAST, adi};
 
     if (net == NULL)
@@ -154,7 +162,7 @@ static bool multicast_peer_ok(zt_node *n, zt_network *net, const zt_peer *p, uin
 {
     return n->is_root ||
            ((nwid >> 24) == n->address && n->cb.config_request != NULL &&
-            zt__network_recently_configured(p, nwid, now)) ||
+            zt__membership_recently_configured(p, nwid, now)) ||
            (net != NULL && zt__vl2_gate(n, net, p, now));
 }
 
@@ -205,7 +213,7 @@ void zt__mcast_like_received(zt_node *n, zt_peer *p, const uint8_t *payload, siz
     zt_mgroup g;
 
     while (zt__mlike_read(&r, &nwid, &g) == 0) {
-        zt_network *net = zt__network_find(n, nwid);
+        zt_network *net = zt__membership_network(n, nwid);
         if ((net != NULL && net->mcast == NULL) || !multicast_peer_ok(n, net, p, nwid, now))
             continue;
         if (net != NULL)
@@ -278,7 +286,7 @@ void zt__mcast_gather_received(zt_node *n, zt_peer *p, int64_t local_socket,
             return;
         limit = (uint32_t)v;
     }
-    net = zt__network_find(n, nwid);
+    net = zt__membership_network(n, nwid);
     if (flags & 0x01) { /* the requester's COM (§3.4): offered before the gate is asked */
         zt_com com;
         if (zt__com_read(&r, &com) != 0)
@@ -324,7 +332,7 @@ void zt__mcast_gather_ok(zt_node *n, const uint8_t *payload, size_t len, bool is
 
     if (zt__rd_u64(&r, &nwid) != 0 || zt__rd_bytes(&r, mac, 6) != 0 || zt__rd_be(&r, &adi, 4) != 0)
         return;
-    net = zt__network_find(n, nwid);
+    net = zt__membership_network(n, nwid);
     if (net == NULL || net->mcast == NULL)
         return;
     g.mac = zt__mac_from_bytes(mac);
@@ -391,7 +399,7 @@ static bool send_one(zt_node *n, zt_network *net, uint64_t to, const zt_mgroup *
                      size_t len, uint32_t gather, int64_t now)
 {
     uint8_t mac[6];
-    zt_peer *p = zt__peer_get(n, to, now);
+    zt_peer *p = zt__lookup_peer(n, to, now);
     zt_wr w;
 
     if (!zt__vl2_rules_allow(n, net, false, to, src_mac, dst_mac, ethertype, data, len, now))
@@ -407,7 +415,7 @@ static bool send_one(zt_node *n, zt_network *net, uint64_t to, const zt_mgroup *
     zt__wr_be(&w, g->adi, 4);
     zt__wr_u16(&w, (uint16_t)ethertype);
     zt__wr_bytes(&w, data, len);
-    return zt__vl2_send_or_queue(n, p, to, &w, true, now) == 0;
+    return zt__lookup_send_or_queue(n, p, to, &w, true, now) == 0;
 }
 
 static void pending_free(zt_node *n, zt_mcast_pending *q)
@@ -506,7 +514,7 @@ static bool gather_due(zt_network *net, const zt_mgroup *g, unsigned known, int6
  * pass and without allocation; §7 step 2 shuffles). */
 static bool pick_next(zt_node *n, unsigned *left, uint64_t *want)
 {
-    bool take = *want > 0 && zt__node_random(n) % *left < *want;
+    bool take = *want > 0 && zt__host_random(n) % *left < *want;
 
     (*left)--;
     if (take)
@@ -537,7 +545,7 @@ int zt__mcast_send(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_m
     want = gather_limit_for(limit, known);
     if (known < limit && gather_due(net, &g, known, now)) {
         zt_peer *ctl = zt__peer_find(n, net->nwid >> 24);
-        zt_peer *root = zt__topology_best_upstream(n, now);
+        zt_peer *root = zt__peer_best_upstream(n, now);
         send_gather(n, net, &g, want, root, now);
         if (ctl != root)
             send_gather(n, net, &g, want, ctl, now);
@@ -594,7 +602,7 @@ void zt__mcast_frame_received(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t
 
     if (zt__rd_u64(&r, &nwid) != 0 || zt__rd_u8(&r, &flags) != 0)
         return;
-    net = zt__network_find(n, nwid);
+    net = zt__membership_network(n, nwid);
     if (net == NULL)
         return;
     if (flags & 0x01) { /* deprecated, still offered before the gate (§3.5 step 1) */
@@ -629,7 +637,35 @@ void zt__mcast_frame_received(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t
     if (zt__rd_left(&r) > 0 && zt__rd_left(&r) <= 10000 &&
         zt__vl2_rules_allow(n, net, true, p->id.address, src, g.mac, ethertype, r.p,
                             zt__rd_left(&r), now))
-        zt__vl2_deliver(n, net, src, g.mac, ethertype, r.p, zt__rd_left(&r));
+        zt__host_frame(n, net, src, g.mac, ethertype, r.p, zt__rd_left(&r));
     if (flags & 0x02)
         frame_gather_reply(n, net, p, pkt, &g, (uint32_t)gather_limit, now);
+}
+
+/* The membership gate (§5.7): public, or the peer's COM is current and agrees with ours.  It
+ * lives with multicast because passing it is what earns a member our subscriptions (LIKE,
+ * §7), at most once per ZT_MULTICAST_ANNOUNCE_PERIOD. */
+bool zt__vl2_gate(zt_node *n, zt_network *net, const zt_peer *p, int64_t now)
+{
+    zt_membership *m;
+    bool ok;
+
+    if (!net->has_config)
+        return false;
+    if (zt__netconf_is_public(&net->config))
+        ok = true;
+    else {
+        m = zt__membership_find(n, net, p->id.address, false);
+        ok = m != NULL && m->has_com && net->has_com &&
+             zt__com_timestamp(&m->com) > m->com_revoked_below &&
+             zt__com_agrees(&net->com, &m->com, &p->id);
+    }
+    if (ok) {
+        m = zt__membership_find(n, net, p->id.address, true);
+        if (m != NULL && (m->last_like == 0 || now - m->last_like >= ZT_MULTICAST_ANNOUNCE_PERIOD)) {
+            m->last_like = now;
+            zt__mcast_announce(n, net, (zt_peer *)p, now);
+        }
+    }
+    return ok;
 }

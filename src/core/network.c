@@ -1,19 +1,18 @@
 /* Joined networks: config requests, config chunks, status (vl2.md §1.3-§1.4, §3.8-§3.10). */
-#include "core/node_internal.h"
+#include "core/network.h"
 
 #include <string.h>
 
 #include "codec/adhoc.h"
 #include "codec/configcache.h"
+#include "core/host.h"
+#include "core/lookup.h"
+#include "core/membership.h"
+#include "core/multicast.h"
+#include "core/peer.h"
+#include "core/send.h"
+#include "core/vl2.h"
 #include "crypto/crypto.h"
-
-zt_network *zt__network_find(const zt_node *n, uint64_t nwid)
-{
-    for (zt_network *net = n->networks; net != NULL; net = net->next)
-        if (net->nwid == nwid)
-            return net;
-    return NULL;
-}
 
 static void network_event(zt_node *n, zt_node_event_type type, const zt_network *net)
 {
@@ -24,7 +23,7 @@ static void network_event(zt_node *n, zt_node_event_type type, const zt_network 
     ev.nwid = net->nwid;
     if (type == ZT_NODE_EVENT_NETWORK_OK)
         ev.config = &net->config;
-    zt__node_event(n, &ev);
+    zt__host_event(n, &ev);
 }
 
 static void network_free(zt_node *n, zt_network *net)
@@ -122,7 +121,7 @@ static void load_cached_config(zt_node *n, zt_network *net, int64_t now)
     if (len == 1 && cached[0] == '\n')
         rv = 0; /* the placeholder already */
     if (len > 1) {
-        p = ctl == n->address ? NULL : zt__peer_get(n, ctl, now);
+        p = ctl == n->address ? NULL : zt__lookup_peer(n, ctl, now);
         known = ctl == n->address ? &n->self : p != NULL ? &p->id : NULL;
         rv = zt__config_cache_check(cached, (size_t)len, net->nwid, n->address, known,
                                     ZT_CONFIG_CACHE_VALIDATE, n->mem, &off, &dlen, NULL, 0);
@@ -161,15 +160,6 @@ static void note_config_sent(zt_node *n, uint64_t dest, unsigned verb, const uin
     }
     p->configured[slot].nwid = nwid;
     p->configured[slot].at = now;
-}
-
-bool zt__network_recently_configured(const zt_peer *p, uint64_t nwid, int64_t now)
-{
-    for (unsigned i = 0; i < 4; i++)
-        if (p->configured[i].nwid == nwid && p->configured[i].at != 0 &&
-            now - p->configured[i].at <= ZT_CONTROLLER_AUTH_WINDOW)
-            return true;
-    return false;
 }
 
 typedef struct {
@@ -241,9 +231,9 @@ int zt__node_send_vl2(zt_node *n, uint64_t dest, unsigned verb, const void *payl
     if (zt__address_is_reserved(dest))
         return ZT_ERR_INVAL;
     note_config_sent(n, dest, verb, payload, len, now);
-    p = zt__peer_get(n, dest, now);
+    p = zt__lookup_peer(n, dest, now);
     if (p == NULL)
-        return zt__queue_tx(n, dest, verb, payload, len, now);
+        return zt__lookup_queue_tx(n, dest, verb, payload, len, now);
     w = zt__send_begin(n, dest, verb);
     zt__wr_bytes(&w, payload, len);
     return zt__send_to_peer(n, p, &w, false, now);
@@ -313,14 +303,14 @@ static void request_config(zt_node *n, zt_network *net, int64_t now)
     if (controller == n->address) {
         /* Our own network: straight to the controller beside us, or not found (§1.1). */
         /* A genuine request (non-zero ID), so the controller answers refusals too. */
-        if (ask_local_controller(n, &n->self, zt__node_random(n) | 1, payload, (size_t)plen,
+        if (ask_local_controller(n, &n->self, zt__host_random(n) | 1, payload, (size_t)plen,
                                  NULL, ZT_LOCAL_SOCKET_ANY, NULL, now) != 0)
             set_failure(n, net, ZT_NETWORK_NOT_FOUND, ZT_NODE_EVENT_NETWORK_NOT_FOUND);
         return;
     }
-    p = zt__peer_get(n, controller, now);
+    p = zt__lookup_peer(n, controller, now);
     if (p == NULL) {
-        (void)zt__queue_tx(n, controller, ZT_VERB_NETWORK_CONFIG_REQUEST, payload, (size_t)plen,
+        (void)zt__lookup_queue_tx(n, controller, ZT_VERB_NETWORK_CONFIG_REQUEST, payload, (size_t)plen,
                            now);
         return;
     }
@@ -337,7 +327,7 @@ int zt__node_join(zt_node *n, uint64_t nwid, int64_t now)
 
     if (nwid == 0)
         return ZT_ERR_INVAL;
-    if (zt__network_find(n, nwid) != NULL)
+    if (zt__membership_network(n, nwid) != NULL)
         return 0;
     if (n->nnetworks >= ZT_MAX_NETWORKS)
         return ZT_ERR_LIMIT;
@@ -391,7 +381,7 @@ int zt__node_leave(zt_node *n, uint64_t nwid, int64_t now)
 
 int zt__node_network_status(const zt_node *n, uint64_t nwid, zt_network_status *out)
 {
-    const zt_network *net = zt__network_find(n, nwid);
+    const zt_network *net = zt__membership_network(n, nwid);
     if (net == NULL)
         return ZT_ERR_NOTFOUND;
     *out = net->status;
@@ -400,7 +390,7 @@ int zt__node_network_status(const zt_node *n, uint64_t nwid, zt_network_status *
 
 const zt_netconf *zt__node_network_config(const zt_node *n, uint64_t nwid)
 {
-    const zt_network *net = zt__network_find(n, nwid);
+    const zt_network *net = zt__membership_network(n, nwid);
     return net != NULL && net->has_config ? &net->config : NULL;
 }
 
@@ -457,14 +447,14 @@ void zt__network_config_chunk(zt_node *n, zt_peer *p, const uint8_t *pkt, const 
         n->counters.drop_malformed++;
         return;
     }
-    net = zt__network_find(n, c.nwid);
+    net = zt__membership_network(n, c.nwid);
     if (net == NULL || zt__adhoc_is(c.nwid))
         return; /* not joined, or no controller to speak for it: ignored (§1.2, §3) */
     is_ours = (c.nwid >> 24) == n->address;
     if (!is_ours) {
         controller = zt__peer_find(n, c.nwid >> 24);
         if (controller == NULL) {
-            zt__send_whois(n, c.nwid >> 24, now);
+            zt__lookup_whois(n, c.nwid >> 24, now);
             return;
         }
         signer = &controller->id;
@@ -500,7 +490,7 @@ void zt__network_config_error(zt_node *n, zt_peer *p, const uint8_t *payload, si
     zt_network_status status;
     zt_node_event_type type;
 
-    if (zt__vl2_error_parse(&e, payload, len) != 0 || (net = zt__network_find(n, e.nwid)) == NULL ||
+    if (zt__vl2_error_parse(&e, payload, len) != 0 || (net = zt__membership_network(n, e.nwid)) == NULL ||
         (p != NULL ? p->id.address : n->address) != (e.nwid >> 24))
         return; /* only the network's controller speaks for it (§3.10) */
     switch (e.code) {

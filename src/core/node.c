@@ -1,8 +1,20 @@
-/* The VL1 node: construction, the two entry points, timers and accessors (node.h). */
+/* The node: construction, the entry points, timers and accessors (node.h).  The top of
+ * src/core's layers: it drives every other module and none calls back into it. */
 #include "core/node_internal.h"
 
 #include <string.h>
 
+#include "core/host.h"
+#include "core/idcheck.h"
+#include "core/lookup.h"
+#include "core/membership.h"
+#include "core/network.h"
+#include "core/peer.h"
+#include "core/send.h"
+#include "core/topology.h"
+#include "core/vl1.h"
+#include "core/vl2.h"
+#include "core/vl2_creds.h"
 #include "crypto/crypto.h"
 
 void zt__node_config_default(zt_node_config *cfg)
@@ -12,51 +24,6 @@ void zt__node_config_default(zt_node_config *cfg)
     cfg->peer_idle_ms = 60000;
     cfg->max_peers = 10000;
     cfg->physical_mtu = ZT_DEFAULT_PHYSMTU;
-}
-
-uint64_t zt__node_random(zt_node *n)
-{
-    uint64_t v;
-
-    if (n->rng_pos + 8 > sizeof(n->rng_buf)) {
-        zt__chacha20_block(n->rng_buf, n->rng_key, n->rng_counter++);
-        n->rng_pos = 0;
-    }
-    memcpy(&v, n->rng_buf + n->rng_pos, 8);
-    n->rng_pos += 8;
-    return v;
-}
-
-void zt__node_event(zt_node *n, const zt_node_event *ev)
-{
-    if (n->cb.event != NULL)
-        n->cb.event(n->cb.user, ev);
-}
-
-void zt__node_peer_event(zt_node *n, zt_node_event_type type, const zt_peer *p,
-                         const zt_path *path)
-{
-    zt_node_event ev;
-
-    memset(&ev, 0, sizeof(ev));
-    ev.type = type;
-    ev.peer = p->id.address;
-    if (path != NULL) {
-        ev.local_socket = path->local_socket;
-        ev.remote = path->addr;
-    }
-    zt__node_event(n, &ev);
-}
-
-int zt__node_datagram(zt_node *n, int64_t local_socket, const zt_inetaddr *to,
-                      const uint8_t *data, size_t len, unsigned ttl)
-{
-    int rv = n->cb.send(n->cb.user, local_socket, to, data, len, ttl);
-    if (rv == 0)
-        n->counters.tx_datagrams++;
-    else
-        n->counters.tx_errors++;
-    return rv;
 }
 
 int zt__node_new(zt_node **pnode, const zt_node_config *cfg, const zt_node_callbacks *cb,
@@ -90,9 +57,13 @@ int zt__node_new(zt_node **pnode, const zt_node_config *cfg, const zt_node_callb
     rv = zt__defrag_new(&n->defrag, n->mem);
     if (rv != 0)
         goto out;
-    rv = zt__topology_init(n, cfg->planet, cfg->planet_len, now);
+    rv = zt__topology_init(n, cfg->planet, cfg->planet_len);
     if (rv != 0)
         goto out;
+    if (zt__peer_sync_upstreams(n, now) != 0) {
+        rv = ZT_ERR_NOMEM; /* a node without a peer for each root could never get online */
+        goto out;
+    }
     *pnode = n;
     n = NULL;
 out:
@@ -115,7 +86,7 @@ void zt__node_del(zt_node *node)
     free_peers(node, node->cfg.peer_cache);
     zt__idcheck_free_all(node);
     zt__networks_clear(node);
-    zt__queues_clear(node);
+    zt__lookup_clear(node);
     zt__topology_clear(node);
     zt__defrag_del(node->defrag);
     zt__identity_clear(&node->self);
@@ -123,23 +94,108 @@ void zt__node_del(zt_node *node)
     zt__mem_free(node->mem, node);
 }
 
+static void check_online(zt_node *n, int64_t now)
+{
+    bool online = n->is_root;
+
+    for (unsigned i = 0; i < n->nupstreams && !online; i++) {
+        zt_peer *p = zt__peer_find(n, n->upstreams[i]);
+        if (p != NULL && p->last_recv > 0 && now - p->last_recv <= n->cfg.online_window_ms)
+            online = true;
+    }
+    if (online == n->online)
+        return;
+    n->online = online;
+    zt__host_event_peer(n, online ? ZT_NODE_EVENT_ONLINE : ZT_NODE_EVENT_OFFLINE, 0);
+    if (online)
+        zt__networks_online(n, now);
+}
+
+/* A whole packet for us, authenticated or not yet: VL1 handles it; a node that was offline
+ * may be online now (an upstream answered). */
+static int handle(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
+                  const uint8_t *pkt, size_t len, int64_t now)
+{
+    int rv = zt__vl1_handle(n, local_socket, from, pkt, len, now);
+    if (!n->online)
+        check_online(n, now);
+    return rv;
+}
+
+static void send_queued(zt_node *n, zt_peer *p, const zt_queued *q, int64_t now)
+{
+    zt_wr w;
+
+    if (q->verb == ZT_VERB_ECHO) {
+        (void)zt__send_echo(n, p, ZT_LOCAL_SOCKET_ANY, NULL, true, now);
+        return;
+    }
+    if ((q->verb == ZT_VERB_FRAME || q->verb == ZT_VERB_MULTICAST_FRAME) && q->len >= 8) {
+        zt_network *net = zt__membership_network(n, zt__load_be(q->data, 8));
+        if (net != NULL && net->has_config) /* credentials before the frame (vl2.md §3.7) */
+            zt__vl2_push_if_needed(n, net, p, now);
+    }
+    w = zt__send_begin(n, p->id.address, q->verb);
+    zt__wr_bytes(&w, q->data, q->len);
+    (void)zt__send_to_peer(n, p, &w, q->verb == ZT_VERB_NETWORK_CONFIG_REQUEST, now);
+}
+
+
+/* What waited for identities that are now known goes (vl1.md §5.3); the rest expires.  Not
+ * re-entered: handling a queued packet may learn more identities, taken in this same run. */
+static void service_queues(zt_node *n, int64_t now)
+{
+    zt_queued *q;
+
+    if (n->flushing)
+        return;
+    n->flushing = true;
+    while ((q = zt__lookup_take(n, false, now)) != NULL) {
+        send_queued(n, zt__peer_find(n, q->peer), q, now);
+        zt__mem_free(n->mem, q);
+    }
+    while ((q = zt__lookup_take(n, true, now)) != NULL) {
+        (void)handle(n, q->local_socket, &q->from, q->data, q->len, now);
+        zt__mem_free(n->mem, q);
+    }
+    zt__lookup_retry(n, now);
+    n->flushing = false;
+}
+
 /* A whole packet for us: from the wire or out of reassembly. */
 static int handle_packet(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
                          const uint8_t *pkt, size_t len, int64_t now)
 {
-    int rv = zt__vl1_handle(n, local_socket, from, pkt, len, now);
-    if (!n->flushing) {
-        n->flushing = true;
-        zt__queues_service(n, now);
-        n->flushing = false;
-    }
+    int rv = handle(n, local_socket, from, pkt, len, now);
+    service_queues(n, now);
     return rv;
 }
 
-int zt__node_handle_packet(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
-                           const uint8_t *pkt, size_t len, int64_t now)
+int zt__node_identity_checked(zt_node *n, uint64_t ticket, bool valid, int64_t now)
 {
-    return handle_packet(n, local_socket, from, pkt, len, now);
+    zt_idv_job j;
+    zt_peer *p;
+    int rv = zt__idcheck_finish(n, ticket, valid, &j);
+
+    if (rv != 0)
+        return rv == ZT_ERR_INVAL ? 0 : rv;
+    p = zt__peer_find(n, j.id.address);
+    if (p == NULL)
+        p = zt__peer_add(n, &j.id, now);
+    if (p == NULL || !zt__identity_equal(&p->id, &j.id)) {
+        n->counters.drop_queue_full += p == NULL;
+        zt__idcheck_job_clear(n, &j);
+        return 0;
+    }
+    /* The HELLOs again, from a peer we now know: each MAC is checked with its key. */
+    for (unsigned i = 0; i < j.nheld; i++)
+        (void)handle(n, j.held[i].local_socket, &j.held[i].from, j.held[i].pkt, j.held[i].len,
+                     now);
+    if (j.nheld == 0)
+        (void)zt__send_hello(n, p, ZT_LOCAL_SOCKET_ANY, NULL, now); /* learned from WHOIS */
+    zt__idcheck_job_clear(n, &j);
+    service_queues(n, now); /* what waited for this identity goes now */
+    return 0;
 }
 
 int zt__node_recv_datagram(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
@@ -156,14 +212,14 @@ int zt__node_recv_datagram(zt_node *n, int64_t local_socket, const zt_inetaddr *
     case ZT_DGRAM_FRAGMENT:
         dest = zt__load_be(data + ZT_FRAG_IDX_DEST, ZT_ADDRESS_LEN);
         if (dest != n->address)
-            return zt__relay(n, local_socket, from, data, len, true, now);
+            return zt__send_relay(n, local_socket, from, data, len, true, now);
         got = zt__defrag_add(n->defrag, data, len, now, n->defragbuf, sizeof(n->defragbuf));
         break;
     case ZT_DGRAM_PACKET:
     default:
         dest = zt__pkt_dest(data);
         if (dest != n->address)
-            return zt__relay(n, local_socket, from, data, len, false, now);
+            return zt__send_relay(n, local_socket, from, data, len, false, now);
         if (!zt__pkt_is_fragmented(data))
             return handle_packet(n, local_socket, from, data, len, now);
         got = zt__defrag_add(n->defrag, data, len, now, n->defragbuf, sizeof(n->defragbuf));
@@ -175,26 +231,6 @@ int zt__node_recv_datagram(zt_node *n, int64_t local_socket, const zt_inetaddr *
     if (got < 0)
         return ZT_ERR_DROP;
     return handle_packet(n, local_socket, from, n->defragbuf, (size_t)got, now);
-}
-
-void zt__node_check_online(zt_node *n, int64_t now)
-{
-    bool online = n->is_root;
-    zt_node_event ev;
-
-    for (unsigned i = 0; i < n->nupstreams && !online; i++) {
-        zt_peer *p = zt__peer_find(n, n->upstreams[i]);
-        if (p != NULL && p->last_recv > 0 && now - p->last_recv <= n->cfg.online_window_ms)
-            online = true;
-    }
-    if (online == n->online)
-        return;
-    n->online = online;
-    memset(&ev, 0, sizeof(ev));
-    ev.type = online ? ZT_NODE_EVENT_ONLINE : ZT_NODE_EVENT_OFFLINE;
-    zt__node_event(n, &ev);
-    if (online)
-        zt__networks_online(n, now);
 }
 
 /* Keepalives and path expiry for one peer (vl1.md §5.7). */
@@ -210,7 +246,7 @@ static void ping_peer(zt_node *n, zt_peer *p, void *arg)
             continue;
         if (now - path->last_recv >= ZT_PEER_PATH_EXPIRATION) {
             path->used = false;
-            zt__node_peer_event(n, ZT_NODE_EVENT_PATH_DEAD, p, path);
+            zt__peer_event(n, ZT_NODE_EVENT_PATH_DEAD, p, path);
             continue;
         }
         if (!active)
@@ -238,12 +274,9 @@ static void housekeeping(zt_node *n, int64_t now)
             zt_peer *next = p->next;
             if (!p->is_upstream && now - p->last_activity >= n->cfg.peer_idle_ms &&
                 now - p->last_recv >= n->cfg.peer_idle_ms) {
-                zt_node_event ev;
-                memset(&ev, 0, sizeof(ev));
-                ev.type = ZT_NODE_EVENT_PEER_UNREACHABLE;
-                ev.peer = p->id.address;
+                uint64_t address = p->id.address;
                 zt__peer_remove(n, p, n->cfg.peer_cache);
-                zt__node_event(n, &ev);
+                zt__host_event_peer(n, ZT_NODE_EVENT_PEER_UNREACHABLE, address);
             }
             p = next;
         }
@@ -253,12 +286,49 @@ static void housekeeping(zt_node *n, int64_t now)
             n->selfaware[i].when = 0;
 }
 
+/* Contacts upstreams without a live path at their stable endpoints, and moon seeds. */
+static void ping_upstreams(zt_node *n, int64_t now)
+{
+    for (unsigned i = 0; i < n->nupstreams; i++) {
+        zt_peer *p = zt__peer_find(n, n->upstreams[i]);
+        const zt_world_root *root = zt__topology_root(n, n->upstreams[i]);
+        zt_path *best;
+        unsigned count[2] = {0, 0}, pick[2];
+        if (p == NULL || root == NULL)
+            continue;
+        best = zt__peer_best_path(p, now, true);
+        if (best != NULL && zt__path_alive(best, now))
+            continue;
+        for (unsigned j = 0; j < root->nendpoints; j++)
+            count[root->endpoints[j].family == 6]++;
+        if (root->nendpoints == 0) {
+            zt__send_hello(n, p, ZT_LOCAL_SOCKET_ANY, NULL, now); /* via another upstream */
+            continue;
+        }
+        /* One randomly chosen endpoint of each family (§5.2). */
+        for (int f = 0; f < 2; f++)
+            pick[f] = count[f] > 0 ? (unsigned)(zt__host_random(n) % count[f]) : 0;
+        for (unsigned j = 0; j < root->nendpoints; j++) {
+            int f = root->endpoints[j].family == 6;
+            if (count[f] > 0 && pick[f]-- == 0)
+                zt__send_hello(n, p, ZT_LOCAL_SOCKET_ANY, &root->endpoints[j], now);
+        }
+    }
+    for (unsigned i = 0; i < n->norbits; i++) {
+        zt_peer *seed = zt__lookup_peer(n, n->orbits[i].seed, now);
+        if (seed == NULL)
+            zt__lookup_whois(n, n->orbits[i].seed, now);
+        else
+            zt__send_hello(n, seed, ZT_LOCAL_SOCKET_ANY, NULL, now);
+    }
+}
+
 int zt__node_process_timers(zt_node *n, int64_t now)
 {
     if (now - n->last_ping_check >= ZT_PING_CHECK_INTERVAL) {
         n->last_ping_check = now;
         zt__peer_foreach(n, ping_peer, &now);
-        zt__topology_ping(n, now);
+        ping_upstreams(n, now);
         zt__networks_timers(n, now);
     }
     if (now - n->last_housekeeping >= ZT_HOUSEKEEPING_PERIOD) {
@@ -268,10 +338,8 @@ int zt__node_process_timers(zt_node *n, int64_t now)
     zt__defrag_expire(n->defrag, now);
     zt__idcheck_expire(n, now);
     n->counters.drop_fragment = zt__defrag_drops(n->defrag);
-    n->flushing = true;
-    zt__queues_service(n, now);
-    n->flushing = false;
-    zt__node_check_online(n, now);
+    service_queues(n, now);
+    check_online(n, now);
     n->last_online_check = now;
     n->timers_ran = true;
     return 0;
@@ -319,13 +387,13 @@ int zt__node_send_user_message(zt_node *n, uint64_t dest, uint64_t type, const v
         return ZT_ERR_INVAL;
     if (len > ZT_PKT_MAX_LEN - ZT_PKT_IDX_PAYLOAD - 8 - 64)
         return ZT_ERR_RANGE;
-    p = zt__peer_get(n, dest, now);
+    p = zt__lookup_peer(n, dest, now);
     if (p == NULL) {
         uint8_t *buf = n->txbuf; /* not in use outside a send */
         zt__store_be(buf, type, 8);
         if (len > 0)
             memcpy(buf + 8, data, len);
-        return zt__queue_tx(n, dest, ZT_VERB_USER_MESSAGE, buf, 8 + len, now);
+        return zt__lookup_queue_tx(n, dest, ZT_VERB_USER_MESSAGE, buf, 8 + len, now);
     }
     w = zt__send_begin(n, dest, ZT_VERB_USER_MESSAGE);
     zt__wr_u64(&w, type);
@@ -340,9 +408,9 @@ int zt__node_ping(zt_node *n, uint64_t dest, int64_t now)
 
     if (dest == n->address || zt__address_is_reserved(dest))
         return ZT_ERR_INVAL;
-    p = zt__peer_get(n, dest, now);
+    p = zt__lookup_peer(n, dest, now);
     if (p == NULL)
-        return zt__queue_tx(n, dest, ZT_VERB_ECHO, NULL, 0, now);
+        return zt__lookup_queue_tx(n, dest, ZT_VERB_ECHO, NULL, 0, now);
     p->last_activity = now;
     return zt__send_echo(n, p, ZT_LOCAL_SOCKET_ANY, NULL, true, now);
 }
@@ -407,4 +475,25 @@ int zt__node_peer(const zt_node *n, uint64_t address, zt_peer_info *out)
         return ZT_ERR_NOTFOUND;
     zt__peer_info(p, n->last_online_check, out);
     return 0;
+}
+
+int zt__node_orbit(zt_node *n, uint64_t world_id, uint64_t seed, int64_t now)
+{
+    int rv = zt__topology_orbit(n, world_id, seed, now);
+    (void)zt__peer_sync_upstreams(n, now);
+    return rv;
+}
+
+int zt__node_deorbit(zt_node *n, uint64_t world_id, int64_t now)
+{
+    int rv = zt__topology_deorbit(n, world_id);
+    (void)zt__peer_sync_upstreams(n, now);
+    return rv;
+}
+
+int zt__node_add_moon(zt_node *n, const uint8_t *data, size_t len, int64_t now)
+{
+    int rv = zt__topology_add_moon(n, data, len);
+    (void)zt__peer_sync_upstreams(n, now);
+    return rv;
 }

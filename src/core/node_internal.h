@@ -1,7 +1,10 @@
 /*
- * node_internal.h: the VL1 node's insides, shared by node.c (driver and timers), peer.c (peers
- * and paths), topology.c (worlds and upstreams), send.c (building and sending packets) and
- * vl1.c (handling received verbs).  Not installed; not for embedders.
+ * node_internal.h: the node's state (struct zt_node and what it holds: peers, paths, worlds,
+ * queues, networks, memberships, multicast state) and the protocol's timers and limits.
+ * Every module of src/core includes it; each module's functions are in its own header
+ * (host.h, topology.h, peer.h, send.h, lookup.h, idcheck.h, membership.h, vl2_creds.h,
+ * vl2_filter.h, ndp.h, multicast.h, vl2.h, network.h, vl1.h), listed bottom-up: a module
+ * calls only those below it (docs/internals/node.md, "Layers").  Not for embedders.
  */
 #ifndef ZT_CORE_NODE_INTERNAL_H
 #define ZT_CORE_NODE_INTERNAL_H
@@ -224,6 +227,8 @@ typedef struct zt_network {
 } zt_network;
 
 #define ZT_MAX_NETWORKS 64
+/* Our controller's configs authorize LIKE and GATHER from a peer for 180 s (vl2.md §3.3). */
+#define ZT_CONTROLLER_AUTH_WINDOW 180000
 #define ZT_NETWORK_AUTOCONF_DELAY 60000
 
 typedef struct zt_whois {
@@ -309,197 +314,5 @@ struct zt_node {
     uint8_t fragbuf[ZT_MAX_PHYSMTU];
     uint8_t defragbuf[ZT_PKT_MAX_LEN];
 };
-
-/* node.c */
-uint64_t zt__node_random(zt_node *n);
-void zt__node_event(zt_node *n, const zt_node_event *ev);
-void zt__node_peer_event(zt_node *n, zt_node_event_type type, const zt_peer *p,
-                         const zt_path *path);
-int zt__node_datagram(zt_node *n, int64_t local_socket, const zt_inetaddr *to,
-                      const uint8_t *data, size_t len, unsigned ttl);
-void zt__node_check_online(zt_node *n, int64_t now);
-
-/* peer.c */
-zt_peer *zt__peer_find(const zt_node *n, uint64_t address);
-/* Finds a peer, or loads it from the peer cache (which sends it a HELLO). */
-zt_peer *zt__peer_get(zt_node *n, uint64_t address, int64_t now);
-/* Creates a peer for |id| (public part copied); returns NULL on NOMEM/LIMIT/bad key. */
-zt_peer *zt__peer_add(zt_node *n, const zt_identity *id, int64_t now);
-
-/* idcheck.c: the budget for unknown identities. */
-bool zt__budget_take(zt_budget *b, unsigned rate, unsigned burst, int64_t now);
-bool zt__idcheck_failed_before(const zt_node *n, const zt_identity *id);
-bool zt__idcheck_in_progress(const zt_node *n, uint64_t address);
-/* Checks |id|'s address proof within budget: 0 valid, ZT_ERR_AGAIN handed to the embedder
- * (|in|, the armored HELLO whose MAC |key| verified, is handled again when it answers; both
- * NULL for a WHOIS answer), ZT_ERR_LIMIT over budget (shed), ZT_ERR_INVAL invalid
- * (remembered).  |fresh|: the source prefix may draw on the fresh budget first. */
-int zt__idcheck_start(zt_node *n, const zt_identity *id, const uint8_t *key, bool fresh,
-                      int64_t local_socket, const zt_inetaddr *from, const uint8_t *in,
-                      size_t len, int64_t now);
-/* True the first time prefix |bucket| asks in ZT_IDV_FRESH_PERIOD (the ask is recorded). */
-bool zt__idcheck_fresh_prefix(zt_node *n, size_t bucket, int64_t now);
-/* A key agreement with an unknown identity within budget (|fresh|: the fresh one first). */
-bool zt__idcheck_agree_budget(zt_node *n, bool fresh, int64_t now);
-/* A HELLO from an identity whose proof is being checked: kept with it if its MAC verifies
- * (|pkt| is a copy of |in| to dearmor).  0 kept, ZT_ERR_DROP otherwise (counted). */
-int zt__idcheck_hold(zt_node *n, const zt_identity *id, uint8_t *pkt, const uint8_t *in,
-                     size_t len, int64_t local_socket, const zt_inetaddr *from, int64_t now);
-void zt__idcheck_expire(zt_node *n, int64_t now);
-void zt__idcheck_free_all(zt_node *n);
-/* node.c: a whole armored packet for us, as if just received. */
-int zt__node_handle_packet(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
-                           const uint8_t *pkt, size_t len, int64_t now);
-void zt__peer_remove(zt_node *n, zt_peer *p, bool store);
-void zt__peer_store(zt_node *n, const zt_peer *p);
-zt_path *zt__peer_find_path(zt_peer *p, int64_t local_socket, const zt_inetaddr *addr);
-zt_path *zt__peer_best_path(zt_peer *p, int64_t now, bool alive_only);
-bool zt__path_alive(const zt_path *path, int64_t now);
-bool zt__node_path_acceptable(const zt_node *n, const zt_peer *p, const zt_inetaddr *addr);
-/* Bookkeeping for every authenticated packet from |p| (vl1.md §5.6). */
-void zt__peer_received(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *from,
-                       unsigned hops, unsigned verb, int64_t now);
-void zt__peer_update_direct(zt_node *n, zt_peer *p, int64_t now);
-/* Iteration helper: calls |fn| for each peer; |fn| may not remove peers. */
-void zt__peer_foreach(zt_node *n, void (*fn)(zt_node *n, zt_peer *p, void *arg), void *arg);
-void zt__peer_info(const zt_peer *p, int64_t now, zt_peer_info *out);
-/* Whether a contact to (socket, addr) is allowed now (once per 1000 ms per path). */
-bool zt__peer_contact_gate(zt_peer *p, int64_t local_socket, const zt_inetaddr *addr,
-                           int64_t now);
-
-/* topology.c */
-int zt__topology_init(zt_node *n, const uint8_t *planet, size_t planet_len, int64_t now);
-void zt__topology_clear(zt_node *n);
-void zt__topology_memoize(zt_node *n, int64_t now);
-bool zt__topology_is_upstream(const zt_node *n, uint64_t address);
-zt_peer *zt__topology_best_upstream(zt_node *n, int64_t now);
-/* Stable endpoints of a root (NULL if |address| is not a root we know). */
-const zt_world_root *zt__topology_root(const zt_node *n, uint64_t address);
-bool zt__topology_is_moon_seed(const zt_node *n, uint64_t address);
-/* Offers a world received in band from |from|; returns true when it was taken. */
-bool zt__topology_offer(zt_node *n, const zt_world *w, uint64_t from, int64_t now);
-void zt__topology_ping(zt_node *n, int64_t now);
-
-/* send.c */
-/* The cipher suite for encrypted packets to |p| (vl1.md §3.1): 3 if it speaks protocol 12. */
-unsigned zt__peer_suite(const zt_peer *p);
-/* Starts a packet to |dest| in n->txbuf; returns a writer positioned at the payload. */
-zt_wr zt__send_begin(zt_node *n, uint64_t dest, unsigned verb);
-/* Armors and sends the packet built in n->txbuf.  |path_socket|/|to|: an explicit path, or
- * |to| NULL to route by |p|'s best path or a relay.  |key|: the peer key.  Returns 0 or an
- * error (counted). */
-int zt__send_finish(zt_node *n, const zt_wr *w, const uint8_t key[ZT_SHARED_KEY_LEN],
-                    const zt_aes_keys *aes, unsigned suite, bool expect_reply, zt_peer *p, int64_t local_socket,
-                    const zt_inetaddr *to, int64_t now);
-int zt__send_to_peer(zt_node *n, zt_peer *p, const zt_wr *w, bool expect_reply, int64_t now);
-/* Replies go back the way the request came (vl1.md §4.2 step 6): |local_socket| and |from|. */
-int zt__send_reply(zt_node *n, zt_peer *p, const zt_wr *w, int64_t local_socket,
-                   const zt_inetaddr *from, int64_t now);
-/* Starts an OK for the request |pkt| (a dearmored packet): in-re verb, its wire packet ID. */
-zt_wr zt__send_begin_ok(zt_node *n, uint64_t dest, unsigned inre_verb, const uint8_t *pkt);
-/* An ERROR with a network ID (vl2.md §3.10) in re the request |pkt|, back the way it came. */
-void zt__send_vl2_error(zt_node *n, zt_peer *p, const uint8_t *pkt, uint8_t code, uint64_t nwid,
-                        int64_t local_socket, const zt_inetaddr *from, int64_t now);
-int zt__send_hello(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *to,
-                   int64_t now);
-/* ECHO carrying our clock; |asked|: a zt__node_ping(), whose OK raises ECHO_REPLY. */
-int zt__send_echo(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *to,
-                  bool asked, int64_t now);
-/* Contacts an address of |p|: ECHO if its protocol allows, else HELLO (vl1.md §4.4). */
-int zt__send_contact(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *to,
-                     int64_t now);
-void zt__send_whois(zt_node *n, uint64_t address, int64_t now);
-void zt__expect_reply(zt_node *n, uint64_t packet_id);
-bool zt__expecting_reply(const zt_node *n, uint64_t packet_id);
-/* Queues a payload for a peer whose identity is not known yet, and asks for it. */
-int zt__queue_tx(zt_node *n, uint64_t dest, unsigned verb, const uint8_t *payload, size_t len,
-                 int64_t now);
-void zt__queue_rx(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
-                  const uint8_t *pkt, size_t len, int64_t now);
-/* Sends what waited for identities that are now known; expires the rest. */
-void zt__queues_service(zt_node *n, int64_t now);
-void zt__queues_clear(zt_node *n);
-/* Relays a datagram not addressed to us (roots only, vl1.md §5.5). */
-int zt__relay(zt_node *n, int64_t local_socket, const zt_inetaddr *from, const uint8_t *data,
-              size_t len, bool is_fragment, int64_t now);
-
-/* network.c */
-zt_network *zt__network_find(const zt_node *n, uint64_t nwid);
-void zt__networks_timers(zt_node *n, int64_t now);
-void zt__networks_clear(zt_node *n);
-void zt__networks_online(zt_node *n, int64_t now);
-/* OK(NETWORK_CONFIG_REQUEST) (|is_push| false; |chunk| after the OK header) or NETWORK_CONFIG
- * (|is_push| true; the payload) from |p| (NULL: from the controller beside us; |pkt| is then
- * NULL too). */
-void zt__network_config_chunk(zt_node *n, zt_peer *p, const uint8_t *pkt, const uint8_t *chunk,
-                              size_t len, bool is_push, int64_t now);
-/* An ERROR in re NETWORK_CONFIG_REQUEST (payload from the in-re verb on). */
-void zt__network_config_error(zt_node *n, zt_peer *p, const uint8_t *payload, size_t len);
-/* A NETWORK_CONFIG_REQUEST addressed to us. */
-/* True when our controller sent |p| a config for |nwid| in the last 180 s (§3.3). */
-#define ZT_CONTROLLER_AUTH_WINDOW 180000
-bool zt__network_recently_configured(const zt_peer *p, uint64_t nwid, int64_t now);
-void zt__network_config_request(zt_node *n, zt_peer *p, int64_t local_socket,
-                                const zt_inetaddr *from, const uint8_t *pkt, size_t len,
-                                int64_t now);
-
-/* vl2.c: frames, credentials and the membership gate */
-void zt__vl2_config_applied(zt_node *n, zt_network *net, int64_t now);
-void zt__vl2_network_free(zt_node *n, zt_network *net);
-zt_membership *zt__vl2_membership(zt_node *n, zt_network *net, uint64_t address, bool create);
-bool zt__vl2_gate(zt_node *n, zt_network *net, const zt_peer *p, int64_t now);
-void zt__vl2_push_credentials(zt_node *n, zt_network *net, zt_peer *p, int64_t now);
-void zt__vl2_push_if_needed(zt_node *n, zt_network *net, zt_peer *p, int64_t now);
-/* Sends the packet built in txbuf (|w| from zt__send_begin) to |p|, or, when |p| is NULL
- * (identity unknown), queues its payload for |dest| until a WHOIS answers. */
-int zt__vl2_send_or_queue(zt_node *n, zt_peer *p, uint64_t dest, const zt_wr *w,
-                          bool expect_reply, int64_t now);
-void zt__vl2_deliver(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_mac,
-                     unsigned ethertype, const uint8_t *data, size_t len);
-/* Outbound rules then a FRAME/MULTICAST_FRAME header for |to| in a new packet. */
-bool zt__vl2_rules_allow(zt_node *n, zt_network *net, bool inbound, uint64_t peer,
-                         uint64_t src_mac, uint64_t dst_mac, unsigned ethertype,
-                         const uint8_t *data, size_t len, int64_t now);
-void zt__vl2_handle(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *from,
-                    unsigned verb, const uint8_t *pkt, size_t len, int64_t now);
-void zt__vl2_error(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len, int64_t now);
-void zt__vl2_timers(zt_node *n, zt_network *net, int64_t now);
-
-/* multicast.c */
-int zt__mcast_send(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_mac,
-                   unsigned ethertype, const uint8_t *data, size_t len, int64_t now);
-void zt__mcast_like_received(zt_node *n, zt_peer *p, const uint8_t *payload, size_t len,
-                             int64_t now);
-void zt__mcast_gather_received(zt_node *n, zt_peer *p, int64_t local_socket,
-                               const zt_inetaddr *from, const uint8_t *pkt, size_t len,
-                               int64_t now);
-void zt__mcast_gather_ok(zt_node *n, const uint8_t *payload, size_t len, bool is_frame,
-                         int64_t now);
-void zt__mcast_frame_received(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len,
-                              int64_t now);
-void zt__mcast_announce(zt_node *n, zt_network *net, zt_peer *to, int64_t now);
-/* Subscribes |net| to a group without announcing it now (the caller announces, or the next
- * tick does): a config's own groups, announced together. */
-int zt__mcast_subscribe_quiet(zt_network *net, uint64_t mac, uint32_t adi, int64_t now);
-void zt__mcast_add_member(zt_node *n, zt_network *net, const zt_mgroup *g, uint64_t address,
-                          int64_t now);
-void zt__mcast_pending_clear(zt_node *n, zt_network *net);
-void zt__mcast_expire(zt_network *net, int64_t now);
-void zt__mcast_foreign_expire(zt_node *n, int64_t now);
-
-/* ndp.c: NDP emulation (vl2.md §2.5) */
-/* On the multicast send path: when |net|'s config has flag 0x04 and the frame is a Neighbor
- * Solicitation for another member's rfc4193/6PLANE address, hands the synthesized Neighbor
- * Advertisement to the frame callback and returns true (nothing is sent). */
-bool zt__ndp_intercept(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_mac,
-                       unsigned ethertype, const uint8_t *data, size_t len);
-
-/* vl1.c */
-/* Handles a whole (reassembled) packet addressed to us. */
-int zt__vl1_handle(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
-                   const uint8_t *pkt, size_t len, int64_t now);
-void zt__selfaware_report(zt_node *n, uint64_t reporter, int64_t local_socket,
-                          const zt_inetaddr *reporter_addr, const zt_inetaddr *mine,
-                          bool trusted, int64_t now);
 
 #endif

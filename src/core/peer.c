@@ -1,9 +1,11 @@
-/* Peers and their direct paths (vl1.md §5.1, §5.4, §5.6, §7). */
-#include "core/node_internal.h"
+/* Peers and their direct paths (vl1.md §5.1, §5.4, §5.6, §7); peer.h. */
+#include "core/peer.h"
 
 #include <string.h>
 
 #include "codec/peercache.h"
+#include "core/host.h"
+#include "core/topology.h"
 #include "crypto/crypto.h"
 
 enum { REPORTED_NONE, REPORTED_DIRECT, REPORTED_RELAY };
@@ -12,6 +14,20 @@ static size_t bucket_of(uint64_t address)
 {
     uint64_t h = address * 0x9e3779b97f4a7c15ULL;
     return (size_t)(h >> 54) & (ZT_PEER_BUCKETS - 1);
+}
+
+void zt__peer_event(zt_node *n, zt_node_event_type type, const zt_peer *p, const zt_path *path)
+{
+    zt_node_event ev;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.type = type;
+    ev.peer = p->id.address;
+    if (path != NULL) {
+        ev.local_socket = path->local_socket;
+        ev.remote = path->addr;
+    }
+    zt__host_event(n, &ev);
 }
 
 zt_peer *zt__peer_find(const zt_node *n, uint64_t address)
@@ -102,8 +118,8 @@ void zt__peer_remove(zt_node *n, zt_peer *p, bool store)
     zt__mem_free(n->mem, p);
 }
 
-/* A peer from the peer cache: identity and versions restored, each stored address tried. */
-static zt_peer *load_cached(zt_node *n, uint64_t address, int64_t now)
+zt_peer *zt__peer_load_cached(zt_node *n, uint64_t address, int64_t now, zt_inetaddr *contact,
+                              unsigned *ncontact)
 {
     static const size_t cap = ZT_PEERCACHE_MAX_LEN;
     uint8_t buf[ZT_PEERCACHE_MAX_LEN];
@@ -111,6 +127,7 @@ static zt_peer *load_cached(zt_node *n, uint64_t address, int64_t now)
     zt_ssize len;
     zt_peer *p;
 
+    *ncontact = 0;
     if (!n->cfg.peer_cache || n->cb.state_get == NULL)
         return NULL;
     len = n->cb.state_get(n->cb.user, ZT_STATE_PEER, address, buf, cap);
@@ -127,23 +144,9 @@ static zt_peer *load_cached(zt_node *n, uint64_t address, int64_t now)
         p->revision = pc.revision;
     }
     for (unsigned i = 0; i < pc.npaths; i++)
-        if (zt__node_path_acceptable(n, p, &pc.paths[i]))
-            zt__send_hello(n, p, ZT_LOCAL_SOCKET_ANY, &pc.paths[i], now);
+        if (zt__peer_path_acceptable(n, p, &pc.paths[i]))
+            contact[(*ncontact)++] = pc.paths[i];
     return p;
-}
-
-zt_peer *zt__peer_get(zt_node *n, uint64_t address, int64_t now)
-{
-    zt_peer *p = zt__peer_find(n, address);
-
-    if (p != NULL)
-        return p;
-    /* The cache is asked once per lookup episode: while a WHOIS is pending, it already
-     * missed (a flood from unknown sources must not turn into file reads). */
-    for (unsigned i = 0; i < n->nwhois; i++)
-        if (n->whois[i].address == address)
-            return NULL;
-    return load_cached(n, address, now);
 }
 
 zt_path *zt__peer_find_path(zt_peer *p, int64_t local_socket, const zt_inetaddr *addr)
@@ -195,7 +198,7 @@ zt_path *zt__peer_best_path(zt_peer *p, int64_t now, bool alive_only)
     return best;
 }
 
-bool zt__node_path_acceptable(const zt_node *n, const zt_peer *p, const zt_inetaddr *addr)
+bool zt__peer_path_acceptable(const zt_node *n, const zt_peer *p, const zt_inetaddr *addr)
 {
     const zt_world_root *root;
 
@@ -267,7 +270,7 @@ static zt_path *add_path(zt_node *n, zt_peer *p, int64_t local_socket, const zt_
                 slot = &p->paths[i];
     }
     if (slot->used)
-        zt__node_peer_event(n, ZT_NODE_EVENT_PATH_DEAD, p, slot);
+        zt__peer_event(n, ZT_NODE_EVENT_PATH_DEAD, p, slot);
     memset(slot, 0, sizeof(*slot));
     slot->used = true;
     slot->local_socket = local_socket;
@@ -276,7 +279,7 @@ static zt_path *add_path(zt_node *n, zt_peer *p, int64_t local_socket, const zt_
     slot->last_recv = now;
     slot->latency = -1;
     slot->alive_reported = true;
-    zt__node_peer_event(n, ZT_NODE_EVENT_PATH_DISCOVERED, p, slot);
+    zt__peer_event(n, ZT_NODE_EVENT_PATH_DISCOVERED, p, slot);
     return slot;
 }
 
@@ -286,16 +289,17 @@ void zt__peer_update_direct(zt_node *n, zt_peer *p, int64_t now)
 
     if (direct && p->reported != REPORTED_DIRECT) {
         p->reported = REPORTED_DIRECT;
-        zt__node_peer_event(n, ZT_NODE_EVENT_PEER_DIRECT, p, zt__peer_best_path(p, now, true));
+        zt__peer_event(n, ZT_NODE_EVENT_PEER_DIRECT, p, zt__peer_best_path(p, now, true));
     } else if (!direct && p->reported == REPORTED_DIRECT) {
         p->reported = REPORTED_RELAY;
-        zt__node_peer_event(n, ZT_NODE_EVENT_PEER_RELAY, p, NULL);
+        zt__peer_event(n, ZT_NODE_EVENT_PEER_RELAY, p, NULL);
     }
 }
 
-void zt__peer_received(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *from,
+bool zt__peer_received(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *from,
                        unsigned hops, unsigned verb, int64_t now)
 {
+    bool contact = false;
     zt_path *path;
 
     p->last_recv = now;
@@ -305,24 +309,65 @@ void zt__peer_received(zt_node *n, zt_peer *p, int64_t local_socket, const zt_in
     if (hops > 0) {
         if (p->reported == REPORTED_NONE && zt__peer_best_path(p, now, true) == NULL) {
             p->reported = REPORTED_RELAY;
-            zt__node_peer_event(n, ZT_NODE_EVENT_PEER_RELAY, p, NULL);
+            zt__peer_event(n, ZT_NODE_EVENT_PEER_RELAY, p, NULL);
         }
     } else if ((path = zt__peer_find_path(p, local_socket, from)) != NULL) {
         path->last_recv = now;
         if (!path->alive_reported) {
             path->alive_reported = true;
-            zt__node_peer_event(n, ZT_NODE_EVENT_PATH_ALIVE, p, path);
+            zt__peer_event(n, ZT_NODE_EVENT_PATH_ALIVE, p, path);
         }
-    } else if (zt__node_path_acceptable(n, p, from)) {
+    } else if (zt__peer_path_acceptable(n, p, from)) {
         /* An OK confirms a path; anything else earns a HELLO whose OK will (vl1.md §5.6). */
         if (verb == ZT_VERB_OK)
             add_path(n, p, local_socket, from, now);
-        else if (zt__peer_contact_gate(p, local_socket, from, now))
-            zt__send_hello(n, p, local_socket, from, now);
+        else
+            contact = zt__peer_contact_gate(p, local_socket, from, now);
     }
     zt__peer_update_direct(n, p, now);
-    if (p->is_upstream && !n->online)
-        zt__node_check_online(n, now);
+    return contact;
+}
+
+unsigned zt__peer_sync_upstreams(zt_node *n, int64_t now)
+{
+    unsigned missing = 0;
+
+    for (unsigned i = 0; i < n->nupstreams; i++) {
+        const zt_world_root *root = zt__topology_root(n, n->upstreams[i]);
+        if (root != NULL && zt__peer_find(n, n->upstreams[i]) == NULL &&
+            zt__peer_add(n, &root->identity, now) == NULL)
+            missing++;
+    }
+    for (size_t i = 0; i < ZT_PEER_BUCKETS; i++)
+        for (zt_peer *p = n->peers[i]; p != NULL; p = p->next)
+            p->is_upstream = zt__topology_is_upstream(n, p->id.address);
+    return missing;
+}
+
+/* Relay quality (vl1.md §5.1): latency scaled by silence; only upstreams with a usable path. */
+zt_peer *zt__peer_best_upstream(zt_node *n, int64_t now)
+{
+    zt_peer *best = NULL;
+    int64_t best_score = 0;
+    bool best_alive = false;
+
+    for (unsigned i = 0; i < n->nupstreams; i++) {
+        zt_peer *p = zt__peer_find(n, n->upstreams[i]);
+        zt_path *path;
+        int64_t latency, score;
+        bool alive;
+        if (p == NULL || (path = zt__peer_best_path(p, now, true)) == NULL)
+            continue;
+        alive = zt__path_alive(path, now);
+        latency = p->latency < 0 ? 0xffff : p->latency;
+        score = latency * (1 + (now - p->last_recv) / 61000);
+        if (best == NULL || (alive && !best_alive) || (alive == best_alive && score < best_score)) {
+            best = p;
+            best_score = score;
+            best_alive = alive;
+        }
+    }
+    return best;
 }
 
 void zt__peer_foreach(zt_node *n, void (*fn)(zt_node *n, zt_peer *p, void *arg), void *arg)

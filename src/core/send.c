@@ -1,24 +1,26 @@
-/* Building, routing and sending packets; WHOIS and the queues that wait on it; relaying
- * (vl1.md §2, §4, §5.3-5.5). */
-#include "core/node_internal.h"
+/* Building, routing and sending packets; relaying (vl1.md §2, §4, §5.4-5.5); send.h. */
+#include "core/send.h"
 
 #include <string.h>
+
+#include "core/host.h"
+#include "core/peer.h"
 
 zt_wr zt__send_begin(zt_node *n, uint64_t dest, unsigned verb)
 {
     zt_wr w;
-    (void)zt__pkt_init(n->txbuf, sizeof(n->txbuf), zt__node_random(n), dest, n->address, verb);
+    (void)zt__pkt_init(n->txbuf, sizeof(n->txbuf), zt__host_random(n), dest, n->address, verb);
     w = zt__wr_make(n->txbuf + ZT_PKT_IDX_PAYLOAD, sizeof(n->txbuf) - ZT_PKT_IDX_PAYLOAD);
     return w;
 }
 
-void zt__expect_reply(zt_node *n, uint64_t packet_id)
+void zt__send_expect_reply(zt_node *n, uint64_t packet_id)
 {
     unsigned b = (unsigned)(packet_id >> 32) & (ZT_EXPECT_BUCKETS - 1);
     n->expect[b][n->expect_pos[b]++ % ZT_EXPECT_PER_BUCKET] = (uint32_t)(packet_id >> 32);
 }
 
-bool zt__expecting_reply(const zt_node *n, uint64_t packet_id)
+bool zt__send_expecting_reply(const zt_node *n, uint64_t packet_id)
 {
     unsigned b = (unsigned)(packet_id >> 32) & (ZT_EXPECT_BUCKETS - 1);
     for (unsigned i = 0; i < ZT_EXPECT_PER_BUCKET; i++)
@@ -40,7 +42,7 @@ static zt_path *route(zt_node *n, zt_peer *p, bool *direct, int64_t now)
     *direct = true;
     if (path != NULL && zt__path_alive(path, now))
         return path;
-    up = zt__topology_best_upstream(n, now);
+    up = zt__peer_best_upstream(n, now);
     if (up != NULL && up != p) {
         zt_path *relay = zt__peer_best_path(up, now, true);
         if (relay != NULL) {
@@ -85,20 +87,20 @@ static int transmit(zt_node *n, int64_t local_socket, const zt_inetaddr *to, con
 {
     size_t mtu = n->cfg.physical_mtu;
     unsigned total = zt__frag_count(len, mtu);
-    int rv = zt__node_datagram(n, local_socket, to, pkt, len < mtu ? len : mtu, 0);
+    int rv = zt__host_datagram(n, local_socket, to, pkt, len < mtu ? len : mtu, 0);
 
     for (unsigned i = 1; i < total && rv == 0; i++) {
         zt_ssize flen = zt__frag_build(n->fragbuf, sizeof(n->fragbuf), pkt, len, mtu, i);
         if (flen < 0)
             return (int)flen;
-        rv = zt__node_datagram(n, local_socket, to, n->fragbuf, (size_t)flen, 0);
+        rv = zt__host_datagram(n, local_socket, to, n->fragbuf, (size_t)flen, 0);
     }
     return rv;
 }
 
 int zt__send_finish(zt_node *n, const zt_wr *w, const uint8_t key[ZT_SHARED_KEY_LEN],
-                    const zt_aes_keys *aes, unsigned suite, bool expect_reply, zt_peer *p, int64_t local_socket,
-                    const zt_inetaddr *to, int64_t now)
+                    const zt_aes_keys *aes, unsigned suite, bool expect_reply, zt_peer *p,
+                    int64_t local_socket, const zt_inetaddr *to, int64_t now)
 {
     uint8_t *pkt = n->txbuf;
     size_t len = ZT_PKT_IDX_PAYLOAD + zt__wr_len(w);
@@ -127,7 +129,7 @@ int zt__send_finish(zt_node *n, const zt_wr *w, const uint8_t key[ZT_SHARED_KEY_
     if (rv != 0)
         return rv;
     if (expect_reply)
-        zt__expect_reply(n, zt__pkt_id(pkt));
+        zt__send_expect_reply(n, zt__pkt_id(pkt));
     rv = transmit(n, local_socket, to, pkt, len);
     if (path != NULL)
         path->last_send = now;
@@ -246,193 +248,6 @@ int zt__send_contact(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inet
     return zt__send_hello(n, p, local_socket, to, now);
 }
 
-static zt_whois *whois_entry(zt_node *n, uint64_t address, int64_t now)
-{
-    for (unsigned i = 0; i < n->nwhois; i++)
-        if (n->whois[i].address == address)
-            return &n->whois[i];
-    if (n->nwhois >= ZT_WHOIS_PENDING_MAX) {
-        n->counters.drop_queue_full++;
-        return NULL;
-    }
-    memset(&n->whois[n->nwhois], 0, sizeof(n->whois[0]));
-    n->whois[n->nwhois].address = address;
-    n->whois[n->nwhois].first = now;
-    n->whois[n->nwhois].last_sent = now - ZT_WHOIS_RETRY_DELAY;
-    return &n->whois[n->nwhois++];
-}
-
-void zt__send_whois(zt_node *n, uint64_t address, int64_t now)
-{
-    zt_whois *e = whois_entry(n, address, now);
-    zt_peer *up;
-    zt_wr w;
-
-    if (e == NULL || now - e->last_sent < ZT_WHOIS_RETRY_DELAY)
-        return;
-    e->last_sent = now;
-    e->tries++;
-    up = zt__topology_best_upstream(n, now);
-    if (up == NULL || up->id.address == address)
-        return;
-    w = zt__send_begin(n, up->id.address, ZT_VERB_WHOIS);
-    zt__wr_be(&w, address, ZT_ADDRESS_LEN); /* one address per request (vl1.md §4.3) */
-    n->counters.whois_sent++;
-    (void)zt__send_to_peer(n, up, &w, true, now);
-}
-
-static zt_queued *queued_new(zt_node *n, const uint8_t *data, size_t len)
-{
-    zt_queued *q = zt__mem_calloc(n->mem, 1, sizeof(*q) + len);
-    if (q != NULL && len > 0)
-        memcpy(q->data, data, len);
-    if (q != NULL)
-        q->len = len;
-    return q;
-}
-
-static void queue_append(zt_queued **head, zt_queued *q)
-{
-    while (*head != NULL)
-        head = &(*head)->next;
-    *head = q;
-}
-
-int zt__queue_tx(zt_node *n, uint64_t dest, unsigned verb, const uint8_t *payload, size_t len,
-                 int64_t now)
-{
-    zt_queued *q;
-
-    if (n->ntxq >= ZT_QUEUE_SIZE) {
-        n->counters.drop_queue_full++;
-        return ZT_ERR_LIMIT;
-    }
-    q = queued_new(n, payload, len);
-    if (q == NULL)
-        return ZT_ERR_NOMEM;
-    q->peer = dest;
-    q->verb = verb;
-    q->since = now;
-    queue_append(&n->txq, q);
-    n->ntxq++;
-    zt__send_whois(n, dest, now);
-    return 0;
-}
-
-void zt__queue_rx(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
-                  const uint8_t *pkt, size_t len, int64_t now)
-{
-    zt_queued *q;
-
-    if (n->nrxq >= ZT_QUEUE_SIZE) {
-        n->counters.drop_queue_full++;
-        return;
-    }
-    q = queued_new(n, pkt, len);
-    if (q == NULL)
-        return;
-    q->peer = zt__pkt_source(pkt);
-    q->since = now;
-    q->local_socket = local_socket;
-    q->from = *from;
-    queue_append(&n->rxq, q);
-    n->nrxq++;
-    zt__send_whois(n, q->peer, now);
-}
-
-static void send_queued(zt_node *n, zt_peer *p, const zt_queued *q, int64_t now)
-{
-    zt_wr w;
-
-    if (q->verb == ZT_VERB_ECHO) {
-        (void)zt__send_echo(n, p, ZT_LOCAL_SOCKET_ANY, NULL, true, now);
-        return;
-    }
-    if ((q->verb == ZT_VERB_FRAME || q->verb == ZT_VERB_MULTICAST_FRAME) && q->len >= 8) {
-        zt_network *net = zt__network_find(n, zt__load_be(q->data, 8));
-        if (net != NULL && net->has_config) /* credentials before the frame (vl2.md §3.7) */
-            zt__vl2_push_if_needed(n, net, p, now);
-    }
-    w = zt__send_begin(n, p->id.address, q->verb);
-    zt__wr_bytes(&w, q->data, q->len);
-    (void)zt__send_to_peer(n, p, &w, q->verb == ZT_VERB_NETWORK_CONFIG_REQUEST, now);
-}
-
-/* A peer just learned by WHOIS hears from us at once, so it learns our version (§8b). */
-static void service_whois(zt_node *n, int64_t now)
-{
-    for (unsigned i = 0; i < n->nwhois;) {
-        zt_whois *e = &n->whois[i];
-        zt_peer *p = zt__peer_find(n, e->address);
-        if (p != NULL || now - e->first >= ZT_QUEUE_TIMEOUT || e->tries >= ZT_WHOIS_MAX_TRIES) {
-            if (p == NULL) {
-                zt_node_event ev;
-                memset(&ev, 0, sizeof(ev));
-                ev.type = ZT_NODE_EVENT_PEER_UNREACHABLE;
-                ev.peer = e->address;
-                zt__node_event(n, &ev);
-            }
-            *e = n->whois[--n->nwhois];
-            continue;
-        }
-        zt__send_whois(n, e->address, now);
-        i++;
-    }
-}
-
-static void handle_queued(zt_node *n, zt_peer *p, const zt_queued *q, int64_t now)
-{
-    (void)p;
-    (void)zt__vl1_handle(n, q->local_socket, &q->from, q->data, q->len, now);
-}
-
-/* Takes out of |*head| every entry whose peer is now known (handing it to |fn|) or whose five
- * seconds are up (counted as dropped). */
-static void drain(zt_node *n, zt_queued **head, unsigned *count,
-                  void (*fn)(zt_node *n, zt_peer *p, const zt_queued *q, int64_t now), int64_t now)
-{
-    zt_queued **pp = head;
-
-    while (*pp != NULL) {
-        zt_queued *q = *pp;
-        zt_peer *p = zt__peer_find(n, q->peer);
-        if (p == NULL && now - q->since < ZT_QUEUE_TIMEOUT) {
-            pp = &q->next;
-            continue;
-        }
-        *pp = q->next;
-        (*count)--;
-        if (p != NULL)
-            fn(n, p, q, now);
-        else
-            n->counters.drop_unknown_peer++;
-        zt__mem_free(n->mem, q);
-    }
-}
-
-void zt__queues_service(zt_node *n, int64_t now)
-{
-    drain(n, &n->txq, &n->ntxq, send_queued, now);
-    drain(n, &n->rxq, &n->nrxq, handle_queued, now);
-    service_whois(n, now);
-}
-
-void zt__queues_clear(zt_node *n)
-{
-    zt_queued *lists[2] = {n->txq, n->rxq};
-
-    for (int i = 0; i < 2; i++) {
-        zt_queued *q = lists[i];
-        while (q != NULL) {
-            zt_queued *next = q->next;
-            zt__mem_free(n->mem, q);
-            q = next;
-        }
-    }
-    n->txq = n->rxq = NULL;
-    n->ntxq = n->nrxq = 0;
-}
-
 /* RENDEZVOUS to |to| about |other| reachable at |at| (vl1.md §4.4). */
 static void send_rendezvous(zt_node *n, zt_peer *to, const zt_peer *other, const zt_inetaddr *at,
                             int64_t now)
@@ -481,7 +296,7 @@ static void unite(zt_node *n, zt_peer *a, zt_peer *b, int64_t now)
     n->unite[slot].a = lo;
     n->unite[slot].b = hi;
     n->unite[slot].when = now;
-    if (zt__node_random(n) & 1) {
+    if (zt__host_random(n) & 1) {
         send_rendezvous(n, a, b, &pb->addr, now);
         send_rendezvous(n, b, a, &pa->addr, now);
     } else {
@@ -490,8 +305,8 @@ static void unite(zt_node *n, zt_peer *a, zt_peer *b, int64_t now)
     }
 }
 
-int zt__relay(zt_node *n, int64_t local_socket, const zt_inetaddr *from, const uint8_t *data,
-              size_t len, bool is_fragment, int64_t now)
+int zt__send_relay(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
+                   const uint8_t *data, size_t len, bool is_fragment, int64_t now)
 {
     size_t hop_idx = is_fragment ? ZT_FRAG_IDX_HOPS : ZT_PKT_IDX_FLAGS;
     uint64_t dest = zt__load_be(data + ZT_PKT_IDX_DEST, ZT_ADDRESS_LEN);
@@ -517,7 +332,7 @@ int zt__relay(zt_node *n, int64_t local_socket, const zt_inetaddr *from, const u
     }
     memcpy(n->fragbuf, data, len);
     n->fragbuf[hop_idx] = (uint8_t)((n->fragbuf[hop_idx] & ~ZT_PKT_HOPS_MASK) | (hops + 1));
-    rv = zt__node_datagram(n, path->local_socket, &path->addr, n->fragbuf, len, 0);
+    rv = zt__host_datagram(n, path->local_socket, &path->addr, n->fragbuf, len, 0);
     if (rv == 0) {
         n->counters.relayed++;
         path->last_send = now;

@@ -1,7 +1,10 @@
-/* Worlds (planet and moons), upstreams and roots (vl1.md §5.1-5.2, §6). */
-#include "core/node_internal.h"
+/* Worlds (planet and moons), upstreams and roots (vl1.md §5.1-5.2, §6).  Below the peers:
+ * it says which addresses are upstreams; peer.c makes peers of them (topology.h). */
+#include "core/topology.h"
 
 #include <string.h>
+
+#include "core/host.h"
 
 static zt_world *world_load(zt_node *n, zt_state_type type, uint64_t id)
 {
@@ -35,7 +38,7 @@ static void world_store(zt_node *n, const zt_world *w)
                         w->type == ZT_WORLD_TYPE_PLANET ? 0 : w->id, buf, (size_t)len);
 }
 
-int zt__topology_init(zt_node *n, const uint8_t *planet, size_t planet_len, int64_t now)
+int zt__topology_init(zt_node *n, const uint8_t *planet, size_t planet_len)
 {
     zt_world *held = world_load(n, ZT_STATE_PLANET, 0);
     zt_world *offered = zt__mem_calloc(n->mem, 1, sizeof(*offered));
@@ -66,7 +69,7 @@ int zt__topology_init(zt_node *n, const uint8_t *planet, size_t planet_len, int6
         n->planet = held;
     }
     held = NULL;
-    zt__topology_memoize(n, now);
+    zt__topology_memoize(n);
 out:
     zt__mem_free(n->mem, held);
     zt__mem_free(n->mem, offered);
@@ -82,40 +85,28 @@ void zt__topology_clear(zt_node *n)
     n->nmoons = 0;
 }
 
-static void add_upstreams(zt_node *n, const zt_world *w, int64_t now)
+static void add_upstreams(zt_node *n, const zt_world *w)
 {
     for (unsigned i = 0; i < w->nroots; i++) {
-        const zt_identity *id = &w->roots[i].identity;
-        bool dup = false;
-        if (id->address == n->address) {
+        uint64_t address = w->roots[i].identity.address;
+        if (address == n->address) {
             n->is_root = true;
             continue;
         }
-        for (unsigned j = 0; j < n->nupstreams; j++)
-            dup = dup || n->upstreams[j] == id->address;
-        if (dup || n->nupstreams >= ZT_MAX_UPSTREAMS)
+        if (zt__topology_is_upstream(n, address) || n->nupstreams >= ZT_MAX_UPSTREAMS)
             continue;
-        n->upstreams[n->nupstreams++] = id->address;
-        if (zt__peer_find(n, id->address) == NULL)
-            (void)zt__peer_add(n, id, now);
+        n->upstreams[n->nupstreams++] = address;
     }
 }
 
-static void flag_upstream(zt_node *n, zt_peer *p, void *arg)
-{
-    (void)arg;
-    p->is_upstream = zt__topology_is_upstream(n, p->id.address);
-}
-
-void zt__topology_memoize(zt_node *n, int64_t now)
+void zt__topology_memoize(zt_node *n)
 {
     n->nupstreams = 0;
     n->is_root = false;
     if (n->planet != NULL)
-        add_upstreams(n, n->planet, now);
+        add_upstreams(n, n->planet);
     for (unsigned i = 0; i < n->nmoons; i++)
-        add_upstreams(n, n->moons[i], now);
-    zt__peer_foreach(n, flag_upstream, NULL);
+        add_upstreams(n, n->moons[i]);
 }
 
 bool zt__topology_is_upstream(const zt_node *n, uint64_t address)
@@ -150,32 +141,6 @@ bool zt__topology_is_moon_seed(const zt_node *n, uint64_t address)
     return false;
 }
 
-/* Relay quality (vl1.md §5.1): latency scaled by silence; only upstreams with a usable path. */
-zt_peer *zt__topology_best_upstream(zt_node *n, int64_t now)
-{
-    zt_peer *best = NULL;
-    int64_t best_score = 0;
-    bool best_alive = false;
-
-    for (unsigned i = 0; i < n->nupstreams; i++) {
-        zt_peer *p = zt__peer_find(n, n->upstreams[i]);
-        zt_path *path;
-        int64_t latency, score;
-        bool alive;
-        if (p == NULL || (path = zt__peer_best_path(p, now, true)) == NULL)
-            continue;
-        alive = zt__path_alive(path, now);
-        latency = p->latency < 0 ? 0xffff : p->latency;
-        score = latency * (1 + (now - p->last_recv) / 61000);
-        if (best == NULL || (alive && !best_alive) || (alive == best_alive && score < best_score)) {
-            best = p;
-            best_score = score;
-            best_alive = alive;
-        }
-    }
-    return best;
-}
-
 static int moon_index(const zt_node *n, uint64_t id)
 {
     for (unsigned i = 0; i < n->nmoons; i++)
@@ -208,7 +173,7 @@ static bool root_listed(const zt_world *w, uint64_t address)
 }
 
 /* Installs a copy of |w| as a moon (new or replacing); returns false when full or NOMEM. */
-static bool install_moon(zt_node *n, const zt_world *w, int64_t now)
+static bool install_moon(zt_node *n, const zt_world *w)
 {
     int i = moon_index(n, w->id);
     zt_world *copy;
@@ -226,7 +191,7 @@ static bool install_moon(zt_node *n, const zt_world *w, int64_t now)
         n->moons[n->nmoons++] = copy;
     }
     drop_orbit(n, w->id);
-    zt__topology_memoize(n, now);
+    zt__topology_memoize(n);
     return true;
 }
 
@@ -236,10 +201,10 @@ static void world_event(zt_node *n, uint64_t id)
     memset(&ev, 0, sizeof(ev));
     ev.type = ZT_NODE_EVENT_WORLD_UPDATED;
     ev.world_id = id;
-    zt__node_event(n, &ev);
+    zt__host_event(n, &ev);
 }
 
-bool zt__topology_offer(zt_node *n, const zt_world *w, uint64_t from, int64_t now)
+bool zt__topology_offer(zt_node *n, const zt_world *w, uint64_t from)
 {
     int i;
 
@@ -247,7 +212,7 @@ bool zt__topology_offer(zt_node *n, const zt_world *w, uint64_t from, int64_t no
         if (n->planet == NULL || !zt__world_should_replace(n->planet, w))
             return false;
         *n->planet = *w;
-        zt__topology_memoize(n, now);
+        zt__topology_memoize(n);
     } else {
         i = moon_index(n, w->id);
         if (i >= 0) {
@@ -260,7 +225,7 @@ bool zt__topology_offer(zt_node *n, const zt_world *w, uint64_t from, int64_t no
                 !zt__world_verify(w, w->update_key))
                 return false;
         }
-        if (!install_moon(n, w, now))
+        if (!install_moon(n, w))
             return false;
     }
     world_store(n, w);
@@ -268,44 +233,7 @@ bool zt__topology_offer(zt_node *n, const zt_world *w, uint64_t from, int64_t no
     return true;
 }
 
-/* Contacts upstreams without a live path at their stable endpoints, and moon seeds. */
-void zt__topology_ping(zt_node *n, int64_t now)
-{
-    for (unsigned i = 0; i < n->nupstreams; i++) {
-        zt_peer *p = zt__peer_find(n, n->upstreams[i]);
-        const zt_world_root *root = zt__topology_root(n, n->upstreams[i]);
-        zt_path *best;
-        unsigned count[2] = {0, 0}, pick[2];
-        if (p == NULL || root == NULL)
-            continue;
-        best = zt__peer_best_path(p, now, true);
-        if (best != NULL && zt__path_alive(best, now))
-            continue;
-        for (unsigned j = 0; j < root->nendpoints; j++)
-            count[root->endpoints[j].family == 6]++;
-        if (root->nendpoints == 0) {
-            zt__send_hello(n, p, ZT_LOCAL_SOCKET_ANY, NULL, now); /* via another upstream */
-            continue;
-        }
-        /* One randomly chosen endpoint of each family (§5.2). */
-        for (int f = 0; f < 2; f++)
-            pick[f] = count[f] > 0 ? (unsigned)(zt__node_random(n) % count[f]) : 0;
-        for (unsigned j = 0; j < root->nendpoints; j++) {
-            int f = root->endpoints[j].family == 6;
-            if (count[f] > 0 && pick[f]-- == 0)
-                zt__send_hello(n, p, ZT_LOCAL_SOCKET_ANY, &root->endpoints[j], now);
-        }
-    }
-    for (unsigned i = 0; i < n->norbits; i++) {
-        zt_peer *seed = zt__peer_get(n, n->orbits[i].seed, now);
-        if (seed == NULL)
-            zt__send_whois(n, n->orbits[i].seed, now);
-        else
-            zt__send_hello(n, seed, ZT_LOCAL_SOCKET_ANY, NULL, now);
-    }
-}
-
-int zt__node_orbit(zt_node *n, uint64_t world_id, uint64_t seed, int64_t now)
+int zt__topology_orbit(zt_node *n, uint64_t world_id, uint64_t seed, int64_t now)
 {
     zt_world *stored;
 
@@ -316,7 +244,7 @@ int zt__node_orbit(zt_node *n, uint64_t world_id, uint64_t seed, int64_t now)
         /* Checked as zt__node_add_moon() checks one; a stored moon that fails is ignored and
          * asked for from the seed, as if there were none (issue 9). */
         bool ok = stored->type == ZT_WORLD_TYPE_MOON && stored->id == world_id &&
-                  zt__world_verify(stored, stored->update_key) && install_moon(n, stored, now);
+                  zt__world_verify(stored, stored->update_key) && install_moon(n, stored);
         zt__mem_free(n->mem, stored);
         if (ok)
             return 0;
@@ -334,7 +262,7 @@ int zt__node_orbit(zt_node *n, uint64_t world_id, uint64_t seed, int64_t now)
     return 0;
 }
 
-int zt__node_deorbit(zt_node *n, uint64_t world_id, int64_t now)
+int zt__topology_deorbit(zt_node *n, uint64_t world_id)
 {
     int i = moon_index(n, world_id);
 
@@ -345,11 +273,11 @@ int zt__node_deorbit(zt_node *n, uint64_t world_id, int64_t now)
     n->moons[i] = n->moons[--n->nmoons];
     if (n->cb.state_put != NULL)
         n->cb.state_put(n->cb.user, ZT_STATE_MOON, world_id, NULL, 0);
-    zt__topology_memoize(n, now);
+    zt__topology_memoize(n);
     return 0;
 }
 
-int zt__node_add_moon(zt_node *n, const uint8_t *data, size_t len, int64_t now)
+int zt__topology_add_moon(zt_node *n, const uint8_t *data, size_t len)
 {
     zt_world *w = zt__mem_calloc(n->mem, 1, sizeof(*w));
     int rv;
@@ -363,7 +291,7 @@ int zt__node_add_moon(zt_node *n, const uint8_t *data, size_t len, int64_t now)
         int i = moon_index(n, w->id);
         if (i >= 0 && !zt__world_should_replace(n->moons[i], w))
             rv = 0; /* the one we hold is as new: keep it */
-        else if (!install_moon(n, w, now))
+        else if (!install_moon(n, w))
             rv = ZT_ERR_LIMIT;
     }
     zt__mem_free(n->mem, w);

@@ -1,8 +1,17 @@
 /* Handling received VL1 packets, verb by verb (vl1.md §3.1, §4, §5.6-5.9). */
-#include "core/node_internal.h"
+#include "core/vl1.h"
 
 #include <string.h>
 
+#include "core/host.h"
+#include "core/idcheck.h"
+#include "core/lookup.h"
+#include "core/multicast.h"
+#include "core/network.h"
+#include "core/peer.h"
+#include "core/send.h"
+#include "core/topology.h"
+#include "core/vl2.h"
 #include "crypto/crypto.h"
 
 static int drop(uint64_t *counter)
@@ -40,9 +49,9 @@ static bool identity_gate(zt_node *n, const zt_inetaddr *from, size_t b, int64_t
     return true;
 }
 
-void zt__selfaware_report(zt_node *n, uint64_t reporter, int64_t local_socket,
-                          const zt_inetaddr *reporter_addr, const zt_inetaddr *mine,
-                          bool trusted, int64_t now)
+static void selfaware_report(zt_node *n, uint64_t reporter, int64_t local_socket,
+                             const zt_inetaddr *reporter_addr, const zt_inetaddr *mine,
+                             bool trusted, int64_t now)
 {
     zt_ip_scope scope = zt__inetaddr_scope(mine);
     size_t slot = ZT_SELFAWARE_SLOTS, oldest = 0;
@@ -77,6 +86,14 @@ void zt__selfaware_report(zt_node *n, uint64_t reporter, int64_t local_socket,
 }
 
 /* Worlds attached to OK(HELLO) for a HELLO that listed |planet_id|/|planet_ts| and moons. */
+/* Bookkeeping for an authenticated packet; a new address it came from gets a HELLO. */
+static void received(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *from,
+                     unsigned hops, unsigned verb, int64_t now)
+{
+    if (zt__peer_received(n, p, local_socket, from, hops, verb, now))
+        (void)zt__send_hello(n, p, local_socket, from, now);
+}
+
 static void append_worlds(zt_node *n, zt_wr *w, uint64_t planet_id, uint64_t planet_ts,
                           zt_rd *moons)
 {
@@ -113,11 +130,73 @@ static void append_worlds(zt_node *n, zt_wr *w, uint64_t planet_id, uint64_t pla
         zt__store_be(len_at, zt__wr_len(w) - start, 2);
 }
 
+/* A HELLO from someone else claiming a known address: told so, if it proves its key (§4.2). */
+static int hello_collision(zt_node *n, const zt_identity *id, uint8_t *pkt, const uint8_t *in,
+                           size_t len, int64_t local_socket, const zt_inetaddr *from,
+                           int64_t now)
+{
+    uint8_t key[ZT_SHARED_KEY_LEN];
+    zt_wr w;
+
+    if (!identity_gate(n, from, prefix_bucket(from), now))
+        return drop(&n->counters.drop_rate_limited);
+    if (!zt__idcheck_agree_budget(n, false, now))
+        return drop(&n->counters.drop_overload);
+    if (zt__identity_agree(&n->self, id, key) != 0 || zt__pkt_dearmor(pkt, len, key) != 0) {
+        zt__wipe(key, sizeof(key));
+        return drop(&n->counters.drop_auth);
+    }
+    w = zt__send_begin(n, id->address, ZT_VERB_ERROR);
+    zt__wr_u8(&w, ZT_VERB_HELLO);
+    zt__wr_bytes(&w, in + ZT_PKT_IDX_IV, 8);
+    zt__wr_u8(&w, ZT_ERROR_IDENTITY_COLLISION);
+    (void)zt__send_finish(n, &w, key, NULL, ZT_CIPHER_POLY1305_SALSA2012, false, NULL,
+                          local_socket, from, now);
+    zt__wipe(key, sizeof(key));
+    return 0;
+}
+
+/* A HELLO from a new identity: the MAC first (cheap), then the address proof (2 MiB hash),
+ * each within the per-prefix gate and the global budget (idcheck.c).  Returns 0 with the
+ * peer added (or the proof handed to the embedder: no peer yet), or the drop. */
+static int hello_new_peer(zt_node *n, const zt_identity *id, uint8_t *pkt, const uint8_t *in,
+                          size_t len, int64_t local_socket, const zt_inetaddr *from,
+                          int64_t now)
+{
+    uint8_t key[ZT_SHARED_KEY_LEN];
+    size_t bucket = prefix_bucket(from);
+    bool fresh;
+    int rv;
+
+    if (zt__idcheck_failed_before(n, id))
+        return drop(&n->counters.drop_invalid_identity);
+    if (zt__idcheck_in_progress(n, id->address))
+        return zt__idcheck_hold(n, id, pkt, in, len, local_socket, from, now);
+    if (!identity_gate(n, from, bucket, now))
+        return drop(&n->counters.drop_rate_limited);
+    fresh = zt__idcheck_fresh_prefix(n, bucket, now);
+    if (!zt__idcheck_agree_budget(n, fresh, now))
+        return drop(&n->counters.drop_overload);
+    if (zt__identity_agree(&n->self, id, key) != 0 || zt__pkt_dearmor(pkt, len, key) != 0) {
+        zt__wipe(key, sizeof(key));
+        return drop(&n->counters.drop_auth);
+    }
+    rv = zt__idcheck_start(n, id, key, fresh, local_socket, from, in, len, now);
+    zt__wipe(key, sizeof(key));
+    if (rv == ZT_ERR_AGAIN)
+        return 0; /* handled again when the embedder has checked the proof */
+    if (rv != 0)
+        return ZT_ERR_DROP; /* counted by idcheck.c */
+    if (zt__peer_add(n, id, now) == NULL)
+        return drop(&n->counters.drop_queue_full);
+    return 0;
+}
+
 static int handle_hello(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
                         const uint8_t *in, size_t len, int64_t now)
 {
     uint8_t *pkt = n->rxbuf;
-    uint8_t proto, major, minor, key[ZT_SHARED_KEY_LEN];
+    uint8_t proto, major, minor;
     uint16_t revision;
     uint64_t timestamp, planet_id = 0, planet_ts = 0;
     unsigned hops = zt__pkt_hops(in);
@@ -140,58 +219,15 @@ static int handle_hello(zt_node *n, int64_t local_socket, const zt_inetaddr *fro
         return drop(&n->counters.drop_malformed);
     }
     p = zt__peer_find(n, id.address);
-    if (p != NULL && !zt__identity_equal(&p->id, &id)) {
-        /* Someone else claims a known address: tell them, if they prove their key (§4.2). */
-        zt_peer tmp;
-        if (!identity_gate(n, from, prefix_bucket(from), now))
-            return drop(&n->counters.drop_rate_limited);
-        if (!zt__idcheck_agree_budget(n, false, now))
-            return drop(&n->counters.drop_overload);
-        memset(&tmp, 0, sizeof(tmp));
-        tmp.id = id;
-        if (zt__identity_agree(&n->self, &id, tmp.key) != 0 ||
-            zt__pkt_dearmor(pkt, len, tmp.key) != 0)
-            return drop(&n->counters.drop_auth);
-        w = zt__send_begin(n, id.address, ZT_VERB_ERROR);
-        zt__wr_u8(&w, ZT_VERB_HELLO);
-        zt__wr_bytes(&w, in + ZT_PKT_IDX_IV, 8);
-        zt__wr_u8(&w, ZT_ERROR_IDENTITY_COLLISION);
-        (void)zt__send_finish(n, &w, tmp.key, NULL, ZT_CIPHER_POLY1305_SALSA2012, false, NULL,
-                              local_socket, from, now);
-        zt__wipe(tmp.key, sizeof(tmp.key));
-        return 0;
-    }
+    if (p != NULL && !zt__identity_equal(&p->id, &id))
+        return hello_collision(n, &id, pkt, in, len, local_socket, from, now);
     if (p != NULL) {
         if (zt__pkt_dearmor(pkt, len, p->key) != 0)
             return drop(&n->counters.drop_auth);
     } else {
-        /* A new peer: the MAC first (cheap), then the address proof (2 MiB hash), each
-         * within the per-prefix gate and the global budget (idcheck.c). */
-        int rv;
-        if (zt__idcheck_failed_before(n, &id))
-            return drop(&n->counters.drop_invalid_identity);
-        if (zt__idcheck_in_progress(n, id.address))
-            return zt__idcheck_hold(n, &id, pkt, in, len, local_socket, from, now);
-        size_t bucket = prefix_bucket(from);
-        bool fresh;
-        if (!identity_gate(n, from, bucket, now))
-            return drop(&n->counters.drop_rate_limited);
-        fresh = zt__idcheck_fresh_prefix(n, bucket, now);
-        if (!zt__idcheck_agree_budget(n, fresh, now))
-            return drop(&n->counters.drop_overload);
-        if (zt__identity_agree(&n->self, &id, key) != 0 || zt__pkt_dearmor(pkt, len, key) != 0) {
-            zt__wipe(key, sizeof(key));
-            return drop(&n->counters.drop_auth);
-        }
-        rv = zt__idcheck_start(n, &id, key, fresh, local_socket, from, in, len, now);
-        zt__wipe(key, sizeof(key));
-        if (rv == ZT_ERR_AGAIN)
-            return 0; /* handled again when the embedder has checked the proof */
-        if (rv != 0)
-            return ZT_ERR_DROP; /* counted by idcheck.c */
-        p = zt__peer_add(n, &id, now);
-        if (p == NULL)
-            return drop(&n->counters.drop_queue_full);
+        int rv = hello_new_peer(n, &id, pkt, in, len, local_socket, from, now);
+        if (rv != 0 || (p = zt__peer_find(n, id.address)) == NULL)
+            return rv;
     }
 
     /* Optional trailing fields: older senders stop anywhere (§4.2). */
@@ -206,7 +242,7 @@ static int handle_hello(zt_node *n, int64_t local_socket, const zt_inetaddr *fro
         }
     }
     if (have_mine && hops == 0)
-        zt__selfaware_report(n, p->id.address, local_socket, from, &mine, p->is_upstream, now);
+        selfaware_report(n, p->id.address, local_socket, from, &mine, p->is_upstream, now);
     p->proto = proto;
     p->major = major;
     p->minor = minor;
@@ -226,7 +262,7 @@ static int handle_hello(zt_node *n, int64_t local_socket, const zt_inetaddr *fro
     }
     append_worlds(n, &w, planet_id, planet_ts, have_moons ? &moons : NULL);
     (void)zt__send_reply(n, p, &w, local_socket, from, now);
-    zt__peer_received(n, p, local_socket, from, hops, ZT_VERB_HELLO, now);
+    received(n, p, local_socket, from, hops, ZT_VERB_HELLO, now);
     return 0;
 }
 
@@ -255,14 +291,15 @@ static void ok_hello(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inet
     if (zt__inetaddr_read(r, &mine) != 0)
         return;
     if (hops == 0 && mine.family != 0)
-        zt__selfaware_report(n, p->id.address, local_socket, from, &mine, p->is_upstream, now);
+        selfaware_report(n, p->id.address, local_socket, from, &mine, p->is_upstream, now);
     if (zt__rd_u16(r, &blob_len) != 0 || blob_len > zt__rd_left(r))
         return;
     if (p->is_upstream || zt__topology_is_moon_seed(n, p->id.address)) {
         zt_rd blob = zt__rd_make(r->p, blob_len);
         zt_world *w = zt__mem_calloc(n->mem, 1, sizeof(*w));
         while (w != NULL && zt__rd_left(&blob) > 0 && zt__world_read(&blob, w) == 0)
-            (void)zt__topology_offer(n, w, p->id.address, now);
+            if (zt__topology_offer(n, w, p->id.address))
+                (void)zt__peer_sync_upstreams(n, now);
         zt__mem_free(n->mem, w);
     }
 }
@@ -317,7 +354,7 @@ static void handle_ok(zt_node *n, zt_peer *p, int64_t local_socket, const zt_ine
             ev.rtt_ms = rtt;
             ev.local_socket = local_socket;
             ev.remote = *from;
-            zt__node_event(n, &ev);
+            zt__host_event(n, &ev);
         }
         break;
     }
@@ -353,7 +390,7 @@ static void handle_error(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len,
         memset(&ev, 0, sizeof(ev));
         ev.type = ZT_NODE_EVENT_IDENTITY_COLLISION;
         ev.peer = p->id.address;
-        zt__node_event(n, &ev);
+        zt__host_event(n, &ev);
     }
 }
 
@@ -409,10 +446,10 @@ static void handle_rendezvous(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t
         zt__inetaddr_set4(&at, ip, port);
     else
         zt__inetaddr_set6(&at, ip, port);
-    if (!zt__node_path_acceptable(n, with, &at))
+    if (!zt__peer_path_acceptable(n, with, &at))
         return;
     /* Open our NAT towards it (the datagram dies two hops out), then knock (§4.4). */
-    (void)zt__node_datagram(n, ZT_LOCAL_SOCKET_ANY, &at, junk, sizeof(junk), 2);
+    (void)zt__host_datagram(n, ZT_LOCAL_SOCKET_ANY, &at, junk, sizeof(junk), 2);
     (void)zt__send_contact(n, with, ZT_LOCAL_SOCKET_ANY, &at, now);
 }
 
@@ -465,7 +502,7 @@ static void handle_push_direct_paths(zt_node *n, zt_peer *p, const uint8_t *pkt,
         else
             continue;
         if (zt__peer_find_path(p, ZT_LOCAL_SOCKET_ANY, &at) != NULL ||
-            !zt__node_path_acceptable(n, p, &at))
+            !zt__peer_path_acceptable(n, p, &at))
             continue;
         used = &per_scope[at.family == 6][zt__inetaddr_scope(&at) & 7];
         if (*used >= ZT_PUSH_DIRECT_PATHS_PER_SCOPE)
@@ -487,51 +524,13 @@ static void handle_user_message(zt_node *n, zt_peer *p, const uint8_t *pkt, size
     ev.message_type = zt__load_be(pkt + ZT_PKT_IDX_PAYLOAD, 8);
     ev.data = pkt + ZT_PKT_IDX_PAYLOAD + 8;
     ev.len = len - ZT_PKT_IDX_PAYLOAD - 8;
-    zt__node_event(n, &ev);
+    zt__host_event(n, &ev);
 }
 
-int zt__vl1_handle(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
-                   const uint8_t *in, size_t len, int64_t now)
+/* One handler per verb of an authenticated packet |pkt| (dearmored, decompressed). */
+static void dispatch(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *from,
+                     unsigned hops, unsigned verb, const uint8_t *pkt, size_t len, int64_t now)
 {
-    uint64_t source = zt__pkt_source(in);
-    unsigned hops = zt__pkt_hops(in), cipher = zt__pkt_cipher(in), verb;
-    const uint8_t *pkt;
-    zt_ssize plen;
-    zt_peer *p;
-
-    if (len < ZT_PKT_MIN_LEN || len > ZT_PKT_MAX_LEN)
-        return drop(&n->counters.drop_malformed);
-    if (source == n->address || zt__address_is_reserved(source))
-        return drop(&n->counters.drop_malformed);
-    if (cipher == ZT_CIPHER_POLY1305_NONE && (in[ZT_PKT_IDX_VERB] & ZT_PKT_VERB_MASK) == ZT_VERB_HELLO)
-        return handle_hello(n, local_socket, from, in, len, now);
-    if (cipher == ZT_CIPHER_NONE_TRUSTED || cipher > ZT_CIPHER_AES_GMAC_SIV)
-        return drop(&n->counters.drop_unsupported_cipher); /* no trusted paths configured */
-    p = zt__peer_get(n, source, now);
-    if (p == NULL) {
-        zt__queue_rx(n, local_socket, from, in, len, now); /* wait for WHOIS (§5.3) */
-        return 0;
-    }
-    memcpy(n->rxbuf, in, len);
-    /* 1.14 accepts suites 0, 1 and 3 from any known peer, whatever its version (§3.1). */
-    if ((cipher == ZT_CIPHER_AES_GMAC_SIV ? zt__pkt_dearmor_aes(n->rxbuf, len, &p->aes)
-                                          : zt__pkt_dearmor(n->rxbuf, len, p->key)) != 0)
-        return drop(&n->counters.drop_auth);
-    plen = zt__pkt_uncompress(n->rxbuf, len, n->rxbuf2, sizeof(n->rxbuf2));
-    if (plen < 0)
-        return drop(&n->counters.drop_malformed);
-    pkt = zt__pkt_is_compressed(n->rxbuf) ? n->rxbuf2 : n->rxbuf;
-    len = (size_t)plen;
-    verb = zt__pkt_verb(pkt);
-
-    if (verb == ZT_VERB_OK) {
-        /* Only replies to what we asked (§4.1). */
-        if (len < ZT_PKT_IDX_OK_PAYLOAD ||
-            !zt__expecting_reply(n, zt__load_be(pkt + ZT_PKT_IDX_INRE_ID, 8)))
-            return drop(&n->counters.drop_unexpected_ok);
-    }
-    zt__peer_received(n, p, local_socket, from, hops, verb, now);
-
     switch (verb) {
     case ZT_VERB_OK:
         handle_ok(n, p, local_socket, from, hops, pkt, len, now);
@@ -572,5 +571,49 @@ int zt__vl1_handle(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
     default:
         break; /* NOP, VL2 verbs (with the network layer), unknown: accepted, ignored */
     }
+}
+
+int zt__vl1_handle(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
+                   const uint8_t *in, size_t len, int64_t now)
+{
+    uint64_t source = zt__pkt_source(in);
+    unsigned hops = zt__pkt_hops(in), cipher = zt__pkt_cipher(in), verb;
+    const uint8_t *pkt;
+    zt_ssize plen;
+    zt_peer *p;
+
+    if (len < ZT_PKT_MIN_LEN || len > ZT_PKT_MAX_LEN)
+        return drop(&n->counters.drop_malformed);
+    if (source == n->address || zt__address_is_reserved(source))
+        return drop(&n->counters.drop_malformed);
+    if (cipher == ZT_CIPHER_POLY1305_NONE && (in[ZT_PKT_IDX_VERB] & ZT_PKT_VERB_MASK) == ZT_VERB_HELLO)
+        return handle_hello(n, local_socket, from, in, len, now);
+    if (cipher == ZT_CIPHER_NONE_TRUSTED || cipher > ZT_CIPHER_AES_GMAC_SIV)
+        return drop(&n->counters.drop_unsupported_cipher); /* no trusted paths configured */
+    p = zt__lookup_peer(n, source, now);
+    if (p == NULL) {
+        zt__lookup_queue_rx(n, local_socket, from, in, len, now); /* wait for WHOIS (§5.3) */
+        return 0;
+    }
+    memcpy(n->rxbuf, in, len);
+    /* 1.14 accepts suites 0, 1 and 3 from any known peer, whatever its version (§3.1). */
+    if ((cipher == ZT_CIPHER_AES_GMAC_SIV ? zt__pkt_dearmor_aes(n->rxbuf, len, &p->aes)
+                                          : zt__pkt_dearmor(n->rxbuf, len, p->key)) != 0)
+        return drop(&n->counters.drop_auth);
+    plen = zt__pkt_uncompress(n->rxbuf, len, n->rxbuf2, sizeof(n->rxbuf2));
+    if (plen < 0)
+        return drop(&n->counters.drop_malformed);
+    pkt = zt__pkt_is_compressed(n->rxbuf) ? n->rxbuf2 : n->rxbuf;
+    len = (size_t)plen;
+    verb = zt__pkt_verb(pkt);
+
+    if (verb == ZT_VERB_OK) {
+        /* Only replies to what we asked (§4.1). */
+        if (len < ZT_PKT_IDX_OK_PAYLOAD ||
+            !zt__send_expecting_reply(n, zt__load_be(pkt + ZT_PKT_IDX_INRE_ID, 8)))
+            return drop(&n->counters.drop_unexpected_ok);
+    }
+    received(n, p, local_socket, from, hops, verb, now);
+    dispatch(n, p, local_socket, from, hops, verb, pkt, len, now);
     return 0;
 }

@@ -1,31 +1,17 @@
 /* Frames and the membership gate of joined networks (vl2.md §3.1-§3.2, §3.7, §3.10, §5.7,
  * §9).  Credentials are in vl2_creds.c, the rules with TEE/WATCH/REDIRECT in vl2_filter.c. */
-#include "core/vl2_creds.h"
+#include "core/vl2.h"
 
 #include <string.h>
 
-zt_membership *zt__vl2_membership(zt_node *n, zt_network *net, uint64_t address, bool create)
-{
-    for (unsigned i = 0; i < net->nmembers; i++)
-        if (net->members[i].address == address)
-            return &net->members[i];
-    if (!create || net->nmembers >= ZT_MAX_MEMBERSHIPS)
-        return NULL;
-    if (net->nmembers == net->cap_members) {
-        unsigned cap = net->cap_members == 0 ? 16 : net->cap_members * 2;
-        zt_membership *grown = zt__mem_calloc(n->mem, cap, sizeof(*grown));
-        if (grown == NULL)
-            return NULL;
-        if (net->nmembers > 0)
-            memcpy(grown, net->members, net->nmembers * sizeof(*grown));
-        zt__mem_free(n->mem, net->members);
-        net->members = grown;
-        net->cap_members = cap;
-    }
-    memset(&net->members[net->nmembers], 0, sizeof(net->members[0]));
-    net->members[net->nmembers].address = address;
-    return &net->members[net->nmembers++];
-}
+#include "core/host.h"
+#include "core/lookup.h"
+#include "core/membership.h"
+#include "core/multicast.h"
+#include "core/peer.h"
+#include "core/send.h"
+#include "core/vl2_creds.h"
+#include "core/vl2_filter.h"
 
 void zt__vl2_network_free(zt_node *n, zt_network *net)
 {
@@ -77,54 +63,10 @@ void zt__vl2_config_applied(zt_node *n, zt_network *net, int64_t now)
     zt__mcast_announce(n, net, NULL, now);
 }
 
-/* §5.7: public, or the peer's COM is current and agrees with ours. */
-bool zt__vl2_gate(zt_node *n, zt_network *net, const zt_peer *p, int64_t now)
-{
-    zt_membership *m;
-    bool ok;
-
-    if (!net->has_config)
-        return false;
-    if (zt__netconf_is_public(&net->config))
-        ok = true;
-    else {
-        m = zt__vl2_membership(n, net, p->id.address, false);
-        ok = m != NULL && m->has_com && net->has_com &&
-             zt__com_timestamp(&m->com) > m->com_revoked_below &&
-             zt__com_agrees(&net->com, &m->com, &p->id);
-    }
-    if (ok) {
-        m = zt__vl2_membership(n, net, p->id.address, true);
-        if (m != NULL && (m->last_like == 0 || now - m->last_like >= ZT_MULTICAST_ANNOUNCE_PERIOD)) {
-            m->last_like = now;
-            zt__mcast_announce(n, net, (zt_peer *)p, now);
-        }
-    }
-    return ok;
-}
-
-/* Before unicast to a member: push iff never since this config, or long ago (§3.7).  Public
- * networks too (tags, capabilities and COOs matter there); nothing to push sends nothing. */
-void zt__vl2_push_if_needed(zt_node *n, zt_network *net, zt_peer *p, int64_t now)
-{
-    zt_membership *m = zt__vl2_membership(n, net, p->id.address, true);
-
-    if (m == NULL || m->last_pushed < net->config_applied ||
-        now - m->last_pushed >= ZT_CREDENTIALS_PUSH_PERIOD)
-        zt__vl2_push_credentials(n, net, p, now);
-}
-
-void zt__vl2_deliver(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_mac,
-                     unsigned ethertype, const uint8_t *data, size_t len)
-{
-    if (n->cb.frame != NULL)
-        n->cb.frame(n->cb.user, net->nwid, src_mac, dst_mac, ethertype, data, len);
-}
-
 int zt__node_send_frame(zt_node *n, uint64_t nwid, uint64_t src_mac, uint64_t dst_mac,
                        unsigned ethertype, const void *data, size_t len, int64_t now)
 {
-    zt_network *net = zt__network_find(n, nwid);
+    zt_network *net = zt__membership_network(n, nwid);
     uint64_t dest;
     zt_peer *p;
     zt_wr w;
@@ -140,7 +82,7 @@ int zt__node_send_frame(zt_node *n, uint64_t nwid, uint64_t src_mac, uint64_t ds
     if (zt__mac_is_multicast(dst_mac))
         return zt__mcast_send(n, net, src_mac, dst_mac, ethertype, data, len, now);
     if (dst_mac == net->mac) {
-        zt__vl2_deliver(n, net, src_mac, dst_mac, ethertype, data, len);
+        zt__host_frame(n, net, src_mac, dst_mac, ethertype, data, len);
         return 0;
     }
     if (!zt__mac_is_member(dst_mac, nwid))
@@ -150,7 +92,7 @@ int zt__node_send_frame(zt_node *n, uint64_t nwid, uint64_t src_mac, uint64_t ds
         !zt__vl2_filter(n, net, false, dest, src_mac, dst_mac, ethertype, data, len, false,
                         false, NULL, now))
         return 0; /* dropped, or redirected elsewhere (§6.3) */
-    p = zt__peer_get(n, dest, now);
+    p = zt__lookup_peer(n, dest, now);
     if (p != NULL) {
         zt__vl2_push_if_needed(n, net, p, now); /* before the frame is built in txbuf */
         p->last_activity = now;
@@ -159,24 +101,12 @@ int zt__node_send_frame(zt_node *n, uint64_t nwid, uint64_t src_mac, uint64_t ds
     zt__wr_u64(&w, nwid);
     zt__wr_u16(&w, (uint16_t)ethertype);
     zt__wr_bytes(&w, data, len);
-    return zt__vl2_send_or_queue(n, p, dest, &w, false, now);
-}
-
-int zt__vl2_send_or_queue(zt_node *n, zt_peer *p, uint64_t dest, const zt_wr *w,
-                          bool expect_reply, int64_t now)
-{
-    if (w->overflow)
-        return ZT_ERR_RANGE;
-    if (p != NULL)
-        return zt__send_to_peer(n, p, w, expect_reply, now);
-    /* Unknown peer: the payload just built waits for its WHOIS (queue_tx copies it first). */
-    return zt__queue_tx(n, dest, zt__pkt_verb(n->txbuf), n->txbuf + ZT_PKT_IDX_PAYLOAD,
-                        zt__wr_len(w), now);
+    return zt__lookup_send_or_queue(n, p, dest, &w, false, now);
 }
 
 uint64_t zt__node_network_mac(const zt_node *n, uint64_t nwid)
 {
-    return zt__network_find(n, nwid) != NULL ? zt__mac_from_address(n->address, nwid) : 0;
+    return zt__membership_network(n, nwid) != NULL ? zt__mac_from_address(n->address, nwid) : 0;
 }
 
 static void handle_frame(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *from,
@@ -190,7 +120,7 @@ static void handle_frame(zt_node *n, zt_peer *p, int64_t local_socket, const zt_
     if (plen < 10)
         return;
     nwid = zt__load_be(payload, 8);
-    net = zt__network_find(n, nwid);
+    net = zt__membership_network(n, nwid);
     if (net == NULL)
         return;
     if (!zt__vl2_gate(n, net, p, now)) {
@@ -202,7 +132,7 @@ static void handle_frame(zt_node *n, zt_peer *p, int64_t local_socket, const zt_
     if (plen > 10 && zt__vl2_filter(n, net, true, p->id.address, src, net->mac,
                                     (unsigned)zt__load_be(payload + 8, 2), payload + 10,
                                     plen - 10, false, false, NULL, now))
-        zt__vl2_deliver(n, net, src, net->mac, (unsigned)zt__load_be(payload + 8, 2),
+        zt__host_frame(n, net, src, net->mac, (unsigned)zt__load_be(payload + 8, 2),
                         payload + 10, plen - 10);
 }
 
@@ -232,7 +162,7 @@ static void handle_ext_frame(zt_node *n, zt_peer *p, int64_t local_socket,
 
     if (zt__rd_u64(&r, &nwid) != 0 || zt__rd_u8(&r, &flags) != 0)
         return;
-    net = zt__network_find(n, nwid);
+    net = zt__membership_network(n, nwid);
     if (net == NULL)
         return;
     if (flags & ZT_EXT_FRAME_FLAG_COM) {
@@ -257,7 +187,7 @@ static void handle_ext_frame(zt_node *n, zt_peer *p, int64_t local_socket,
                        ZT_EXT_FRAME_SUBTYPE(flags) != 0, false, &super, now)) {
         if (!super && !ext_frame_macs_ok(net, p, src, dst))
             return;
-        zt__vl2_deliver(n, net, src, dst, ethertype, r.p, zt__rd_left(&r));
+        zt__host_frame(n, net, src, dst, ethertype, r.p, zt__rd_left(&r));
     }
     if (flags & ZT_EXT_FRAME_FLAG_ACK) {
         zt_wr w = zt__send_begin_ok(n, p->id.address, ZT_VERB_EXT_FRAME, pkt);
@@ -273,10 +203,10 @@ void zt__vl2_error(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len, int64
     zt_membership *m;
 
     if (zt__vl2_error_parse(&e, pkt + ZT_PKT_IDX_INRE_VERB, len - ZT_PKT_IDX_INRE_VERB) != 0 ||
-        (net = zt__network_find(n, e.nwid)) == NULL)
+        (net = zt__membership_network(n, e.nwid)) == NULL)
         return;
     if (e.code == ZT_ERROR_NEED_MEMBERSHIP_CERTIFICATE) {
-        m = zt__vl2_membership(n, net, p->id.address, true);
+        m = zt__membership_find(n, net, p->id.address, true);
         if (m == NULL || m->last_pushed < net->config_applied ||
             now - m->last_pushed > ZT_CREDENTIALS_RATE_LIMIT)
             zt__vl2_push_credentials(n, net, p, now);

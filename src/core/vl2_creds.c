@@ -7,6 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/host.h"
+#include "core/lookup.h"
+#include "core/membership.h"
+#include "core/peer.h"
+#include "core/send.h"
+
 /* Wire size bounds used to fill NETWORK_CREDENTIALS packets (§5.3, §5.4, §5.6). */
 #define CAP_WIRE_MAX                                                                          \
     (8 + 8 + 4 + 2 + ZT_RULES_CAPABILITY_MAX * (2 + 32) + 1 +                                 \
@@ -255,13 +261,13 @@ static zt_coo *coo_of(zt_member_creds *mc, uint32_t id)
 /* The membership record of |address| with its credential store, or NULL (limits, memory). */
 static zt_member_creds *store_for(zt_node *n, zt_network *net, uint64_t address)
 {
-    zt_membership *m = zt__vl2_membership(n, net, address, true);
+    zt_membership *m = zt__membership_find(n, net, address, true);
     return m != NULL ? member_creds(n, m) : NULL;
 }
 
 static zt_member_creds *creds_of(zt_node *n, zt_network *net, uint64_t address)
 {
-    zt_membership *m = zt__vl2_membership(n, net, address, false);
+    zt_membership *m = zt__membership_find(n, net, address, false);
     return m != NULL ? m->creds : NULL;
 }
 
@@ -321,7 +327,7 @@ static int accept_cap(zt_node *n, zt_network *net, const zt_identity *ctl,
         return 0;
     rv = zt__capability_verify(c, ctl, lookup_identity, &l);
     if (rv == ZT_ERR_AGAIN && l.missing != 0) {
-        zt__send_whois(n, l.missing, now);
+        zt__lookup_whois(n, l.missing, now);
         return ZT_ERR_AGAIN;
     }
     if (rv != 0 || (mc = store_for(n, net, to)) == NULL)
@@ -359,13 +365,13 @@ static void accept_coo(zt_node *n, zt_network *net, const zt_identity *ctl, cons
 
 static void accept_com(zt_node *n, zt_network *net, const zt_identity *ctl, const zt_com *c)
 {
-    zt_membership *m = zt__vl2_membership(n, net, zt__com_issued_to(c), false);
+    zt_membership *m = zt__membership_find(n, net, zt__com_issued_to(c), false);
 
     if (zt__com_admit(c, net->nwid, m != NULL && m->has_com ? &m->com : NULL,
                       m != NULL ? m->com_revoked_below : 0) != ZT_CRED_ADMIT_NEW ||
         zt__com_verify(c, ctl) != 0)
         return;
-    m = zt__vl2_membership(n, net, zt__com_issued_to(c), true);
+    m = zt__membership_find(n, net, zt__com_issued_to(c), true);
     if (m == NULL)
         return;
     m->com = *c;
@@ -425,14 +431,14 @@ static void propagate(zt_node *n, zt_network *net, const zt_revocation *rev, uin
         /* a member whose identity we no longer hold gets it after a WHOIS (bounded queue) */
         w = zt__send_begin(n, a, ZT_VERB_NETWORK_CREDENTIALS);
         zt__netcreds_write(&w, NULL, NULL, 0, NULL, 0, rev, 1, NULL, 0);
-        (void)zt__vl2_send_or_queue(n, zt__peer_find(n, a), a, &w, false, now);
+        (void)zt__lookup_send_or_queue(n, zt__peer_find(n, a), a, &w, false, now);
     }
 }
 
 static void accept_revocation(zt_node *n, zt_network *net, const zt_identity *ctl,
                               const zt_revocation *rev, uint64_t sender, int64_t now)
 {
-    zt_membership *m = zt__vl2_membership(n, net, rev->target, false);
+    zt_membership *m = zt__membership_find(n, net, rev->target, false);
     const int64_t *thr;
     zt_member_creds *mc;
 
@@ -449,7 +455,7 @@ static void accept_revocation(zt_node *n, zt_network *net, const zt_identity *ct
     /* 1.14.1 also raises the COM threshold for the other types (§5.5 quirk); we do not: a
      * revoked tag does not cut the member off the network (docs/decisions.md). */
     if (rev->type == ZT_CRED_COM) {
-        if ((m = zt__vl2_membership(n, net, rev->target, true)) == NULL)
+        if ((m = zt__membership_find(n, net, rev->target, true)) == NULL)
             return;
         m->com_revoked_below = rev->threshold;
     } else {
@@ -490,7 +496,7 @@ static const zt_identity *controller_identity(zt_node *n, uint64_t nwid, int64_t
         return &n->self;
     p = zt__peer_find(n, a);
     if (p == NULL)
-        zt__send_whois(n, a, now); /* the sender pushes again (§3.6) */
+        zt__lookup_whois(n, a, now); /* the sender pushes again (§3.6) */
     return p != NULL ? &p->id : NULL;
 }
 
@@ -518,7 +524,7 @@ void zt__vl2_credentials_received(zt_node *n, zt_peer *p, const uint8_t *pkt, si
     zt__netcreds_begin(&it, pkt + ZT_PKT_IDX_PAYLOAD, len - ZT_PKT_IDX_PAYLOAD);
     while (zt__netcreds_next(&it, c) == 1) {
         uint64_t nwid = credential_nwid(c);
-        zt_network *net = nwid != 0 ? zt__network_find(n, nwid) : NULL;
+        zt_network *net = nwid != 0 ? zt__membership_network(n, nwid) : NULL;
         const zt_identity *ctl;
         if (net == NULL)
             continue;
@@ -596,7 +602,7 @@ void zt__vl2_peer_view(const zt_network *net, const zt_membership *m, zt_vl2_pee
  * only, as many of the others as fit, further packets for the rest (§3.6). */
 void zt__vl2_push_credentials(zt_node *n, zt_network *net, zt_peer *p, int64_t now)
 {
-    zt_membership *m = zt__vl2_membership(n, net, p->id.address, true);
+    zt_membership *m = zt__membership_find(n, net, p->id.address, true);
     const zt_net_creds *own = net->own;
     static const zt_net_creds none;
     unsigned ci = 0, ti = 0, oi = 0;
@@ -621,4 +627,15 @@ void zt__vl2_push_credentials(zt_node *n, zt_network *net, zt_peer *p, int64_t n
         com = false;
         (void)zt__send_to_peer(n, p, &w, false, now);
     }
+}
+
+/* Before unicast to a member: push iff never since this config, or long ago (§3.7).  Public
+ * networks too (tags, capabilities and COOs matter there); nothing to push sends nothing. */
+void zt__vl2_push_if_needed(zt_node *n, zt_network *net, zt_peer *p, int64_t now)
+{
+    zt_membership *m = zt__membership_find(n, net, p->id.address, true);
+
+    if (m == NULL || m->last_pushed < net->config_applied ||
+        now - m->last_pushed >= ZT_CREDENTIALS_PUSH_PERIOD)
+        zt__vl2_push_credentials(n, net, p, now);
 }

@@ -2,8 +2,7 @@
  * vl2_creds.h: the credentials of a joined network beyond the COM (vl2.md §3.6-§3.7,
  * §5.3-§5.8, §6.3): our own tags, capabilities and COOs from the config, the ones other members
  * present to us (kept per member, bounded), revocations of every type with fast propagation,
- * and the rules context they give a frame (vl2_filter.c).  Internal to src/core (vl2*.c, and
- * multicast.c for COMs attached to multicast verbs).
+ * and the rules context they give a frame (vl2_filter.c); pushing ours to members.
  */
 #ifndef ZT_CORE_VL2_CREDS_H
 #define ZT_CORE_VL2_CREDS_H
@@ -76,14 +75,9 @@ void zt__vl2_offer_com(zt_node *n, zt_network *net, const zt_com *com, int64_t n
 /* Fills |v| with what member |m| (may be NULL) presented and may be used now. */
 void zt__vl2_peer_view(const zt_network *net, const zt_membership *m, zt_vl2_peer_view *v);
 
-/* vl2_filter.c: rules over one frame with credentials, copies and redirects (§6.3).
- * |peer|: outbound the recipient (0: not known yet), inbound the sender.  |forwarded|: the
- * frame reached us as a TEE/WATCH/REDIRECT (EXT_FRAME subtype ≠ 0): it is never copied or
- * redirected again.  |no_tee|: do not send TEE/WATCH copies (per-recipient multicast passes).
- * Returns true when the frame may be delivered (inbound) / sent as addressed (outbound);
- * *super_accept (may be NULL) tells an inbound super-accept. */
-bool zt__vl2_filter(zt_node *n, zt_network *net, bool inbound, uint64_t peer, uint64_t src_mac,
-                    uint64_t dst_mac, unsigned ethertype, const uint8_t *data, size_t len,
-                    bool forwarded, bool no_tee, bool *super_accept, int64_t now);
+/* Sends |p| our credentials for |net| (NETWORK_CREDENTIALS, §3.7). */
+void zt__vl2_push_credentials(zt_node *n, zt_network *net, zt_peer *p, int64_t now);
+/* Before unicast to a member: pushes iff never since the config in force, or long ago. */
+void zt__vl2_push_if_needed(zt_node *n, zt_network *net, zt_peer *p, int64_t now);
 
 #endif

@@ -1,12 +1,19 @@
 /* The rules over one frame with everybody's credentials, and what the verdict asks for:
  * TEE/WATCH copies and REDIRECTs sent as EXT_FRAME (vl2.md §3.2, §6.2-§6.3). */
-#include "core/vl2_creds.h"
+#include "core/vl2_filter.h"
 
 #include <string.h>
 
+#include "core/host.h"
+#include "core/lookup.h"
+#include "core/membership.h"
+#include "core/peer.h"
+#include "core/send.h"
+#include "core/vl2_creds.h"
+
 static uint32_t draw_random(void *arg)
 {
-    return (uint32_t)zt__node_random(arg);
+    return (uint32_t)zt__host_random(arg);
 }
 
 /* EXT_FRAME |flags| carrying the frame (its first |len| bytes) to member |to|, after our
@@ -21,7 +28,7 @@ static void send_ext_frame(zt_node *n, zt_network *net, uint64_t to, uint8_t fla
 
     if (to == n->address || zt__address_is_reserved(to))
         return;
-    p = zt__peer_get(n, to, now);
+    p = zt__lookup_peer(n, to, now);
     if (p != NULL)
         zt__vl2_push_if_needed(n, net, p, now); /* before the frame is built in txbuf */
     w = zt__send_begin(n, to, ZT_VERB_EXT_FRAME);
@@ -33,7 +40,7 @@ static void send_ext_frame(zt_node *n, zt_network *net, uint64_t to, uint8_t fla
     zt__wr_bytes(&w, mac, 6);
     zt__wr_u16(&w, (uint16_t)ethertype);
     zt__wr_bytes(&w, data, len);
-    (void)zt__vl2_send_or_queue(n, p, to, &w, false, now);
+    (void)zt__lookup_send_or_queue(n, p, to, &w, false, now);
 }
 
 /* Our side of the context: config flags, our tags, our NDP-emulated prefixes, the draw. */
@@ -79,7 +86,7 @@ bool zt__vl2_filter(zt_node *n, zt_network *net, bool inbound, uint64_t peer, ui
     f.payload = data;
     f.len = len;
     own_context(n, net, &ctx);
-    zt__vl2_peer_view(net, peer != 0 ? zt__vl2_membership(n, net, peer, false) : NULL, &view);
+    zt__vl2_peer_view(net, peer != 0 ? zt__membership_find(n, net, peer, false) : NULL, &view);
     ctx.peer_tags = view.tags;
     ctx.n_peer_tags = view.ntags;
     if (inbound) { /* the sender's presented capabilities and COOs (§6.2, §6.3) */

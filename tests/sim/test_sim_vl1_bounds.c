@@ -6,6 +6,8 @@
 #include "scenario.h"
 
 #include "core/node_internal.h"
+#include "core/peer.h"
+#include "core/send.h"
 
 enum { G_SHORT, G_LONG, G_UNKNOWN_SRC, G_BAD_MAC, G_FRAGMENT, G_HEAD, G_KINDS };
 

@@ -12,6 +12,8 @@
 #include "core/node.h"
 #include "codec/packet.h"
 #include "codec/rules.h"
+#include "core/membership.h"
+#include "core/multicast.h"
 #include "core/vl2_creds.h" /* to look at what a member stores */
 #include "codec/world.h"
 
@@ -446,7 +448,7 @@ static void test_coo_sender_ip(void **state)
 /* What member |at| stores for member |who| on |nwid| (NULL: nothing). */
 static const zt_member_creds *stored(int at, uint64_t nwid, int who)
 {
-    const zt_network *net = zt__network_find(nodes[at].node, nwid);
+    const zt_network *net = zt__membership_network(nodes[at].node, nwid);
     for (unsigned i = 0; net != NULL && i < net->nmembers; i++)
         if (net->members[i].address == addr_of(who))
             return net->members[i].creds;
@@ -504,7 +506,7 @@ static void test_tag_bound(void **state)
 /* Member |who|'s own COM on |nwid|, serialized, in |out|; returns its length. */
 static size_t own_com(int who, uint64_t nwid, uint8_t *out, size_t cap)
 {
-    const zt_network *net = zt__network_find(nodes[who].node, nwid);
+    const zt_network *net = zt__membership_network(nodes[who].node, nwid);
     zt_wr w = zt__wr_make(out, cap);
 
     assert_non_null(net);
@@ -517,7 +519,7 @@ static size_t own_com(int who, uint64_t nwid, uint8_t *out, size_t cap)
 /* Whether member |at| holds a COM of member |who| on |nwid|. */
 static bool holds_com(int at, uint64_t nwid, int who)
 {
-    const zt_network *net = zt__network_find(nodes[at].node, nwid);
+    const zt_network *net = zt__membership_network(nodes[at].node, nwid);
     for (unsigned i = 0; net != NULL && i < net->nmembers; i++)
         if (net->members[i].address == addr_of(who))
             return net->members[i].has_com;
@@ -583,9 +585,9 @@ static void test_multicast_gather_limit(void **state)
     accept.t = ZT_RULE_ACTION_ACCEPT;
     configure_all(nwid, &accept, 1);
     assert_int_equal(zt__node_multicast_subscribe(nodes[B].node, nwid, g.mac, 0, world->now), 0);
-    zt__mcast_add_member(nodes[B].node, zt__network_find(nodes[B].node, nwid), &g, addr_of(C),
+    zt__mcast_add_member(nodes[B].node, zt__membership_network(nodes[B].node, nwid), &g, addr_of(C),
                          world->now);
-    zt__mcast_add_member(nodes[A].node, zt__network_find(nodes[A].node, nwid), &g, addr_of(B),
+    zt__mcast_add_member(nodes[A].node, zt__membership_network(nodes[A].node, nwid), &g, addr_of(B),
                          world->now);
 
     mark();
@@ -613,10 +615,10 @@ static void test_multicast_limit_shuffles(void **state)
     for (int i = B; i <= C; i++) {
         assert_int_equal(zt__node_multicast_subscribe(nodes[i].node, nwid, g.mac, 0, world->now),
                          0);
-        zt__mcast_add_member(nodes[A].node, zt__network_find(nodes[A].node, nwid), &g,
+        zt__mcast_add_member(nodes[A].node, zt__membership_network(nodes[A].node, nwid), &g,
                              addr_of(i), world->now);
     }
-    net = zt__network_find(nodes[A].node, nwid);
+    net = zt__membership_network(nodes[A].node, nwid);
     net->config.multicast_limit = 1;
 
     mark();
