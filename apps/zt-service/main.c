@@ -518,11 +518,41 @@ static int serve(service *svc, const sigset_t *sigs)
     return status;
 }
 
+/* Signals are taken by sigtimedwait() on the main thread only: blocked before the I/O
+ * thread exists so that it inherits the mask.  An ignored signal is discarded before
+ * sigtimedwait() can take it, and a shell starts background jobs with SIGINT ignored: the
+ * defaults are restored first. */
+static void block_signals(sigset_t *sigs)
+{
+    static const int taken[] = {SIGINT, SIGTERM, SIGHUP};
+
+    sigemptyset(sigs);
+    for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++) {
+        sigaddset(sigs, taken[i]);
+        signal(taken[i], SIG_DFL);
+    }
+    pthread_sigmask(SIG_BLOCK, sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static void log_start(service *svc, const char *home)
+{
+    zt_runner_status st;
+
+    (void)zt__runner_get_status(svc->runner, &st);
+    logline(svc, ZT_RUNNER_LOG_INFO,
+            "zt-service %d.%d.%d address=%010llx planet=%016llx role=%s port=%u "
+            "secondary=%u home=%s",
+            ZT_NODE_VERSION_MAJOR, ZT_NODE_VERSION_MINOR, ZT_NODE_VERSION_REVISION,
+            (unsigned long long)st.address, (unsigned long long)st.planet_id,
+            st.is_root ? "root" : "leaf", (unsigned)zt__runner_primary_port(svc->runner),
+            (unsigned)zt__runner_secondary_port(svc->runner), home);
+}
+
 int main(int argc, char **argv)
 {
     static service svc;
     zt_runner_config cfg;
-    zt_runner_status st;
     const char *home = NULL;
     char err[1024], pid_text[32], pid_path[ZT_HOME_PATH_MAX];
     sigset_t sigs;
@@ -542,19 +572,7 @@ int main(int argc, char **argv)
     if (home == NULL || home[0] == 0)
         home = "/var/lib/zerotier-one";
 
-    /* Signals are taken by sigtimedwait() on this thread only: block them before the I/O
-     * thread exists so that it inherits the mask. */
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGHUP);
-    /* An ignored signal is discarded before sigtimedwait() can take it, and a shell starts
-     * background jobs with SIGINT ignored: restore the default first. */
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGHUP, SIG_DFL);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    block_signals(&sigs);
 
     cfg.home = home;
     cfg.event = on_event;
@@ -580,14 +598,7 @@ int main(int argc, char **argv)
                     (unsigned long long)svc.joins[i], zt__strerror(rv));
     }
 
-    (void)zt__runner_get_status(svc.runner, &st);
-    logline(&svc, ZT_RUNNER_LOG_INFO,
-            "zt-service %d.%d.%d address=%010llx planet=%016llx role=%s port=%u "
-            "secondary=%u home=%s",
-            ZT_NODE_VERSION_MAJOR, ZT_NODE_VERSION_MINOR, ZT_NODE_VERSION_REVISION,
-            (unsigned long long)st.address, (unsigned long long)st.planet_id,
-            st.is_root ? "root" : "leaf", (unsigned)zt__runner_primary_port(svc.runner),
-            (unsigned)zt__runner_secondary_port(svc.runner), home);
+    log_start(&svc, home);
 
     if (zt__runner_start(svc.runner) != 0) {
         fprintf(stderr, "zt-service: cannot start the I/O thread\n");

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "util/buf.h"
+
 #define ARP_REQUEST 1
 #define ARP_REPLY 2
 #define IP_PROTO_ICMP 1
@@ -12,38 +14,13 @@
 #define ICMP_ECHO_REQUEST 8
 #define IP_TTL_DEFAULT 64
 
-static void put16(uint8_t *p, unsigned v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static unsigned get16(const uint8_t *p)
-{
-    return (unsigned)p[0] << 8 | p[1];
-}
-
-static void put_mac(uint8_t *p, uint64_t mac)
-{
-    for (int i = 0; i < 6; i++)
-        p[i] = (uint8_t)(mac >> (8 * (5 - i)));
-}
-
-static uint64_t get_mac(const uint8_t *p)
-{
-    uint64_t mac = 0;
-    for (int i = 0; i < 6; i++)
-        mac = mac << 8 | p[i];
-    return mac;
-}
-
 /* The Internet checksum (RFC 1071) of |len| bytes. */
 static uint16_t inet_checksum(const uint8_t *p, size_t len)
 {
     uint32_t sum = 0;
 
     for (size_t i = 0; i + 1 < len; i += 2)
-        sum += get16(p + i);
+        sum += zt__load_be16(p + i);
     if (len & 1)
         sum += (uint32_t)p[len - 1] << 8;
     while (sum >> 16)
@@ -55,22 +32,23 @@ static uint16_t inet_checksum(const uint8_t *p, size_t len)
 static void arp_write(uint8_t *out, unsigned op, uint64_t sha, const uint8_t spa[4], uint64_t tha,
                       const uint8_t tpa[4])
 {
-    put16(out, 1);                   /* hardware type: Ethernet */
-    put16(out + 2, RESP_ETHERTYPE_IPV4);
+    zt__store_be(out, 1, 2); /* hardware type: Ethernet */
+    zt__store_be(out + 2, RESP_ETHERTYPE_IPV4, 2);
     out[4] = 6;
     out[5] = 4;
-    put16(out + 6, op);
-    put_mac(out + 8, sha);
+    zt__store_be(out + 6, op, 2);
+    zt__store_be(out + 8, sha, 6);
     memcpy(out + 14, spa, 4);
-    put_mac(out + 18, tha);
+    zt__store_be(out + 18, tha, 6);
     memcpy(out + 24, tpa, 4);
 }
 
 /* True when |data| is an Ethernet/IPv4 ARP packet with operation |op|. */
 static bool arp_is(const uint8_t *data, size_t len, unsigned op)
 {
-    return len >= RESP_ARP_LEN && get16(data) == 1 && get16(data + 2) == RESP_ETHERTYPE_IPV4 &&
-           data[4] == 6 && data[5] == 4 && get16(data + 6) == op;
+    return len >= RESP_ARP_LEN && zt__load_be16(data) == 1 &&
+           zt__load_be16(data + 2) == RESP_ETHERTYPE_IPV4 && data[4] == 6 && data[5] == 4 &&
+           zt__load_be16(data + 6) == op;
 }
 
 /* The IPv4 header length when |data| is an unfragmented IPv4 ICMP packet with a valid header
@@ -82,9 +60,9 @@ static size_t ipv4_icmp_header(const uint8_t *data, size_t len, size_t *plen)
     if (len < 20 || data[0] >> 4 != 4)
         return 0;
     ihl = (size_t)(data[0] & 0x0f) * 4;
-    total = get16(data + 2);
+    total = zt__load_be16(data + 2);
     if (ihl < 20 || total < ihl + 8 || total > len || data[9] != IP_PROTO_ICMP ||
-        (get16(data + 6) & 0x3fff) != 0 || inet_checksum(data, ihl) != 0)
+        (zt__load_be16(data + 6) & 0x3fff) != 0 || inet_checksum(data, ihl) != 0)
         return 0;
     *plen = total;
     return ihl;
@@ -95,15 +73,15 @@ static void ipv4_write(uint8_t *out, size_t total, uint16_t ident, const uint8_t
 {
     out[0] = 0x45;
     out[1] = 0;
-    put16(out + 2, (unsigned)total);
-    put16(out + 4, ident);
-    put16(out + 6, 0x4000); /* don't fragment */
+    zt__store_be(out + 2, (unsigned)total, 2);
+    zt__store_be(out + 4, ident, 2);
+    zt__store_be(out + 6, 0x4000, 2); /* don't fragment */
     out[8] = IP_TTL_DEFAULT;
     out[9] = IP_PROTO_ICMP;
-    put16(out + 10, 0);
+    zt__store_be(out + 10, 0, 2);
     memcpy(out + 12, src, 4);
     memcpy(out + 16, dst, 4);
-    put16(out + 10, inet_checksum(out, 20));
+    zt__store_be(out + 10, inet_checksum(out, 20), 2);
 }
 
 bool resp_answer(const uint8_t my_ip[4], uint64_t my_mac, uint64_t src_mac, unsigned ethertype,
@@ -112,9 +90,9 @@ bool resp_answer(const uint8_t my_ip[4], uint64_t my_mac, uint64_t src_mac, unsi
     if (ethertype == RESP_ETHERTYPE_ARP) {
         if (!arp_is(data, len, ARP_REQUEST) || memcmp(data + 24, my_ip, 4) != 0)
             return false;
-        arp_write(out->data, ARP_REPLY, my_mac, my_ip, get_mac(data + 8), data + 14);
+        arp_write(out->data, ARP_REPLY, my_mac, my_ip, zt__load_be(data + 8, 6), data + 14);
         out->len = RESP_ARP_LEN;
-        out->dst_mac = get_mac(data + 8);
+        out->dst_mac = zt__load_be(data + 8, 6);
         out->ethertype = RESP_ETHERTYPE_ARP;
         return true;
     }
@@ -130,12 +108,12 @@ bool resp_answer(const uint8_t my_ip[4], uint64_t my_mac, uint64_t src_mac, unsi
             return false;
         /* The reply: our own 20-byte header (options dropped), the request's ICMP message
          * with the type changed and the checksum recomputed. */
-        ipv4_write(out->data, 20 + icmp_len, (uint16_t)get16(data + 4), my_ip, data + 12);
+        ipv4_write(out->data, 20 + icmp_len, zt__load_be16(data + 4), my_ip, data + 12);
         icmp = out->data + 20;
         memcpy(icmp, data + ihl, icmp_len);
         icmp[0] = ICMP_ECHO_REPLY;
-        put16(icmp + 2, 0);
-        put16(icmp + 2, inet_checksum(icmp, icmp_len));
+        zt__store_be(icmp + 2, 0, 2);
+        zt__store_be(icmp + 2, inet_checksum(icmp, icmp_len), 2);
         out->len = 20 + icmp_len;
         out->dst_mac = src_mac;
         out->ethertype = RESP_ETHERTYPE_IPV4;
@@ -157,7 +135,7 @@ bool resp_parse_arp_reply(const uint8_t *data, size_t len, const uint8_t my_ip[4
     if (!arp_is(data, len, ARP_REPLY) || memcmp(data + 24, my_ip, 4) != 0)
         return false;
     memcpy(sender_ip, data + 14, 4);
-    *sender_mac = get_mac(data + 8);
+    *sender_mac = zt__load_be(data + 8, 6);
     return true;
 }
 
@@ -171,12 +149,12 @@ size_t resp_icmp_echo_request(const uint8_t src[4], const uint8_t dst[4], uint16
         return 0;
     icmp[0] = ICMP_ECHO_REQUEST;
     icmp[1] = 0;
-    put16(icmp + 2, 0);
-    put16(icmp + 4, id);
-    put16(icmp + 6, seq);
+    zt__store_be(icmp + 2, 0, 2);
+    zt__store_be(icmp + 4, id, 2);
+    zt__store_be(icmp + 6, seq, 2);
     for (size_t i = 0; i < plen; i++)
         icmp[8 + i] = (uint8_t)(0x10 + i);
-    put16(icmp + 2, inet_checksum(icmp, 8 + plen));
+    zt__store_be(icmp + 2, inet_checksum(icmp, 8 + plen), 2);
     ipv4_write(out, total, seq, src, dst);
     return total;
 }
@@ -190,7 +168,7 @@ bool resp_parse_icmp_reply(const uint8_t *data, size_t len, const uint8_t my_ip[
         data[ihl + 1] != 0 || inet_checksum(data + ihl, total - ihl) != 0)
         return false;
     memcpy(from, data + 12, 4);
-    *id = (uint16_t)get16(data + ihl + 4);
-    *seq = (uint16_t)get16(data + ihl + 6);
+    *id = zt__load_be16(data + ihl + 4);
+    *seq = zt__load_be16(data + ihl + 6);
     return true;
 }

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "util/hex.h"
+
 void zt__dict_init(zt_dict *d, const void *data, size_t len)
 {
     const uint8_t *nul = len > 0 ? memchr(data, 0, len) : NULL;
@@ -149,17 +151,6 @@ static zt_ssize get_prefix(const zt_dict *d, const char *key, uint8_t *out, size
     return (zt_ssize)n;
 }
 
-static int hex_digit(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static bool is_space(uint8_t c)
 {
     return c == ' ' || (c >= '\t' && c <= '\r');
@@ -169,24 +160,17 @@ static bool is_space(uint8_t c)
 static uint64_t parse_hex_like_strtoull(const uint8_t *s, size_t n)
 {
     size_t i = 0;
-    bool neg = false, overflow = false;
-    uint64_t v = 0;
+    bool neg = false, overflow;
+    uint64_t v;
 
     while (i < n && is_space(s[i]))
         i++;
     if (i < n && (s[i] == '+' || s[i] == '-'))
         neg = s[i++] == '-';
     if (i + 2 < n && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X') &&
-        hex_digit(s[i + 2]) >= 0)
+        zt__hex_digit(s[i + 2]) >= 0)
         i += 2;
-    for (; i < n; i++) {
-        int h = hex_digit(s[i]);
-        if (h < 0)
-            break;
-        if (v > (UINT64_MAX >> 4))
-            overflow = true;
-        v = v << 4 | (uint64_t)h;
-    }
+    (void)zt__hex_prefix_u64((const char *)s + i, n - i, &v, &overflow);
     if (overflow)
         return UINT64_MAX;
     return neg ? (uint64_t)0 - v : v;

@@ -324,12 +324,10 @@ static int add_binary(zt_wr *w, const char *key, zt_wr *b)
     return zt__dict_add(w, key, b->start, zt__wr_len(b));
 }
 
-static int write_all(const zt_netconf *nc, zt_wr *w)
+/* The scalar keys and the name, in 1.14.1's order. */
+static int write_scalars(const zt_netconf *nc, zt_wr *w)
 {
-    uint8_t tmp[TMP_MAX];
-    zt_wr b;
     int rv = 0;
-    unsigned i;
     size_t name_len = strnlen(nc->name, sizeof(nc->name) - 1);
 
     rv |= zt__dict_add_u64(w, "v", nc->version);
@@ -345,18 +343,30 @@ static int write_all(const zt_netconf *nc, zt_wr *w)
     rv |= zt__dict_add_u64(w, "t", nc->type);
     rv |= zt__dict_add(w, "n", nc->name, name_len);
     rv |= zt__dict_add_u64(w, "mtu", nc->mtu);
-    if (rv != 0)
-        return ZT_ERR_NOSPACE;
+    return rv != 0 ? ZT_ERR_NOSPACE : 0;
+}
 
-    rv = add_blob(w, nc, ZT_NETCONF_BLOB_COM, false);
+/* The credential blobs: COM, capabilities, tags, certificates of ownership. */
+static int write_credentials(const zt_netconf *nc, zt_wr *w)
+{
+    int rv = add_blob(w, nc, ZT_NETCONF_BLOB_COM, false);
+
     if (rv == 0)
         rv = add_blob(w, nc, ZT_NETCONF_BLOB_CAPS, false);
     if (rv == 0)
         rv = add_blob(w, nc, ZT_NETCONF_BLOB_TAGS, false);
     if (rv == 0)
         rv = add_blob(w, nc, ZT_NETCONF_BLOB_COOS, false);
-    if (rv != 0)
-        return rv;
+    return rv;
+}
+
+/* The binary tables S, RT and I, each only when it has entries. */
+static int write_tables(const zt_netconf *nc, zt_wr *w)
+{
+    uint8_t tmp[TMP_MAX];
+    zt_wr b;
+    int rv;
+    unsigned i;
 
     if (nc->n_specialists > 0) {
         b = zt__wr_make(tmp, sizeof(tmp));
@@ -383,22 +393,31 @@ static int write_all(const zt_netconf *nc, zt_wr *w)
         if ((rv = add_binary(w, "I", &b)) != 0)
             return rv;
     }
-    if ((rv = add_blob(w, nc, ZT_NETCONF_BLOB_RULES, false)) != 0)
-        return rv;
+    return 0;
+}
 
-    /* DNS is always written, zeros when there is none (what 1.14.1 controllers send). */
-    b = zt__wr_make(tmp, sizeof(tmp));
+/* DNS is always written, zeros when there is none (what 1.14.1 controllers send). */
+static int write_dns(const zt_netconf *nc, zt_wr *w)
+{
+    uint8_t tmp[TMP_MAX];
+    zt_wr b = zt__wr_make(tmp, sizeof(tmp));
+
     if (nc->has_dns) {
         zt__wr_bytes(&b, nc->dns.domain, ZT_NETCONF_DNS_DOMAIN_LEN - 1);
         zt__wr_u8(&b, 0);
-        for (i = 0; i < ZT_NETCONF_MAX_DNS_SERVERS; i++)
+        for (unsigned i = 0; i < ZT_NETCONF_MAX_DNS_SERVERS; i++)
             zt__inetaddr_write(&b, &nc->dns.servers[i]);
     } else {
         static const uint8_t zeros[ZT_NETCONF_DNS_DOMAIN_LEN + ZT_NETCONF_MAX_DNS_SERVERS];
         zt__wr_bytes(&b, zeros, sizeof(zeros));
     }
-    if ((rv = add_binary(w, "DNS", &b)) != 0)
-        return rv;
+    return add_binary(w, "DNS", &b);
+}
+
+/* The SSO keys: version 0 carries an auth URL and expiry, version 1 the OIDC blobs. */
+static int write_sso(const zt_netconf *nc, zt_wr *w)
+{
+    int rv = 0;
 
     rv |= zt__dict_add_u64(w, "ssov", nc->sso_version);
     rv |= zt__dict_add_bool(w, "ssoe", nc->sso_enabled);
@@ -407,11 +426,28 @@ static int write_all(const zt_netconf *nc, zt_wr *w)
             rv |= add_blob(w, nc, ZT_NETCONF_BLOB_AUTH_URL, true);
             rv |= zt__dict_add_i64(w, "aexpt", nc->auth_expiry);
         } else if (nc->sso_version == 1) {
-            for (i = ZT_NETCONF_BLOB_ISSUER_URL; i <= ZT_NETCONF_BLOB_SSO_PROVIDER; i++)
+            for (unsigned i = ZT_NETCONF_BLOB_ISSUER_URL; i <= ZT_NETCONF_BLOB_SSO_PROVIDER; i++)
                 rv |= add_blob(w, nc, (zt_netconf_blob_id)i, true);
         }
     }
     return rv != 0 ? ZT_ERR_NOSPACE : 0;
+}
+
+static int write_all(const zt_netconf *nc, zt_wr *w)
+{
+    int rv;
+
+    if ((rv = write_scalars(nc, w)) != 0)
+        return rv;
+    if ((rv = write_credentials(nc, w)) != 0)
+        return rv;
+    if ((rv = write_tables(nc, w)) != 0)
+        return rv;
+    if ((rv = add_blob(w, nc, ZT_NETCONF_BLOB_RULES, false)) != 0)
+        return rv;
+    if ((rv = write_dns(nc, w)) != 0)
+        return rv;
+    return write_sso(nc, w);
 }
 
 zt_ssize zt__netconf_write(const zt_netconf *nc, uint8_t *out, size_t cap)

@@ -138,8 +138,51 @@ static inline unsigned zt__rule_type(const zt_rule *r)
     return r->t & ZT_RULE_TYPE_MASK;
 }
 
+/* How a type's value is laid out on the wire (§6.1), named after the member of zt_rule.v it
+ * fills.  One kind can serve several types (TAG: every TAGS_*, TAG_SENDER and TAG_RECEIVER). */
+typedef enum {
+    ZT_RULE_KIND_NONE = 0, /* no value: DROP, ACCEPT, BREAK, PRIORITY and unknown types */
+    ZT_RULE_KIND_FWD,      /* TEE, WATCH, REDIRECT */
+    ZT_RULE_KIND_ZT,
+    ZT_RULE_KIND_VLAN_ID,
+    ZT_RULE_KIND_VLAN_PCP,
+    ZT_RULE_KIND_VLAN_DEI,
+    ZT_RULE_KIND_MAC,
+    ZT_RULE_KIND_IPV4,
+    ZT_RULE_KIND_IPV6,
+    ZT_RULE_KIND_TOS,
+    ZT_RULE_KIND_IP_PROTOCOL,
+    ZT_RULE_KIND_ETHERTYPE,
+    ZT_RULE_KIND_ICMP,
+    ZT_RULE_KIND_RANGE,    /* port ranges, FRAME_SIZE_RANGE */
+    ZT_RULE_KIND_CHARACTERISTICS,
+    ZT_RULE_KIND_RANDOM,
+    ZT_RULE_KIND_TAG,
+    ZT_RULE_KIND_INT_RANGE,
+    ZT_RULE_KIND_COUNT
+} zt_rule_kind;
+
+/* What the codec, the evaluator and the controller's JSON form know of one rule type. */
+typedef struct zt_rule_info {
+    const char *name; /* as the controller's JSON spells it (controller.md §5.6), NULL when
+                       * that form has none (PRIORITY, unknown types) */
+    zt_rule_kind kind;
+} zt_rule_info;
+
+/* The description of rule type |type| (its low 6 bits count); never NULL: an unknown type has
+ * no name and the kind NONE. */
+const zt_rule_info *zt__rule_info(unsigned type);
+/* The type whose JSON name is |name|, or -1 when none is. */
+int zt__rule_type_by_name(const char *name);
+
 /* Length of the value 1.14.1 writes for a type (0 for unknown types, §6.1). */
 size_t zt__rule_value_len(unsigned type);
+
+/* Integer field |i| (0-based, in wire order, §6.1) of |r|'s value, for the type in r->t.  Reads
+ * 0 and writes nothing past the last field or for a byte field (an IP address); a write keeps
+ * the low bits that fit the member. */
+uint64_t zt__rule_field_get(const zt_rule *r, size_t i);
+void zt__rule_field_set(zt_rule *r, size_t i, uint64_t x);
 
 /* Reads one entry.  Extra value bytes beyond what a known type needs are skipped (the length
  * always governs where the next entry starts); unknown types skip their whole value.

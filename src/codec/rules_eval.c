@@ -431,11 +431,86 @@ static match_result evaluate(eval_state *st, const zt_rule *e)
 
 /* ---- one pass (§6.2) ---- */
 
+/* A TEE, WATCH or REDIRECT whose rule matched: true when it ends the pass with *pr. */
+static bool forward_action(const zt_rules_frame *f, const zt_rule *e, unsigned type,
+                           zt_rules_pass *pass, zt_rules_result *pr)
+{
+    /* the u64 field holds a 40-bit address; a REDIRECT to the null address
+     * therefore drops the frame (§6.3 verdict: no accept, no target) */
+    uint64_t x = e->v.fwd.address & 0xffffffffffULL;
+
+    if (x == f->zt_source) {
+        /* nothing: the frame comes from the target */
+    } else if (x == f->self) {
+        if (f->inbound) {
+            *pr = ZT_RULES_SUPER_ACCEPT;
+            return true;
+        }
+    } else if (x == f->zt_dest) {
+        /* nothing: the frame already goes there */
+    } else if (type == ZT_RULE_ACTION_REDIRECT) {
+        pass->redirect_to = x;
+        *pr = ZT_RULES_REDIRECT;
+        return true;
+    } else {
+        pass->copy_to = x;
+        pass->copy_length = e->v.fwd.length;
+        pass->copy_is_watch = type == ZT_RULE_ACTION_WATCH;
+    }
+    return false;
+}
+
+/* An action whose rule matched: true when it ends the pass with *pr. */
+static bool run_action(eval_state *st, const zt_rule *e, unsigned type, zt_rules_pass *pass,
+                       zt_rules_result *pr)
+{
+    switch (type) {
+    case ZT_RULE_ACTION_PRIORITY:
+        *pr = ZT_RULES_ACCEPT;
+        return true;
+    case ZT_RULE_ACTION_DROP:
+        if (st->skip_drop) {
+            st->skip_drop = false;
+            return false;
+        }
+        *pr = ZT_RULES_DROP;
+        return true;
+    case ZT_RULE_ACTION_ACCEPT:
+        *pr = st->super_accept ? ZT_RULES_SUPER_ACCEPT : ZT_RULES_ACCEPT;
+        return true;
+    case ZT_RULE_ACTION_TEE:
+    case ZT_RULE_ACTION_WATCH:
+    case ZT_RULE_ACTION_REDIRECT:
+        return forward_action(st->f, e, type, pass, pr);
+    case ZT_RULE_ACTION_BREAK:
+        *pr = ZT_RULES_NO_MATCH;
+        return true;
+    default:
+        return false; /* unknown actions are ignored */
+    }
+}
+
+/* One match folded into the rule's running condition: NOT unless hard, then AND or OR. */
+static bool fold_match(eval_state *st, const zt_rule *e, bool set)
+{
+    match_result m = evaluate(st, e);
+    bool c;
+
+    if (m == M_HARD_NO)
+        c = false;
+    else if (m == M_HARD_YES)
+        c = true;
+    else
+        c = (m == M_TRUE) != ((e->t & ZT_RULE_NOT) != 0);
+    return (e->t & ZT_RULE_OR) ? (set || c) : (set && c);
+}
+
 zt_rules_result zt__rules_eval(const zt_rule *rules, size_t n, const zt_rules_frame *f,
                                const zt_rules_ctx *ctx, zt_rules_pass *pass)
 {
     eval_state st;
     bool set = true;
+    zt_rules_result r;
 
     memset(&st, 0, sizeof(st));
     memset(pass, 0, sizeof(*pass));
@@ -447,8 +522,7 @@ zt_rules_result zt__rules_eval(const zt_rule *rules, size_t n, const zt_rules_fr
         unsigned type = zt__rule_type(e);
 
         if (type <= ZT_RULE_ACTION_MAX_ID) {
-            bool fwd = type == ZT_RULE_ACTION_TEE || type == ZT_RULE_ACTION_WATCH ||
-                       type == ZT_RULE_ACTION_REDIRECT;
+            bool fwd = zt__rule_info(type)->kind == ZT_RULE_KIND_FWD;
             if (!set) {
                 /* A TEE/WATCH/REDIRECT to us that did not match still makes us a target of
                  * that rule set: inbound frames from it may be super-accepted. */
@@ -457,61 +531,15 @@ zt_rules_result zt__rules_eval(const zt_rule *rules, size_t n, const zt_rules_fr
                 set = true; /* the next rule starts */
                 continue;
             }
-            switch (type) {
-            case ZT_RULE_ACTION_PRIORITY:
-                return ZT_RULES_ACCEPT;
-            case ZT_RULE_ACTION_DROP:
-                if (st.skip_drop) {
-                    st.skip_drop = false;
-                    continue;
-                }
-                return ZT_RULES_DROP;
-            case ZT_RULE_ACTION_ACCEPT:
-                return st.super_accept ? ZT_RULES_SUPER_ACCEPT : ZT_RULES_ACCEPT;
-            case ZT_RULE_ACTION_TEE:
-            case ZT_RULE_ACTION_WATCH:
-            case ZT_RULE_ACTION_REDIRECT: {
-                /* the u64 field holds a 40-bit address; a REDIRECT to the null address
-                 * therefore drops the frame (§6.3 verdict: no accept, no target) */
-                uint64_t x = e->v.fwd.address & 0xffffffffffULL;
-                if (x == f->zt_source) {
-                    /* nothing: the frame comes from the target */
-                } else if (x == f->self) {
-                    if (f->inbound)
-                        return ZT_RULES_SUPER_ACCEPT;
-                } else if (x == f->zt_dest) {
-                    /* nothing: the frame already goes there */
-                } else if (type == ZT_RULE_ACTION_REDIRECT) {
-                    pass->redirect_to = x;
-                    return ZT_RULES_REDIRECT;
-                } else {
-                    pass->copy_to = x;
-                    pass->copy_length = e->v.fwd.length;
-                    pass->copy_is_watch = type == ZT_RULE_ACTION_WATCH;
-                }
-                continue;
-            }
-            case ZT_RULE_ACTION_BREAK:
-                return ZT_RULES_NO_MATCH;
-            default:
-                continue; /* unknown actions are ignored */
-            }
+            if (run_action(&st, e, type, pass, &r))
+                return r;
+            continue;
         }
 
         /* a match */
         if (!set && !(e->t & ZT_RULE_OR))
             continue; /* AND with false stays false; the match is not evaluated */
-        {
-            match_result m = evaluate(&st, e);
-            bool c;
-            if (m == M_HARD_NO)
-                c = false;
-            else if (m == M_HARD_YES)
-                c = true;
-            else
-                c = (m == M_TRUE) != ((e->t & ZT_RULE_NOT) != 0);
-            set = (e->t & ZT_RULE_OR) ? (set || c) : (set && c);
-        }
+        set = fold_match(&st, e, set);
     }
     return ZT_RULES_NO_MATCH;
 }

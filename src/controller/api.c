@@ -19,6 +19,7 @@
 #include "controller/store.h"
 #include "codec/identity.h"
 #include "crypto/crypto.h"
+#include "util/array.h"
 
 #define CREATE_TRIES 100000 /* controller.md §5.3 */
 
@@ -469,15 +470,9 @@ static int collect_authorized(const zt_ctl_member *m, void *arg)
     auth_list *l = arg;
     if (!m->authorized)
         return 0;
-    if (l->n == l->cap) {
-        size_t ncap = l->cap == 0 ? 64 : l->cap * 2;
-        uint64_t *nn = realloc(l->nodes, ncap * sizeof(*nn));
-        if (nn == NULL) {
-            l->nomem = true;
-            return 1;
-        }
-        l->nodes = nn;
-        l->cap = ncap;
+    if (zt__array_grow(NULL, &l->nodes, &l->cap, l->n + 1, sizeof(*l->nodes), SIZE_MAX) != 0) {
+        l->nomem = true;
+        return 1;
     }
     l->nodes[l->n++] = m->id;
     return 0;

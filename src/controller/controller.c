@@ -15,6 +15,7 @@
 #include "codec/configchunk.h"
 #include "codec/credential.h"
 #include "codec/netconf.h"
+#include "util/array.h"
 #include "util/search.h"
 #include "crypto/crypto.h"
 #include "util/buf.h"
@@ -176,20 +177,10 @@ static int track_get(zt_controller *ctl, uint64_t nwid, uint64_t node, zt_ctl_tr
         ctl->stats.tracked_evicted++;
         i = zt__controller_track_search(ctl, nwid, node, &found);
     }
-    if (ctl->ntracks == ctl->cap_tracks) {
-        size_t ncap = ctl->cap_tracks == 0 ? 64 : ctl->cap_tracks * 2;
-        zt_ctl_track *nt;
-        if (ncap > ctl->max_tracked)
-            ncap = ctl->max_tracked;
-        nt = zt__mem_calloc(ctl->mem, ncap, sizeof(*nt));
-        if (nt == NULL)
-            return ZT_ERR_NOMEM;
-        if (ctl->ntracks > 0)
-            memcpy(nt, ctl->tracks, ctl->ntracks * sizeof(*nt));
-        zt__mem_free(ctl->mem, ctl->tracks);
-        ctl->tracks = nt;
-        ctl->cap_tracks = ncap;
-    }
+    /* After the eviction above there is room below max_tracked, so only NOMEM can fail. */
+    if (zt__array_grow(ctl->mem, &ctl->tracks, &ctl->cap_tracks, ctl->ntracks + 1,
+                       sizeof(*ctl->tracks), ctl->max_tracked) != 0)
+        return ZT_ERR_NOMEM;
     memmove(&ctl->tracks[i + 1], &ctl->tracks[i], (ctl->ntracks - i) * sizeof(zt_ctl_track));
     memset(&ctl->tracks[i], 0, sizeof(zt_ctl_track));
     ctl->tracks[i].nwid = nwid;
@@ -508,6 +499,60 @@ out:
     return rv;
 }
 
+/* §2.3 step 3: the member |address| of |nwid| into |m|, or defaults for a new one (nothing
+ * written yet, *pis_new set). */
+static int load_member(zt_controller *ctl, uint64_t nwid, uint64_t address, zt_ctl_member *m,
+                       bool *pis_new)
+{
+    int rv;
+
+    zt__ctl_member_clear(m);
+    rv = zt__store_get_member(ctl->store, nwid, address, m);
+    if (rv == ZT_ERR_NOTFOUND) {
+        zt__ctl_member_clear(m);
+        zt__ctl_member_init(m, nwid, address);
+        *pis_new = true;
+        return 0;
+    }
+    if (rv != 0)
+        store_failed(ctl, rv, "loading member", nwid, address);
+    return rv;
+}
+
+/* §2.3 steps 6-11 for the pinned member |m| of |net| (|is_new|: not in the store yet):
+ * authorises it, then answers with a refusal or its config. */
+static int answer_member(zt_controller *ctl, const zt_ctl_network *net, zt_ctl_member *m,
+                         bool is_new, const zt_identity *requester, const zt_config_meta *meta,
+                         uint64_t packet_id, int64_t now, const zt_controller_out *out,
+                         zt_controller_result *presult)
+{
+    int rv;
+
+    /* 6: authorisation, first match wins; automatic ones are saved (permanent) */
+    if (!m->authorized)
+        auto_authorize(net, m, meta, now);
+
+    /* 7: SSO is not offered (controller.md §3.10 recommendation): ssoEnabled is ignored. */
+
+    /* 8: not authorised: the member becomes visible, the requester is told */
+    if (!m->authorized) {
+        rv = save_member(ctl, m, now);
+        if (rv != 0)
+            return rv;
+        *presult = ZT_CTL_RESULT_ACCESS_DENIED;
+        ctl->stats.denied++;
+        return send_error(ctl, out, requester->address, packet_id, ZT_ERROR_NETWORK_ACCESS_DENIED,
+                          m->nwid);
+    }
+
+    /* 9: versions (authorised, genuine requests only: Q8) and what pushes replay */
+    if (packet_id != 0)
+        remember_request(ctl, m, requester, meta);
+
+    /* 10-11: build, save, send */
+    return deliver_config(ctl, net, m, is_new, requester, meta, packet_id, now, out, presult);
+}
+
 /* Steps 2-11 of §2.3 for |requester| on |nwid|.  |packet_id| 0 = internal re-evaluation. */
 int zt__controller_evaluate(zt_controller *ctl, const zt_identity *requester, uint64_t nwid,
                             const zt_config_meta *meta, uint64_t packet_id, int64_t now,
@@ -533,17 +578,10 @@ int zt__controller_evaluate(zt_controller *ctl, const zt_identity *requester, ui
         goto out;
     }
 
-    /* 3: the member, or defaults for a new one (nothing written yet) */
-    zt__ctl_member_clear(&m);
-    rv = zt__store_get_member(ctl->store, nwid, requester->address, &m);
-    if (rv == ZT_ERR_NOTFOUND) {
-        zt__ctl_member_clear(&m);
-        zt__ctl_member_init(&m, nwid, requester->address);
-        is_new = true;
-    } else if (rv != 0) {
-        store_failed(ctl, rv, "loading member", nwid, requester->address);
+    /* 3: the member, or defaults for a new one */
+    rv = load_member(ctl, nwid, requester->address, &m, &is_new);
+    if (rv != 0)
         goto out;
-    }
 
     /* 4: identity pinning */
     if (zt__identity_to_string(requester, false, idstr, sizeof(idstr)) < 0) {
@@ -562,30 +600,7 @@ int zt__controller_evaluate(zt_controller *ctl, const zt_identity *requester, ui
     m.nwid = nwid;
     m.id = requester->address;
 
-    /* 6: authorisation, first match wins; automatic ones are saved (permanent) */
-    if (!m.authorized)
-        auto_authorize(&net, &m, meta, now);
-
-    /* 7: SSO is not offered (controller.md §3.10 recommendation): ssoEnabled is ignored. */
-
-    /* 8: not authorised: the member becomes visible, the requester is told */
-    if (!m.authorized) {
-        rv = save_member(ctl, &m, now);
-        if (rv != 0)
-            goto out;
-        *presult = ZT_CTL_RESULT_ACCESS_DENIED;
-        ctl->stats.denied++;
-        rv = send_error(ctl, out, requester->address, packet_id, ZT_ERROR_NETWORK_ACCESS_DENIED,
-                        nwid);
-        goto out;
-    }
-
-    /* 9: versions (authorised, genuine requests only: Q8) and what pushes replay */
-    if (packet_id != 0)
-        remember_request(ctl, &m, requester, meta);
-
-    /* 10-11: build, save, send */
-    rv = deliver_config(ctl, &net, &m, is_new, requester, meta, packet_id, now, out, presult);
+    rv = answer_member(ctl, &net, &m, is_new, requester, meta, packet_id, now, out, presult);
 out:
     zt__ctl_member_clear(&m);
     zt__ctl_network_clear(&net); /* get_network always initialises it */

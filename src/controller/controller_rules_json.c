@@ -12,82 +12,22 @@
 #include <string.h>
 
 #include "util/errors.h"
+#include "util/hex.h"
 
-static const struct {
-    const char *name;
-    uint8_t type;
-} rule_names[] = {
-    {"ACTION_DROP", ZT_RULE_ACTION_DROP},
-    {"ACTION_ACCEPT", ZT_RULE_ACTION_ACCEPT},
-    {"ACTION_TEE", ZT_RULE_ACTION_TEE},
-    {"ACTION_WATCH", ZT_RULE_ACTION_WATCH},
-    {"ACTION_REDIRECT", ZT_RULE_ACTION_REDIRECT},
-    {"ACTION_BREAK", ZT_RULE_ACTION_BREAK},
-    {"MATCH_SOURCE_ZEROTIER_ADDRESS", ZT_RULE_MATCH_SOURCE_ZEROTIER_ADDRESS},
-    {"MATCH_DEST_ZEROTIER_ADDRESS", ZT_RULE_MATCH_DEST_ZEROTIER_ADDRESS},
-    {"MATCH_VLAN_ID", ZT_RULE_MATCH_VLAN_ID},
-    {"MATCH_VLAN_PCP", ZT_RULE_MATCH_VLAN_PCP},
-    {"MATCH_VLAN_DEI", ZT_RULE_MATCH_VLAN_DEI},
-    {"MATCH_MAC_SOURCE", ZT_RULE_MATCH_MAC_SOURCE},
-    {"MATCH_MAC_DEST", ZT_RULE_MATCH_MAC_DEST},
-    {"MATCH_IPV4_SOURCE", ZT_RULE_MATCH_IPV4_SOURCE},
-    {"MATCH_IPV4_DEST", ZT_RULE_MATCH_IPV4_DEST},
-    {"MATCH_IPV6_SOURCE", ZT_RULE_MATCH_IPV6_SOURCE},
-    {"MATCH_IPV6_DEST", ZT_RULE_MATCH_IPV6_DEST},
-    {"MATCH_IP_TOS", ZT_RULE_MATCH_IP_TOS},
-    {"MATCH_IP_PROTOCOL", ZT_RULE_MATCH_IP_PROTOCOL},
-    {"MATCH_ETHERTYPE", ZT_RULE_MATCH_ETHERTYPE},
-    {"MATCH_ICMP", ZT_RULE_MATCH_ICMP},
-    {"MATCH_IP_SOURCE_PORT_RANGE", ZT_RULE_MATCH_IP_SOURCE_PORT_RANGE},
-    {"MATCH_IP_DEST_PORT_RANGE", ZT_RULE_MATCH_IP_DEST_PORT_RANGE},
-    {"MATCH_CHARACTERISTICS", ZT_RULE_MATCH_CHARACTERISTICS},
-    {"MATCH_FRAME_SIZE_RANGE", ZT_RULE_MATCH_FRAME_SIZE_RANGE},
-    {"MATCH_RANDOM", ZT_RULE_MATCH_RANDOM},
-    {"MATCH_TAGS_DIFFERENCE", ZT_RULE_MATCH_TAGS_DIFFERENCE},
-    {"MATCH_TAGS_BITWISE_AND", ZT_RULE_MATCH_TAGS_BITWISE_AND},
-    {"MATCH_TAGS_BITWISE_OR", ZT_RULE_MATCH_TAGS_BITWISE_OR},
-    {"MATCH_TAGS_BITWISE_XOR", ZT_RULE_MATCH_TAGS_BITWISE_XOR},
-    {"MATCH_TAGS_EQUAL", ZT_RULE_MATCH_TAGS_EQUAL},
-    {"MATCH_TAG_SENDER", ZT_RULE_MATCH_TAG_SENDER},
-    {"MATCH_TAG_RECEIVER", ZT_RULE_MATCH_TAG_RECEIVER},
-    {"MATCH_INTEGER_RANGE", ZT_RULE_MATCH_INTEGER_RANGE},
-    {"INTEGER_RANGE", ZT_RULE_MATCH_INTEGER_RANGE}, /* the spelling §5.6 lists */
-};
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Hex digits of |s| (at most 16 counted; other characters skipped when |skip_other|, else
- * they end the number).  Returns 0 or ZT_ERR_INVAL when there is no digit or more than 16. */
+/* Hex digits of |s| (at most 16; other characters skipped when |skip_other|, else they end
+ * the number).  Returns 0 or ZT_ERR_INVAL when there is no digit or more than 16. */
 static int parse_hex(const char *s, bool skip_other, uint64_t *out)
 {
-    uint64_t v = 0;
-    unsigned n = 0;
-    int d;
+    char digits[17];
+    size_t n = 0;
 
-    for (; *s != '\0'; s++) {
-        d = hexval(*s);
-        if (d < 0) {
-            if (skip_other)
-                continue;
+    for (; *s != '\0' && n < sizeof(digits); s++) {
+        if (zt__hex_digit(*s) >= 0)
+            digits[n++] = *s;
+        else if (!skip_other)
             break;
-        }
-        if (++n > 16)
-            return ZT_ERR_INVAL;
-        v = v << 4 | (uint64_t)d;
     }
-    if (n == 0)
-        return ZT_ERR_INVAL;
-    *out = v;
-    return 0;
+    return zt__hex_u64(digits, n, out); /* 0 or 17 digits: ZT_ERR_INVAL */
 }
 
 /* A field "as integer" (§5.7), missing = |dflt|. */
@@ -171,14 +111,121 @@ static int field_ip(const json_t *j, int family, uint8_t *ip, uint8_t *bits)
     return 0;
 }
 
+/* MATCH_MAC_*: a hex string with any separators (§5.6). */
+static int mac_from_json(const json_t *j, uint64_t *mac)
+{
+    const json_t *m = json_object_get(j, "mac");
+    uint64_t u;
+
+    if (!json_is_string(m) || parse_hex(json_string_value(m), true, &u) != 0)
+        return ZT_ERR_INVAL;
+    *mac = u & 0xffffffffffffULL;
+    return 0;
+}
+
+/* MATCH_ICMP: the code takes part only when given. */
+static void icmp_from_json(const json_t *j, zt_rule *r)
+{
+    const json_t *code = json_object_get(j, "icmpCode");
+
+    r->v.icmp.type = (uint8_t)field_uint(j, "icmpType", 0);
+    if (code != NULL && !json_is_null(code)) {
+        r->v.icmp.code = (uint8_t)zt__ctl_json_int(code, 0);
+        r->v.icmp.flags = 0x01;
+    }
+}
+
+static int int_range_from_json(const json_t *j, zt_rule *r)
+{
+    uint64_t bits = field_uint(j, "bits", 0);
+
+    if (bits < 1 || bits > 64)
+        return ZT_ERR_INVAL;
+    if (field_hex_or_number(j, "start", &r->v.int_range.start) != 0 ||
+        field_hex_or_number(j, "end", &r->v.int_range.end) != 0)
+        return ZT_ERR_INVAL;
+    r->v.int_range.idx = (uint16_t)field_uint(j, "idx", 0);
+    /* vl2.md §6.2: bits = (format & 63) + 1, bit 7 = little-endian */
+    r->v.int_range.format = (uint8_t)((bits - 1) & 63);
+    if (zt__ctl_json_bool(json_object_get(j, "little"), false))
+        r->v.int_range.format |= 0x80;
+    return 0;
+}
+
+/* The kinds whose value is JSON integers only: their keys, in the order of the value's fields
+ * on the wire (vl2.md §6.1).  A missing "end" is the "start" before it (as 1.14.1 reads it). */
+static const struct {
+    zt_rule_kind kind;
+    const char *keys[3];
+} int_kinds[] = {
+    {ZT_RULE_KIND_VLAN_ID, {"vlanId"}},
+    {ZT_RULE_KIND_VLAN_PCP, {"vlanPcp"}},
+    {ZT_RULE_KIND_VLAN_DEI, {"vlanDei"}},
+    {ZT_RULE_KIND_TOS, {"mask", "start", "end"}},
+    {ZT_RULE_KIND_IP_PROTOCOL, {"ipProtocol"}},
+    {ZT_RULE_KIND_ETHERTYPE, {"etherType"}},
+    {ZT_RULE_KIND_RANGE, {"start", "end"}},
+    {ZT_RULE_KIND_RANDOM, {"probability"}},
+    {ZT_RULE_KIND_TAG, {"id", "value"}},
+};
+
+/* Fills |r|'s value from the keys int_kinds lists for its kind; false for another kind. */
+static bool ints_from_json(const json_t *j, zt_rule *r)
+{
+    zt_rule_kind kind = zt__rule_info(r->t)->kind;
+
+    for (size_t k = 0; k < sizeof(int_kinds) / sizeof(int_kinds[0]); k++) {
+        if (int_kinds[k].kind != kind)
+            continue;
+        for (size_t i = 0; i < 3 && int_kinds[k].keys[i] != NULL; i++) {
+            const char *key = int_kinds[k].keys[i];
+            uint64_t dflt = strcmp(key, "end") == 0 ? zt__rule_field_get(r, i - 1) : 0;
+            zt__rule_field_set(r, i, field_uint(j, key, dflt));
+        }
+        return true;
+    }
+    return false;
+}
+
+/* The value of the rule |r| (its type set) from its JSON object |j| (§5.6). */
+static int value_from_json(const json_t *j, zt_rule *r)
+{
+    switch (zt__rule_info(r->t)->kind) {
+    case ZT_RULE_KIND_NONE:
+        return 0;
+    case ZT_RULE_KIND_FWD:
+        if (field_address(j, "address", &r->v.fwd.address) != 0)
+            return ZT_ERR_INVAL;
+        r->v.fwd.flags = (uint32_t)field_uint(j, "flags", 0);
+        if (zt__rule_type(r) != ZT_RULE_ACTION_REDIRECT)
+            r->v.fwd.length = (uint16_t)field_uint(j, "length", 0);
+        return 0;
+    case ZT_RULE_KIND_ZT:
+        return field_address(j, "zt", &r->v.zt);
+    case ZT_RULE_KIND_MAC:
+        return mac_from_json(j, &r->v.mac);
+    case ZT_RULE_KIND_IPV4:
+        return field_ip(j, 4, r->v.ipv4.ip, &r->v.ipv4.bits);
+    case ZT_RULE_KIND_IPV6:
+        return field_ip(j, 6, r->v.ipv6.ip, &r->v.ipv6.bits);
+    case ZT_RULE_KIND_ICMP:
+        icmp_from_json(j, r);
+        return 0;
+    case ZT_RULE_KIND_CHARACTERISTICS:
+        return field_hex_or_number(j, "mask", &r->v.characteristics);
+    case ZT_RULE_KIND_INT_RANGE:
+        return int_range_from_json(j, r);
+    default:
+        return ints_from_json(j, r) ? 0 : ZT_ERR_INVAL;
+    }
+}
+
 int zt__controller_rule_from_json(const json_t *j, zt_rule *out)
 {
     const json_t *tj;
     const char *name;
     zt_rule r;
-    size_t i;
-    unsigned type;
-    uint64_t u;
+    int type;
 
     if (!json_is_object(j))
         return ZT_ERR_INVAL;
@@ -186,14 +233,12 @@ int zt__controller_rule_from_json(const json_t *j, zt_rule *out)
     if (!json_is_string(tj))
         return ZT_ERR_INVAL;
     name = json_string_value(tj);
-    memset(&r, 0, sizeof(r));
-    for (i = 0; i < sizeof(rule_names) / sizeof(rule_names[0]); i++) {
-        if (strcmp(rule_names[i].name, name) == 0)
-            break;
-    }
-    if (i == sizeof(rule_names) / sizeof(rule_names[0]))
+    if (strcmp(name, "INTEGER_RANGE") == 0)
+        name = "MATCH_INTEGER_RANGE"; /* the spelling §5.6 lists */
+    type = zt__rule_type_by_name(name);
+    if (type < 0)
         return ZT_ERR_INVAL; /* unknown type: skipped (§3.7) */
-    type = rule_names[i].type;
+    memset(&r, 0, sizeof(r));
     r.t = (uint8_t)type;
     /* NOT/OR only mean something on matches; actions are written without them (§5.6). */
     if (type > ZT_RULE_ACTION_MAX_ID) {
@@ -202,114 +247,8 @@ int zt__controller_rule_from_json(const json_t *j, zt_rule *out)
         if (zt__ctl_json_bool(json_object_get(j, "or"), false))
             r.t |= ZT_RULE_OR;
     }
-
-    switch (type) {
-    case ZT_RULE_ACTION_DROP:
-    case ZT_RULE_ACTION_ACCEPT:
-    case ZT_RULE_ACTION_BREAK:
-        break;
-    case ZT_RULE_ACTION_TEE:
-    case ZT_RULE_ACTION_WATCH:
-    case ZT_RULE_ACTION_REDIRECT:
-        if (field_address(j, "address", &r.v.fwd.address) != 0)
-            return ZT_ERR_INVAL;
-        r.v.fwd.flags = (uint32_t)field_uint(j, "flags", 0);
-        if (type != ZT_RULE_ACTION_REDIRECT)
-            r.v.fwd.length = (uint16_t)field_uint(j, "length", 0);
-        break;
-    case ZT_RULE_MATCH_SOURCE_ZEROTIER_ADDRESS:
-    case ZT_RULE_MATCH_DEST_ZEROTIER_ADDRESS:
-        if (field_address(j, "zt", &r.v.zt) != 0)
-            return ZT_ERR_INVAL;
-        break;
-    case ZT_RULE_MATCH_VLAN_ID:
-        r.v.vlan_id = (uint16_t)field_uint(j, "vlanId", 0);
-        break;
-    case ZT_RULE_MATCH_VLAN_PCP:
-        r.v.vlan_pcp = (uint8_t)field_uint(j, "vlanPcp", 0);
-        break;
-    case ZT_RULE_MATCH_VLAN_DEI:
-        r.v.vlan_dei = (uint8_t)field_uint(j, "vlanDei", 0);
-        break;
-    case ZT_RULE_MATCH_MAC_SOURCE:
-    case ZT_RULE_MATCH_MAC_DEST: {
-        const json_t *m = json_object_get(j, "mac");
-        /* any separators on input (§5.6) */
-        if (!json_is_string(m) || parse_hex(json_string_value(m), true, &u) != 0)
-            return ZT_ERR_INVAL;
-        r.v.mac = u & 0xffffffffffffULL;
-        break;
-    }
-    case ZT_RULE_MATCH_IPV4_SOURCE:
-    case ZT_RULE_MATCH_IPV4_DEST:
-        if (field_ip(j, 4, r.v.ipv4.ip, &r.v.ipv4.bits) != 0)
-            return ZT_ERR_INVAL;
-        break;
-    case ZT_RULE_MATCH_IPV6_SOURCE:
-    case ZT_RULE_MATCH_IPV6_DEST:
-        if (field_ip(j, 6, r.v.ipv6.ip, &r.v.ipv6.bits) != 0)
-            return ZT_ERR_INVAL;
-        break;
-    case ZT_RULE_MATCH_IP_TOS:
-        r.v.tos.mask = (uint8_t)field_uint(j, "mask", 0);
-        r.v.tos.low = (uint8_t)field_uint(j, "start", 0);
-        r.v.tos.high = (uint8_t)field_uint(j, "end", r.v.tos.low);
-        break;
-    case ZT_RULE_MATCH_IP_PROTOCOL:
-        r.v.ip_protocol = (uint8_t)field_uint(j, "ipProtocol", 0);
-        break;
-    case ZT_RULE_MATCH_ETHERTYPE:
-        r.v.ethertype = (uint16_t)field_uint(j, "etherType", 0);
-        break;
-    case ZT_RULE_MATCH_ICMP: {
-        const json_t *code = json_object_get(j, "icmpCode");
-        r.v.icmp.type = (uint8_t)field_uint(j, "icmpType", 0);
-        if (code != NULL && !json_is_null(code)) {
-            r.v.icmp.code = (uint8_t)zt__ctl_json_int(code, 0);
-            r.v.icmp.flags = 0x01;
-        }
-        break;
-    }
-    case ZT_RULE_MATCH_IP_SOURCE_PORT_RANGE:
-    case ZT_RULE_MATCH_IP_DEST_PORT_RANGE:
-    case ZT_RULE_MATCH_FRAME_SIZE_RANGE:
-        r.v.range.low = (uint16_t)field_uint(j, "start", 0);
-        r.v.range.high = (uint16_t)field_uint(j, "end", r.v.range.low);
-        break;
-    case ZT_RULE_MATCH_CHARACTERISTICS:
-        if (field_hex_or_number(j, "mask", &r.v.characteristics) != 0)
-            return ZT_ERR_INVAL;
-        break;
-    case ZT_RULE_MATCH_RANDOM:
-        r.v.probability = (uint32_t)field_uint(j, "probability", 0);
-        break;
-    case ZT_RULE_MATCH_TAGS_DIFFERENCE:
-    case ZT_RULE_MATCH_TAGS_BITWISE_AND:
-    case ZT_RULE_MATCH_TAGS_BITWISE_OR:
-    case ZT_RULE_MATCH_TAGS_BITWISE_XOR:
-    case ZT_RULE_MATCH_TAGS_EQUAL:
-    case ZT_RULE_MATCH_TAG_SENDER:
-    case ZT_RULE_MATCH_TAG_RECEIVER:
-        r.v.tag.id = (uint32_t)field_uint(j, "id", 0);
-        r.v.tag.value = (uint32_t)field_uint(j, "value", 0);
-        break;
-    case ZT_RULE_MATCH_INTEGER_RANGE: {
-        uint64_t bits = field_uint(j, "bits", 0);
-        if (bits < 1 || bits > 64)
-            return ZT_ERR_INVAL;
-        if (field_hex_or_number(j, "start", &r.v.int_range.start) != 0 ||
-            field_hex_or_number(j, "end", &r.v.int_range.end) != 0)
-            return ZT_ERR_INVAL;
-        r.v.int_range.idx = (uint16_t)field_uint(j, "idx", 0);
-        /* vl2.md §6.2: bits = (format & 63) + 1, bit 7 = little-endian */
-        r.v.int_range.format = (uint8_t)((bits - 1) & 63);
-        if (zt__ctl_json_bool(json_object_get(j, "little"), false))
-            r.v.int_range.format |= 0x80;
-        break;
-    }
-    default:
+    if (value_from_json(j, &r) != 0)
         return ZT_ERR_INVAL;
-    }
     *out = r;
     return 0;
 }

@@ -31,13 +31,14 @@ void zt__ctl_network_patch_clear(zt_ctl_network_patch *p)
     p->has = 0;
 }
 
-int zt__ctl_network_patch_apply(zt_ctl_network *n, const zt_ctl_network_patch *p)
+/* The strings a patch brings (its rules, its capabilities' rules), copied up front so that a
+ * failure leaves the network untouched; |caps| gets one per capability. */
+static int dup_patch_strings(const zt_ctl_network_patch *p, char **prules, char **caps)
 {
     const zt_ctl_network *v = &p->v;
-    char *rules = NULL, *caps[ZT_CTL_MAX_CAPS];
+    char *rules = NULL;
     size_t i;
 
-    /* Allocate first, so that a failure leaves |n| untouched. */
     if ((p->has & ZT_CTL_NET_HAS_RULES) && (rules = zt__ctl_dup_str(v->rules_json)) == NULL)
         return ZT_ERR_NOMEM;
     if (p->has & ZT_CTL_NET_HAS_CAPS) {
@@ -51,6 +52,15 @@ int zt__ctl_network_patch_apply(zt_ctl_network *n, const zt_ctl_network_patch *p
             }
         }
     }
+    *prules = rules;
+    return 0;
+}
+
+/* The plain settings: name, access, multicast, MTU, address assignment. */
+static void apply_settings(zt_ctl_network *n, const zt_ctl_network_patch *p)
+{
+    const zt_ctl_network *v = &p->v;
+
     if (p->has & ZT_CTL_NET_HAS_NAME)
         memcpy(n->name, v->name, sizeof(n->name));
     if (p->has & ZT_CTL_NET_HAS_PRIVATE)
@@ -68,6 +78,15 @@ int zt__ctl_network_patch_apply(zt_ctl_network *n, const zt_ctl_network_patch *p
         n->v6_rfc4193 = v->v6_rfc4193;
         n->v6_zt = v->v6_zt;
     }
+}
+
+/* The tables: routes, pools, rules and capabilities (taking |rules| and |caps|), tags, tokens. */
+static void apply_tables(zt_ctl_network *n, const zt_ctl_network_patch *p, char *rules,
+                         char **caps)
+{
+    const zt_ctl_network *v = &p->v;
+    size_t i;
+
     if (p->has & ZT_CTL_NET_HAS_ROUTES) {
         n->nroutes = v->nroutes;
         memcpy(n->routes, v->routes, v->nroutes * sizeof(v->routes[0]));
@@ -97,6 +116,18 @@ int zt__ctl_network_patch_apply(zt_ctl_network *n, const zt_ctl_network_patch *p
         n->ntokens = v->ntokens;
         memcpy(n->tokens, v->tokens, v->ntokens * sizeof(v->tokens[0]));
     }
+}
+
+int zt__ctl_network_patch_apply(zt_ctl_network *n, const zt_ctl_network_patch *p)
+{
+    const zt_ctl_network *v = &p->v;
+    char *rules = NULL, *caps[ZT_CTL_MAX_CAPS];
+
+    /* Allocate first, so that a failure leaves |n| untouched. */
+    if (dup_patch_strings(p, &rules, caps) != 0)
+        return ZT_ERR_NOMEM;
+    apply_settings(n, p);
+    apply_tables(n, p, rules, caps);
     if (p->has & ZT_CTL_NET_HAS_DNS) {
         n->has_dns = v->has_dns;
         n->has_domain = v->has_domain;

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
+
 #define NWID_OK(x) ((x) != 0)
 #define NODE_OK(x) ((x) != 0 && (x) <= 0xffffffffffULL)
 
@@ -362,15 +364,10 @@ typedef struct {
 static int collect_network_id(const zt_ctl_network *n, void *arg)
 {
     id_list *l = arg;
+    int rv = zt__array_grow(NULL, &l->ids, &l->cap, l->n + 1, sizeof(*l->ids), SIZE_MAX);
 
-    if (l->n == l->cap) {
-        size_t cap = l->cap == 0 ? 64 : l->cap * 2;
-        uint64_t *ids = realloc(l->ids, cap * sizeof(*ids));
-        if (ids == NULL)
-            return ZT_ERR_NOMEM;
-        l->ids = ids;
-        l->cap = cap;
-    }
+    if (rv != 0)
+        return rv;
     l->ids[l->n++] = n->id;
     return 0;
 }

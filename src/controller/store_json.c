@@ -22,6 +22,7 @@
 
 #include "controller/store.h"
 #include "io/file.h"
+#include "util/array.h"
 #include "util/hex.h"
 
 #define JSON_PATH_MAX 4096
@@ -241,7 +242,7 @@ static int cmp_entry(const void *a, const void *b)
 static int scan_dir(json_store *s, const char *dir, size_t digits, dir_entry **pents,
                     size_t *pn)
 {
-    dir_entry *ents = NULL, *grown;
+    dir_entry *ents = NULL;
     size_t n = 0, cap = 0;
     struct dirent *de;
     uint64_t id;
@@ -261,15 +262,8 @@ static int scan_dir(json_store *s, const char *dir, size_t digits, dir_entry **p
     while ((de = readdir(d)) != NULL) {
         if (!record_name(de->d_name, digits, ".json", &id))
             continue; /* temp files, member directories, anything else */
-        if (n == cap) {
-            cap = cap == 0 ? 64 : cap * 2;
-            grown = realloc(ents, cap * sizeof(*ents));
-            if (grown == NULL) {
-                rv = ZT_ERR_NOMEM;
-                break;
-            }
-            ents = grown;
-        }
+        if ((rv = zt__array_grow(NULL, &ents, &cap, n + 1, sizeof(*ents), SIZE_MAX)) != 0)
+            break;
         ents[n].id = id;
         memcpy(ents[n].name, de->d_name, digits + 6); /* record_name checked the length */
         n++;

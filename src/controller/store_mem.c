@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "controller/store.h"
+#include "util/array.h"
 #include "util/search.h"
 
 /* One address listed by one member: family, the 16 address bytes (IPv4 in the first 4, the
@@ -100,40 +101,16 @@ static size_t find_member(const mem_net *mn, uint64_t id, bool *pfound)
     return zt__lower_bound(mn->members, mn->nmembers, &id, member_cmp, pfound);
 }
 
-/* Capacity for one more entry: next capacity, or 0 on overflow. */
-static size_t next_cap(size_t n, size_t cap)
-{
-    if (n < cap)
-        return cap;
-    return cap == 0 ? 16 : cap > SIZE_MAX / 2 / sizeof(void *) ? 0 : cap * 2;
-}
-
+/* Room for one more entry.  The arrays come from libc (a NULL zt_mem), as the rest here. */
 static int grow_nets(mem_set *s)
 {
-    size_t cap = next_cap(s->n, s->cap);
-    mem_net **arr;
-
-    if (cap == s->cap)
-        return 0;
-    if (cap == 0 || (arr = realloc(s->nets, cap * sizeof(*arr))) == NULL)
-        return ZT_ERR_NOMEM;
-    s->nets = arr;
-    s->cap = cap;
-    return 0;
+    return zt__array_grow(NULL, &s->nets, &s->cap, s->n + 1, sizeof(*s->nets), SIZE_MAX);
 }
 
 static int grow_members(mem_net *mn)
 {
-    size_t cap = next_cap(mn->nmembers, mn->cap);
-    zt_ctl_member **arr;
-
-    if (cap == mn->cap)
-        return 0;
-    if (cap == 0 || (arr = realloc(mn->members, cap * sizeof(*arr))) == NULL)
-        return ZT_ERR_NOMEM;
-    mn->members = arr;
-    mn->cap = cap;
-    return 0;
+    return zt__array_grow(NULL, &mn->members, &mn->cap, mn->nmembers + 1, sizeof(*mn->members),
+                          SIZE_MAX);
 }
 
 /* ---- the index ------------------------------------------------------------------------------ */
@@ -177,27 +154,13 @@ static size_t bridge_find(const mem_net *mn, uint64_t node, bool *pfound)
 /* Room for |m|'s entries, so that the index update after it cannot fail half way. */
 static int index_reserve(mem_net *mn, const zt_ctl_member *m)
 {
-    size_t need = mn->nrefs + m->nips, bneed = mn->nbridges + 1;
+    int rv = zt__array_grow(NULL, &mn->refs, &mn->caprefs, mn->nrefs + m->nips,
+                            sizeof(*mn->refs), SIZE_MAX);
 
-    if (need > mn->caprefs) {
-        size_t cap = mn->caprefs < 16 ? 16 : mn->caprefs;
-        ip_ref *r;
-        while (cap < need)
-            cap *= 2;
-        if ((r = realloc(mn->refs, cap * sizeof(*r))) == NULL)
-            return ZT_ERR_NOMEM;
-        mn->refs = r;
-        mn->caprefs = cap;
-    }
-    if (bneed > mn->capbridges) {
-        size_t cap = mn->capbridges < 16 ? 16 : mn->capbridges * 2;
-        uint64_t *b = realloc(mn->bridges, cap * sizeof(*b));
-        if (b == NULL)
-            return ZT_ERR_NOMEM;
-        mn->bridges = b;
-        mn->capbridges = cap;
-    }
-    return 0;
+    if (rv != 0)
+        return rv;
+    return zt__array_grow(NULL, &mn->bridges, &mn->capbridges, mn->nbridges + 1,
+                          sizeof(*mn->bridges), SIZE_MAX);
 }
 
 /* Adds (|add|) or removes the entries of |m|; the room was reserved. */
@@ -251,17 +214,9 @@ static void undo_free(undo *u)
 /* Room for one more entry, taken before a change so that logging it cannot fail. */
 static int log_reserve(mem_store *s)
 {
-    size_t cap;
-    undo *l;
-
-    if (!s->in_tx || s->nlog < s->caplog)
+    if (!s->in_tx)
         return 0;
-    cap = s->caplog == 0 ? 16 : s->caplog * 2;
-    if ((l = realloc(s->log, cap * sizeof(*l))) == NULL)
-        return ZT_ERR_NOMEM;
-    s->log = l;
-    s->caplog = cap;
-    return 0;
+    return zt__array_grow(NULL, &s->log, &s->caplog, s->nlog + 1, sizeof(*s->log), SIZE_MAX);
 }
 
 /* Logs a change; takes ownership of what |u| holds (freed at once outside a transaction). */

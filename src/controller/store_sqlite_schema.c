@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "controller/store_sqlite_internal.h"
+#include "util/array.h"
 
 /* Schema history.  migrations[v - 1] brings a version v-1 database to version v; version 0 is
  * an empty file.  A step is SQL, then optionally C (|fill|) for what SQL cannot do.  Never
@@ -72,17 +73,16 @@ int zt__store_sqlite_schema_version(void)
 /* ---- migration 3: the index from the stored records ------------------------------------- */
 
 typedef struct {
-    sqlite3_int64 (*keys)[2]; /* (network, member) of the active bridges: few, grown by one */
-    size_t n;
+    sqlite3_int64 (*keys)[2]; /* (network, member) of the active bridges */
+    size_t n, cap;
 } key_list;
 
 static int key_push(key_list *l, sqlite3_int64 nwid, sqlite3_int64 node)
 {
-    sqlite3_int64(*k)[2] = realloc(l->keys, (l->n + 1) * sizeof(*k));
+    int rv = zt__array_grow(NULL, &l->keys, &l->cap, l->n + 1, sizeof(*l->keys), SIZE_MAX);
 
-    if (k == NULL)
-        return ZT_ERR_NOMEM;
-    l->keys = k;
+    if (rv != 0)
+        return rv;
     l->keys[l->n][0] = nwid;
     l->keys[l->n][1] = node;
     l->n++;
@@ -123,7 +123,7 @@ out:
 static int fill_index(sqlite3 *db, const char *path, char *err, size_t errlen)
 {
     sqlite3_stmt *sel = NULL, *add = NULL, *bridge = NULL;
-    key_list bridges = {NULL, 0};
+    key_list bridges = {NULL, 0, 0};
     int rc, rv = ZT_ERR_IO;
 
     if (sqlite3_prepare_v2(db, "SELECT network_id, id, doc FROM member", -1, &sel, NULL) !=

@@ -14,6 +14,7 @@
 
 #include "ZeroTierSockets.h"
 #include "socket/inet.h"
+#include "util/hex.h"
 
 /* A plain global int that FFI users read by name (api.md 2): exported even though the
  * library is built with hidden visibility. */
@@ -279,18 +280,6 @@ static int is_dec(char c)
     return c >= '0' && c <= '9';
 }
 
-/* Value of hex digit |c|, or -1. */
-static int hex_val(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /*
  * Strict dotted quad, the whole of |s|: four decimal numbers 0..255 of one to three digits,
  * no leading zero (so "010" cannot be mistaken for octal), no other character.
@@ -354,7 +343,7 @@ static int parse_ip6(const char *s, uint8_t out[16])
                 break;
             continue;
         }
-        while ((d = hex_val(*s)) >= 0) {
+        while ((d = zt__hex_digit(*s)) >= 0) {
             if (++digits > 4)
                 return 0;
             v = v << 4 | (unsigned)d;
@@ -431,7 +420,7 @@ ZT_SOCKET_API uint32_t ZTCALL zts_inet_addr(const char *cp)
                 base = 16;
             }
         }
-        while ((d = hex_val(*cp)) >= 0 && (uint32_t)d < base) {
+        while ((d = zt__hex_digit(*cp)) >= 0 && (uint32_t)d < base) {
             if (v > (0xffffffffU - (uint32_t)d) / base)
                 return ZTS_IPADDR_NONE;
             v = v * base + (uint32_t)d;

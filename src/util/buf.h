@@ -87,6 +87,12 @@ static inline void zt__store_be(uint8_t *p, uint64_t v, size_t n)
     }
 }
 
+/* The big-endian 16-bit word at |p| (Ethernet, IP and ICMP header fields). */
+static inline uint16_t zt__load_be16(const uint8_t *p)
+{
+    return (uint16_t)zt__load_be(p, 2);
+}
+
 static inline int zt__rd_be(zt_rd *r, uint64_t *out, size_t n)
 {
     if (zt__rd_left(r) < n)

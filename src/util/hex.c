@@ -62,3 +62,27 @@ int zt__hex_u64(const char *hex, size_t hexlen, uint64_t *out)
     *out = v;
     return 0;
 }
+
+int zt__hex_digit(int c)
+{
+    unsigned n = hex_to_nibble((unsigned char)c);
+    return n > 15 ? -1 : (int)n;
+}
+
+size_t zt__hex_prefix_u64(const char *s, size_t n, uint64_t *out, bool *poverflow)
+{
+    uint64_t v = 0;
+    bool overflow = false;
+    size_t i;
+    int d;
+
+    for (i = 0; i < n && (d = zt__hex_digit(s[i])) >= 0; i++) {
+        if (v > (UINT64_MAX >> 4))
+            overflow = true;
+        v = v << 4 | (uint64_t)d;
+    }
+    *out = overflow ? UINT64_MAX : v;
+    if (poverflow != NULL)
+        *poverflow = overflow;
+    return i;
+}

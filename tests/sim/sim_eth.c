@@ -5,36 +5,13 @@
 
 #include <string.h>
 
-static void put16(uint8_t *p, unsigned v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static unsigned get16(const uint8_t *p)
-{
-    return (unsigned)p[0] << 8 | p[1];
-}
-
-static void put_mac(uint8_t *p, uint64_t mac)
-{
-    for (int i = 0; i < 6; i++)
-        p[i] = (uint8_t)(mac >> (40 - 8 * i));
-}
-
-static uint64_t get_mac(const uint8_t *p)
-{
-    uint64_t mac = 0;
-    for (int i = 0; i < 6; i++)
-        mac = mac << 8 | p[i];
-    return mac;
-}
+#include "util/buf.h"
 
 /* RFC 1071: adds |len| bytes as big-endian 16-bit words to |sum| (not yet folded). */
 static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len)
 {
     for (size_t i = 0; i + 1 < len; i += 2)
-        sum += get16(p + i);
+        sum += zt__load_be16(p + i);
     if (len & 1)
         sum += (uint32_t)p[len - 1] << 8;
     return sum;
@@ -51,27 +28,27 @@ static unsigned fold(uint32_t sum)
 
 size_t sim_arp_build(uint8_t *out, const sim_arp *a)
 {
-    put16(out, 1);      /* hardware: Ethernet */
-    put16(out + 2, SIM_ETHERTYPE_IPV4);
+    zt__store_be(out, 1, 2); /* hardware: Ethernet */
+    zt__store_be(out + 2, SIM_ETHERTYPE_IPV4, 2);
     out[4] = 6;
     out[5] = 4;
-    put16(out + 6, a->op);
-    put_mac(out + 8, a->sha);
+    zt__store_be(out + 6, a->op, 2);
+    zt__store_be(out + 8, a->sha, 6);
     memcpy(out + 14, a->spa, 4);
-    put_mac(out + 18, a->tha);
+    zt__store_be(out + 18, a->tha, 6);
     memcpy(out + 24, a->tpa, 4);
     return SIM_ARP_LEN;
 }
 
 bool sim_arp_parse(const uint8_t *p, size_t len, sim_arp *out)
 {
-    if (len < SIM_ARP_LEN || get16(p) != 1 || get16(p + 2) != SIM_ETHERTYPE_IPV4 || p[4] != 6 ||
-        p[5] != 4)
+    if (len < SIM_ARP_LEN || zt__load_be16(p) != 1 ||
+        zt__load_be16(p + 2) != SIM_ETHERTYPE_IPV4 || p[4] != 6 || p[5] != 4)
         return false;
-    out->op = get16(p + 6);
-    out->sha = get_mac(p + 8);
+    out->op = zt__load_be16(p + 6);
+    out->sha = zt__load_be(p + 8, 6);
     memcpy(out->spa, p + 14, 4);
-    out->tha = get_mac(p + 18);
+    out->tha = zt__load_be(p + 18, 6);
     memcpy(out->tpa, p + 24, 4);
     return out->op == SIM_ARP_REQUEST || out->op == SIM_ARP_REPLY;
 }
@@ -83,9 +60,9 @@ static void echo_body(uint8_t *icmp, const sim_echo *e, unsigned type)
 {
     icmp[0] = (uint8_t)type;
     icmp[1] = 0;
-    put16(icmp + 2, 0);
-    put16(icmp + 4, e->id);
-    put16(icmp + 6, e->seq);
+    zt__store_be(icmp + 2, 0, 2);
+    zt__store_be(icmp + 4, e->id, 2);
+    zt__store_be(icmp + 6, e->seq, 2);
     if (e->len > 0)
         memcpy(icmp + 8, e->data, e->len);
 }
@@ -99,17 +76,17 @@ size_t sim_icmp4_echo_build(uint8_t *out, size_t cap, const sim_echo *e)
         return 0;
     out[0] = 0x45; /* version 4, 5 words */
     out[1] = 0;
-    put16(out + 2, (unsigned)total);
-    put16(out + 4, e->seq); /* identification */
-    put16(out + 6, 0x4000); /* don't fragment */
+    zt__store_be(out + 2, (unsigned)total, 2);
+    zt__store_be(out + 4, e->seq, 2); /* identification */
+    zt__store_be(out + 6, 0x4000, 2); /* don't fragment */
     out[8] = 64;            /* TTL */
     out[9] = 1;             /* ICMP */
-    put16(out + 10, 0);
+    zt__store_be(out + 10, 0, 2);
     memcpy(out + 12, e->src, 4);
     memcpy(out + 16, e->dst, 4);
-    put16(out + 10, fold(sum16(0, out, 20)));
+    zt__store_be(out + 10, fold(sum16(0, out, 20)), 2);
     echo_body(icmp, e, e->reply ? 0 : 8);
-    put16(icmp + 2, fold(sum16(0, icmp, 8 + e->len)));
+    zt__store_be(icmp + 2, fold(sum16(0, icmp, 8 + e->len)), 2);
     return total;
 }
 
@@ -121,7 +98,7 @@ bool sim_icmp4_echo_parse(const uint8_t *p, size_t len, sim_echo *out)
     if (len < 20 || (p[0] >> 4) != 4)
         return false;
     ihl = (size_t)(p[0] & 15) * 4;
-    total = get16(p + 2);
+    total = zt__load_be16(p + 2);
     if (ihl < 20 || total > len || total < ihl + 8 || p[9] != 1 || fold(sum16(0, p, ihl)) != 0)
         return false;
     icmp = p + ihl;
@@ -130,8 +107,8 @@ bool sim_icmp4_echo_parse(const uint8_t *p, size_t len, sim_echo *out)
         return false;
     memset(out, 0, sizeof(*out));
     out->reply = icmp[0] == 0;
-    out->id = (uint16_t)get16(icmp + 4);
-    out->seq = (uint16_t)get16(icmp + 6);
+    out->id = zt__load_be16(icmp + 4);
+    out->seq = zt__load_be16(icmp + 6);
     memcpy(out->src, p + 12, 4);
     memcpy(out->dst, p + 16, 4);
     out->data = icmp + 8;
@@ -169,13 +146,13 @@ size_t sim_icmp6_echo_build(uint8_t *out, size_t cap, const sim_echo *e)
         return 0;
     memset(out, 0, 40);
     out[0] = 0x60; /* version 6 */
-    put16(out + 4, (unsigned)plen);
+    zt__store_be(out + 4, (unsigned)plen, 2);
     out[6] = 58;   /* ICMPv6 */
     out[7] = 64;   /* hop limit */
     memcpy(out + 8, e->src, 16);
     memcpy(out + 24, e->dst, 16);
     echo_body(icmp, e, e->reply ? 129 : 128);
-    put16(icmp + 2, icmp6_sum(e->src, e->dst, icmp, plen));
+    zt__store_be(icmp + 2, icmp6_sum(e->src, e->dst, icmp, plen), 2);
     return 40 + plen;
 }
 
@@ -186,7 +163,7 @@ bool sim_icmp6_echo_parse(const uint8_t *p, size_t len, sim_echo *out)
 
     if (len < 48 || (p[0] >> 4) != 6 || p[6] != 58)
         return false;
-    plen = get16(p + 4);
+    plen = zt__load_be16(p + 4);
     if (plen < 8 || 40 + plen > len)
         return false;
     icmp = p + 40;
@@ -195,8 +172,8 @@ bool sim_icmp6_echo_parse(const uint8_t *p, size_t len, sim_echo *out)
         return false;
     memset(out, 0, sizeof(*out));
     out->reply = icmp[0] == 129;
-    out->id = (uint16_t)get16(icmp + 4);
-    out->seq = (uint16_t)get16(icmp + 6);
+    out->id = zt__load_be16(icmp + 4);
+    out->seq = zt__load_be16(icmp + 6);
     memcpy(out->src, p + 8, 16);
     memcpy(out->dst, p + 24, 16);
     out->data = icmp + 8;

@@ -1,24 +1,23 @@
-/* Unit tests for src/util: hex codec, bounded reader / sticky writer, errors, mem hook. */
+/* Unit tests for src/util: hex codec, bounded reader / sticky writer, errors, mem hook, arrays. */
 #include "testutil.h"
 
 #include <ctype.h>
 
 #include "failmem.h"
+#include "util/array.h"
 #include "util/buf.h"
 #include "util/errors.h"
 #include "util/hex.h"
 #include "util/mem.h"
 
-/* Reference digit value, written independently of the branch-free code under test. */
+/* Reference digit value: a lookup in the list of digits, independent of the branch-free code
+ * under test (so it cannot share its mistakes). */
 static int ref_nibble(int c)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
+    static const char digits[] = "0123456789abcdef0123456789ABCDEF";
+    const char *at = c != 0 ? memchr(digits, c, sizeof(digits) - 1) : NULL;
+
+    return at == NULL ? -1 : (int)((at - digits) % 16);
 }
 
 static void test_hex_encode_all_bytes(void **state)
@@ -156,6 +155,45 @@ static void test_hex_u64(void **state)
     assert_int_equal(v, 7); /* untouched on failure */
 }
 
+static void test_hex_digit(void **state)
+{
+    (void)state;
+    for (int c = 0; c < 256; c++) {
+        assert_int_equal(zt__hex_digit(c), ref_nibble(c));
+        assert_int_equal(zt__hex_digit((char)c), ref_nibble(c)); /* negative as a signed char */
+    }
+}
+
+static void test_hex_prefix_u64(void **state)
+{
+    uint64_t v = 7;
+    bool over = true;
+    (void)state;
+
+    assert_int_equal(zt__hex_prefix_u64("", 0, &v, &over), 0);
+    assert_true(v == 0 && !over);
+    v = 7;
+    assert_int_equal(zt__hex_prefix_u64("xyz", 3, &v, NULL), 0);
+    assert_true(v == 0);
+    assert_int_equal(zt__hex_prefix_u64("1aF:22", 6, &v, NULL), 3); /* stops at the ':' */
+    assert_true(v == 0x1af);
+    assert_int_equal(zt__hex_prefix_u64("1234", 2, &v, NULL), 2); /* stops after |n| */
+    assert_true(v == 0x12);
+    assert_int_equal(zt__hex_prefix_u64("ab\0cd", 6, &v, NULL), 2); /* a NUL ends the digits */
+    assert_true(v == 0xab);
+    over = true;
+    assert_int_equal(zt__hex_prefix_u64("FFFFFFFFFFFFFFFF", 16, &v, &over), 16);
+    assert_true(v == UINT64_MAX && !over);
+    assert_int_equal(zt__hex_prefix_u64("0000000000000000001", 19, &v, &over), 19);
+    assert_true(v == 1 && !over); /* leading zeros fit */
+    /* One digit too many saturates, as strtoull does, and every digit is still counted. */
+    assert_int_equal(zt__hex_prefix_u64("10000000000000000", 17, &v, &over), 17);
+    assert_true(v == UINT64_MAX && over);
+    over = false;
+    assert_int_equal(zt__hex_prefix_u64("123456789abcdef0123 ", 20, &v, &over), 19);
+    assert_true(v == UINT64_MAX && over);
+}
+
 static void test_rd_bounds(void **state)
 {
     const uint8_t data[11] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
@@ -218,6 +256,9 @@ static void test_be_roundtrip(void **state)
     }
     zt__store_be(buf, 0x0102030405ULL, 5);
     assert_memory_equal(buf, "\x01\x02\x03\x04\x05", 5);
+    assert_int_equal(zt__load_be16(buf + 1), 0x0203);
+    buf[0] = 0xfe;
+    assert_int_equal(zt__load_be16(buf), 0xfe02);
 }
 
 static void test_wr_sticky_overflow(void **state)
@@ -339,6 +380,78 @@ static void test_mem_hook(void **state)
     }
 }
 
+static void test_array_grow(void **state)
+{
+    failmem_state st;
+    zt_mem m = failmem_make(&st, 0);
+    uint32_t *a = NULL;
+    size_t cap = 0;
+    (void)state;
+
+    /* Nothing to do: no allocation. */
+    assert_int_equal(zt__array_grow(&m, &a, &cap, 0, sizeof(*a), SIZE_MAX), 0);
+    assert_null(a);
+    assert_int_equal(st.calls, 0);
+    /* The first allocation takes the minimum, zeroed. */
+    assert_int_equal(zt__array_grow(&m, &a, &cap, 1, sizeof(*a), SIZE_MAX), 0);
+    assert_non_null(a);
+    assert_int_equal(cap, ZT_ARRAY_MIN_CAP);
+    for (size_t i = 0; i < cap; i++) {
+        assert_int_equal(a[i], 0);
+        a[i] = (uint32_t)i + 100;
+    }
+    assert_int_equal(zt__array_grow(&m, &a, &cap, cap, sizeof(*a), SIZE_MAX), 0);
+    assert_int_equal(st.calls, 1);
+    /* Growing doubles, keeps the elements and zeroes the rest; the old block is freed. */
+    assert_int_equal(zt__array_grow(&m, &a, &cap, ZT_ARRAY_MIN_CAP + 1, sizeof(*a), SIZE_MAX), 0);
+    assert_int_equal(cap, 2 * ZT_ARRAY_MIN_CAP);
+    for (size_t i = 0; i < cap; i++)
+        assert_int_equal(a[i], i < ZT_ARRAY_MIN_CAP ? (uint32_t)i + 100 : 0);
+    assert_int_equal(st.live, 1);
+    /* A need beyond doubling is met exactly. */
+    assert_int_equal(zt__array_grow(&m, &a, &cap, 1000, sizeof(*a), SIZE_MAX), 0);
+    assert_int_equal(cap, 1000);
+    assert_int_equal(a[ZT_ARRAY_MIN_CAP - 1], ZT_ARRAY_MIN_CAP + 99);
+    /* The maximum caps doubling, and a need above it is refused. */
+    assert_int_equal(zt__array_grow(&m, &a, &cap, 1001, sizeof(*a), 1500), 0);
+    assert_int_equal(cap, 1500);
+    assert_int_equal(zt__array_grow(&m, &a, &cap, 1501, sizeof(*a), 1500), ZT_ERR_LIMIT);
+    assert_int_equal(cap, 1500);
+    /* A failed allocation leaves the array as it was. */
+    st.fail_at = st.calls + 1;
+    assert_int_equal(zt__array_grow(&m, &a, &cap, 1501, sizeof(*a), SIZE_MAX), ZT_ERR_NOMEM);
+    assert_int_equal(cap, 1500);
+    assert_int_equal(a[1], 101);
+    /* Sizes that overflow a size_t fail before any allocation. */
+    st.calls = 0;
+    assert_int_equal(zt__array_grow(&m, &a, &cap, SIZE_MAX / 2, sizeof(*a), SIZE_MAX),
+                     ZT_ERR_NOMEM);
+    assert_int_equal(st.calls, 0);
+    assert_int_equal(cap, 1500);
+    {
+        /* Doubling a capacity past SIZE_MAX / 2 must not wrap around. */
+        uint16_t *none = NULL;
+        size_t big = SIZE_MAX / 2 + 1;
+        assert_int_equal(zt__array_grow(&m, &none, &big, big + 1, sizeof(*none), SIZE_MAX),
+                         ZT_ERR_NOMEM);
+        assert_true(big == SIZE_MAX / 2 + 1);
+        assert_null(none);
+        assert_int_equal(st.calls, 0);
+    }
+    zt__mem_free(&m, a);
+    assert_int_equal(st.live, 0);
+
+    /* NULL: libc; the minimum is not forced past the maximum. */
+    {
+        uint64_t *b = NULL;
+        size_t bcap = 0;
+        assert_int_equal(zt__array_grow(NULL, &b, &bcap, 2, sizeof(*b), 3), 0);
+        assert_int_equal(bcap, 3);
+        b[2] = 9;
+        zt__mem_free(NULL, b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -349,11 +462,14 @@ int main(void)
         cmocka_unit_test(test_hex_decode_capacity),
         cmocka_unit_test(test_hex_roundtrip_random),
         cmocka_unit_test(test_hex_u64),
+        cmocka_unit_test(test_hex_digit),
+        cmocka_unit_test(test_hex_prefix_u64),
         cmocka_unit_test(test_rd_bounds),
         cmocka_unit_test(test_be_roundtrip),
         cmocka_unit_test(test_wr_sticky_overflow),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_mem_hook),
+        cmocka_unit_test(test_array_grow),
     };
 
     if (zt__crypto_init() != 0)
