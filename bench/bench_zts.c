@@ -356,6 +356,14 @@ typedef struct net_ops {
     int (*nodelay)(int fd);
 } net_ops;
 
+static void k_addr(struct sockaddr_in *a, uint32_t ip, uint16_t port)
+{
+    memset(a, 0, sizeof(*a));
+    a->sin_family = AF_INET;
+    a->sin_port = htons(port);
+    a->sin_addr.s_addr = ip;
+}
+
 static int k_listen(uint32_t ip, uint16_t port)
 {
     struct sockaddr_in a;
@@ -363,10 +371,7 @@ static int k_listen(uint32_t ip, uint16_t port)
 
     if (fd < 0)
         return -1;
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = ip;
+    k_addr(&a, ip, port);
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(fd, 1024) != 0) {
         close(fd);
@@ -397,10 +402,7 @@ static int k_connect(uint32_t ip, uint16_t port)
 
     if (fd < 0)
         return -1;
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = ip;
+    k_addr(&a, ip, port);
     if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
         close(fd);
         return -1;

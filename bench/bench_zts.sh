@@ -61,87 +61,29 @@ fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/zt-bench.XXXXXX")
 pids=()
-log() { printf '[bench_zts] %s\n' "$*"; }
-
-stop_all() {
-    local p deadline
-    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-    deadline=$((SECONDS + 10))
-    for p in "${pids[@]}"; do
-        while kill -0 "$p" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
-        kill -KILL "$p" 2>/dev/null || true
-        wait "$p" 2>/dev/null || true
-    done
-    pids=()
-}
-cleanup() {
-    local rc=$?
-    stop_all
-    if ((rc != 0)) && [[ -f $tmp/root.log ]]; then
-        echo "----- root.log (last 30 lines)"
-        tail -n 30 "$tmp/root.log"
-    fi
-    # With --profile and no --perf-out, perf.data lives in $tmp: keep it.
-    if [[ ${ZT_KEEP_TMP:-0} == 1 || ($profile == 1 && -z $perf_out) ]]; then
-        log "kept $tmp"
-    else
-        rm -rf "$tmp"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
+name=bench_zts
+budget=300
 t0=$SECONDS
+# With --profile and no --perf-out, perf.data lives in $tmp: keep it.
+if ((profile == 1)) && [[ -z $perf_out ]]; then keep_tmp=1; fi
+# log, fail, identities, ctl, pool_network, start_root; the EXIT trap stops every process in
+# |pids| and removes $tmp unless ZT_KEEP_TMP=1 or |keep_tmp|.
+# shellcheck source=../tests/integration/lib.sh
+source "$top/tests/integration/lib.sh"
+trap - ERR
 
 # ---- identities (in parallel: each one is a memory-hard hash search of ~0.2 s)
 homes=(root a b)
 for ((i = 1; i <= cold; i++)); do homes+=("cold$i"); done
-for h in "${homes[@]}"; do
-    mkdir -p "$tmp/$h"
-    "$idtool" generate "$tmp/$h/identity.secret" "$tmp/$h/identity.public" >/dev/null &
-done
-wait
-addr() { cut -c1-10 "$tmp/$1/identity.public"; }
+identities "${homes[@]}"
 nwid="$(addr root)0000b1"
 
 # ---- the controller's store: a private network, every member authorized ahead
-db=$tmp/root/controller.d/controller.sqlite3
-mkdir -p "$tmp/root/controller.d"
-ctl() { "$ctltool" -i "$tmp/root/identity.secret" "$db" "$@" >>"$tmp/ctltool.out"; }
-ctl create-network "$nwid" '{"name":"bench","private":true,
-    "v4AssignMode":{"zt":true},
-    "v6AssignMode":{"rfc4193":false,"6plane":false,"zt":false},
-    "ipAssignmentPools":[{"ipRangeStart":"10.79.0.10","ipRangeEnd":"10.79.0.200"}],
-    "routes":[{"target":"10.79.0.0/24"}],
-    "rules":[{"type":"ACTION_ACCEPT"}],
-    "multicastLimit":32,"enableBroadcast":true}'
-for h in "${homes[@]:1}"; do ctl authorize "$nwid" "$(addr "$h")"; done
+pool_network "$nwid" bench 10.79.0 10 200 false "${homes[@]:1}"
 
 # ---- the planet and the root (a new random port if the chosen one is taken)
-started=0
-for attempt in 1 2 3 4 5; do
-    port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-    mkdir -p "$tmp/keys"
-    cat >"$tmp/planet.json" <<JSON
-{ "id": "00000000b3c4b001",
-  "roots": [ { "identity": "$(cat "$tmp/root/identity.public")",
-               "stableEndpoints": ["127.0.0.1/$port"] } ] }
-JSON
-    (cd "$tmp/keys" && "$idtool" mkplanet "$tmp/planet.json" -o "$tmp/planet" >/dev/null 2>&1)
-    for h in "${homes[@]}"; do cp "$tmp/planet" "$tmp/$h/planet"; done
-    "$svc" -p "$port" --no-secondary-port --controller --bind-loopback --allow-loopback \
-        --log-level debug "$tmp/root" 2>"$tmp/root.log" &
-    pids+=($!)
-    for ((w = 0; w < 100; w++)); do
-        grep -q 'I/O thread started' "$tmp/root.log" && { started=1; break; }
-        kill -0 "${pids[-1]}" 2>/dev/null || break
-        sleep 0.1
-    done
-    ((started)) && break
-    stop_all
-done
-((started)) || { echo "bench_zts.sh: the root did not start" >&2; exit 1; }
+common=(--bind-loopback --allow-loopback --log-level debug)
+start_root 00000000b3c4b001 "${homes[@]:1}" -- --controller
 log "world ready in $((SECONDS - t0)) s: root $(addr root) on 127.0.0.1/$port, network $nwid"
 
 # ---- the benchmark

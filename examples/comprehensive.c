@@ -10,33 +10,7 @@
 #include <string.h>
 
 #include "ZeroTierSockets.h"
-
-/* Set by on_event() on the library's event thread, polled by main(): _Atomic makes the
- * hand-over between the two threads well defined. */
-static _Atomic int node_ready;
-static _Atomic int network_ready;
-
-/* Prints the address of an ADDR event; |af| says which overlay to read it through. */
-static void print_addr(const char *name, int af, const struct zts_addr_details *ad)
-{
-    char ip[ZTS_INET6_ADDRSTRLEN];
-
-    if (af == ZTS_AF_INET) {
-        const struct zts_sockaddr_in *in4 = (const struct zts_sockaddr_in *)&ad->addr;
-        zts_inet_ntop(ZTS_AF_INET, &in4->sin_addr, ip, sizeof(ip));
-    } else {
-        const struct zts_sockaddr_in6 *in6 = (const struct zts_sockaddr_in6 *)&ad->addr;
-        zts_inet_ntop(ZTS_AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
-    }
-    printf("%s --- This node's virtual address on network %llx is %s\n", name,
-           (unsigned long long)ad->nwid, ip);
-}
-
-static void print_netif(const char *name, const struct zts_netif_details *nd)
-{
-    printf("%s --- network=%llx, mac=%llx, mtu=%d\n", name, (unsigned long long)nd->nwid,
-           (unsigned long long)nd->mac, nd->mtu);
-}
+#include "example_common.h"
 
 /* Called by the library on its event thread, once per event; |arg| is only valid during
  * the call. */
@@ -44,79 +18,12 @@ static void on_event(void *arg)
 {
     struct zts_callback_msg *msg = (struct zts_callback_msg *)arg;
 
-    switch (msg->eventCode) {
-    case ZTS_EVENT_NODE_ONLINE:
-        printf("ZTS_EVENT_NODE_ONLINE --- This node's ID is %llx\n",
-               (unsigned long long)msg->node->address);
-        node_ready = 1;
-        break;
-    case ZTS_EVENT_NODE_OFFLINE:
-        printf("ZTS_EVENT_NODE_OFFLINE --- Check your physical Internet connection, router, "
-               "firewall, etc. What ports are you blocking?\n");
-        break;
-    case ZTS_EVENT_NODE_NORMAL_TERMINATION:
-        printf("ZTS_EVENT_NODE_NORMAL_TERMINATION\n");
-        break;
-    case ZTS_EVENT_NETWORK_NOT_FOUND:
-        printf("ZTS_EVENT_NETWORK_NOT_FOUND --- Are you sure %llx is a valid network?\n",
-               (unsigned long long)msg->network->nwid);
-        break;
-    case ZTS_EVENT_NETWORK_REQ_CONFIG:
-        printf("ZTS_EVENT_NETWORK_REQ_CONFIG --- Requesting config for network %llx, "
-               "please wait a few seconds...\n",
-               (unsigned long long)msg->network->nwid);
-        break;
-    case ZTS_EVENT_NETWORK_ACCESS_DENIED:
-        printf("ZTS_EVENT_NETWORK_ACCESS_DENIED --- Access to virtual network %llx has been "
-               "denied. Did you authorize the node yet?\n",
-               (unsigned long long)msg->network->nwid);
-        break;
-    case ZTS_EVENT_NETWORK_READY_IP4:
-        printf("ZTS_EVENT_NETWORK_READY_IP4 --- Network config received. IPv4 traffic can "
-               "now be sent over network %llx\n",
-               (unsigned long long)msg->network->nwid);
-        network_ready = 1;
-        break;
-    case ZTS_EVENT_NETWORK_READY_IP6:
-        printf("ZTS_EVENT_NETWORK_READY_IP6 --- Network config received. IPv6 traffic can "
-               "now be sent over network %llx\n",
-               (unsigned long long)msg->network->nwid);
-        network_ready = 1;
-        break;
-    case ZTS_EVENT_NETWORK_DOWN:
-        printf("ZTS_EVENT_NETWORK_DOWN --- %llx\n", (unsigned long long)msg->network->nwid);
-        break;
-    case ZTS_EVENT_NETIF_UP:
+    if (print_event(msg) || print_addr_event(msg))
+        return;
+    if (msg->eventCode == ZTS_EVENT_NETIF_UP)
         print_netif("ZTS_EVENT_NETIF_UP", msg->netif);
-        network_ready = 1;
-        break;
-    case ZTS_EVENT_NETIF_DOWN:
+    else if (msg->eventCode == ZTS_EVENT_NETIF_DOWN)
         print_netif("ZTS_EVENT_NETIF_DOWN", msg->netif);
-        network_ready = 1;
-        break;
-    case ZTS_EVENT_ADDR_ADDED_IP4:
-        print_addr("ZTS_EVENT_ADDR_NEW_IP4", ZTS_AF_INET, msg->addr);
-        break;
-    case ZTS_EVENT_ADDR_ADDED_IP6:
-        print_addr("ZTS_EVENT_ADDR_NEW_IP6", ZTS_AF_INET6, msg->addr);
-        break;
-    case ZTS_EVENT_ADDR_REMOVED_IP4:
-        print_addr("ZTS_EVENT_ADDR_REMOVED_IP4", ZTS_AF_INET, msg->addr);
-        break;
-    case ZTS_EVENT_ADDR_REMOVED_IP6:
-        print_addr("ZTS_EVENT_ADDR_REMOVED_IP6", ZTS_AF_INET6, msg->addr);
-        break;
-    case ZTS_EVENT_PEER_DIRECT:
-        printf("ZTS_EVENT_PEER_DIRECT --- A direct path is known for %llx\n",
-               (unsigned long long)msg->peer->address);
-        break;
-    case ZTS_EVENT_PEER_RELAY:
-        printf("ZTS_EVENT_PEER_RELAY --- No direct path to %llx\n",
-               (unsigned long long)msg->peer->address);
-        break;
-    default:
-        break;
-    }
 }
 
 /* One line for the peer, then one indented line per physical path.  The family byte of
@@ -156,32 +63,17 @@ int main(int argc, char **argv)
     uint16_t service_port;
     int err;
 
-    if (argc != 4) {
-        printf("\nlibzt example comprehensive\n");
-        printf("comprehensive <config_file_path> <nwid> <ztServicePort>\n");
-        exit(0);
-    }
-    setvbuf(stdout, NULL, _IOLBF, 0); /* one line at a time, even into a pipe or a file */
+    check_usage(argc == 4, "comprehensive",
+                "comprehensive <config_file_path> <nwid> <ztServicePort>");
     nwid = strtoull(argv[2], NULL, 16);
     service_port = (uint16_t)strtoul(argv[3], NULL, 10);
 
-    if ((err = zts_start(argv[1], on_event, service_port)) != ZTS_ERR_OK) {
-        printf("Unable to start service, error = %d. Exiting.\n", err);
-        exit(1);
-    }
-    printf("Waiting for node to come online...\n");
-    while (!node_ready)
-        zts_delay_ms(50);
+    start_node(argv[1], on_event, service_port);
     printf("This node ID is %llx\n", (unsigned long long)zts_get_node_id());
     printf("This node's identity is stored in %s\n", argv[1]);
 
-    if ((err = zts_join(nwid)) != ZTS_ERR_OK) {
-        printf("Unable to join network, error = %d. Exiting.\n", err);
-        exit(1);
-    }
-    printf("Joining network %llx\n", (unsigned long long)nwid);
-    while (!network_ready)
-        zts_delay_ms(50);
+    join_network(nwid);
+    wait_network();
 
     /* Every peer the node knows, root servers included. */
     if ((err = zts_get_peers(pds, &num)) < 0) {

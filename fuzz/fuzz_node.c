@@ -37,6 +37,7 @@
 #include "util/buf.h"
 
 #include "records.h"
+#include "vectors.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -45,18 +46,10 @@ enum { FZ_ROOT, FZ_NUT, FZ_L, FZ_M, FZ_NIDS };
 /* The root, the node under test and two more leaves: the three valid identities of
  * tests/vectors/vl1.json (so its packets from A to B are valid here too) and one more. */
 static const char *const fz_secrets[FZ_NIDS] = {
-    "e15db08738:0:8854e7e4b6c1a77e630c7022960f92fbeedf18fc3fdc3360f999552f02fe1321e04356f400b3b9"
-    "01c1834622921ad762f7f79dadb08805be53531af005d3f784:33afce186c35f8f1e8b52e869196ec77c8332e8"
-    "3445776e25e05c6cf0af99a1c75937629071a12d9dc6f390cd3b28e78ee353eb716bd7cbb2c0737a5343be715",
-    "56ebc7cb87:0:69483a103eabc9eef99a9f9944e86cabb481915873a8e8f35941c688a1730328e189c8e402eda3"
-    "ed18eac7ea5fc4c6be87d1e06265ee53db1a1750972887086d:8883c916ba4964501b1fc6c23c13d844b36bf98"
-    "28f8c2b6ff9fe47f8dcca7a07d7e2dd8b6e37433c772f515e7c67816f7943efa48c6de6faa636694c52bfac06",
-    "56dafcaa5f:0:e399c54f7d95429bdb9a541b388e10f31328218327138094662914d3ddebbf6ce88b1c378f84b6"
-    "5b859dbb4d031b181f9aae68dd040c3120d9d4a7596b1be9dc:bab10d76ea0537c25c98ce78448d26e425471de"
-    "27df9bc6399b8299208ebabf172108e0e0f57f621cfc6930ba0bd0949464d266a0f22988cb3a442e0be805eb0",
-    "861f913ca3:0:d45bfd08418cdd1709906b2c0b4a9b31e80ec44b70850d9e3341d8662a12eb57032a5a8334fb55"
-    "ea0776b4cd1539cdc66c4e5f9512c862871d7f1a5b9342eb49:77e796fccfc14f092e8265c4fe6d164abd83ce3"
-    "702afcf36c02b13f1842d32776a737f7dc56fdcfb019f1931ef773cdeb97ff155c3c564dd357d6ae6827f61a5",
+    ZT_FUZZ_VL1_A_SECRET,
+    ZT_FUZZ_NODE_D_SECRET,
+    ZT_FUZZ_VL1_B_SECRET,
+    ZT_FUZZ_VL1_C_SECRET,
 };
 
 #define FZ_FLAG_NUT_ROOT 0x01
@@ -160,38 +153,16 @@ static void fz_state_put(void *user, zt_state_type type, uint64_t id, const uint
 /* A planet with the root (and the node under test when |nut_root|), signed by a fixed key. */
 static void fz_make_planet(bool nut_root, int k)
 {
-    uint8_t pub[ZT_IDENTITY_KEY_LEN], sec[ZT_IDENTITY_KEY_LEN];
+    const zt_inetaddr root_eps[2] = {fz_addr[0], fz_root_addr6};
     zt_world *w = calloc(1, sizeof(*w));
-    zt_ssize n;
 
-    fz_planet[k] = malloc(ZT_WORLD_MAX_SERIALIZED);
-    if (w == NULL || fz_planet[k] == NULL)
+    if (w == NULL)
         abort();
-    for (size_t i = 0; i < sizeof(sec); i++)
-        sec[i] = (uint8_t)(i * 7 + 1);
-    zt__keypair_public(sec, pub);
-    w->type = ZT_WORLD_TYPE_PLANET;
-    w->id = 0x4655a;
-    w->timestamp = 1000;
-    memcpy(w->update_key, pub, sizeof(pub));
     w->nroots = nut_root ? 2 : 1;
-    w->roots[0].identity = fz_id[FZ_ROOT];
-    zt__identity_clear(&w->roots[0].identity);
-    w->roots[0].nendpoints = 2;
-    w->roots[0].endpoints[0] = fz_addr[0];
-    w->roots[0].endpoints[1] = fz_root_addr6;
-    if (nut_root) {
-        w->roots[1].identity = fz_id[FZ_NUT];
-        zt__identity_clear(&w->roots[1].identity);
-        w->roots[1].nendpoints = 1;
-        w->roots[1].endpoints[0] = fz_nut_addr;
-    }
-    if (zt__world_sign(w, sec) != 0)
-        abort();
-    n = zt__world_write(w, false, fz_planet[k], ZT_WORLD_MAX_SERIALIZED);
-    if (n <= 0)
-        abort();
-    fz_planet_len[k] = (size_t)n;
+    zt_fuzz_set_root(w, 0, &fz_id[FZ_ROOT], root_eps, 2);
+    if (nut_root)
+        zt_fuzz_set_root(w, 1, &fz_id[FZ_NUT], &fz_nut_addr, 1);
+    zt_fuzz_sign_planet(w, 0x4655a, 7, 1, &fz_planet[k], &fz_planet_len[k]);
     free(w);
 }
 
@@ -207,10 +178,7 @@ static void fz_init_once(void)
     done = true;
     if (zt__crypto_init() != 0)
         abort();
-    for (int i = 0; i < FZ_NIDS; i++)
-        if (zt__identity_from_string(&fz_id[i], fz_secrets[i], strlen(fz_secrets[i])) != 0 ||
-            !fz_id[i].has_secret)
-            abort();
+    zt_fuzz_load_identities(fz_id, fz_secrets, FZ_NIDS);
     zt__inetaddr_set4(&fz_addr[0], root4, 9993);
     zt__inetaddr_set4(&fz_addr[1], priv4, 9993);
     v6[15] = 0x20;
@@ -237,14 +205,6 @@ static void fz_config(zt_node_config *cfg, int who, uint8_t flags)
         cfg->physical_mtu = ZT_MIN_PHYSMTU;
 }
 
-static void fz_check_timers(void)
-{
-    if (zt__node_process_timers(fz_node, fz_now) != 0)
-        abort();
-    if (zt__node_next_deadline(fz_node) <= fz_now) /* would spin its embedder */
-        abort();
-}
-
 static void fz_begin(uint8_t flags)
 {
     zt_node_config cfg;
@@ -257,9 +217,7 @@ static void fz_begin(uint8_t flags)
         cb.state_put = fz_state_put;
     }
     fz_now = FZ_T0;
-    if (zt__node_new(&fz_node, &cfg, &cb, fz_now) != 0)
-        abort();
-    fz_check_timers();
+    fz_node = zt_fuzz_node_new(&cfg, &cb, fz_now);
 }
 
 static void fz_end(void)
@@ -367,7 +325,7 @@ static void fz_record(uint8_t sel, const uint8_t *data, size_t len)
         if ((rv != 0 && rv != ZT_ERR_DROP) || c->rx_datagrams != rx + 1)
             abort();
     }
-    fz_check_timers();
+    zt_fuzz_check_timers(fz_node, fz_now);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

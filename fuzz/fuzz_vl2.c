@@ -70,6 +70,7 @@
 #include "util/buf.h"
 
 #include "records.h"
+#include "vectors.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -78,21 +79,13 @@ enum { V_C, V_M, V_R, V_U, V_NUT, V_NIDS };
 /* fuzz_node.c's identities (tests/vectors/vl1.json and one more), and make_node_corpus.c's
  * identity whose address does not match its keys as U. */
 static const char *const v_secrets[V_NIDS] = {
-    "e15db08738:0:8854e7e4b6c1a77e630c7022960f92fbeedf18fc3fdc3360f999552f02fe1321e04356f400b3b9"
-    "01c1834622921ad762f7f79dadb08805be53531af005d3f784:33afce186c35f8f1e8b52e869196ec77c8332e8"
-    "3445776e25e05c6cf0af99a1c75937629071a12d9dc6f390cd3b28e78ee353eb716bd7cbb2c0737a5343be715",
-    "56dafcaa5f:0:e399c54f7d95429bdb9a541b388e10f31328218327138094662914d3ddebbf6ce88b1c378f84b6"
-    "5b859dbb4d031b181f9aae68dd040c3120d9d4a7596b1be9dc:bab10d76ea0537c25c98ce78448d26e425471de"
-    "27df9bc6399b8299208ebabf172108e0e0f57f621cfc6930ba0bd0949464d266a0f22988cb3a442e0be805eb0",
-    "861f913ca3:0:d45bfd08418cdd1709906b2c0b4a9b31e80ec44b70850d9e3341d8662a12eb57032a5a8334fb55"
-    "ea0776b4cd1539cdc66c4e5f9512c862871d7f1a5b9342eb49:77e796fccfc14f092e8265c4fe6d164abd83ce3"
-    "702afcf36c02b13f1842d32776a737f7dc56fdcfb019f1931ef773cdeb97ff155c3c564dd357d6ae6827f61a5",
+    ZT_FUZZ_VL1_A_SECRET,
+    ZT_FUZZ_VL1_B_SECRET,
+    ZT_FUZZ_VL1_C_SECRET,
     "99eb09ffa7:0:244dd45095bc0cdeae45131654e2c7440a3ebd04f1ca9717f19d7cc8ed86b0390f1d238e6f37a5"
     "799662d40fc956651b6f15f24354f39d458eef9e5fbf0e8351:62d77ac56d5769e0848adb1f97abe665db49337"
     "3efd6adda2fb1e7403acdc3901c6ddd1bab0dece4f761e1fe87081dac4145843397662ae8d827abaca7cfeecb",
-    "56ebc7cb87:0:69483a103eabc9eef99a9f9944e86cabb481915873a8e8f35941c688a1730328e189c8e402eda3"
-    "ed18eac7ea5fc4c6be87d1e06265ee53db1a1750972887086d:8883c916ba4964501b1fc6c23c13d844b36bf98"
-    "28f8c2b6ff9fe47f8dcca7a07d7e2dd8b6e37433c772f515e7c67816f7943efa48c6de6faa636694c52bfac06",
+    ZT_FUZZ_NODE_D_SECRET,
 };
 
 #define V_T0 1700000000000LL
@@ -259,31 +252,13 @@ static void v_state_put(void *user, zt_state_type type, uint64_t id, const uint8
 
 static void v_make_planet(void)
 {
-    uint8_t pub[ZT_IDENTITY_KEY_LEN], sec[ZT_IDENTITY_KEY_LEN];
     zt_world *w = calloc(1, sizeof(*w));
-    zt_ssize n;
 
-    v_planet = malloc(ZT_WORLD_MAX_SERIALIZED);
-    if (w == NULL || v_planet == NULL)
+    if (w == NULL)
         abort();
-    for (size_t i = 0; i < sizeof(sec); i++)
-        sec[i] = (uint8_t)(i * 5 + 3);
-    zt__keypair_public(sec, pub);
-    w->type = ZT_WORLD_TYPE_PLANET;
-    w->id = 0x4655b;
-    w->timestamp = 1000;
-    memcpy(w->update_key, pub, sizeof(pub));
     w->nroots = 1;
-    w->roots[0].identity = v_id[V_R];
-    zt__identity_clear(&w->roots[0].identity);
-    w->roots[0].nendpoints = 1;
-    w->roots[0].endpoints[0] = v_addr[V_R];
-    if (zt__world_sign(w, sec) != 0)
-        abort();
-    n = zt__world_write(w, false, v_planet, ZT_WORLD_MAX_SERIALIZED);
-    if (n <= 0)
-        abort();
-    v_planet_len = (size_t)n;
+    zt_fuzz_set_root(w, 0, &v_id[V_R], &v_addr[V_R], 1);
+    zt_fuzz_sign_planet(w, 0x4655b, 5, 3, &v_planet, &v_planet_len);
     free(w);
 }
 
@@ -596,10 +571,7 @@ static void v_init_once(void)
     done = true;
     if (zt__crypto_init() != 0)
         abort();
-    for (int i = 0; i < V_NIDS; i++)
-        if (zt__identity_from_string(&v_id[i], v_secrets[i], strlen(v_secrets[i])) != 0 ||
-            !v_id[i].has_secret)
-            abort();
+    zt_fuzz_load_identities(v_id, v_secrets, V_NIDS);
     zt__inetaddr_set4(&v_addr[V_C], c4, 9993);
     zt__inetaddr_set4(&v_addr[V_M], m4, 9993);
     zt__inetaddr_set4(&v_addr[V_R], r4, 9993);
@@ -632,14 +604,6 @@ static void v_init_once(void)
 }
 
 /* ---------------------------------------------------------------- one run */
-
-static void v_check_timers(void)
-{
-    if (zt__node_process_timers(v_node, v_now) != 0)
-        abort();
-    if (zt__node_next_deadline(v_node) <= v_now)
-        abort();
-}
 
 /* Builds the packet |from| -> node under test and delivers it from |from|'s address. */
 static void v_deliver(int from, unsigned verb, const uint8_t *payload, size_t len, bool aes)
@@ -722,9 +686,7 @@ static void v_begin(uint8_t flags)
     cfg.planet_len = v_planet_len;
     cfg.peer_cache = true;
     v_now = V_T0;
-    if (zt__node_new(&v_node, &cfg, &cb, v_now) != 0)
-        abort();
-    v_check_timers();
+    v_node = zt_fuzz_node_new(&cfg, &cb, v_now);
     v_hello_ok(V_R); /* online */
     if (zt__node_join(v_node, v_nwid, v_now) != 0)
         abort();
@@ -733,7 +695,7 @@ static void v_begin(uint8_t flags)
     if (variant < V_NVARIANTS)
         v_deliver(V_C, ZT_VERB_NETWORK_CONFIG, v_config_chunk[variant],
                   v_config_chunk_len[variant], false);
-    v_check_timers();
+    zt_fuzz_check_timers(v_node, v_now);
 }
 
 static void v_end(void)
@@ -907,7 +869,7 @@ static void v_record(uint8_t sel, const uint8_t *data, size_t len)
             v_packet(from, data[0] % VK_AES, data + 1, len - 1, true);
     } else if (kind != VK_NOTHING)
         v_packet(from, kind, data, len, false);
-    v_check_timers();
+    zt_fuzz_check_timers(v_node, v_now);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -3,7 +3,8 @@
  * flags byte, then records [u8 selector][u16 length, big-endian][bytes]; a record whose length
  * runs past the end takes what is left.  Each record's bytes are handed over in a buffer of
  * their exact size, so any overread is caught by the sanitizer.  And the checks both make of
- * what a node hands its callbacks.  Fuzz code only.
+ * what a node hands its callbacks, and the set-up both do (identities, planet, timers).  Fuzz
+ * code only.
  */
 #ifndef ZT_FUZZ_RECORDS_H
 #define ZT_FUZZ_RECORDS_H
@@ -14,6 +15,8 @@
 
 #include "core/node.h"
 #include "codec/wire/vl1.h"
+#include "codec/world.h"
+#include "crypto/crypto.h"
 #include "util/buf.h"
 
 static uint64_t zt_fuzz_sink;
@@ -78,6 +81,77 @@ static inline void zt_fuzz_records(const uint8_t *data, size_t size, unsigned ma
         free(copy);
     }
     end();
+}
+
+/* Loads the |n| identities written in |secrets| into |ids|, each with its secret half;
+ * aborts otherwise. */
+static inline void zt_fuzz_load_identities(zt_identity *ids, const char *const *secrets, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (zt__identity_from_string(&ids[i], secrets[i], strlen(secrets[i])) != 0 ||
+            !ids[i].has_secret)
+            abort();
+}
+
+/* Root |i| of |w|: |id| without its secret, at |nendpoints| of |endpoints|. */
+static inline void zt_fuzz_set_root(zt_world *w, int i, const zt_identity *id,
+                                    const zt_inetaddr *endpoints, unsigned nendpoints)
+{
+    w->roots[i].identity = *id;
+    zt__identity_clear(&w->roots[i].identity);
+    w->roots[i].nendpoints = nendpoints;
+    for (unsigned k = 0; k < nendpoints; k++)
+        w->roots[i].endpoints[k] = endpoints[k];
+}
+
+/* Makes |w| (its roots already set) planet |id| of timestamp 1000, signed by a fixed key
+ * whose secret byte i is i * |mul| + |add|, and writes it to a new buffer (*|pout|, *|plen|;
+ * the caller frees it).  Aborts on failure. */
+static inline void zt_fuzz_sign_planet(zt_world *w, uint64_t id, unsigned mul, unsigned add,
+                                       uint8_t **pout, size_t *plen)
+{
+    uint8_t pub[ZT_IDENTITY_KEY_LEN], sec[ZT_IDENTITY_KEY_LEN];
+    uint8_t *out = malloc(ZT_WORLD_MAX_SERIALIZED);
+    zt_ssize n;
+
+    if (out == NULL)
+        abort();
+    for (size_t i = 0; i < sizeof(sec); i++)
+        sec[i] = (uint8_t)(i * mul + add);
+    zt__keypair_public(sec, pub);
+    w->type = ZT_WORLD_TYPE_PLANET;
+    w->id = id;
+    w->timestamp = 1000;
+    memcpy(w->update_key, pub, sizeof(pub));
+    if (zt__world_sign(w, sec) != 0)
+        abort();
+    n = zt__world_write(w, false, out, ZT_WORLD_MAX_SERIALIZED);
+    if (n <= 0)
+        abort();
+    *pout = out;
+    *plen = (size_t)n;
+}
+
+/* Runs the node's timers at |now|: no error, and a next deadline after |now| (one at or
+ * before it would spin its embedder).  Aborts otherwise. */
+static inline void zt_fuzz_check_timers(zt_node *node, int64_t now)
+{
+    if (zt__node_process_timers(node, now) != 0)
+        abort();
+    if (zt__node_next_deadline(node) <= now)
+        abort();
+}
+
+/* A new node from |cfg| and |cb| at |now|, its first timers run (zt_fuzz_check_timers). */
+static inline zt_node *zt_fuzz_node_new(const zt_node_config *cfg, const zt_node_callbacks *cb,
+                                        int64_t now)
+{
+    zt_node *node;
+
+    if (zt__node_new(&node, cfg, cb, now) != 0)
+        abort();
+    zt_fuzz_check_timers(node, now);
+    return node;
 }
 
 #endif

@@ -467,8 +467,11 @@ static int check_iov(const struct zts_iovec *iov, int iovcnt)
     return 0;
 }
 
-ssize_t zts_readv(int fd, const struct zts_iovec *iov, int iovcnt)
+/* zts_readv (|is_write| false) and zts_writev: the service running, the vector checked,
+ * then one receive or send of it. */
+static ssize_t iov_io(int fd, const struct zts_iovec *iov, int iovcnt, bool is_write)
 {
+    const zt_iov *v = (const zt_iov *)(const void *)iov;
     int rv;
 
     if (!zt__sock_is_running())
@@ -476,19 +479,19 @@ ssize_t zts_readv(int fd, const struct zts_iovec *iov, int iovcnt)
     rv = check_iov(iov, iovcnt);
     if (rv != 0)
         return finish(rv);
-    return finish(zt__sock_recv(fd, (const zt_iov *)(const void *)iov, iovcnt, 0, NULL, NULL));
+    if (is_write)
+        return finish(zt__sock_send(fd, v, iovcnt, 0, NULL));
+    return finish(zt__sock_recv(fd, v, iovcnt, 0, NULL, NULL));
+}
+
+ssize_t zts_readv(int fd, const struct zts_iovec *iov, int iovcnt)
+{
+    return iov_io(fd, iov, iovcnt, false);
 }
 
 ssize_t zts_writev(int fd, const struct zts_iovec *iov, int iovcnt)
 {
-    int rv;
-
-    if (!zt__sock_is_running())
-        return ZTS_ERR_SERVICE;
-    rv = check_iov(iov, iovcnt);
-    if (rv != 0)
-        return finish(rv);
-    return finish(zt__sock_send(fd, (const zt_iov *)(const void *)iov, iovcnt, 0, NULL));
+    return iov_io(fd, iov, iovcnt, true);
 }
 
 /* zts_sendmsg/zts_recvmsg take `struct msghdr *` (the seed's prototypes) but read the object

@@ -21,28 +21,13 @@ name=controller_mode
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-for h in root app cli; do
-    mkdir -p "$tmp/$h"
-    "$idtool" generate "$tmp/$h/identity.secret" "$tmp/$h/identity.public" >/dev/null
-done
-addr_app=$(cut -c1-10 "$tmp/app/identity.public")
-addr_cli=$(cut -c1-10 "$tmp/cli/identity.public")
+identities root app cli
+addr_app=$(addr app)
+addr_cli=$(addr cli)
 
-started=0
-for attempt in 1 2 3 4 5; do
-    port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-    make_planet 00000000c0ffee04 "$port" root app cli
-    "$svc" -p "$port" --no-secondary-port --bind-loopback --allow-loopback "$tmp/root" \
-        2>"$tmp/root.log" &
-    pids+=($!)
-    if wait_for 10 "$tmp/root.log" ' info online$'; then
-        started=1
-        break
-    fi
-    grep -q 'cannot bind' "$tmp/root.log" || fail "root did not start"
-    stop_all
-done
-((started)) || fail "root could not bind a port"
+common=(--bind-loopback --allow-loopback)
+root_ready=' info online$'
+start_root 00000000c0ffee04 app cli
 log "root on 127.0.0.1/$port; the application's node is $addr_app"
 
 "$ctl_node" "$tmp/app" 4545 "$addr_cli" "$tmp/stop" >"$tmp/app.log" 2>&1 &
@@ -67,7 +52,5 @@ touch "$tmp/stop"
 deadline=$((SECONDS + 15))
 while kill -0 "${pids[1]}" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
 wait "${pids[1]}" || fail "app: exit status $?"
-if grep -E 'ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:' "$tmp"/*.log; then
-    fail "sanitizer report"
-fi
+no_sanitizer_report
 log "PASS"

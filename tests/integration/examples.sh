@@ -37,21 +37,6 @@ name=examples
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-# wait_exit <seconds> <pid>: true once the process has ended; its status goes to |status| and
-# it leaves |pids|.  False if it is still running after the (bounded) wait.
-wait_exit() {
-    local s=$1 p=$2 deadline q keep=()
-    (( s > $(left) )) && s=$(left)
-    deadline=$((SECONDS + s))
-    while kill -0 "$p" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
-    kill -0 "$p" 2>/dev/null && return 1
-    status=0
-    wait "$p" || status=$?
-    for q in "${pids[@]}"; do [[ $q == "$p" ]] || keep+=("$q"); done
-    pids=("${keep[@]}")
-    return 0
-}
-
 # A node ID as %llx prints it (no leading zeros).
 hexnz() { printf '%x' "$((0x$1))"; }
 
@@ -60,50 +45,20 @@ first_match() { sed -n "$2" "$1" | head -n1; }
 
 # ---- identities: root (= controller), the library nodes, a zt-service member that pings
 homes=(root server client comp ping member)
-for h in "${homes[@]}"; do
-    mkdir -p "$tmp/$h"
-    "$idtool" generate "$tmp/$h/identity.secret" "$tmp/$h/identity.public" >/dev/null
-    declare "addr_$h=$(cut -c1-10 "$tmp/$h/identity.public")"
-done
+identities "${homes[@]}"
+for h in "${homes[@]}"; do declare "addr_$h=$(addr "$h")"; done
 mkdir -p "$tmp/adhoc1" "$tmp/adhoc2" # fresh: the library makes their identities
 nwid="${addr_root}000001"
 log "root/controller $addr_root, network $nwid, server $addr_server, client $addr_client," \
     "comprehensive $addr_comp, pingable $addr_ping, member $addr_member"
 
-db="$tmp/root/controller.d/controller.sqlite3"
-mkdir -p "$tmp/root/controller.d"
-ctl() { "$ctltool" -i "$tmp/root/identity.secret" "$db" "$@" >>"$tmp/ctltool.out"; }
-ctl create-network "$nwid" '{"name":"examples","private":true,
-    "v4AssignMode":{"zt":true},
-    "v6AssignMode":{"rfc4193":true,"6plane":false,"zt":false},
-    "ipAssignmentPools":[{"ipRangeStart":"10.78.0.10","ipRangeEnd":"10.78.0.60"}],
-    "routes":[{"target":"10.78.0.0/24"}],
-    "rules":[{"type":"ACTION_ACCEPT"}],
-    "multicastLimit":32,"enableBroadcast":true}'
-for h in "${homes[@]}"; do
-    a="addr_$h"
-    ctl authorize "$nwid" "${!a}"
-done
+pool_network "$nwid" examples 10.78.0 10 60 true "${homes[@]}"
 log "controller store ready"
 
 # ---- the root, on a port named in the planet (retry if the port is taken meanwhile)
-started=0
-for attempt in 1 2 3 4 5; do
-    port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-    make_planet 00000000c0ffee03 "$port" "${homes[@]}" adhoc1 adhoc2
-    "$svc" -p "$port" --no-secondary-port --controller --bind-loopback --allow-loopback \
-        --log-level debug "$tmp/root" 2>"$tmp/root.log" &
-    pids+=($!)
-    if wait_for 10 "$tmp/root.log" ' info zt-service .* role=root ' &&
-        wait_for 5 "$tmp/root.log" 'I/O thread started'; then
-        started=1
-        break
-    fi
-    grep -q 'cannot bind' "$tmp/root.log" || fail "root did not start"
-    stop_all
-done
-((started)) || fail "root could not bind a port"
-log "root and controller on 127.0.0.1/$port (attempt $attempt)"
+common=(--bind-loopback --allow-loopback --log-level debug)
+start_root 00000000c0ffee03 "${homes[@]:1}" adhoc1 adhoc2 -- --controller
+log "root and controller on 127.0.0.1/$port"
 
 # ---- the library nodes, all at once (service port 0: the library picks one)
 "$ex_server" "$tmp/server" "$nwid" 4444 0 >"$tmp/server.log" 2>&1 &
@@ -214,7 +169,5 @@ done
 
 elapsed=$((SECONDS - t0))
 ((elapsed <= budget)) || fail "took ${elapsed}s, budget ${budget}s"
-if grep -E 'ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|WARNING: ThreadSanitizer' "$tmp"/*.log; then
-    fail "sanitizer report"
-fi
+no_sanitizer_report
 log "PASS (${elapsed}s)"

@@ -4,32 +4,16 @@
 # flood_world <world id> <homes A pings> <extra home>...: identities for root, a, b and the
 # extra homes (in parallel); a planet naming the root at 127.0.0.1/<random port>; the root
 # (zt-service --allow-loopback --bind-loopback, debug log), B, then A pinging the nodes of the
-# given homes ("b" or "b root") every 200 ms once B is online.  Returns once A has an ECHO reply from B over a
-# direct path.  Sets |common| (the leaves' options), |port|, |port_b|, |pid_root|, |pid_b|,
+# given homes ("b" or "b root") every 200 ms once B is online.  Returns once A has an ECHO
+# reply from B over a direct path.  Sets |common| (the leaves' options), |port|, |port_b|, |pid_root|, |pid_b|,
 # |pid_a|; logs in $tmp/<home>.log.
 
-addr() { cut -c1-10 "$tmp/$1/identity.public"; }
-
 flood_world() {
-    local id=$1 targets=$2 h started=0 attempt pings=()
+    local id=$1 targets=$2 h pings=()
     shift 2
-    for h in root a b "$@"; do
-        mkdir -p "$tmp/$h"
-        "$idtool" generate "$tmp/$h/identity.secret" "$tmp/$h/identity.public" >/dev/null &
-    done
-    wait
+    identities root a b "$@"
     common=(--bind-loopback --allow-loopback)
-    for attempt in 1 2 3 4 5; do
-        port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-        make_planet "$id" "$port" root a b "$@"
-        "$svc" -p "$port" --no-secondary-port "${common[@]}" --log-level debug "$tmp/root" \
-            2>"$tmp/root.log" &
-        pids+=($!)
-        if wait_for 10 "$tmp/root.log" 'I/O thread started'; then started=1; break; fi
-        grep -q 'cannot bind' "$tmp/root.log" || fail "the root did not start"
-        stop_all
-    done
-    ((started)) || fail "the root could not bind a port"
+    start_root "$id" a b "$@" -- --log-level debug
     pid_root=${pids[-1]}
 
     "$svc" -p 0 "${common[@]}" "$tmp/b" 2>"$tmp/b.log" &

@@ -1,7 +1,8 @@
 # lib.sh: what the multi-process loopback tests share.  Source it after setting |name| (the
 # test's name for log lines), |tmp| (its temp directory), |pids| (an array of the processes
 # it starts), |idtool|, and |budget| and |t0| (the overall time bound, for left and wait_for);
-# it installs the traps that stop every process and keep or remove |tmp|.
+# it installs the traps that stop every process and keep or remove |tmp| (kept with
+# ZT_KEEP_TMP=1, or when the caller sets |keep_tmp| to 1).
 
 log() { printf '[%s] %s\n' "$name" "$*"; }
 
@@ -47,12 +48,97 @@ cleanup() {
             tail -n 60 "$f"
         done
     fi
-    if [[ ${ZT_KEEP_TMP:-0} == 1 ]]; then log "kept $tmp"; else rm -rf "$tmp"; fi
+    if [[ ${ZT_KEEP_TMP:-0} == 1 || ${keep_tmp:-0} == 1 ]]; then
+        log "kept $tmp"
+    else
+        rm -rf "$tmp"
+    fi
     exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 trap 'log "FAIL: command at line $LINENO exited with $?"' ERR
+
+# wait_exit <seconds> <pid>: true once the process has ended; its status goes to |status| and
+# it leaves |pids|.  False if it is still running after the (bounded) wait.
+wait_exit() {
+    local s=$1 p=$2 deadline q keep=()
+    ((s > $(left))) && s=$(left)
+    deadline=$((SECONDS + s))
+    while kill -0 "$p" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+    kill -0 "$p" 2>/dev/null && return 1
+    status=0
+    wait "$p" || status=$?
+    for q in "${pids[@]}"; do [[ $q == "$p" ]] || keep+=("$q"); done
+    pids=("${keep[@]}")
+    return 0
+}
+
+# expect_clean_stop <home>...: every process in |pids| (already sent its signal) exits with
+# status 0 within 10 s; |pids| is then empty, and each home's log ($tmp/<home>.log) ends with
+# its "stopped" line and leaves no zerotier-one.pid behind.
+expect_clean_stop() {
+    local p rc deadline h
+    for p in "${pids[@]}"; do
+        rc=0
+        deadline=$((SECONDS + 10))
+        while kill -0 "$p" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+        kill -0 "$p" 2>/dev/null && fail "process $p did not stop within 10 s of the signal"
+        wait "$p" || rc=$?
+        ((rc == 0)) || fail "process $p exited with $rc after the signal"
+    done
+    pids=()
+    for h in "$@"; do
+        grep -q ' info stopped$' "$tmp/$h.log" || fail "$h: no 'stopped' line"
+        [[ ! -e $tmp/$h/zerotier-one.pid ]] || fail "$h: zerotier-one.pid left behind"
+    done
+}
+
+# no_sanitizer_report: fails if any log in |tmp| has an ASan, LSan, UBSan or TSan report.
+no_sanitizer_report() {
+    if grep -E 'ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|WARNING: ThreadSanitizer' \
+        "$tmp"/*.log; then
+        fail "sanitizer report"
+    fi
+}
+
+# identities <home>...: a directory $tmp/<home> and a new identity in it for each home, made
+# with |idtool| in parallel (each is a memory-hard hash search of ~0.2 s).
+identities() {
+    local h gen=()
+    for h in "$@"; do
+        mkdir -p "$tmp/$h"
+        "$idtool" generate "$tmp/$h/identity.secret" "$tmp/$h/identity.public" >/dev/null &
+        gen+=($!)
+    done
+    for h in "${gen[@]}"; do wait "$h" || fail "zt-idtool generate failed"; done
+}
+
+# addr <home>: the node ID (10 hex digits) of the identity in $tmp/<home>.
+addr() { cut -c1-10 "$tmp/$1/identity.public"; }
+
+# ctl <zt-ctltool argument>...: zt-ctltool (|ctltool|) on the root's controller store, signed
+# by the root's identity; its output goes to $tmp/ctltool.out.
+ctl() { "$ctltool" -i "$tmp/root/identity.secret" "$db" "$@" >>"$tmp/ctltool.out"; }
+
+# pool_network <nwid> <name> <a.b.c> <first> <last> <rfc4193: true|false> <home>...: the
+# root's controller store ($tmp/root/controller.d, sets |db|) with a private network: IPv4
+# from a.b.c.<first>-<last>, route a.b.c.0/24, RFC 4193 IPv6 or none, an ACCEPT rule,
+# multicast limit 32, broadcast; the node of every <home> authorized ahead.
+pool_network() {
+    local nwid=$1 net=$3 h
+    db="$tmp/root/controller.d/controller.sqlite3"
+    mkdir -p "$tmp/root/controller.d"
+    ctl create-network "$nwid" "$(printf '{"name":"%s","private":true,
+        "v4AssignMode":{"zt":true},
+        "v6AssignMode":{"rfc4193":%s,"6plane":false,"zt":false},
+        "ipAssignmentPools":[{"ipRangeStart":"%s.%s","ipRangeEnd":"%s.%s"}],
+        "routes":[{"target":"%s.0/24"}],
+        "rules":[{"type":"ACTION_ACCEPT"}],
+        "multicastLimit":32,"enableBroadcast":true}' "$2" "$6" "$net" "$4" "$net" "$5" "$net")"
+    shift 6
+    for h in "$@"; do ctl authorize "$nwid" "$(addr "$h")"; done
+}
 
 # make_planet <world id> <port> <home>...: a planet naming $tmp/root (identity.public) at
 # 127.0.0.1/<port>, signed by zt-idtool mkplanet and copied into each home directory.
@@ -72,8 +158,9 @@ JSON
 # start_root <world id> <home>... [-- <zt-service argument>...]: starts zt-service on
 # $tmp/root (log $tmp/root.log) at a random port, named in a planet that make_planet writes
 # into $tmp/root and every <home>, and waits for its "role=root" and "I/O thread started"
-# lines; a port taken meanwhile is tried again, five times at most.  Uses |svc| and the
-# |common| arguments; sets |port|.
+# lines (|root_ready| replaces the second: another extended regex, e.g. ' info online$'); a
+# port taken meanwhile is tried again, five times at most.  Uses |svc| and the |common|
+# arguments; sets |port|.
 start_root() {
     local id=$1 homes=(root) attempt
     shift
@@ -89,7 +176,7 @@ start_root() {
             2>"$tmp/root.log" &
         pids+=($!)
         if wait_for 10 "$tmp/root.log" ' info zt-service .* role=root ' &&
-            wait_for 5 "$tmp/root.log" 'I/O thread started'; then
+            wait_for 5 "$tmp/root.log" "${root_ready:-I/O thread started}"; then
             return 0
         fi
         grep -q 'cannot bind' "$tmp/root.log" || fail "root did not start"

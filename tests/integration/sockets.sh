@@ -63,21 +63,6 @@ name=sockets.$group
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-# wait_exit <seconds> <pid>: true once the process has ended; its status goes to |status| and
-# it leaves |pids|.  False if it is still running after the (bounded) wait.
-wait_exit() {
-    local s=$1 p=$2 deadline q keep=()
-    ((s > $(left))) && s=$(left)
-    deadline=$((SECONDS + s))
-    while kill -0 "$p" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
-    kill -0 "$p" 2>/dev/null && return 1
-    status=0
-    wait "$p" || status=$?
-    for q in "${pids[@]}"; do [[ $q == "$p" ]] || keep+=("$q"); done
-    pids=("${keep[@]}")
-    return 0
-}
-
 # A regex matching the text |1| literally.
 re() { printf '%s' "$1" | sed 's/[][\.*^$+?(){}|/]/\\&/g'; }
 
@@ -89,45 +74,15 @@ field() { sed -n "s/^ready \(.* \)\{0,1\}$2=\([^ ]*\).*/\2/p" "$1" | head -n1; }
 # world <home>...: an identity per home (and the root's), the network with every home
 # authorized, the root running with the planet copied into every home.
 world() {
-    local h a homes=("$@")
-    for h in root "${homes[@]}"; do
-        mkdir -p "$tmp/$h"
-        "$idtool" generate "$tmp/$h/identity.secret" "$tmp/$h/identity.public" >/dev/null
-    done
-    addr_root=$(cut -c1-10 "$tmp/root/identity.public")
+    local homes=("$@")
+    identities root "${homes[@]}"
+    addr_root=$(addr root)
     nwid="${addr_root}000001"
-    db="$tmp/root/controller.d/controller.sqlite3"
-    mkdir -p "$tmp/root/controller.d"
-    ctl() { "$ctltool" -i "$tmp/root/identity.secret" "$db" "$@" >>"$tmp/ctltool.out"; }
-    ctl create-network "$nwid" '{"name":"sockets","private":true,
-        "v4AssignMode":{"zt":true},
-        "v6AssignMode":{"rfc4193":true,"6plane":false,"zt":false},
-        "ipAssignmentPools":[{"ipRangeStart":"10.79.0.10","ipRangeEnd":"10.79.0.250"}],
-        "routes":[{"target":"10.79.0.0/24"}],
-        "rules":[{"type":"ACTION_ACCEPT"}],
-        "multicastLimit":32,"enableBroadcast":true}'
-    for h in "${homes[@]}"; do
-        a=$(cut -c1-10 "$tmp/$h/identity.public")
-        ctl authorize "$nwid" "$a"
-    done
-    local started=0 attempt
-    for attempt in 1 2 3 4 5; do
-        port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-        make_planet 00000000c0ffee05 "$port" root "${homes[@]}"
-        "$svc" -p "$port" --no-secondary-port --controller --bind-loopback --allow-loopback \
-            --log-level "${ZTS_ROOT_LOG:-info}" "$tmp/root" 2>"$tmp/root.log" &
-        pids+=($!)
-        if wait_for 10 "$tmp/root.log" ' info zt-service .* role=root ' &&
-            wait_for 5 "$tmp/root.log" ' info online$'; then
-            started=1
-            break
-        fi
-        grep -q 'cannot bind' "$tmp/root.log" || fail "root did not start"
-        stop_all
-    done
-    ((started)) || fail "root could not bind a port"
-    log "root/controller $addr_root on 127.0.0.1/$port (attempt $attempt), network $nwid," \
-        "nodes: ${homes[*]}"
+    pool_network "$nwid" sockets 10.79.0 10 250 true "${homes[@]}"
+    common=(--bind-loopback --allow-loopback --log-level "${ZTS_ROOT_LOG:-info}")
+    root_ready=' info online$'
+    start_root 00000000c0ffee05 "${homes[@]}" -- --controller
+    log "root/controller $addr_root on 127.0.0.1/$port, network $nwid, nodes: ${homes[*]}"
 }
 
 # node <home> <zts_peer args...>: starts a library node in the background, output in
@@ -346,8 +301,5 @@ kill)
     ;;
 esac
 
-if grep -E 'ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|WARNING: ThreadSanitizer' \
-    "$tmp"/*.log; then
-    fail "sanitizer report"
-fi
+no_sanitizer_report
 log "PASS ($((SECONDS - t0)) s)"

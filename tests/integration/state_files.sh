@@ -73,22 +73,12 @@ stop_one() {
 }
 
 # ---- identities, the planet, the controller's store
-for h in root a m fifo-id link-id bad-planet; do mkdir -p "$tmp/$h"; done
-for h in root a m bad-planet; do
-    "$idtool" generate "$tmp/$h/identity.secret" "$tmp/$h/identity.public" >/dev/null
-done
-addr_root=$(cut -c1-10 "$tmp/root/identity.public")
-addr_a=$(cut -c1-10 "$tmp/a/identity.public")
+mkdir -p "$tmp/fifo-id" "$tmp/link-id"
+identities root a m bad-planet
+addr_root=$(addr root)
+addr_a=$(addr a)
 nwid="${addr_root}000001"
-db="$tmp/root/controller.d/controller.sqlite3"
-mkdir -p "$tmp/root/controller.d"
-ctl() { "$ctltool" -i "$tmp/root/identity.secret" "$db" "$@" >>"$tmp/ctltool.out"; }
-ctl create-network "$nwid" '{"name":"state-files","private":true,
-    "v4AssignMode":{"zt":true},
-    "ipAssignmentPools":[{"ipRangeStart":"10.78.0.10","ipRangeEnd":"10.78.0.20"}],
-    "routes":[{"target":"10.78.0.0/24"}],
-    "rules":[{"type":"ACTION_ACCEPT"}]}'
-ctl authorize "$nwid" "$addr_a"
+pool_network "$nwid" state-files 10.78.0 10 20 false a
 log "root/controller $addr_root, member $addr_a, network $nwid"
 
 # ---- identity.secret as a FIFO: no blocking open, no new identity
@@ -184,7 +174,5 @@ log "truncated config ignored, asked again; a is $ip_a again"
 
 elapsed=$((SECONDS - t0))
 ((elapsed <= budget)) || fail "took ${elapsed}s, budget ${budget}s"
-if grep -E 'ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:' "$tmp"/*.log; then
-    fail "sanitizer report"
-fi
+no_sanitizer_report
 log "PASS (${elapsed}s)"

@@ -33,15 +33,12 @@ wait_for() {
 line_of() { grep -En -- "$2" "$1" | head -n1 | cut -d: -f1 || true; }
 
 # ---- identities and the planet
-for h in root a b bad-id bad-planet; do mkdir -p "$tmp/$h"; done
-for h in root a b; do
-    "$idtool" generate "$tmp/$h/identity.secret" "$tmp/$h/identity.public" >/dev/null
-done
-addr_root=$(cut -c1-10 "$tmp/root/identity.public")
-addr_a=$(cut -c1-10 "$tmp/a/identity.public")
-addr_b=$(cut -c1-10 "$tmp/b/identity.public")
+mkdir -p "$tmp/bad-id" "$tmp/bad-planet"
+identities root a b
+addr_root=$(addr root)
+addr_a=$(addr a)
+addr_b=$(addr b)
 log "root $addr_root, a $addr_a, b $addr_b"
-
 
 common=(--bind-loopback --allow-loopback --log-level debug)
 
@@ -107,28 +104,15 @@ log "path from a to b: relayed first, then direct"
 
 # ---- clean stop: SIGTERM (root, b) and SIGINT (a: background jobs start with SIGINT
 # ignored, which must not matter), exit 0, counters and peers saved
-stop_pids=("${pids[@]}")
-for p in "${stop_pids[@]:0:2}"; do kill -TERM "$p"; done
-kill -INT "${stop_pids[2]}"
-for p in "${stop_pids[@]}"; do
-    rc=0
-    deadline=$((SECONDS + 10))
-    while kill -0 "$p" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
-    kill -0 "$p" 2>/dev/null && fail "process $p did not stop within 10 s of the signal"
-    wait "$p" || rc=$?
-    ((rc == 0)) || fail "process $p exited with $rc after the signal"
-done
-pids=()
-for h in root a b; do
-    grep -q ' info stopped$' "$tmp/$h.log" || fail "$h: no 'stopped' line"
-    [[ ! -e $tmp/$h/zerotier-one.pid ]] || fail "$h: zerotier-one.pid left behind"
-done
+for p in "${pids[@]:0:2}"; do kill -TERM "$p"; done
+kill -INT "${pids[2]}"
+expect_clean_stop root a b
 grep -q ' info stopping (SIGINT)$' "$tmp/a.log" || fail "a: SIGINT not taken"
 relayed=$(sed -n 's/.* counters .*relayed=\([0-9]*\).*/\1/p' "$tmp/root.log" | tail -n1)
 ((${relayed:-0} > 0)) || fail "root relayed nothing"
 [[ -f $tmp/a/peers.d/$addr_b.peer ]] || fail "a: peers.d/$addr_b.peer not saved"
 [[ -f $tmp/b/peers.d/$addr_a.peer ]] || fail "b: peers.d/$addr_a.peer not saved"
 [[ $(stat -c %a "$tmp/a/identity.secret") == 600 ]] || fail "a: identity.secret not 0600"
-if grep -E 'ERROR: AddressSanitizer|runtime error:|WARNING: ThreadSanitizer' "$tmp"/*.log; then fail "sanitizer report"; fi
+no_sanitizer_report
 log "root relayed $relayed packets; all stopped cleanly, peers saved"
 log "PASS"

@@ -25,28 +25,14 @@ name=vl2_loopback
 source "$(dirname "$0")/lib.sh"
 
 # ---- identities, the planet (root = controller) and the controller's store
-for h in root a b; do
-    mkdir -p "$tmp/$h"
-    "$idtool" generate "$tmp/$h/identity.secret" "$tmp/$h/identity.public" >/dev/null
-done
-addr_root=$(cut -c1-10 "$tmp/root/identity.public")
-addr_a=$(cut -c1-10 "$tmp/a/identity.public")
-addr_b=$(cut -c1-10 "$tmp/b/identity.public")
+identities root a b
+addr_root=$(addr root)
+addr_a=$(addr a)
+addr_b=$(addr b)
 nwid="${addr_root}000001"
 log "root/controller $addr_root, a $addr_a, b $addr_b, network $nwid"
 
-db="$tmp/root/controller.d/controller.sqlite3"
-mkdir -p "$tmp/root/controller.d"
-ctl() { "$ctltool" -i "$tmp/root/identity.secret" "$db" "$@" >>"$tmp/ctltool.out"; }
-ctl create-network "$nwid" '{"name":"vl2-loopback","private":true,
-    "v4AssignMode":{"zt":true},
-    "ipAssignmentPools":[{"ipRangeStart":"10.77.0.10","ipRangeEnd":"10.77.0.20"}],
-    "routes":[{"target":"10.77.0.0/24"}],
-    "rules":[{"type":"ACTION_ACCEPT"}],
-    "multicastLimit":32,"enableBroadcast":true}'
-ctl authorize "$nwid" "$addr_root"
-ctl authorize "$nwid" "$addr_a"
-ctl authorize "$nwid" "$addr_b"
+pool_network "$nwid" vl2-loopback 10.77.0 10 20 false root a b
 [[ ! -e $tmp/root/controller.db ]] || fail "controller.db exists (zerotier-one would refuse to start)"
 log "controller store ready ($db)"
 
@@ -98,23 +84,8 @@ elapsed=$((SECONDS - t0))
 ((elapsed <= budget)) || fail "took ${elapsed}s, budget ${budget}s"
 
 # ---- clean stop: SIGTERM, exit 0, no pid file, no sanitizer report
-stop_pids=("${pids[@]}")
-for p in "${stop_pids[@]}"; do kill -TERM "$p"; done
-for p in "${stop_pids[@]}"; do
-    rc=0
-    deadline=$((SECONDS + 10))
-    while kill -0 "$p" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
-    kill -0 "$p" 2>/dev/null && fail "process $p did not stop within 10 s of SIGTERM"
-    wait "$p" || rc=$?
-    ((rc == 0)) || fail "process $p exited with $rc after SIGTERM"
-done
-pids=()
-for h in root a b; do
-    grep -q ' info stopped$' "$tmp/$h.log" || fail "$h: no 'stopped' line"
-    [[ ! -e $tmp/$h/zerotier-one.pid ]] || fail "$h: zerotier-one.pid left behind"
-done
-if grep -E 'ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|WARNING: ThreadSanitizer' "$tmp"/*.log; then
-    fail "sanitizer report"
-fi
+for p in "${pids[@]}"; do kill -TERM "$p"; done
+expect_clean_stop root a b
+no_sanitizer_report
 log "all stopped cleanly after ${elapsed}s of exchange"
 log "PASS"

@@ -49,6 +49,63 @@ void scenario_check_determinism(uint64_t (*run)(uint64_t seed), uint64_t seed, u
     assert_true(h1 != h3);
 }
 
+static uint64_t (*main_run)(uint64_t seed);
+static uint64_t main_seed, main_first;
+
+static void test_scenario(void **state)
+{
+    (void)state;
+    main_first = main_run(main_seed);
+}
+
+static void test_same_seed_same_trace(void **state)
+{
+    (void)state;
+    scenario_check_determinism(main_run, main_seed, main_first);
+}
+
+int scenario_main(const char *prefix, uint64_t (*run)(uint64_t seed), uint64_t dflt,
+                  CMFixtureFunction td)
+{
+    static char names[2][64];
+    struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_scenario, td),
+        cmocka_unit_test_teardown(test_same_seed_same_trace, td),
+    };
+
+    snprintf(names[0], sizeof(names[0]), "%s_scenario", prefix);
+    snprintf(names[1], sizeof(names[1]), "%s_same_seed_same_trace", prefix);
+    tests[0].name = names[0];
+    tests[1].name = names[1];
+    main_run = run;
+    main_seed = scenario_seed(dflt);
+    filter_from_env();
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
+
+sim_world *scenario_world(uint64_t seed, sim_link_cfg link)
+{
+    sim_world *w = sim_new(seed);
+
+    current_seed = seed;
+    current_world = w;
+    first_ping = INT64_MAX;
+    tap_install(w);
+    sim_set_default_link(w, link);
+    return w;
+}
+
+sim_node *scenario_root(sim_world *w, const char *addr, sim_link_cfg link,
+                        int64_t latency_ms)
+{
+    sim_node *root = sim_add_root(w, addr);
+
+    link.latency_ms = latency_ms;
+    sim_set_link(root, link);
+    tap_add(root);
+    return root;
+}
+
 /* ---- the tap: how packets reached each node --------------------------------------------- */
 
 static uint64_t load40(const uint8_t *p)
@@ -185,24 +242,13 @@ void topo_build(topo *t, uint64_t seed, sim_link_cfg link, int nleaves)
     static const sim_nat_type types[NLEAVES] = {0, SIM_NAT_FULL_CONE, SIM_NAT_PORT_RESTRICTED,
                                                 SIM_NAT_SYMMETRIC, SIM_NAT_PORT_RESTRICTED,
                                                 SIM_NAT_SYMMETRIC};
-    sim_link_cfg root_link = link;
 
     memset(t, 0, sizeof(*t));
-    current_seed = seed;
-    t->w = sim_new(seed);
-    current_world = t->w;
-    first_ping = INT64_MAX;
-    tap_install(t->w);
-    sim_set_default_link(t->w, link);
-    t->root[0] = sim_add_root(t->w, "198.51.100.1/9993");
-    t->root[1] = sim_add_root(t->w, "198.51.100.2/9993");
+    t->w = scenario_world(seed, link);
     /* root0 is nearer, hence the best upstream (vl1.md §5.1); failover tests kill it. */
-    root_link.latency_ms = link.latency_ms / 2 > 0 ? link.latency_ms / 2 : 1;
-    sim_set_link(t->root[0], root_link);
-    root_link.latency_ms = link.latency_ms * 2;
-    sim_set_link(t->root[1], root_link);
-    tap_add(t->root[0]);
-    tap_add(t->root[1]);
+    t->root[0] = scenario_root(t->w, "198.51.100.1/9993", link,
+                               link.latency_ms / 2 > 0 ? link.latency_ms / 2 : 1);
+    t->root[1] = scenario_root(t->w, "198.51.100.2/9993", link, link.latency_ms * 2);
     for (int i = 0; i < nleaves; i++) {
         char ip[32], inside[48];
         snprintf(ip, sizeof(ip), "198.18.%d.1", i + 1);

@@ -43,6 +43,18 @@ uint64_t scenario_seed(uint64_t dflt);
  * trace hash (|first|, when not 0, stands for an earlier run with that seed), and with the next
  * seed another one. */
 void scenario_check_determinism(uint64_t (*run)(uint64_t seed), uint64_t seed, uint64_t first);
+/* The main() of a scenario program (test_sim_vl2*.c): two cmocka tests, <prefix>_scenario
+ * (|run| with the seed, ZT_SIM_SEED or else |dflt|) and <prefix>_same_seed_same_trace (the
+ * determinism check above, reusing the first test's hash), each followed by |td|; honours
+ * ZT_SIM_FILTER.  Returns what cmocka_run_group_tests() returns. */
+int scenario_main(const char *prefix, uint64_t (*run)(uint64_t seed), uint64_t dflt,
+                  CMFixtureFunction td);
+/* A new world for seed |seed| whose links default to |link|, made the current one (for
+ * CHECK and teardown), with the tap installed; the caller adds nodes, then sim_start(). */
+sim_world *scenario_world(uint64_t seed, sim_link_cfg link);
+/* Adds a root at |addr| on |link| with |latency_ms| instead, and to the tap. */
+sim_node *scenario_root(sim_world *w, const char *addr, sim_link_cfg link,
+                        int64_t latency_ms);
 
 /* ---- the tap: how packets reached each node --------------------------------------------- */
 

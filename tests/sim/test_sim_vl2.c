@@ -75,23 +75,11 @@ static void world_build(vl2 *v, uint64_t seed)
 {
     static const sim_nat_type types[NM] = {0, SIM_NAT_FULL_CONE, SIM_NAT_PORT_RESTRICTED,
                                            SIM_NAT_SYMMETRIC};
-    sim_link_cfg root_link = lossy_link;
 
     memset(v, 0, sizeof(*v));
-    current_seed = seed;
-    v->w = sim_new(seed);
-    current_world = v->w;
-    first_ping = INT64_MAX;
-    tap_install(v->w);
-    sim_set_default_link(v->w, lossy_link);
-    v->root[0] = sim_add_root(v->w, "198.51.100.1/9993");
-    v->root[1] = sim_add_root(v->w, "198.51.100.2/9993");
-    root_link.latency_ms = 8;
-    sim_set_link(v->root[0], root_link);
-    root_link.latency_ms = 30;
-    sim_set_link(v->root[1], root_link);
-    tap_add(v->root[0]);
-    tap_add(v->root[1]);
+    v->w = scenario_world(seed, lossy_link);
+    v->root[0] = scenario_root(v->w, "198.51.100.1/9993", lossy_link, 8);
+    v->root[1] = scenario_root(v->w, "198.51.100.2/9993", lossy_link, 30);
     ctl.node = sim_add_node(v->w, NULL, "198.18.10.1/9993");
     tap_add(ctl.node);
     sim_set_config_hook(ctl.node, ctl_hook, &ctl);
@@ -628,32 +616,7 @@ static uint64_t run_scenario(uint64_t seed)
 
 /* The seed: 4001, or ZT_SIM_SEED to try others (the determinism test then also runs the next
  * one). */
-static uint64_t base_seed(void)
-{
-    return scenario_seed(4001);
-}
-
-static uint64_t first_hash; /* of test_vl2_scenario, with the base seed */
-
-static void test_vl2_scenario(void **state)
-{
-    (void)state;
-    first_hash = run_scenario(base_seed());
-}
-
-static void test_vl2_same_seed_same_trace(void **state)
-{
-    (void)state;
-    scenario_check_determinism(run_scenario, base_seed(), first_hash);
-}
-
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_vl2_scenario, vl2_teardown),
-        cmocka_unit_test_teardown(test_vl2_same_seed_same_trace, vl2_teardown),
-    };
-
-    filter_from_env();
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return scenario_main("test_vl2", run_scenario, 4001, vl2_teardown);
 }

@@ -72,24 +72,10 @@ static const sim_link_cfg member_link = {.latency_ms = 12, .jitter_ms = 3};
 
 static void world_build(rules_world *v, uint64_t seed)
 {
-    sim_link_cfg root_link = member_link;
-    sim_node *root;
-
     memset(v, 0, sizeof(*v));
-    current_seed = seed;
-    v->w = sim_new(seed);
-    current_world = v->w;
-    first_ping = INT64_MAX;
-    tap_install(v->w);
-    sim_set_default_link(v->w, member_link);
-    root = sim_add_root(v->w, "198.51.100.1/9993");
-    root_link.latency_ms = 8;
-    sim_set_link(root, root_link);
-    tap_add(root);
-    root = sim_add_root(v->w, "198.51.100.2/9993");
-    root_link.latency_ms = 30;
-    sim_set_link(root, root_link);
-    tap_add(root);
+    v->w = scenario_world(seed, member_link);
+    scenario_root(v->w, "198.51.100.1/9993", member_link, 8);
+    scenario_root(v->w, "198.51.100.2/9993", member_link, 30);
     ctl.node = sim_add_node(v->w, NULL, "198.18.10.1/9993");
     tap_add(ctl.node);
     sim_set_config_hook(ctl.node, ctl_hook, &ctl);
@@ -490,32 +476,7 @@ static uint64_t run_scenario(uint64_t seed)
 
 /* The seed: 5001, or ZT_SIM_SEED to try others (the determinism test then also runs the next
  * one). */
-static uint64_t base_seed(void)
-{
-    return scenario_seed(5001);
-}
-
-static uint64_t first_hash; /* of test_vl2_rules_scenario, with the base seed */
-
-static void test_vl2_rules_scenario(void **state)
-{
-    (void)state;
-    first_hash = run_scenario(base_seed());
-}
-
-static void test_vl2_rules_same_seed_same_trace(void **state)
-{
-    (void)state;
-    scenario_check_determinism(run_scenario, base_seed(), first_hash);
-}
-
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_vl2_rules_scenario, rules_teardown),
-        cmocka_unit_test_teardown(test_vl2_rules_same_seed_same_trace, rules_teardown),
-    };
-
-    filter_from_env();
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return scenario_main("test_vl2_rules", run_scenario, 5001, rules_teardown);
 }

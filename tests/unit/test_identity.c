@@ -165,6 +165,18 @@ static int parse(const char *s, size_t len)
     return rv;
 }
 
+/* parse() of the string that |fmt| and the arguments make. */
+__attribute__((format(printf, 1, 2))) static int parsef(const char *fmt, ...)
+{
+    char s[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(s, sizeof(s), fmt, ap);
+    va_end(ap);
+    return parse(s, strlen(s));
+}
+
 static void test_from_string_rejects(void **state)
 {
     char pub[ZT_IDENTITY_STR_MAX + 1], sec[ZT_IDENTITY_STR_MAX + 1], s[1024];
@@ -176,52 +188,37 @@ static void test_from_string_rejects(void **state)
     addr_end = pub + 10;
 
     /* Two fields, and five. */
-    snprintf(s, sizeof(s), "%.10s:0", pub);
-    assert_int_equal(parse(s, strlen(s)), ZT_ERR_INVAL);
-    snprintf(s, sizeof(s), "%s:", sec);
-    assert_int_equal(parse(s, strlen(s)), ZT_ERR_INVAL);
-    snprintf(s, sizeof(s), "%s:00", sec);
-    assert_int_equal(parse(s, strlen(s)), ZT_ERR_INVAL);
+    assert_int_equal(parsef("%.10s:0", pub), ZT_ERR_INVAL);
+    assert_int_equal(parsef("%s:", sec), ZT_ERR_INVAL);
+    assert_int_equal(parsef("%s:00", sec), ZT_ERR_INVAL);
     /* One field; an empty fourth field. */
     assert_int_equal(parse(pub, 10), ZT_ERR_INVAL);
-    snprintf(s, sizeof(s), "%s:", pub);
-    assert_int_equal(parse(s, strlen(s)), ZT_ERR_INVAL);
+    assert_int_equal(parsef("%s:", pub), ZT_ERR_INVAL);
 
     /* Type field other than exactly "0". */
     static const char *types[] = {"1", "00", "", " 0", "o", "01"};
-    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-        snprintf(s, sizeof(s), "%.10s:%s:%s", pub, types[i], addr_end + 3);
-        assert_int_equal(parse(s, strlen(s)), ZT_ERR_INVAL);
-    }
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+        assert_int_equal(parsef("%.10s:%s:%s", pub, types[i], addr_end + 3), ZT_ERR_INVAL);
 
     /* Address: wrong length, non-hex, reserved. */
-    snprintf(s, sizeof(s), "%.9s%s", pub, addr_end);
-    assert_int_equal(parse(s, strlen(s)), ZT_ERR_INVAL);
-    snprintf(s, sizeof(s), "0%s", pub);
-    assert_int_equal(parse(s, strlen(s)), ZT_ERR_INVAL);
+    assert_int_equal(parsef("%.9s%s", pub, addr_end), ZT_ERR_INVAL);
+    assert_int_equal(parsef("0%s", pub), ZT_ERR_INVAL);
     snprintf(s, sizeof(s), "%s", pub);
     s[4] = 'x';
     assert_int_equal(parse(s, strlen(s)), ZT_ERR_INVAL);
-    snprintf(s, sizeof(s), "ff12345678%s", addr_end);
-    assert_int_equal(parse(s, strlen(s)), ZT_ERR_RESERVED);
-    snprintf(s, sizeof(s), "0000000000%s", addr_end);
-    assert_int_equal(parse(s, strlen(s)), ZT_ERR_RESERVED);
+    assert_int_equal(parsef("ff12345678%s", addr_end), ZT_ERR_RESERVED);
+    assert_int_equal(parsef("0000000000%s", addr_end), ZT_ERR_RESERVED);
 
     /* Public key: 126 and 130 digits, a bad digit. */
-    snprintf(s, sizeof(s), "%.139s", pub);
-    assert_int_equal(parse(s, strlen(s)), ZT_ERR_INVAL);
-    snprintf(s, sizeof(s), "%s00", pub);
-    assert_int_equal(parse(s, strlen(s)), ZT_ERR_INVAL);
+    assert_int_equal(parsef("%.139s", pub), ZT_ERR_INVAL);
+    assert_int_equal(parsef("%s00", pub), ZT_ERR_INVAL);
     snprintf(s, sizeof(s), "%s", pub);
     s[100] = 'g';
     assert_int_equal(parse(s, strlen(s)), ZT_ERR_INVAL);
     /* Secret key: 126 and 130 digits, a bad digit, odd length. */
-    snprintf(s, sizeof(s), "%.268s", sec);
-    assert_int_equal(parse(s, strlen(s)), ZT_ERR_INVAL);
-    snprintf(s, sizeof(s), "%.269s", sec);
-    assert_int_equal(parse(s, strlen(s)), ZT_ERR_INVAL);
-    snprintf(s, sizeof(s), "%s00", sec);
-    assert_int_equal(parse(s, strlen(s)), ZT_ERR_INVAL);
+    assert_int_equal(parsef("%.268s", sec), ZT_ERR_INVAL);
+    assert_int_equal(parsef("%.269s", sec), ZT_ERR_INVAL);
+    assert_int_equal(parsef("%s00", sec), ZT_ERR_INVAL);
     snprintf(s, sizeof(s), "%s", sec);
     s[200] = 'Z';
     assert_int_equal(parse(s, strlen(s)), ZT_ERR_INVAL);
@@ -237,8 +234,7 @@ static void test_from_string_rejects(void **state)
     assert_int_equal(parse("", 0), ZT_ERR_INVAL);
     assert_int_equal(parse(" \t\r\n", 4), ZT_ERR_INVAL);
     /* Embedded whitespace is not trimmed. */
-    snprintf(s, sizeof(s), "%.10s :0:%s", pub, addr_end + 3);
-    assert_int_equal(parse(s, strlen(s)), ZT_ERR_INVAL);
+    assert_int_equal(parsef("%.10s :0:%s", pub, addr_end + 3), ZT_ERR_INVAL);
     /* |len| is honoured: a valid string cut short fails. */
     assert_int_equal(parse(pub, 140), ZT_ERR_INVAL);
 }
