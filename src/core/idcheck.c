@@ -12,7 +12,7 @@
 
 #include <string.h>
 
-bool zt__budget_take(zt_budget *b, unsigned rate, unsigned burst, int64_t now)
+bool zt__idcheck_budget_take(zt_budget *b, unsigned rate, unsigned burst, int64_t now)
 {
     const int64_t cap = (int64_t)burst * 1000;
 
@@ -134,7 +134,7 @@ int zt__idcheck_hold(zt_node *n, const zt_identity *id, uint8_t *pkt, const uint
         return ZT_ERR_DROP;
     }
     if (!j->has_key) {
-        if (!zt__budget_take(&n->agree_budget, ZT_AGREE_RATE, ZT_AGREE_BURST, now)) {
+        if (!zt__idcheck_budget_take(&n->agree_budget, ZT_AGREE_RATE, ZT_AGREE_BURST, now)) {
             n->counters.drop_overload++;
             return ZT_ERR_DROP;
         }
@@ -167,9 +167,9 @@ bool zt__idcheck_fresh_prefix(zt_node *n, size_t bucket, int64_t now)
 
 bool zt__idcheck_agree_budget(zt_node *n, bool fresh, int64_t now)
 {
-    return (fresh && zt__budget_take(&n->agree_fresh_budget, ZT_AGREE_FRESH_RATE,
-                                     ZT_AGREE_FRESH_BURST, now)) ||
-           zt__budget_take(&n->agree_budget, ZT_AGREE_RATE, ZT_AGREE_BURST, now);
+    return (fresh && zt__idcheck_budget_take(&n->agree_fresh_budget, ZT_AGREE_FRESH_RATE,
+                                             ZT_AGREE_FRESH_BURST, now)) ||
+           zt__idcheck_budget_take(&n->agree_budget, ZT_AGREE_RATE, ZT_AGREE_BURST, now);
 }
 
 /* A proof token: WHOIS answers from their own budget, a fresh prefix from the fresh one
@@ -177,10 +177,10 @@ bool zt__idcheck_agree_budget(zt_node *n, bool fresh, int64_t now)
 static bool proof_budget(zt_node *n, bool whois, bool fresh, int64_t now)
 {
     if (whois)
-        return zt__budget_take(&n->idv_whois_budget, ZT_IDV_RATE, ZT_IDV_BURST, now);
-    return (fresh && zt__budget_take(&n->idv_fresh_budget, ZT_IDV_FRESH_RATE, ZT_IDV_FRESH_BURST,
-                                     now)) ||
-           zt__budget_take(&n->idv_budget, ZT_IDV_RATE, ZT_IDV_BURST, now);
+        return zt__idcheck_budget_take(&n->idv_whois_budget, ZT_IDV_RATE, ZT_IDV_BURST, now);
+    return (fresh && zt__idcheck_budget_take(&n->idv_fresh_budget, ZT_IDV_FRESH_RATE,
+                                             ZT_IDV_FRESH_BURST, now)) ||
+           zt__idcheck_budget_take(&n->idv_budget, ZT_IDV_RATE, ZT_IDV_BURST, now);
 }
 
 int zt__idcheck_start(zt_node *n, const zt_identity *id, const uint8_t *key, bool fresh,

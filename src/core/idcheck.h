@@ -9,7 +9,7 @@
 
 #include "core/node_internal.h"
 
-bool zt__budget_take(zt_budget *b, unsigned rate, unsigned burst, int64_t now);
+bool zt__idcheck_budget_take(zt_budget *b, unsigned rate, unsigned burst, int64_t now);
 bool zt__idcheck_failed_before(const zt_node *n, const zt_identity *id);
 bool zt__idcheck_in_progress(const zt_node *n, uint64_t address);
 /* Checks |id|'s address proof within budget: 0 valid, ZT_ERR_AGAIN handed to the embedder

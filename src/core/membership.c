@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "util/array.h"
+
 zt_network *zt__membership_network(const zt_node *n, uint64_t nwid)
 {
     for (zt_network *net = n->networks; net != NULL; net = net->next)
@@ -16,19 +18,9 @@ zt_membership *zt__membership_find(zt_node *n, zt_network *net, uint64_t address
     for (unsigned i = 0; i < net->nmembers; i++)
         if (net->members[i].address == address)
             return &net->members[i];
-    if (!create || net->nmembers >= ZT_MAX_MEMBERSHIPS)
+    if (!create || zt__array_grow(n->mem, &net->members, &net->cap_members, net->nmembers + 1,
+                                  sizeof(*net->members), ZT_MAX_MEMBERSHIPS) != 0)
         return NULL;
-    if (net->nmembers == net->cap_members) {
-        unsigned cap = net->cap_members == 0 ? 16 : net->cap_members * 2;
-        zt_membership *grown = zt__mem_calloc(n->mem, cap, sizeof(*grown));
-        if (grown == NULL)
-            return NULL;
-        if (net->nmembers > 0)
-            memcpy(grown, net->members, net->nmembers * sizeof(*grown));
-        zt__mem_free(n->mem, net->members);
-        net->members = grown;
-        net->cap_members = cap;
-    }
     memset(&net->members[net->nmembers], 0, sizeof(net->members[0]));
     net->members[net->nmembers].address = address;
     return &net->members[net->nmembers++];
@@ -36,7 +28,7 @@ zt_membership *zt__membership_find(zt_node *n, zt_network *net, uint64_t address
 
 bool zt__membership_recently_configured(const zt_peer *p, uint64_t nwid, int64_t now)
 {
-    for (unsigned i = 0; i < 4; i++)
+    for (unsigned i = 0; i < ZT_CONFIGURED_SLOTS; i++)
         if (p->configured[i].nwid == nwid && p->configured[i].at != 0 &&
             now - p->configured[i].at <= ZT_CONTROLLER_AUTH_WINDOW)
             return true;

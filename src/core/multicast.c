@@ -3,6 +3,7 @@
  * sent, and waits up to 5 s for those a GATHER names (at most 8 waiting per network). */
 #include "core/multicast.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "core/host.h"
@@ -13,6 +14,7 @@
 #include "core/send.h"
 #include "core/vl2_creds.h"
 #include "core/vl2_filter.h"
+#include "util/table.h"
 
 
 #define ZT_MULTICAST_EXPLICIT_GATHER_DELAY 60000 /* min interval between GATHERs per group */
@@ -115,25 +117,23 @@ void zt__mcast_announce(zt_node *n, zt_network *net, zt_peer *to, int64_t now)
 static void pending_deliver(zt_node *n, zt_network *net, const zt_mgroup *g, uint64_t address,
                             int64_t now);
 
+static bool same_member(const void *entry, const void *key)
+{
+    const zt_mcast_member *a = entry, *b = key;
+    return a->address == b->address && zt__mgroup_equal(&a->group, &b->group);
+}
+
+/* Notes |address| as a subscriber of |g| now; a full table forgets its oldest (vl2.md §7). */
 static void add_member(zt_network *net, const zt_mgroup *g, uint64_t address, int64_t now)
 {
-    unsigned oldest = 0;
+    zt_mcast_member want = {.group = *g, .address = address, .since = now};
+    bool found;
+    size_t i = zt__table_slot(net->mcast, net->nmcast, ZT_MAX_MCAST_MEMBERS, sizeof(want),
+                              offsetof(zt_mcast_member, since), same_member, &want, &found);
 
-    for (unsigned i = 0; i < net->nmcast; i++) {
-        zt_mcast_member *m = &net->mcast[i];
-        if (m->address == address && zt__mgroup_equal(&m->group, g)) {
-            m->since = now;
-            return;
-        }
-        if (m->since < net->mcast[oldest].since)
-            oldest = i;
-    }
-    if (net->nmcast < ZT_MAX_MCAST_MEMBERS) {
-        oldest = net->nmcast++;
-    }
-    net->mcast[oldest].group = *g;
-    net->mcast[oldest].address = address;
-    net->mcast[oldest].since = now;
+    if (i == net->nmcast)
+        net->nmcast++;
+    net->mcast[i] = want;
 }
 
 void zt__mcast_add_member(zt_node *n, zt_network *net, const zt_mgroup *g, uint64_t address,
@@ -163,36 +163,35 @@ static bool multicast_peer_ok(zt_node *n, zt_network *net, const zt_peer *p, uin
     return n->is_root ||
            ((nwid >> 24) == n->address && n->cb.config_request != NULL &&
             zt__membership_recently_configured(p, nwid, now)) ||
-           (net != NULL && zt__vl2_gate(n, net, p, now));
+           (net != NULL && zt__mcast_gate(n, net, p, now));
 }
 
 #define ZT_MAX_FOREIGN_MCAST 16384
 
+static bool same_foreign(const void *entry, const void *key)
+{
+    const struct zt_foreign_mcast *a = entry, *b = key;
+    return a->nwid == b->nwid && same_member(&a->m, &b->m);
+}
+
 static void foreign_add(zt_node *n, uint64_t nwid, const zt_mgroup *g, uint64_t address,
                         int64_t now)
 {
-    unsigned oldest = 0;
+    struct zt_foreign_mcast want = {.nwid = nwid, .m = {.group = *g, .address = address,
+                                                        .since = now}};
+    bool found;
+    size_t i;
 
     if (n->foreign == NULL) {
         n->foreign = zt__mem_calloc(n->mem, ZT_MAX_FOREIGN_MCAST, sizeof(*n->foreign));
         if (n->foreign == NULL)
             return;
     }
-    for (unsigned i = 0; i < n->nforeign; i++) {
-        struct zt_foreign_mcast *f = &n->foreign[i];
-        if (f->nwid == nwid && f->m.address == address && zt__mgroup_equal(&f->m.group, g)) {
-            f->m.since = now;
-            return;
-        }
-        if (f->m.since < n->foreign[oldest].m.since)
-            oldest = i;
-    }
-    if (n->nforeign < ZT_MAX_FOREIGN_MCAST)
-        oldest = n->nforeign++;
-    n->foreign[oldest].nwid = nwid;
-    n->foreign[oldest].m.group = *g;
-    n->foreign[oldest].m.address = address;
-    n->foreign[oldest].m.since = now;
+    i = zt__table_slot(n->foreign, n->nforeign, ZT_MAX_FOREIGN_MCAST, sizeof(want),
+                       offsetof(struct zt_foreign_mcast, m.since), same_foreign, &want, &found);
+    if (i == n->nforeign)
+        n->nforeign++;
+    n->foreign[i] = want;
 }
 
 void zt__mcast_foreign_expire(zt_node *n, int64_t now)
@@ -292,7 +291,7 @@ void zt__mcast_gather_received(zt_node *n, zt_peer *p, int64_t local_socket,
         if (zt__com_read(&r, &com) != 0)
             return;
         if (net != NULL)
-            zt__vl2_offer_com(n, net, &com, now);
+            zt__vl2_creds_offer_com(n, net, &com, now);
     }
     if (limit == 0 || (net != NULL && net->mcast == NULL) ||
         !multicast_peer_ok(n, net, p, nwid, now))
@@ -343,7 +342,7 @@ void zt__mcast_gather_ok(zt_node *n, const uint8_t *payload, size_t len, bool is
         if (zt__rd_u8(&r, &flags) != 0 || ((flags & 0x01) && zt__com_read(&r, &com) != 0))
             return;
         if (flags & 0x01)
-            zt__vl2_offer_com(n, net, &com, now); /* deprecated, still offered (§3.5) */
+            zt__vl2_creds_offer_com(n, net, &com, now); /* deprecated, still offered (§3.5) */
         if (!(flags & 0x02))
             return;
     }
@@ -402,11 +401,11 @@ static bool send_one(zt_node *n, zt_network *net, uint64_t to, const zt_mgroup *
     zt_peer *p = zt__lookup_peer(n, to, now);
     zt_wr w;
 
-    if (!zt__vl2_rules_allow(n, net, false, to, src_mac, dst_mac, ethertype, data, len, now))
+    if (!zt__vl2_filter_allow(n, net, false, to, src_mac, dst_mac, ethertype, data, len, now))
         return false;
     zt__mac_to_bytes(g->mac, mac);
     if (p != NULL)
-        zt__vl2_push_if_needed(n, net, p, now); /* before the frame is built in txbuf */
+        zt__vl2_creds_push_if_needed(n, net, p, now); /* before the frame is built in txbuf */
     w = zt__send_begin(n, to, ZT_VERB_MULTICAST_FRAME);
     zt__wr_u64(&w, net->nwid);
     zt__wr_u8(&w, 0x02); /* implicit gather limit follows */
@@ -539,7 +538,7 @@ int zt__mcast_send(zt_node *n, zt_network *net, uint64_t src_mac, uint64_t dst_m
     if (zt__mac_is_broadcast(dst_mac) && g.adi == 0 &&
         !(net->config.flags & ZT_NETCONF_FLAG_ENABLE_BROADCAST))
         return 0;
-    if (!zt__vl2_rules_allow(n, net, false, 0, src_mac, dst_mac, ethertype, data, len, now))
+    if (!zt__vl2_filter_allow(n, net, false, 0, src_mac, dst_mac, ethertype, data, len, now))
         return 0;
     known = known_members(net, &g);
     want = gather_limit_for(limit, known);
@@ -608,7 +607,7 @@ void zt__mcast_frame_received(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t
     if (flags & 0x01) { /* deprecated, still offered before the gate (§3.5 step 1) */
         if (zt__com_read(&r, &com) != 0)
             return;
-        zt__vl2_offer_com(n, net, &com, now);
+        zt__vl2_creds_offer_com(n, net, &com, now);
     }
     if ((flags & 0x02) && zt__rd_be(&r, &gather_limit, 4) != 0)
         return;
@@ -623,7 +622,7 @@ void zt__mcast_frame_received(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t
         return;
     g.mac = zt__mac_from_bytes(mac);
     g.adi = (uint32_t)v;
-    if (!zt__vl2_gate(n, net, p, now)) {
+    if (!zt__mcast_gate(n, net, p, now)) {
         /* The sender pushes its credentials on this (§3.5 step 2, §3.7): a lost push is
          * repaired by the next frame instead of after the 30 s push period. */
         zt__send_vl2_error(n, p, pkt, ZT_ERROR_NEED_MEMBERSHIP_CERTIFICATE, nwid,
@@ -635,8 +634,8 @@ void zt__mcast_frame_received(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t
         src != zt__mac_from_address(p->id.address, nwid))
         return; /* no bridges here: the source is the peer */
     if (zt__rd_left(&r) > 0 && zt__rd_left(&r) <= 10000 &&
-        zt__vl2_rules_allow(n, net, true, p->id.address, src, g.mac, ethertype, r.p,
-                            zt__rd_left(&r), now))
+        zt__vl2_filter_allow(n, net, true, p->id.address, src, g.mac, ethertype, r.p,
+                             zt__rd_left(&r), now))
         zt__host_frame(n, net, src, g.mac, ethertype, r.p, zt__rd_left(&r));
     if (flags & 0x02)
         frame_gather_reply(n, net, p, pkt, &g, (uint32_t)gather_limit, now);
@@ -645,7 +644,7 @@ void zt__mcast_frame_received(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t
 /* The membership gate (§5.7): public, or the peer's COM is current and agrees with ours.  It
  * lives with multicast because passing it is what earns a member our subscriptions (LIKE,
  * §7), at most once per ZT_MULTICAST_ANNOUNCE_PERIOD. */
-bool zt__vl2_gate(zt_node *n, zt_network *net, const zt_peer *p, int64_t now)
+bool zt__mcast_gate(zt_node *n, zt_network *net, const zt_peer *p, int64_t now)
 {
     zt_membership *m;
     bool ok;

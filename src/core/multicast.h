@@ -29,6 +29,6 @@ void zt__mcast_pending_clear(zt_node *n, zt_network *net);
 void zt__mcast_expire(zt_network *net, int64_t now);
 void zt__mcast_foreign_expire(zt_node *n, int64_t now);
 /* The membership gate (vl2.md §5.7); a member that passes gets our LIKEs (§7). */
-bool zt__vl2_gate(zt_node *n, zt_network *net, const zt_peer *p, int64_t now);
+bool zt__mcast_gate(zt_node *n, zt_network *net, const zt_peer *p, int64_t now);
 
 #endif

@@ -1,6 +1,7 @@
 /* Joined networks: config requests, config chunks, status (vl2.md §1.3-§1.4, §3.8-§3.10). */
 #include "core/network.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "codec/adhoc.h"
@@ -13,6 +14,7 @@
 #include "core/send.h"
 #include "core/vl2.h"
 #include "crypto/crypto.h"
+#include "util/table.h"
 
 static void network_event(zt_node *n, zt_node_event_type type, const zt_network *net)
 {
@@ -133,33 +135,33 @@ static void load_cached_config(zt_node *n, zt_network *net, int64_t now)
     zt__mem_free(n->mem, cached);
 }
 
+static bool same_network(const void *entry, const void *key)
+{
+    return ((const zt_configured *)entry)->nwid == ((const zt_configured *)key)->nwid;
+}
+
 /* Our controller's configs to |dest| (an OK to a request, or a pushed chunk: both start with
  * the network ID, after the in-re verb and packet ID for the OK) are remembered per peer. */
 static void note_config_sent(zt_node *n, uint64_t dest, unsigned verb, const uint8_t *payload,
                              size_t len, int64_t now)
 {
+    zt_configured want = {.at = now};
     zt_peer *p;
-    uint64_t nwid;
-    unsigned slot = 0;
+    bool found;
+    size_t slot;
 
     if (verb == ZT_VERB_OK && len >= 17 && payload[0] == ZT_VERB_NETWORK_CONFIG_REQUEST)
-        nwid = zt__load_be(payload + 9, 8);
+        want.nwid = zt__load_be(payload + 9, 8);
     else if (verb == ZT_VERB_NETWORK_CONFIG && len >= 8)
-        nwid = zt__load_be(payload, 8);
+        want.nwid = zt__load_be(payload, 8);
     else
         return;
-    if ((nwid >> 24) != n->address || (p = zt__peer_find(n, dest)) == NULL)
+    if ((want.nwid >> 24) != n->address || (p = zt__peer_find(n, dest)) == NULL)
         return;
-    for (unsigned i = 0; i < 4; i++) {
-        if (p->configured[i].nwid == nwid) {
-            slot = i;
-            break;
-        }
-        if (p->configured[i].at < p->configured[slot].at)
-            slot = i;
-    }
-    p->configured[slot].nwid = nwid;
-    p->configured[slot].at = now;
+    slot = zt__table_slot(p->configured, ZT_CONFIGURED_SLOTS, ZT_CONFIGURED_SLOTS,
+                          sizeof(want), offsetof(zt_configured, at), same_network, &want,
+                          &found);
+    p->configured[slot] = want;
 }
 
 typedef struct {
@@ -395,7 +397,7 @@ const zt_netconf *zt__node_network_config(const zt_node *n, uint64_t nwid)
 }
 
 /* Every 5 s: ask while unconfigured, refresh every 60 s (§1.4 step 2). */
-void zt__networks_timers(zt_node *n, int64_t now)
+void zt__network_timers(zt_node *n, int64_t now)
 {
     zt__mcast_foreign_expire(n, now);
     for (zt_network *net = n->networks; net != NULL; net = net->next) {
@@ -409,14 +411,14 @@ void zt__networks_timers(zt_node *n, int64_t now)
 
 /* Just online: networks still waiting for a config ask again at once, instead of at the next
  * 5 s tick (a request sent before any root answered may have gone nowhere). */
-void zt__networks_online(zt_node *n, int64_t now)
+void zt__network_online(zt_node *n, int64_t now)
 {
     for (zt_network *net = n->networks; net != NULL; net = net->next)
         if (!net->has_config)
             request_config(n, net, now);
 }
 
-void zt__networks_clear(zt_node *n)
+void zt__network_clear_all(zt_node *n)
 {
     zt__mem_free(n->mem, n->foreign);
     n->foreign = NULL;

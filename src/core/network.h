@@ -7,9 +7,9 @@
 
 #include "core/node_internal.h"
 
-void zt__networks_timers(zt_node *n, int64_t now);
-void zt__networks_clear(zt_node *n);
-void zt__networks_online(zt_node *n, int64_t now);
+void zt__network_timers(zt_node *n, int64_t now);
+void zt__network_clear_all(zt_node *n);
+void zt__network_online(zt_node *n, int64_t now);
 /* OK(NETWORK_CONFIG_REQUEST) (|is_push| false; |chunk| after the OK header) or NETWORK_CONFIG
  * (|is_push| true; the payload) from |p| (NULL: from the controller beside us; |pkt| is then
  * NULL too). */

@@ -85,7 +85,7 @@ void zt__node_del(zt_node *node)
         return;
     free_peers(node, node->cfg.peer_cache);
     zt__idcheck_free_all(node);
-    zt__networks_clear(node);
+    zt__network_clear_all(node);
     zt__lookup_clear(node);
     zt__topology_clear(node);
     zt__defrag_del(node->defrag);
@@ -108,7 +108,7 @@ static void check_online(zt_node *n, int64_t now)
     n->online = online;
     zt__host_event_peer(n, online ? ZT_NODE_EVENT_ONLINE : ZT_NODE_EVENT_OFFLINE, 0);
     if (online)
-        zt__networks_online(n, now);
+        zt__network_online(n, now);
 }
 
 /* A whole packet for us, authenticated or not yet: VL1 handles it; a node that was offline
@@ -133,7 +133,7 @@ static void send_queued(zt_node *n, zt_peer *p, const zt_queued *q, int64_t now)
     if ((q->verb == ZT_VERB_FRAME || q->verb == ZT_VERB_MULTICAST_FRAME) && q->len >= 8) {
         zt_network *net = zt__membership_network(n, zt__load_be(q->data, 8));
         if (net != NULL && net->has_config) /* credentials before the frame (vl2.md §3.7) */
-            zt__vl2_push_if_needed(n, net, p, now);
+            zt__vl2_creds_push_if_needed(n, net, p, now);
     }
     w = zt__send_begin(n, p->id.address, q->verb);
     zt__wr_bytes(&w, q->data, q->len);
@@ -297,7 +297,7 @@ static void ping_upstreams(zt_node *n, int64_t now)
         if (p == NULL || root == NULL)
             continue;
         best = zt__peer_best_path(p, now, true);
-        if (best != NULL && zt__path_alive(best, now))
+        if (best != NULL && zt__peer_path_alive(best, now))
             continue;
         for (unsigned j = 0; j < root->nendpoints; j++)
             count[root->endpoints[j].family == 6]++;
@@ -329,7 +329,7 @@ int zt__node_process_timers(zt_node *n, int64_t now)
         n->last_ping_check = now;
         zt__peer_foreach(n, ping_peer, &now);
         ping_upstreams(n, now);
-        zt__networks_timers(n, now);
+        zt__network_timers(n, now);
     }
     if (now - n->last_housekeeping >= ZT_HOUSEKEEPING_PERIOD) {
         n->last_housekeeping = now;

@@ -105,6 +105,13 @@ typedef struct zt_path {
     bool alive_reported;
 } zt_path;
 
+/* A config our controller sent a peer for network |nwid|, |at| when (0: free). */
+#define ZT_CONFIGURED_SLOTS 4
+typedef struct zt_configured {
+    uint64_t nwid;
+    int64_t at;
+} zt_configured;
+
 typedef struct zt_peer {
     struct zt_peer *next; /* hash chain */
     zt_identity id;       /* public */
@@ -118,10 +125,7 @@ typedef struct zt_peer {
     unsigned push_count;
     /* Configs our controller sent it lately, per network (vl2.md §3.3-§3.4: such a peer may
      * LIKE and GATHER for networks we control but have not joined); oldest replaced. */
-    struct {
-        uint64_t nwid;
-        int64_t at;
-    } configured[4];
+    zt_configured configured[ZT_CONFIGURED_SLOTS];
     bool is_upstream;
     uint8_t reported;     /* last of PEER_DIRECT/PEER_RELAY raised: 0 none, 1 direct, 2 relay */
     struct {
@@ -216,7 +220,8 @@ typedef struct zt_network {
                                * owned) */
 
     zt_membership *members; /* owned array of nmembers (capacity cap_members) */
-    unsigned nmembers, cap_members;
+    unsigned nmembers;
+    size_t cap_members;
     zt_mgroup subs[ZT_MAX_SUBSCRIPTIONS]; /* ours, sorted */
     unsigned nsubs;
     zt_mcast_member *mcast; /* owned array (capacity ZT_MAX_MCAST_MEMBERS) */

@@ -160,7 +160,7 @@ zt_path *zt__peer_find_path(zt_peer *p, int64_t local_socket, const zt_inetaddr 
     return NULL;
 }
 
-bool zt__path_alive(const zt_path *path, int64_t now)
+bool zt__peer_path_alive(const zt_path *path, int64_t now)
 {
     return path->used && now - path->last_recv < ZT_PATH_ALIVE_WINDOW;
 }
@@ -175,7 +175,7 @@ static int64_t path_quality(const zt_path *path, int64_t now)
 
     if (age > 140000)
         age = 140000;
-    q = zt__path_alive(path, now) ? latency : latency + 0xffff + age;
+    q = zt__peer_path_alive(path, now) ? latency : latency + 0xffff + age;
     return q * (8 - (int64_t)zt__inetaddr_scope(&path->addr));
 }
 
@@ -259,7 +259,7 @@ static zt_path *add_path(zt_node *n, zt_peer *p, int64_t local_socket, const zt_
             slot = &p->paths[i];
     for (unsigned i = 0; i < ZT_NODE_MAX_PATHS && slot == NULL; i++) {
         zt_path *path = &p->paths[i];
-        if (!zt__path_alive(path, now) && path->local_socket == local_socket &&
+        if (!zt__peer_path_alive(path, now) && path->local_socket == local_socket &&
             zt__inetaddr_same_ip(&path->addr, from))
             slot = path;
     }
@@ -358,7 +358,7 @@ zt_peer *zt__peer_best_upstream(zt_node *n, int64_t now)
         bool alive;
         if (p == NULL || (path = zt__peer_best_path(p, now, true)) == NULL)
             continue;
-        alive = zt__path_alive(path, now);
+        alive = zt__peer_path_alive(path, now);
         latency = p->latency < 0 ? 0xffff : p->latency;
         score = latency * (1 + (now - p->last_recv) / 61000);
         if (best == NULL || (alive && !best_alive) || (alive == best_alive && score < best_score)) {
@@ -401,7 +401,7 @@ void zt__peer_info(const zt_peer *p, int64_t now, zt_peer_info *out)
         pi->last_send = path->last_send;
         pi->last_receive = path->last_recv;
         pi->latency_ms = path->latency;
-        pi->alive = zt__path_alive(path, now);
+        pi->alive = zt__peer_path_alive(path, now);
         pi->preferred = path == best;
     }
 }

@@ -32,7 +32,7 @@ void zt__peer_event(zt_node *n, zt_node_event_type type, const zt_peer *p, const
 
 zt_path *zt__peer_find_path(zt_peer *p, int64_t local_socket, const zt_inetaddr *addr);
 zt_path *zt__peer_best_path(zt_peer *p, int64_t now, bool alive_only);
-bool zt__path_alive(const zt_path *path, int64_t now);
+bool zt__peer_path_alive(const zt_path *path, int64_t now);
 /* Whether |addr| may be a path of |p| (NULL: of any peer) (vl1.md §5.6). */
 bool zt__peer_path_acceptable(const zt_node *n, const zt_peer *p, const zt_inetaddr *addr);
 /* Bookkeeping for every authenticated packet from |p| (vl1.md §5.6).  True when the packet

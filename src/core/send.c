@@ -40,7 +40,7 @@ static zt_path *route(zt_node *n, zt_peer *p, bool *direct, int64_t now)
     zt_peer *up;
 
     *direct = true;
-    if (path != NULL && zt__path_alive(path, now))
+    if (path != NULL && zt__peer_path_alive(path, now))
         return path;
     up = zt__peer_best_upstream(n, now);
     if (up != NULL && up != p) {
@@ -268,7 +268,7 @@ static zt_path *best_in_family(zt_peer *p, uint8_t family, int64_t now)
     zt_path *best = NULL;
     for (unsigned i = 0; i < ZT_NODE_MAX_PATHS; i++) {
         zt_path *path = &p->paths[i];
-        if (path->used && path->addr.family == family && zt__path_alive(path, now) &&
+        if (path->used && path->addr.family == family && zt__peer_path_alive(path, now) &&
             (best == NULL || path->last_recv > best->last_recv))
             best = path;
     }

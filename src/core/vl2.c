@@ -48,7 +48,7 @@ void zt__vl2_config_applied(zt_node *n, zt_network *net, int64_t now)
     zt__mem_free(n->mem, net->rules);
     net->rules = rules;
     net->nrules = rules != NULL ? count : 0;
-    zt__vl2_own_creds_apply(n, net);
+    zt__vl2_creds_apply_own(n, net);
 
     for (unsigned i = 0; i < net->nmembers; i++)
         net->members[i].last_pushed = 0;
@@ -94,7 +94,7 @@ int zt__node_send_frame(zt_node *n, uint64_t nwid, uint64_t src_mac, uint64_t ds
         return 0; /* dropped, or redirected elsewhere (§6.3) */
     p = zt__lookup_peer(n, dest, now);
     if (p != NULL) {
-        zt__vl2_push_if_needed(n, net, p, now); /* before the frame is built in txbuf */
+        zt__vl2_creds_push_if_needed(n, net, p, now); /* before the frame is built in txbuf */
         p->last_activity = now;
     }
     w = zt__send_begin(n, dest, ZT_VERB_FRAME);
@@ -123,7 +123,7 @@ static void handle_frame(zt_node *n, zt_peer *p, int64_t local_socket, const zt_
     net = zt__membership_network(n, nwid);
     if (net == NULL)
         return;
-    if (!zt__vl2_gate(n, net, p, now)) {
+    if (!zt__mcast_gate(n, net, p, now)) {
         zt__send_vl2_error(n, p, pkt, ZT_ERROR_NEED_MEMBERSHIP_CERTIFICATE, nwid, local_socket,
                            from, now);
         return;
@@ -168,7 +168,7 @@ static void handle_ext_frame(zt_node *n, zt_peer *p, int64_t local_socket,
     if (flags & ZT_EXT_FRAME_FLAG_COM) {
         if (zt__com_read(&r, &com) != 0)
             return;
-        zt__vl2_offer_com(n, net, &com, now); /* deprecated, still honoured (§3.2 step 1) */
+        zt__vl2_creds_offer_com(n, net, &com, now); /* deprecated, still honoured (§3.2 step 1) */
     }
     if (zt__rd_bytes(&r, mac, 6) != 0)
         return;
@@ -176,7 +176,7 @@ static void handle_ext_frame(zt_node *n, zt_peer *p, int64_t local_socket,
     if (zt__rd_bytes(&r, mac, 6) != 0 || zt__rd_u16(&r, &ethertype) != 0)
         return;
     src = zt__mac_from_bytes(mac);
-    if (!zt__vl2_gate(n, net, p, now)) {
+    if (!zt__mcast_gate(n, net, p, now)) {
         zt__send_vl2_error(n, p, pkt, ZT_ERROR_NEED_MEMBERSHIP_CERTIFICATE, nwid, local_socket,
                            from, now);
         return;
@@ -209,7 +209,7 @@ void zt__vl2_error(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len, int64
         m = zt__membership_find(n, net, p->id.address, true);
         if (m == NULL || m->last_pushed < net->config_applied ||
             now - m->last_pushed > ZT_CREDENTIALS_RATE_LIMIT)
-            zt__vl2_push_credentials(n, net, p, now);
+            zt__vl2_creds_push(n, net, p, now);
     }
 }
 
@@ -224,7 +224,7 @@ void zt__vl2_handle(zt_node *n, zt_peer *p, int64_t local_socket, const zt_ineta
         handle_ext_frame(n, p, local_socket, from, pkt, len, now);
         break;
     case ZT_VERB_NETWORK_CREDENTIALS:
-        zt__vl2_credentials_received(n, p, pkt, len, now);
+        zt__vl2_creds_received(n, p, pkt, len, now);
         break;
     case ZT_VERB_MULTICAST_LIKE:
         zt__mcast_like_received(n, p, pkt + ZT_PKT_IDX_PAYLOAD, len - ZT_PKT_IDX_PAYLOAD, now);
@@ -253,6 +253,6 @@ void zt__vl2_timers(zt_node *n, zt_network *net, int64_t now)
     for (unsigned i = 0; i < net->nmembers; i++) {
         const zt_peer *p = zt__peer_find(n, net->members[i].address);
         if (p != NULL)
-            (void)zt__vl2_gate(n, net, p, now);
+            (void)zt__mcast_gate(n, net, p, now);
     }
 }

@@ -139,7 +139,7 @@ static void own_coos(const zt_node *n, const zt_network *net, zt_net_creds *own)
     }
 }
 
-void zt__vl2_own_creds_apply(zt_node *n, zt_network *net)
+void zt__vl2_creds_apply_own(zt_node *n, zt_network *net)
 {
     zt_net_creds *own = zt__mem_calloc(n->mem, 1, sizeof(*own));
 
@@ -500,7 +500,7 @@ static const zt_identity *controller_identity(zt_node *n, uint64_t nwid, int64_t
     return p != NULL ? &p->id : NULL;
 }
 
-void zt__vl2_offer_com(zt_node *n, zt_network *net, const zt_com *com, int64_t now)
+void zt__vl2_creds_offer_com(zt_node *n, zt_network *net, const zt_com *com, int64_t now)
 {
     const zt_identity *ctl;
 
@@ -510,8 +510,8 @@ void zt__vl2_offer_com(zt_node *n, zt_network *net, const zt_com *com, int64_t n
 }
 
 /* §3.6, §5.8: every credential is offered to the network it names, keyed by its subject. */
-void zt__vl2_credentials_received(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len,
-                                  int64_t now)
+void zt__vl2_creds_received(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len,
+                            int64_t now)
 {
     zt_netcreds_reader it;
     zt_credential *c;
@@ -546,7 +546,7 @@ void zt__vl2_credentials_received(zt_node *n, zt_peer *p, const uint8_t *pkt, si
 
 /* ---------------------------------------------------------------- what a member may use */
 
-void zt__vl2_peer_view(const zt_network *net, const zt_membership *m, zt_vl2_peer_view *v)
+void zt__vl2_creds_peer_view(const zt_network *net, const zt_membership *m, zt_vl2_peer_view *v)
 {
     zt_member_creds *mc = m != NULL ? m->creds : NULL;
     int64_t ts = net->config.timestamp;
@@ -600,7 +600,7 @@ void zt__vl2_peer_view(const zt_network *net, const zt_membership *m, zt_vl2_pee
 
 /* NETWORK_CREDENTIALS with our COM, capabilities, tags and COOs: the COM in the first packet
  * only, as many of the others as fit, further packets for the rest (§3.6). */
-void zt__vl2_push_credentials(zt_node *n, zt_network *net, zt_peer *p, int64_t now)
+void zt__vl2_creds_push(zt_node *n, zt_network *net, zt_peer *p, int64_t now)
 {
     zt_membership *m = zt__membership_find(n, net, p->id.address, true);
     const zt_net_creds *own = net->own;
@@ -631,11 +631,11 @@ void zt__vl2_push_credentials(zt_node *n, zt_network *net, zt_peer *p, int64_t n
 
 /* Before unicast to a member: push iff never since this config, or long ago (§3.7).  Public
  * networks too (tags, capabilities and COOs matter there); nothing to push sends nothing. */
-void zt__vl2_push_if_needed(zt_node *n, zt_network *net, zt_peer *p, int64_t now)
+void zt__vl2_creds_push_if_needed(zt_node *n, zt_network *net, zt_peer *p, int64_t now)
 {
     zt_membership *m = zt__membership_find(n, net, p->id.address, true);
 
     if (m == NULL || m->last_pushed < net->config_applied ||
         now - m->last_pushed >= ZT_CREDENTIALS_PUSH_PERIOD)
-        zt__vl2_push_credentials(n, net, p, now);
+        zt__vl2_creds_push(n, net, p, now);
 }

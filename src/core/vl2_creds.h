@@ -64,20 +64,20 @@ typedef struct zt_vl2_peer_view {
 
 /* Rebuilds net->own from the config in force (on every config applied).  Without memory the
  * network runs with no tags, capabilities or COOs of ours. */
-void zt__vl2_own_creds_apply(zt_node *n, zt_network *net);
+void zt__vl2_creds_apply_own(zt_node *n, zt_network *net);
 /* Frees net->own and every member's credentials. */
 void zt__vl2_creds_free(zt_node *n, zt_network *net);
 /* NETWORK_CREDENTIALS from |p| (the whole dearmored packet). */
-void zt__vl2_credentials_received(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len,
-                                  int64_t now);
+void zt__vl2_creds_received(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len,
+                            int64_t now);
 /* A COM attached to a frame (deprecated EXT_FRAME flag 0x01): offered as in §5.8. */
-void zt__vl2_offer_com(zt_node *n, zt_network *net, const zt_com *com, int64_t now);
+void zt__vl2_creds_offer_com(zt_node *n, zt_network *net, const zt_com *com, int64_t now);
 /* Fills |v| with what member |m| (may be NULL) presented and may be used now. */
-void zt__vl2_peer_view(const zt_network *net, const zt_membership *m, zt_vl2_peer_view *v);
+void zt__vl2_creds_peer_view(const zt_network *net, const zt_membership *m, zt_vl2_peer_view *v);
 
 /* Sends |p| our credentials for |net| (NETWORK_CREDENTIALS, §3.7). */
-void zt__vl2_push_credentials(zt_node *n, zt_network *net, zt_peer *p, int64_t now);
+void zt__vl2_creds_push(zt_node *n, zt_network *net, zt_peer *p, int64_t now);
 /* Before unicast to a member: pushes iff never since the config in force, or long ago. */
-void zt__vl2_push_if_needed(zt_node *n, zt_network *net, zt_peer *p, int64_t now);
+void zt__vl2_creds_push_if_needed(zt_node *n, zt_network *net, zt_peer *p, int64_t now);
 
 #endif

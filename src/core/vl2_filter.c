@@ -30,7 +30,7 @@ static void send_ext_frame(zt_node *n, zt_network *net, uint64_t to, uint8_t fla
         return;
     p = zt__lookup_peer(n, to, now);
     if (p != NULL)
-        zt__vl2_push_if_needed(n, net, p, now); /* before the frame is built in txbuf */
+        zt__vl2_creds_push_if_needed(n, net, p, now); /* before the frame is built in txbuf */
     w = zt__send_begin(n, to, ZT_VERB_EXT_FRAME);
     zt__wr_u64(&w, net->nwid);
     zt__wr_u8(&w, flags);
@@ -86,7 +86,8 @@ bool zt__vl2_filter(zt_node *n, zt_network *net, bool inbound, uint64_t peer, ui
     f.payload = data;
     f.len = len;
     own_context(n, net, &ctx);
-    zt__vl2_peer_view(net, peer != 0 ? zt__membership_find(n, net, peer, false) : NULL, &view);
+    zt__vl2_creds_peer_view(net, peer != 0 ? zt__membership_find(n, net, peer, false) : NULL,
+                            &view);
     ctx.peer_tags = view.tags;
     ctx.n_peer_tags = view.ntags;
     if (inbound) { /* the sender's presented capabilities and COOs (§6.2, §6.3) */
@@ -119,9 +120,9 @@ bool zt__vl2_filter(zt_node *n, zt_network *net, bool inbound, uint64_t peer, ui
 
 /* For multicast.c: outbound with a recipient is a per-recipient pass of a multicast frame,
  * which sends no copies (1.14.1's noTee); the first pass (recipient 0) and inbound do. */
-bool zt__vl2_rules_allow(zt_node *n, zt_network *net, bool inbound, uint64_t peer,
-                         uint64_t src_mac, uint64_t dst_mac, unsigned ethertype,
-                         const uint8_t *data, size_t len, int64_t now)
+bool zt__vl2_filter_allow(zt_node *n, zt_network *net, bool inbound, uint64_t peer,
+                          uint64_t src_mac, uint64_t dst_mac, unsigned ethertype,
+                          const uint8_t *data, size_t len, int64_t now)
 {
     return zt__vl2_filter(n, net, inbound, peer, src_mac, dst_mac, ethertype, data, len, false,
                           !inbound && peer != 0, NULL, now);

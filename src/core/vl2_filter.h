@@ -16,8 +16,8 @@ bool zt__vl2_filter(zt_node *n, zt_network *net, bool inbound, uint64_t peer, ui
                     uint64_t dst_mac, unsigned ethertype, const uint8_t *data, size_t len,
                     bool forwarded, bool no_tee, bool *super_accept, int64_t now);
 /* The rules for a frame that is not a forwarded copy (zt__vl2_filter with both flags off). */
-bool zt__vl2_rules_allow(zt_node *n, zt_network *net, bool inbound, uint64_t peer,
-                         uint64_t src_mac, uint64_t dst_mac, unsigned ethertype,
-                         const uint8_t *data, size_t len, int64_t now);
+bool zt__vl2_filter_allow(zt_node *n, zt_network *net, bool inbound, uint64_t peer,
+                          uint64_t src_mac, uint64_t dst_mac, unsigned ethertype,
+                          const uint8_t *data, size_t len, int64_t now);
 
 #endif

@@ -170,8 +170,9 @@ static void test_peer_paths_and_contact_gate(void **state)
     assert_int_equal(r.events[ZT_NODE_EVENT_PATH_DISCOVERED], 1);
     assert_int_equal(r.events[ZT_NODE_EVENT_PEER_DIRECT], 1);
     assert_int_equal(r.events[ZT_NODE_EVENT_PEER_RELAY], 1); /* the relayed packet before */
-    assert_true(zt__path_alive(zt__peer_find_path(p, 0, &a), T0 + 2000));
-    assert_false(zt__path_alive(zt__peer_find_path(p, 0, &a), T0 + 2000 + ZT_PATH_ALIVE_WINDOW));
+    assert_true(zt__peer_path_alive(zt__peer_find_path(p, 0, &a), T0 + 2000));
+    assert_false(
+        zt__peer_path_alive(zt__peer_find_path(p, 0, &a), T0 + 2000 + ZT_PATH_ALIVE_WINDOW));
     zt__peer_remove(n, p, false);
     assert_null(zt__peer_find(n, other_id.address));
     zt__node_del(n);
@@ -285,13 +286,13 @@ static void test_budget(void **state)
 
     (void)state;
     memset(&b, 0, sizeof(b));
-    while (zt__budget_take(&b, 8, 16, T0))
+    while (zt__idcheck_budget_take(&b, 8, 16, T0))
         taken++;
     assert_int_equal(taken, 16);                      /* the burst */
-    assert_false(zt__budget_take(&b, 8, 16, T0 + 124));
-    assert_true(zt__budget_take(&b, 8, 16, T0 + 125)); /* one per 125 ms at 8/s */
-    assert_false(zt__budget_take(&b, 8, 16, T0 + 125));
-    assert_false(zt__budget_take(&b, 8, 16, T0 - 10000)); /* a clock stepping back adds none */
+    assert_false(zt__idcheck_budget_take(&b, 8, 16, T0 + 124));
+    assert_true(zt__idcheck_budget_take(&b, 8, 16, T0 + 125)); /* one per 125 ms at 8/s */
+    assert_false(zt__idcheck_budget_take(&b, 8, 16, T0 + 125));
+    assert_false(zt__idcheck_budget_take(&b, 8, 16, T0 - 10000)); /* a clock stepping back */
 }
 
 /* Every allocation zt__node_new makes fails in turn: NOMEM each time, nothing left behind. */

@@ -9,6 +9,7 @@
 #include "util/errors.h"
 #include "util/hex.h"
 #include "util/mem.h"
+#include "util/table.h"
 
 /* Reference digit value: a lookup in the list of digits, independent of the branch-free code
  * under test (so it cannot share its mistakes). */
@@ -452,6 +453,52 @@ static void test_array_grow(void **state)
     }
 }
 
+typedef struct {
+    uint32_t id;
+    int64_t stamp;
+} stamped;
+
+static bool same_id(const void *entry, const void *key)
+{
+    return ((const stamped *)entry)->id == ((const stamped *)key)->id;
+}
+
+static size_t put(stamped *t, size_t *count, size_t max, uint32_t id, int64_t stamp,
+                  bool *found)
+{
+    stamped want = {id, stamp};
+    size_t i = zt__table_slot(t, *count, max, sizeof(*t), offsetof(stamped, stamp), same_id,
+                              &want, found);
+    if (i == *count)
+        (*count)++;
+    t[i] = want;
+    return i;
+}
+
+/* Appends until full, finds what it holds, then replaces the oldest (the first of equals). */
+static void test_table_slot(void **state)
+{
+    stamped t[3] = {{0, 0}};
+    size_t count = 0;
+    bool found;
+
+    (void)state;
+    assert_int_equal(put(t, &count, 3, 10, 500, &found), 0);
+    assert_false(found);
+    assert_int_equal(put(t, &count, 3, 11, 100, &found), 1);
+    assert_int_equal(put(t, &count, 3, 12, 100, &found), 2);
+    assert_int_equal(count, 3);
+    assert_int_equal(put(t, &count, 3, 10, 700, &found), 0); /* held: its stamp renewed */
+    assert_true(found);
+    assert_int_equal(put(t, &count, 3, 13, 800, &found), 1); /* full: oldest, first of two */
+    assert_false(found);
+    assert_int_equal(count, 3);
+    assert_int_equal(t[1].id, 13);
+    assert_int_equal(put(t, &count, 3, 14, 900, &found), 2); /* now id 12 is the oldest */
+    assert_int_equal(t[0].id, 10);
+    assert_int_equal(t[2].id, 14);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -470,6 +517,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_mem_hook),
         cmocka_unit_test(test_array_grow),
+        cmocka_unit_test(test_table_slot),
     };
 
     if (zt__crypto_init() != 0)
