@@ -7,6 +7,7 @@
 
 #include "codec/dictionary.h"
 #include "codec/wire/vl1.h"
+#include "util/array.h"
 
 /* ---- request metadata ---- */
 
@@ -310,7 +311,7 @@ typedef struct asm_slot {
     uint32_t lens[ZT_CHUNK_MAX_PER_CONFIG];
     uint8_t flags[ZT_CHUNK_MAX_PER_CONFIG];
     uint8_t *sigs;             /* ZT_SIGNATURE_LEN bytes per chunk, kept for the cache */
-    unsigned sigs_cap;         /* chunks |sigs| has room for */
+    size_t sigs_cap;           /* chunks |sigs| has room for */
     uint8_t *buf;
     size_t buf_cap;
 } asm_slot;
@@ -362,13 +363,18 @@ static asm_slot *lru_slot(zt_config_asm *a)
     return best;
 }
 
-/* Starts update |update_id| of |total| bytes in |s|; the buffer is reused when big enough. */
-static int slot_reset(zt_config_asm *a, asm_slot *s, uint64_t update_id, uint32_t total)
+/* Starts update |update_id| of |total| bytes in the least recently used slot, put in *ps; its
+ * buffer is reused when big enough.  On failure the slot is left unused. */
+static int slot_claim(zt_config_asm *a, uint64_t update_id, uint32_t total, asm_slot **ps)
 {
+    asm_slot *s = lru_slot(a);
+
     if (s->buf_cap < total) {
         uint8_t *buf = zt__mem_calloc(a->mem, 1, total);
-        if (buf == NULL)
+        if (buf == NULL) {
+            s->used = false;
             return ZT_ERR_NOMEM;
+        }
         zt__mem_free(a->mem, s->buf);
         s->buf = buf;
         s->buf_cap = total;
@@ -379,29 +385,25 @@ static int slot_reset(zt_config_asm *a, asm_slot *s, uint64_t update_id, uint32_
     s->total = total;
     s->received = 0;
     s->nchunks = 0;
+    *ps = s;
     return 0;
 }
 
-/* Room in |s| for one more chunk's signature (doubling, up to ZT_CHUNK_MAX_PER_CONFIG). */
+/* |s| holds its whole config: hands it out. */
+static int slot_complete(asm_slot *s, const uint8_t **pdict, size_t *plen, uint64_t *pupdate_id)
+{
+    s->complete = true;
+    *pdict = s->buf;
+    *plen = s->total;
+    *pupdate_id = s->update_id;
+    return 0;
+}
+
+/* Room in |s| for one more chunk's signature (growing, up to ZT_CHUNK_MAX_PER_CONFIG). */
 static int slot_sig_room(zt_config_asm *a, asm_slot *s)
 {
-    unsigned cap;
-    uint8_t *sigs;
-
-    if (s->nchunks < s->sigs_cap)
-        return 0;
-    cap = s->sigs_cap == 0 ? 1 : s->sigs_cap * 2;
-    if (cap > ZT_CHUNK_MAX_PER_CONFIG)
-        cap = ZT_CHUNK_MAX_PER_CONFIG;
-    sigs = zt__mem_calloc(a->mem, cap, ZT_SIGNATURE_LEN);
-    if (sigs == NULL)
-        return ZT_ERR_NOMEM;
-    if (s->nchunks > 0)
-        memcpy(sigs, s->sigs, (size_t)s->nchunks * ZT_SIGNATURE_LEN);
-    zt__mem_free(a->mem, s->sigs);
-    s->sigs = sigs;
-    s->sigs_cap = cap;
-    return 0;
+    return zt__array_grow(a->mem, &s->sigs, &s->sigs_cap, (size_t)s->nchunks + 1,
+                          ZT_SIGNATURE_LEN, ZT_CHUNK_MAX_PER_CONFIG);
 }
 
 static bool slot_has_id(const asm_slot *s, uint64_t id)
@@ -430,19 +432,12 @@ static int add_legacy(zt_config_asm *a, const zt_config_chunk *c, bool from_cont
         return ZT_ERR_AUTH;
     if (c->len == 0 || c->len > a->max_total)
         return ZT_ERR_RANGE;
-    s = lru_slot(a);
-    if ((rv = slot_reset(a, s, 0, (uint32_t)c->len)) != 0) {
-        s->used = false;
+    if ((rv = slot_claim(a, 0, (uint32_t)c->len, &s)) != 0)
         return rv;
-    }
     memcpy(s->buf, c->data, c->len);
     s->received = s->total;
-    s->complete = true;
     s->last_use = ++a->clock;
-    *pdict = s->buf;
-    *plen = s->total;
-    *pupdate_id = 0;
-    return 0;
+    return slot_complete(s, pdict, plen, pupdate_id);
 }
 
 int zt__config_asm_add(zt_config_asm *a, const zt_config_chunk *c, const zt_identity *controller,
@@ -482,13 +477,8 @@ int zt__config_asm_add(zt_config_asm *a, const zt_config_chunk *c, const zt_iden
 
     /* Step 6, with two checks 1.14.1 lacks: all chunks of an update must agree on the total,
      * and none may overlap another (completion counts bytes, so overlaps would leave holes). */
-    if (s == NULL) {
-        s = lru_slot(a);
-        if ((rv = slot_reset(a, s, c->update_id, c->total_len)) != 0) {
-            s->used = false;
-            return rv;
-        }
-    }
+    if (s == NULL && (rv = slot_claim(a, c->update_id, c->total_len, &s)) != 0)
+        return rv;
     if (s->total != c->total_len)
         return ZT_ERR_RANGE;
     if (s->nchunks >= ZT_CHUNK_MAX_PER_CONFIG)
@@ -508,11 +498,7 @@ int zt__config_asm_add(zt_config_asm *a, const zt_config_chunk *c, const zt_iden
     s->last_use = ++a->clock;
     if (s->received != s->total)
         return ZT_ERR_AGAIN;
-    s->complete = true;
-    *pdict = s->buf;
-    *plen = s->total;
-    *pupdate_id = s->update_id;
-    return 0;
+    return slot_complete(s, pdict, plen, pupdate_id);
 }
 
 bool zt__config_asm_chunk_sig(const zt_config_asm *a, uint64_t update_id, unsigned i,

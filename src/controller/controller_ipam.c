@@ -101,6 +101,22 @@ static bool taken(const zt_ctl_member *m, const zt_ctl_netinfo *info, const zt_c
     return used;
 }
 
+/* A pool's candidate |ip| inside a route of |bits| (0: outside every route, or unusable):
+ * false to try the next one; true when the pool is done, with its result in *passigned
+ * (false after a failed lookup, else whether take() recorded the address). */
+static bool offer(zt_ctl_member *m, const zt_ctl_netinfo *info, zt_netconf *nc,
+                  const zt_ctl_ip *ip, unsigned bits, int *prv, bool *passigned)
+{
+    if (bits == 0)
+        return false;
+    if (taken(m, info, ip, prv)) {
+        *passigned = false;
+        return *prv != 0;
+    }
+    *passigned = take(m, nc, ip, bits);
+    return true;
+}
+
 /* §3.5: one IPv6 pool; true when an address was assigned.  Stops at a failed lookup. */
 static bool pool6(const zt_ctl_network *net, zt_ctl_member *m, const zt_ctl_netinfo *info,
                   zt_netconf *nc, const zt_ctl_pool *pool, zt_ctl_random_fn rnd, void *rnd_arg,
@@ -109,6 +125,7 @@ static bool pool6(const zt_ctl_network *net, zt_ctl_member *m, const zt_ctl_neti
     uint64_t sh = zt__load_be(pool->start.ip, 8), sl = zt__load_be(pool->start.ip + 8, 8);
     uint64_t eh = zt__load_be(pool->end.ip, 8), el = zt__load_be(pool->end.ip + 8, 8);
     zt_ctl_ip cand;
+    bool assigned;
 
     memset(&cand, 0, sizeof(cand));
     cand.family = 6;
@@ -134,14 +151,8 @@ static bool pool6(const zt_ctl_network *net, zt_ctl_member *m, const zt_ctl_neti
             if (rt->target.family == 6 && rt->via.family == 0 && zt__controller_ip_in(&rt->target, &cand))
                 bits = rt->target.bits;
         }
-        if (bits == 0)
-            continue;
-        if (taken(m, info, &cand, prv)) {
-            if (*prv != 0)
-                return false;
-            continue;
-        }
-        return take(m, nc, &cand, bits);
+        if (offer(m, info, nc, &cand, bits, prv, &assigned))
+            return assigned;
     }
     return false;
 }
@@ -155,6 +166,7 @@ static bool pool4(const zt_ctl_network *net, zt_ctl_member *m, const zt_ctl_neti
     uint32_t len, counter = (uint32_t)(m->id & 0xffffffffu);
     uint64_t trials;
     zt_ctl_ip cand;
+    bool assigned;
 
     if (e < s || s == 0)
         return false;
@@ -180,14 +192,8 @@ static bool pool4(const zt_ctl_network *net, zt_ctl_member *m, const zt_ctl_neti
                 break;
             }
         }
-        if (bits == 0)
-            continue;
-        if (taken(m, info, &cand, prv)) {
-            if (*prv != 0)
-                return false;
-            continue;
-        }
-        return take(m, nc, &cand, bits);
+        if (offer(m, info, nc, &cand, bits, prv, &assigned))
+            return assigned;
     }
     return false;
 }

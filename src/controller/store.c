@@ -21,6 +21,19 @@ void zt__store_set_err(zt_store *st, const char *fmt, ...)
     va_end(ap);
 }
 
+int zt__store_no_network(zt_store *st, uint64_t nwid)
+{
+    zt__store_set_err(st, "network %016llx not found", (unsigned long long)nwid);
+    return ZT_ERR_NOTFOUND;
+}
+
+int zt__store_no_member(zt_store *st, uint64_t nwid, uint64_t node)
+{
+    zt__store_set_err(st, "member %010llx of network %016llx not found",
+                      (unsigned long long)node, (unsigned long long)nwid);
+    return ZT_ERR_NOTFOUND;
+}
+
 const char *zt__store_errmsg(const zt_store *st)
 {
     return st->errmsg;

@@ -202,5 +202,9 @@ int zt__store_copy(zt_store *dst, zt_store *src, size_t *pnets, size_t *pmembers
 __attribute__((format(printf, 2, 3)))
 #endif
 void zt__store_set_err(zt_store *st, const char *fmt, ...);
+/* For backends: record that network |nwid| (zt__store_no_network) or its member |node|
+ * (zt__store_no_member) does not exist.  Both return ZT_ERR_NOTFOUND. */
+int zt__store_no_network(zt_store *st, uint64_t nwid);
+int zt__store_no_member(zt_store *st, uint64_t nwid, uint64_t node);
 
 #endif

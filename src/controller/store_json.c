@@ -27,6 +27,7 @@
 
 #define JSON_PATH_MAX 4096
 #define JSON_FILE_MAX (4u * 1024 * 1024) /* larger than any record within the model's bounds */
+#define JSON_WHY_MAX 256                  /* a corrupt record's reason */
 
 typedef struct json_store {
     zt_store base;
@@ -66,10 +67,21 @@ static int net_file(json_store *s, char *out, uint64_t nwid)
                   (unsigned long long)nwid);
 }
 
+static int net_dir(json_store *s, char *out, uint64_t nwid)
+{
+    return mkpath(s, out, JSON_PATH_MAX, "%s/network/%016llx", s->dir, (unsigned long long)nwid);
+}
+
 static int member_dir(json_store *s, char *out, uint64_t nwid)
 {
     return mkpath(s, out, JSON_PATH_MAX, "%s/network/%016llx/member", s->dir,
                   (unsigned long long)nwid);
+}
+
+static int member_file(json_store *s, char *out, uint64_t nwid, uint64_t node)
+{
+    return mkpath(s, out, JSON_PATH_MAX, "%s/network/%016llx/member/%010llx.json", s->dir,
+                  (unsigned long long)nwid, (unsigned long long)node);
 }
 
 /* Reads |path|; ZT_ERR_NOTFOUND passes through without a sentence (the caller words it). */
@@ -96,29 +108,62 @@ static int write_text(json_store *s, const char *path, const char *text)
     return 0;
 }
 
-static int load_network_file(json_store *s, const char *path, uint64_t nwid,
-                             zt_ctl_network *out)
+/* Reads the record file |path| for loading; a missing one is a missing network |nwid| (a
+ * missing member |node| of it when |is_member|). */
+static int read_record(json_store *s, const char *path, uint64_t nwid, bool is_member,
+                       uint64_t node, char **ptext, size_t *plen)
 {
-    char *text = NULL, why[256];
-    size_t len = 0;
-    int rv;
+    int rv = read_text(s, path, ptext, plen);
 
-    memset(out, 0, sizeof(*out));
-    rv = read_text(s, path, &text, &len);
     if (rv == ZT_ERR_NOTFOUND)
-        zt__store_set_err(&s->base, "network %016llx not found", (unsigned long long)nwid);
-    if (rv != 0)
-        return rv;
-    rv = zt__ctl_network_load(out, text, len, why, sizeof(why));
-    if (rv == 0 && out->id != nwid) {
-        snprintf(why, sizeof(why), "its id is %016llx, not that of its file name",
-                 (unsigned long long)out->id);
+        return is_member ? zt__store_no_member(&s->base, nwid, node)
+                         : zt__store_no_network(&s->base, nwid);
+    return rv;
+}
+
+/* Ends a load from |path|: |rv| and |why| are the model's verdict on |text| (freed here), and
+ * a record whose |id| is not |want|, the id its file name gives in |digits| hex digits, is
+ * corrupt too. */
+static int end_load(json_store *s, const char *path, char *text, int rv, char *why,
+                    uint64_t id, uint64_t want, int digits)
+{
+    if (rv == 0 && id != want) {
+        snprintf(why, JSON_WHY_MAX, "its id is %0*llx, not that of its file name", digits,
+                 (unsigned long long)id);
         rv = ZT_ERR_INVAL;
     }
     if (rv != 0)
         zt__store_set_err(&s->base, "%s is corrupt: %s", path, why);
     free(text);
     return rv;
+}
+
+/* Writes the rendering |text| of a record (|rv| the model's dump result; |text| is freed here)
+ * to |path|.  A failed rendering is reported for the |kind| record |id| (|digits| hex digits). */
+static int save_record(json_store *s, const char *path, int rv, char *text, const char *kind,
+                       uint64_t id, int digits)
+{
+    if (rv != 0)
+        zt__store_set_err(&s->base, "%s %0*llx: cannot render the record: %s", kind, digits,
+                          (unsigned long long)id, zt__strerror(rv));
+    else
+        rv = write_text(s, path, text);
+    free(text);
+    return rv;
+}
+
+static int load_network_file(json_store *s, const char *path, uint64_t nwid,
+                             zt_ctl_network *out)
+{
+    char *text = NULL, why[JSON_WHY_MAX];
+    size_t len = 0;
+    int rv;
+
+    memset(out, 0, sizeof(*out));
+    if ((rv = read_record(s, path, nwid, false, 0, &text, &len)) != 0)
+        return rv;
+    rv = zt__ctl_network_load(out, text, len, why, sizeof(why));
+    return end_load(s, path, text, rv, why, out->id, nwid, 16);
 }
 
 static int json_get_network(zt_store *base, uint64_t nwid, zt_ctl_network *out)
@@ -141,14 +186,8 @@ static int json_put_network(zt_store *base, const zt_ctl_network *n)
 
     if ((rv = net_file(s, path, n->id)) != 0)
         return rv;
-    if ((rv = zt__ctl_network_dump(n, &text)) != 0) {
-        zt__store_set_err(base, "network %016llx: cannot render the record: %s",
-                          (unsigned long long)n->id, zt__strerror(rv));
-        return rv;
-    }
-    rv = write_text(s, path, text);
-    free(text);
-    return rv;
+    rv = zt__ctl_network_dump(n, &text);
+    return save_record(s, path, rv, text, "network", n->id, 16);
 }
 
 /* Removes <dir>/network/<nwid>/member/ (every entry in it) and <dir>/network/<nwid>/. */
@@ -185,8 +224,7 @@ static int remove_member_tree(json_store *s, uint64_t nwid)
         zt__store_set_err(&s->base, "cannot remove %s: %s", mdir, strerror(errno));
         return ZT_ERR_IO;
     }
-    if ((rv = mkpath(s, path, sizeof(path), "%s/network/%016llx", s->dir,
-                     (unsigned long long)nwid)) != 0)
+    if ((rv = net_dir(s, path, nwid)) != 0)
         return rv;
     if (rmdir(path) != 0 && errno != ENOENT) {
         zt__store_set_err(&s->base, "cannot remove %s: %s", path, strerror(errno));
@@ -206,10 +244,8 @@ static int json_delete_network(zt_store *base, uint64_t nwid)
     /* The network file goes first: once it is gone the network is gone for every reader,
      * and a crash before the tree is removed leaves only unreachable member files. */
     if (unlink(path) != 0) {
-        if (errno == ENOENT) {
-            zt__store_set_err(base, "network %016llx not found", (unsigned long long)nwid);
-            return ZT_ERR_NOTFOUND;
-        }
+        if (errno == ENOENT)
+            return zt__store_no_network(base, nwid);
         zt__store_set_err(base, "cannot remove %s: %s", path, strerror(errno));
         return ZT_ERR_IO;
     }
@@ -288,57 +324,63 @@ static int scan_dir(json_store *s, const char *dir, size_t digits, dir_entry **p
     return 0;
 }
 
-static int json_list_networks(zt_store *base, zt_store_network_cb cb, void *arg)
+static int load_member_file(json_store *s, const char *path, uint64_t nwid, uint64_t node,
+                            zt_ctl_member *out)
 {
-    json_store *s = (json_store *)base;
-    char dir[JSON_PATH_MAX], path[JSON_PATH_MAX];
+    char *text = NULL, why[JSON_WHY_MAX];
+    size_t len = 0;
+    int rv;
+
+    zt__ctl_member_init(out, nwid, node);
+    if ((rv = read_record(s, path, nwid, true, node, &text, &len)) != 0)
+        return rv;
+    rv = zt__ctl_member_load(out, nwid, text, len, why, sizeof(why));
+    return end_load(s, path, text, rv, why, out->id, node, 10);
+}
+
+/* Loads each record file of |dir| in id order and passes it to |ncb| (networks) or, when
+ * |mcb| is not NULL, to |mcb| (the members of |nwid|).  A file deleted since the scan is
+ * passed over. */
+static int list_records(json_store *s, const char *dir, uint64_t nwid, zt_store_network_cb ncb,
+                        zt_store_member_cb mcb, void *arg)
+{
+    char path[JSON_PATH_MAX];
     dir_entry *ents = NULL;
+    bool is_member = mcb != NULL;
     zt_ctl_network n;
+    zt_ctl_member m;
     size_t count = 0;
     int rv;
 
-    if ((rv = mkpath(s, dir, sizeof(dir), "%s/network", s->dir)) != 0)
-        return rv;
-    if ((rv = scan_dir(s, dir, 16, &ents, &count)) != 0)
+    if ((rv = scan_dir(s, dir, is_member ? 10 : 16, &ents, &count)) != 0)
         return rv;
     for (size_t i = 0; i < count && rv == 0; i++) {
         if ((rv = mkpath(s, path, sizeof(path), "%s/%s", dir, ents[i].name)) != 0)
             break;
-        rv = load_network_file(s, path, ents[i].id, &n);
-        if (rv == ZT_ERR_NOTFOUND)
+        rv = is_member ? load_member_file(s, path, nwid, ents[i].id, &m)
+                       : load_network_file(s, path, ents[i].id, &n);
+        if (rv == 0)
+            rv = is_member ? mcb(&m, arg) : ncb(&n, arg);
+        else if (rv == ZT_ERR_NOTFOUND)
             rv = 0; /* deleted since the scan */
-        else if (rv == 0)
-            rv = cb(&n, arg);
-        zt__ctl_network_clear(&n);
+        if (is_member)
+            zt__ctl_member_clear(&m);
+        else
+            zt__ctl_network_clear(&n);
     }
     free(ents);
     return rv;
 }
 
-static int load_member_file(json_store *s, const char *path, uint64_t nwid, uint64_t node,
-                            zt_ctl_member *out)
+static int json_list_networks(zt_store *base, zt_store_network_cb cb, void *arg)
 {
-    char *text = NULL, why[256];
-    size_t len = 0;
+    json_store *s = (json_store *)base;
+    char dir[JSON_PATH_MAX];
     int rv;
 
-    zt__ctl_member_init(out, nwid, node);
-    rv = read_text(s, path, &text, &len);
-    if (rv == ZT_ERR_NOTFOUND)
-        zt__store_set_err(&s->base, "member %010llx of network %016llx not found",
-                          (unsigned long long)node, (unsigned long long)nwid);
-    if (rv != 0)
+    if ((rv = mkpath(s, dir, sizeof(dir), "%s/network", s->dir)) != 0)
         return rv;
-    rv = zt__ctl_member_load(out, nwid, text, len, why, sizeof(why));
-    if (rv == 0 && out->id != node) {
-        snprintf(why, sizeof(why), "its id is %010llx, not that of its file name",
-                 (unsigned long long)out->id);
-        rv = ZT_ERR_INVAL;
-    }
-    if (rv != 0)
-        zt__store_set_err(&s->base, "%s is corrupt: %s", path, why);
-    free(text);
-    return rv;
+    return list_records(s, dir, 0, cb, NULL, arg);
 }
 
 /* 0 if the network file exists, else ZT_ERR_NOTFOUND (or ZT_ERR_IO). */
@@ -352,10 +394,8 @@ static int network_exists(json_store *s, uint64_t nwid)
         return rv;
     if (stat(path, &st) == 0)
         return 0;
-    if (errno == ENOENT) {
-        zt__store_set_err(&s->base, "network %016llx not found", (unsigned long long)nwid);
-        return ZT_ERR_NOTFOUND;
-    }
+    if (errno == ENOENT)
+        return zt__store_no_network(&s->base, nwid);
     zt__store_set_err(&s->base, "cannot stat %s: %s", path, strerror(errno));
     return ZT_ERR_IO;
 }
@@ -363,13 +403,11 @@ static int network_exists(json_store *s, uint64_t nwid)
 static int json_get_member(zt_store *base, uint64_t nwid, uint64_t node, zt_ctl_member *out)
 {
     json_store *s = (json_store *)base;
-    char mdir[JSON_PATH_MAX], path[JSON_PATH_MAX];
+    char path[JSON_PATH_MAX];
     int rv;
 
     zt__ctl_member_init(out, nwid, node);
-    if ((rv = member_dir(s, mdir, nwid)) != 0 ||
-        (rv = mkpath(s, path, sizeof(path), "%s/%010llx.json", mdir,
-                     (unsigned long long)node)) != 0)
+    if ((rv = member_file(s, path, nwid, node)) != 0)
         return rv;
     return load_member_file(s, path, nwid, node, out);
 }
@@ -377,44 +415,30 @@ static int json_get_member(zt_store *base, uint64_t nwid, uint64_t node, zt_ctl_
 static int json_put_member(zt_store *base, const zt_ctl_member *m)
 {
     json_store *s = (json_store *)base;
-    char mdir[JSON_PATH_MAX], path[JSON_PATH_MAX], *text = NULL;
+    char path[JSON_PATH_MAX], *text = NULL;
     int rv;
 
     if ((rv = network_exists(s, m->nwid)) != 0)
         return rv;
-    if ((rv = mkpath(s, path, sizeof(path), "%s/network/%016llx", s->dir,
-                     (unsigned long long)m->nwid)) != 0 ||
-        (rv = make_dir(s, path)) != 0 || (rv = member_dir(s, mdir, m->nwid)) != 0 ||
-        (rv = make_dir(s, mdir)) != 0 ||
-        (rv = mkpath(s, path, sizeof(path), "%s/%010llx.json", mdir,
-                     (unsigned long long)m->id)) != 0)
+    if ((rv = net_dir(s, path, m->nwid)) != 0 || (rv = make_dir(s, path)) != 0 ||
+        (rv = member_dir(s, path, m->nwid)) != 0 || (rv = make_dir(s, path)) != 0 ||
+        (rv = member_file(s, path, m->nwid, m->id)) != 0)
         return rv;
-    if ((rv = zt__ctl_member_dump(m, &text)) != 0) {
-        zt__store_set_err(base, "member %010llx: cannot render the record: %s",
-                          (unsigned long long)m->id, zt__strerror(rv));
-        return rv;
-    }
-    rv = write_text(s, path, text);
-    free(text);
-    return rv;
+    rv = zt__ctl_member_dump(m, &text);
+    return save_record(s, path, rv, text, "member", m->id, 10);
 }
 
 static int json_delete_member(zt_store *base, uint64_t nwid, uint64_t node)
 {
     json_store *s = (json_store *)base;
-    char mdir[JSON_PATH_MAX], path[JSON_PATH_MAX];
+    char path[JSON_PATH_MAX];
     int rv;
 
-    if ((rv = member_dir(s, mdir, nwid)) != 0 ||
-        (rv = mkpath(s, path, sizeof(path), "%s/%010llx.json", mdir,
-                     (unsigned long long)node)) != 0)
+    if ((rv = member_file(s, path, nwid, node)) != 0)
         return rv;
     if (unlink(path) != 0) {
-        if (errno == ENOENT) {
-            zt__store_set_err(base, "member %010llx of network %016llx not found",
-                              (unsigned long long)node, (unsigned long long)nwid);
-            return ZT_ERR_NOTFOUND;
-        }
+        if (errno == ENOENT)
+            return zt__store_no_member(base, nwid, node);
         zt__store_set_err(base, "cannot remove %s: %s", path, strerror(errno));
         return ZT_ERR_IO;
     }
@@ -424,28 +448,12 @@ static int json_delete_member(zt_store *base, uint64_t nwid, uint64_t node)
 static int json_list_members(zt_store *base, uint64_t nwid, zt_store_member_cb cb, void *arg)
 {
     json_store *s = (json_store *)base;
-    char mdir[JSON_PATH_MAX], path[JSON_PATH_MAX];
-    dir_entry *ents = NULL;
-    zt_ctl_member m;
-    size_t count = 0;
+    char mdir[JSON_PATH_MAX];
     int rv;
 
     if ((rv = network_exists(s, nwid)) != 0 || (rv = member_dir(s, mdir, nwid)) != 0)
         return rv;
-    if ((rv = scan_dir(s, mdir, 10, &ents, &count)) != 0)
-        return rv;
-    for (size_t i = 0; i < count && rv == 0; i++) {
-        if ((rv = mkpath(s, path, sizeof(path), "%s/%s", mdir, ents[i].name)) != 0)
-            break;
-        rv = load_member_file(s, path, nwid, ents[i].id, &m);
-        if (rv == ZT_ERR_NOTFOUND)
-            rv = 0;
-        else if (rv == 0)
-            rv = cb(&m, arg);
-        zt__ctl_member_clear(&m);
-    }
-    free(ents);
-    return rv;
+    return list_records(s, mdir, nwid, NULL, cb, arg);
 }
 
 static int json_begin(zt_store *base)

@@ -316,10 +316,8 @@ static int mem_get_network(zt_store *st, uint64_t nwid, zt_ctl_network *out)
     size_t i = find_net(&s->cur, nwid, &found);
 
     memset(out, 0, sizeof(*out));
-    if (!found) {
-        zt__store_set_err(st, "network %016llx not found", (unsigned long long)nwid);
-        return ZT_ERR_NOTFOUND;
-    }
+    if (!found)
+        return zt__store_no_network(st, nwid);
     return zt__ctl_network_copy(out, &s->cur.nets[i]->net);
 }
 
@@ -372,10 +370,8 @@ static int mem_delete_network(zt_store *st, uint64_t nwid)
     bool found;
     size_t i = find_net(&s->cur, nwid, &found);
 
-    if (!found) {
-        zt__store_set_err(st, "network %016llx not found", (unsigned long long)nwid);
-        return ZT_ERR_NOTFOUND;
-    }
+    if (!found)
+        return zt__store_no_network(st, nwid);
     if (log_reserve(s) != 0)
         return ZT_ERR_NOMEM;
     u.mn = s->cur.nets[i];
@@ -404,20 +400,30 @@ static mem_net *net_of(mem_store *s, uint64_t nwid)
     return found ? s->cur.nets[i] : NULL;
 }
 
+/* Member |node| of network |nwid|: its network in *pmn and its index in *pi, or
+ * ZT_ERR_NOTFOUND with the store's sentence. */
+static int locate_member(mem_store *s, uint64_t nwid, uint64_t node, mem_net **pmn, size_t *pi)
+{
+    mem_net *mn = net_of(s, nwid);
+    bool found = false;
+
+    if (mn != NULL)
+        *pi = find_member(mn, node, &found);
+    if (!found)
+        return zt__store_no_member(&s->base, nwid, node);
+    *pmn = mn;
+    return 0;
+}
+
 static int mem_get_member(zt_store *st, uint64_t nwid, uint64_t node, zt_ctl_member *out)
 {
-    mem_net *mn = net_of((mem_store *)st, nwid);
-    bool found = false;
+    mem_net *mn = NULL;
     size_t i = 0;
+    int rv;
 
     zt__ctl_member_init(out, nwid, node);
-    if (mn != NULL)
-        i = find_member(mn, node, &found);
-    if (!found) {
-        zt__store_set_err(st, "member %010llx of network %016llx not found",
-                          (unsigned long long)node, (unsigned long long)nwid);
-        return ZT_ERR_NOTFOUND;
-    }
+    if ((rv = locate_member((mem_store *)st, nwid, node, &mn, &i)) != 0)
+        return rv;
     return zt__ctl_member_copy(out, mn->members[i]);
 }
 
@@ -430,10 +436,8 @@ static int mem_put_member(zt_store *st, const zt_ctl_member *m)
     bool found;
     size_t i;
 
-    if (mn == NULL) {
-        zt__store_set_err(st, "network %016llx not found", (unsigned long long)m->nwid);
-        return ZT_ERR_NOTFOUND;
-    }
+    if (mn == NULL)
+        return zt__store_no_network(st, m->nwid);
     i = find_member(mn, m->id, &found);
     if (log_reserve(s) != 0 || index_reserve(mn, m) != 0 || (!found && grow_members(mn) != 0))
         return ZT_ERR_NOMEM;
@@ -455,18 +459,13 @@ static int mem_put_member(zt_store *st, const zt_ctl_member *m)
 static int mem_delete_member(zt_store *st, uint64_t nwid, uint64_t node)
 {
     mem_store *s = (mem_store *)st;
-    mem_net *mn = net_of(s, nwid);
     undo u = {U_MEM_GONE, nwid, node, NULL, NULL, NULL};
-    bool found = false;
+    mem_net *mn = NULL;
     size_t i = 0;
+    int rv;
 
-    if (mn != NULL)
-        i = find_member(mn, node, &found);
-    if (!found) {
-        zt__store_set_err(st, "member %010llx of network %016llx not found",
-                          (unsigned long long)node, (unsigned long long)nwid);
-        return ZT_ERR_NOTFOUND;
-    }
+    if ((rv = locate_member(s, nwid, node, &mn, &i)) != 0)
+        return rv;
     if (log_reserve(s) != 0)
         return ZT_ERR_NOMEM;
     u.m = members_remove(mn, i);
@@ -479,10 +478,8 @@ static int mem_list_members(zt_store *st, uint64_t nwid, zt_store_member_cb cb, 
     mem_net *mn = net_of((mem_store *)st, nwid);
     int rv;
 
-    if (mn == NULL) {
-        zt__store_set_err(st, "network %016llx not found", (unsigned long long)nwid);
-        return ZT_ERR_NOTFOUND;
-    }
+    if (mn == NULL)
+        return zt__store_no_network(st, nwid);
     for (size_t i = 0; i < mn->nmembers; i++)
         if ((rv = cb(mn->members[i], arg)) != 0)
             return rv;

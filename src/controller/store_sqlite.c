@@ -127,8 +127,7 @@ static int sql_get_network(zt_store *base, uint64_t nwid, zt_ctl_network *out)
     sqlite3_bind_int64(st, 1, sid(nwid));
     rc = sqlite3_step(st);
     if (rc == SQLITE_DONE) {
-        zt__store_set_err(base, "network %016llx not found", (unsigned long long)nwid);
-        rv = ZT_ERR_NOTFOUND;
+        rv = zt__store_no_network(base, nwid);
     } else if (rc != SQLITE_ROW) {
         rv = db_err(s, rc, "reading a network");
     } else {
@@ -176,10 +175,8 @@ static int sql_delete_network(zt_store *base, uint64_t nwid)
     sqlite3_bind_int64(use(s, S_DEL_NET), 1, sid(nwid));
     if ((rv = run(s, S_DEL_NET, "deleting a network")) != 0)
         return rv;
-    if (sqlite3_changes(s->db) == 0) {
-        zt__store_set_err(base, "network %016llx not found", (unsigned long long)nwid);
-        return ZT_ERR_NOTFOUND;
-    }
+    if (sqlite3_changes(s->db) == 0)
+        return zt__store_no_network(base, nwid);
     return 0;
 }
 
@@ -226,10 +223,8 @@ static int has_network(sql_store *s, uint64_t nwid)
     sqlite3_reset(st);
     if (rc == SQLITE_ROW)
         return 0;
-    if (rc == SQLITE_DONE) {
-        zt__store_set_err(&s->base, "network %016llx not found", (unsigned long long)nwid);
-        return ZT_ERR_NOTFOUND;
-    }
+    if (rc == SQLITE_DONE)
+        return zt__store_no_network(&s->base, nwid);
     return db_err(s, rc, "looking up a network");
 }
 
@@ -263,9 +258,7 @@ static int sql_get_member(zt_store *base, uint64_t nwid, uint64_t node, zt_ctl_m
     sqlite3_bind_int64(st, 2, sid(node));
     rc = sqlite3_step(st);
     if (rc == SQLITE_DONE) {
-        zt__store_set_err(base, "member %010llx of network %016llx not found",
-                          (unsigned long long)node, (unsigned long long)nwid);
-        rv = ZT_ERR_NOTFOUND;
+        rv = zt__store_no_member(base, nwid, node);
     } else if (rc != SQLITE_ROW) {
         rv = db_err(s, rc, "reading a member");
     } else {
@@ -349,11 +342,8 @@ static int sql_delete_member(zt_store *base, uint64_t nwid, uint64_t node)
     sqlite3_bind_int64(st, 2, sid(node));
     if ((rv = run(s, S_DEL_MEM, "deleting a member")) != 0)
         return rv;
-    if (sqlite3_changes(s->db) == 0) {
-        zt__store_set_err(base, "member %010llx of network %016llx not found",
-                          (unsigned long long)node, (unsigned long long)nwid);
-        return ZT_ERR_NOTFOUND;
-    }
+    if (sqlite3_changes(s->db) == 0)
+        return zt__store_no_member(base, nwid, node);
     return 0;
 }
 

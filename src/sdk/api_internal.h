@@ -4,7 +4,8 @@
  *
  *  - api_service.c: zts_start/stop/restart/free, the service thread (it builds the runner,
  *    then delivers events until the node stops), and what the runner reports on its I/O
- *    thread: node and peer changes become events, network configs become netifs.
+ *    thread: node and peer changes become events.
+ *  - api_config.c: the table of joined networks; network configs become netifs.
  *  - api_events.c: the event queue and the detail structures.
  *  - api_query.c: status, peers, networks, join/leave, moons, statistics.
  *
@@ -97,7 +98,17 @@ void zt__api_node_details(zt_runner *r, struct zts_node_details *nd);
 void zt__api_storage_of(const zt_inetaddr *a, struct zts_sockaddr_storage *ss);
 
 /* api_service.c */
-zt_api_net *zt__api_find_net(uint64_t nwid); /* mu held */
 bool zt__api_on_service_thread(void);
+
+/* api_config.c: the network table (zt__api.nets).  All but find_net take mu themselves and
+ * run on the runner's I/O thread (or the service thread once the runner is gone). */
+zt_api_net *zt__api_find_net(uint64_t nwid); /* mu held */
+/* Sends the network event |code| if it changes the network's status (api.md §6.3). */
+void zt__api_set_net_status(uint64_t nwid, int code);
+/* A new config for |nwid| (read back from |r|): its netif, made with |ops| at the first one,
+ * its addresses, routes and MTU, and the events that say so (api.md §6.3). */
+void zt__api_apply_config(zt_runner *r, uint64_t nwid, const zt_stack_netif_ops *ops);
+/* The network is gone (left, or the run ends): its netif and its addresses with it. */
+void zt__api_drop_net(uint64_t nwid);
 
 #endif

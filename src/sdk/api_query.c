@@ -35,31 +35,48 @@ static void release_runner(void)
 
 /* ---- networks ----------------------------------------------------------------------------- */
 
-int zts_join(const uint64_t nwid)
-{
-    zt_runner *r;
-    int rv;
+/* What zts_join, zts_leave, zts_orbit and zts_deorbit post to the runner. */
+typedef enum { POST_JOIN, POST_LEAVE, POST_ORBIT, POST_DEORBIT } post_kind;
 
-    if (nwid == 0)
-        return ZTS_ERR_ARG;
-    r = online_runner();
-    if (r == NULL)
-        return ZTS_ERR_SERVICE;
-    rv = zt__runner_join(r, nwid);
-    release_runner();
-    return rv == 0 ? ZTS_ERR_OK : ZTS_ERR_GENERAL;
-}
-
-int zts_leave(const uint64_t nwid)
+/* Posts |kind| for |id| (a network or a moon; |seed|: an orbit's) to the online runner.
+ * Returns ZTS_ERR_OK, ZTS_ERR_SERVICE (not online) or ZTS_ERR_GENERAL. */
+static int post_online(post_kind kind, uint64_t id, uint64_t seed)
 {
     zt_runner *r = online_runner();
     int rv;
 
     if (r == NULL)
         return ZTS_ERR_SERVICE;
-    rv = zt__runner_leave(r, nwid);
+    switch (kind) {
+    case POST_JOIN:
+        rv = zt__runner_join(r, id);
+        break;
+    case POST_LEAVE:
+        rv = zt__runner_leave(r, id);
+        if (rv == ZT_ERR_NOTFOUND)
+            rv = 0; /* not joined: nothing to leave */
+        break;
+    case POST_ORBIT:
+        rv = zt__runner_orbit(r, id, seed);
+        break;
+    default:
+        rv = zt__runner_deorbit(r, id);
+        break;
+    }
     release_runner();
-    return rv == 0 || rv == ZT_ERR_NOTFOUND ? ZTS_ERR_OK : ZTS_ERR_GENERAL;
+    return rv == 0 ? ZTS_ERR_OK : ZTS_ERR_GENERAL;
+}
+
+int zts_join(const uint64_t nwid)
+{
+    if (nwid == 0)
+        return ZTS_ERR_ARG;
+    return post_online(POST_JOIN, nwid, 0);
+}
+
+int zts_leave(const uint64_t nwid)
+{
+    return post_online(POST_LEAVE, nwid, 0);
 }
 
 int zts_leave_all(void)
@@ -84,32 +101,33 @@ int zts_leave_all(void)
 
 int zts_orbit(uint64_t moonWorldId, uint64_t moonSeed)
 {
-    zt_runner *r = online_runner();
-    int rv;
-
-    if (r == NULL)
-        return ZTS_ERR_SERVICE;
-    rv = zt__runner_orbit(r, moonWorldId, moonSeed);
-    release_runner();
-    return rv == 0 ? ZTS_ERR_OK : ZTS_ERR_GENERAL;
+    return post_online(POST_ORBIT, moonWorldId, moonSeed);
 }
 
 int zts_deorbit(uint64_t moonWorldId)
 {
-    zt_runner *r = online_runner();
-    int rv;
-
-    if (r == NULL)
-        return ZTS_ERR_SERVICE;
-    rv = zt__runner_deorbit(r, moonWorldId);
-    release_runner();
-    return rv == 0 ? ZTS_ERR_OK : ZTS_ERR_GENERAL;
+    return post_online(POST_DEORBIT, moonWorldId, 0);
 }
 
 /* mu held: ZTS_ERR_SERVICE unless the node is running and online. */
 static int check_online_locked(void)
 {
     return zt__api.state == ZT_API_RUNNING && zt__api.online ? ZTS_ERR_OK : ZTS_ERR_SERVICE;
+}
+
+/* mu held: the joined network |nwid| (*prv ZTS_ERR_OK), or NULL with *prv ZTS_ERR_SERVICE (not
+ * online) or ZTS_ERR_NO_RESULT (not joined). */
+static zt_api_net *online_net_locked(uint64_t nwid, int *prv)
+{
+    zt_api_net *net = NULL;
+
+    *prv = check_online_locked();
+    if (*prv == ZTS_ERR_OK) {
+        net = zt__api_find_net(nwid);
+        if (net == NULL)
+            *prv = ZTS_ERR_NO_RESULT;
+    }
+    return net;
 }
 
 int zts_get_network_details(uint64_t nwid, struct zts_network_details *nd)
@@ -120,14 +138,9 @@ int zts_get_network_details(uint64_t nwid, struct zts_network_details *nd)
     if (nd == NULL || nwid == 0)
         return ZTS_ERR_ARG;
     pthread_mutex_lock(&zt__api.mu);
-    rv = check_online_locked();
-    if (rv == ZTS_ERR_OK) {
-        net = zt__api_find_net(nwid);
-        if (net == NULL)
-            rv = ZTS_ERR_NO_RESULT;
-        else
-            zt__api_network_details(net, nd);
-    }
+    net = online_net_locked(nwid, &rv);
+    if (net != NULL)
+        zt__api_network_details(net, nd);
     pthread_mutex_unlock(&zt__api.mu);
     return rv;
 }
@@ -157,16 +170,11 @@ int zts_get_network_status(uint64_t nwid)
     if (nwid == 0)
         return ZTS_ERR_ARG;
     pthread_mutex_lock(&zt__api.mu);
-    rv = check_online_locked();
-    if (rv == ZTS_ERR_OK) {
-        net = zt__api_find_net(nwid);
-        if (net == NULL)
-            rv = ZTS_ERR_NO_RESULT;
-        else if (net->status == 0 || net->status == ZTS_EVENT_NETWORK_DOWN)
-            rv = ZTS_EVENT_NETWORK_REQ_CONFIG;
-        else
-            rv = net->status;
-    }
+    net = online_net_locked(nwid, &rv);
+    if (net != NULL)
+        rv = net->status == 0 || net->status == ZTS_EVENT_NETWORK_DOWN
+                 ? ZTS_EVENT_NETWORK_REQ_CONFIG
+                 : net->status;
     pthread_mutex_unlock(&zt__api.mu);
     return rv;
 }

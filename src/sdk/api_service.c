@@ -1,7 +1,7 @@
 /*
  * api_service.c: zts_start, zts_stop, zts_restart, zts_free and the zts_allow_* settings
  * (api.md §5.1), the service thread, and the bridge from the runner's reports to events
- * and netifs (docs/internals/api.md).
+ * and netifs (docs/internals/api.md; the netifs themselves: api_config.c).
  *
  * zts_start returns at once: the service thread builds the runner (identity, sockets, node),
  * starts its I/O thread and then delivers events until a stop.  On its I/O thread the runner
@@ -37,10 +37,6 @@ zt_api zt__api = {
 /* The runner frames go to; guarded by lwIP's core lock (the netif callbacks hold it). */
 static zt_runner *output_runner;
 
-/* The group every netif subscribes, for programs that join an MLD group on the stack alone
- * (DevilutionX, api.md §10.3): 33:33:37:86:6f:b7. */
-#define ZT_API_DEVX_GROUP 0x333337866fb7ull
-
 bool zt__api_on_service_thread(void)
 {
     return zt__api.has_thread && pthread_equal(pthread_self(), zt__api.thread);
@@ -63,193 +59,11 @@ static void netif_multicast(void *user, uint64_t nwid, uint64_t mac, bool join)
         (void)zt__runner_multicast(output_runner, nwid, mac, 0, join);
 }
 
+/* Every netif's, handed to zt__api_apply_config (api_config.c), which makes them. */
 static const zt_stack_netif_ops netif_ops = {
     .output = netif_output,
     .multicast = netif_multicast,
 };
-
-/* ---- networks (on the I/O thread) --------------------------------------------------------- */
-
-zt_api_net *zt__api_find_net(uint64_t nwid)
-{
-    for (unsigned i = 0; i < zt__api.nnets; i++)
-        if (zt__api.nets[i].nwid == nwid)
-            return &zt__api.nets[i];
-    return NULL;
-}
-
-static zt_api_net *add_net(uint64_t nwid)
-{
-    zt_api_net *net = zt__api_find_net(nwid);
-
-    if (net != NULL)
-        return net;
-    if (zt__api.nnets == zt__api.capnets) {
-        unsigned ncap = zt__api.capnets == 0 ? 4 : zt__api.capnets * 2;
-        zt_api_net *n = realloc(zt__api.nets, ncap * sizeof(*n));
-        if (n == NULL)
-            return NULL;
-        zt__api.nets = n;
-        zt__api.capnets = ncap;
-    }
-    net = &zt__api.nets[zt__api.nnets++];
-    memset(net, 0, sizeof(*net));
-    net->nwid = nwid;
-    return net;
-}
-
-/* Sends the network event |code| if it changes the network's status (api.md §6.3). */
-static void set_status(uint64_t nwid, int code)
-{
-    zt_api_net *net, copy;
-    bool changed = false;
-
-    pthread_mutex_lock(&zt__api.mu);
-    net = add_net(nwid);
-    if (net != NULL && net->status != code) {
-        net->status = code;
-        copy = *net;
-        changed = true;
-    }
-    pthread_mutex_unlock(&zt__api.mu);
-    if (changed)
-        zt__api_queue_network(code, &copy);
-}
-
-static bool has_addr(const zt_stack_prefix *list, unsigned n, const zt_stack_prefix *a)
-{
-    for (unsigned i = 0; i < n; i++)
-        if (list[i].family == a->family && list[i].bits == a->bits &&
-            memcmp(list[i].ip, a->ip, 16) == 0)
-            return true;
-    return false;
-}
-
-static bool has_route(const zt_netconf_route *list, unsigned n, const zt_netconf_route *r)
-{
-    for (unsigned i = 0; i < n; i++)
-        if (zt__inetaddr_equal(&list[i].target, &r->target) &&
-            zt__inetaddr_equal(&list[i].via, &r->via) && list[i].flags == r->flags &&
-            list[i].metric == r->metric)
-            return true;
-    return false;
-}
-
-static void prefix_of(const zt_inetaddr *a, zt_stack_prefix *p)
-{
-    memset(p, 0, sizeof(*p));
-    p->family = a->family;
-    memcpy(p->ip, a->ip, 16);
-    p->bits = (uint8_t)(a->port > (a->family == 4 ? 32 : 128) ? 0 : a->port);
-}
-
-/* A new config for |nwid|: its netif (created at the first one), addresses, routes, MTU, and
- * the events that say so, in the order of api.md §6.3. */
-static void apply_config(zt_runner *r, uint64_t nwid)
-{
-    zt_runner_network rn;
-    zt_stack_prefix addrs[ZT_STACK_MAX_ADDRS];
-    zt_stack_route routes[ZT_STACK_MAX_ROUTES];
-    unsigned naddrs = 0, nroutes = 0;
-    zt_api_net *net, old;
-    bool has4 = false, has6 = false;
-    unsigned mtu;
-
-    if (zt__runner_get_network(r, nwid, &rn) != 0 || !rn.has_config)
-        return;
-    mtu = rn.mtu < 1280 ? 1280 : rn.mtu > 10000 ? 10000 : rn.mtu;
-    for (unsigned i = 0; i < rn.n_ips && naddrs < ZT_STACK_MAX_ADDRS; i++) {
-        if (rn.ips[i].family != 4 && rn.ips[i].family != 6)
-            continue;
-        prefix_of(&rn.ips[i], &addrs[naddrs]);
-        has4 |= rn.ips[i].family == 4;
-        has6 |= rn.ips[i].family == 6;
-        naddrs++;
-    }
-    for (unsigned i = 0; i < rn.n_routes && nroutes < ZT_STACK_MAX_ROUTES; i++) {
-        memset(&routes[nroutes], 0, sizeof(routes[nroutes]));
-        prefix_of(&rn.routes[i].target, &routes[nroutes].target);
-        if (rn.routes[i].via.family != 0)
-            prefix_of(&rn.routes[i].via, &routes[nroutes].via);
-        nroutes++;
-    }
-
-    pthread_mutex_lock(&zt__api.mu);
-    net = add_net(nwid);
-    if (net == NULL) {
-        pthread_mutex_unlock(&zt__api.mu);
-        return;
-    }
-    old = *net;
-    pthread_mutex_unlock(&zt__api.mu);
-
-    if (old.netif == NULL) {
-        if (zt__stack_netif_new(&old.netif, nwid, rn.mac, mtu, &netif_ops) != 0)
-            return;
-        (void)zt__runner_multicast(r, nwid, ZT_API_DEVX_GROUP, 0, true);
-        zt__api_queue_netif(ZTS_EVENT_NETIF_UP, nwid, rn.mac, (int)mtu);
-    }
-    (void)zt__stack_netif_configure(old.netif, mtu, addrs, naddrs, routes, nroutes);
-    for (unsigned i = 0; i < old.naddrs; i++)
-        if (!has_addr(addrs, naddrs, &old.addrs[i]))
-            zt__api_queue_addr(old.addrs[i].family == 4 ? ZTS_EVENT_ADDR_REMOVED_IP4
-                                                        : ZTS_EVENT_ADDR_REMOVED_IP6,
-                               nwid, &old.addrs[i]);
-    for (unsigned i = 0; i < old.nroutes; i++)
-        if (!has_route(rn.routes, nroutes, &old.routes[i]))
-            zt__api_queue_route(ZTS_EVENT_ROUTE_REMOVED, &old.routes[i]);
-    for (unsigned i = 0; i < nroutes; i++)
-        if (!has_route(old.routes, old.nroutes, &rn.routes[i]))
-            zt__api_queue_route(ZTS_EVENT_ROUTE_ADDED, &rn.routes[i]);
-    for (unsigned i = 0; i < naddrs; i++)
-        if (!has_addr(old.addrs, old.naddrs, &addrs[i]))
-            zt__api_queue_addr(addrs[i].family == 4 ? ZTS_EVENT_ADDR_ADDED_IP4
-                                                    : ZTS_EVENT_ADDR_ADDED_IP6,
-                               nwid, &addrs[i]);
-
-    pthread_mutex_lock(&zt__api.mu);
-    net = zt__api_find_net(nwid);
-    net->netif = old.netif;
-    net->mac = rn.mac;
-    net->mtu = mtu;
-    memcpy(net->addrs, addrs, sizeof(addrs[0]) * naddrs);
-    net->naddrs = naddrs;
-    memcpy(net->routes, rn.routes, sizeof(rn.routes[0]) * nroutes);
-    net->nroutes = nroutes;
-    old = *net;
-    net->ready4 = has4;
-    net->ready6 = has6;
-    pthread_mutex_unlock(&zt__api.mu);
-
-    /* READY for each family that became usable, also after OK (spec §6.3 item 4). */
-    if (has4 && !old.ready4)
-        zt__api_queue_network(ZTS_EVENT_NETWORK_READY_IP4, &old);
-    if (has6 && !old.ready6)
-        zt__api_queue_network(ZTS_EVENT_NETWORK_READY_IP6, &old);
-    set_status(nwid, ZTS_EVENT_NETWORK_OK);
-}
-
-/* The network is gone (left, or the run ends): its netif and its addresses with it. */
-static void drop_net(uint64_t nwid)
-{
-    zt_api_net copy;
-    bool found = false;
-
-    pthread_mutex_lock(&zt__api.mu);
-    for (unsigned i = 0; i < zt__api.nnets; i++) {
-        if (zt__api.nets[i].nwid != nwid)
-            continue;
-        copy = zt__api.nets[i];
-        zt__api.nets[i] = zt__api.nets[--zt__api.nnets];
-        found = true;
-        break;
-    }
-    pthread_mutex_unlock(&zt__api.mu);
-    if (!found)
-        return;
-    zt__stack_netif_del(copy.netif);
-    zt__api_queue_network(ZTS_EVENT_NETWORK_DOWN, &copy);
-}
 
 /* ---- the runner's reports (on its I/O thread) --------------------------------------------- */
 
@@ -301,20 +115,20 @@ static void on_node_event(zt_runner *r, const zt_node_event *ev)
                            &ev->remote);
         break;
     case ZT_NODE_EVENT_NETWORK_REQ_CONFIG:
-        set_status(ev->nwid, ZTS_EVENT_NETWORK_REQ_CONFIG);
+        zt__api_set_net_status(ev->nwid, ZTS_EVENT_NETWORK_REQ_CONFIG);
         break;
     case ZT_NODE_EVENT_NETWORK_OK:
-        apply_config(r, ev->nwid);
+        zt__api_apply_config(r, ev->nwid, &netif_ops);
         break;
     case ZT_NODE_EVENT_NETWORK_ACCESS_DENIED:
     case ZT_NODE_EVENT_NETWORK_AUTH_REQUIRED: /* SSO: the 1.3 API has no code of its own */
-        set_status(ev->nwid, ZTS_EVENT_NETWORK_ACCESS_DENIED);
+        zt__api_set_net_status(ev->nwid, ZTS_EVENT_NETWORK_ACCESS_DENIED);
         break;
     case ZT_NODE_EVENT_NETWORK_NOT_FOUND:
-        set_status(ev->nwid, ZTS_EVENT_NETWORK_NOT_FOUND);
+        zt__api_set_net_status(ev->nwid, ZTS_EVENT_NETWORK_NOT_FOUND);
         break;
     case ZT_NODE_EVENT_NETWORK_DOWN:
-        drop_net(ev->nwid);
+        zt__api_drop_net(ev->nwid);
         break;
     default:
         break;
@@ -535,7 +349,7 @@ static bool run_node(struct zts_node_details *nd)
         pthread_mutex_unlock(&zt__api.mu);
         if (nwid == 0) /* no joined network has ID 0 (zts_join refuses it) */
             break;
-        drop_net(nwid);
+        zt__api_drop_net(nwid);
     }
     return true;
 }

@@ -31,28 +31,29 @@ static void store_in6(struct zts_sockaddr_storage *addr, const zt_inetaddr *ip)
     memcpy((unsigned char *)addr + offsetof(struct zts_sockaddr_in6, sin6_addr), ip->ip, 16);
 }
 
-ZT_SOCKET_API int ZTCALL zts_get_6plane_addr(struct zts_sockaddr_storage *addr,
-                                             const uint64_t nwid, const uint64_t nodeId)
+/* The address |derive| gives for |nodeId| on |nwid|, into *addr. */
+static int derived_in6(struct zts_sockaddr_storage *addr, uint64_t nwid, uint64_t nodeId,
+                       void (*derive)(uint64_t nwid, uint64_t address, zt_inetaddr *out))
 {
     zt_inetaddr ip;
 
     if (addr == NULL || nwid == 0 || nodeId == 0)
         return ZTS_ERR_ARG;
-    zt__ipv6_6plane(nwid, nodeId, &ip);
+    derive(nwid, nodeId, &ip);
     store_in6(addr, &ip);
     return ZTS_ERR_OK;
+}
+
+ZT_SOCKET_API int ZTCALL zts_get_6plane_addr(struct zts_sockaddr_storage *addr,
+                                             const uint64_t nwid, const uint64_t nodeId)
+{
+    return derived_in6(addr, nwid, nodeId, zt__ipv6_6plane);
 }
 
 ZT_SOCKET_API int ZTCALL zts_get_rfc4193_addr(struct zts_sockaddr_storage *addr,
                                               const uint64_t nwid, const uint64_t nodeId)
 {
-    zt_inetaddr ip;
-
-    if (addr == NULL || nwid == 0 || nodeId == 0)
-        return ZTS_ERR_ARG;
-    zt__ipv6_rfc4193(nwid, nodeId, &ip);
-    store_in6(addr, &ip);
-    return ZTS_ERR_OK;
+    return derived_in6(addr, nwid, nodeId, zt__ipv6_rfc4193);
 }
 
 /* ff SSSS EEEE 000000 (api.md 5.4; "form A" of core/adhoc.h).  No validation, by contract. */

@@ -478,65 +478,90 @@ static bool match_name(const char *name, size_t ndigits, const char *suffix, uin
     return zt__hex_u64(name, ndigits, pid) == 0;
 }
 
-unsigned zt__home_for_each_moon(const char *home, zt__home_moon_cb cb, void *arg)
+/* Called for each file of a state directory whose name matched (|id|: the name's hex value;
+ * |path|: the file's); true to count it. */
+typedef bool (*dir_file_cb)(void *arg, uint64_t id, const char *path);
+
+/* Calls |cb| for each <|ndigits| hex digits><|suffix|> file in HOME/|sub|.  Returns how many
+ * times it answered true (0 when the directory cannot be read). */
+static unsigned for_each_file(const char *home, const char *sub, size_t ndigits,
+                              const char *suffix, dir_file_cb cb, void *arg)
 {
-    char dir[ZT_HOME_PATH_MAX], path[ZT_HOME_PATH_MAX], why[128];
+    char dir[ZT_HOME_PATH_MAX], path[ZT_HOME_PATH_MAX];
     struct dirent *de;
-    unsigned found = 0;
+    unsigned counted = 0;
     DIR *d;
 
-    if (join(dir, sizeof(dir), home, "moons.d") != 0)
+    if (join(dir, sizeof(dir), home, sub) != 0)
         return 0;
     d = opendir(dir);
     if (d == NULL)
         return 0;
     while ((de = readdir(d)) != NULL) {
-        zt_io_file_info info;
-        uint8_t *data = NULL;
-        size_t len = 0;
-        uint64_t file_id;
-        int rv;
+        uint64_t id;
 
-        if (!match_name(de->d_name, 16, ".moon", &file_id))
+        if (!match_name(de->d_name, ndigits, suffix, &id))
             continue;
         if (join(path, sizeof(path), dir, de->d_name) != 0)
             continue;
-        found++;
-        rv = zt__io_read_file_info(path, ZT_WORLD_MAX_SERIALIZED, &data, &len, &info);
-        if (rv != 0) {
-            cb(arg, file_id, path, NULL, 0, zt__io_file_why(rv, &info, why, sizeof(why)));
-            continue;
-        }
-        cb(arg, file_id, path, data, len, NULL);
-        free(data);
+        if (cb(arg, id, path))
+            counted++;
     }
     closedir(d);
-    return found;
+    return counted;
+}
+
+typedef struct {
+    zt__home_moon_cb cb;
+    void *arg;
+} moon_walk;
+
+/* Hands one moon file to the caller's callback; every one counts, readable or not. */
+static bool read_moon(void *arg, uint64_t file_id, const char *path)
+{
+    moon_walk *w = arg;
+    char why[128];
+    zt_io_file_info info;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    int rv;
+
+    rv = zt__io_read_file_info(path, ZT_WORLD_MAX_SERIALIZED, &data, &len, &info);
+    if (rv != 0) {
+        w->cb(w->arg, file_id, path, NULL, 0, zt__io_file_why(rv, &info, why, sizeof(why)));
+        return true;
+    }
+    w->cb(w->arg, file_id, path, data, len, NULL);
+    free(data);
+    return true;
+}
+
+unsigned zt__home_for_each_moon(const char *home, zt__home_moon_cb cb, void *arg)
+{
+    moon_walk w = {.cb = cb, .arg = arg};
+
+    return for_each_file(home, "moons.d", 16, ".moon", read_moon, &w);
+}
+
+typedef struct {
+    int64_t max_age_ms, wall_now_ms;
+} peer_prune;
+
+/* Deletes one peer file if it is older than the limit; true when it was deleted. */
+static bool prune_peer(void *arg, uint64_t address, const char *path)
+{
+    const peer_prune *p = arg;
+    struct stat st;
+
+    (void)address;
+    if (stat(path, &st) != 0)
+        return false;
+    return (int64_t)st.st_mtime * 1000 + p->max_age_ms < p->wall_now_ms && unlink(path) == 0;
 }
 
 unsigned zt__home_prune_peers(const char *home, int64_t max_age_ms, int64_t wall_now_ms)
 {
-    char dir[ZT_HOME_PATH_MAX], path[ZT_HOME_PATH_MAX];
-    struct dirent *de;
-    unsigned deleted = 0;
-    DIR *d;
+    peer_prune p = {.max_age_ms = max_age_ms, .wall_now_ms = wall_now_ms};
 
-    if (join(dir, sizeof(dir), home, "peers.d") != 0)
-        return 0;
-    d = opendir(dir);
-    if (d == NULL)
-        return 0;
-    while ((de = readdir(d)) != NULL) {
-        struct stat st;
-        uint64_t address;
-
-        if (!match_name(de->d_name, 10, ".peer", &address))
-            continue;
-        if (join(path, sizeof(path), dir, de->d_name) != 0 || stat(path, &st) != 0)
-            continue;
-        if ((int64_t)st.st_mtime * 1000 + max_age_ms < wall_now_ms && unlink(path) == 0)
-            deleted++;
-    }
-    closedir(d);
-    return deleted;
+    return for_each_file(home, "peers.d", 10, ".peer", prune_peer, &p);
 }

@@ -118,31 +118,41 @@ static int cb_send(void *user, int64_t local_socket, const zt_inetaddr *to, cons
     return rv;
 }
 
-static void cb_event(void *user, const zt_node_event *ev)
+/* The next free slot of r->events, zeroed and holding a copy of |data| (|len| bytes; none when
+ * NULL or empty); the caller fills it in and counts it.  NULL, counted as dropped, when the
+ * array is full or the copy cannot be made. */
+static zt_runner_held_event *hold(zt_runner *r, const uint8_t *data, size_t len)
 {
-    zt_runner *r = user;
     zt_runner_held_event *h;
 
     if (r->nevents == ZT_RUNNER_MAX_EVENTS) {
         r->events_dropped++;
-        return;
+        return NULL;
     }
     h = &r->events[r->nevents];
     memset(h, 0, sizeof(*h));
-    h->ev = *ev;
-    h->ev.config = NULL; /* valid only during the node's callback: ask the node for it later */
-    h->data = NULL;
-    if (ev->data != NULL && ev->len > 0) {
-        h->data = malloc(ev->len);
+    if (data != NULL && len > 0) {
+        h->data = malloc(len);
         if (h->data == NULL) {
             r->events_dropped++;
-            return;
+            return NULL;
         }
-        memcpy(h->data, ev->data, ev->len);
-        h->ev.data = h->data;
-    } else {
-        h->ev.data = NULL;
+        memcpy(h->data, data, len);
+        h->len = len;
     }
+    return h;
+}
+
+static void cb_event(void *user, const zt_node_event *ev)
+{
+    zt_runner *r = user;
+    zt_runner_held_event *h = hold(r, ev->data, ev->len);
+
+    if (h == NULL)
+        return;
+    h->ev = *ev;
+    h->ev.config = NULL; /* valid only during the node's callback: ask the node for it later */
+    h->ev.data = h->data;
     r->nevents++;
 }
 
@@ -151,28 +161,15 @@ static void cb_frame(void *user, uint64_t nwid, uint64_t src_mac, uint64_t dst_m
                      unsigned ethertype, const uint8_t *data, size_t len)
 {
     zt_runner *r = user;
-    zt_runner_held_event *h;
+    zt_runner_held_event *h = hold(r, data, len);
 
-    if (r->nevents == ZT_RUNNER_MAX_EVENTS) {
-        r->events_dropped++;
+    if (h == NULL)
         return;
-    }
-    h = &r->events[r->nevents];
-    memset(h, 0, sizeof(*h));
     h->is_frame = true;
     h->nwid = nwid;
     h->src_mac = src_mac;
     h->dst_mac = dst_mac;
     h->ethertype = ethertype;
-    if (len > 0) {
-        h->data = malloc(len);
-        if (h->data == NULL) {
-            r->events_dropped++;
-            return;
-        }
-        memcpy(h->data, data, len);
-        h->len = len;
-    }
     r->nevents++;
 }
 

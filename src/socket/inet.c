@@ -14,6 +14,7 @@
 
 #include "ZeroTierSockets.h"
 #include "socket/inet.h"
+#include "util/buf.h"
 #include "util/hex.h"
 
 /* A plain global int that FFI users read by name (api.md 2): exported even though the
@@ -120,44 +121,48 @@ void zt__sock_set_errno(int e)
  * Byte order.  Written through memory so that the same code is right on either endianness.
  * -------------------------------------------------------------------------------------- */
 
+/* Stores |n| as |len| big-endian bytes in the object at |out| (a uint16_t or uint32_t). */
+static void to_net(uint32_t n, void *out, size_t len)
+{
+    uint8_t b[4];
+
+    zt__store_be(b, n, len);
+    memcpy(out, b, len);
+}
+
+/* The value of the |len| big-endian bytes of the object at |in|. */
+static uint32_t from_net(const void *in, size_t len)
+{
+    uint8_t b[4];
+
+    memcpy(b, in, len);
+    return (uint32_t)zt__load_be(b, len);
+}
+
 ZT_SOCKET_API uint16_t ZTCALL zts_htons(uint16_t n)
 {
-    uint8_t b[2];
     uint16_t r;
 
-    b[0] = (uint8_t)(n >> 8);
-    b[1] = (uint8_t)n;
-    memcpy(&r, b, sizeof(r));
+    to_net(n, &r, sizeof(r));
     return r;
 }
 
 ZT_SOCKET_API uint32_t ZTCALL zts_htonl(uint32_t n)
 {
-    uint8_t b[4];
     uint32_t r;
 
-    b[0] = (uint8_t)(n >> 24);
-    b[1] = (uint8_t)(n >> 16);
-    b[2] = (uint8_t)(n >> 8);
-    b[3] = (uint8_t)n;
-    memcpy(&r, b, sizeof(r));
+    to_net(n, &r, sizeof(r));
     return r;
 }
 
 ZT_SOCKET_API uint16_t ZTCALL zts_ntohs(uint16_t n)
 {
-    uint8_t b[2];
-
-    memcpy(b, &n, sizeof(b));
-    return (uint16_t)((unsigned)b[0] << 8 | b[1]);
+    return (uint16_t)from_net(&n, sizeof(n));
 }
 
 ZT_SOCKET_API uint32_t ZTCALL zts_ntohl(uint32_t n)
 {
-    uint8_t b[4];
-
-    memcpy(b, &n, sizeof(b));
-    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+    return from_net(&n, sizeof(n));
 }
 
 /* ----------------------------------------------------------------------------------------

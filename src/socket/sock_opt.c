@@ -85,30 +85,53 @@ static int set_membership6(zt_sock *s, const opt_mreq6 *m, bool join)
     return zt__udp_join(s, &group, &iface, join);
 }
 
-static int set_socket(zt_sock *s, int name, const void *val, size_t len)
+/* SO_REUSEADDR, SO_KEEPALIVE, SO_BROADCAST: a flag of the pcb (kept for one not made yet). */
+static int set_flag(zt_sock *s, int name, const void *val, size_t len)
 {
     struct ip_pcb *ip = ip_of(s);
+    u8_t opt = name == SO_REUSEADDR_ ? SOF_REUSEADDR
+               : name == SO_KEEPALIVE_ ? SOF_KEEPALIVE : SOF_BROADCAST;
+    int v = 0, rv;
+
+    if ((rv = get_int(val, len, &v)) != 0)
+        return rv;
+    if (name == SO_REUSEADDR_)
+        s->reuseaddr = v != 0;
+    if (ip != NULL) {
+        if (v)
+            ip_set_option(ip, opt);
+        else
+            ip_reset_option(ip, opt);
+    }
+    return 0;
+}
+
+/* SO_SNDTIMEO, SO_RCVTIMEO into |*ms|. */
+static int set_timeout(int64_t *ms, const void *val, size_t len)
+{
+    opt_timeval tv;
+
+    if (len < sizeof(tv))
+        return -EINVAL;
+    memcpy(&tv, val, sizeof(tv));
+    if (tv.sec < 0 || tv.usec < 0 || tv.usec >= 1000000)
+        return -EDOM;
+    *ms = tv_ms(&tv);
+    if (*ms == 0 && (tv.sec != 0 || tv.usec != 0))
+        *ms = 1; /* 0 < t < 1 ms would read as "none": round up */
+    return 0;
+}
+
+static int set_socket(zt_sock *s, int name, const void *val, size_t len)
+{
     bool tcp = s->type == ZT_SOCK_STREAM;
     int v = 0, rv;
 
     switch (name) {
     case SO_REUSEADDR_:
     case SO_KEEPALIVE_:
-    case SO_BROADCAST_: {
-        u8_t opt = name == SO_REUSEADDR_ ? SOF_REUSEADDR
-                   : name == SO_KEEPALIVE_ ? SOF_KEEPALIVE : SOF_BROADCAST;
-        if ((rv = get_int(val, len, &v)) != 0)
-            return rv;
-        if (name == SO_REUSEADDR_)
-            s->reuseaddr = v != 0;
-        if (ip != NULL) {
-            if (v)
-                ip_set_option(ip, opt);
-            else
-                ip_reset_option(ip, opt);
-        }
-        return 0;
-    }
+    case SO_BROADCAST_:
+        return set_flag(s, name, val, len);
     case SO_LINGER_: {
         opt_linger l;
         if (len < sizeof(l))
@@ -134,26 +157,8 @@ static int set_socket(zt_sock *s, int name, const void *val, size_t len)
         /* TCP's send buffer is the stack's (TCP_SND_BUF); accepted and ignored. */
         return get_int(val, len, &v);
     case SO_SNDTIMEO_:
-    case SO_RCVTIMEO_: {
-        opt_timeval tv;
-        if (len < sizeof(tv))
-            return -EINVAL;
-        memcpy(&tv, val, sizeof(tv));
-        if (tv.sec < 0 || tv.usec < 0 || tv.usec >= 1000000)
-            return -EDOM;
-        if (name == SO_SNDTIMEO_)
-            s->sndtimeo_ms = tv_ms(&tv);
-        else
-            s->rcvtimeo_ms = tv_ms(&tv);
-        /* 0 < t < 1 ms would read as "none": round up. */
-        if (tv_ms(&tv) == 0 && (tv.sec != 0 || tv.usec != 0)) {
-            if (name == SO_SNDTIMEO_)
-                s->sndtimeo_ms = 1;
-            else
-                s->rcvtimeo_ms = 1;
-        }
-        return 0;
-    }
+    case SO_RCVTIMEO_:
+        return set_timeout(name == SO_SNDTIMEO_ ? &s->sndtimeo_ms : &s->rcvtimeo_ms, val, len);
     case SO_NO_CHECK_:
         if (tcp)
             return -ENOPROTOOPT;

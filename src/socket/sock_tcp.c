@@ -404,6 +404,40 @@ static size_t send_room(const struct tcp_pcb *pcb)
     return tcp_sndbuf(pcb);
 }
 
+/* A blocking send on a connecting socket waits for the outcome (SO_SNDTIMEO bounds it). */
+static int wait_connected(zt_sock *s, bool nonblock, const struct timespec *deadline)
+{
+    while (s->state == ZT_SOCK_CONNECTING) {
+        int rv;
+        if (nonblock)
+            return -EAGAIN;
+        if ((rv = zt__sock_wait(s, deadline)) != 0)
+            return rv;
+    }
+    return 0;
+}
+
+/* Why nothing more can be sent (a pending error is taken), or 0. */
+static int send_stopped(zt_sock *s)
+{
+    int rv;
+
+    if (s->err != 0) {
+        rv = -s->err;
+        s->err = 0;
+        return rv;
+    }
+    if (s->shut_wr) /* api.md §5.7: ESHUTDOWN/ENOTCONN after SHUT_WR */
+        return -ESHUTDOWN;
+    if (s->pcb.tcp == NULL || s->state != ZT_SOCK_CONNECTED)
+        return -EPIPE;
+    return 0;
+}
+
+/* tcp_write flags: we copy, the caller's buffer is its own again on return. */
+#define ZT_TCP_WRITE ((u8_t)TCP_WRITE_FLAG_COPY)
+#define ZT_TCP_WRITE_MORE ((u8_t)(TCP_WRITE_FLAG_COPY | TCP_WRITE_FLAG_MORE))
+
 ssize_t zt__tcp_send(zt_sock *s, const zt_iov *iov, int iovcnt, int flags)
 {
     struct timespec ts, *deadline;
@@ -414,29 +448,18 @@ ssize_t zt__tcp_send(zt_sock *s, const zt_iov *iov, int iovcnt, int flags)
     if (s->state == ZT_SOCK_NEW || s->state == ZT_SOCK_LISTEN)
         return -ENOTCONN;
     deadline = zt__sock_deadline(&ts, s->sndtimeo_ms);
-    while (s->state == ZT_SOCK_CONNECTING) {
-        if (nonblock)
-            return -EAGAIN;
-        rv = zt__sock_wait(s, deadline);
-        if (rv != 0)
-            return rv;
-    }
+    if ((rv = wait_connected(s, nonblock, deadline)) != 0)
+        return rv;
     while (sent < total) {
         struct tcp_pcb *pcb = s->pcb.tcp;
         size_t room, chunk;
+        bool more;
         err_t err;
 
-        if (s->err != 0) {
-            if (sent > 0)
-                break;
-            rv = -s->err;
-            s->err = 0;
-            return rv;
-        }
-        if (s->shut_wr) /* api.md §5.7: ESHUTDOWN/ENOTCONN after SHUT_WR */
-            return sent > 0 ? (ssize_t)sent : -ESHUTDOWN;
-        if (pcb == NULL || s->state != ZT_SOCK_CONNECTED)
-            return sent > 0 ? (ssize_t)sent : -EPIPE;
+        if (s->err != 0 && sent > 0)
+            break; /* the error is for the next call */
+        if ((rv = send_stopped(s)) != 0)
+            return sent > 0 ? (ssize_t)sent : rv;
         while (iov[i].len == off) {
             i++;
             off = 0;
@@ -459,11 +482,9 @@ ssize_t zt__tcp_send(zt_sock *s, const zt_iov *iov, int iovcnt, int flags)
             chunk = room;
         if (chunk > 0xffff)
             chunk = 0xffff;
+        more = sent + chunk < total || (flags & ZT_MSG_MORE);
         err = tcp_write(pcb, (const uint8_t *)iov[i].base + off, (u16_t)chunk,
-                        (u8_t)(TCP_WRITE_FLAG_COPY |
-                               (sent + chunk < total || (flags & ZT_MSG_MORE)
-                                    ? TCP_WRITE_FLAG_MORE
-                                    : 0)));
+                        more ? ZT_TCP_WRITE_MORE : ZT_TCP_WRITE);
         if (err == ERR_MEM) {
             if (pcb->unsent == NULL && pcb->unacked == NULL)
                 return sent > 0 ? (ssize_t)sent : -ENOMEM;

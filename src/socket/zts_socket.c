@@ -495,21 +495,26 @@ ssize_t zts_writev(int fd, const struct zts_iovec *iov, int iovcnt)
 }
 
 /* zts_sendmsg/zts_recvmsg take `struct msghdr *` (the seed's prototypes) but read the object
- * as a struct zts_msghdr (api.md §5.7). */
-ssize_t zts_sendmsg(int fd, const struct msghdr *msg, int flags)
+ * as a struct zts_msghdr (api.md §5.7).  msg_in copies it into *m once the service is running
+ * and checks its vector: 0, or what the call returns. */
+static ssize_t msg_in(const struct msghdr *msg, struct zts_msghdr *m)
 {
-    struct zts_msghdr m;
-    zt_sockaddr a;
-    int rv;
-
     if (msg == NULL)
         return ZTS_ERR_ARG;
     if (!zt__sock_is_running())
         return ZTS_ERR_SERVICE;
-    memcpy(&m, msg, sizeof(m));
-    rv = check_iov(m.msg_iov, m.msg_iovlen);
-    if (rv != 0)
-        return finish(rv);
+    memcpy(m, msg, sizeof(*m));
+    return finish(check_iov(m->msg_iov, m->msg_iovlen));
+}
+
+ssize_t zts_sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+    struct zts_msghdr m;
+    zt_sockaddr a;
+    ssize_t rv;
+
+    if ((rv = msg_in(msg, &m)) != 0)
+        return rv;
     if (m.msg_name != NULL) {
         if (bad_addr(m.msg_name, m.msg_namelen))
             return finish(-EINVAL);
@@ -528,14 +533,8 @@ ssize_t zts_recvmsg(int fd, struct msghdr *msg, int flags)
     ssize_t rv;
     int oflags = 0;
 
-    if (msg == NULL)
-        return ZTS_ERR_ARG;
-    if (!zt__sock_is_running())
-        return ZTS_ERR_SERVICE;
-    memcpy(&m, msg, sizeof(m));
-    rv = check_iov(m.msg_iov, m.msg_iovlen);
-    if (rv != 0)
-        return finish(rv);
+    if ((rv = msg_in(msg, &m)) != 0)
+        return rv;
     rv = zt__sock_recv(fd, (const zt_iov *)(const void *)m.msg_iov, m.msg_iovlen, flags,
                        m.msg_name != NULL ? &from : NULL, &oflags);
     if (rv >= 0) {

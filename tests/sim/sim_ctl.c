@@ -144,3 +144,14 @@ void ctl_create(sim_world *w, uint64_t seed)
     snprintf(ctl.db, sizeof(ctl.db), "%s/controller.db", ctl.dir);
     ctl_open(w);
 }
+
+uint64_t ctl_scenario_end(sim_world *w)
+{
+    uint64_t hash;
+
+    check_sim_sane(w);
+    hash = sim_trace_hash(w);
+    world_done(w);
+    ctl_cleanup();
+    return hash;
+}

@@ -46,6 +46,9 @@ void ctl_open(sim_world *w);
 void ctl_close(void);
 /* Closes it and removes the store and its directory. */
 void ctl_cleanup(void);
+/* The end of a scenario with a controller: the sanity checks, the trace hash (returned), the
+ * world freed, the controller's store removed. */
+uint64_t ctl_scenario_end(sim_world *w);
 /* zt__controller_flush(), then sends what it queued.  Returns how many payloads of |verb| (0:
  * any) were sent. */
 size_t ctl_flush(sim_world *w, unsigned verb);

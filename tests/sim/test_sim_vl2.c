@@ -596,7 +596,6 @@ static void step_config_change(vl2 *v)
 static uint64_t run_scenario(uint64_t seed)
 {
     vl2 v;
-    uint64_t hash;
 
     world_build(&v, seed);
     step_join_denied(&v);
@@ -605,11 +604,7 @@ static uint64_t run_scenario(uint64_t seed)
     step_deauthorize(&v);
     step_restart(&v);
     step_config_change(&v);
-    check_sim_sane(v.w);
-    hash = sim_trace_hash(v.w);
-    world_done(v.w);
-    ctl_cleanup();
-    return hash;
+    return ctl_scenario_end(v.w);
 }
 
 /* ---- tests ------------------------------------------------------------------------------ */

@@ -458,18 +458,13 @@ static void step_degrant(rules_world *v)
 static uint64_t run_scenario(uint64_t seed)
 {
     rules_world v;
-    uint64_t hash;
 
     world_build(&v, seed);
     step_join(&v);
     step_departments(&v);
     step_move(&v);
     step_degrant(&v);
-    check_sim_sane(v.w);
-    hash = sim_trace_hash(v.w);
-    world_done(v.w);
-    ctl_cleanup();
-    return hash;
+    return ctl_scenario_end(v.w);
 }
 
 /* ---- tests ------------------------------------------------------------------------------ */

@@ -87,6 +87,19 @@ static unsigned event_count(void)
     return n;
 }
 
+/* After the previous test's run has settled, starts the node; returns the event count before
+ * the start, once NODE_UP has come. */
+static unsigned start_node_up(void)
+{
+    unsigned base;
+
+    usleep(300 * 1000);
+    base = event_count();
+    assert_int_equal(zts_start(home, on_event, 0), ZTS_ERR_OK);
+    assert_true(wait_event(ZTS_EVENT_NODE_UP, base) >= 0);
+    return base;
+}
+
 /* A planet naming a root (a fresh identity) at 127.0.0.1/|port|. */
 static void write_planet(const char *dir, uint16_t port)
 {
@@ -277,10 +290,7 @@ static void test_restart(void **state)
     unsigned base;
 
     (void)state;
-    usleep(300 * 1000);
-    base = event_count();
-    assert_int_equal(zts_start(home, on_event, 0), ZTS_ERR_OK);
-    assert_true(wait_event(ZTS_EVENT_NODE_UP, base) >= 0);
+    base = start_node_up();
     /* restart blocks until the run ended, then starts again: a second NODE_UP */
     assert_int_equal(zts_restart(), ZTS_ERR_OK);
     assert_true(wait_event(ZTS_EVENT_NODE_DOWN, base) >= 0);
@@ -366,10 +376,7 @@ static void test_zts_free(void **state)
     unsigned base;
 
     (void)state;
-    usleep(300 * 1000);
-    base = event_count();
-    assert_int_equal(zts_start(home, on_event, 0), ZTS_ERR_OK);
-    assert_true(wait_event(ZTS_EVENT_NODE_UP, base) >= 0);
+    base = start_node_up();
     assert_int_equal(zts_free(), ZTS_ERR_OK); /* blocks until the run has ended */
     assert_true(wait_event(ZTS_EVENT_NODE_DOWN, base) >= 0);
     assert_true(wait_event(ZTS_EVENT_STACK_DOWN, base) > wait_event(ZTS_EVENT_NODE_DOWN, base));
