@@ -1,0 +1,1 @@
+# zt-cli against a stub API and against zt-service (docs/cli.md).

@@ -1,0 +1,1 @@
+# The local HTTP API of zt-service (docs/service.md, "Local API").
