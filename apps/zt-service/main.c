@@ -1,8 +1,8 @@
 /*
- * zt-service: runs one node (docs/service.md).  A first version of the daemon: the node with
- * its home directory and UDP ports, the root role when the identity is a root of the planet,
- * one log line per event on stderr, and a clean stop on SIGINT/SIGTERM.  The local JSON API
- * comes later.
+ * zt-service: runs one node (docs/service.md): the node with its home directory and UDP
+ * ports, the root role when the identity is a root of the planet, the local HTTP API on the
+ * primary port (api.c; --no-api turns it off), one log line per event on stderr, and a clean
+ * stop on SIGINT/SIGTERM.
  *
  * With --controller a network controller runs beside the node (records in
  * HOME/controller.d/controller.sqlite3); --join joins networks at start.  The VL2 test actions
@@ -28,6 +28,7 @@
 #include "io/clock.h"
 #include "sdk/home.h"
 #include "sdk/runner.h"
+#include "api.h"
 #include "responder.h"
 #include "service.h"
 #include "util/hex.h"
@@ -185,15 +186,38 @@ static bool first_ipv4(const zt_runner_network *net, uint8_t ip[4])
     return false;
 }
 
+/* Logs a network's status line unless it is the one logged last for that network (a config
+ * refresh that changes nothing logs nothing).  I/O thread. */
+static void log_network_line(service *svc, uint64_t nwid, const char *line)
+{
+    uint64_t hash = 1469598103934665603ULL; /* FNV-1a */
+    unsigned i;
+
+    for (const char *c = line; *c != 0; c++)
+        hash = (hash ^ (uint8_t)*c) * 1099511628211ULL;
+    for (i = 0; i < svc->nlogged && svc->logged[i].nwid != nwid; i++)
+        ;
+    if (i < svc->nlogged && svc->logged[i].hash == hash)
+        return;
+    if (i == svc->nlogged && svc->nlogged < MAX_LOGGED_NETWORKS)
+        svc->nlogged++;
+    if (i < svc->nlogged) {
+        svc->logged[i].nwid = nwid;
+        svc->logged[i].hash = hash;
+    }
+    logline(svc, ZT_RUNNER_LOG_INFO, "network %016llx %s", (unsigned long long)nwid, line);
+}
+
 /* "network <nwid> ok mac=… ips=<ip/bits>,… name=…" */
 static void log_network_ok(service *svc, uint64_t nwid)
 {
     zt_runner_network net;
     char mac[18], ips[ZT_RUNNER_MAX_NETWORK_IPS * (ZT_INETADDR_STR_MAX + 1) + 1], a[64];
+    char line[sizeof(ips) + ZT_NETCONF_NAME_MAX + 128];
     size_t n = 0;
 
     if (zt__runner_get_network(svc->runner, nwid, &net) != 0) {
-        logline(svc, ZT_RUNNER_LOG_INFO, "network %016llx ok", (unsigned long long)nwid);
+        log_network_line(svc, nwid, "ok");
         return;
     }
     ips[0] = 0;
@@ -202,9 +226,9 @@ static void log_network_ok(service *svc, uint64_t nwid)
         n += (size_t)snprintf(ips + n, sizeof(ips) - n, "%s%s", i > 0 ? "," : "", a);
     }
     fmt_mac(net.mac, mac);
-    logline(svc, ZT_RUNNER_LOG_INFO, "network %016llx ok mac=%s ips=%s revision=%llu mtu=%u "
-            "name=\"%s\"", (unsigned long long)nwid, mac, n > 0 ? ips : "-",
-            (unsigned long long)net.revision, (unsigned)net.mtu, net.name);
+    snprintf(line, sizeof(line), "ok mac=%s ips=%s revision=%llu mtu=%u name=\"%s\"", mac,
+             n > 0 ? ips : "-", (unsigned long long)net.revision, (unsigned)net.mtu, net.name);
+    log_network_line(svc, nwid, line);
 }
 
 static void send_frame(service *svc, uint64_t nwid, uint64_t dst_mac, unsigned ethertype,
@@ -340,8 +364,7 @@ static void on_node_event(service *svc, const zt_node_event *ev)
     case ZT_NODE_EVENT_NETWORK_NOT_FOUND:
     case ZT_NODE_EVENT_NETWORK_AUTH_REQUIRED:
     case ZT_NODE_EVENT_NETWORK_DOWN:
-        logline(svc, ZT_RUNNER_LOG_INFO, "network %016llx %s", (unsigned long long)ev->nwid,
-                network_event_name(ev->type));
+        log_network_line(svc, ev->nwid, network_event_name(ev->type));
         break;
     }
 }
@@ -549,9 +572,57 @@ static void log_start(service *svc, const char *home)
             (unsigned)zt__runner_secondary_port(svc->runner), home);
 }
 
+/* local.conf must be a JSON object when present, as zerotier-one requires (service.md §3). */
+static bool local_conf_ok(const char *home)
+{
+    char err[512];
+    json_t *conf = zt__svc_local_conf_read(home, err, sizeof(err));
+
+    if (conf == NULL)
+        fprintf(stderr, "zt-service: %s; refusing to start\n", err);
+    json_decref(conf);
+    return conf != NULL;
+}
+
+/* The networks of --join and of networks.d (service.md §2), carried out when the I/O thread
+ * starts. */
+static void join_at_start(service *svc, const char *home)
+{
+    unsigned n;
+
+    for (unsigned i = 0; i < svc->njoins; i++) {
+        int rv = zt__runner_join(svc->runner, svc->joins[i]);
+        if (rv != 0)
+            logline(svc, ZT_RUNNER_LOG_WARN, "join %016llx not queued: %s",
+                    (unsigned long long)svc->joins[i], zt__strerror(rv));
+    }
+    n = zt__svc_rejoin_networks(home, svc->runner);
+    if (n > 0)
+        logline(svc, ZT_RUNNER_LOG_DEBUG, "rejoining %u network(s) of networks.d", n);
+}
+
+static int start_api(service *svc, const zt_runner_config *cfg, const char *home,
+                     svc_api **papi)
+{
+    svc_api_config acfg = {.runner = svc->runner, .home = home,
+                           .loopback_only = cfg->bind_specific,
+                           .port = zt__runner_primary_port(svc->runner)};
+    char err[1024];
+
+    *papi = NULL;
+    if (!svc->has_api)
+        return 0;
+    if (zt__svc_api_start(papi, &acfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "zt-service: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static service svc;
+    svc_api *api = NULL;
     zt_runner_config cfg;
     const char *home = NULL;
     char err[1024], pid_text[32], pid_path[ZT_HOME_PATH_MAX];
@@ -561,6 +632,7 @@ int main(int argc, char **argv)
     zt__runner_config_default(&cfg);
     svc.level = ZT_RUNNER_LOG_INFO;
     svc.interval_ms = 1000;
+    svc.has_api = true;
     atomic_init(&svc.is_online, false);
     atomic_init(&svc.has_failed, false);
 
@@ -573,6 +645,8 @@ int main(int argc, char **argv)
         home = "/var/lib/zerotier-one";
 
     block_signals(&sigs);
+    if (!local_conf_ok(home))
+        return 1;
 
     cfg.home = home;
     cfg.event = on_event;
@@ -591,23 +665,25 @@ int main(int argc, char **argv)
         logline(&svc, ZT_RUNNER_LOG_WARN, "cannot write %s: %s", pid_path, strerror(errno));
 
     svc.icmp_id = (uint16_t)getpid();
-    for (unsigned i = 0; i < svc.njoins; i++) {
-        rv = zt__runner_join(svc.runner, svc.joins[i]); /* carried out when the thread starts */
-        if (rv != 0)
-            logline(&svc, ZT_RUNNER_LOG_WARN, "join %016llx not queued: %s",
-                    (unsigned long long)svc.joins[i], zt__strerror(rv));
+    join_at_start(&svc, home);
+    if (start_api(&svc, &cfg, home, &api) != 0) {
+        zt__runner_del(svc.runner);
+        unlink(pid_path);
+        return 1;
     }
 
     log_start(&svc, home);
 
     if (zt__runner_start(svc.runner) != 0) {
         fprintf(stderr, "zt-service: cannot start the I/O thread\n");
+        zt__svc_api_stop(api);
         zt__runner_del(svc.runner);
         unlink(pid_path);
         return 1;
     }
 
     status = serve(&svc, &sigs);
+    zt__svc_api_stop(api); /* no request may wait on the runner past this point */
     /* Last look while the I/O thread still answers queries. */
     log_peers(&svc, ZT_RUNNER_LOG_INFO);
     log_counters(&svc);

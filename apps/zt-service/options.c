@@ -36,6 +36,8 @@ static void usage(FILE *f)
             "  --controller             run a network controller beside the node (records in\n"
             "                           HOME/controller.d/controller.sqlite3)\n"
             "  --join NWID              join network NWID (16 hex digits) at start; repeatable\n"
+            "                           (every HOME/networks.d/NWID.conf is joined too)\n"
+            "  --no-api                 no local HTTP API (default: TCP on the primary port)\n"
             "  -h, --help               this text\n"
             "  -v, --version            print the version\n"
             "\n"
@@ -240,6 +242,14 @@ static int opt_join(service *svc, zt_runner_config *cfg, const char *val)
     return 0;
 }
 
+static int opt_no_api(service *svc, zt_runner_config *cfg, const char *val)
+{
+    (void)cfg;
+    (void)val;
+    svc->has_api = false;
+    return 0;
+}
+
 static int opt_answer_arp_icmp(service *svc, zt_runner_config *cfg, const char *val)
 {
     (void)cfg;
@@ -304,6 +314,7 @@ static const struct {
     {"--log-peers", true, opt_log_peers},
     {"--controller", false, opt_controller},
     {"--join", true, opt_join},
+    {"--no-api", false, opt_no_api},
     {"--ping", true, opt_ping},
     {"--message", true, opt_message},
     {"--ping-ip", true, opt_ping_ip},

@@ -15,6 +15,7 @@
 #define MAX_ACTIONS 8
 #define MAX_JOINS 8
 #define MAX_PING_IPS 4
+#define MAX_LOGGED_NETWORKS 64
 
 /* --ping-ip NWID:IP: ARP until answered, then ICMP echo requests. */
 typedef struct ping_ip {
@@ -50,6 +51,13 @@ typedef struct service {
     ping_ip ping_ips[MAX_PING_IPS];
     unsigned nping_ips;
     uint16_t icmp_id;           /* identifier of our echo requests */
+    bool has_api;               /* the local HTTP API (default; --no-api turns it off) */
+    /* The last status line logged per network (a hash), so that a refresh that changes
+     * nothing logs nothing (I/O thread only). */
+    struct {
+        uint64_t nwid, hash;
+    } logged[MAX_LOGGED_NETWORKS];
+    unsigned nlogged;
 } service;
 
 /* Log level names, by zt_runner_log_level. */

@@ -499,3 +499,19 @@ const char *zt__runner_home(const zt_runner *r)
 {
     return r->home;
 }
+
+size_t zt__runner_local_sockets(const zt_runner *r, zt_inetaddr *out, size_t max)
+{
+    static const uint8_t any[16];
+
+    for (unsigned i = 0; i < r->nsocks && i < max; i++) {
+        const zt_runner_sock *s = &r->socks[i];
+        bool is_bound = r->cfg.bind_specific;
+
+        if (s->family == AF_INET)
+            zt__inetaddr_set4(&out[i], is_bound ? r->bind_ip4 : any, s->port);
+        else
+            zt__inetaddr_set6(&out[i], is_bound ? r->bind_ip6 : any, s->port);
+    }
+    return r->nsocks;
+}

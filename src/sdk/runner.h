@@ -134,6 +134,9 @@ uint64_t zt__runner_address(const zt_runner *r);
 uint16_t zt__runner_primary_port(const zt_runner *r);
 uint16_t zt__runner_secondary_port(const zt_runner *r); /* 0: none */
 const char *zt__runner_home(const zt_runner *r);
+/* The addresses the UDP sockets are bound to (the wildcard or the bind address, with the
+ * port), in local socket ID order; up to |max| into |out|.  Returns how many there are. */
+size_t zt__runner_local_sockets(const zt_runner *r, zt_inetaddr *out, size_t max);
 
 /* Commands: copied and queued for the I/O thread.  Return 0 (queued), ZT_ERR_RANGE (message
  * too large), ZT_ERR_LIMIT (queue full), ZT_ERR_AGAIN (the runner has stopped) or
@@ -196,10 +199,20 @@ typedef struct zt_runner_network {
     zt_inetaddr ips[ZT_RUNNER_MAX_NETWORK_IPS];
     unsigned n_routes;            /* managed routes, at most 32 kept */
     zt_netconf_route routes[ZT_RUNNER_MAX_NETWORK_ROUTES];
+    bool is_public;               /* config type PUBLIC (false before a config) */
+    bool broadcast_enabled;       /* ZT_NETCONF_FLAG_ENABLE_BROADCAST */
+    bool is_bridge;               /* we are an active bridge in the config */
+    bool has_dns;
+    zt_netconf_dns dns;
 } zt_runner_network;
 
 /* Returns 0, ZT_ERR_NOTFOUND (not joined) or ZT_ERR_AGAIN. */
 int zt__runner_get_network(zt_runner *r, uint64_t nwid, zt_runner_network *out);
+
+/* The joined networks (those joined through zt__runner_join and not left since), ascending:
+ * up to |max| IDs into |out|.  Returns how many there are, or ZT_ERR_AGAIN. */
+#define ZT_RUNNER_MAX_NETWORKS 64
+zt_ssize zt__runner_get_networks(zt_runner *r, uint64_t *out, size_t max);
 
 /* True when |info| has a live direct path; *ppath (may be NULL) gets the preferred one. */
 bool zt__runner_peer_is_direct(const zt_peer_info *info, const zt_path_info **ppath);

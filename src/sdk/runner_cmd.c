@@ -31,6 +31,7 @@ typedef enum {
     QUERY_PEERS,
     QUERY_PEER,
     QUERY_NETWORK,
+    QUERY_NETWORKS,
 } query_kind;
 
 /* A query waiting for the I/O thread; lives on the asking thread's stack. */
@@ -67,6 +68,58 @@ static void finish_query(zt_runner *r, runner_query *q)
     q->is_done = true;
     pthread_cond_broadcast(&r->cond);
     pthread_mutex_unlock(&r->mu);
+}
+
+/* Our part in a network's config: type, broadcast, bridging, DNS. */
+static void copy_config_flags(zt_runner *r, const zt_netconf *nc, zt_runner_network *net)
+{
+    net->is_public = nc->type == ZT_NETWORK_TYPE_PUBLIC;
+    net->broadcast_enabled = (nc->flags & ZT_NETCONF_FLAG_ENABLE_BROADCAST) != 0;
+    for (unsigned i = 0; i < nc->n_specialists && i < ZT_NETCONF_MAX_SPECIALISTS; i++)
+        if ((nc->specialists[i] & 0xffffffffffULL) == r->address &&
+            (nc->specialists[i] & ZT_SPECIALIST_ROLE_ACTIVE_BRIDGE) != 0)
+            net->is_bridge = true;
+    net->has_dns = nc->has_dns;
+    if (nc->has_dns)
+        net->dns = nc->dns;
+}
+
+/* The joined networks still known to the node, ascending. */
+static zt_ssize list_networks(zt_runner *r, uint64_t *out, size_t max)
+{
+    uint64_t ids[ZT_RUNNER_MAX_NETWORKS];
+    zt_network_status status;
+    size_t n = 0;
+
+    for (unsigned i = 0; i < r->njoined; i++) {
+        uint64_t id = r->joined[i];
+        size_t k = n;
+
+        if (zt__node_network_status(r->node, id, &status) != 0)
+            continue;
+        while (k > 0 && ids[k - 1] > id) { /* insertion sort: at most 64 */
+            ids[k] = ids[k - 1];
+            k--;
+        }
+        ids[k] = id;
+        n++;
+    }
+    for (size_t i = 0; i < n && i < max; i++)
+        out[i] = ids[i];
+    return (zt_ssize)n;
+}
+
+/* Remembers (|join|) or forgets a joined network (I/O thread). */
+static void track_network(zt_runner *r, uint64_t nwid, bool join)
+{
+    unsigned i;
+
+    for (i = 0; i < r->njoined && r->joined[i] != nwid; i++)
+        ;
+    if (join && i == r->njoined && r->njoined < ZT_RUNNER_MAX_NETWORKS)
+        r->joined[r->njoined++] = nwid;
+    else if (!join && i < r->njoined)
+        r->joined[i] = r->joined[--r->njoined];
 }
 
 /* Answers a query; the node must not be running on another thread. */
@@ -114,9 +167,12 @@ static zt_ssize answer_query(zt_runner *r, runner_query *q)
             for (unsigned i = 0;
                  i < nc->n_routes && net->n_routes < ZT_RUNNER_MAX_NETWORK_ROUTES; i++)
                 net->routes[net->n_routes++] = nc->routes[i];
+            copy_config_flags(r, nc, net);
         }
         return 0;
     }
+    case QUERY_NETWORKS:
+        return list_networks(r, q->out, q->max);
     }
     return ZT_ERR_INVAL;
 }
@@ -149,9 +205,12 @@ static void run_command(zt_runner *r, zt_runner_cmd *c, int64_t now)
         break;
     case CMD_JOIN:
         rv = zt__node_join(r->node, c->a, now);
+        if (rv == 0)
+            track_network(r, c->a, true);
         break;
     case CMD_LEAVE:
         rv = zt__node_leave(r->node, c->a, now);
+        track_network(r, c->a, false);
         break;
     case CMD_SEND_FRAME: {
         uint64_t mac = zt__node_network_mac(r->node, c->a);
@@ -464,6 +523,12 @@ int zt__runner_get_network(zt_runner *r, uint64_t nwid, zt_runner_network *out)
 {
     runner_query q = {.kind = QUERY_NETWORK, .address = nwid, .out = out};
     return (int)query(r, &q);
+}
+
+zt_ssize zt__runner_get_networks(zt_runner *r, uint64_t *out, size_t max)
+{
+    runner_query q = {.kind = QUERY_NETWORKS, .out = out, .max = max};
+    return query(r, &q);
 }
 
 bool zt__runner_peer_is_direct(const zt_peer_info *info, const zt_path_info **ppath)

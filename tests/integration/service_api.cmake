@@ -1,1 +1,5 @@
 # The local HTTP API of zt-service (docs/service.md, "Local API").
+add_test(NAME integration.service_api
+         COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/service_api.sh
+                 $<TARGET_FILE:zt-service> $<TARGET_FILE:zt-idtool> $<TARGET_FILE:zt-ctltool>)
+set_tests_properties(integration.service_api PROPERTIES LABELS integration TIMEOUT 180)

@@ -1,0 +1,286 @@
+/*
+ * api_files.c: what the local API reads and writes in the home directory (service.md §2,
+ * §2.2, §3): local.conf, networks.d/<nwid>.local.conf, the moons of moons.d, the networks of
+ * networks.d to rejoin at start, and the allowManagementFrom check.  Every file is read with
+ * a size bound (zt__io_read_file: regular files only) and written atomically.
+ */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "io/file.h"
+#include "util/errors.h"
+#include "util/hex.h"
+
+#define NET_SETTINGS_MAX 4096
+
+static void net_settings_path(char *out, size_t cap, const char *home, uint64_t nwid)
+{
+    snprintf(out, cap, "%s/networks.d/%016llx.local.conf", home, (unsigned long long)nwid);
+}
+
+/* §2.2: at most 5 characters: true when it starts with 1, t or T. */
+static bool dict_bool(const char *v, size_t len)
+{
+    return len > 0 && (v[0] == '1' || v[0] == 't' || v[0] == 'T');
+}
+
+/* One "key=value" line of the dictionary (escapes are not needed by these keys). */
+static void net_settings_line(svc_net_settings *s, const char *line, size_t len)
+{
+    const char *eq = memchr(line, '=', len);
+    size_t klen, vlen;
+    const char *v;
+
+    if (eq == NULL)
+        return;
+    klen = (size_t)(eq - line);
+    v = eq + 1;
+    vlen = len - klen - 1;
+    if (klen == 12 && memcmp(line, "allowManaged", 12) == 0) {
+        s->managed_list[0] = 0;
+        if (vlen > 5 && vlen < sizeof(s->managed_list)) {
+            memcpy(s->managed_list, v, vlen); /* a CIDR list: managed allowed within it */
+            s->managed_list[vlen] = 0;
+            s->allow_managed = true;
+        } else {
+            s->allow_managed = vlen <= 5 && dict_bool(v, vlen);
+        }
+    } else if (klen == 11 && memcmp(line, "allowGlobal", 11) == 0) {
+        s->allow_global = dict_bool(v, vlen);
+    } else if (klen == 12 && memcmp(line, "allowDefault", 12) == 0) {
+        s->allow_default = dict_bool(v, vlen);
+    } else if (klen == 8 && memcmp(line, "allowDNS", 8) == 0) {
+        s->allow_dns = dict_bool(v, vlen);
+    }
+}
+
+void zt__svc_net_settings_read(const char *home, uint64_t nwid, svc_net_settings *s)
+{
+    char path[ZT_HOME_PATH_MAX];
+    uint8_t *data = NULL;
+    size_t len = 0, start = 0;
+
+    memset(s, 0, sizeof(*s));
+    s->allow_managed = true; /* the defaults of a missing file or key */
+    net_settings_path(path, sizeof(path), home, nwid);
+    if (zt__io_read_file(path, NET_SETTINGS_MAX, &data, &len) != 0)
+        return;
+    for (size_t i = 0; i <= len; i++) {
+        if (i == len || data[i] == '\n' || data[i] == '\r') {
+            if (i > start)
+                net_settings_line(s, (const char *)data + start, i - start);
+            start = i + 1;
+        }
+    }
+    free(data);
+}
+
+int zt__svc_net_settings_write(const char *home, uint64_t nwid, const svc_net_settings *s)
+{
+    char path[ZT_HOME_PATH_MAX], dir[ZT_HOME_PATH_MAX], text[SVC_MANAGED_LIST_MAX + 128];
+    int n;
+
+    snprintf(dir, sizeof(dir), "%s/networks.d", home);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return ZT_ERR_IO;
+    net_settings_path(path, sizeof(path), home, nwid);
+    n = snprintf(text, sizeof(text), "allowManaged=%s\nallowGlobal=%d\nallowDefault=%d\n"
+                 "allowDNS=%d\n",
+                 s->managed_list[0] != 0 ? s->managed_list : s->allow_managed ? "1" : "0",
+                 s->allow_global, s->allow_default, s->allow_dns);
+    if (n < 0 || (size_t)n >= sizeof(text))
+        return ZT_ERR_NOSPACE;
+    return zt__io_write_file_atomic(path, text, (size_t)n, 0644);
+}
+
+void zt__svc_net_settings_delete(const char *home, uint64_t nwid)
+{
+    char path[ZT_HOME_PATH_MAX];
+
+    net_settings_path(path, sizeof(path), home, nwid);
+    (void)unlink(path);
+}
+
+json_t *zt__svc_local_conf_read(const char *home, char *err, size_t errlen)
+{
+    char path[ZT_HOME_PATH_MAX], why[160];
+    zt_io_file_info info;
+    json_error_t jerr;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    json_t *conf;
+    int rv;
+
+    snprintf(path, sizeof(path), "%s/local.conf", home);
+    rv = zt__io_read_file_info(path, SVC_LOCAL_CONF_MAX, &data, &len, &info);
+    if (rv == ZT_ERR_NOTFOUND)
+        return json_object();
+    if (rv != 0) {
+        snprintf(err, errlen, "cannot read %s: %s", path,
+                 zt__io_file_why(rv, &info, why, sizeof(why)));
+        return NULL;
+    }
+    conf = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &jerr);
+    free(data);
+    if (conf == NULL || !json_is_object(conf)) {
+        snprintf(err, errlen, "%s is not a JSON object (%s)", path,
+                 conf == NULL ? jerr.text : "another JSON value");
+        json_decref(conf);
+        return NULL;
+    }
+    return conf;
+}
+
+int zt__svc_local_conf_write(const char *home, const json_t *conf)
+{
+    char path[ZT_HOME_PATH_MAX];
+    char *text = json_dumps(conf, JSON_INDENT(4) | JSON_SORT_KEYS);
+    int rv;
+
+    if (text == NULL)
+        return ZT_ERR_NOMEM;
+    snprintf(path, sizeof(path), "%s/local.conf", home);
+    rv = zt__io_write_file_atomic(path, text, strlen(text), 0644);
+    free(text);
+    return rv;
+}
+
+typedef struct moon_list {
+    zt_world **out;
+    unsigned n;
+} moon_list;
+
+static void on_moon(void *arg, uint64_t file_id, const char *path, const uint8_t *data,
+                    size_t len, const char *why)
+{
+    moon_list *l = arg;
+    char reason[160];
+    zt_world *w;
+    unsigned k;
+
+    (void)file_id;
+    (void)path;
+    (void)why;
+    if (data == NULL || l->n == SVC_MAX_MOONS || (w = calloc(1, sizeof(*w))) == NULL)
+        return;
+    if (zt__home_check_moon(w, data, len, reason, sizeof(reason)) != 0) {
+        free(w);
+        return;
+    }
+    for (k = l->n; k > 0 && l->out[k - 1]->id > w->id; k--) /* keep them sorted */
+        l->out[k] = l->out[k - 1];
+    l->out[k] = w;
+    l->n++;
+}
+
+unsigned zt__svc_moons_load(const char *home, zt_world **out)
+{
+    moon_list l = {.out = out, .n = 0};
+
+    (void)zt__home_for_each_moon(home, on_moon, &l);
+    return l.n;
+}
+
+void zt__svc_moons_free(zt_world **moons, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        free(moons[i]);
+}
+
+unsigned zt__svc_rejoin_networks(const char *home, zt_runner *r)
+{
+    char dir[ZT_HOME_PATH_MAX];
+    struct dirent *e;
+    unsigned n = 0;
+    uint64_t nwid;
+    DIR *d;
+
+    snprintf(dir, sizeof(dir), "%s/networks.d", home);
+    if ((d = opendir(dir)) == NULL)
+        return 0;
+    while ((e = readdir(d)) != NULL) {
+        /* <16 hex>.conf exactly: not <nwid>.local.conf, not temporary files */
+        if (strlen(e->d_name) != 21 || strcmp(e->d_name + 16, ".conf") != 0 ||
+            zt__hex_u64(e->d_name, 16, &nwid) != 0 || nwid == 0)
+            continue;
+        if (zt__runner_join(r, nwid) == 0)
+            n++;
+    }
+    closedir(d);
+    return n;
+}
+
+/* |ip| (|len| 4 or 16 bytes) inside "<ip>/<bits>" |cidr|. */
+static bool in_cidr(const char *cidr, const uint8_t *ip, size_t len)
+{
+    char text[INET6_ADDRSTRLEN + 8], *slash, *end;
+    uint8_t net[16];
+    long bits;
+    size_t clen = strlen(cidr);
+
+    if (clen >= sizeof(text))
+        return false;
+    memcpy(text, cidr, clen + 1);
+    slash = strchr(text, '/');
+    if (slash == NULL)
+        return false;
+    *slash = 0;
+    errno = 0;
+    bits = strtol(slash + 1, &end, 10);
+    if (errno != 0 || *end != 0 || end == slash + 1 || bits < 0 || bits > (long)len * 8 ||
+        inet_pton(len == 4 ? AF_INET : AF_INET6, text, net) != 1)
+        return false;
+    for (long i = 0; i < bits; i++) {
+        uint8_t mask = (uint8_t)(0x80u >> (i % 8));
+        if ((net[i / 8] & mask) != (ip[i / 8] & mask))
+            return false;
+    }
+    return true;
+}
+
+bool zt__svc_client_allowed(const char *home, const struct sockaddr *sa)
+{
+    static const uint8_t v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    const uint8_t *ip;
+    size_t len;
+    char err[256];
+    json_t *conf, *list, *v;
+    size_t i;
+    bool ok = false;
+
+    if (sa == NULL)
+        return false;
+    if (sa->sa_family == AF_INET) {
+        ip = (const uint8_t *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+        len = 4;
+    } else if (sa->sa_family == AF_INET6) {
+        ip = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
+        len = 16;
+        if (memcmp(ip, v4mapped, 12) == 0) {
+            ip += 12;
+            len = 4;
+        }
+    } else {
+        return false;
+    }
+    if ((len == 4 && ip[0] == 127) || (len == 16 && IN6_IS_ADDR_LOOPBACK(ip)))
+        return true;
+    if ((conf = zt__svc_local_conf_read(home, err, sizeof(err))) == NULL)
+        return false;
+    list = json_object_get(json_object_get(conf, "settings"), "allowManagementFrom");
+    json_array_foreach(list, i, v) {
+        if (json_is_string(v) && in_cidr(json_string_value(v), ip, len))
+            ok = true;
+    }
+    json_decref(conf);
+    return ok;
+}
