@@ -149,12 +149,15 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, svc_reply *rep)
     enum MHD_Result rv;
     size_t n;
 
-    if (rep->text != NULL)
+    if (rep->text != NULL && !rep->text_is_json)
         return send_buffer(c, rep->status, rep->text, rep->text_len,
                            "text/plain; version=0.0.4");
-    if (rep->json == NULL)
+    if (rep->json == NULL && rep->text == NULL)
         return send_buffer(c, rep->status, "", 0, NULL);
-    text = json_dumps(rep->json, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    if (rep->text != NULL)
+        text = strndup(rep->text, rep->text_len);
+    else
+        text = json_dumps(rep->json, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
     if (text == NULL)
         return send_buffer(c, 500, "{}", 2, "application/json");
     fn = jsonp_name(c);

@@ -60,12 +60,14 @@ typedef struct svc_request {
     size_t body_len;
 } svc_request;
 
-/* An answer: |json| (owned; NULL: empty body) or |text| (owned, text/plain). */
+/* An answer: |json| (owned; NULL: empty body) or |text| (owned, text/plain; JSON text,
+ * served as |json| would be, when |text_is_json|). */
 typedef struct svc_reply {
     unsigned status;
     json_t *json;
     char *text;
     size_t text_len;
+    bool text_is_json;
 } svc_reply;
 
 /* api_routes.c: answers |req| (already authenticated). */

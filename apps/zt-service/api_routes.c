@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "controller/rest.h"
+#include "io/clock.h"
 #include "util/hex.h"
 
 #define MAX_PEERS 1024
@@ -409,11 +411,51 @@ static bool match(const struct route *rt, const char *path, uint64_t *pparam)
     return false;
 }
 
+/* A /controller request, run on the I/O thread with the controller beside the node. */
+typedef struct rest_call {
+    const svc_request *req;
+    bool handled;
+    zt_controller_reply out;
+} rest_call;
+
+static void run_rest(struct zts_controller *ctl, void *arg)
+{
+    rest_call *call = arg;
+
+    if (ctl != NULL)
+        call->handled = zt__controller_rest(ctl, call->req->method, call->req->path,
+                                            call->req->body, call->req->body_len,
+                                            zt__io_clock_wall_ms(), &call->out);
+}
+
+/* controller.md §5: the controller's routes, when the node runs one (--controller); its
+ * edits reach the members concerned at once (zt__runner_controller_call). */
+static bool route_controller(svc_ctx *ctx, const svc_request *req, svc_reply *rep)
+{
+    rest_call call = {.req = req};
+
+    if (strncmp(req->path, "/controller", 11) != 0 &&
+        strncmp(req->path, "/unstable/controller", 20) != 0)
+        return false;
+    if (zt__runner_controller_call(ctx->runner, run_rest, &call) != 0 || !call.handled) {
+        rep->status = call.handled ? 503 : 404;
+        free(call.out.body);
+        return true;
+    }
+    rep->status = call.out.status;
+    rep->text = call.out.body;
+    rep->text_len = call.out.body != NULL ? strlen(call.out.body) : 0;
+    rep->text_is_json = true;
+    return true;
+}
+
 void zt__svc_route(svc_ctx *ctx, const svc_request *req, svc_reply *rep)
 {
     uint64_t param;
 
     memset(rep, 0, sizeof(*rep));
+    if (route_controller(ctx, req, rep))
+        return;
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
         if (strcmp(req->method, routes[i].method) == 0 && match(&routes[i], req->path, &param)) {
             routes[i].fn(ctx, req, param, rep);

@@ -40,6 +40,11 @@ zt_controller *zt__controller_of(struct zts_controller *api)
     return api != NULL ? api->ctl : NULL;
 }
 
+zt_store *zt__controller_store_of(struct zts_controller *api)
+{
+    return api != NULL ? api->store : NULL;
+}
+
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif

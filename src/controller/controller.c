@@ -391,16 +391,13 @@ static void auto_authorize(const zt_ctl_network *net, zt_ctl_member *m,
     }
 }
 
-/* §2.3 step 9 for a genuine request: the member's versions, and what pushes replay. */
-static void remember_request(zt_controller *ctl, zt_ctl_member *m, const zt_identity *requester,
-                             const zt_config_meta *meta)
+/* What a push replays for a genuine request, authorised or not: an edit that authorises a
+ * refused member reaches it at once (§4.3), as a hosted controller's does. */
+static void remember_request(zt_controller *ctl, const zt_ctl_member *m,
+                             const zt_identity *requester, const zt_config_meta *meta)
 {
     zt_ctl_track *t = track_find(ctl, m->nwid, requester->address);
 
-    m->v_major = meta_int(meta->major);
-    m->v_minor = meta_int(meta->minor);
-    m->v_rev = meta_int(meta->revision);
-    m->v_proto = meta_int(meta->proto_version);
     if (t != NULL) {
         t->has_meta = true;
         t->meta = *meta;
@@ -408,6 +405,15 @@ static void remember_request(zt_controller *ctl, zt_ctl_member *m, const zt_iden
         t->id.has_secret = false;
         memset(t->id.sec, 0, sizeof(t->id.sec));
     }
+}
+
+/* §2.3 step 9: the member's versions, for authorised genuine requests only (Q8). */
+static void remember_versions(zt_ctl_member *m, const zt_config_meta *meta)
+{
+    m->v_major = meta_int(meta->major);
+    m->v_minor = meta_int(meta->minor);
+    m->v_rev = meta_int(meta->revision);
+    m->v_proto = meta_int(meta->proto_version);
 }
 
 /* §2.3 step 10, first part: the network around the member (active bridges now, addresses
@@ -534,6 +540,9 @@ static int answer_member(zt_controller *ctl, const zt_ctl_network *net, zt_ctl_m
 
     /* 7: SSO is not offered (controller.md §3.10 recommendation): ssoEnabled is ignored. */
 
+    if (packet_id != 0)
+        remember_request(ctl, m, requester, meta);
+
     /* 8: not authorised: the member becomes visible, the requester is told */
     if (!m->authorized) {
         rv = save_member(ctl, m, now);
@@ -545,9 +554,9 @@ static int answer_member(zt_controller *ctl, const zt_ctl_network *net, zt_ctl_m
                           m->nwid);
     }
 
-    /* 9: versions (authorised, genuine requests only: Q8) and what pushes replay */
+    /* 9: versions (authorised, genuine requests only: Q8) */
     if (packet_id != 0)
-        remember_request(ctl, m, requester, meta);
+        remember_versions(m, meta);
 
     /* 10-11: build, save, send */
     return deliver_config(ctl, net, m, is_new, requester, meta, packet_id, now, out, presult);

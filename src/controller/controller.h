@@ -183,5 +183,8 @@ const char *zt__controller_errmsg(const zt_controller *ctl);
  * service that feeds it requests and flushes its notes; NULL for a NULL handle.  api.c. */
 struct zts_controller;
 zt_controller *zt__controller_of(struct zts_controller *api);
+/* The store behind a handle (borrowed), for the REST routes' listings (rest.c); NULL for a
+ * NULL handle.  api.c. */
+zt_store *zt__controller_store_of(struct zts_controller *api);
 
 #endif

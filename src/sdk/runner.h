@@ -169,6 +169,14 @@ int zt__runner_multicast(zt_runner *r, uint64_t nwid, uint64_t mac, uint32_t adi
 struct zts_controller;
 int zt__runner_controller_attach(zt_runner *r, struct zts_controller **pctl);
 
+/* Runs |fn| on the I/O thread with the controller beside the node (NULL when there is none:
+ * no --controller), then sends what its edits queued: new configs pushed to the members
+ * concerned, revocations for the deauthorised (controller.md §4.3-§4.4).  The REST API's way
+ * in, so that an edit reaches online members at once.  Blocks until done (any thread but the
+ * I/O thread, where it runs at once).  Returns 0 or ZT_ERR_AGAIN (stopping). */
+int zt__runner_controller_call(zt_runner *r, void (*fn)(struct zts_controller *ctl, void *arg),
+                               void *arg);
+
 typedef struct zt_runner_status {
     uint64_t address, planet_id, planet_timestamp;
     bool is_online, is_root;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "controller/controller.h"
 #include "io/clock.h"
 
 #define RUNNER_MAX_COMMANDS 4096
@@ -32,7 +33,14 @@ typedef enum {
     QUERY_PEER,
     QUERY_NETWORK,
     QUERY_NETWORKS,
+    QUERY_CONTROLLER,
 } query_kind;
+
+/* What QUERY_CONTROLLER runs. */
+typedef struct controller_call {
+    void (*fn)(struct zts_controller *ctl, void *arg);
+    void *arg;
+} controller_call;
 
 /* A query waiting for the I/O thread; lives on the asking thread's stack. */
 typedef struct runner_query {
@@ -122,6 +130,30 @@ static void track_network(zt_runner *r, uint64_t nwid, bool join)
         r->joined[i] = r->joined[--r->njoined];
 }
 
+static int send_for_controller(void *arg, uint64_t dest, uint8_t verb, const uint8_t *payload,
+                               size_t len)
+{
+    zt_runner *r = arg;
+    return zt__node_send_vl2(r->node, dest, verb, payload, len, zt__io_clock_ms());
+}
+
+/* |call| with our controller, then its queued pushes and revocations sent through the node. */
+static zt_ssize call_controller(zt_runner *r, const controller_call *call)
+{
+    zt_controller_out out = {.send = send_for_controller, .arg = r};
+    zt_controller *ctl = zt__controller_of(r->controller);
+    int rv;
+
+    call->fn(r->controller, call->arg);
+    if (ctl == NULL || zt__controller_pending(ctl) == 0)
+        return 0;
+    rv = zt__controller_flush(ctl, zt__io_clock_wall_ms(), &out);
+    if (rv != 0)
+        zt__runner_log(r, ZT_RUNNER_LOG_WARN, "controller: pushing an edit failed: %s",
+                       zt__strerror(rv));
+    return 0;
+}
+
 /* Answers a query; the node must not be running on another thread. */
 static zt_ssize answer_query(zt_runner *r, runner_query *q)
 {
@@ -173,6 +205,8 @@ static zt_ssize answer_query(zt_runner *r, runner_query *q)
     }
     case QUERY_NETWORKS:
         return list_networks(r, q->out, q->max);
+    case QUERY_CONTROLLER:
+        return call_controller(r, q->out);
     }
     return ZT_ERR_INVAL;
 }
@@ -499,6 +533,14 @@ static zt_ssize query(zt_runner *r, runner_query *q)
         pthread_cond_wait(&r->cond, &r->mu);
     pthread_mutex_unlock(&r->mu);
     return q->result;
+}
+
+int zt__runner_controller_call(zt_runner *r, void (*fn)(struct zts_controller *ctl, void *arg),
+                               void *arg)
+{
+    controller_call call = {.fn = fn, .arg = arg};
+    runner_query q = {.kind = QUERY_CONTROLLER, .out = &call};
+    return (int)query(r, &q);
 }
 
 int zt__runner_get_status(zt_runner *r, zt_runner_status *out)
