@@ -8,7 +8,9 @@
 #      in ZeroTierSockets.h and zts_controller.h, zts_errno and the lwIP names DevilutionX
 #      calls (api.md 10.3) are exported;
 #   3. consumer/ built and run four ways: pkg-config (shared, --static) and find_package
-#      (libzt::zt, libzt::zt-static).
+#      (libzt::zt, libzt::zt-static);
+#   4. the tools (zt-service, zt-cli and its zerotier-cli link, zt-idtool), their manual pages
+#      (rendered by man without a warning) and the systemd unit (dist/).
 # Every check runs even after a failure; the summary lists what failed.
 #
 # usage: libzt_install.sh <build dir> <source dir> <C compiler> <cmake> <version> <sanitize>
@@ -235,6 +237,35 @@ else
     fail "find_package: consumer project failed to configure or build"
     cat "$tmp/cmake_configure.log" "$tmp/cmake_build.log" 2>/dev/null | sed 's/^/    /' |
         tail -n 80
+fi
+
+# ---- 4. the tools, their manual pages, the systemd unit (dist/) ---------------------------
+
+bindir=$prefix/bin
+for t in zt-service zt-cli zt-idtool; do
+    [[ -x $bindir/$t ]] || fail "tools: $t not installed in bin/"
+done
+[[ $(readlink "$bindir/zerotier-cli") == zt-cli ]] ||
+    fail "tools: zerotier-cli is not a link to zt-cli"
+"$bindir/zt-idtool" --help >"$tmp/idtool_help.txt" 2>&1 ||
+    fail "tools: installed zt-idtool --help failed"
+for page in man1/zt-cli.1 man1/zt-idtool.1 man8/zt-service.8; do
+    f=$(find "$prefix" -path "*/man/$page" | head -n 1)
+    if [[ -z $f ]]; then
+        fail "man: $page not installed"
+    elif command -v man >/dev/null; then
+        # groff's warnings (-ww) on stderr: a page that renders with none is well formed.
+        LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$f" 2>"$tmp/man.err" >/dev/null
+        if [[ -s $tmp/man.err ]]; then
+            fail "man: $page renders with warnings: $(head -n 3 "$tmp/man.err")"
+        fi
+    fi
+done
+unit=$prefix/lib/systemd/system/zt-service.service
+if [[ ! -f $unit ]]; then
+    fail "systemd: zt-service.service not installed"
+elif ! grep -qx "ExecStart=$bindir/zt-service /var/lib/zt-service" "$unit"; then
+    fail "systemd: ExecStart does not name the installed zt-service: $(grep ExecStart "$unit")"
 fi
 
 if ((${#failed[@]} > 0)); then
