@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The main job: an offline demo world.  It makes and checks a private world (a root
-# identity, a signed planet naming it, member identities), sets up a private network on the
-# root's controller, then starts the root and two nodes on loopback: they come online, get
-# their configs and addresses, and exchange encrypted traffic (VL1 messages, then ARP and ICMP
-# echo as Ethernet frames), relayed first, then direct.  Last, two libzt applications (the
-# example server and client) talk TCP over the same network through their own stacks.
+# identity, a signed planet naming it, member identities), starts the root on loopback with
+# its network controller, creates a private network and authorizes its members over the
+# root's local HTTP API (the controller's REST routes), then starts two nodes: they come
+# online, get their configs and addresses, and exchange encrypted traffic (VL1 messages, then
+# ARP and ICMP echo as Ethernet frames), relayed first, then direct.  Then two libzt
+# applications (the example server and client) talk TCP over the same network through their
+# own stacks, and zt-cli shows the member's networks and peers.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -68,23 +70,33 @@ wait_for() { # <seconds> <file> <regex>
     return 1
 }
 opts=(--bind-loopback --allow-loopback --no-secondary-port)
-ctltool=$root/build/release/tests/integration/zt-ctltool
+cli=$root/build/release/apps/zt-cli/zt-cli
 nwid="${root_addr}000001"
+nwid_short=$(sed 's/^0*//' <<<"$nwid") # as libzt's examples print it
 
-say "5. the root is also the network controller: a private network $nwid"
-mkdir -p "$world/root/controller.d"
-ctl() { "$ctltool" -i "$world/root/identity.secret" "$world/root/controller.d/controller.sqlite3" "$@" >/dev/null; }
-ctl create-network "$nwid" '{"name":"demo-net","private":true,"v4AssignMode":{"zt":true},
+# api <method> <path> [body]: the root's local API (the controller's REST routes), as any
+# script written for zerotier-one's controller calls it.
+api() {
+    curl -sf -m 10 -X "$1" -H "X-ZT1-Auth: $(cat "$world/root/authtoken.secret")" \
+        -H 'Content-Type: application/json' ${3:+--data-binary "$3"} "http://127.0.0.1:19993$2"
+}
+authorize() { api POST "/controller/network/$nwid/member/$1" '{"authorized":true}' >/dev/null; }
+
+say "5. starting the root (udp and tcp 127.0.0.1:19993): it is also the network controller"
+"$svc" -p 19993 "${opts[@]}" --controller "$world/root" 2>"$world/root.log" & pids+=($!)
+wait_for 10 "$world/root.log" " info online$" || { cat "$world/root.log"; exit 1; }
+say "   $("$cli" -D"$world/root" info)"
+say "   a private network $nwid, created over the controller's HTTP API"
+api POST "/controller/network/$nwid" '{"name":"demo-net","private":true,
+    "v4AssignMode":{"zt":true},
     "ipAssignmentPools":[{"ipRangeStart":"10.147.20.10","ipRangeEnd":"10.147.20.50"}],
     "routes":[{"target":"10.147.20.0/24"}],"rules":[{"type":"ACTION_ACCEPT"}],
-    "multicastLimit":32,"enableBroadcast":true}'
-ctl authorize "$nwid" "$member_addr"
-ctl authorize "$nwid" "$peer_addr"
-say "   members $member_addr and $peer_addr authorized (SQLite store in root/controller.d)"
+    "multicastLimit":32,"enableBroadcast":true}' >/dev/null
+authorize "$member_addr"
+authorize "$peer_addr"
+say "   members $member_addr and $peer_addr authorized over HTTP"
 
-say "6. starting the root (udp 127.0.0.1:19993), then two nodes"
-"$svc" -p 19993 "${opts[@]}" --controller "$world/root" 2>"$world/root.log" & pids+=($!)
-wait_for 10 "$world/root.log" "role=root" || { cat "$world/root.log"; exit 1; }
+say "6. two nodes join it"
 "$svc" -p 0 "${opts[@]}" --join "$nwid" --answer-arp-icmp "$world/peer" 2>"$world/peer.log" &
 pids+=($!)
 wait_for 20 "$world/peer.log" " info network $nwid ok .*ips=" || { cat "$world/peer.log"; exit 1; }
@@ -113,18 +125,21 @@ for h in app-server app-client; do
     mkdir -p "$world/$h"
     "$idtool" generate "$world/$h/identity.secret" "$world/$h/identity.public" >/dev/null
     cp "$world/root/planet" "$world/$h/planet"
-    ctl authorize "$nwid" "$(cut -c1-10 "$world/$h/identity.public")"
+    authorize "$(cut -c1-10 "$world/$h/identity.public")"
 done
 "$examples/server" "$world/app-server" "$nwid" 4444 0 >"$world/app-server.log" 2>&1 &
 pids+=($!)
 wait_for 30 "$world/app-server.log" "Listening" || { cat "$world/app-server.log"; exit 1; }
-server_ip=$(sed -n "s/.*virtual address on network $nwid is \([0-9.]*\)$/\1/p" \
+server_ip=$(sed -n "s/.*virtual address on network $nwid_short is \([0-9.]*\)$/\1/p" \
     "$world/app-server.log" | head -n1)
 say "   server $(cut -c1-10 "$world/app-server/identity.public") listens on $server_ip:4444"
 timeout 60 "$examples/client" "$world/app-client" "$nwid" "$server_ip" 4444 0 \
     >"$world/app-client.log" 2>&1 || { cat "$world/app-client.log"; exit 1; }
 grep -E "Connected|Sent|Read" "$world/app-client.log" | sed 's/^/          client: /'
 grep -E "Accepted|Read" "$world/app-server.log" | sed 's/^/          server: /'
+say "9. what zt-cli (zerotier-cli's commands) says about the member"
+"$cli" -D"$world/member" listnetworks | sed 's/^/          /'
+"$cli" -D"$world/member" peers | sed 's/^/          /'
 cleanup
 trap - EXIT
 say "world stopped cleanly; logs and home directories under $world"
