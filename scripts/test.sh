@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: sets the machine up (scripts/setup.sh), builds the sanitizer flavour
-# (ASan + UBSan) and runs every test with ctest, then checks that the release and the
-# libFuzzer flavours build too.  Exit status 0 only if everything passed.
+# (ASan + UBSan) and runs every test with ctest, runs the socket tests under ThreadSanitizer,
+# builds the release flavour and runs the demo (the main job) on it, then checks that the
+# libFuzzer flavour builds too.  Exit status 0 only if everything passed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -30,6 +31,13 @@ TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/t
 step "build: release (-O2)"
 cmake -S . -B build/release -DZT_BUILD_LWIP=ON -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build/release -j"$jobs"
+
+step "the main job: scripts/demo.sh on the release build (it exits non-zero on any failure)"
+demo_dir=$(mktemp -d "${TMPDIR:-/tmp}/zt-demo.XXXXXX")
+ZT_DEMO_DIR=$demo_dir timeout 600 bash scripts/demo.sh >"$demo_dir.log" 2>&1 ||
+    { cat "$demo_dir.log"; echo "demo failed"; exit 1; }
+tail -n 8 "$demo_dir.log"
+rm -rf "$demo_dir" "$demo_dir.log"
 
 step "build: libFuzzer targets (clang)"
 CC=clang CXX=clang++ cmake -S . -B build/fuzz -DZT_FUZZ=ON -DZT_BUILD_LWIP=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
