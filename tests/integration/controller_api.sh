@@ -4,8 +4,9 @@
 # only over HTTP.  A network is created over HTTP (its ID under the root's address), A joins
 # and is refused (ACCESS_DENIED, its member record appears), then it is authorized over HTTP
 # and its network becomes OK within two seconds: the edit is pushed, not waited for at A's
-# next refresh.  Deauthorized, its record says so and a revocation goes out; deleted, the
-# network is gone from the listings.
+# next refresh.  Member B, authorized ahead, pings A's address; deauthorized over HTTP, B is
+# cut off within a second (the controller's revocation reaches A, which refuses B's frames).
+# Deleted, the network is gone from the listings.
 #
 # usage: controller_api.sh <zt-service> <zt-idtool>
 # Every wait is bounded; every process is stopped by the trap.  ZT_KEEP_TMP=1 keeps the
@@ -64,11 +65,12 @@ wait_status() {
     echo $((($(date +%s%N) - start) / 1000000))
 }
 
-identities root a
+identities root a b
 addr_root=$(addr root)
 addr_a=$(addr a)
+addr_b=$(addr b)
 common=(--bind-loopback --allow-loopback --log-level debug)
-start_root 00000000c0ffee06 a -- --controller
+start_root 00000000c0ffee06 a b -- --controller
 log "root/controller $addr_root on 127.0.0.1:$port"
 
 # ---- the controller's status object and an empty listing
@@ -91,7 +93,7 @@ expect 200 root GET /controller/network
 log "network $nwid created over HTTP"
 
 # ---- A joins over its own API and is refused; its record appears at the controller
-"$svc" -p 0 "${common[@]}" --no-secondary-port "$tmp/a" 2>"$tmp/a.log" &
+"$svc" -p 0 "${common[@]}" --no-secondary-port --answer-arp-icmp "$tmp/a" 2>"$tmp/a.log" &
 pids+=($!)
 wait_for 10 "$tmp/a.log" 'I/O thread started' || fail "a did not start"
 wait_for 20 "$tmp/a.log" ' info online$' || fail "a never online"
@@ -111,11 +113,32 @@ call a GET "/network/$nwid"
 [[ $(js 'd["assignedAddresses"][0]') == 10.79.0.* ]] || fail "no pool address: $body"
 log "authorized over HTTP: a's network OK after $ms ms"
 
-# ---- deauthorized: the record says so, the controller sends a revocation
-expect 200 root POST "/controller/network/$nwid/member/$addr_a" '{"authorized":false}'
+# ---- B, authorized ahead over HTTP, pings A's address (ARP, then ICMP echo every 100 ms)
+expect 200 root POST "/controller/network/$nwid/member/$addr_b" '{"authorized":true}'
+call a GET "/network/$nwid"
+ip_a=$(js 'd["assignedAddresses"][0].split("/")[0]')
+"$svc" -p 0 "${common[@]}" --no-secondary-port --join "$nwid" --ping-ip "$nwid:$ip_a" \
+    --interval 100 "$tmp/b" 2>"$tmp/b.log" &
+pids+=($!)
+wait_for 30 "$tmp/b.log" "icmp-reply from=$ip_a " || fail "b never got an echo reply from a"
+replies=$(grep -c "icmp-reply from=$ip_a " "$tmp/b.log")
+sleep 1
+(($(grep -c "icmp-reply from=$ip_a " "$tmp/b.log") >= replies + 5)) ||
+    fail "a answers b only now and then"
+log "b pings a ($ip_a) over the network, ~10 replies a second"
+
+# ---- B deauthorized over HTTP: the record says so, and the revocation the controller sends
+# to A makes A refuse B's frames within a second (B keeps its config: only A can cut it)
+expect 200 root POST "/controller/network/$nwid/member/$addr_b" '{"authorized":false}'
 [[ $(js 'd["authorized"]') == False ]] || fail "deauthorize answer: $body"
-expect 200 root GET "/controller/network/$nwid/member/$addr_a"
+expect 200 root GET "/controller/network/$nwid/member/$addr_b"
 [[ $(js 'd["authorized"]') == False ]] || fail "member after: $body"
+sleep 1
+replies=$(grep -c "icmp-reply from=$ip_a " "$tmp/b.log")
+sleep 2
+[[ $(grep -c "icmp-reply from=$ip_a " "$tmp/b.log") == "$replies" ]] ||
+    fail "a still answers b 1-3 s after b was deauthorized"
+log "b deauthorized over HTTP: a stopped answering it within a second"
 
 # ---- bad input, unknown routes, delete
 expect 500 root POST "/controller/network/$nwid" '{"name":'
