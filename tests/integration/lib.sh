@@ -37,10 +37,12 @@ stop_all() {
     pids=()
 }
 
-# On exit: stop everything; on failure show the end of every log; ZT_KEEP_TMP=1 keeps |tmp|.
+# On exit: stop everything, run the test's on_cleanup if it defines one; on failure show the
+# end of every log; ZT_KEEP_TMP=1 keeps |tmp|.
 cleanup() {
     local rc=$?
     stop_all
+    if declare -F on_cleanup >/dev/null; then on_cleanup; fi # the test's own (netns, ...)
     if ((rc != 0)); then
         for f in "$tmp"/*.log; do
             [[ -f $f ]] || continue
