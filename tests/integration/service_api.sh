@@ -296,7 +296,22 @@ code=$(curl -s -m 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$cport/heal
 [[ $code == 000 ]] || fail "--no-api: $code"
 [[ ! -e $tmp/c/authtoken.secret ]] || fail "--no-api wrote authtoken.secret"
 
+# ---- local.conf's port settings override the command line (service.md §3); a bad one is
+# ignored with a warning
+mkdir -p "$tmp/d"
+dport=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+printf '{"settings":{"primaryPort":%d,"allowSecondaryPort":false,"secondaryPort":"x"}}' \
+    "$dport" >"$tmp/d/local.conf"
+"$svc" -p 0 "${common[@]}" "$tmp/d" 2>"$tmp/d.log" &
+pids+=($!)
+wait_for 10 "$tmp/d.log" 'I/O thread started' || fail "d did not start"
+[[ $(cat "$tmp/d/zerotier-one.port") == "$dport" ]] || fail "local.conf primaryPort not used"
+grep -q " port=$dport secondary=0 " "$tmp/d.log" || fail "allowSecondaryPort false not used"
+grep -q 'settings.secondaryPort is not a port; ignored' "$tmp/d.log" ||
+    fail "no warning for a bad secondaryPort"
+log "local.conf ports: primary $dport, no secondary"
+
 for p in "${pids[@]}"; do kill -TERM "$p"; done
-expect_clean_stop root a c
+expect_clean_stop root a c d
 no_sanitizer_report
 log "PASS in $((SECONDS - t0)) s"
