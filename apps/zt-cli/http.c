@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 
 #include "cli.h"
+#include "util/array.h"
 
 typedef struct body_buf {
     char *p;
@@ -18,22 +19,14 @@ typedef struct body_buf {
 static size_t on_data(char *data, size_t size, size_t n, void *user)
 {
     body_buf *b = user;
-    size_t add = size * n, cap;
-    char *p;
+    size_t add = size * n;
 
     if (add > ZT_CLI_MAX_BODY - b->len) {
         b->is_too_large = true;
         return 0; /* ends the transfer with CURLE_WRITE_ERROR */
     }
-    if (b->len + add + 1 > b->cap) {
-        cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + add + 1)
-            cap *= 2;
-        if ((p = realloc(b->p, cap)) == NULL)
-            return 0;
-        b->p = p;
-        b->cap = cap;
-    }
+    if (zt__array_grow(NULL, &b->p, &b->cap, b->len + add + 1, 1, ZT_CLI_MAX_BODY + 1) != 0)
+        return 0;
     memcpy(b->p + b->len, data, add);
     b->len += add;
     b->p[b->len] = 0;

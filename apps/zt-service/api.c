@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 
 #include "api.h"
 #include "crypto/crypto.h"
+#include "util/array.h"
 
 #define LISTEN_BACKLOG 64
 #define MAX_CONNECTIONS 64
@@ -82,7 +84,7 @@ static const char *request_token(struct MHD_Connection *c)
         t = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "auth");
     if (t == NULL) {
         t = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-        if (t != NULL && strncmp(t, "Bearer ", 7) == 0)
+        if (t != NULL && strncasecmp(t, "Bearer ", 7) == 0) /* the scheme: any case */
             t += 7;
         else
             t = NULL;
@@ -178,8 +180,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, svc_reply *rep)
 static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status,
                                   const char *description)
 {
-    svc_reply rep = {.status = status, .json = json_pack("{s:i,s:s}", "error", (int)status,
-                                                         "description", description)};
+    svc_reply rep = {.status = status, .json = zt__svc_json_error(status, description)};
     enum MHD_Result rv = send_reply(c, &rep);
 
     json_decref(rep.json);
@@ -190,23 +191,11 @@ static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status,
  * gets 413. */
 static void append_body(request_state *st, const char *data, size_t len)
 {
-    size_t cap;
-    char *p;
-
-    if (st->is_too_large || len > SVC_API_BODY_MAX - st->len) {
+    if (st->is_too_large || len > SVC_API_BODY_MAX - st->len ||
+        zt__array_grow(NULL, &st->body, &st->cap, st->len + len + 1, 1,
+                       SVC_API_BODY_MAX + 1) != 0) {
         st->is_too_large = true;
         return;
-    }
-    if (st->len + len + 1 > st->cap) {
-        cap = st->cap == 0 ? 1024 : st->cap;
-        while (cap < st->len + len + 1)
-            cap *= 2;
-        if ((p = realloc(st->body, cap)) == NULL) {
-            st->is_too_large = true;
-            return;
-        }
-        st->body = p;
-        st->cap = cap;
     }
     memcpy(st->body + st->len, data, len);
     st->len += len;

@@ -104,7 +104,9 @@ unsigned zt__svc_rejoin_networks(const char *home, zt_runner *r);
 struct sockaddr;
 bool zt__svc_client_allowed(const char *home, const struct sockaddr *sa);
 
-/* api_json.c: the objects of service.md §5. */
+/* api_json.c: the objects of service.md §5, and the body of an error answer:
+ * {"error": <status>, "description": <sentence>}. */
+json_t *zt__svc_json_error(unsigned status, const char *description);
 json_t *zt__svc_json_status(svc_ctx *ctx);
 json_t *zt__svc_json_health(svc_ctx *ctx);
 json_t *zt__svc_json_network(svc_ctx *ctx, const zt_runner_network *net);

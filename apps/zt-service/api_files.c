@@ -86,20 +86,20 @@ void zt__svc_net_settings_read(const char *home, uint64_t nwid, svc_net_settings
 
 int zt__svc_net_settings_write(const char *home, uint64_t nwid, const svc_net_settings *s)
 {
-    char path[ZT_HOME_PATH_MAX], dir[ZT_HOME_PATH_MAX], text[SVC_MANAGED_LIST_MAX + 128];
+    char name[64], dir[ZT_HOME_PATH_MAX], text[SVC_MANAGED_LIST_MAX + 128];
     int n;
 
     snprintf(dir, sizeof(dir), "%s/networks.d", home);
     if (mkdir(dir, 0700) != 0 && errno != EEXIST)
         return ZT_ERR_IO;
-    net_settings_path(path, sizeof(path), home, nwid);
+    snprintf(name, sizeof(name), "networks.d/%016llx.local.conf", (unsigned long long)nwid);
     n = snprintf(text, sizeof(text), "allowManaged=%s\nallowGlobal=%d\nallowDefault=%d\n"
                  "allowDNS=%d\n",
                  s->managed_list[0] != 0 ? s->managed_list : s->allow_managed ? "1" : "0",
                  s->allow_global, s->allow_default, s->allow_dns);
     if (n < 0 || (size_t)n >= sizeof(text))
         return ZT_ERR_NOSPACE;
-    return zt__io_write_file_atomic(path, text, (size_t)n, 0644);
+    return zt__home_write_text(home, name, text, 0644); /* atomic; skipped when unchanged */
 }
 
 void zt__svc_net_settings_delete(const char *home, uint64_t nwid)
@@ -142,14 +142,12 @@ json_t *zt__svc_local_conf_read(const char *home, char *err, size_t errlen)
 
 int zt__svc_local_conf_write(const char *home, const json_t *conf)
 {
-    char path[ZT_HOME_PATH_MAX];
     char *text = json_dumps(conf, JSON_INDENT(4) | JSON_SORT_KEYS);
     int rv;
 
     if (text == NULL)
         return ZT_ERR_NOMEM;
-    snprintf(path, sizeof(path), "%s/local.conf", home);
-    rv = zt__io_write_file_atomic(path, text, strlen(text), 0644);
+    rv = zt__home_write_text(home, "local.conf", text, 0644); /* atomic; skipped when unchanged */
     free(text);
     return rv;
 }

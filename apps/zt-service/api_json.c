@@ -424,3 +424,8 @@ char *zt__svc_metrics(svc_ctx *ctx, size_t *plen)
     *plen = len;
     return text;
 }
+
+json_t *zt__svc_json_error(unsigned status, const char *description)
+{
+    return json_pack("{s:i,s:s}", "error", (int)status, "description", description);
+}

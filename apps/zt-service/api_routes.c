@@ -33,11 +33,7 @@ static void reply(svc_reply *rep, unsigned status, json_t *json)
 
 static void reply_error(svc_reply *rep, unsigned status, const char *description)
 {
-    json_t *o = json_object();
-
-    json_object_set_new(o, "error", json_integer(status));
-    json_object_set_new(o, "description", json_string(description));
-    reply(rep, status, o);
+    reply(rep, status, zt__svc_json_error(status, description));
 }
 
 /* The request body as JSON; NULL (and *pbad when it is there but malformed) otherwise. */

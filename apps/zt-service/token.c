@@ -41,7 +41,7 @@ int zt__svc_token_load(const char *home, const char *name, char *out, size_t cap
     char path[ZT_HOME_PATH_MAX], why[160];
     zt_io_file_info info;
     uint8_t *data = NULL;
-    size_t len = 0, start = 0;
+    size_t size = 0, len, start = 0;
     int rv;
 
     snprintf(path, sizeof(path), "%s/%s", home, name);
@@ -49,13 +49,14 @@ int zt__svc_token_load(const char *home, const char *name, char *out, size_t cap
         snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
         return rv;
     }
-    rv = zt__io_read_file_info(path, TOKEN_FILE_MAX, &data, &len, &info);
+    rv = zt__io_read_file_info(path, TOKEN_FILE_MAX, &data, &size, &info);
     if (rv != 0) {
         snprintf(err, errlen, "cannot read %s: %s", path, zt__io_file_why(rv, &info, why,
                                                                       sizeof(why)));
         return rv;
     }
     (void)chmod(path, 0600); /* as zerotier-one does at each start (service.md §1.1) */
+    len = size;
     while (start < len && isspace(data[start]))
         start++;
     while (len > start && isspace(data[len - 1]))
@@ -67,7 +68,7 @@ int zt__svc_token_load(const char *home, const char *name, char *out, size_t cap
         memcpy(out, data + start, len - start);
         out[len - start] = 0;
     }
-    zt__wipe(data, len);
+    zt__wipe(data, size); /* the whole file, trimmed whitespace included */
     free(data);
     return rv;
 }

@@ -14,6 +14,7 @@
 #include "controller/controller.h"
 #include "controller/model.h"
 #include "controller/store.h"
+#include "util/hex.h"
 
 #define PATH_MAX_LEN 96 /* longer than any route: not ours */
 #define MAX_SEGS 6
@@ -104,32 +105,10 @@ static void reply_json(zt_controller_reply *out, json_t *j)
 
 /* ---- paths ------------------------------------------------------------------------------------ */
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Exactly |n| hex digits, either case. */
 static bool parse_hex(const char *s, size_t n, uint64_t *pv)
 {
-    uint64_t v = 0;
-
-    if (strlen(s) != n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        int d = hexval(s[i]);
-        if (d < 0)
-            return false;
-        v = v << 4 | (uint64_t)d;
-    }
-    *pv = v;
-    return true;
+    return strlen(s) == n && zt__hex_u64(s, n, pv) == 0;
 }
 
 /* <10 hex>______ (§5.2 legacy create). */
