@@ -390,6 +390,24 @@ int zt__node_network_status(const zt_node *n, uint64_t nwid, zt_network_status *
     return 0;
 }
 
+size_t zt__node_networks(const zt_node *n, uint64_t *out, size_t max)
+{
+    size_t count = 0;
+
+    for (const zt_network *net = n->networks; net != NULL; net = net->next) {
+        size_t k = count < max ? count : max; /* insertion sort of what fits */
+        while (k > 0 && out[k - 1] > net->nwid) {
+            if (k < max)
+                out[k] = out[k - 1];
+            k--;
+        }
+        if (k < max)
+            out[k] = net->nwid;
+        count++;
+    }
+    return count;
+}
+
 const zt_netconf *zt__node_network_config(const zt_node *n, uint64_t nwid)
 {
     const zt_network *net = zt__membership_network(n, nwid);

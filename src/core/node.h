@@ -205,6 +205,9 @@ int zt__node_join(zt_node *node, uint64_t nwid, int64_t now);
 int zt__node_leave(zt_node *node, uint64_t nwid, int64_t now);
 /* Status of a joined network; ZT_ERR_NOTFOUND if not joined. */
 int zt__node_network_status(const zt_node *node, uint64_t nwid, zt_network_status *out);
+/* The IDs of the joined networks, ascending: up to |max| into |out|; returns how many there
+ * are (at most ZT_MAX_NETWORKS). */
+size_t zt__node_networks(const zt_node *node, uint64_t *out, size_t max);
 /* The config in force, or NULL (not joined, or no config yet).  Valid until the next call
  * into the node. */
 const zt_netconf *zt__node_network_config(const zt_node *node, uint64_t nwid);

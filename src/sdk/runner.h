@@ -217,8 +217,8 @@ typedef struct zt_runner_network {
 /* Returns 0, ZT_ERR_NOTFOUND (not joined) or ZT_ERR_AGAIN. */
 int zt__runner_get_network(zt_runner *r, uint64_t nwid, zt_runner_network *out);
 
-/* The joined networks (those joined through zt__runner_join and not left since), ascending:
- * up to |max| IDs into |out|.  Returns how many there are, or ZT_ERR_AGAIN. */
+/* The networks the node has joined, ascending (zt__node_networks): up to |max| IDs into
+ * |out|.  Returns how many there are, or ZT_ERR_AGAIN. */
 #define ZT_RUNNER_MAX_NETWORKS 64
 zt_ssize zt__runner_get_networks(zt_runner *r, uint64_t *out, size_t max);
 

@@ -92,44 +92,6 @@ static void copy_config_flags(zt_runner *r, const zt_netconf *nc, zt_runner_netw
         net->dns = nc->dns;
 }
 
-/* The joined networks still known to the node, ascending. */
-static zt_ssize list_networks(zt_runner *r, uint64_t *out, size_t max)
-{
-    uint64_t ids[ZT_RUNNER_MAX_NETWORKS];
-    zt_network_status status;
-    size_t n = 0;
-
-    for (unsigned i = 0; i < r->njoined; i++) {
-        uint64_t id = r->joined[i];
-        size_t k = n;
-
-        if (zt__node_network_status(r->node, id, &status) != 0)
-            continue;
-        while (k > 0 && ids[k - 1] > id) { /* insertion sort: at most 64 */
-            ids[k] = ids[k - 1];
-            k--;
-        }
-        ids[k] = id;
-        n++;
-    }
-    for (size_t i = 0; i < n && i < max; i++)
-        out[i] = ids[i];
-    return (zt_ssize)n;
-}
-
-/* Remembers (|join|) or forgets a joined network (I/O thread). */
-static void track_network(zt_runner *r, uint64_t nwid, bool join)
-{
-    unsigned i;
-
-    for (i = 0; i < r->njoined && r->joined[i] != nwid; i++)
-        ;
-    if (join && i == r->njoined && r->njoined < ZT_RUNNER_MAX_NETWORKS)
-        r->joined[r->njoined++] = nwid;
-    else if (!join && i < r->njoined)
-        r->joined[i] = r->joined[--r->njoined];
-}
-
 static int send_for_controller(void *arg, uint64_t dest, uint8_t verb, const uint8_t *payload,
                                size_t len)
 {
@@ -204,7 +166,7 @@ static zt_ssize answer_query(zt_runner *r, runner_query *q)
         return 0;
     }
     case QUERY_NETWORKS:
-        return list_networks(r, q->out, q->max);
+        return (zt_ssize)zt__node_networks(r->node, q->out, q->max);
     case QUERY_CONTROLLER:
         return call_controller(r, q->out);
     }
@@ -239,12 +201,9 @@ static void run_command(zt_runner *r, zt_runner_cmd *c, int64_t now)
         break;
     case CMD_JOIN:
         rv = zt__node_join(r->node, c->a, now);
-        if (rv == 0)
-            track_network(r, c->a, true);
         break;
     case CMD_LEAVE:
         rv = zt__node_leave(r->node, c->a, now);
-        track_network(r, c->a, false);
         break;
     case CMD_SEND_FRAME: {
         uint64_t mac = zt__node_network_mac(r->node, c->a);

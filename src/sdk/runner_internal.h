@@ -79,8 +79,6 @@ struct zt_runner {
     int64_t armed_deadline;
     int64_t next_addr_refresh, next_prune;
     zt_runner_verifier *verifier; /* NULL until the first proof to check */
-    uint64_t joined[ZT_RUNNER_MAX_NETWORKS]; /* joined through commands (I/O thread) */
-    unsigned njoined;
 };
 
 /* runner.c: one line to the embedder's log callback, if any. */

@@ -1,7 +1,8 @@
 /*
  * test_core_modules.c: the lower modules of src/core on their own (docs/internals/node.md,
  * "Layers"): topology and the upstream peers, peer paths and the contact gate, lookup's
- * queues and the peer cache, membership records, the token bucket; and allocation-failure
+ * queues and the peer cache, membership records and the list of joined networks, the token
+ * bucket; and allocation-failure
  * runs of zt__node_new and zt__node_join.  One node, no network: datagrams and events go to
  * recording callbacks, and the tests call the modules directly.
  */
@@ -262,10 +263,18 @@ static void test_membership_records(void **state)
     zt_node *n = node_new(&r);
     zt_network *net;
     zt_membership *m;
+    uint64_t ids[2];
 
     (void)state;
+
     assert_null(zt__membership_network(n, NWID));
+    assert_int_equal(zt__node_join(n, NWID + 2, T0), 0);
     assert_int_equal(zt__node_join(n, NWID, T0), 0);
+    assert_int_equal(zt__node_join(n, NWID + 1, T0), 0);
+    assert_int_equal(zt__node_networks(n, NULL, 0), 3);
+    assert_int_equal(zt__node_networks(n, ids, 2), 3); /* the two smallest, ascending */
+    assert_int_equal(ids[0], NWID);
+    assert_int_equal(ids[1], NWID + 1);
     net = zt__membership_network(n, NWID);
     assert_non_null(net);
     assert_null(zt__membership_find(n, net, 0x0102030405ULL, false));
