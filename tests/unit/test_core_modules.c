@@ -2,9 +2,9 @@
  * test_core_modules.c: the lower modules of src/core on their own (docs/internals/node.md,
  * "Layers"): topology and the upstream peers, peer paths and the contact gate, lookup's
  * queues and the peer cache, membership records and the list of joined networks, the token
- * bucket; and allocation-failure
- * runs of zt__node_new and zt__node_join.  One node, no network: datagrams and events go to
- * recording callbacks, and the tests call the modules directly.
+ * bucket; and allocation-failure runs of zt__node_new and zt__node_join.  One node, no
+ * network: datagrams and events go to recording callbacks, and the tests call the modules
+ * directly.
  */
 #include "testutil.h"
 
