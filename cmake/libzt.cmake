@@ -36,8 +36,8 @@ find_package(PkgConfig REQUIRED)
 # Every internal library, in dependency order.  zt_controller brings zts_controller_*; the
 # others are reached from zt_api.  A library added under src/ later must be added here: the
 # shared link (--no-undefined) and tests/integration/libzt_install.sh fail until it is.
-set(ZT_LIBZT_PARTS zt_api zt_socket zt_sdk zt_controller zt_stack zt_lwip zt_core zt_codec zt_io
-    zt_crypto zt_util)
+set(ZT_LIBZT_PARTS zt_api zt_netcfg zt_socket zt_sdk zt_controller zt_stack zt_lwip zt_core zt_codec
+    zt_io zt_crypto zt_util)
 set(_zt_libzt_objects "")
 foreach(_zt_part IN LISTS ZT_LIBZT_PARTS)
   if(NOT TARGET ${_zt_part})

@@ -5,6 +5,7 @@
  * runner's I/O thread, the only one that changes the table while a node runs.
  */
 #include "sdk/api_internal.h"
+#include "sdk/netcfg.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -77,49 +78,9 @@ static bool has_route(const zt_netconf_route *list, unsigned n, const zt_netconf
     return false;
 }
 
-static void prefix_of(const zt_inetaddr *a, zt_stack_prefix *p)
-{
-    memset(p, 0, sizeof(*p));
-    p->family = a->family;
-    memcpy(p->ip, a->ip, 16);
-    p->bits = (uint8_t)(a->port > (a->family == 4 ? 32 : 128) ? 0 : a->port);
-}
-
-/* A network config as the stack takes it. */
-typedef struct {
-    unsigned mtu;
-    zt_stack_prefix addrs[ZT_STACK_MAX_ADDRS];
-    zt_stack_route routes[ZT_STACK_MAX_ROUTES];
-    unsigned naddrs, nroutes; /* routes: also how many of the config's are in force */
-    bool has4, has6;          /* an IPv4 or IPv6 address among them */
-} stack_config;
-
-static void stack_config_of(const zt_runner_network *rn, stack_config *sc)
-{
-    sc->mtu = rn->mtu < 1280 ? 1280 : rn->mtu > 10000 ? 10000 : rn->mtu;
-    sc->naddrs = sc->nroutes = 0;
-    sc->has4 = sc->has6 = false;
-    for (unsigned i = 0; i < rn->n_ips && sc->naddrs < ZT_STACK_MAX_ADDRS; i++) {
-        if (rn->ips[i].family != 4 && rn->ips[i].family != 6)
-            continue;
-        prefix_of(&rn->ips[i], &sc->addrs[sc->naddrs]);
-        sc->has4 |= rn->ips[i].family == 4;
-        sc->has6 |= rn->ips[i].family == 6;
-        sc->naddrs++;
-    }
-    for (unsigned i = 0; i < rn->n_routes && sc->nroutes < ZT_STACK_MAX_ROUTES; i++) {
-        zt_stack_route *route = &sc->routes[sc->nroutes];
-        memset(route, 0, sizeof(*route));
-        prefix_of(&rn->routes[i].target, &route->target);
-        if (rn->routes[i].via.family != 0)
-            prefix_of(&rn->routes[i].via, &route->via);
-        sc->nroutes++;
-    }
-}
-
 /* The address and route events from |old| to the config |rn| (|sc|): removals first. */
 static void queue_changes(uint64_t nwid, const zt_api_net *old, const zt_runner_network *rn,
-                          const stack_config *sc)
+                          const zt_netcfg *sc)
 {
     for (unsigned i = 0; i < old->naddrs; i++)
         if (!has_addr(sc->addrs, sc->naddrs, &old->addrs[i]))
@@ -142,7 +103,7 @@ static void queue_changes(uint64_t nwid, const zt_api_net *old, const zt_runner_
 /* Records the config in the table, then sends READY for each family that became usable, also
  * after OK (spec §6.3 item 4), and OK itself. */
 static void commit(uint64_t nwid, zt_stack_netif *netif, const zt_runner_network *rn,
-                   const stack_config *sc)
+                   const zt_netcfg *sc)
 {
     zt_api_net *net, now;
 
@@ -170,12 +131,13 @@ static void commit(uint64_t nwid, zt_stack_netif *netif, const zt_runner_network
 void zt__api_apply_config(zt_runner *r, uint64_t nwid, const zt_stack_netif_ops *ops)
 {
     zt_runner_network rn;
-    stack_config sc;
+    zt_netcfg sc;
     zt_api_net *net, old;
+    bool created;
 
     if (zt__runner_get_network(r, nwid, &rn) != 0 || !rn.has_config)
         return;
-    stack_config_of(&rn, &sc);
+    zt__netcfg_of(&rn, &sc);
 
     pthread_mutex_lock(&zt__api.mu);
     net = add_net(nwid);
@@ -186,14 +148,12 @@ void zt__api_apply_config(zt_runner *r, uint64_t nwid, const zt_stack_netif_ops 
     old = *net;
     pthread_mutex_unlock(&zt__api.mu);
 
-    if (old.netif == NULL) {
-        if (zt__stack_netif_new(&old.netif, nwid, rn.mac, sc.mtu, ops) != 0)
-            return;
+    if (zt__netcfg_apply(&old.netif, &rn, &sc, ops, &created) != 0 && old.netif == NULL)
+        return;
+    if (created) {
         (void)zt__runner_multicast(r, nwid, ZT_API_DEVX_GROUP, 0, true);
         zt__api_queue_netif(ZTS_EVENT_NETIF_UP, nwid, rn.mac, (int)sc.mtu);
     }
-    (void)zt__stack_netif_configure(old.netif, sc.mtu, sc.addrs, sc.naddrs, sc.routes,
-                                    sc.nroutes);
     queue_changes(nwid, &old, &rn, &sc);
     commit(nwid, old.netif, &rn, &sc);
 }

@@ -150,6 +150,20 @@ void zt__sock_notify(zt_sock *s)
             pthread_cond_signal(&l->w->cond);
         }
     }
+    if (s->watch != NULL && s->fd >= 0)
+        s->watch(s->watch_ctx, s->fd);
+}
+
+int zt__sock_watch(int fd, zt_sock_watch_fn fn, void *ctx)
+{
+    zt_sock *s = zt__sock_enter(fd);
+
+    if (s == NULL)
+        return -EBADF;
+    s->watch = fn;
+    s->watch_ctx = fn != NULL ? ctx : NULL;
+    zt__sock_leave(s);
+    return 0;
 }
 
 struct timespec *zt__sock_deadline(struct timespec *ts, int64_t ms)

@@ -90,6 +90,16 @@ int zt__sock_nread(int fd, int *out);
 /* |timeout_ms| < 0: forever.  Returns the number of entries with revents set. */
 int zt__sock_poll(zt_pollfd *fds, size_t nfds, int timeout_ms);
 
+/* A watcher of one socket: called, core lock held, on whatever thread changed the socket,
+ * after every change that may make it readable, writable or failed (data in, room to send,
+ * connected, a connection to accept, an error, closed).  It must return at once and call
+ * nothing of this layer (note the descriptor, wake a thread).  zt-service's bridge uses it to
+ * drive non-blocking calls from its own event loop. */
+typedef void (*zt_sock_watch_fn)(void *ctx, int fd);
+/* Sets (|fn| non-NULL) or clears the watcher of |fd|; once this returns after clearing, |fn|
+ * is no longer running nor called.  Returns 0 or -EBADF. */
+int zt__sock_watch(int fd, zt_sock_watch_fn fn, void *ctx);
+
 /* Open descriptors (tests, status). */
 size_t zt__sock_count(void);
 

@@ -84,6 +84,8 @@ struct zt_sock {
     pthread_cond_t cond;
     unsigned nwaiting;   /* threads sleeping on |cond| */
     zt_poll_link *polls; /* poll/select calls watching this socket */
+    zt_sock_watch_fn watch; /* zt__sock_watch: told of every change (NULL: none) */
+    void *watch_ctx;
 };
 
 /* sock.c */

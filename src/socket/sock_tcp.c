@@ -137,7 +137,8 @@ static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
     (void)len;
     /* Writers wake once a useful amount is free (what poll calls writable), not at every ACK:
      * waking costs more than the ACK did. */
-    if ((s->nwaiting > 0 || s->polls != NULL) && send_room(pcb) >= TCP_SNDLOWAT)
+    if ((s->nwaiting > 0 || s->polls != NULL || s->watch != NULL) &&
+        send_room(pcb) >= TCP_SNDLOWAT)
         zt__sock_notify(s);
     return ERR_OK;
 }
