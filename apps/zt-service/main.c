@@ -29,6 +29,7 @@
 #include "sdk/home.h"
 #include "sdk/runner.h"
 #include "api.h"
+#include "netstack.h"
 #include "responder.h"
 #include "service.h"
 #include "util/hex.h"
@@ -69,6 +70,14 @@ static void vlogline(service *svc, zt_runner_log_level level, const char *fmt, v
 }
 
 static void logline(service *svc, zt_runner_log_level level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlogline(svc, level, fmt, ap);
+    va_end(ap);
+}
+
+void zt__svc_log(service *svc, zt_runner_log_level level, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -374,6 +383,8 @@ static void on_event(void *user, const zt_runner_event *ev)
 {
     service *svc = user;
 
+    /* The stack sees every event first: its netifs follow the configs, frames go in. */
+    (void)zt__svc_stack_event(svc->stack, ev);
     switch (ev->type) {
     case ZT_RUNNER_EVENT_STARTED:
         logline(svc, ZT_RUNNER_LOG_DEBUG, "I/O thread started");
@@ -393,7 +404,8 @@ static void on_event(void *user, const zt_runner_event *ev)
                     zt__strerror(ev->error));
         break;
     case ZT_RUNNER_EVENT_FRAME:
-        on_frame(svc, ev);
+        if (svc->stack == NULL)
+            on_frame(svc, ev);
         break;
     case ZT_RUNNER_EVENT_FRAMES_DONE:
         break;
@@ -662,6 +674,7 @@ int main(int argc, char **argv)
     svc.level = ZT_RUNNER_LOG_INFO;
     svc.interval_ms = 1000;
     svc.has_api = true;
+    svc.has_stack = true;
     atomic_init(&svc.is_online, false);
     atomic_init(&svc.has_failed, false);
 
@@ -694,9 +707,13 @@ int main(int argc, char **argv)
         logline(&svc, ZT_RUNNER_LOG_WARN, "cannot write %s: %s", pid_path, strerror(errno));
 
     svc.icmp_id = (uint16_t)getpid();
+    if (svc.has_stack && zt__svc_stack_new(&svc.stack, &svc, home, err, sizeof(err)) != 0)
+        logline(&svc, ZT_RUNNER_LOG_WARN, "no userspace stack (%s): no intercept sockets", err);
     join_at_start(&svc, home);
     if (start_api(&svc, &cfg, home, &api) != 0) {
+        zt__svc_stack_stop(svc.stack);
         zt__runner_del(svc.runner);
+        zt__svc_stack_del(svc.stack);
         unlink(pid_path);
         return 1;
     }
@@ -706,7 +723,9 @@ int main(int argc, char **argv)
     if (zt__runner_start(svc.runner) != 0) {
         fprintf(stderr, "zt-service: cannot start the I/O thread\n");
         zt__svc_api_stop(api);
+        zt__svc_stack_stop(svc.stack);
         zt__runner_del(svc.runner);
+        zt__svc_stack_del(svc.stack);
         unlink(pid_path);
         return 1;
     }
@@ -716,8 +735,10 @@ int main(int argc, char **argv)
     /* Last look while the I/O thread still answers queries. */
     log_peers(&svc, ZT_RUNNER_LOG_INFO);
     log_counters(&svc);
+    zt__svc_stack_stop(svc.stack); /* the intercept sockets close, frames stop going out */
     zt__runner_stop(svc.runner);
     zt__runner_del(svc.runner); /* joins the I/O thread and saves the peers */
+    zt__svc_stack_del(svc.stack);
     unlink(pid_path);
     logline(&svc, ZT_RUNNER_LOG_INFO, "stopped");
     return status;

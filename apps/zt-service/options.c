@@ -38,6 +38,8 @@ static void usage(FILE *f)
             "  --join NWID              join network NWID (16 hex digits) at start; repeatable\n"
             "                           (every HOME/networks.d/NWID.conf is joined too)\n"
             "  --no-api                 no local HTTP API (default: TCP on the primary port)\n"
+            "  --no-stack               no userspace TCP/IP stack, hence no intercept sockets\n"
+            "                           HOME/nc_NWID (default: one netif per joined network)\n"
             "  -h, --help               this text\n"
             "  -v, --version            print the version\n"
             "\n"
@@ -49,6 +51,7 @@ static void usage(FILE *f)
             "                           requests; replies: \"icmp-reply from=IP seq=N\"\n"
             "  --answer-arp-icmp        answer ARP requests for our IPv4 address on each\n"
             "                           joined network, and ICMP echo requests to it\n"
+            "                           (these two speak raw frames: they imply --no-stack)\n"
             "  --count N                rounds of actions (default 0: until stopped)\n"
             "  --interval MS            milliseconds between rounds (default 1000)\n"
             "\n"
@@ -250,11 +253,20 @@ static int opt_no_api(service *svc, zt_runner_config *cfg, const char *val)
     return 0;
 }
 
+static int opt_no_stack(service *svc, zt_runner_config *cfg, const char *val)
+{
+    (void)cfg;
+    (void)val;
+    svc->has_stack = false;
+    return 0;
+}
+
 static int opt_answer_arp_icmp(service *svc, zt_runner_config *cfg, const char *val)
 {
     (void)cfg;
     (void)val;
     svc->answer_arp_icmp = true;
+    svc->has_stack = false;
     return 0;
 }
 
@@ -271,6 +283,7 @@ static int opt_ping_ip(service *svc, zt_runner_config *cfg, const char *val)
         inet_pton(AF_INET, c + 1, &in) != 1)
         return usage_error("bad --ping-ip '%s' (NWID:IPv4)", val);
     memcpy(p->ip, &in, 4);
+    svc->has_stack = false;
     atomic_init(&p->mac, 0);
     atomic_init(&p->replies, 0);
     svc->nping_ips++;
@@ -315,6 +328,7 @@ static const struct {
     {"--controller", false, opt_controller},
     {"--join", true, opt_join},
     {"--no-api", false, opt_no_api},
+    {"--no-stack", false, opt_no_stack},
     {"--ping", true, opt_ping},
     {"--message", true, opt_message},
     {"--ping-ip", true, opt_ping_ip},

@@ -52,6 +52,8 @@ typedef struct service {
     unsigned nping_ips;
     uint16_t icmp_id;           /* identifier of our echo requests */
     bool has_api;               /* the local HTTP API (default; --no-api turns it off) */
+    bool has_stack;             /* lwIP and the intercept sockets (default; --no-stack) */
+    struct svc_stack *stack;    /* netstack.h; NULL without */
     /* The last status line logged per network (a hash), so that a refresh that changes
      * nothing logs nothing (I/O thread only). */
     struct {
@@ -59,6 +61,10 @@ typedef struct service {
     } logged[MAX_LOGGED_NETWORKS];
     unsigned nlogged;
 } service;
+
+/* One line of the service's log (main.c), when |level| is within --log-level. */
+void zt__svc_log(service *svc, zt_runner_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Log level names, by zt_runner_log_level. */
 extern const char *const zt__svc_level_names[4];
