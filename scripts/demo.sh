@@ -6,7 +6,10 @@
 # online, get their configs and addresses, and exchange encrypted traffic (VL1 messages, then
 # ARP and ICMP echo as Ethernet frames), relayed first, then direct.  Then two libzt
 # applications (the example server and client) talk TCP over the same network through their
-# own stacks, and zt-cli shows the member's networks and peers.
+# own stacks, and zt-cli shows the member's networks and peers.  Last, two more nodes host
+# their stacks in zt-service and unmodified programs use them through libztintercept.so:
+# python3's http.server on one, curl on the other fetches a file, byte-exact, and the demo
+# prints the path between the two nodes (direct or relayed) and the transfer's throughput.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -140,6 +143,46 @@ grep -E "Accepted|Read" "$world/app-server.log" | sed 's/^/          server: /'
 say "9. what zt-cli (zerotier-cli's commands) says about the member"
 "$cli" -D"$world/member" listnetworks | sed 's/^/          /'
 "$cli" -D"$world/member" peers | sed 's/^/          /'
+
+say "10. unmodified programs on the network: two more nodes, each hosting its stack in"
+say "    zt-service; python3 -m http.server on one and curl on the other, both under"
+say "    libztintercept.so (LD_PRELOAD; each program names its service's network socket)"
+lib=$root/build/release/apps/intercept/libztintercept.so
+for h in web browser; do
+    mkdir -p "$world/$h"
+    "$idtool" generate "$world/$h/identity.secret" "$world/$h/identity.public" >/dev/null
+    cp "$world/root/planet" "$world/$h/planet"
+    authorize "$(cut -c1-10 "$world/$h/identity.public")"
+    "$svc" -p 0 "${opts[@]}" --join "$nwid" "$world/$h" 2>"$world/$h.log" & pids+=($!)
+done
+for h in web browser; do
+    wait_for 30 "$world/$h.log" "intercept: network $nwid at" || { cat "$world/$h.log"; exit 1; }
+    wait_for 10 "$world/$h.log" " info network $nwid ok .*ips=" || { cat "$world/$h.log"; exit 1; }
+done
+web_ip=$(sed -n "s/.* info network $nwid ok .*ips=\([0-9.]*\)\/.*/\1/p" "$world/web.log" | head -n1)
+web_addr=$(cut -c1-10 "$world/web/identity.public")
+mkdir -p "$world/www"
+head -c 20000000 /dev/urandom >"$world/www/demo.bin"
+LD_PRELOAD=$lib ZT_NC_NETWORK=$world/web/nc_$nwid python3 -m http.server 8080 --bind 0.0.0.0 \
+    --directory "$world/www" >"$world/http.log" 2>&1 & pids+=($!)
+say "    web ($web_addr, $web_ip): python3 -m http.server 8080, socket $world/web/nc_$nwid"
+end=$((SECONDS + 30))
+until LD_PRELOAD=$lib ZT_NC_NETWORK=$world/browser/nc_$nwid curl -sf -m 60 \
+    -o "$world/browser/demo.bin" -w '%{size_download} %{speed_download} %{time_total}\n' \
+    "http://$web_ip:8080/demo.bin" >"$world/curl.out" 2>"$world/curl.err"; do
+    ((SECONDS < end)) || { cat "$world/curl.err" "$world/http.log"; exit 1; }
+    sleep 0.5
+done
+cmp "$world/www/demo.bin" "$world/browser/demo.bin" || { echo "demo.bin differs"; exit 1; }
+read -r bytes speed secs <"$world/curl.out"
+path=$("$cli" -D"$world/browser" -j peers | python3 -c '
+import json, sys
+for p in json.load(sys.stdin):
+    if p["address"] == sys.argv[1]:
+        live = [x for x in p["paths"] if x.get("active") and not x.get("expired")]
+        print("direct via " + live[0]["address"] if live else "relayed through the root")' "$web_addr")
+say "    curl on browser fetched $bytes bytes in ${secs} s: $(awk -v s="$speed" 'BEGIN { printf "%.1f MB/s", s / 1e6 }'), byte-exact"
+say "    path from browser to web: ${path:-unknown}"
 cleanup
 trap - EXIT
 say "world stopped cleanly; logs and home directories under $world"
