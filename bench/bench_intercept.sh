@@ -92,8 +92,10 @@ redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --dir "$
 pids+=($!)
 until [[ $(redis-cli -p "$rport" ping 2>/dev/null) == PONG ]]; do sleep 0.2; done
 redis-benchmark -p "$rport" -q -n "$requests" -t set,get >"$tmp/rk.out" 2>&1
-on a redis-server --port 6390 --bind 0.0.0.0 --save '' --appendonly no --protected-mode no \
-    --dir "$tmp" >"$tmp/redis-z.log" 2>&1 &
+# (env assignments on the command itself: the background job is the program, which the
+# trap stops)
+LD_PRELOAD=$lib ZT_NC_NETWORK=$tmp/a/nc_$nwid redis-server --port 6390 --bind 0.0.0.0 \
+    --save '' --appendonly no --protected-mode no --dir "$tmp" >"$tmp/redis-z.log" 2>&1 &
 pids+=($!)
 deadline=$((SECONDS + 30))
 until [[ $(on b redis-cli -h "$ip_a" -p 6390 ping 2>/dev/null) == PONG ]]; do
@@ -120,7 +122,8 @@ until curl -sf -m 5 -o /dev/null "http://127.0.0.1:$hport/"; do
     sleep 0.3
 done
 kspeed=$(curl -s -o /dev/null -w '%{speed_download}' "http://127.0.0.1:$hport/f.bin")
-on a python3 -m http.server 8000 --bind 0.0.0.0 --directory "$tmp/www" >"$tmp/http-z.log" 2>&1 &
+LD_PRELOAD=$lib ZT_NC_NETWORK=$tmp/a/nc_$nwid python3 -m http.server 8000 --bind 0.0.0.0 \
+    --directory "$tmp/www" >"$tmp/http-z.log" 2>&1 &
 pids+=($!)
 deadline=$((SECONDS + 30))
 until on b curl -sf -m 5 -o /dev/null "http://$ip_a:8000/" 2>/dev/null; do

@@ -288,8 +288,8 @@ ZT_ICPT_EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
     return zt__icpt_sret(recv_slow(fd, msg, flags), saved);
 }
 
-ZT_ICPT_EXPORT ssize_t recvfrom(int fd, void *buf, size_t len, int flags,
-                                struct sockaddr *from, socklen_t *fromlen)
+static ssize_t do_recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
+                           socklen_t *fromlen)
 {
     uint8_t cls = class_of(fd);
     int saved = errno;
@@ -315,7 +315,13 @@ ZT_ICPT_EXPORT ssize_t recvfrom(int fd, void *buf, size_t len, int flags,
     return zt__icpt_sret(n, saved);
 }
 
-ZT_ICPT_EXPORT ssize_t recv(int fd, void *buf, size_t len, int flags)
+ZT_ICPT_EXPORT ssize_t recvfrom(int fd, void *buf, size_t len, int flags,
+                                struct sockaddr *from, socklen_t *fromlen)
+{
+    return do_recvfrom(fd, buf, len, flags, from, fromlen);
+}
+
+static ssize_t do_recv(int fd, void *buf, size_t len, int flags)
 {
     int saved = errno;
     struct iovec iov = {buf, len};
@@ -327,4 +333,31 @@ ZT_ICPT_EXPORT ssize_t recv(int fd, void *buf, size_t len, int flags)
     m.msg_iov = &iov;
     m.msg_iovlen = 1;
     return zt__icpt_sret(recv_slow(fd, &m, flags), saved);
+}
+
+ZT_ICPT_EXPORT ssize_t recv(int fd, void *buf, size_t len, int flags)
+{
+    return do_recv(fd, buf, len, flags);
+}
+
+/* The fortified forms (_FORTIFY_SOURCE, the buffer's size known at compile time): the same
+ * calls once the size is checked; an overflow goes to libc's own check, which aborts.  glibc
+ * declares them only in fortified builds: declared here. */
+ssize_t __recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags);
+ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int flags,
+                       struct sockaddr *from, socklen_t *fromlen);
+
+ZT_ICPT_EXPORT ssize_t __recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags)
+{
+    if (len > buflen)
+        return zt__icpt_libc()->recv_chk(fd, buf, len, buflen, flags);
+    return do_recv(fd, buf, len, flags);
+}
+
+ZT_ICPT_EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int flags,
+                                      struct sockaddr *from, socklen_t *fromlen)
+{
+    if (len > buflen)
+        return zt__icpt_libc()->recvfrom_chk(fd, buf, len, buflen, flags, from, fromlen);
+    return do_recvfrom(fd, buf, len, flags, from, fromlen);
 }

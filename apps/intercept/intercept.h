@@ -53,6 +53,8 @@ typedef struct zt_icpt_libc {
     ssize_t (*recvmsg)(int, struct msghdr *, int);
     ssize_t (*send)(int, const void *, size_t, int);
     ssize_t (*recv)(int, void *, size_t, int);
+    ssize_t (*recv_chk)(int, void *, size_t, size_t, int);
+    ssize_t (*recvfrom_chk)(int, void *, size_t, size_t, int, struct sockaddr *, socklen_t *);
 } zt_icpt_libc;
 
 /* The table, resolved once (thread-safe, usable before the library's constructor ran). */

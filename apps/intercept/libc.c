@@ -69,6 +69,9 @@ static void resolve(void)
     real.recvmsg = (ssize_t(*)(int, struct msghdr *, int))must("recvmsg");
     real.send = (ssize_t(*)(int, const void *, size_t, int))must("send");
     real.recv = (ssize_t(*)(int, void *, size_t, int))must("recv");
+    real.recv_chk = (ssize_t(*)(int, void *, size_t, size_t, int))must("__recv_chk");
+    real.recvfrom_chk = (ssize_t(*)(int, void *, size_t, size_t, int, struct sockaddr *,
+                                    socklen_t *))must("__recvfrom_chk");
 }
 
 const zt_icpt_libc *zt__icpt_libc(void)

@@ -49,11 +49,12 @@ on() {
     LD_PRELOAD=$lib ZT_NC_NETWORK=$tmp/$h/nc_$nwid "$@"
 }
 
-# bg <logname> <home> <command>...: the same in the background, output in $tmp/<logname>.log.
+# bg <logname> <home> <command>...: the same in the background, output in $tmp/<logname>.log;
+# the program itself is the background job (its pid in |pids|, stopped by the trap).
 bg() {
-    local l=$1
-    shift
-    on "$@" >"$tmp/$l.log" 2>&1 &
+    local l=$1 h=$2
+    shift 2
+    LD_PRELOAD=$lib ZT_NC_NETWORK=$tmp/$h/nc_$nwid "$@" >"$tmp/$l.log" 2>&1 &
     pids+=($!)
     declare -g "pid_$l=$!"
 }

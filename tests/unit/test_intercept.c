@@ -629,7 +629,8 @@ static void run_case(const char *lib, const char *net, const char *name, const c
 static const char *const intercepted[] = {
     "socket",     "bind",     "listen",  "accept",   "accept4", "connect",  "getsockname",
     "getpeername", "setsockopt", "getsockopt", "shutdown", "close", "dup", "dup2",
-    "dup3",       "sendto",   "recvfrom", "sendmsg", "recvmsg", "send",     "recv"};
+    "dup3",       "sendto",   "recvfrom", "sendmsg", "recvmsg", "send",     "recv",
+    "__recv_chk", "__recvfrom_chk"};
 #define NINTERCEPTED (sizeof(intercepted) / sizeof(intercepted[0]))
 
 static bool is_intercepted(const char *name)
