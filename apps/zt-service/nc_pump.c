@@ -33,7 +33,9 @@ void zt__nc_interest(nc_bridge *b, nc_sock *s)
         ev = EPOLLIN;
     } else if (s->listening) {
         ev = s->pend_fd >= 0 ? EPOLLOUT : 0;
-    } else if (s->connected) {
+    } else if (s->connected || s->net_failed) {
+        /* After a failure what the program still writes is read and dropped: it must not
+         * block on a full pair. */
         if (!s->app_eof && s->up.len == s->up.off)
             ev |= EPOLLIN;
         if (s->down.len > s->down.off)

@@ -9,6 +9,8 @@
 #   - a forking TCP echo server on A (each child asks for its socket's names after the fork)
 #     and UDP echo; clients on B: three concurrent 4 MB echoes, datagrams of 0-60000 bytes,
 #     unconnected and connected;
+#   - a dual-stack IPv6 echo server on A: clients on B over IPv6 (the network's RFC 4193
+#     addresses) and over IPv4;
 #   - the library node L (zts_peer, the zts_* API) talks to an intercepted echo server on A
 #     (its tcp4 and udp4 cases);
 #   - a broken client (garbage, a wrong size, a descriptor that is no socket) cannot take A's
@@ -82,6 +84,9 @@ done
 [[ $(stat -c %a "$tmp/a/nc_$nwid") == 600 ]] || fail "nc_$nwid is not mode 0600"
 ip_a=$(ip_of a)
 ip_b=$(ip_of b)
+ip6_a=$(grep -m1 -o ' ok mac=.* ips=[^ ]*' "$tmp/a.log" | sed 's/.*ips=//' | tr ',' '\n' |
+    grep -m1 ':' | cut -d/ -f1)
+[[ -n $ip6_a ]] || fail "a has no IPv6 address"
 log "services up: a=$ip_a b=$ip_b, sockets $tmp/{a,b}/nc_$nwid"
 
 # ---- http.server on A, curl on B
@@ -130,6 +135,13 @@ done
 log "forking echo on a: three concurrent 4 MB echoes from b ($(cut -d' ' -f3- "$tmp/tcp1.out"))"
 out=$(on b timeout 60 "$py" "$progs" udp-client "$ip_a" 7001) || fail "udp client: $out"
 log "udp echo: $out"
+
+bg echo6 a "$py" -u "$progs" echo --tcp6 7006
+wait_for 10 "$tmp/echo6.log" '^listening' || fail "IPv6 echo server did not start"
+out=$(on b timeout 60 "$py" "$progs" tcp-client "$ip6_a" 7006 2) || fail "tcp over IPv6: $out"
+out4=$(on b timeout 60 "$py" "$progs" tcp-client "$ip_a" 7006 2) ||
+    fail "IPv4 to a dual-stack socket: $out4"
+log "dual-stack echo on a: IPv6 ($ip6_a) $out; IPv4 $out4"
 
 # ---- the library node L against an intercepted echo server on A (zts_peer's port plan:
 # TCP echo on base+0, UDP echo on base+2)

@@ -2,10 +2,11 @@
 """Small programs that intercept.sh runs unmodified under libztintercept.so: plain BSD sockets
 from Python's standard library, nothing that knows about ZeroTier.
 
-  echo [--tcp PORT] [--udp PORT] [--fork]
+  echo [--tcp PORT] [--udp PORT] [--tcp6 PORT] [--fork]
         TCP echo (one thread per connection, or with --fork one child process per
-        connection, which also asks for its socket's names after the fork) and UDP echo;
-        prints "listening" once both are bound, runs until killed
+        connection, which also asks for its socket's names after the fork), UDP echo, and
+        TCP echo on an IPv6 dual-stack socket (::); prints "listening" once all are bound,
+        runs until killed
   tcp-client IP PORT MB          sends MB of random bytes, reads the echo, checks it
   udp-client IP PORT             datagrams of many sizes, unconnected then connected
   epoll-client IP PORT PATH SIZE non-blocking connect, epoll, SO_ERROR, an HTTP GET whose
@@ -44,10 +45,12 @@ def forked_echo(conn, listener):
     os._exit(0)
 
 
-def tcp_server(port, fork):
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+def tcp_server(port, fork, v6=False):
+    ls = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind(("0.0.0.0", port))
+    if v6:
+        ls.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    ls.bind(("::" if v6 else "0.0.0.0", port))
     ls.listen(16)
     def loop():
         while True:
@@ -85,6 +88,8 @@ def cmd_echo(args):
         tcp = int(args[args.index("--tcp") + 1])
     if "--udp" in args:
         udp = int(args[args.index("--udp") + 1])
+    if "--tcp6" in args:
+        tcp_server(int(args[args.index("--tcp6") + 1]), False, v6=True)
     if tcp:
         tcp_server(tcp, fork)
     if udp:
