@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "codec/inetaddr.h"
 #include "io/file.h"
 #include "util/errors.h"
 #include "util/hex.h"
@@ -220,29 +221,15 @@ unsigned zt__svc_rejoin_networks(const char *home, zt_runner *r)
 /* |ip| (|len| 4 or 16 bytes) inside "<ip>/<bits>" |cidr|. */
 static bool in_cidr(const char *cidr, const uint8_t *ip, size_t len)
 {
-    char text[INET6_ADDRSTRLEN + 8], *slash, *end;
-    uint8_t net[16];
-    long bits;
-    size_t clen = strlen(cidr);
+    zt_inetaddr net, a;
 
-    if (clen >= sizeof(text))
+    if (zt__inetaddr_parse(&net, cidr, strlen(cidr)) != 0)
         return false;
-    memcpy(text, cidr, clen + 1);
-    slash = strchr(text, '/');
-    if (slash == NULL)
-        return false;
-    *slash = 0;
-    errno = 0;
-    bits = strtol(slash + 1, &end, 10);
-    if (errno != 0 || *end != 0 || end == slash + 1 || bits < 0 || bits > (long)len * 8 ||
-        inet_pton(len == 4 ? AF_INET : AF_INET6, text, net) != 1)
-        return false;
-    for (long i = 0; i < bits; i++) {
-        uint8_t mask = (uint8_t)(0x80u >> (i % 8));
-        if ((net[i / 8] & mask) != (ip[i / 8] & mask))
-            return false;
-    }
-    return true;
+    if (len == 4)
+        zt__inetaddr_set4(&a, ip, 0);
+    else
+        zt__inetaddr_set6(&a, ip, 0);
+    return zt__inetaddr_in_net(&a, &net);
 }
 
 bool zt__svc_client_allowed(const char *home, const struct sockaddr *sa)

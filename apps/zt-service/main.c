@@ -584,47 +584,6 @@ static void log_start(service *svc, const char *home)
             (unsigned)zt__runner_secondary_port(svc->runner), home);
 }
 
-/* A port setting of local.conf: an integer in [0, 65535], else ignored with a warning. */
-static bool conf_port(const json_t *settings, const char *key, int *out)
-{
-    const json_t *v = json_object_get(settings, key);
-
-    if (v == NULL)
-        return false;
-    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 65535) {
-        fprintf(stderr, "zt-service: local.conf: settings.%s is not a port; ignored\n", key);
-        return false;
-    }
-    *out = (int)json_integer_value(v);
-    return true;
-}
-
-/* local.conf must be a JSON object when present, as zerotier-one requires (service.md §3);
- * its port settings override the command line as zerotier-one's do: primaryPort,
- * secondaryPort (0: random), allowSecondaryPort (false: none). */
-static bool local_conf_apply(const char *home, zt_runner_config *cfg)
-{
-    char err[512];
-    json_t *conf = zt__svc_local_conf_read(home, err, sizeof(err));
-    const json_t *settings, *allow;
-    int port;
-
-    if (conf == NULL) {
-        fprintf(stderr, "zt-service: %s; refusing to start\n", err);
-        return false;
-    }
-    settings = json_object_get(conf, "settings");
-    if (conf_port(settings, "primaryPort", &port))
-        cfg->primary_port = port;
-    if (conf_port(settings, "secondaryPort", &port))
-        cfg->secondary_port = port;
-    allow = json_object_get(settings, "allowSecondaryPort");
-    if (json_is_false(allow))
-        cfg->secondary_port = -1;
-    json_decref(conf);
-    return true;
-}
-
 /* The networks of --join and of networks.d (service.md §2), carried out when the I/O thread
  * starts. */
 static void join_at_start(service *svc, const char *home)
@@ -663,6 +622,7 @@ static int start_api(service *svc, const zt_runner_config *cfg, const char *home
 int main(int argc, char **argv)
 {
     static service svc;
+    static svc_local_conf local;
     svc_api *api = NULL;
     zt_runner_config cfg;
     const char *home = NULL;
@@ -687,7 +647,7 @@ int main(int argc, char **argv)
         home = "/var/lib/zerotier-one";
 
     block_signals(&sigs);
-    if (!local_conf_apply(home, &cfg))
+    if (!zt__svc_local_conf_apply(home, &cfg, &local))
         return 1;
 
     cfg.home = home;

@@ -66,6 +66,17 @@ typedef struct service {
 void zt__svc_log(service *svc, zt_runner_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* local.conf as the runner takes it (localconf.c): what |cfg| points to lives here. */
+typedef struct svc_local_conf {
+    zt_runner_local local;
+    uint8_t bind_ip4[4], bind_ip6[16];
+} svc_local_conf;
+
+/* Reads HOME/local.conf (service.md §3) into |cfg| (ports, bind) and |out| (the rest), with a
+ * warning on stderr for each value it cannot use.  False (after a message) when the file is
+ * there but not a JSON object: zerotier-one refuses to start then, and so do we. */
+bool zt__svc_local_conf_apply(const char *home, zt_runner_config *cfg, svc_local_conf *out);
+
 /* Log level names, by zt_runner_log_level. */
 extern const char *const zt__svc_level_names[4];
 

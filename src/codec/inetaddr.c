@@ -215,3 +215,18 @@ zt_ip_scope zt__inetaddr_scope(const zt_inetaddr *a)
         return scope6(a->ip);
     return ZT_IP_SCOPE_NONE;
 }
+
+bool zt__inetaddr_in_net(const zt_inetaddr *a, const zt_inetaddr *net)
+{
+    unsigned bits = net->port;
+
+    if (a->family != net->family || (a->family != 4 && a->family != 6) ||
+        bits > (a->family == 4 ? 32u : 128u))
+        return false;
+    for (unsigned i = 0; i < bits; i++) {
+        uint8_t mask = (uint8_t)(0x80u >> (i % 8));
+        if ((net->ip[i / 8] & mask) != (a->ip[i / 8] & mask))
+            return false;
+    }
+    return true;
+}

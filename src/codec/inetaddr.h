@@ -40,6 +40,9 @@ typedef enum {
 zt_ip_scope zt__inetaddr_scope(const zt_inetaddr *a);
 /* Same family and address bytes (ports ignored). */
 bool zt__inetaddr_same_ip(const zt_inetaddr *a, const zt_inetaddr *b);
+/* |a| inside the network |net| (its port field: the prefix length; beyond the family's bits,
+ * nothing is inside). */
+bool zt__inetaddr_in_net(const zt_inetaddr *a, const zt_inetaddr *net);
 
 /* Binary form.  Reading skips the reserved types 1, 2, 3 (they yield family 0) and rejects
  * others with ZT_ERR_INVAL; returns ZT_ERR_TRUNCATED if cut short. */

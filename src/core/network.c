@@ -414,13 +414,13 @@ const zt_netconf *zt__node_network_config(const zt_node *n, uint64_t nwid)
     return net != NULL && net->has_config ? &net->config : NULL;
 }
 
-/* Every 5 s: ask while unconfigured, refresh every 60 s (§1.4 step 2). */
+/* Every 5 s: ask while unconfigured, refresh every 60 s (§1.4 step 2; config_refresh_ms). */
 void zt__network_timers(zt_node *n, int64_t now)
 {
     zt__mcast_foreign_expire(n, now);
     for (zt_network *net = n->networks; net != NULL; net = net->next) {
         bool due = !net->has_config || net->status != ZT_NETWORK_OK ||
-                   now - net->last_config >= ZT_NETWORK_AUTOCONF_DELAY;
+                   now - net->last_config >= n->cfg.config_refresh_ms;
         if (due && now - net->last_request >= ZT_PING_CHECK_INTERVAL)
             request_config(n, net, now);
         zt__vl2_timers(n, net, now);

@@ -24,6 +24,7 @@ void zt__node_config_default(zt_node_config *cfg)
     cfg->peer_idle_ms = 60000;
     cfg->max_peers = 10000;
     cfg->physical_mtu = ZT_DEFAULT_PHYSMTU;
+    cfg->config_refresh_ms = ZT_NETWORK_AUTOCONF_DELAY;
 }
 
 int zt__node_new(zt_node **pnode, const zt_node_config *cfg, const zt_node_callbacks *cb,
@@ -35,7 +36,7 @@ int zt__node_new(zt_node **pnode, const zt_node_config *cfg, const zt_node_callb
     if (cfg == NULL || cfg->identity == NULL || !cfg->identity->has_secret || cb == NULL ||
         cb->send == NULL || cfg->max_peers == 0 || cfg->physical_mtu < ZT_MIN_PHYSMTU ||
         cfg->physical_mtu > ZT_MAX_PHYSMTU || cfg->online_window_ms <= 0 ||
-        cfg->peer_idle_ms <= 0)
+        cfg->peer_idle_ms <= 0 || cfg->config_refresh_ms <= 0)
         return ZT_ERR_INVAL;
     n = zt__mem_calloc(cfg->mem, 1, sizeof(*n));
     if (n == NULL)

@@ -135,6 +135,12 @@ typedef struct zt_node_callbacks {
      * anything else, and a node without this callback, checks on its own thread, within the
      * same budget (docs/internals/flood.md).  |id| holds no secret; valid during the call. */
     int (*check_identity)(void *user, uint64_t ticket, const zt_identity *id);
+    /* Optional: may peer |peer| be reached at, or heard from, the physical address |addr|?
+     * Asked before a direct path is learned or tried (received packets, RENDEZVOUS,
+     * PUSH_DIRECT_PATHS, the peer cache), after the node's own checks (vl1.md §5.6); false
+     * keeps the address out (service.md §3: local.conf's physical.<cidr>.blacklist and
+     * virtual.<address>.blacklist).  Must not call the node. */
+    bool (*path_check)(void *user, uint64_t peer, const zt_inetaddr *addr);
 } zt_node_callbacks;
 
 typedef struct zt_node_config {
@@ -153,6 +159,8 @@ typedef struct zt_node_config {
     int64_t peer_idle_ms;         /* forget non-upstream peers idle this long (60000) */
     unsigned max_peers;           /* peers kept in memory (10000); beyond: ZT_ERR_LIMIT */
     size_t physical_mtu;          /* UDP payload per datagram (1432) */
+    int64_t config_refresh_ms;    /* a network's config is asked again this long after the
+                                   * last (60000; local.conf's lowBandwidthMode: 64 times) */
 } zt_node_config;
 
 /* Fills |cfg| with the defaults documented above (identity NULL, seed zero). */

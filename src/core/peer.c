@@ -220,6 +220,9 @@ bool zt__peer_path_acceptable(const zt_node *n, const zt_peer *p, const zt_ineta
     if (addr->family == 6 && addr->ip[0] == 0x20 && addr->ip[1] == 0x01 && addr->ip[2] == 0x04 &&
         addr->ip[3] == 0x70)
         return false;
+    if (n->cb.path_check != NULL && !n->cb.path_check(n->cb.user, p != NULL ? p->id.address : 0,
+                                                      addr))
+        return false;
     root = p != NULL ? zt__topology_root(n, p->id.address) : NULL;
     if (root != NULL && root->nendpoints > 0) {
         for (unsigned i = 0; i < root->nendpoints; i++)

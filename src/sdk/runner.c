@@ -241,6 +241,18 @@ static int copy_config(zt_runner *r, const zt_runner_config *cfg, char *err, siz
         }
     }
     r->cfg.bind_ip4 = r->cfg.bind_ip6 = NULL;
+    if (cfg->local != NULL)
+        r->local = *cfg->local;
+    r->local.n_path_blacklist = r->local.n_path_blacklist > ZT_RUNNER_MAX_PATH_RULES
+                                    ? ZT_RUNNER_MAX_PATH_RULES
+                                    : r->local.n_path_blacklist;
+    r->local.n_if_prefix_blacklist = r->local.n_if_prefix_blacklist > ZT_RUNNER_MAX_IF_PREFIXES
+                                         ? ZT_RUNNER_MAX_IF_PREFIXES
+                                         : r->local.n_if_prefix_blacklist;
+    r->local.controller_db[sizeof(r->local.controller_db) - 1] = 0;
+    for (unsigned i = 0; i < r->local.n_if_prefix_blacklist; i++)
+        r->local.if_prefix_blacklist[i][sizeof(r->local.if_prefix_blacklist[i]) - 1] = 0;
+    r->cfg.local = NULL;
     return 0;
 }
 
@@ -276,6 +288,15 @@ int zt__runner_open_controller(zt_runner *r, struct zts_controller **pctl, char 
         (size_t)snprintf(path, sizeof(path), "%s/" ZT_STORE_SQLITE_DEFAULT_NAME, dir) >=
             sizeof(path)) {
         zt__err_set(err, errlen, "home directory path too long");
+        return ZT_ERR_INVAL;
+    }
+    /* local.conf's controllerDbPath: a file of its own choosing (relative: to the home). */
+    if (r->local.controller_db[0] != 0 &&
+        (size_t)snprintf(path, sizeof(path), "%s%s%s",
+                         r->local.controller_db[0] == '/' ? "" : r->home,
+                         r->local.controller_db[0] == '/' ? "" : "/",
+                         r->local.controller_db) >= sizeof(path)) {
+        zt__err_set(err, errlen, "controllerDbPath too long");
         return ZT_ERR_INVAL;
     }
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
@@ -375,6 +396,8 @@ static int open_node(zt_runner *r, bool has_planet, char *err, size_t errlen)
         ncfg.online_window_ms = r->cfg.online_window_ms;
     if (r->cfg.peer_idle_ms > 0)
         ncfg.peer_idle_ms = r->cfg.peer_idle_ms;
+    if (r->local.low_bandwidth)
+        ncfg.config_refresh_ms *= 64;
     zt__runner_callbacks(r, &cb);
     rv = zt__node_new(&r->node, &ncfg, &cb, zt__io_clock_ms());
     zt__wipe(ncfg.seed, sizeof(ncfg.seed));

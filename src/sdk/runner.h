@@ -79,6 +79,31 @@ typedef struct zt_runner_event {
     size_t len;
 } zt_runner_event;
 
+/* A physical network a direct path must not use (local.conf, service.md §3): for every peer
+ * (|peer| 0: physical.<cidr>.blacklist) or for one (virtual.<address>.blacklist).  |net|'s
+ * port field is the prefix length. */
+typedef struct zt_runner_path_rule {
+    uint64_t peer;
+    zt_inetaddr net;
+} zt_runner_path_rule;
+
+#define ZT_RUNNER_MAX_PATH_RULES 64
+#define ZT_RUNNER_MAX_IF_PREFIXES 16
+
+/* What local.conf asks of a node beyond its ports (service.md §3), as zt-service reads it. */
+typedef struct zt_runner_local {
+    zt_runner_path_rule path_blacklist[ZT_RUNNER_MAX_PATH_RULES];
+    unsigned n_path_blacklist;
+    /* settings.interfacePrefixBlacklist: interfaces whose name starts so are never
+     * advertised as our addresses */
+    char if_prefix_blacklist[ZT_RUNNER_MAX_IF_PREFIXES][32];
+    unsigned n_if_prefix_blacklist;
+    /* settings.controllerDbPath: the controller's SQLite file ("" : the default) */
+    char controller_db[1024];
+    /* settings.lowBandwidthMode: network configs refreshed 64 times less often */
+    bool low_bandwidth;
+} zt_runner_local;
+
 typedef struct zt_runner_config {
     const char *home;             /* required; created (0700) if missing; copied */
     int primary_port;             /* 0..65535; 0: random in [20000, 65499] (default 9993) */
@@ -95,11 +120,14 @@ typedef struct zt_runner_config {
     int64_t online_window_ms;     /* 0: the node's default */
     int64_t peer_idle_ms;         /* 0: the node's default */
     /* Run a network controller beside the node (default false): identity = the node's, records
-     * in the SQLite file HOME/controller.d/controller.sqlite3 (never HOME/controller.db, which
+     * in the SQLite file HOME/controller.d/controller.sqlite3, or local->controller_db (never
+     * HOME/controller.db, which
      * makes zerotier-one refuse to start).  Every request reads its network and member from
      * the file, so edits made by other processes (zt-ctltool, an API) apply at the next
      * request; pushes for such edits are not sent (members pick them up within 60 s). */
     bool controller;
+    /* local.conf's further settings (NULL: none); copied. */
+    const zt_runner_local *local;
     /* Invoked on the I/O thread (see above).  Optional. */
     void (*event)(void *user, const zt_runner_event *ev);
     /* One line of text, no newline.  Invoked on the I/O thread, or on the thread inside

@@ -50,6 +50,7 @@ typedef struct zt_runner_held_event {
 struct zt_runner {
     char *home;
     zt_runner_config cfg;
+    zt_runner_local local;     /* cfg.local's copy (zeros without) */
     uint8_t bind_ip4[4], bind_ip6[16];
     bool has_bind_ip4, has_bind_ip6;
 

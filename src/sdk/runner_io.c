@@ -265,6 +265,19 @@ static void cb_state_put(void *user, zt_state_type type, uint64_t id, const uint
     }
 }
 
+/* local.conf's blacklists (physical.<cidr>.blacklist, virtual.<address>.blacklist). */
+static bool cb_path_check(void *user, uint64_t peer, const zt_inetaddr *addr)
+{
+    const zt_runner *r = user;
+
+    for (unsigned i = 0; i < r->local.n_path_blacklist; i++) {
+        const zt_runner_path_rule *rule = &r->local.path_blacklist[i];
+        if ((rule->peer == 0 || rule->peer == peer) && zt__inetaddr_in_net(addr, &rule->net))
+            return false;
+    }
+    return true;
+}
+
 void zt__runner_callbacks(zt_runner *r, zt_node_callbacks *cb)
 {
     memset(cb, 0, sizeof(*cb));
@@ -276,6 +289,8 @@ void zt__runner_callbacks(zt_runner *r, zt_node_callbacks *cb)
     cb->frame = cb_frame;
     cb->config_request = cb_config_request;
     cb->check_identity = zt__runner_check_identity;
+    if (r->local.n_path_blacklist > 0)
+        cb->path_check = cb_path_check;
 }
 
 /* ------------------------------------------------------------------ after each node call */
@@ -432,6 +447,17 @@ static void add_local(zt_runner *r, zt_inetaddr *out, size_t *pn, const zt_ineta
     }
 }
 
+/* local.conf's interfacePrefixBlacklist. */
+static bool if_blacklisted(const zt_runner *r, const char *name)
+{
+    for (unsigned i = 0; name != NULL && i < r->local.n_if_prefix_blacklist; i++) {
+        const char *prefix = r->local.if_prefix_blacklist[i];
+        if (prefix[0] != 0 && strncmp(name, prefix, strlen(prefix)) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* Tells the node which addresses we have (PUSH_DIRECT_PATHS, vl1.md §4.7). */
 static void refresh_local_addresses(zt_runner *r)
 {
@@ -453,7 +479,8 @@ static void refresh_local_addresses(zt_runner *r)
     } else if (getifaddrs(&ifa) == 0) {
         for (struct ifaddrs *p = ifa; p != NULL; p = p->ifa_next) {
             struct sockaddr_storage ss;
-            if (p->ifa_addr == NULL || (p->ifa_flags & IFF_UP) == 0)
+            if (p->ifa_addr == NULL || (p->ifa_flags & IFF_UP) == 0 ||
+                if_blacklisted(r, p->ifa_name))
                 continue;
             if (p->ifa_addr->sa_family == AF_INET)
                 memcpy(&ss, p->ifa_addr, sizeof(struct sockaddr_in));

@@ -8,3 +8,8 @@ add_test(NAME integration.controller_api
          COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/controller_api.sh
                  $<TARGET_FILE:zt-service> $<TARGET_FILE:zt-idtool>)
 set_tests_properties(integration.controller_api PROPERTIES LABELS integration TIMEOUT 150)
+# local.conf's settings beyond the ports: bind, path blacklists, controllerDbPath, ...
+add_test(NAME integration.local_conf
+         COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/local_conf.sh
+                 $<TARGET_FILE:zt-service> $<TARGET_FILE:zt-idtool>)
+set_tests_properties(integration.local_conf PROPERTIES LABELS integration TIMEOUT 120)

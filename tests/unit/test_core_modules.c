@@ -179,6 +179,49 @@ static void test_peer_paths_and_contact_gate(void **state)
     zt__node_del(n);
 }
 
+/* The embedder's path_check sees every candidate address after the node's own checks, with
+ * the peer it is for, and a refusal keeps the address out (local.conf's blacklists). */
+static uint64_t refused_peer;
+static zt_inetaddr refused_net;
+
+static bool refuse_net(void *user, uint64_t peer, const zt_inetaddr *addr)
+{
+    (void)user;
+    return !(peer == refused_peer && zt__inetaddr_in_net(addr, &refused_net));
+}
+
+static void test_path_check(void **state)
+{
+    rec r;
+    zt_node *n = node_new(&r);
+    zt_peer *p = zt__peer_add(n, &other_id, T0);
+    zt_inetaddr in, out, v6;
+    const uint8_t ip6[16] = {0xfd, 1};
+
+    (void)state;
+    addr4(&refused_net, 0, 24); /* 127.0.0.0/24 */
+    addr4(&in, 77, 9993);
+    zt__inetaddr_set4(&out, (const uint8_t[4]){127, 0, 1, 1}, 9993);
+    zt__inetaddr_set6(&v6, ip6, 9993);
+    assert_true(zt__inetaddr_in_net(&in, &refused_net));
+    assert_false(zt__inetaddr_in_net(&out, &refused_net));
+    assert_false(zt__inetaddr_in_net(&v6, &refused_net)); /* another family */
+    refused_net.port = 33;                                /* no such prefix */
+    assert_false(zt__inetaddr_in_net(&in, &refused_net));
+    refused_net.port = 24;
+
+    assert_true(zt__peer_path_acceptable(n, p, &in)); /* no callback yet */
+    n->cb.path_check = refuse_net;
+    refused_peer = other_id.address;
+    assert_false(zt__peer_path_acceptable(n, p, &in));
+    assert_true(zt__peer_path_acceptable(n, p, &out));
+    assert_false(zt__peer_received(n, p, 0, &in, 0, ZT_VERB_OK, T0 + 2000));
+    assert_null(zt__peer_find_path(p, 0, &in));
+    refused_peer = root_id.address; /* a rule for another peer leaves this one alone */
+    assert_true(zt__peer_path_acceptable(n, p, &in));
+    zt__node_del(n);
+}
+
 /* A payload for an unknown peer waits and asks the upstream; it comes out once the peer is
  * known; an entry whose time is up is dropped and counted; WHOIS gives up with an event. */
 static void test_lookup_queues(void **state)
@@ -377,6 +420,7 @@ int main(void)
         cmocka_unit_test(test_lookup_peer_cache),
         cmocka_unit_test(test_membership_records),
         cmocka_unit_test(test_budget),
+        cmocka_unit_test(test_path_check),
         cmocka_unit_test(test_node_new_alloc_failures),
         cmocka_unit_test(test_join_alloc_failures),
     };
