@@ -108,7 +108,7 @@ static void augment_settings(svc_ctx *ctx, json_t *conf)
         json_object_set_new(conf, "settings", s);
     }
     if (!json_is_boolean(json_object_get(s, "allowTcpFallbackRelay")))
-        json_object_set_new(s, "allowTcpFallbackRelay", json_false()); /* no TCP relay here */
+        json_object_set_new(s, "allowTcpFallbackRelay", json_true());
     if (!json_is_boolean(json_object_get(s, "forceTcpRelay")))
         json_object_set_new(s, "forceTcpRelay", json_false());
     if (!json_is_integer(json_object_get(s, "primaryPort")))
@@ -139,7 +139,7 @@ json_t *zt__svc_json_status(svc_ctx *ctx)
     json_object_set_new(o, "address", hex_string(st.address, 10));
     json_object_set_new(o, "publicIdentity", public_identity(ctx->home));
     json_object_set_new(o, "online", json_boolean(st.is_online));
-    json_object_set_new(o, "tcpFallbackActive", json_false());
+    json_object_set_new(o, "tcpFallbackActive", json_boolean(st.tcp_fallback_active));
     set_version(o, ZT_NODE_VERSION_MAJOR, ZT_NODE_VERSION_MINOR, ZT_NODE_VERSION_REVISION);
     json_object_set_new(o, "versionBuild", json_integer(0));
     json_object_set_new(o, "clock", json_integer(zt__io_clock_wall_ms()));
@@ -283,6 +283,14 @@ static const char *peer_role(const zt_peer_info *p, zt_world *const *moons, unsi
     return "PLANET";
 }
 
+/* The node-wide TCP relay is in use (service.md §5.4 "tunneled"). */
+static bool tunneled(svc_ctx *ctx)
+{
+    zt_runner_status st;
+
+    return zt__runner_get_status(ctx->runner, &st) == 0 && st.tcp_fallback_active;
+}
+
 json_t *zt__svc_json_peer(svc_ctx *ctx, const zt_peer_info *p, zt_world *const *moons,
                           unsigned nmoons)
 {
@@ -294,7 +302,7 @@ json_t *zt__svc_json_peer(svc_ctx *ctx, const zt_peer_info *p, zt_world *const *
     json_object_set_new(o, "latency", json_integer(p->latency_ms >= 0 ? p->latency_ms : -1));
     json_object_set_new(o, "role", json_string(peer_role(p, moons, nmoons)));
     json_object_set_new(o, "isBonded", json_false());
-    json_object_set_new(o, "tunneled", json_false());
+    json_object_set_new(o, "tunneled", json_boolean(tunneled(ctx)));
     json_object_set_new(o, "paths", paths_json(ctx, p));
     return o;
 }

@@ -1,8 +1,9 @@
 /*
  * localconf.c: what zt-service takes from HOME/local.conf at start (service.md §3;
- * docs/service.md, "Home directory"): the ports, settings.bind, interfacePrefixBlacklist,
- * controllerDbPath, lowBandwidthMode, and the path blacklists of physical.<cidr> and
- * virtual.<address>.  Values it cannot use are ignored with one warning each.
+ * docs/service.md, "Home directory"): the ports, settings.bind, the TCP relay's three keys,
+ * interfacePrefixBlacklist, controllerDbPath, lowBandwidthMode, and the path blacklists of
+ * physical.<cidr> and virtual.<address>.  Values it cannot use are ignored with one warning
+ * each.
  */
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -79,6 +80,24 @@ static void apply_bind(const json_t *settings, zt_runner_config *cfg, svc_local_
     cfg->bind_specific = true;
     cfg->bind_ip4 = has4 ? out->bind_ip4 : NULL;
     cfg->bind_ip6 = has6 ? out->bind_ip6 : NULL;
+}
+
+/* The TCP fallback relay: allowTcpFallbackRelay (default true), forceTcpRelay (default
+ * false), tcpFallbackRelay ("ip/port"; default: ZeroTier's, as zerotier-one has built in). */
+static void apply_tcp_relay(const json_t *settings, zt_runner_config *cfg)
+{
+    const char *relay = json_string_value(json_object_get(settings, "tcpFallbackRelay"));
+    const char *builtin = "204.80.128.1/443";
+
+    cfg->tcp_fallback = !json_is_false(json_object_get(settings, "allowTcpFallbackRelay"));
+    cfg->tcp_force = json_is_true(json_object_get(settings, "forceTcpRelay"));
+    if (relay != NULL && zt__inetaddr_parse(&cfg->tcp_relay, relay, strlen(relay)) == 0 &&
+        cfg->tcp_relay.port != 0)
+        return;
+    if (relay != NULL)
+        warn("settings.tcpFallbackRelay %s is not <ip>/<port>; the built-in relay is used",
+             relay);
+    (void)zt__inetaddr_parse(&cfg->tcp_relay, builtin, strlen(builtin));
 }
 
 static void apply_settings(const json_t *settings, zt_runner_local *l)
@@ -164,6 +183,7 @@ bool zt__svc_local_conf_apply(const char *home, zt_runner_config *cfg, svc_local
     settings = json_object_get(conf, "settings");
     apply_ports(settings, cfg);
     apply_bind(settings, cfg, out);
+    apply_tcp_relay(settings, cfg);
     apply_settings(settings, &out->local);
     apply_paths(conf, &out->local);
     cfg->local = &out->local;

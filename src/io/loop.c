@@ -135,6 +135,21 @@ int zt__loop_remove(zt_loop *loop, int fd)
     return ZT_ERR_NOTFOUND;
 }
 
+int zt__loop_want_write(zt_loop *loop, int fd, bool want)
+{
+    for (size_t i = 0; i < ZT_LOOP_MAX_FDS; i++) {
+        loop_slot *s = &loop->slots[i];
+        struct epoll_event ev;
+        if (s->fd != fd || s->is_dead)
+            continue;
+        memset(&ev, 0, sizeof(ev));
+        ev.events = EPOLLIN | (want ? EPOLLOUT : 0);
+        ev.data.ptr = s;
+        return epoll_ctl(loop->epfd, EPOLL_CTL_MOD, fd, &ev) == 0 ? 0 : ZT_ERR_IO;
+    }
+    return ZT_ERR_NOTFOUND;
+}
+
 int zt__loop_set_timer(zt_loop *loop, int64_t deadline_ms)
 {
     struct itimerspec its;

@@ -45,6 +45,11 @@ int zt__loop_add(zt_loop *loop, int fd, zt_loop_fd_cb cb, void *arg);
  * kernel in the current iteration.  Returns 0 or ZT_ERR_NOTFOUND. */
 int zt__loop_remove(zt_loop *loop, int fd);
 
+/* Also (|want|) or no longer wakes |fd|'s callback when it is writable (a TCP connect in
+ * progress, a send queue waiting for room); the callback then tries both directions.
+ * Returns 0, ZT_ERR_NOTFOUND (not added) or ZT_ERR_IO. */
+int zt__loop_want_write(zt_loop *loop, int fd, bool want);
+
 /* Arms the one-shot timer for |deadline_ms| (absolute, zt__io_clock_ms() time); a deadline in
  * the past fires at the next iteration; ZT_LOOP_NEVER disarms.  Re-arming replaces the
  * previous deadline.  Returns 0 or ZT_ERR_IO. */

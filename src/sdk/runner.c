@@ -53,6 +53,7 @@ void zt__runner_config_default(zt_runner_config *cfg)
     cfg->peer_cache = true;
     cfg->network_cache = true;
     cfg->advertise_local_addresses = true;
+    cfg->tcp_fallback = true;
 }
 
 static uint16_t random_port(void)
@@ -200,6 +201,7 @@ static void release(zt_runner *r, bool has_mu, bool has_cond)
     zts_controller_del(r->controller);
     r->controller = NULL;
     close_socks(r, 0);
+    zt__runner_tunnel_free(r);
     zt__loop_del(r->loop);
     zt__io_udp_rx_clear(&r->rx);
     zt__io_udp_tx_clear(&r->tx);
@@ -220,6 +222,7 @@ static int copy_config(zt_runner *r, const zt_runner_config *cfg, char *err, siz
 {
     r->cfg = *cfg;
     r->armed_deadline = ZT_LOOP_NEVER;
+    zt__runner_tunnel_init(r, zt__io_clock_ms()); /* before anything that may fail */
     r->home = strdup(cfg->home);
     r->events = calloc(ZT_RUNNER_MAX_EVENTS, sizeof(*r->events));
     if (r->home == NULL || r->events == NULL) {

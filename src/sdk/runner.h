@@ -126,6 +126,13 @@ typedef struct zt_runner_config {
      * the file, so edits made by other processes (zt-ctltool, an API) apply at the next
      * request; pushes for such edits are not sent (members pick them up within 60 s). */
     bool controller;
+    /* The TCP fallback relay (vl1.md §5 "TCP fallback relay"; runner_tcp.c): after 60 s
+     * without UDP from a global address, IPv4 datagrams to global addresses also go through
+     * |tcp_relay| (family 0: no relay, no tunnel).  |tcp_fallback| (default true) allows it;
+     * |tcp_force| tunnels every IPv4 datagram at once, and none by UDP. */
+    bool tcp_fallback;
+    bool tcp_force;
+    zt_inetaddr tcp_relay;
     /* local.conf's further settings (NULL: none); copied. */
     const zt_runner_local *local;
     /* Invoked on the I/O thread (see above).  Optional. */
@@ -210,6 +217,7 @@ typedef struct zt_runner_status {
     bool is_online, is_root;
     zt_node_counters counters;
     uint64_t tx_batches, tx_dropped;  /* sendmmsg calls and refused datagrams */
+    bool tcp_fallback_active;         /* the TCP relay tunnel is up (service.md §5.1) */
 } zt_runner_status;
 
 /* Queries: answered by the I/O thread (the caller waits) or at once on the I/O thread or

@@ -131,6 +131,7 @@ static zt_ssize answer_query(zt_runner *r, runner_query *q)
         st->counters = *zt__node_get_counters(r->node);
         st->tx_batches = r->tx.syscalls;
         st->tx_dropped = r->tx.dropped;
+        st->tcp_fallback_active = zt__runner_tunnel_active(r);
         return 0;
     }
     case QUERY_PEERS:

@@ -16,6 +16,8 @@
 #include "sdk/runner.h"
 
 #define ZT_RUNNER_MAX_SOCKETS 4
+/* The largest message of the relay's framing (codec/relay_frame.h), plus one partial. */
+#define ZT_RUNNER_TUNNEL_RX (2 * (5 + 16384))
 #define ZT_RUNNER_MAX_EVENTS 1024 /* node events held during one node call */
 
 typedef enum {
@@ -46,6 +48,19 @@ typedef struct zt_runner_held_event {
     size_t len;
     uint8_t *data;
 } zt_runner_held_event;
+
+/* The TCP relay tunnel (runner_tcp.c); I/O thread only. */
+typedef struct zt_runner_tunnel {
+    int fd;                   /* -1: closed */
+    bool connected;
+    uint8_t rx[ZT_RUNNER_TUNNEL_RX];
+    size_t rx_len;
+    uint8_t *tx;              /* framed messages waiting for the connection (bounded) */
+    size_t tx_len;
+    int64_t opened_at, last_needed, last_rx, last_attempt;
+    int64_t last_global_udp;  /* the last UDP datagram from a global address */
+    int64_t udp_back_since;   /* global UDP again while the tunnel is open (0: not) */
+} zt_runner_tunnel;
 
 struct zt_runner {
     char *home;
@@ -80,13 +95,29 @@ struct zt_runner {
     int64_t armed_deadline;
     int64_t next_addr_refresh, next_prune;
     zt_runner_verifier *verifier; /* NULL until the first proof to check */
+    zt_runner_tunnel tunnel;
 };
 
 /* runner.c: one line to the embedder's log callback, if any. */
 void zt__runner_log(zt_runner *r, zt_runner_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* runner_tcp.c: the TCP relay tunnel. */
+void zt__runner_tunnel_init(zt_runner *r, int64_t now);
+void zt__runner_tunnel_free(zt_runner *r);
+/* A UDP datagram came from |from|: one from a global address delays the fallback. */
+void zt__runner_tunnel_udp_received(zt_runner *r, const zt_inetaddr *from, int64_t now);
+/* Should a datagram to |to| go through the tunnel (too)? */
+bool zt__runner_tunnel_wanted(zt_runner *r, const zt_inetaddr *to, int64_t now);
+/* Queues it for the relay (connecting first if needed).  0, ZT_ERR_IO or ZT_ERR_LIMIT. */
+int zt__runner_tunnel_send(zt_runner *r, const zt_inetaddr *to, const uint8_t *data,
+                           size_t len, int64_t now);
+void zt__runner_tunnel_timers(zt_runner *r, int64_t now);
+bool zt__runner_tunnel_active(const zt_runner *r);
+
 /* runner_io.c: the I/O thread. */
+/* |a| as a socket address; false for a family other than 4 and 6. */
+bool zt__runner_to_sockaddr(const zt_inetaddr *a, struct sockaddr_storage *ss, socklen_t *plen);
 void *zt__runner_io_main(void *arg);                 /* pthread entry point */
 void zt__runner_callbacks(zt_runner *r, zt_node_callbacks *cb); /* fills |cb| for zt__node_new */
 void zt__runner_on_timer(zt_loop *loop, void *arg);  /* zt_loop callbacks */

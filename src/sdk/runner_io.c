@@ -28,7 +28,7 @@
 
 /* ------------------------------------------------------------------ addresses */
 
-static bool to_sockaddr(const zt_inetaddr *a, struct sockaddr_storage *ss, socklen_t *plen)
+bool zt__runner_to_sockaddr(const zt_inetaddr *a, struct sockaddr_storage *ss, socklen_t *plen)
 {
     memset(ss, 0, sizeof(*ss));
     if (a->family == 4) {
@@ -94,7 +94,14 @@ static int cb_send(void *user, int64_t local_socket, const zt_inetaddr *to, cons
     socklen_t sslen;
     int family, rv = ZT_ERR_NOTFOUND;
 
-    if (!to_sockaddr(to, &ss, &sslen))
+    if (to->family == 4 && zt__runner_tunnel_wanted(r, to, zt__io_clock_ms())) {
+        /* UDP is still tried beside the tunnel, unless the relay is forced. */
+        rv = zt__runner_tunnel_send(r, to, data, len, zt__io_clock_ms());
+        if (r->cfg.tcp_force)
+            return rv;
+        rv = ZT_ERR_NOTFOUND;
+    }
+    if (!zt__runner_to_sockaddr(to, &ss, &sslen))
         return ZT_ERR_INVAL;
     family = ss.ss_family;
     if (local_socket >= 0) {
@@ -524,6 +531,7 @@ void zt__runner_on_timer(zt_loop *loop, void *arg)
     r->armed_deadline = ZT_LOOP_NEVER; /* the one-shot timer has fired */
     if (now >= housekeeping_deadline(r))
         housekeeping(r, now);
+    zt__runner_tunnel_timers(r, now);
     rv = zt__node_process_timers(r->node, now);
     if (zt__err_is_fatal(rv)) {
         zt__runner_fail(r, rv, "zt__node_process_timers");
@@ -557,6 +565,7 @@ void zt__runner_on_readable(zt_loop *loop, int fd, void *arg)
                 !from_sockaddr(zt__io_udp_rx_from(&r->rx, i), &from))
                 continue;
             data = zt__io_udp_rx_data(&r->rx, i, &len);
+            zt__runner_tunnel_udp_received(r, &from, now);
             rv = zt__node_recv_datagram(r->node, (int64_t)s->index, &from, data, len, now);
             if (zt__err_is_fatal(rv)) {
                 zt__runner_after_node(r);
