@@ -619,6 +619,19 @@ static int start_api(service *svc, const zt_runner_config *cfg, const char *home
     return 0;
 }
 
+/* Everything the run built, taken down in order: the API (no request may wait on the runner
+ * past it), the stack's sockets and outgoing frames, the runner (its I/O thread joins and
+ * saves the peers), the netifs, the pid file. */
+static void teardown(service *svc, svc_api *api, const char *pid_path)
+{
+    zt__svc_api_stop(api);
+    zt__svc_stack_stop(svc->stack);
+    zt__runner_stop(svc->runner);
+    zt__runner_del(svc->runner);
+    zt__svc_stack_del(svc->stack);
+    unlink(pid_path);
+}
+
 int main(int argc, char **argv)
 {
     static service svc;
@@ -671,35 +684,23 @@ int main(int argc, char **argv)
         logline(&svc, ZT_RUNNER_LOG_WARN, "no userspace stack (%s): no intercept sockets", err);
     join_at_start(&svc, home);
     if (start_api(&svc, &cfg, home, &api) != 0) {
-        zt__svc_stack_stop(svc.stack);
-        zt__runner_del(svc.runner);
-        zt__svc_stack_del(svc.stack);
-        unlink(pid_path);
+        teardown(&svc, NULL, pid_path);
         return 1;
     }
-
     log_start(&svc, home);
-
     if (zt__runner_start(svc.runner) != 0) {
         fprintf(stderr, "zt-service: cannot start the I/O thread\n");
-        zt__svc_api_stop(api);
-        zt__svc_stack_stop(svc.stack);
-        zt__runner_del(svc.runner);
-        zt__svc_stack_del(svc.stack);
-        unlink(pid_path);
+        teardown(&svc, api, pid_path);
         return 1;
     }
 
     status = serve(&svc, &sigs);
-    zt__svc_api_stop(api); /* no request may wait on the runner past this point */
+    zt__svc_api_stop(api);
+    api = NULL;
     /* Last look while the I/O thread still answers queries. */
     log_peers(&svc, ZT_RUNNER_LOG_INFO);
     log_counters(&svc);
-    zt__svc_stack_stop(svc.stack); /* the intercept sockets close, frames stop going out */
-    zt__runner_stop(svc.runner);
-    zt__runner_del(svc.runner); /* joins the I/O thread and saves the peers */
-    zt__svc_stack_del(svc.stack);
-    unlink(pid_path);
+    teardown(&svc, api, pid_path);
     logline(&svc, ZT_RUNNER_LOG_INFO, "stopped");
     return status;
 }
