@@ -242,14 +242,15 @@ fi
 # ---- 4. the tools, their manual pages, the systemd unit (dist/) ---------------------------
 
 bindir=$prefix/bin
-for t in zt-service zt-cli zt-idtool; do
+for t in zt-service zt-cli zt-idtool zt-relay; do
     [[ -x $bindir/$t ]] || fail "tools: $t not installed in bin/"
 done
+[[ -n $(find "$prefix" -name libztintercept.so) ]] || fail "libztintercept.so not installed"
 [[ $(readlink "$bindir/zerotier-cli") == zt-cli ]] ||
     fail "tools: zerotier-cli is not a link to zt-cli"
 "$bindir/zt-idtool" --help >"$tmp/idtool_help.txt" 2>&1 ||
     fail "tools: installed zt-idtool --help failed"
-for page in man1/zt-cli.1 man1/zt-idtool.1 man8/zt-service.8; do
+for page in man1/zt-cli.1 man1/zt-idtool.1 man8/zt-service.8 man8/zt-relay.8; do
     f=$(find "$prefix" -path "*/man/$page" | head -n 1)
     if [[ -z $f ]]; then
         fail "man: $page not installed"
