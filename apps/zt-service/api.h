@@ -111,8 +111,11 @@ json_t *zt__svc_json_status(svc_ctx *ctx);
 json_t *zt__svc_json_health(svc_ctx *ctx);
 json_t *zt__svc_json_network(svc_ctx *ctx, const zt_runner_network *net);
 /* |moons|: the loaded moons (to tell a moon's roots from the planet's). */
+/* The node-wide TCP relay is in use (service.md §5.4 "tunneled"): one query, for a whole
+ * listing. */
+bool zt__svc_tunneled(svc_ctx *ctx);
 json_t *zt__svc_json_peer(svc_ctx *ctx, const zt_peer_info *p, zt_world *const *moons,
-                          unsigned nmoons);
+                          unsigned nmoons, bool tunneled);
 json_t *zt__svc_json_moon(const zt_world *w);
 /* The Prometheus text of /metrics (service.md §5.6); NULL when the node cannot be asked. */
 char *zt__svc_metrics(svc_ctx *ctx, size_t *plen);

@@ -283,8 +283,7 @@ static const char *peer_role(const zt_peer_info *p, zt_world *const *moons, unsi
     return "PLANET";
 }
 
-/* The node-wide TCP relay is in use (service.md §5.4 "tunneled"). */
-static bool tunneled(svc_ctx *ctx)
+bool zt__svc_tunneled(svc_ctx *ctx)
 {
     zt_runner_status st;
 
@@ -292,7 +291,7 @@ static bool tunneled(svc_ctx *ctx)
 }
 
 json_t *zt__svc_json_peer(svc_ctx *ctx, const zt_peer_info *p, zt_world *const *moons,
-                          unsigned nmoons)
+                          unsigned nmoons, bool tunneled)
 {
     json_t *o = json_object();
     bool known = p->proto_version >= 0;
@@ -302,7 +301,7 @@ json_t *zt__svc_json_peer(svc_ctx *ctx, const zt_peer_info *p, zt_world *const *
     json_object_set_new(o, "latency", json_integer(p->latency_ms >= 0 ? p->latency_ms : -1));
     json_object_set_new(o, "role", json_string(peer_role(p, moons, nmoons)));
     json_object_set_new(o, "isBonded", json_false());
-    json_object_set_new(o, "tunneled", json_boolean(tunneled(ctx)));
+    json_object_set_new(o, "tunneled", json_boolean(tunneled));
     json_object_set_new(o, "paths", paths_json(ctx, p));
     return o;
 }

@@ -215,6 +215,7 @@ static void list_peers(svc_ctx *ctx, const svc_request *req, uint64_t param, svc
     unsigned nmoons;
     zt_ssize n;
     json_t *a;
+    bool tunneled;
 
     (void)req;
     (void)param;
@@ -229,8 +230,9 @@ static void list_peers(svc_ctx *ctx, const svc_request *req, uint64_t param, svc
         qsort(peers, (size_t)n, sizeof(*peers), by_address);
     nmoons = zt__svc_moons_load(ctx->home, moons);
     a = json_array();
+    tunneled = zt__svc_tunneled(ctx);
     for (zt_ssize i = 0; i < n; i++)
-        json_array_append_new(a, zt__svc_json_peer(ctx, &peers[i], moons, nmoons));
+        json_array_append_new(a, zt__svc_json_peer(ctx, &peers[i], moons, nmoons, tunneled));
     zt__svc_moons_free(moons, nmoons);
     free(peers);
     reply(rep, 200, a);
@@ -249,7 +251,7 @@ static void get_peer(svc_ctx *ctx, const svc_request *req, uint64_t addr, svc_re
         return;
     }
     nmoons = zt__svc_moons_load(ctx->home, moons);
-    reply(rep, 200, zt__svc_json_peer(ctx, p, moons, nmoons));
+    reply(rep, 200, zt__svc_json_peer(ctx, p, moons, nmoons, zt__svc_tunneled(ctx)));
     zt__svc_moons_free(moons, nmoons);
     free(p);
 }

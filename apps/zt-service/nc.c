@@ -498,7 +498,6 @@ int zt__nc_start(nc_bridge **pb, service *svc, const char *home, char *err, size
         pthread_mutex_destroy(&b->mu);
         goto fail;
     }
-    b->has_thread = true;
     *pb = b;
     return 0;
 fail:

@@ -78,7 +78,6 @@ struct nc_bridge {
     int ep;              /* epoll */
     int wake;            /* eventfd: ready list, new listeners, stop */
     pthread_t thread;
-    bool has_thread;
     nc_listener *listeners;
     nc_conn *conns;
     unsigned nconns;

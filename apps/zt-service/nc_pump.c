@@ -359,11 +359,8 @@ static bool accept_one(nc_bridge *b, nc_sock *l)
         close(sp[0]);
         close(sp[1]);
         zt__ncz_close(zfd);
-        if (s != NULL) {
-            b->socks[s->id - 1] = NULL;
-            b->nsocks--;
-            free(s);
-        }
+        if (s != NULL)
+            zt__nc_sock_free(b, s); /* no descriptors yet: only its slot */
         return false;
     }
     s->kfd = sp[0];

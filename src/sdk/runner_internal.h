@@ -11,13 +11,14 @@
 #include <stdint.h>
 
 #include "codec/identity.h"
+#include "codec/relay_frame.h"
 #include "io/loop.h"
 #include "io/udp.h"
 #include "sdk/runner.h"
 
 #define ZT_RUNNER_MAX_SOCKETS 4
-/* The largest message of the relay's framing (codec/relay_frame.h), plus one partial. */
-#define ZT_RUNNER_TUNNEL_RX (2 * (5 + 16384))
+/* The largest message of the relay's framing, plus one partial. */
+#define ZT_RUNNER_TUNNEL_RX (2 * ZT_RELAY_MSG_MAX)
 #define ZT_RUNNER_MAX_EVENTS 1024 /* node events held during one node call */
 
 typedef enum {
@@ -53,11 +54,12 @@ typedef struct zt_runner_held_event {
 typedef struct zt_runner_tunnel {
     int fd;                   /* -1: closed */
     bool connected;
+    bool want_write;          /* the loop wakes us when the connection is writable */
     uint8_t rx[ZT_RUNNER_TUNNEL_RX];
     size_t rx_len;
     uint8_t *tx;              /* framed messages waiting for the connection (bounded) */
     size_t tx_len;
-    int64_t opened_at, last_needed, last_rx, last_attempt;
+    int64_t last_needed, last_attempt;
     int64_t last_global_udp;  /* the last UDP datagram from a global address */
     int64_t udp_back_since;   /* global UDP again while the tunnel is open (0: not) */
 } zt_runner_tunnel;
@@ -108,7 +110,7 @@ void zt__runner_tunnel_free(zt_runner *r);
 /* A UDP datagram came from |from|: one from a global address delays the fallback. */
 void zt__runner_tunnel_udp_received(zt_runner *r, const zt_inetaddr *from, int64_t now);
 /* Should a datagram to |to| go through the tunnel (too)? */
-bool zt__runner_tunnel_wanted(zt_runner *r, const zt_inetaddr *to, int64_t now);
+bool zt__runner_tunnel_wanted(zt_runner *r, const zt_inetaddr *to);
 /* Queues it for the relay (connecting first if needed).  0, ZT_ERR_IO or ZT_ERR_LIMIT. */
 int zt__runner_tunnel_send(zt_runner *r, const zt_inetaddr *to, const uint8_t *data,
                            size_t len, int64_t now);

@@ -94,7 +94,7 @@ static int cb_send(void *user, int64_t local_socket, const zt_inetaddr *to, cons
     socklen_t sslen;
     int family, rv = ZT_ERR_NOTFOUND;
 
-    if (to->family == 4 && zt__runner_tunnel_wanted(r, to, zt__io_clock_ms())) {
+    if (zt__runner_tunnel_wanted(r, to)) {
         /* UDP is still tried beside the tunnel, unless the relay is forced. */
         rv = zt__runner_tunnel_send(r, to, data, len, zt__io_clock_ms());
         if (r->cfg.tcp_force)

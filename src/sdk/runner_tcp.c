@@ -58,16 +58,26 @@ void zt__runner_tunnel_udp_received(zt_runner *r, const zt_inetaddr *from, int64
     t->last_global_udp = now;
 }
 
-bool zt__runner_tunnel_wanted(zt_runner *r, const zt_inetaddr *to, int64_t now)
+bool zt__runner_tunnel_wanted(zt_runner *r, const zt_inetaddr *to)
 {
-    const zt_runner_tunnel *t = &r->tunnel;
-
     if (to->family != 4 || r->cfg.tcp_relay.family == 0)
         return false;
     if (r->cfg.tcp_force)
         return true;
+    /* The clock only once the cheap tests pass: this runs for every IPv4 datagram sent. */
     return r->cfg.tcp_fallback && zt__inetaddr_scope(to) == ZT_IP_SCOPE_GLOBAL &&
-           now - t->last_global_udp >= TUNNEL_AFTER_MS;
+           zt__io_clock_ms() - r->tunnel.last_global_udp >= TUNNEL_AFTER_MS;
+}
+
+/* Wakes on writability only while connecting or with a queue (one epoll_ctl per change, not
+ * per datagram). */
+static void want_write(zt_runner *r, bool want)
+{
+    zt_runner_tunnel *t = &r->tunnel;
+
+    if (t->fd >= 0 && t->want_write != want &&
+        zt__loop_want_write(r->loop, t->fd, want) == 0)
+        t->want_write = want;
 }
 
 /* Sends what is queued, as far as the connection takes it. */
@@ -88,8 +98,7 @@ static void tunnel_flush(zt_runner *r)
         memmove(t->tx, t->tx + n, t->tx_len - (size_t)n);
         t->tx_len -= (size_t)n;
     }
-    if (t->fd >= 0)
-        (void)zt__loop_want_write(r->loop, t->fd, !t->connected || t->tx_len > 0);
+    want_write(r, !t->connected || t->tx_len > 0);
 }
 
 /* Appends one message to the send queue; false when it does not fit (dropped). */
@@ -140,9 +149,9 @@ static void tunnel_open(zt_runner *r, int64_t now)
     n = zt__relay_frame_write_hello(t->tx, TUNNEL_TX_MAX, ZT_NODE_VERSION_MAJOR,
                                     ZT_NODE_VERSION_MINOR, ZT_NODE_VERSION_REVISION);
     t->tx_len = n > 0 ? (size_t)n : 0;
-    t->opened_at = now;
     t->udp_back_since = 0;
-    (void)zt__loop_want_write(r->loop, t->fd, true);
+    t->want_write = false;
+    want_write(r, true);
     zt__runner_log(r, ZT_RUNNER_LOG_INFO, "tcp relay: connecting%s",
                    r->cfg.tcp_force ? " (forceTcpRelay)" : " (no UDP from a global address)");
 }
@@ -243,7 +252,6 @@ static void on_tunnel_io(zt_loop *loop, int fd, void *arg)
             break;
         }
         t->rx_len += (size_t)n;
-        t->last_rx = now;
         tunnel_deliver(r, now);
         got = true;
     }
