@@ -54,20 +54,7 @@ t0=$SECONDS
 # shellcheck source=../tests/integration/lib.sh
 source "$top/tests/integration/lib.sh"
 trap - ERR
-
-on() {
-    local h=$1
-    shift
-    LD_PRELOAD=$lib ZT_NC_NETWORK=$tmp/$h/nc_$nwid "$@"
-}
-ip_of() {
-    grep -m1 -o ' ok mac=.* ips=[^ ]*' "$tmp/$1.log" | sed 's/.*ips=//' | tr ',' '\n' |
-        grep -m1 -o '^[0-9.]*\.[0-9]*'
-}
-# rps <file> <SET|GET>: requests per second from redis-benchmark -q output.
-rps() { tr '\r' '\n' <"$1" | sed -n "s/^$2: \([0-9.]*\) requests per second.*/\1/p" | tail -1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f%%", (b > 0 ? 100 * a / b : 0) }'; }
-mbps() { awk -v s="$1" 'BEGIN { printf "%.1f", s / 1048576 }'; }
 
 identities root a b l1 l2
 nwid=$(addr root)0000b2

@@ -53,18 +53,6 @@ t0=$SECONDS
 source "$top/tests/integration/lib.sh"
 trap - ERR
 
-on() {
-    local h=$1
-    shift
-    LD_PRELOAD=$lib ZT_NC_NETWORK=$tmp/$h/nc_$nwid "$@"
-}
-ip_of() {
-    grep -m1 -o ' ok mac=.* ips=[^ ]*' "$tmp/$1.log" | sed 's/.*ips=//' | tr ',' '\n' |
-        grep -m1 -o '^[0-9.]*\.[0-9]*'
-}
-rps() { tr '\r' '\n' <"$1" | sed -n "s/^$2: \([0-9.]*\) requests per second.*/\1/p" | tail -1; }
-mbps() { awk -v s="$1" 'BEGIN { printf "%.1f", s / 1048576 }'; }
-
 identities root s d t
 nwid=$(addr root)0000b3
 common=(--bind-loopback --allow-loopback --log-level debug --no-secondary-port)

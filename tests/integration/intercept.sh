@@ -44,14 +44,7 @@ for tool in curl redis-server redis-benchmark redis-cli "$py"; do
     command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/setup.sh installs it)"
 done
 
-# on <home> <command>...: the command under the library, on that service's network.
-on() {
-    local h=$1
-    shift
-    LD_PRELOAD=$lib ZT_NC_NETWORK=$tmp/$h/nc_$nwid "$@"
-}
-
-# bg <logname> <home> <command>...: the same in the background, output in $tmp/<logname>.log;
+# bg <logname> <home> <command>...: on (lib.sh) in the background, output in $tmp/<logname>.log;
 # the program itself is the background job (its pid in |pids|, stopped by the trap).
 bg() {
     local l=$1 h=$2
@@ -59,12 +52,6 @@ bg() {
     LD_PRELOAD=$lib ZT_NC_NETWORK=$tmp/$h/nc_$nwid "$@" >"$tmp/$l.log" 2>&1 &
     pids+=($!)
     declare -g "pid_$l=$!"
-}
-
-# ip_of <home>: the service's IPv4 address on the network (its "network ... ok" line).
-ip_of() {
-    grep -m1 -o ' ok mac=.* ips=[^ ]*' "$tmp/$1.log" | sed 's/.*ips=//' | tr ',' '\n' |
-        grep -m1 -o '^[0-9.]*\.[0-9]*'
 }
 
 identities root a b l

@@ -186,3 +186,24 @@ start_root() {
     done
     fail "root could not bind a port"
 }
+
+# ---- programs under libztintercept.so (intercept.sh, bench/bench_intercept.sh,
+# bench/bench_tunnel.sh): |lib| is the library, |nwid| the network.
+
+# on <home> <command>...: the command under the library, on that service's network.
+on() {
+    local h=$1
+    shift
+    LD_PRELOAD=$lib ZT_NC_NETWORK=$tmp/$h/nc_$nwid "$@"
+}
+
+# ip_of <home>: the service's IPv4 address on the network (its "network ... ok" line).
+ip_of() {
+    grep -m1 -o ' ok mac=.* ips=[^ ]*' "$tmp/$1.log" | sed 's/.*ips=//' | tr ',' '\n' |
+        grep -m1 -o '^[0-9.]*\.[0-9]*'
+}
+
+# rps <file> <SET|GET>: requests per second from redis-benchmark -q output.
+rps() { tr '\r' '\n' <"$1" | sed -n "s/^$2: \([0-9.]*\) requests per second.*/\1/p" | tail -1; }
+# mbps <bytes per second>: MiB/s with one decimal.
+mbps() { awk -v s="$1" 'BEGIN { printf "%.1f", s / 1048576 }'; }
