@@ -289,6 +289,8 @@ typedef struct zt_node_counters {
     uint64_t drop_fragment, drop_unknown_peer, drop_rate_limited, drop_invalid_identity;
     uint64_t drop_unexpected_ok, drop_queue_full, drop_hops, drop_no_route;
     uint64_t relayed, whois_sent, hello_sent, echo_sent, rendezvous_sent;
+    uint64_t paths_pushed; /* PUSH_DIRECT_PATHS packets sent */
+    uint64_t whois_forwarded; /* WHOIS a root passed on to its upstreams */
     uint64_t drop_overload; /* work for unknown identities shed over the budget */
 } zt_node_counters;
 

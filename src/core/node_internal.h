@@ -38,6 +38,8 @@
 #define ZT_PUSH_DIRECT_PATHS_CUTOFF 30000
 #define ZT_PUSH_DIRECT_PATHS_LIMIT 8
 #define ZT_PUSH_DIRECT_PATHS_PER_SCOPE 8
+#define ZT_DIRECT_PATH_PUSH_INTERVAL 15000
+#define ZT_DIRECT_PATH_PUSH_INTERVAL_HAVEPATH 120000
 #define ZT_SELFAWARE_TIMEOUT 600000
 #define ZT_TIMER_GRANULARITY 60
 #define ZT_ECHO_ASKED 0x50 /* trailing ECHO payload byte marking an embedder's ping */
@@ -121,7 +123,7 @@ typedef struct zt_peer {
     zt_path paths[ZT_NODE_MAX_PATHS];
     int64_t created, last_recv, last_send, last_hello, last_activity;
     int64_t latency;
-    int64_t last_whois_reply, last_push_recv, last_creds;
+    int64_t last_whois_reply, last_push_recv, last_push_sent, last_creds;
     unsigned push_count;
     /* Configs our controller sent it lately, per network (vl2.md §3.3-§3.4: such a peer may
      * LIKE and GATHER for networks we control but have not joined); oldest replaced. */

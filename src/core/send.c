@@ -305,6 +305,17 @@ static void unite(zt_node *n, zt_peer *a, zt_peer *b, int64_t now)
     }
 }
 
+/* A root with no path to the destination hands the datagram to another root of its worlds
+ * (vl1.md §5.5), never back to the one it came from. */
+static zt_path *upstream_relay(zt_node *n, const zt_inetaddr *from, int64_t now)
+{
+    zt_peer *up = zt__peer_best_upstream(n, now);
+
+    if (up == NULL || zt__peer_find_path(up, ZT_LOCAL_SOCKET_ANY, from) != NULL)
+        return NULL;
+    return zt__peer_best_path(up, now, true);
+}
+
 int zt__send_relay(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
                    const uint8_t *data, size_t len, bool is_fragment, int64_t now)
 {
@@ -312,11 +323,11 @@ int zt__send_relay(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
     uint64_t dest = zt__load_be(data + ZT_PKT_IDX_DEST, ZT_ADDRESS_LEN);
     unsigned hops = data[hop_idx] & ZT_PKT_HOPS_MASK;
     zt_peer *to, *src;
-    zt_path *path;
+    zt_path *path = NULL;
+    bool direct;
     int rv;
 
     (void)local_socket;
-    (void)from;
     if (!n->is_root) {
         n->counters.drop_not_for_us++;
         return ZT_ERR_DROP;
@@ -325,8 +336,13 @@ int zt__send_relay(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
         n->counters.drop_hops++;
         return ZT_ERR_DROP;
     }
-    if (len > sizeof(n->fragbuf) || (to = zt__peer_find(n, dest)) == NULL ||
-        (path = zt__peer_best_path(to, now, true)) == NULL) {
+    to = zt__peer_find(n, dest);
+    if (to != NULL)
+        path = zt__peer_best_path(to, now, true);
+    direct = path != NULL;
+    if (path == NULL)
+        path = upstream_relay(n, from, now);
+    if (len > sizeof(n->fragbuf) || path == NULL) {
         n->counters.drop_no_route++;
         return ZT_ERR_DROP;
     }
@@ -337,7 +353,8 @@ int zt__send_relay(zt_node *n, int64_t local_socket, const zt_inetaddr *from,
         n->counters.relayed++;
         path->last_send = now;
     }
-    if (!is_fragment && (src = zt__peer_find(n, zt__pkt_source(data))) != NULL && src != to)
+    if (direct && !is_fragment && (src = zt__peer_find(n, zt__pkt_source(data))) != NULL &&
+        src != to)
         unite(n, src, to, now);
     return 0;
 }

@@ -8,6 +8,7 @@
 #include "core/lookup.h"
 #include "core/multicast.h"
 #include "core/network.h"
+#include "core/pathpush.h"
 #include "core/peer.h"
 #include "core/send.h"
 #include "core/topology.h"
@@ -394,6 +395,17 @@ static void handle_error(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len,
     }
 }
 
+/* A root that does not know an address asks the other roots (§4.3); the requester's next
+ * WHOIS then finds it here. */
+static void forward_whois(zt_node *n, uint64_t address, int64_t now)
+{
+    uint64_t before = n->counters.whois_sent;
+
+    zt__lookup_whois(n, address, now);
+    if (n->counters.whois_sent != before)
+        n->counters.whois_forwarded++;
+}
+
 static void handle_whois(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *from,
                          const uint8_t *pkt, size_t len, int64_t now)
 {
@@ -415,6 +427,8 @@ static void handle_whois(zt_node *n, zt_peer *p, int64_t local_socket, const zt_
             zt__identity_write(&w, &n->self, false);
         else if (known != NULL)
             zt__identity_write(&w, &known->id, false);
+        else if (n->is_root && !p->is_upstream)
+            forward_whois(n, address, now);
         if (zt__wr_len(&w) + ZT_IDENTITY_BIN_PUBLIC_LEN > 1200)
             break; /* one datagram's worth */
     }
@@ -470,48 +484,6 @@ static void handle_echo(zt_node *n, zt_peer *p, int64_t local_socket, const zt_i
     (void)zt__send_reply(n, p, &w, local_socket, from, now);
 }
 
-static void handle_push_direct_paths(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len,
-                                     int64_t now)
-{
-    zt_rd r = zt__rd_make(pkt + ZT_PKT_IDX_PAYLOAD, len - ZT_PKT_IDX_PAYLOAD);
-    unsigned per_scope[2][8] = {{0}};
-    uint16_t count;
-
-    if (now - p->last_push_recv < ZT_PUSH_DIRECT_PATHS_CUTOFF)
-        p->push_count++;
-    else
-        p->push_count = 0;
-    p->last_push_recv = now;
-    if (p->push_count >= ZT_PUSH_DIRECT_PATHS_LIMIT || zt__rd_u16(&r, &count) != 0)
-        return;
-    for (unsigned i = 0; i < count; i++) {
-        uint8_t flags, type, alen, bytes[18];
-        uint16_t ext;
-        zt_inetaddr at;
-        unsigned *used;
-        if (zt__rd_u8(&r, &flags) != 0 || zt__rd_u16(&r, &ext) != 0 || zt__rd_skip(&r, ext) != 0 ||
-            zt__rd_u8(&r, &type) != 0 || zt__rd_u8(&r, &alen) != 0 || alen > sizeof(bytes) ||
-            zt__rd_bytes(&r, bytes, alen) != 0)
-            return;
-        if (flags & 0x01)
-            continue; /* "forget this path" */
-        if (type == 4 && alen == 6)
-            zt__inetaddr_set4(&at, bytes, (uint16_t)zt__load_be(bytes + 4, 2));
-        else if (type == 6 && alen == 18)
-            zt__inetaddr_set6(&at, bytes, (uint16_t)zt__load_be(bytes + 16, 2));
-        else
-            continue;
-        if (zt__peer_find_path(p, ZT_LOCAL_SOCKET_ANY, &at) != NULL ||
-            !zt__peer_path_acceptable(n, p, &at))
-            continue;
-        used = &per_scope[at.family == 6][zt__inetaddr_scope(&at) & 7];
-        if (*used >= ZT_PUSH_DIRECT_PATHS_PER_SCOPE)
-            continue;
-        (*used)++;
-        (void)zt__send_contact(n, p, ZT_LOCAL_SOCKET_ANY, &at, now);
-    }
-}
-
 static void handle_user_message(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len)
 {
     zt_node_event ev;
@@ -548,7 +520,7 @@ static void dispatch(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inet
         handle_echo(n, p, local_socket, from, pkt, len, now);
         break;
     case ZT_VERB_PUSH_DIRECT_PATHS:
-        handle_push_direct_paths(n, p, pkt, len, now);
+        zt__pathpush_received(n, p, pkt, len, now);
         break;
     case ZT_VERB_USER_MESSAGE:
         handle_user_message(n, p, pkt, len);

@@ -8,6 +8,7 @@
 #include "core/lookup.h"
 #include "core/membership.h"
 #include "core/multicast.h"
+#include "core/pathpush.h"
 #include "core/peer.h"
 #include "core/send.h"
 #include "core/vl2_creds.h"
@@ -134,6 +135,7 @@ static void handle_frame(zt_node *n, zt_peer *p, int64_t local_socket, const zt_
                                     plen - 10, false, false, NULL, now))
         zt__host_frame(n, net, src, net->mac, (unsigned)zt__load_be(payload + 8, 2),
                         payload + 10, plen - 10);
+    zt__pathpush_send(n, p, zt__pkt_hops(pkt), now); /* trust established (vl1.md §4.7) */
 }
 
 /* §3.2 step 4 for a frame the rules accepted without super-accept: no bridges here, so the
@@ -194,6 +196,7 @@ static void handle_ext_frame(zt_node *n, zt_peer *p, int64_t local_socket,
         zt__wr_u64(&w, nwid);
         (void)zt__send_reply(n, p, &w, local_socket, from, now);
     }
+    zt__pathpush_send(n, p, zt__pkt_hops(pkt), now); /* trust established (vl1.md §4.7) */
 }
 
 void zt__vl2_error(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len, int64_t now)

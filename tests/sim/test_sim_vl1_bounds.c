@@ -54,12 +54,15 @@ static size_t garbage(sim_world *w, unsigned kind, uint64_t victim, uint64_t kno
     return len;
 }
 
+/* Datagrams dropped with a reason, or (a root) passed on: a root that knows no path to the
+ * destination hands the datagram to another root of the planet (vl1.md §5.5). */
 static uint64_t drops(const zt_node_counters *k)
 {
-    return k->drop_short + k->drop_malformed + k->drop_auth + k->drop_unsupported_cipher +
-           k->drop_not_for_us + k->drop_fragment + k->drop_unknown_peer + k->drop_rate_limited +
-           k->drop_invalid_identity + k->drop_unexpected_ok + k->drop_queue_full +
-           k->drop_hops + k->drop_no_route + k->drop_overload;
+    return k->relayed + k->drop_short + k->drop_malformed + k->drop_auth +
+           k->drop_unsupported_cipher + k->drop_not_for_us + k->drop_fragment +
+           k->drop_unknown_peer + k->drop_rate_limited + k->drop_invalid_identity +
+           k->drop_unexpected_ok + k->drop_queue_full + k->drop_hops + k->drop_no_route +
+           k->drop_overload;
 }
 
 /* Injects |n| garbage datagrams (|kind|, or a random kind if G_KINDS) into |victim| over |span|
