@@ -6,3 +6,8 @@ pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)
 pkg_check_modules(JANSSON REQUIRED IMPORTED_TARGET jansson)
 pkg_check_modules(CMOCKA REQUIRED IMPORTED_TARGET cmocka)
 find_package(Threads REQUIRED)
+# Port mapping (src/sdk/portmap.c, zt-service only; libzt never links them): UPnP IGD with
+# libminiupnpc (a pkg-config module) and NAT-PMP with libnatpmp (no .pc file in Debian).
+pkg_check_modules(MINIUPNPC REQUIRED IMPORTED_TARGET miniupnpc)
+find_path(ZT_NATPMP_INCLUDE_DIR natpmp.h REQUIRED)
+find_library(ZT_NATPMP_LIBRARY natpmp REQUIRED)

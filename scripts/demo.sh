@@ -72,7 +72,8 @@ wait_for() { # <seconds> <file> <regex>
     while ((SECONDS < end)); do grep -Eq -- "$3" "$2" 2>/dev/null && return 0; sleep 0.1; done
     return 1
 }
-opts=(--bind-loopback --allow-loopback --no-secondary-port)
+# An offline world: loopback only, and no UPnP/NAT-PMP port mapping on any gateway.
+opts=(--bind-loopback --allow-loopback --no-secondary-port --no-port-mapping)
 cli=$root/build/release/apps/zt-cli/zt-cli
 nwid="${root_addr}000001"
 nwid_short=$(sed 's/^0*//' <<<"$nwid") # as libzt's examples print it

@@ -22,7 +22,6 @@
 
 #define SVC_API_TOKEN_MAX 128
 #define SVC_API_BODY_MAX (1024 * 1024) /* larger request bodies get 413 */
-#define SVC_LOCAL_CONF_MAX (1024 * 1024)
 #define SVC_MAX_MOONS 16
 #define SVC_MANAGED_LIST_MAX 1024
 

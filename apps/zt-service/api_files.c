@@ -18,6 +18,7 @@
 #include "api.h"
 #include "codec/inetaddr.h"
 #include "io/file.h"
+#include "sdk/localconf.h"
 #include "util/errors.h"
 #include "util/hex.h"
 
@@ -113,32 +114,7 @@ void zt__svc_net_settings_delete(const char *home, uint64_t nwid)
 
 json_t *zt__svc_local_conf_read(const char *home, char *err, size_t errlen)
 {
-    char path[ZT_HOME_PATH_MAX], why[160];
-    zt_io_file_info info;
-    json_error_t jerr;
-    uint8_t *data = NULL;
-    size_t len = 0;
-    json_t *conf;
-    int rv;
-
-    snprintf(path, sizeof(path), "%s/local.conf", home);
-    rv = zt__io_read_file_info(path, SVC_LOCAL_CONF_MAX, &data, &len, &info);
-    if (rv == ZT_ERR_NOTFOUND)
-        return json_object();
-    if (rv != 0) {
-        snprintf(err, errlen, "cannot read %s: %s", path,
-                 zt__io_file_why(rv, &info, why, sizeof(why)));
-        return NULL;
-    }
-    conf = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &jerr);
-    free(data);
-    if (conf == NULL || !json_is_object(conf)) {
-        snprintf(err, errlen, "%s is not a JSON object (%s)", path,
-                 conf == NULL ? jerr.text : "another JSON value");
-        json_decref(conf);
-        return NULL;
-    }
-    return conf;
+    return zt__local_conf_read(home, err, errlen);
 }
 
 int zt__svc_local_conf_write(const char *home, const json_t *conf)

@@ -99,9 +99,9 @@ static json_t *public_identity(const char *home)
 /* §5.1: config.settings gets the effective values beside the configured ones. */
 static void augment_settings(svc_ctx *ctx, json_t *conf)
 {
-    zt_inetaddr socks[8];
+    zt_inetaddr socks[8], mapped;
     size_t n = zt__runner_local_sockets(ctx->runner, socks, 8);
-    json_t *s = json_object_get(conf, "settings"), *on = json_array();
+    json_t *s = json_object_get(conf, "settings"), *on = json_array(), *surface = json_array();
 
     if (!json_is_object(s)) {
         s = json_object();
@@ -117,14 +117,18 @@ static void augment_settings(svc_ctx *ctx, json_t *conf)
     if (!json_is_integer(json_object_get(s, "secondaryPort")))
         json_object_set_new(s, "secondaryPort",
                             json_integer(zt__runner_secondary_port(ctx->runner)));
-    if (!json_is_integer(json_object_get(s, "tertiaryPort")))
-        json_object_set_new(s, "tertiaryPort", json_integer(0));
+    /* The port mapping as it is in this run: the tertiary port bound (0: none), whether
+     * mapping is on, and the address the gateway maps to us among the surface addresses. */
+    json_object_set_new(s, "tertiaryPort", json_integer(zt__runner_tertiary_port(ctx->runner)));
     json_object_set_new(s, "homeDir", json_string(ctx->home));
     for (size_t i = 0; i < n && i < 8; i++)
         json_array_append_new(on, addr_string(&socks[i]));
     json_object_set_new(s, "listeningOn", on);
-    json_object_set_new(s, "surfaceAddresses", json_array());
-    json_object_set_new(s, "portMappingEnabled", json_false());
+    if (zt__runner_port_mapping(ctx->runner, &mapped, NULL))
+        json_array_append_new(surface, addr_string(&mapped));
+    json_object_set_new(s, "surfaceAddresses", surface);
+    json_object_set_new(s, "portMappingEnabled",
+                        json_boolean(zt__runner_tertiary_port(ctx->runner) != 0));
 }
 
 json_t *zt__svc_json_status(svc_ctx *ctx)

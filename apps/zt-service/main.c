@@ -5,9 +5,14 @@
  * stop on SIGINT/SIGTERM.
  *
  * With --controller a network controller runs beside the node (records in
- * HOME/controller.d/controller.sqlite3); --join joins networks at start.  The VL2 test actions
- * (--answer-arp-icmp, --ping-ip) build their frames with responder.c; options.c reads the
+ * HOME/controller.d/controller.sqlite3); --join joins networks at start.  The test actions
+ * are in actions.c (the VL2 ones build their frames with responder.c); options.c reads the
  * command line (one table row per option).
+ *
+ * An identity collision (service.md §1.1) ends the run: the node and all that hangs off its
+ * runner (API, stack, intercept bridge) are taken down as at a stop, the old secret is set
+ * aside (zt__home_set_identity_aside) and the run starts again, in this process, with a new
+ * identity, once per process; a root or a controller keeps its identity (note_run()).
  *
  * Threads: the runner's I/O thread drives the node and calls on_event(); this main thread
  * waits for signals and issues the test actions (--ping, --message, --ping-ip) through the
@@ -30,12 +35,9 @@
 #include "sdk/runner.h"
 #include "api.h"
 #include "netstack.h"
-#include "responder.h"
 #include "service.h"
 #include "util/hex.h"
 
-#define BROADCAST_MAC 0xffffffffffffULL
-#define ICMP_PAYLOAD 56
 
 /* One line per event: "<UTC time> <level> <message>", written with a single write(2) so lines
  * from the two threads never interleave. */
@@ -171,30 +173,6 @@ static const char *network_event_name(zt_node_event_type type)
     }
 }
 
-static void fmt_mac(uint64_t mac, char out[18])
-{
-    snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", (unsigned)(mac >> 40) & 0xff,
-             (unsigned)(mac >> 32) & 0xff, (unsigned)(mac >> 24) & 0xff,
-             (unsigned)(mac >> 16) & 0xff, (unsigned)(mac >> 8) & 0xff, (unsigned)mac & 0xff);
-}
-
-static void fmt_ip4(const uint8_t ip[4], char out[16])
-{
-    snprintf(out, 16, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
-}
-
-/* Our first static IPv4 address on |net|, if any. */
-static bool first_ipv4(const zt_runner_network *net, uint8_t ip[4])
-{
-    for (unsigned i = 0; i < net->n_ips; i++) {
-        if (net->ips[i].family == 4) {
-            memcpy(ip, net->ips[i].ip, 4);
-            return true;
-        }
-    }
-    return false;
-}
-
 /* Logs a network's status line unless it is the one logged last for that network (a config
  * refresh that changes nothing logs nothing).  I/O thread. */
 static void log_network_line(service *svc, uint64_t nwid, const char *line)
@@ -234,76 +212,28 @@ static void log_network_ok(service *svc, uint64_t nwid)
         fmt_addr(&net.ips[i], a, sizeof(a));
         n += (size_t)snprintf(ips + n, sizeof(ips) - n, "%s%s", i > 0 ? "," : "", a);
     }
-    fmt_mac(net.mac, mac);
+    zt__svc_fmt_mac(net.mac, mac);
     snprintf(line, sizeof(line), "ok mac=%s ips=%s revision=%llu mtu=%u name=\"%s\"", mac,
              n > 0 ? ips : "-", (unsigned long long)net.revision, (unsigned)net.mtu, net.name);
     log_network_line(svc, nwid, line);
 }
 
-static void send_frame(service *svc, uint64_t nwid, uint64_t dst_mac, unsigned ethertype,
-                       const uint8_t *data, size_t len)
+/* An upstream says our address is taken (vl1.md §4.2; I/O thread).  The main thread acts on
+ * it (serve() returns RUN_COLLIDED), unless note_run() gave a reason to keep the identity. */
+static void on_collision(service *svc)
 {
-    char mac[18];
-    int rv = zt__runner_send_frame(svc->runner, nwid, dst_mac, ethertype, data, len);
+    unsigned long long address = (unsigned long long)zt__runner_address(svc->runner);
 
-    fmt_mac(dst_mac, mac);
-    if (rv != 0)
-        logline(svc, ZT_RUNNER_LOG_WARN, "frame nwid=%016llx to=%s type=0x%04x not queued: %s",
-                (unsigned long long)nwid, mac, ethertype, zt__strerror(rv));
-    else
-        logline(svc, ZT_RUNNER_LOG_DEBUG, "frame-sent nwid=%016llx to=%s type=0x%04x len=%zu",
-                (unsigned long long)nwid, mac, ethertype, len);
-}
-
-/* A frame for us (I/O thread): log it, answer it (--answer-arp-icmp), or take it as the
- * answer to a --ping-ip. */
-static void on_frame(service *svc, const zt_runner_event *ev)
-{
-    zt_runner_network net;
-    resp_reply *reply;
-    uint8_t my_ip[4], from[4];
-    char src[18], dst[18], ip[16];
-
-    fmt_mac(ev->src_mac, src);
-    fmt_mac(ev->dst_mac, dst);
-    logline(svc, ZT_RUNNER_LOG_DEBUG, "frame nwid=%016llx from=%s to=%s type=0x%04x len=%zu",
-            (unsigned long long)ev->nwid, src, dst, ev->ethertype, ev->len);
-    if (zt__runner_get_network(svc->runner, ev->nwid, &net) != 0 || !net.has_config ||
-        !first_ipv4(&net, my_ip))
+    if (svc->keep_reason != NULL) {
+        logline(svc, svc->has_logged_kept ? ZT_RUNNER_LOG_DEBUG : ZT_RUNNER_LOG_ERROR,
+                "identity collision: an upstream says address %010llx is taken; identity kept: "
+                "%s", address, svc->keep_reason);
+        svc->has_logged_kept = true;
         return;
-    if (svc->answer_arp_icmp) {
-        reply = malloc(sizeof(*reply));
-        if (reply != NULL && resp_answer(my_ip, net.mac, ev->src_mac, ev->ethertype, ev->data,
-                                         ev->len, reply)) {
-            logline(svc, ZT_RUNNER_LOG_DEBUG, "answering %s from %s",
-                    reply->ethertype == RESP_ETHERTYPE_ARP ? "arp-request" : "icmp-echo", src);
-            send_frame(svc, ev->nwid, reply->dst_mac, reply->ethertype, reply->data,
-                       reply->len);
-        }
-        free(reply);
     }
-    for (unsigned i = 0; i < svc->nping_ips; i++) {
-        ping_ip *p = &svc->ping_ips[i];
-        uint64_t mac;
-        uint16_t id, seq;
-
-        if (p->nwid != ev->nwid)
-            continue;
-        if (ev->ethertype == RESP_ETHERTYPE_ARP &&
-            resp_parse_arp_reply(ev->data, ev->len, my_ip, from, &mac) &&
-            memcmp(from, p->ip, 4) == 0 && mac != 0) {
-            fmt_ip4(from, ip);
-            fmt_mac(mac, src);
-            if (atomic_exchange(&p->mac, mac) != mac)
-                logline(svc, ZT_RUNNER_LOG_INFO, "arp-reply from=%s mac=%s", ip, src);
-        } else if (ev->ethertype == RESP_ETHERTYPE_IPV4 &&
-                   resp_parse_icmp_reply(ev->data, ev->len, my_ip, from, &id, &seq) &&
-                   memcmp(from, p->ip, 4) == 0 && id == svc->icmp_id) {
-            fmt_ip4(from, ip);
-            atomic_fetch_add(&p->replies, 1);
-            logline(svc, ZT_RUNNER_LOG_INFO, "icmp-reply from=%s seq=%u", ip, (unsigned)seq);
-        }
-    }
+    if (!atomic_exchange(&svc->has_collided, true))
+        logline(svc, ZT_RUNNER_LOG_ERROR, "identity collision: an upstream says address "
+                "%010llx is taken; restarting with a new identity", address);
 }
 
 static void on_node_event(service *svc, const zt_node_event *ev)
@@ -319,8 +249,7 @@ static void on_node_event(service *svc, const zt_node_event *ev)
         logline(svc, ZT_RUNNER_LOG_INFO, "offline");
         break;
     case ZT_NODE_EVENT_IDENTITY_COLLISION:
-        logline(svc, ZT_RUNNER_LOG_ERROR, "identity collision: an upstream says address "
-                "%010llx is taken", (unsigned long long)zt__runner_address(svc->runner));
+        on_collision(svc);
         break;
     case ZT_NODE_EVENT_PEER_DIRECT:
         if (ev->remote.family != 0) {
@@ -405,7 +334,7 @@ static void on_event(void *user, const zt_runner_event *ev)
         break;
     case ZT_RUNNER_EVENT_FRAME:
         if (svc->stack == NULL)
-            on_frame(svc, ev);
+            zt__svc_on_frame(svc, ev);
         break;
     case ZT_RUNNER_EVENT_FRAMES_DONE:
         break;
@@ -447,82 +376,52 @@ static void log_counters(service *svc)
         return;
     logline(svc, ZT_RUNNER_LOG_INFO,
             "counters rx=%llu tx=%llu tx_errors=%llu relayed=%llu whois_sent=%llu "
+            "whois_forwarded=%llu paths_pushed=%llu "
             "hello_sent=%llu echo_sent=%llu rendezvous_sent=%llu drop_auth=%llu "
             "drop_malformed=%llu drop_unknown_peer=%llu drop_no_route=%llu "
             "drop_rate_limited=%llu drop_overload=%llu drop_invalid_identity=%llu "
             "tx_batches=%llu tx_dropped=%llu",
             (unsigned long long)c->rx_datagrams, (unsigned long long)c->tx_datagrams,
             (unsigned long long)c->tx_errors, (unsigned long long)c->relayed,
-            (unsigned long long)c->whois_sent, (unsigned long long)c->hello_sent,
+            (unsigned long long)c->whois_sent, (unsigned long long)c->whois_forwarded,
+            (unsigned long long)c->paths_pushed, (unsigned long long)c->hello_sent,
             (unsigned long long)c->echo_sent, (unsigned long long)c->rendezvous_sent,
             (unsigned long long)c->drop_auth, (unsigned long long)c->drop_malformed,
             (unsigned long long)c->drop_unknown_peer, (unsigned long long)c->drop_no_route,
             (unsigned long long)c->drop_rate_limited, (unsigned long long)c->drop_overload,
-            (unsigned long long)c->drop_invalid_identity, (unsigned long long)st.tx_batches, (unsigned long long)st.tx_dropped);
+            (unsigned long long)c->drop_invalid_identity, (unsigned long long)st.tx_batches,
+            (unsigned long long)st.tx_dropped);
 }
 
-static void run_actions(service *svc, unsigned round)
+/* How a run of the node ended (serve(), run_node()): the first two are exit statuses;
+ * RUN_NOT_STARTED: it never served (the reason is printed; exit status 1). */
+enum { RUN_STOPPED = 0, RUN_FAILED = 1, RUN_COLLIDED = 2, RUN_NOT_STARTED = 3 };
+
+/* A stop signal that is already pending (taken without waiting), or 0. */
+static int pending_signal(const sigset_t *sigs)
 {
-    for (unsigned i = 0; i < svc->nactions; i++) {
-        action *a = &svc->actions[i];
-        int rv;
+    struct timespec zero = {.tv_sec = 0, .tv_nsec = 0};
+    int sig = sigtimedwait(sigs, NULL, &zero);
 
-        if (a->is_ping)
-            rv = zt__runner_ping(svc->runner, a->dest);
-        else
-            rv = zt__runner_send_user_message(svc->runner, a->dest, a->type, a->text, a->len);
-        if (rv != 0)
-            logline(svc, ZT_RUNNER_LOG_WARN, "%s to=%010llx not queued: %s",
-                    a->is_ping ? "ping" : "message", (unsigned long long)a->dest,
-                    zt__strerror(rv));
-        else
-            logline(svc, ZT_RUNNER_LOG_INFO, "%s-sent to=%010llx seq=%u",
-                    a->is_ping ? "ping" : "message", (unsigned long long)a->dest, round);
-    }
+    return sig > 0 ? sig : 0;
 }
 
-/* One step of each --ping-ip (main thread): wait for the network, ARP until answered, then
- * one echo request per interval, --count of them (0: until stopped). */
-static void run_ping_ips(service *svc, int64_t now)
+static void log_stopping(service *svc, int sig)
 {
-    for (unsigned i = 0; i < svc->nping_ips; i++) {
-        ping_ip *p = &svc->ping_ips[i];
-        zt_runner_network net;
-        uint8_t my_ip[4], frame[20 + 8 + ICMP_PAYLOAD];
-        uint64_t mac = atomic_load(&p->mac);
-        char ip[16];
-        size_t len;
-
-        if (now < p->next_at || (svc->count > 0 && p->round >= svc->count))
-            continue;
-        if (zt__runner_get_network(svc->runner, p->nwid, &net) != 0 ||
-            net.status != ZT_NETWORK_OK || !net.has_config || !first_ipv4(&net, my_ip))
-            continue; /* not yet: look again at the next tick */
-        fmt_ip4(p->ip, ip);
-        if (mac == 0) {
-            len = resp_arp_request(net.mac, my_ip, p->ip, frame);
-            logline(svc, ZT_RUNNER_LOG_INFO, "arp-request-sent who-has=%s", ip);
-            send_frame(svc, p->nwid, BROADCAST_MAC, RESP_ETHERTYPE_ARP, frame, len);
-        } else {
-            len = resp_icmp_echo_request(my_ip, p->ip, svc->icmp_id, (uint16_t)p->round,
-                                         ICMP_PAYLOAD, frame, sizeof(frame));
-            logline(svc, ZT_RUNNER_LOG_INFO, "icmp-sent to=%s seq=%u", ip, p->round);
-            send_frame(svc, p->nwid, mac, RESP_ETHERTYPE_IPV4, frame, len);
-            p->round++;
-        }
-        p->next_at = now + svc->interval_ms;
-    }
+    logline(svc, ZT_RUNNER_LOG_INFO, "stopping (%s)",
+            sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP");
 }
 
-/* Serves until a signal or a node failure, running the test actions; returns the exit
- * status. */
+/* Serves until a signal, a node failure or an identity collision, running the test actions;
+ * returns how the run ended.  A stop signal wins over a collision seen at the same time: a
+ * collision is never acted on while stopping. */
 static int serve(service *svc, const sigset_t *sigs)
 {
     unsigned round = 0;
     int64_t next_action = 0, next_peers = 0;
-    int sig = 0, status = 0;
+    int sig = 0;
 
-    while (!atomic_load(&svc->has_failed)) {
+    while (!atomic_load(&svc->has_failed) && !atomic_load(&svc->has_collided)) {
         struct timespec ts = {.tv_sec = 0, .tv_nsec = 100 * 1000000L};
         int64_t now = zt__io_clock_ms();
 
@@ -532,25 +431,28 @@ static int serve(service *svc, const sigset_t *sigs)
         now = zt__io_clock_ms();
         if (svc->nactions > 0 && atomic_load(&svc->is_online) &&
             (svc->count == 0 || round < svc->count) && now >= next_action) {
-            run_actions(svc, round++);
+            zt__svc_run_actions(svc, round++);
             next_action = now + svc->interval_ms;
         }
         if (svc->nping_ips > 0)
-            run_ping_ips(svc, now);
+            zt__svc_run_ping_ips(svc, now);
         if (svc->peers_interval_ms > 0 && now >= next_peers) {
             if (next_peers != 0)
                 log_peers(svc, ZT_RUNNER_LOG_INFO);
             next_peers = now + svc->peers_interval_ms;
         }
     }
+    if (sig <= 0 && !atomic_load(&svc->has_failed))
+        sig = pending_signal(sigs);
     if (sig > 0) {
-        logline(svc, ZT_RUNNER_LOG_INFO, "stopping (%s)",
-                sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP");
-    } else {
-        status = 1;
-        logline(svc, ZT_RUNNER_LOG_ERROR, "stopping after a node failure");
+        log_stopping(svc, sig);
+        return RUN_STOPPED;
     }
-    return status;
+    if (atomic_load(&svc->has_failed)) {
+        logline(svc, ZT_RUNNER_LOG_ERROR, "stopping after a node failure");
+        return RUN_FAILED;
+    }
+    return RUN_COLLIDED;
 }
 
 /* Signals are taken by sigtimedwait() on the main thread only: blocked before the I/O
@@ -619,29 +521,160 @@ static int start_api(service *svc, const zt_runner_config *cfg, const char *home
     return 0;
 }
 
-/* Everything the run built, taken down in order: the API (no request may wait on the runner
+/* Everything a run built, taken down in order: the API (no request may wait on the runner
  * past it), the stack's sockets and outgoing frames, the runner (its I/O thread joins and
- * saves the peers), the netifs, the pid file. */
-static void teardown(service *svc, svc_api *api, const char *pid_path)
+ * saves the peers), the netifs. */
+static void teardown(service *svc, svc_api *api)
 {
     zt__svc_api_stop(api);
     zt__svc_stack_stop(svc->stack);
     zt__runner_stop(svc->runner);
     zt__runner_del(svc->runner);
     zt__svc_stack_del(svc->stack);
-    unlink(pid_path);
+    svc->runner = NULL;
+    svc->stack = NULL;
+}
+
+/* Once the runner is built: the PID file, whether the identity may ever be replaced, and
+ * after a collision the line naming the old and the new address. */
+static void note_run(service *svc, const zt_runner_config *cfg, const char *home)
+{
+    zt_runner_status st;
+    char pid_text[32];
+
+    snprintf(pid_text, sizeof(pid_text), "%ld", (long)getpid());
+    if (zt__home_write_text(home, "zerotier-one.pid", pid_text, 0644) == 0)
+        svc->has_pid_file = true;
+    else
+        logline(svc, ZT_RUNNER_LOG_WARN, "cannot write %s/zerotier-one.pid: %s", home,
+                strerror(errno));
+    /* The planet names a root's address, and every network a controller serves is named
+     * after its address: a new identity would orphan them.  A second collision in one process
+     * is a root's fault, not chance (2^-40): no identity churn for it. */
+    svc->keep_reason = NULL;
+    if (zt__runner_get_status(svc->runner, &st) == 0 && st.is_root)
+        svc->keep_reason = "a root's identity is never replaced automatically";
+    else if (cfg->controller)
+        svc->keep_reason = "a controller's identity is never replaced automatically";
+    else if (svc->has_replaced)
+        svc->keep_reason = "this process replaced a colliding identity already (restart the "
+                           "service to allow another)";
+    if (svc->replaced_address != 0)
+        logline(svc, ZT_RUNNER_LOG_INFO, "new identity address=%010llx replaces %010llx "
+                "(identity collision)", (unsigned long long)zt__runner_address(svc->runner),
+                (unsigned long long)svc->replaced_address);
+    svc->replaced_address = 0;
+}
+
+/* One run of the node: built from |cfg| and the home directory, served, taken down.  Returns
+ * RUN_STOPPED, RUN_FAILED, RUN_NOT_STARTED or RUN_COLLIDED; after a collision
+ * svc->replaced_address names the colliding identity and cfg->primary_port is the port the
+ * run had, for the next one to keep (the API and zerotier-one.port stay where they were). */
+static int run_node(service *svc, zt_runner_config *cfg, const char *home,
+                    const sigset_t *sigs)
+{
+    svc_api *api = NULL;
+    char err[1024];
+    int rv, status;
+
+    rv = zt__runner_new(&svc->runner, cfg, err, sizeof(err));
+    if (rv != 0) {
+        /* ZT_ERR_INVAL: a state file the node must not replace or ignore (runner.h). */
+        fprintf(stderr, "zt-service: %s%s\n", err,
+                rv == ZT_ERR_INVAL ? "; refusing to start" : "");
+        return RUN_NOT_STARTED;
+    }
+    note_run(svc, cfg, home);
+    if (svc->has_stack && zt__svc_stack_new(&svc->stack, svc, home, err, sizeof(err)) != 0)
+        logline(svc, ZT_RUNNER_LOG_WARN, "no userspace stack (%s): no intercept sockets", err);
+    join_at_start(svc, home);
+    if (start_api(svc, cfg, home, &api) != 0) {
+        teardown(svc, NULL);
+        return RUN_NOT_STARTED;
+    }
+    log_start(svc, home);
+    if (zt__runner_start(svc->runner) != 0) {
+        fprintf(stderr, "zt-service: cannot start the I/O thread\n");
+        teardown(svc, api);
+        return RUN_NOT_STARTED;
+    }
+
+    status = serve(svc, sigs);
+    zt__svc_api_stop(api);
+    /* Last look while the I/O thread still answers queries. */
+    log_peers(svc, ZT_RUNNER_LOG_INFO);
+    log_counters(svc);
+    if (status == RUN_COLLIDED) {
+        svc->replaced_address = zt__runner_address(svc->runner);
+        cfg->primary_port = zt__runner_primary_port(svc->runner);
+    }
+    teardown(svc, NULL);
+    return status;
+}
+
+/* After a collision (service.md §1.1), with the node taken down: the old secret is set aside
+ * and both identity files go, so that the next run makes a new identity; the joined networks
+ * (networks.d, --join) are joined again by it.  A stop signal that came meanwhile wins: the
+ * files are then left alone (the next start meets the collision again).  Returns RUN_COLLIDED
+ * to run again, RUN_STOPPED or RUN_FAILED. */
+static int new_identity(service *svc, const char *home, const sigset_t *sigs)
+{
+    char saved[ZT_HOME_PATH_MAX], err[ZT_HOME_PATH_MAX + 256];
+    int sig = pending_signal(sigs);
+
+    if (sig > 0) {
+        log_stopping(svc, sig);
+        return RUN_STOPPED;
+    }
+    if (zt__home_set_identity_aside(home, saved, sizeof(saved), err, sizeof(err)) != 0) {
+        logline(svc, ZT_RUNNER_LOG_ERROR, "identity collision: %s; stopping", err);
+        return RUN_FAILED;
+    }
+    logline(svc, ZT_RUNNER_LOG_WARN, "identity %010llx set aside as %s; starting again with a "
+            "new identity", (unsigned long long)svc->replaced_address, saved);
+    svc->has_replaced = true;
+    /* What a run learned about the node starts afresh. */
+    atomic_store(&svc->is_online, false);
+    atomic_store(&svc->has_collided, false);
+    svc->has_logged_kept = false;
+    svc->nlogged = 0;
+    for (unsigned i = 0; i < svc->nping_ips; i++) {
+        atomic_store(&svc->ping_ips[i].mac, 0);
+        svc->ping_ips[i].round = 0;
+        svc->ping_ips[i].next_at = 0;
+    }
+    return RUN_COLLIDED;
+}
+
+static void local_conf_warn(void *user, const char *msg)
+{
+    (void)user;
+    fprintf(stderr, "zt-service: local.conf: %s\n", msg);
+}
+
+/* Reads HOME/local.conf (service.md §3; src/sdk/localconf.c) into |cfg| and |out|, with a
+ * warning on stderr for each value it cannot use.  False (after a message) when the file is
+ * there but not a JSON object: zerotier-one refuses to start then, and so do we. */
+static bool local_conf_apply(const char *home, zt_runner_config *cfg, zt_local_conf *out)
+{
+    char err[512];
+
+    if (zt__local_conf_apply(home, cfg, out, local_conf_warn, NULL, err, sizeof(err)) != 0) {
+        fprintf(stderr, "zt-service: %s; refusing to start\n", err);
+        return false;
+    }
+    return true;
 }
 
 int main(int argc, char **argv)
 {
     static service svc;
-    static svc_local_conf local;
-    svc_api *api = NULL;
+    static zt_local_conf local;
     zt_runner_config cfg;
     const char *home = NULL;
-    char err[1024], pid_text[32], pid_path[ZT_HOME_PATH_MAX];
+    char pid_path[ZT_HOME_PATH_MAX];
     sigset_t sigs;
-    int rv, status;
+    int status;
 
     zt__runner_config_default(&cfg);
     svc.level = ZT_RUNNER_LOG_INFO;
@@ -650,57 +683,38 @@ int main(int argc, char **argv)
     svc.has_stack = true;
     atomic_init(&svc.is_online, false);
     atomic_init(&svc.has_failed, false);
+    atomic_init(&svc.has_collided, false);
 
-    rv = zt__svc_parse_options(argc, argv, &svc, &cfg, &home);
-    if (rv >= 0)
-        return rv;
+    status = zt__svc_parse_options(argc, argv, &svc, &cfg, &home);
+    if (status >= 0)
+        return status;
     if (home == NULL)
         home = getenv("ZEROTIER_HOME");
     if (home == NULL || home[0] == 0)
         home = "/var/lib/zerotier-one";
 
     block_signals(&sigs);
-    if (!zt__svc_local_conf_apply(home, &cfg, &local))
+    if (!local_conf_apply(home, &cfg, &local))
         return 1;
-
     cfg.home = home;
     cfg.event = on_event;
     cfg.log = on_log;
     cfg.user = &svc;
-    rv = zt__runner_new(&svc.runner, &cfg, err, sizeof(err));
-    if (rv != 0) {
-        /* ZT_ERR_INVAL: a state file the node must not replace or ignore (runner.h). */
-        fprintf(stderr, "zt-service: %s%s\n", err,
-                rv == ZT_ERR_INVAL ? "; refusing to start" : "");
-        return 1;
-    }
-    snprintf(pid_text, sizeof(pid_text), "%ld", (long)getpid());
-    snprintf(pid_path, sizeof(pid_path), "%s/zerotier-one.pid", home);
-    if (zt__home_write_text(home, "zerotier-one.pid", pid_text, 0644) != 0)
-        logline(&svc, ZT_RUNNER_LOG_WARN, "cannot write %s: %s", pid_path, strerror(errno));
-
     svc.icmp_id = (uint16_t)getpid();
-    if (svc.has_stack && zt__svc_stack_new(&svc.stack, &svc, home, err, sizeof(err)) != 0)
-        logline(&svc, ZT_RUNNER_LOG_WARN, "no userspace stack (%s): no intercept sockets", err);
-    join_at_start(&svc, home);
-    if (start_api(&svc, &cfg, home, &api) != 0) {
-        teardown(&svc, NULL, pid_path);
-        return 1;
-    }
-    log_start(&svc, home);
-    if (zt__runner_start(svc.runner) != 0) {
-        fprintf(stderr, "zt-service: cannot start the I/O thread\n");
-        teardown(&svc, api, pid_path);
-        return 1;
-    }
 
-    status = serve(&svc, &sigs);
-    zt__svc_api_stop(api);
-    api = NULL;
-    /* Last look while the I/O thread still answers queries. */
-    log_peers(&svc, ZT_RUNNER_LOG_INFO);
-    log_counters(&svc);
-    teardown(&svc, api, pid_path);
+    /* In-process restarts after a collision (docs/decisions.md, issue 12): the same PID,
+     * command line, ports and tokens; only the identity changes. */
+    do {
+        status = run_node(&svc, &cfg, home, &sigs);
+        if (status == RUN_COLLIDED)
+            status = new_identity(&svc, home, &sigs);
+    } while (status == RUN_COLLIDED);
+
+    snprintf(pid_path, sizeof(pid_path), "%s/zerotier-one.pid", home);
+    if (svc.has_pid_file)
+        unlink(pid_path);
+    if (status == RUN_NOT_STARTED)
+        return 1;
     logline(&svc, ZT_RUNNER_LOG_INFO, "stopped");
     return status;
 }

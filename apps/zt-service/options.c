@@ -10,6 +10,7 @@
 
 #include "codec/identity.h"
 #include "core/node.h"
+#include "sdk/portmap.h"
 #include "service.h"
 #include "util/hex.h"
 
@@ -29,8 +30,12 @@ static void usage(FILE *f)
             "  -U                       accepted for compatibility (root is never needed)\n"
             "  --secondary-port PORT    fixed secondary UDP port (default: random)\n"
             "  --no-secondary-port      no secondary port\n"
+            "  --no-port-mapping        no tertiary port and no UPnP/NAT-PMP mapping of it on\n"
+            "                           the gateway (default: on; also off when the environment\n"
+            "                           has ZT_NO_PORT_MAPPING=1, as the tests set it)\n"
             "  --allow-loopback         accept 127.0.0.0/8 and ::1 as direct paths (tests, demos)\n"
-            "  --bind-loopback          bind 127.0.0.1 and ::1 only, not every address (tests)\n"
+            "  --bind-loopback          bind 127.0.0.1 and ::1 only, not every address, and no\n"
+            "                           port mapping (tests)\n"
             "  --log-level LEVEL        error, warn, info (default) or debug\n"
             "  --log-peers SECONDS      log the peer list every SECONDS (default: at exit only)\n"
             "  --controller             run a network controller beside the node (records in\n"
@@ -145,6 +150,29 @@ static int opt_no_secondary_port(service *svc, zt_runner_config *cfg, const char
     return 0;
 }
 
+/* --no-port-mapping: also over local.conf's portMappingEnabled (localconf.c sees the missing
+ * mapper), since it is how tests and demos keep SSDP and NAT-PMP off the real network. */
+static int opt_no_port_mapping(service *svc, zt_runner_config *cfg, const char *val)
+{
+    (void)svc;
+    (void)val;
+    cfg->port_mapping = false;
+    cfg->port_mapper = NULL;
+    return 0;
+}
+
+/* Port mapping is on by default, as in zerotier-one (service.md §3 portMappingEnabled), unless
+ * ZT_NO_PORT_MAPPING is set to anything but "" or "0". */
+static void port_mapping_default(zt_runner_config *cfg)
+{
+    const char *env = getenv("ZT_NO_PORT_MAPPING");
+
+    cfg->port_mapping = true;
+    cfg->port_mapper = &zt__portmap_gateway;
+    if (env != NULL && env[0] != 0 && strcmp(env, "0") != 0)
+        (void)opt_no_port_mapping(NULL, cfg, NULL);
+}
+
 static int opt_allow_loopback(service *svc, zt_runner_config *cfg, const char *val)
 {
     (void)svc;
@@ -157,12 +185,13 @@ static int opt_bind_loopback(service *svc, zt_runner_config *cfg, const char *va
 {
     static const uint8_t lo4[4] = {127, 0, 0, 1}, lo6[16] = {[15] = 1};
 
-    (void)svc;
     (void)val;
     cfg->bind_specific = true;
     cfg->bind_ip4 = lo4;
     cfg->bind_ip6 = lo6;
-    return 0;
+    /* Nothing leaves the host: no SSDP or NAT-PMP either, and no gateway could reach a port
+     * bound to loopback anyway. */
+    return opt_no_port_mapping(svc, cfg, NULL);
 }
 
 static int opt_log_level(service *svc, zt_runner_config *cfg, const char *val)
@@ -321,6 +350,7 @@ static const struct {
     {"-U", false, opt_ignore},
     {"--secondary-port", true, opt_secondary_port},
     {"--no-secondary-port", false, opt_no_secondary_port},
+    {"--no-port-mapping", false, opt_no_port_mapping},
     {"--allow-loopback", false, opt_allow_loopback},
     {"--bind-loopback", false, opt_bind_loopback},
     {"--log-level", true, opt_log_level},
@@ -341,6 +371,7 @@ int zt__svc_parse_options(int argc, char **argv, service *svc, zt_runner_config 
                           const char **home)
 {
     *home = NULL;
+    port_mapping_default(cfg);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
         size_t k;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sdk/localconf.h"
 #include "sdk/runner.h"
 
 #define MAX_ACTIONS 8
@@ -45,6 +46,16 @@ typedef struct service {
     int64_t peers_interval_ms;
     atomic_bool is_online;
     atomic_bool has_failed;
+    /* Identity collision (service.md §1.1): set on the I/O thread when an upstream says our
+     * address is taken; the main thread then builds the node again with a new identity. */
+    atomic_bool has_collided;
+    /* Why a collision leaves the identity as it is (a root, a controller, a second collision
+     * in this process), or NULL; set before the I/O thread starts. */
+    const char *keep_reason;
+    bool has_logged_kept;       /* I/O thread */
+    uint64_t replaced_address;  /* the address set aside by the last collision; 0: none */
+    bool has_replaced;          /* this process has replaced its identity once */
+    bool has_pid_file;          /* zerotier-one.pid is ours to remove at exit */
     uint64_t joins[MAX_JOINS];
     unsigned njoins;
     bool answer_arp_icmp;
@@ -66,16 +77,15 @@ typedef struct service {
 void zt__svc_log(service *svc, zt_runner_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* local.conf as the runner takes it (localconf.c): what |cfg| points to lives here. */
-typedef struct svc_local_conf {
-    zt_runner_local local;
-    uint8_t bind_ip4[4], bind_ip6[16];
-} svc_local_conf;
-
-/* Reads HOME/local.conf (service.md §3) into |cfg| (ports, bind) and |out| (the rest), with a
- * warning on stderr for each value it cannot use.  False (after a message) when the file is
- * there but not a JSON object: zerotier-one refuses to start then, and so do we. */
-bool zt__svc_local_conf_apply(const char *home, zt_runner_config *cfg, svc_local_conf *out);
+/* actions.c: the test actions.  A MAC address as aa:bb:cc:dd:ee:ff (18 bytes with the NUL). */
+void zt__svc_fmt_mac(uint64_t mac, char out[18]);
+/* A frame for us (I/O thread): logged, answered (--answer-arp-icmp), or a --ping-ip's
+ * answer. */
+void zt__svc_on_frame(service *svc, const zt_runner_event *ev);
+/* One round of --ping and --message (main thread). */
+void zt__svc_run_actions(service *svc, unsigned round);
+/* One step of each --ping-ip (main thread): ARP until answered, then echo requests. */
+void zt__svc_run_ping_ips(service *svc, int64_t now);
 
 /* Log level names, by zt_runner_log_level. */
 extern const char *const zt__svc_level_names[4];

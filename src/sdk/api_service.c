@@ -23,6 +23,8 @@
 #include "crypto/crypto.h"
 #include "io/file.h"
 #include "lwip/tcpip.h"
+#include "sdk/home.h"
+#include "sdk/localconf.h"
 #include "socket/sock.h"
 #include "socket/zts_gate.h"
 
@@ -264,8 +266,20 @@ static void rejoin_cached(zt_runner *r, const char *home)
     closedir(d);
 }
 
+static void local_conf_warn(void *user, const char *msg)
+{
+    char line[600];
+
+    (void)user;
+    snprintf(line, sizeof(line), "local.conf: %s", msg);
+    on_runner_log(NULL, ZT_RUNNER_LOG_WARN, line);
+}
+
+/* The runner of one life of the node; with zts_allow_local_conf(1), as HOME/local.conf says
+ * (docs/embedding.md: its settings, the TCP fallback relay among them; never port mapping). */
 static zt_runner *build_runner(void)
 {
+    static zt_local_conf local; /* cfg.local points here for the runner's life */
     zt_runner_config cfg;
     zt_runner *r = NULL;
     const char *env = getenv("ZTS_ALLOW_LOOPBACK");
@@ -283,6 +297,11 @@ static zt_runner *build_runner(void)
     cfg.controller = has_controller_store(zt__api.path);
     cfg.event = on_runner_event;
     cfg.log = on_runner_log;
+    if (zt__api.local_conf && zt__local_conf_apply(zt__api.path, &cfg, &local, local_conf_warn,
+                                                   NULL, err, sizeof(err)) != 0) {
+        on_runner_log(NULL, ZT_RUNNER_LOG_ERROR, err);
+        return NULL;
+    }
     if (zt__runner_new(&r, &cfg, err, sizeof(err)) != 0) {
         on_runner_log(NULL, ZT_RUNNER_LOG_ERROR, err);
         return NULL;
@@ -355,19 +374,17 @@ static bool run_node(struct zts_node_details *nd)
 }
 
 /* api.md §5.1: after an identity collision the old secret is kept aside and the node
- * starts again with a new identity. */
-static void replace_identity(const char *home)
+ * starts again with a new identity (the file work is zt-service's too: home.h).  False when
+ * the identity could not be set aside: starting again would only collide again. */
+static bool replace_identity(const char *home)
 {
-    char from[4096], to[4096];
+    char saved[ZT_HOME_PATH_MAX], err[ZT_HOME_PATH_MAX + 128];
 
-    if (snprintf(from, sizeof(from), "%s/identity.secret", home) >= (int)sizeof(from) ||
-        snprintf(to, sizeof(to), "%s/identity.secret.saved_after_collision", home) >=
-            (int)sizeof(to))
-        return;
-    if (rename(from, to) != 0)
-        on_runner_log(NULL, ZT_RUNNER_LOG_ERROR, "cannot set the colliding identity aside");
-    if (snprintf(from, sizeof(from), "%s/identity.public", home) < (int)sizeof(from))
-        (void)unlink(from);
+    if (zt__home_set_identity_aside(home, saved, sizeof(saved), err, sizeof(err)) != 0) {
+        on_runner_log(NULL, ZT_RUNNER_LOG_ERROR, err);
+        return false;
+    }
+    return true;
 }
 
 static void *service_main(void *arg)
@@ -392,7 +409,10 @@ static void *service_main(void *arg)
         pthread_mutex_unlock(&zt__api.mu);
         if (!collided)
             break;
-        replace_identity(zt__api.path);
+        if (!replace_identity(zt__api.path)) {
+            zt__api_queue_node(ZTS_EVENT_NODE_UNRECOVERABLE_ERROR, &nd);
+            goto down;
+        }
     }
     nd.online = 0;
     nd.clock = 0;

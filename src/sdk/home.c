@@ -248,6 +248,85 @@ out:
     return rv;
 }
 
+/* Where the colliding secret |data| goes: identity.secret.saved_after_collision, or when an
+ * older saved secret is there (a secret is never destroyed), that name followed by a dot and
+ * the colliding address. */
+static int aside_path(char *out, size_t cap, const char *home, const uint8_t *data, size_t len,
+                      char *err, size_t errlen)
+{
+    struct stat st;
+    zt_identity id;
+    int rv;
+
+    if (join(out, cap, home, ZT_HOME_SAVED_AFTER_COLLISION) != 0) {
+        zt__err_set(err, errlen, "home path %s is too long", home);
+        return ZT_ERR_INVAL;
+    }
+    if (lstat(out, &st) != 0 && errno == ENOENT)
+        return 0;
+    rv = zt__identity_from_string(&id, (const char *)data, len);
+    if (rv != 0) {
+        zt__err_set(err, errlen, "%s/identity.secret is no longer an identity (%s); it is left "
+                    "as it is", home, zt__strerror(rv));
+        return ZT_ERR_INVAL;
+    }
+    rv = snprintf(out, cap, "%s/%s.%010llx", home, ZT_HOME_SAVED_AFTER_COLLISION,
+                  (unsigned long long)id.address);
+    zt__identity_clear(&id);
+    if (rv < 0 || (size_t)rv >= cap) {
+        zt__err_set(err, errlen, "home path %s is too long", home);
+        return ZT_ERR_INVAL;
+    }
+    return 0;
+}
+
+int zt__home_set_identity_aside(const char *home, char *saved, size_t savedlen, char *err,
+                                size_t errlen)
+{
+    char spath[ZT_HOME_PATH_MAX], ppath[ZT_HOME_PATH_MAX], why[128];
+    zt_io_file_info info;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    int rv;
+
+    if (zt__home_path(spath, sizeof(spath), home, ZT_STATE_IDENTITY_SECRET, 0) != 0 ||
+        zt__home_path(ppath, sizeof(ppath), home, ZT_STATE_IDENTITY_PUBLIC, 0) != 0) {
+        zt__err_set(err, errlen, "home path %s is too long", home);
+        return ZT_ERR_INVAL;
+    }
+    /* A copy of the bytes, not a rename: when identity.secret is a link (configuration
+     * management), the saved secret must not change with the link's target. */
+    rv = zt__io_read_file_info(spath, ZT_IDENTITY_STR_MAX, &data, &len, &info);
+    if (rv != 0) {
+        zt__err_set(err, errlen, "cannot read %s: %s; the identity is left as it is", spath,
+                    zt__io_file_why(rv, &info, why, sizeof(why)));
+        goto out;
+    }
+    rv = aside_path(saved, savedlen, home, data, len, err, errlen);
+    if (rv != 0)
+        goto out;
+    rv = zt__io_write_file_atomic(saved, data, len, 0600);
+    if (rv != 0) {
+        zt__err_set(err, errlen, "cannot write %s: %s; the identity is left as it is", saved,
+                    strerror(errno));
+        goto out;
+    }
+    if (unlink(spath) != 0 && errno != ENOENT) {
+        rv = ZT_ERR_IO;
+        zt__err_set(err, errlen, "cannot delete %s: %s (a copy is in %s)", spath,
+                    strerror(errno), saved);
+        goto out;
+    }
+    /* A public file left behind would be rewritten for the new identity anyway. */
+    (void)unlink(ppath);
+out:
+    if (data != NULL) {
+        zt__wipe(data, len);
+        free(data);
+    }
+    return rv;
+}
+
 /* One world of |type| filling |data|: 0, or ZT_ERR_INVAL with the reason in |why| (and
  * w->type ZT_WORLD_TYPE_NULL when not even that could be read). */
 static int parse_world(zt_world *w, const uint8_t *data, size_t len, uint8_t type, char *why,

@@ -42,6 +42,20 @@ int zt__home_prepare(const char *home, char *err, size_t errlen);
 int zt__home_load_identity(const char *home, zt_identity *id, bool *pcreated, char *err,
                            size_t errlen);
 
+/* What a node does with its identity after an identity collision (service.md §1.1, api.md
+ * §5.1), shared by zt-service and libzt: copies the bytes of identity.secret (a symbolic link
+ * to a regular file is followed) into identity.secret.saved_after_collision (0600, written
+ * atomically), then deletes identity.secret and identity.public, so that the next
+ * zt__home_load_identity() makes a new identity.  A secret is never destroyed: when an older
+ * saved secret is there, this one goes beside it as
+ * identity.secret.saved_after_collision.<its address>, and nothing is deleted unless the copy
+ * is safely on disk.  The path of the copy goes into |saved| (ZT_HOME_PATH_MAX bytes are
+ * enough).  Returns 0, or ZT_ERR_IO / ZT_ERR_NOTFOUND / ZT_ERR_RANGE / ZT_ERR_INVAL /
+ * ZT_ERR_NOMEM with one sentence in |err|; the identity files are then left as they are. */
+#define ZT_HOME_SAVED_AFTER_COLLISION "identity.secret.saved_after_collision"
+int zt__home_set_identity_aside(const char *home, char *saved, size_t savedlen, char *err,
+                                size_t errlen);
+
 /* Checks the planet file if there is one: a regular file (or a link to one) of at most
  * ZT_WORLD_MAX_SERIALIZED bytes holding one planet with roots, whose signature verifies under
  * its own update key, under the built-in planet's (a signed update of it) or under that of

@@ -27,6 +27,7 @@
 #define RUNNER_TX_BATCH 64          /* datagrams per sendmmsg */
 #define RUNNER_TX_SLOT 2048         /* larger datagrams are sent one by one */
 #define RUNNER_PORT_TRIES 256                            /* vl1.md §5.11 */
+#define RUNNER_REBIND_MS 120000 /* offline this long: a new secondary port (vl1.md §5.11) */
 
 /* ------------------------------------------------------------------ logging, helpers */
 
@@ -63,12 +64,32 @@ static uint16_t random_port(void)
     return (uint16_t)(20000 + v % 45500);
 }
 
+static uint16_t next_port(uint16_t port)
+{
+    return port == 65535 ? 20000 : (uint16_t)(port + 1); /* vl1.md §5.11: wraps to 20000 */
+}
+
 static void close_socks(zt_runner *r, unsigned from)
 {
     while (r->nsocks > from) {
         r->nsocks--;
         close(r->socks[r->nsocks].fd);
     }
+}
+
+/* The address a socket of |family| binds: NULL for the wildcard.  *pskip when the config binds
+ * specific addresses and none of this family. */
+static const uint8_t *bind_ip(const zt_runner *r, int family, bool *pskip)
+{
+    const uint8_t *ip = NULL;
+
+    *pskip = false;
+    if (r->cfg.bind_specific) {
+        ip = family == AF_INET ? (r->has_bind_ip4 ? r->bind_ip4 : NULL)
+                               : (r->has_bind_ip6 ? r->bind_ip6 : NULL);
+        *pskip = ip == NULL;
+    }
+    return ip;
 }
 
 /* Binds |port| for each family we use.  A family the host lacks is skipped; any other failure
@@ -80,17 +101,14 @@ static int bind_port(zt_runner *r, uint16_t port)
     int rv = ZT_ERR_UNSUPPORTED;
 
     for (unsigned i = 0; i < 2; i++) {
-        const uint8_t *ip = NULL;
+        bool skip;
+        const uint8_t *ip = bind_ip(r, families[i], &skip);
         zt_runner_sock *s = &r->socks[r->nsocks];
         uint16_t got = 0;
         int one;
 
-        if (r->cfg.bind_specific) {
-            ip = families[i] == AF_INET ? (r->has_bind_ip4 ? r->bind_ip4 : NULL)
-                                        : (r->has_bind_ip6 ? r->bind_ip6 : NULL);
-            if (ip == NULL)
-                continue;
-        }
+        if (skip)
+            continue;
         one = zt__io_udp_open(families[i], ip, port, ZT_IO_UDP_BUFFER, &s->fd, &got);
         if (one == ZT_ERR_UNSUPPORTED) {
             zt__runner_log(r, ZT_RUNNER_LOG_DEBUG, "no IPv%d here (%s)",
@@ -102,7 +120,7 @@ static int bind_port(zt_runner *r, uint16_t port)
             return one;
         }
         s->family = families[i];
-        s->port = got;
+        atomic_init(&s->port, got);
         s->r = r;
         s->index = r->nsocks;
         r->nsocks++;
@@ -113,10 +131,38 @@ static int bind_port(zt_runner *r, uint16_t port)
     return rv == ZT_ERR_UNSUPPORTED ? ZT_ERR_IO : rv;
 }
 
+/* A port of ours already (a random secondary or tertiary port must be another one). */
+static bool is_our_port(const zt_runner *r, uint16_t port)
+{
+    return port == r->primary_port || port == atomic_load(&r->secondary_port) ||
+           port == r->tertiary_port;
+}
+
+/* The secondary or tertiary port: |fixed| (> 0), or a random one counting up until a port
+ * binds (vl1.md §5.11).  Returns 0 with *pport set, ZT_ERR_EXISTS or ZT_ERR_IO. */
+static int bind_extra_port(zt_runner *r, int fixed, uint16_t *pport)
+{
+    uint16_t port = fixed > 0 ? (uint16_t)fixed : random_port();
+    int rv = ZT_ERR_EXISTS;
+
+    for (unsigned i = 0; i < 1000 && rv == ZT_ERR_EXISTS; i++) {
+        if (!is_our_port(r, port))
+            rv = bind_port(r, port);
+        if (rv == ZT_ERR_EXISTS) {
+            if (fixed > 0)
+                break;
+            port = next_port(port);
+        }
+    }
+    if (rv == 0)
+        *pport = port;
+    return rv;
+}
+
 static int bind_sockets(zt_runner *r, char *err, size_t errlen)
 {
     int rv = ZT_ERR_EXISTS;
-    uint16_t port;
+    uint16_t port = 0;
 
     if (r->cfg.primary_port > 0) {
         port = (uint16_t)r->cfg.primary_port;
@@ -134,25 +180,103 @@ static int bind_sockets(zt_runner *r, char *err, size_t errlen)
     }
     r->primary_port = port;
 
-    if (r->cfg.secondary_port < 0)
-        return 0;
-    port = r->cfg.secondary_port > 0 ? (uint16_t)r->cfg.secondary_port : random_port();
-    rv = ZT_ERR_EXISTS;
-    for (unsigned i = 0; i < 1000 && rv == ZT_ERR_EXISTS; i++) {
-        if (port != r->primary_port)
-            rv = bind_port(r, port);
-        if (rv == ZT_ERR_EXISTS) {
-            if (r->cfg.secondary_port > 0)
-                break;
-            port = port == 65535 ? 20000 : (uint16_t)(port + 1);
+    if (r->cfg.secondary_port >= 0) {
+        r->sec_first = r->nsocks;
+        rv = bind_extra_port(r, r->cfg.secondary_port, &port);
+        if (rv != 0) {
+            zt__err_set(err, errlen, "cannot bind secondary UDP port %d: %s",
+                        r->cfg.secondary_port,
+                        rv == ZT_ERR_EXISTS ? "address in use" : strerror(errno));
+            return rv;
+        }
+        r->sec_count = r->nsocks - r->sec_first;
+        atomic_store(&r->secondary_port, port);
+    }
+    if (r->cfg.port_mapping) {
+        rv = bind_extra_port(r, r->cfg.tertiary_port, &port);
+        if (rv != 0) {
+            zt__err_set(err, errlen, "cannot bind tertiary UDP port %d: %s",
+                        r->cfg.tertiary_port,
+                        rv == ZT_ERR_EXISTS ? "address in use" : strerror(errno));
+            return rv;
+        }
+        r->tertiary_port = port;
+    }
+    return 0;
+}
+
+/* Opens the sockets of a new secondary port: one per family of the current ones, in order.
+ * Returns 0, ZT_ERR_EXISTS (some family's port is taken) or another error; on failure
+ * nothing stays open. */
+static int open_secondary(zt_runner *r, uint16_t port, int *fds)
+{
+    for (unsigned k = 0; k < r->sec_count; k++) {
+        const zt_runner_sock *s = &r->socks[r->sec_first + k];
+        bool skip;
+        const uint8_t *ip = bind_ip(r, s->family, &skip);
+        uint16_t got = 0;
+        int rv = zt__io_udp_open(s->family, ip, port, ZT_IO_UDP_BUFFER, &fds[k], &got);
+
+        if (rv != 0) {
+            while (k > 0)
+                close(fds[--k]);
+            return rv;
         }
     }
+    return 0;
+}
+
+/* Watches the new secondary sockets |fds|; on failure none is watched.  Returns 0 or an
+ * error of zt__loop_add. */
+static int watch_secondary(zt_runner *r, const int *fds)
+{
+    for (unsigned k = 0; k < r->sec_count; k++) {
+        int rv = zt__loop_add(r->loop, fds[k], zt__runner_on_readable,
+                              &r->socks[r->sec_first + k]);
+        if (rv != 0) {
+            while (k > 0)
+                (void)zt__loop_remove(r->loop, fds[--k]);
+            return rv;
+        }
+    }
+    return 0;
+}
+
+int zt__runner_rebind_secondary(zt_runner *r)
+{
+    int fds[ZT_RUNNER_MAX_SOCKETS];
+    uint16_t port = random_port();
+    int rv = ZT_ERR_EXISTS;
+
+    if (r->sec_count == 0)
+        return ZT_ERR_NOTFOUND;
+    for (unsigned i = 0; i < 1000; i++) {
+        if (!is_our_port(r, port)) {
+            rv = open_secondary(r, port, fds);
+            if (rv != ZT_ERR_EXISTS)
+                break;
+        }
+        port = next_port(port);
+    }
+    if (rv != 0)
+        return rv; /* nothing was left open */
+    rv = watch_secondary(r, fds);
     if (rv != 0) {
-        zt__err_set(err, errlen, "cannot bind secondary UDP port %d: %s", r->cfg.secondary_port,
-                rv == ZT_ERR_EXISTS ? "address in use" : strerror(errno));
+        for (unsigned k = 0; k < r->sec_count; k++)
+            close(fds[k]);
         return rv;
     }
-    r->secondary_port = port;
+    /* Datagrams queued for the old descriptors leave first. */
+    if (r->tx.n > 0)
+        (void)zt__io_udp_tx_flush(&r->tx);
+    for (unsigned k = 0; k < r->sec_count; k++) {
+        zt_runner_sock *s = &r->socks[r->sec_first + k];
+        (void)zt__loop_remove(r->loop, s->fd);
+        close(s->fd);
+        s->fd = fds[k];
+        atomic_store(&s->port, port);
+    }
+    atomic_store(&r->secondary_port, port);
     return 0;
 }
 
@@ -195,6 +319,10 @@ static void on_moon(void *arg, uint64_t file_id, const char *path, const uint8_t
 /* Frees what zt__runner_new() built, as far as it got.  The I/O thread is not running. */
 static void release(zt_runner *r, bool has_mu, bool has_cond)
 {
+    /* First, while the queue it posts to still exists: deletes the mapping, ends its thread. */
+    if (r->portmap != NULL)
+        r->cfg.port_mapper->destroy(r->portmap);
+    r->portmap = NULL;
     /* Saves the peers through the node's state callback, on this thread. */
     zt__node_del(r->node);
     r->node = NULL;
@@ -222,6 +350,8 @@ static int copy_config(zt_runner *r, const zt_runner_config *cfg, char *err, siz
 {
     r->cfg = *cfg;
     r->armed_deadline = ZT_LOOP_NEVER;
+    atomic_init(&r->secondary_port, 0);
+    r->rebind_ms = cfg->secondary_rebind_ms > 0 ? cfg->secondary_rebind_ms : RUNNER_REBIND_MS;
     zt__runner_tunnel_init(r, zt__io_clock_ms()); /* before anything that may fail */
     r->home = strdup(cfg->home);
     r->events = calloc(ZT_RUNNER_MAX_EVENTS, sizeof(*r->events));
@@ -415,14 +545,63 @@ static int open_node(zt_runner *r, bool has_planet, char *err, size_t errlen)
     return 0;
 }
 
+/* The port mapper's callbacks (its thread). */
+static void on_mapping_changed(void *user)
+{
+    zt_runner *r = user;
+    int rv = zt__runner_post_addresses(r);
+
+    if (rv != 0 && rv != ZT_ERR_AGAIN)
+        zt__runner_log(r, ZT_RUNNER_LOG_WARN, "port mapping: cannot advertise it: %s",
+                       zt__strerror(rv));
+}
+
+static void on_mapping_log(void *user, int level, const char *msg)
+{
+    zt__runner_log(user, (zt_runner_log_level)level, "%s", msg);
+}
+
+/* cfg.port_mapping: the mapper's thread starts on the tertiary port.  A mapper that cannot
+ * start is not fatal: the node runs without the mapping. */
+static void open_portmap(zt_runner *r)
+{
+    zt_portmap_config pcfg;
+    int rv;
+
+    if (!r->cfg.port_mapping)
+        return;
+    zt__runner_log(r, ZT_RUNNER_LOG_INFO, "tertiary port %u bound; mapping it on the gateway",
+                   (unsigned)r->tertiary_port);
+    memset(&pcfg, 0, sizeof(pcfg));
+    pcfg.port = r->tertiary_port;
+    snprintf(pcfg.description, sizeof(pcfg.description), "ZeroTier %010llx udp/%u",
+             (unsigned long long)r->address, (unsigned)r->tertiary_port);
+    pcfg.changed = on_mapping_changed;
+    pcfg.log = on_mapping_log;
+    pcfg.user = r;
+    rv = r->cfg.port_mapper->create(&r->portmap, &pcfg);
+    if (rv != 0) {
+        r->portmap = NULL;
+        zt__runner_log(r, ZT_RUNNER_LOG_WARN, "port mapping not started: %s", zt__strerror(rv));
+    }
+}
+
+static bool config_is_valid(const zt_runner_config *cfg)
+{
+    return cfg != NULL && cfg->home != NULL && cfg->home[0] != 0 && cfg->primary_port >= 0 &&
+           cfg->primary_port <= 65535 && cfg->secondary_port >= -1 &&
+           cfg->secondary_port <= 65535 && cfg->tertiary_port >= 0 &&
+           cfg->tertiary_port <= 65535 && cfg->secondary_rebind_ms >= 0 &&
+           (!cfg->port_mapping || cfg->port_mapper != NULL);
+}
+
 int zt__runner_new(zt_runner **prunner, const zt_runner_config *cfg, char *err, size_t errlen)
 {
     zt_runner *r;
     bool has_planet = false, has_mu = false, has_cond = false;
     int rv;
 
-    if (cfg == NULL || cfg->home == NULL || cfg->home[0] == 0 || cfg->primary_port < 0 ||
-        cfg->primary_port > 65535 || cfg->secondary_port < -1 || cfg->secondary_port > 65535) {
+    if (!config_is_valid(cfg)) {
         zt__err_set(err, errlen, "invalid runner configuration");
         return ZT_ERR_INVAL;
     }
@@ -458,6 +637,7 @@ int zt__runner_new(zt_runner **prunner, const zt_runner_config *cfg, char *err, 
     rv = open_node(r, has_planet, err, errlen);
     if (rv != 0)
         goto out;
+    open_portmap(r);
 
     *prunner = r;
     r = NULL;
@@ -518,7 +698,19 @@ uint16_t zt__runner_primary_port(const zt_runner *r)
 
 uint16_t zt__runner_secondary_port(const zt_runner *r)
 {
-    return r->secondary_port;
+    return atomic_load(&r->secondary_port);
+}
+
+uint16_t zt__runner_tertiary_port(const zt_runner *r)
+{
+    return r->tertiary_port;
+}
+
+bool zt__runner_port_mapping(const zt_runner *r, zt_inetaddr *external, const char **pmethod)
+{
+    if (r->portmap == NULL)
+        return false;
+    return r->cfg.port_mapper->get(r->portmap, external, pmethod);
 }
 
 const char *zt__runner_home(const zt_runner *r)
@@ -534,10 +726,12 @@ size_t zt__runner_local_sockets(const zt_runner *r, zt_inetaddr *out, size_t max
         const zt_runner_sock *s = &r->socks[i];
         bool is_bound = r->cfg.bind_specific;
 
+        uint16_t port = atomic_load(&s->port);
+
         if (s->family == AF_INET)
-            zt__inetaddr_set4(&out[i], is_bound ? r->bind_ip4 : any, s->port);
+            zt__inetaddr_set4(&out[i], is_bound ? r->bind_ip4 : any, port);
         else
-            zt__inetaddr_set6(&out[i], is_bound ? r->bind_ip6 : any, s->port);
+            zt__inetaddr_set6(&out[i], is_bound ? r->bind_ip6 : any, port);
     }
     return r->nsocks;
 }

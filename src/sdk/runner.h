@@ -17,8 +17,12 @@
  * queue behind the callback.)
  *
  * Sockets.  The node sees local socket IDs 0..n-1, the index of each bound socket in the order
- * primary IPv4, primary IPv6, secondary IPv4, secondary IPv6 (missing ones are skipped).
- * Datagrams for ZT_LOCAL_SOCKET_ANY leave from every socket of the right family (vl1.md
+ * primary IPv4, primary IPv6, secondary IPv4, secondary IPv6, tertiary IPv4, tertiary IPv6
+ * (missing ones are skipped; the tertiary port exists only with port_mapping).  The set of
+ * IDs and their families never change after zt__runner_new(); a port may: when the node has
+ * been offline for more than 120 s, a random secondary port is re-bound to a new random port
+ * (vl1.md §5.11), and its sockets keep their IDs, so the paths through them move to the new
+ * port.  Datagrams for ZT_LOCAL_SOCKET_ANY leave from every socket of the right family (vl1.md
  * §5.11).  Datagrams produced during one node call are queued and sent with sendmmsg when the
  * call returns; a datagram with a TTL of its own is sent at once, in order.
  */
@@ -30,6 +34,7 @@
 #include <stdint.h>
 
 #include "core/node.h"
+#include "sdk/portmap.h"
 #include "util/errors.h"
 
 typedef struct zt_runner zt_runner;
@@ -108,6 +113,18 @@ typedef struct zt_runner_config {
     const char *home;             /* required; created (0700) if missing; copied */
     int primary_port;             /* 0..65535; 0: random in [20000, 65499] (default 9993) */
     int secondary_port;           /* -1: none; 0: random (default); else that port */
+    /* Port mapping (vl1.md §5.11, default false): the runner binds a tertiary port
+     * (|tertiary_port|: 0 random, counting up as the secondary does; else that port) and
+     * |port_mapper| maps it on the gateway (zt-service: zt__portmap_gateway, UPnP IGD then
+     * NAT-PMP; portmap.h), from its own thread, from zt__runner_new() until zt__runner_del(),
+     * which deletes the mapping.  The external address is advertised to peers first among our
+     * addresses.  port_mapping without a port_mapper is ZT_ERR_INVAL. */
+    bool port_mapping;
+    int tertiary_port;
+    const zt_portmap_ops *port_mapper;
+    /* TEST KNOB: how long the node must have been offline before a random secondary port is
+     * re-bound (0: 120000 ms, vl1.md §5.11); tests set it short to see it happen. */
+    int64_t secondary_rebind_ms;
     /* NULL: bind the wildcard addresses 0.0.0.0 and ::; else bind only these (4- and 16-byte
      * addresses, network order; either may be NULL to skip that family).  Copied. */
     const uint8_t *bind_ip4;
@@ -138,7 +155,8 @@ typedef struct zt_runner_config {
     /* Invoked on the I/O thread (see above).  Optional. */
     void (*event)(void *user, const zt_runner_event *ev);
     /* One line of text, no newline.  Invoked on the I/O thread, or on the thread inside
-     * zt__runner_new()/zt__runner_del().  Optional. */
+     * zt__runner_new()/zt__runner_del(); with port_mapping also on the port mapper's thread
+     * (so it must then be thread-safe).  Optional. */
     void (*log)(void *user, zt_runner_log_level level, const char *msg);
     void *user;
 } zt_runner_config;
@@ -160,18 +178,25 @@ int zt__runner_start(zt_runner *r);
 /* Asks the I/O thread to stop (any thread, async-signal-safe).  zt__runner_del() waits. */
 void zt__runner_stop(zt_runner *r);
 
-/* Stops and joins the I/O thread, frees the node (which saves its peers through the home
+/* Stops and joins the I/O thread, deletes the port mapping (its thread waits for the gateway's
+ * answer, a few seconds at most), frees the node (which saves its peers through the home
  * directory), closes the sockets and frees |r|.  Not from the I/O thread.  NULL is a no-op. */
 void zt__runner_del(zt_runner *r);
 
-/* Immutable after zt__runner_new: any thread, no waiting. */
+/* Any thread, no waiting.  Immutable after zt__runner_new, except the secondary port, which
+ * the I/O thread may re-bind (above): read atomically, it is the current one. */
 uint64_t zt__runner_address(const zt_runner *r);
 uint16_t zt__runner_primary_port(const zt_runner *r);
 uint16_t zt__runner_secondary_port(const zt_runner *r); /* 0: none */
+uint16_t zt__runner_tertiary_port(const zt_runner *r);  /* 0: none (no port mapping) */
 const char *zt__runner_home(const zt_runner *r);
 /* The addresses the UDP sockets are bound to (the wildcard or the bind address, with the
- * port), in local socket ID order; up to |max| into |out|.  Returns how many there are. */
+ * port), in local socket ID order; up to |max| into |out|.  Returns how many there are.  The
+ * count and families are fixed; the ports are read atomically (a re-bound secondary). */
 size_t zt__runner_local_sockets(const zt_runner *r, zt_inetaddr *out, size_t max);
+/* True when the tertiary port is mapped on the gateway now: *external (may be NULL) gets the
+ * external address, *pmethod (may be NULL) "upnp" or "natpmp".  Any thread, no waiting. */
+bool zt__runner_port_mapping(const zt_runner *r, zt_inetaddr *external, const char **pmethod);
 
 /* Commands: copied and queued for the I/O thread.  Return 0 (queued), ZT_ERR_RANGE (message
  * too large), ZT_ERR_LIMIT (queue full), ZT_ERR_AGAIN (the runner has stopped) or

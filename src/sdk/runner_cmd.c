@@ -24,6 +24,7 @@ typedef enum {
     CMD_MULTICAST_UNSUBSCRIBE = ZT_RUNNER_CMD_MULTICAST_UNSUBSCRIBE,
     CMD_ENABLE_CONTROLLER = 50,
     CMD_IDENTITY_CHECKED = 51,
+    CMD_ADDRESSES = 52,
     CMD_QUERY = 100,
 } cmd_kind;
 
@@ -231,6 +232,9 @@ static void run_command(zt_runner *r, zt_runner_cmd *c, int64_t now)
         if (rv == ZT_ERR_NOTFOUND)
             rv = 0; /* the node gave up waiting: nothing to do */
         break;
+    case CMD_ADDRESSES:
+        zt__runner_refresh_addresses(r);
+        return;
     case CMD_QUERY:
         c->query->result = answer_query(r, c->query);
         finish_query(r, c->query);
@@ -458,6 +462,11 @@ int zt__runner_multicast(zt_runner *r, uint64_t nwid, uint64_t mac, uint32_t adi
 int zt__runner_enable_controller(zt_runner *r)
 {
     return post_simple(r, CMD_ENABLE_CONTROLLER, 0, 0, NULL, 0);
+}
+
+int zt__runner_post_addresses(zt_runner *r)
+{
+    return post_simple(r, CMD_ADDRESSES, 0, 0, NULL, 0);
 }
 
 static zt_ssize query(zt_runner *r, runner_query *q)

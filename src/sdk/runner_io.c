@@ -21,7 +21,8 @@
 #include "zts_controller.h"
 
 #define RUNNER_RX_ROUNDS 8          /* recvmmsg calls per readiness before yielding */
-#define RUNNER_MAX_LOCAL_ADDRS 32
+#define RUNNER_MAX_LOCAL_ADDRS 16  /* what the node keeps (zt__node_set_local_addresses) */
+#define RUNNER_PORT_CHECK_MS 10000 /* how often the secondary port's re-bind is considered */
 #define RUNNER_ADDR_REFRESH_MS 60000
 #define RUNNER_PRUNE_MS 3600000
 #define RUNNER_PEER_MAX_AGE_MS (30LL * 24 * 3600 * 1000) /* service.md §2 */
@@ -391,7 +392,9 @@ void zt__runner_fail(zt_runner *r, int rv, const char *what)
 
 static int64_t housekeeping_deadline(const zt_runner *r)
 {
-    return r->next_addr_refresh < r->next_prune ? r->next_addr_refresh : r->next_prune;
+    int64_t d = r->next_addr_refresh < r->next_prune ? r->next_addr_refresh : r->next_prune;
+
+    return r->next_port_check < d ? r->next_port_check : d;
 }
 
 void zt__runner_after_node(zt_runner *r)
@@ -441,11 +444,11 @@ static bool is_loopback(const zt_inetaddr *a)
 
 static void add_local(zt_runner *r, zt_inetaddr *out, size_t *pn, const zt_inetaddr *ip)
 {
-    uint16_t ports[2] = {r->primary_port, r->secondary_port};
+    uint16_t ports[3] = {r->primary_port, atomic_load(&r->secondary_port), r->tertiary_port};
 
     if (is_link_local(ip) || (is_loopback(ip) && !r->cfg.allow_loopback_paths))
         return;
-    for (unsigned i = 0; i < 2; i++) {
+    for (unsigned i = 0; i < 3; i++) {
         zt_inetaddr a = *ip;
         if (ports[i] == 0 || *pn >= RUNNER_MAX_LOCAL_ADDRS)
             continue;
@@ -465,8 +468,10 @@ static bool if_blacklisted(const zt_runner *r, const char *name)
     return false;
 }
 
-/* Tells the node which addresses we have (PUSH_DIRECT_PATHS, vl1.md §4.7). */
-static void refresh_local_addresses(zt_runner *r)
+/* Tells the node which addresses we have (PUSH_DIRECT_PATHS, vl1.md §4.7): the address the
+ * gateway maps to our tertiary port first (the one most likely to work from outside), then
+ * each interface address with each of our ports, as many as the node keeps. */
+void zt__runner_refresh_addresses(zt_runner *r)
 {
     zt_inetaddr addrs[RUNNER_MAX_LOCAL_ADDRS], ip;
     struct ifaddrs *ifa = NULL;
@@ -474,6 +479,8 @@ static void refresh_local_addresses(zt_runner *r)
 
     if (!r->cfg.advertise_local_addresses)
         return;
+    if (zt__runner_port_mapping(r, &addrs[0], NULL))
+        n = 1;
     if (r->cfg.bind_specific) {
         if (r->has_bind_ip4) {
             zt__inetaddr_set4(&ip, r->bind_ip4, 0);
@@ -500,18 +507,57 @@ static void refresh_local_addresses(zt_runner *r)
         }
         freeifaddrs(ifa);
     }
+    zt__runner_tunnel_own_addresses(r, addrs, n);
     if (zt__node_set_local_addresses(r->node, addrs, n) != 0)
         zt__runner_log(r, ZT_RUNNER_LOG_WARN, "cannot set local addresses");
     else
         zt__runner_log(r, ZT_RUNNER_LOG_DEBUG, "%zu local addresses advertised", n);
 }
 
+/* vl1.md §5.11: a node offline for more than 120 s (cfg.secondary_rebind_ms) moves its random
+ * secondary port to a new random one, at most once per such period: some NATs stop passing
+ * a port's traffic after a while (a "coma"), and a new port gets a new NAT mapping.  The
+ * sockets keep their local socket IDs (runner.h), so our paths through them follow. */
+static void check_secondary_port(zt_runner *r, int64_t now)
+{
+    int64_t since, every = r->rebind_ms / 4;
+    uint16_t old;
+    int rv;
+
+    every = every > RUNNER_PORT_CHECK_MS ? RUNNER_PORT_CHECK_MS : every < 10 ? 10 : every;
+    r->next_port_check = now + every;
+    if (zt__node_is_online(r->node)) {
+        r->last_online = now;
+        return;
+    }
+    since = r->last_online > r->last_rebind ? r->last_online : r->last_rebind;
+    if (now - since <= r->rebind_ms)
+        return;
+    old = atomic_load(&r->secondary_port);
+    rv = zt__runner_rebind_secondary(r);
+    r->last_rebind = now;
+    if (rv != 0) {
+        zt__runner_log(r, ZT_RUNNER_LOG_WARN,
+                       "offline for %llds; cannot move the secondary port %u: %s",
+                       (long long)((now - r->last_online) / 1000), (unsigned)old,
+                       zt__strerror(rv));
+        return;
+    }
+    zt__runner_log(r, ZT_RUNNER_LOG_INFO,
+                   "offline for %llds: secondary port %u re-randomized to %u",
+                   (long long)((now - r->last_online) / 1000), (unsigned)old,
+                   (unsigned)atomic_load(&r->secondary_port));
+    zt__runner_refresh_addresses(r);
+}
+
 static void housekeeping(zt_runner *r, int64_t now)
 {
     if (now >= r->next_addr_refresh) {
-        refresh_local_addresses(r);
+        zt__runner_refresh_addresses(r);
         r->next_addr_refresh = now + RUNNER_ADDR_REFRESH_MS;
     }
+    if (now >= r->next_port_check)
+        check_secondary_port(r, now);
     if (now >= r->next_prune) {
         unsigned n = zt__home_prune_peers(r->home, RUNNER_PEER_MAX_AGE_MS,
                                           zt__io_clock_wall_ms());
@@ -592,6 +638,11 @@ void *zt__runner_io_main(void *arg)
     ev.type = ZT_RUNNER_EVENT_STARTED;
     zt__runner_emit(r, &ev);
 
+    /* The secondary port is re-bound only when random (cfg.secondary_port 0) and present. */
+    r->last_online = zt__io_clock_ms();
+    r->next_port_check = r->cfg.secondary_port == 0 && r->sec_count > 0
+                             ? r->last_online + r->rebind_ms / 4
+                             : ZT_LOOP_NEVER;
     housekeeping(r, zt__io_clock_ms());
     rv = zt__node_process_timers(r->node, zt__io_clock_ms());
     if (zt__err_is_fatal(rv))

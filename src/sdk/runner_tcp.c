@@ -65,8 +65,21 @@ bool zt__runner_tunnel_wanted(zt_runner *r, const zt_inetaddr *to)
     if (r->cfg.tcp_force)
         return true;
     /* The clock only once the cheap tests pass: this runs for every IPv4 datagram sent. */
-    return r->cfg.tcp_fallback && zt__inetaddr_scope(to) == ZT_IP_SCOPE_GLOBAL &&
-           zt__io_clock_ms() - r->tunnel.last_global_udp >= TUNNEL_AFTER_MS;
+    if (!r->cfg.tcp_fallback || zt__inetaddr_scope(to) != ZT_IP_SCOPE_GLOBAL ||
+        zt__io_clock_ms() - r->tunnel.last_global_udp < TUNNEL_AFTER_MS)
+        return false;
+    for (unsigned i = 0; i < r->tunnel.n_own4; i++)
+        if (memcmp(r->tunnel.own4[i], to->ip, 4) == 0)
+            return false; /* this host */
+    return true;
+}
+
+void zt__runner_tunnel_own_addresses(zt_runner *r, const zt_inetaddr *addrs, size_t n)
+{
+    r->tunnel.n_own4 = 0;
+    for (size_t i = 0; i < n && r->tunnel.n_own4 < ZT_RUNNER_TUNNEL_OWN4; i++)
+        if (addrs[i].family == 4)
+            memcpy(r->tunnel.own4[r->tunnel.n_own4++], addrs[i].ip, 4);
 }
 
 /* Wakes on writability only while connecting or with a queue (one epoll_ctl per change, not

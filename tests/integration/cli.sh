@@ -13,6 +13,8 @@ CLI=$(realpath "$1")
 STUB=$(realpath "$2")
 EXP=$(realpath "$3")
 SVC=${4:+$(realpath "$4")}
+# No port mapping from a test's zt-service (docs/service.md, "Port mapping"), as lib.sh says.
+export ZT_NO_PORT_MAPPING=1
 # The interpreter itself, not a version-manager shim (which costs ~0.5 s a start).
 PY=$(python3 -c 'import sys; print(sys.executable)')
 tmp=$(mktemp -d)

@@ -4,6 +4,11 @@
 # it installs the traps that stop every process and keep or remove |tmp| (kept with
 # ZT_KEEP_TMP=1, or when the caller sets |keep_tmp| to 1).
 
+# No zt-service a test starts maps ports on a gateway (docs/service.md, "Port mapping"): no
+# SSDP search or NAT-PMP request may leave a test.  port_mapping.sh lifts it for its nodes,
+# inside the namespaces it makes.
+export ZT_NO_PORT_MAPPING=1
+
 log() { printf '[%s] %s\n' "$name" "$*"; }
 
 # Seconds left of the test's overall budget (|budget| seconds from |t0|; at least 1).
@@ -185,6 +190,15 @@ start_root() {
         stop_all
     done
     fail "root could not bind a port"
+}
+
+# api [netns] <home> <path>: GET on that node's local API (from inside the namespace when one
+# is given); prints the body.
+api() {
+    local ns=() h=$1 p=$2
+    if (($# == 3)); then ns=(ip netns exec "$1"); h=$2; p=$3; fi
+    "${ns[@]}" curl -sf -m 10 -H "X-ZT1-Auth: $(cat "$tmp/$h/authtoken.secret")" \
+        "http://127.0.0.1:$(cat "$tmp/$h/zerotier-one.port")$p"
 }
 
 # ---- programs under libztintercept.so (intercept.sh, bench/bench_intercept.sh,

@@ -28,12 +28,6 @@ name=local_conf
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-# api <home> <path>: GET on that node's API; prints the body.
-api() {
-    curl -sf -m 10 -H "X-ZT1-Auth: $(cat "$tmp/$1/authtoken.secret")" \
-        "http://127.0.0.1:$(cat "$tmp/$1/zerotier-one.port")$2"
-}
-
 # paths <home> <peer>: the addresses of that node's direct paths to <peer>, one per line.
 paths() {
     api "$1" "/peer/$2" | python3 -c '

@@ -37,13 +37,6 @@ on_cleanup() {
     ip netns del "$ns_a" 2>/dev/null || true
 }
 
-# api [netns] <home> <path>: GET on that node's API (inside the namespace when given).
-api() {
-    local ns=() h=$1 p=$2
-    if (($# == 3)); then ns=(ip netns exec "$1"); h=$2; p=$3; fi
-    "${ns[@]}" curl -sf -m 10 -H "X-ZT1-Auth: $(cat "$tmp/$h/authtoken.secret")" \
-        "http://127.0.0.1:$(cat "$tmp/$h/zerotier-one.port")$p"
-}
 # json <expr over d>: evaluates it on stdin's JSON.
 json() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 

@@ -10,3 +10,11 @@ add_test(NAME integration.vl2_loopback
          COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/vl2_loopback.sh
                  $<TARGET_FILE:zt-service> $<TARGET_FILE:zt-idtool> $<TARGET_FILE:zt-ctltool>)
 set_tests_properties(integration.vl2_loopback PROPERTIES LABELS integration TIMEOUT 120)
+
+# A planet of two roots in a network namespace, each member homed on one (nft blocks the other):
+# WHOIS forwarded and packets relayed between roots, then PUSH_DIRECT_PATHS takes the members
+# direct (two_roots.sh; skipped without root, ip netns or nft).
+add_test(NAME integration.two_roots
+         COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/two_roots.sh
+                 $<TARGET_FILE:zt-service> $<TARGET_FILE:zt-idtool> $<TARGET_FILE:zt-ctltool>)
+set_tests_properties(integration.two_roots PROPERTIES LABELS integration TIMEOUT 200)

@@ -3,7 +3,7 @@
  * argument checks before the service gate, every call's answer in every state (idle, running
  * but offline, stopping, freed), the event sequence of start/stop cycles with filled details,
  * a port that cannot be bound, an identity.secret that is a FIFO (issue 9), settings kept
- * across runs, and zts_free being final.
+ * across runs, local.conf when allowed (issue 12), and zts_free being final.
  *
  * The node's planet names one root on 127.0.0.1 at a port nobody listens on, so the node runs
  * but never comes online; nothing leaves this host.  One process, one stack: the cases run in
@@ -18,6 +18,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 static int codes[MAX_EVENTS];
 static uint64_t node_addr[MAX_EVENTS];
+static uint16_t node_port[MAX_EVENTS];
 static unsigned nevents;
 static char home[256];
 
@@ -48,6 +50,7 @@ static void on_event(void *p)
     if (nevents < MAX_EVENTS) {
         codes[nevents] = m->eventCode;
         node_addr[nevents] = m->node != NULL ? m->node->address : 0;
+        node_port[nevents] = m->node != NULL ? m->node->primaryPort : 0;
         /* api.md §6.2: only the detail of the event's category may be set */
         if (m->eventCode >= 200 && m->eventCode <= 206)
             node_addr[nevents] |= (m->network || m->netif || m->peer || m->addr) ? 1ull << 63 : 0;
@@ -371,6 +374,91 @@ static void test_fifo_identity(void **state)
     assert_true(found);
 }
 
+/* A TCP listener on 127.0.0.1 (a relay stand-in); its port into |port|. */
+static int tcp_listener(uint16_t *port)
+{
+    struct sockaddr_in a;
+    socklen_t alen = sizeof(a);
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+
+    assert_true(s >= 0);
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(listen(s, 4), 0);
+    assert_int_equal(getsockname(s, (struct sockaddr *)&a, &alen), 0);
+    *port = ntohs(a.sin_port);
+    return s;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    fclose(f);
+}
+
+/* zts_allow_local_conf(1): local.conf's settings apply (docs/embedding.md).  primaryPort
+ * overrides zts_start's port; forceTcpRelay with tcpFallbackRelay makes the node connect to
+ * that relay at once (a listener here stands in for it).  A local.conf that is not a JSON
+ * object fails the start.  Without the call, local.conf is not read. */
+static void test_local_conf(void **state)
+{
+    char dir[300], path[340], conf[512];
+    struct pollfd pfd;
+    uint16_t relay_port, udp_port = (uint16_t)(21000 + getpid() % 20000);
+    unsigned base;
+    int lst, up, err, down;
+
+    (void)state;
+    usleep(300 * 1000);
+    snprintf(dir, sizeof(dir), "%s-lc", home);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    write_planet(dir, 9);
+    lst = tcp_listener(&relay_port);
+    snprintf(conf, sizeof(conf),
+             "{\"settings\": {\"primaryPort\": %u, \"allowSecondaryPort\": false, "
+             "\"forceTcpRelay\": true, \"tcpFallbackRelay\": \"127.0.0.1/%u\"}}",
+             udp_port, relay_port);
+    snprintf(path, sizeof(path), "%s/local.conf", dir);
+    write_file(path, conf);
+
+    /* Not allowed: not read (the port is zts_start's) */
+    base = event_count();
+    assert_int_equal(zts_start(dir, on_event, 0), ZTS_ERR_OK);
+    up = wait_event(ZTS_EVENT_NODE_UP, base);
+    assert_true(up >= 0);
+    assert_int_not_equal(node_port[up], udp_port);
+    assert_int_equal(zts_stop(), ZTS_ERR_OK);
+    assert_true(wait_event(ZTS_EVENT_NODE_DOWN, base) >= 0);
+    usleep(300 * 1000);
+
+    assert_int_equal(zts_allow_local_conf(1), ZTS_ERR_OK);
+    base = event_count();
+    assert_int_equal(zts_start(dir, on_event, 0), ZTS_ERR_OK);
+    up = wait_event(ZTS_EVENT_NODE_UP, base);
+    assert_true(up >= 0);
+    assert_int_equal(node_port[up], udp_port);
+    pfd.fd = lst;
+    pfd.events = POLLIN;
+    assert_int_equal(poll(&pfd, 1, 10000), 1); /* the node dialled the relay */
+    assert_int_equal(zts_stop(), ZTS_ERR_OK);
+    assert_true(wait_event(ZTS_EVENT_NODE_DOWN, base) >= 0);
+    close(lst);
+    usleep(300 * 1000);
+
+    write_file(path, "[\"not\", \"an object\"]");
+    base = event_count();
+    assert_int_equal(zts_start(dir, on_event, 0), ZTS_ERR_OK);
+    err = wait_event(ZTS_EVENT_NODE_UNRECOVERABLE_ERROR, base);
+    down = wait_event(ZTS_EVENT_NODE_DOWN, base);
+    assert_true(err >= 0 && down > err);
+    assert_int_equal(zts_allow_local_conf(0), ZTS_ERR_OK);
+}
+
 static void test_zts_free(void **state)
 {
     unsigned base;
@@ -395,6 +483,7 @@ int main(void)
         cmocka_unit_test(test_restart),
         cmocka_unit_test(test_port_in_use),
         cmocka_unit_test(test_fifo_identity),
+        cmocka_unit_test(test_local_conf),
         cmocka_unit_test(test_zts_free),
     };
     char tmpl[] = "/tmp/zt-control.XXXXXX";

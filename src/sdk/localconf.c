@@ -1,31 +1,40 @@
 /*
- * localconf.c: what zt-service takes from HOME/local.conf at start (service.md §3;
- * docs/service.md, "Home directory"): the ports, settings.bind, the TCP relay's three keys,
- * interfacePrefixBlacklist, controllerDbPath, lowBandwidthMode, and the path blacklists of
- * physical.<cidr> and virtual.<address>.  Values it cannot use are ignored with one warning
- * each.
+ * localconf.c: what a node takes from HOME/local.conf at start (service.md §3;
+ * docs/service.md, "Home directory"), for zt-service and for libzt when the application
+ * allowed it (zts_allow_local_conf): the ports and port mapping, settings.bind, the TCP
+ * relay's three keys, interfacePrefixBlacklist, controllerDbPath, lowBandwidthMode, and the
+ * path blacklists of physical.<cidr> and virtual.<address>.  Values it cannot use are ignored
+ * with one warning each.  localconf.h.
  */
+#include "sdk/localconf.h"
+
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
 #include "codec/inetaddr.h"
-#include "service.h"
+#include "io/file.h"
+#include "util/errors.h"
 #include "util/hex.h"
+
+/* Where the zt__local_conf_apply() call in progress sends its warnings. */
+static _Thread_local void (*warn_fn)(void *user, const char *msg);
+static _Thread_local void *warn_user;
 
 static void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void warn(const char *fmt, ...)
 {
+    char line[512];
     va_list ap;
 
-    fprintf(stderr, "zt-service: local.conf: ");
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    (void)vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    if (warn_fn != NULL)
+        warn_fn(warn_user, line);
 }
 
 /* A port setting: an integer in [0, 65535], else ignored with a warning. */
@@ -45,6 +54,7 @@ static bool conf_port(const json_t *settings, const char *key, int *out)
 
 static void apply_ports(const json_t *settings, zt_runner_config *cfg)
 {
+    const json_t *mapping = json_object_get(settings, "portMappingEnabled");
     int port;
 
     if (conf_port(settings, "primaryPort", &port))
@@ -53,11 +63,19 @@ static void apply_ports(const json_t *settings, zt_runner_config *cfg)
         cfg->secondary_port = port;
     if (json_is_false(json_object_get(settings, "allowSecondaryPort")))
         cfg->secondary_port = -1;
+    if (conf_port(settings, "tertiaryPort", &port))
+        cfg->tertiary_port = port;
+    /* portMappingEnabled (default true) turns the mapping off, or on again unless
+     * --no-port-mapping or ZT_NO_PORT_MAPPING took the mapper away (options.c). */
+    if (mapping != NULL && !json_is_boolean(mapping))
+        warn("settings.portMappingEnabled is not true or false; ignored");
+    else if (mapping != NULL)
+        cfg->port_mapping = json_is_true(mapping) && cfg->port_mapper != NULL;
 }
 
 /* settings.bind: the first IPv4 and the first IPv6 address are bound, instead of the wildcard
  * addresses (the runner binds one address per family). */
-static void apply_bind(const json_t *settings, zt_runner_config *cfg, svc_local_conf *out)
+static void apply_bind(const json_t *settings, zt_runner_config *cfg, zt_local_conf *out)
 {
     const json_t *list = json_object_get(settings, "bind"), *v;
     bool has4 = false, has6 = false;
@@ -169,16 +187,50 @@ static void apply_paths(const json_t *conf, zt_runner_local *l)
     }
 }
 
-bool zt__svc_local_conf_apply(const char *home, zt_runner_config *cfg, svc_local_conf *out)
+json_t *zt__local_conf_read(const char *home, char *err, size_t errlen)
 {
-    char err[512];
-    json_t *conf = zt__svc_local_conf_read(home, err, sizeof(err));
+    char path[4096], why[160];
+    zt_io_file_info info;
+    json_error_t jerr;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    json_t *conf;
+    int rv;
+
+    if (snprintf(path, sizeof(path), "%s/local.conf", home) >= (int)sizeof(path)) {
+        snprintf(err, errlen, "home path %s is too long", home);
+        return NULL;
+    }
+    rv = zt__io_read_file_info(path, ZT_LOCAL_CONF_MAX, &data, &len, &info);
+    if (rv == ZT_ERR_NOTFOUND)
+        return json_object();
+    if (rv != 0) {
+        snprintf(err, errlen, "cannot read %s: %s", path,
+                 zt__io_file_why(rv, &info, why, sizeof(why)));
+        return NULL;
+    }
+    conf = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &jerr);
+    free(data);
+    if (conf == NULL || !json_is_object(conf)) {
+        snprintf(err, errlen, "%s is not a JSON object (%s)", path,
+                 conf == NULL ? jerr.text : "another JSON value");
+        json_decref(conf);
+        return NULL;
+    }
+    return conf;
+}
+
+int zt__local_conf_apply(const char *home, zt_runner_config *cfg, zt_local_conf *out,
+                         void (*warn_cb)(void *user, const char *msg), void *user, char *err,
+                         size_t errlen)
+{
+    json_t *conf = zt__local_conf_read(home, err, errlen);
     const json_t *settings;
 
-    if (conf == NULL) {
-        fprintf(stderr, "zt-service: %s; refusing to start\n", err);
-        return false;
-    }
+    if (conf == NULL)
+        return ZT_ERR_INVAL;
+    warn_fn = warn_cb;
+    warn_user = user;
     memset(out, 0, sizeof(*out));
     settings = json_object_get(conf, "settings");
     apply_ports(settings, cfg);
@@ -188,5 +240,7 @@ bool zt__svc_local_conf_apply(const char *home, zt_runner_config *cfg, svc_local
     apply_paths(conf, &out->local);
     cfg->local = &out->local;
     json_decref(conf);
-    return true;
+    warn_fn = NULL;
+    warn_user = NULL;
+    return 0;
 }
