@@ -11,3 +11,6 @@ find_package(Threads REQUIRED)
 pkg_check_modules(MINIUPNPC REQUIRED IMPORTED_TARGET miniupnpc)
 find_path(ZT_NATPMP_INCLUDE_DIR natpmp.h REQUIRED)
 find_library(ZT_NATPMP_LIBRARY natpmp REQUIRED)
+# libpq: the controller's PostgreSQL store (src/controller/store_pg*.c, library zt_store_pg;
+# libzt never links it).
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)

@@ -10,6 +10,7 @@ packages=(build-essential cmake pkg-config clang libclang-rt-dev dpkg-dev
           libsodium-dev libssl-dev liblz4-dev libjansson-dev libcmocka-dev libsqlite3-dev
           libmicrohttpd-dev libcurl4-openssl-dev curl python3 xxd iproute2
           libminiupnpc-dev libnatpmp-dev
+          postgresql libpq-dev
           redis-server redis-tools nftables)
 
 missing=()

@@ -11,10 +11,11 @@
  *   zt__store_sqlite_open  the embedded default: one SQLite file, WAL, versioned schema
  *   zt__store_json_open    zerotier-one's controller.d tree (§6.1), one JSON file per record;
  *                         used for import and export (zt__store_copy), and usable live
- * mem and sqlite keep a per-network index (addresses in ipAssignments, active bridges) updated
- * with each member write, so that a config request reads one member, not the whole network;
- * json answers the same queries by reading every member file.
- * A PostgreSQL backend fits the same ops table (see docs/internals/controller-store.md).
+ *   zt__store_pg_open      PostgreSQL via libpq (library zt_store_pg), for shared databases
+ * mem, sqlite and pg keep a per-network index (addresses in ipAssignments, active bridges)
+ * updated with each member write, so that a config request reads one member, not the whole
+ * network; json answers the same queries by reading every member file
+ * (docs/internals/controller-store.md).
  *
  * Rules common to all backends:
  *  - Records are copied in and out: put_* borrows its argument, get_* fills caller storage
@@ -117,6 +118,29 @@ int zt__store_sqlite_schema_version(void);
  * Returns 0, ZT_ERR_IO (with a sentence in |err|) or ZT_ERR_NOMEM.
  */
 int zt__store_json_open(zt_store **pst, const char *dir, char *err, size_t errlen);
+
+/*
+ * zt__store_pg_open connects to the PostgreSQL database named by |conninfo| (a libpq connection
+ * string, "host=... dbname=...", or a postgresql:// URL; never repeated in messages, since it
+ * may hold a password) and keeps the records in the tables of its current schema (the first
+ * existing one of search_path: a database, or options='-c search_path=...', of the controller's
+ * own), creating or migrating them in one transaction; a newer schema is refused.  Several
+ * processes may share the database: begin..commit is a REPEATABLE READ transaction, and an
+ * address the controller allocated (found free by zt__store_ip_in_use, then written) is
+ * unique in its network (docs/internals/controller-store.md).  Linked from zt_store_pg, not
+ * zt_controller (libzt does not depend on libpq).  Returns 0, or with a sentence in |err|:
+ *   ZT_ERR_IO           cannot connect, or the server refused a statement
+ *   ZT_ERR_UNSUPPORTED  the schema version is newer than this build knows, or the server older
+ *                       than PostgreSQL 10
+ *   ZT_ERR_INVAL        tables of ours damaged or another application's, or no schema to use
+ *   ZT_ERR_NOMEM
+ * Its calls may also return ZT_ERR_AGAIN (a concurrent transaction changed what this one read
+ * and wrote: roll back and try again; outside a transaction the store retries by itself) and
+ * ZT_ERR_EXISTS (put_member: an allocated address was allocated to another member meanwhile).
+ * A lost connection fails the call with ZT_ERR_IO; the next call reconnects (a transaction
+ * open then is over: roll back).
+ */
+int zt__store_pg_open(zt_store **pst, const char *conninfo, char *err, size_t errlen);
 
 /* ---- operations ------------------------------------------------------------------------------ */
 

@@ -8,6 +8,8 @@
 
 #include "testutil.h"
 
+#include <libpq-fe.h>
+
 #include "controller/model.h"
 #include "controller/store.h"
 
@@ -34,11 +36,35 @@ typedef struct backend {
     bool persistent;                              /* reopen on |dir| sees the data */
     bool can_rollback;
     size_t bulk; /* members in the bulk case */
-    /* Overwrites the stored member record with |text| (NULL: cannot). */
-    void (*corrupt_member)(const char *dir, uint64_t nwid, uint64_t node, const char *text);
+    /* Overwrites the stored member record with |text|: false if the backend cannot hold that
+     * text (pg's jsonb column refuses what is not JSON).  NULL: cannot at all. */
+    bool (*corrupt_member)(const char *dir, uint64_t nwid, uint64_t node, const char *text);
+    /* Removes what open() made outside |dir| (NULL: nothing). */
+    void (*cleanup)(const char *dir);
+    bool needs_server; /* pg: runs only when asked for, under tests/pg/pg_temp.sh */
 } backend;
 
-#define NBACKENDS 4
-extern const backend backends[NBACKENDS]; /* mem, sqlite, json, rt */
+#define NBACKENDS 5
+extern const backend backends[NBACKENDS]; /* mem, sqlite, json, rt, pg */
+
+/* ---- PostgreSQL (tests/pg/pg_temp.sh exports ZT_TEST_PG) --------------------------------- */
+
+/* The server's connection string (ZT_TEST_PG), or NULL when there is none. */
+const char *pg_test_conninfo(void);
+/* ZT_TEST_PG with |schema| as the search_path, in |out|: a store opened with it keeps its
+ * tables in that schema (one per test, so that tests never see each other's records). */
+void pg_schema_conninfo(const char *schema, char *out, size_t cap);
+/* A schema name of our own for the temp directory |dir|: "zt_t" + hex of its random part. */
+void pg_schema_of(const char *dir, char *out, size_t cap);
+/* A connection to the test server, with |schema| as the search_path (NULL: the default); fails
+ * the test if it cannot connect.  PQfinish() it. */
+PGconn *pg_connect(const char *schema);
+/* Runs |sql| (no parameters) on a connection of pg_connect(|schema|); fails the test on error. */
+void pg_exec(const char *schema, const char *sql);
+/* Drops |schema| and all in it, after ending the stores' sessions on the database (a failed
+ * test's store may still hold locks in it). */
+void pg_drop_schema(const char *schema);
+/* The integer in the first column of the first row of |sql|'s result. */
+long long pg_query_int(const char *schema, const char *sql);
 
 #endif
