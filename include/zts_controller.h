@@ -63,6 +63,12 @@ typedef struct zts_controller zts_controller;
 #define ZTS_CONTROLLER_STORE_MEMORY 0 /* lost when the controller is deleted */
 #define ZTS_CONTROLLER_STORE_SQLITE 1 /* store_path: a database file (created if missing) */
 #define ZTS_CONTROLLER_STORE_JSON 2   /* store_path: a controller.d directory (zerotier-one) */
+/* store_path: a libpq connection string or postgresql:// URL.  Several controller processes
+ * with one identity may share the database: an edit made through any of them reaches the
+ * members the others serve (their runners poll the database's notifications).  Only in
+ * programs built with the PostgreSQL store (zt-service; docs/internals/controller-store.md):
+ * elsewhere ZTS_CONTROLLER_ERR_ARG, "not built in". */
+#define ZTS_CONTROLLER_STORE_POSTGRESQL 3
 
 typedef struct zts_controller_config {
     /* The controller identity in text form WITH its secret ("address:0:public:secret").

@@ -30,6 +30,8 @@
 #include <unistd.h>
 
 #include "codec/inetaddr.h"
+#include "controller/controller.h"
+#include "controller/store.h"
 #include "io/clock.h"
 #include "sdk/home.h"
 #include "sdk/runner.h"
@@ -393,6 +395,33 @@ static void log_counters(service *svc)
             (unsigned long long)st.tx_dropped);
 }
 
+static void poll_store(struct zts_controller *ctl, void *arg)
+{
+    int *prv = arg;
+
+    *prv = ctl != NULL ? zt__controller_poll_store(zt__controller_of(ctl)) : 0;
+}
+
+/* Other controller processes sharing our PostgreSQL database changed records: the members we
+ * serve hear of it (issue 13; zt__controller_poll_store).  A no-op for the other stores. */
+static void poll_controller_store(service *svc, int64_t now)
+{
+    int rv = 0;
+
+    if (!svc->has_shared_store || now < svc->next_store_poll)
+        return;
+    svc->next_store_poll = now + 100;
+    if (zt__runner_controller_call(svc->runner, poll_store, &rv) == 0 && rv == ZT_ERR_IO &&
+        !svc->store_feed_down) {
+        zt__svc_log(svc, ZT_RUNNER_LOG_WARN, "controller: the database's change feed is down "
+                                             "(edits made elsewhere wait for it)");
+        svc->store_feed_down = true;
+    } else if (rv == 0 && svc->store_feed_down) {
+        zt__svc_log(svc, ZT_RUNNER_LOG_INFO, "controller: the change feed is back");
+        svc->store_feed_down = false;
+    }
+}
+
 /* How a run of the node ended (serve(), run_node()): the first two are exit statuses;
  * RUN_NOT_STARTED: it never served (the reason is printed; exit status 1). */
 enum { RUN_STOPPED = 0, RUN_FAILED = 1, RUN_COLLIDED = 2, RUN_NOT_STARTED = 3 };
@@ -436,6 +465,7 @@ static int serve(service *svc, const sigset_t *sigs)
         }
         if (svc->nping_ips > 0)
             zt__svc_run_ping_ips(svc, now);
+        poll_controller_store(svc, now);
         if (svc->peers_interval_ms > 0 && now >= next_peers) {
             if (next_peers != 0)
                 log_peers(svc, ZT_RUNNER_LOG_INFO);
@@ -696,6 +726,12 @@ int main(int argc, char **argv)
     block_signals(&sigs);
     if (!local_conf_apply(home, &cfg, &local))
         return 1;
+    if (svc.controller_db != NULL) /* the command line over local.conf */
+        snprintf(local.local.controller_db, sizeof(local.local.controller_db), "%s",
+                 svc.controller_db);
+    zt__store_pg_register(); /* ZTS_CONTROLLER_STORE_POSTGRESQL for the controller */
+    svc.has_shared_store = cfg.controller &&
+                           strncmp(local.local.controller_db, "postgres", 8) == 0;
     cfg.home = home;
     cfg.event = on_event;
     cfg.log = on_log;

@@ -40,6 +40,10 @@ static void usage(FILE *f)
             "  --log-peers SECONDS      log the peer list every SECONDS (default: at exit only)\n"
             "  --controller             run a network controller beside the node (records in\n"
             "                           HOME/controller.d/controller.sqlite3)\n"
+            "  --controller-db DB       --controller, records in DB: an SQLite file, or a\n"
+            "                           PostgreSQL database (postgresql://... or\n"
+            "                           postgres:<libpq conninfo>) that several controller\n"
+            "                           processes with this identity may share\n"
             "  --join NWID              join network NWID (16 hex digits) at start; repeatable\n"
             "                           (every HOME/networks.d/NWID.conf is joined too)\n"
             "  --no-api                 no local HTTP API (default: TCP on the primary port)\n"
@@ -262,6 +266,15 @@ static int opt_controller(service *svc, zt_runner_config *cfg, const char *val)
     return 0;
 }
 
+static int opt_controller_db(service *svc, zt_runner_config *cfg, const char *val)
+{
+    if (val[0] == 0 || strlen(val) >= sizeof(((zt_runner_local *)0)->controller_db))
+        return usage_error("--controller-db: empty or too long");
+    svc->controller_db = val;
+    cfg->controller = true;
+    return 0;
+}
+
 static int opt_join(service *svc, zt_runner_config *cfg, const char *val)
 {
     (void)cfg;
@@ -356,6 +369,7 @@ static const struct {
     {"--log-level", true, opt_log_level},
     {"--log-peers", true, opt_log_peers},
     {"--controller", false, opt_controller},
+    {"--controller-db", true, opt_controller_db},
     {"--join", true, opt_join},
     {"--no-api", false, opt_no_api},
     {"--no-stack", false, opt_no_stack},

@@ -64,6 +64,10 @@ typedef struct service {
     uint16_t icmp_id;           /* identifier of our echo requests */
     bool has_api;               /* the local HTTP API (default; --no-api turns it off) */
     bool has_stack;             /* lwIP and the intercept sockets (default; --no-stack) */
+    const char *controller_db;  /* --controller-db (over local.conf's controllerDbPath) */
+    bool has_shared_store;      /* the controller's records are in PostgreSQL */
+    bool store_feed_down;       /* main thread: its change feed failed (logged once) */
+    int64_t next_store_poll;    /* main thread: the change feed is read every 100 ms */
     struct svc_stack *stack;    /* netstack.h; NULL without */
     /* The last status line logged per network (a hash), so that a refresh that changes
      * nothing logs nothing (I/O thread only). */

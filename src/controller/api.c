@@ -115,11 +115,12 @@ static void set_new_err(const char *fmt, ...)
 static int open_store(zts_controller *c, const zts_controller_config *cfg)
 {
     bool needs_path = cfg->store_kind == ZTS_CONTROLLER_STORE_SQLITE ||
-                      cfg->store_kind == ZTS_CONTROLLER_STORE_JSON;
+                      cfg->store_kind == ZTS_CONTROLLER_STORE_JSON ||
+                      cfg->store_kind == ZTS_CONTROLLER_STORE_POSTGRESQL;
     int zrv;
 
     if (needs_path && (cfg->store_path == NULL || cfg->store_path[0] == '\0')) {
-        set_new_err("store_path is required for an SQLite or JSON store");
+        set_new_err("store_path is required for an SQLite, JSON or PostgreSQL store");
         return ZTS_CONTROLLER_ERR_ARG;
     }
     switch (cfg->store_kind) {
@@ -133,6 +134,13 @@ static int open_store(zts_controller *c, const zts_controller_config *cfg)
         break;
     case ZTS_CONTROLLER_STORE_JSON:
         zrv = zt__store_json_open(&c->store, cfg->store_path, new_err, sizeof(new_err));
+        break;
+    case ZTS_CONTROLLER_STORE_POSTGRESQL:
+        if (zt__store_pg_opener == NULL) {
+            set_new_err("this program is built without the PostgreSQL store");
+            return ZTS_CONTROLLER_ERR_ARG;
+        }
+        zrv = zt__store_pg_opener(&c->store, cfg->store_path, new_err, sizeof(new_err));
         break;
     default:
         set_new_err("unknown store_kind %d", cfg->store_kind);

@@ -170,6 +170,13 @@ void zt__controller_forget_network(zt_controller *ctl, uint64_t nwid);
 int zt__controller_flush(zt_controller *ctl, int64_t now, const zt_controller_out *out);
 /* Number of notes waiting. */
 size_t zt__controller_pending(const zt_controller *ctl);
+/* Notes what other processes sharing the store changed since the last call
+ * (zt__store_poll_changes: several controllers on one PostgreSQL database): a member whose
+ * authorisation went away is noted deauthorised, any other member or network changed, and
+ * "changes may have been missed" notes every network this controller serves members of.
+ * The caller then flushes.  Returns 0, or the store's error (ZT_ERR_IO while its
+ * notification channel is down: polled again later). */
+int zt__controller_poll_store(zt_controller *ctl);
 
 /* True when (nwid, node) asked within ZT_CTL_ONLINE_WINDOW of |now|. */
 bool zt__controller_is_online(const zt_controller *ctl, uint64_t nwid, uint64_t node,

@@ -188,3 +188,34 @@ int zt__controller_flush(zt_controller *ctl, int64_t now, const zt_controller_ou
     ctl->nnotes = 0;
     return first;
 }
+
+/* ---- changes other controllers made ------------------------------------------------------- */
+
+static int on_store_change(const zt_store_change *c, void *arg)
+{
+    zt_controller *ctl = arg;
+
+    switch (c->kind) {
+    case ZT_STORE_CHANGE_NETWORK:
+        (void)zt__controller_note_network_changed(ctl, c->nwid);
+        break;
+    case ZT_STORE_CHANGE_MEMBER:
+        if (c->was_authorized && !c->is_authorized)
+            (void)zt__controller_note_member_deauthorized(ctl, c->nwid, c->node);
+        else
+            (void)zt__controller_note_member_changed(ctl, c->nwid, c->node);
+        break;
+    case ZT_STORE_CHANGE_ALL:
+        for (size_t i = 0; i < ctl->ntracks; i++)
+            (void)zt__controller_note_network_changed(ctl, ctl->tracks[i].nwid);
+        break;
+    }
+    return 0; /* a full queue is counted (pending_dropped); the feed goes on */
+}
+
+int zt__controller_poll_store(zt_controller *ctl)
+{
+    if (ctl == NULL)
+        return ZT_ERR_INVAL;
+    return zt__store_poll_changes(ctl->store, on_store_change, ctl);
+}

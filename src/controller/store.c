@@ -459,3 +459,20 @@ out_notx:
     }
     return rv;
 }
+
+int zt__store_poll_changes(zt_store *st, zt_store_change_cb cb, void *arg)
+{
+    int rv;
+
+    st->errmsg[0] = '\0';
+    if ((rv = refuse_while_listing(st, "poll_changes")) != 0)
+        return rv;
+    if (cb == NULL) {
+        zt__store_set_err(st, "poll_changes: no callback");
+        return ZT_ERR_INVAL;
+    }
+    return st->ops->poll_changes != NULL ? st->ops->poll_changes(st, cb, arg) : 0;
+}
+
+/* Set by zt__store_pg_register() (store_pg.c), in programs that link zt_store_pg. */
+int (*zt__store_pg_opener)(zt_store **pst, const char *conninfo, char *err, size_t errlen);

@@ -46,6 +46,22 @@
 typedef struct zt_store zt_store;
 
 typedef int (*zt_store_network_cb)(const zt_ctl_network *n, void *arg);
+
+/* A change another process made (zt__store_poll_changes). */
+typedef enum {
+    ZT_STORE_CHANGE_NETWORK = 1, /* network |nwid| written or deleted */
+    ZT_STORE_CHANGE_MEMBER = 2,  /* member |node| of |nwid| written or deleted */
+    ZT_STORE_CHANGE_ALL = 3,     /* changes may have been missed (a reconnection): any record */
+} zt_store_change_kind;
+
+typedef struct zt_store_change {
+    zt_store_change_kind kind;
+    uint64_t nwid, node;
+    bool was_authorized; /* MEMBER: before the change (false for a new member) */
+    bool is_authorized;  /* MEMBER: after it (false once deleted) */
+} zt_store_change;
+
+typedef int (*zt_store_change_cb)(const zt_store_change *c, void *arg);
 typedef int (*zt_store_member_cb)(const zt_ctl_member *m, void *arg);
 
 typedef struct zt_store_ops {
@@ -67,6 +83,9 @@ typedef struct zt_store_ops {
      * list_members scan, which is correct but reads every member record. */
     int (*ip_in_use)(zt_store *st, uint64_t nwid, const zt_ctl_ip *ip, bool *pused);
     int (*active_bridges)(zt_store *st, uint64_t nwid, uint64_t *ids, size_t cap, size_t *pn);
+    /* Changes other processes made to the records since the last call (see
+     * zt__store_poll_changes).  NULL: the backend cannot tell (every backend but pg). */
+    int (*poll_changes)(zt_store *st, zt_store_change_cb cb, void *arg);
 } zt_store_ops;
 
 #define ZT_STORE_ERRMSG_MAX 512
@@ -142,7 +161,22 @@ int zt__store_json_open(zt_store **pst, const char *dir, char *err, size_t errle
  */
 int zt__store_pg_open(zt_store **pst, const char *conninfo, char *err, size_t errlen);
 
+/* zt_controller does not link libpq (libzt includes it): a program that links zt_store_pg
+ * and wants ZTS_CONTROLLER_STORE_POSTGRESQL calls zt__store_pg_register() once, which sets
+ * this opener; while it is NULL such a store is refused ("not built in"). */
+extern int (*zt__store_pg_opener)(zt_store **pst, const char *conninfo, char *err,
+                                  size_t errlen);
+void zt__store_pg_register(void);
+
 /* ---- operations ------------------------------------------------------------------------------ */
+
+/* Hands each change that other processes sharing the store made since the last call to |cb|
+ * (without waiting: what has arrived), in order; a non-zero return from |cb| stops and is
+ * returned.  A change of ours is not reported.  ZT_STORE_CHANGE_ALL says changes may have
+ * been lost (after a reconnection): the caller treats every record as changed.  Returns 0
+ * (also for a backend that cannot tell), ZT_ERR_IO (the notification channel is down; the
+ * next call tries to reconnect) or ZT_ERR_NOMEM.  Not during a listing. */
+int zt__store_poll_changes(zt_store *st, zt_store_change_cb cb, void *arg);
 
 /* Reads network |nwid| into |out| (always initialised on return; the caller _clear()s it).
  * Returns 0, ZT_ERR_NOTFOUND, ZT_ERR_INVAL (stored record corrupt), ZT_ERR_IO, ZT_ERR_NOMEM. */

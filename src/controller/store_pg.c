@@ -512,6 +512,7 @@ static int pg_rollback(zt_store *base)
 static void pg_close(pg_store *s)
 {
     /* The server rolls back a transaction left open. */
+    zt__pgs_listen_close(s);
     PQfinish(s->conn);
     free(s);
 }
@@ -537,6 +538,7 @@ static const zt_store_ops pg_ops = {
     .del = pg_del,
     .ip_in_use = zt__pgs_ip_in_use,
     .active_bridges = zt__pgs_active_bridges,
+    .poll_changes = zt__pgs_poll_changes,
 };
 
 unsigned long zt__store_pg_retries(const zt_store *st)
@@ -612,7 +614,8 @@ int zt__store_pg_open(zt_store **pst, const char *conninfo, char *err, size_t er
         goto out;
     }
     if ((rv = zt__pg_migrate(s->conn, s->where, err, errlen)) != 0 ||
-        (rv = prepare_all(s, err, errlen)) != 0)
+        (rv = prepare_all(s, err, errlen)) != 0 ||
+        (rv = zt__pgs_listen_start(s, keys, vals, err, errlen)) != 0)
         goto out;
     *pst = &s->base;
     s = NULL;
@@ -621,4 +624,14 @@ out:
     if (s != NULL)
         pg_close(s);
     return rv;
+}
+
+static int pg_opener(zt_store **pst, const char *conninfo, char *err, size_t errlen)
+{
+    return zt__store_pg_open(pst, conninfo, err, errlen);
+}
+
+void zt__store_pg_register(void)
+{
+    zt__store_pg_opener = pg_opener;
 }

@@ -106,6 +106,12 @@ typedef struct pg_store {
     size_t nfree_seen, next_free_seen;
     uint32_t jitter; /* xorshift state for retry delays */
     unsigned long retries; /* self-contained writes tried again (zt__store_pg_retries) */
+    /* The change feed (store_pg_notify.c): a second connection LISTENing on |channel|
+     * ("zt_" + the schema's name), so that a long transaction on |conn| delays nothing. */
+    PGconn *listen;
+    char channel[80];
+    bool listen_down;       /* lost: changes may have been missed (ZT_STORE_CHANGE_ALL) */
+    long long listen_retry; /* time (s) of the last reconnection attempt */
 } pg_store;
 
 typedef int (*write_fn)(pg_store *s, const void *arg);
@@ -128,6 +134,14 @@ int zt__pgs_list_begin(pg_store *s);
 int zt__pgs_list_end(pg_store *s, int rv);
 /* 0 if network |nwid| exists, ZT_ERR_NOTFOUND, or a database error. */
 int zt__pgs_has_network(pg_store *s, uint64_t nwid);
+
+/* The change feed (store_pg_notify.c): opens the listening connection with the same
+ * parameters as the main one (|keys|/|vals| of PQconnectdbParams) and LISTENs; 0 or an
+ * error with a sentence in |err|. */
+int zt__pgs_listen_start(pg_store *s, const char *const *keys, const char *const *vals,
+                         char *err, size_t errlen);
+void zt__pgs_listen_close(pg_store *s);
+int zt__pgs_poll_changes(zt_store *base, zt_store_change_cb cb, void *arg);
 
 /* The member ops and the index (store_pg_member.c), for the ops table. */
 int zt__pgs_get_member(zt_store *base, uint64_t nwid, uint64_t node, zt_ctl_member *out);

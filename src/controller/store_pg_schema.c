@@ -50,6 +50,35 @@ static const char *const migrations[] = {
     "    REFERENCES member (network_id, id) ON DELETE CASCADE);"
     "CREATE INDEX member_ip_address ON member_ip (network_id, ip);"
     "CREATE UNIQUE INDEX member_ip_allocated ON member_ip (network_id, ip) WHERE allocated;",
+    /* 2: the change feed.  Every write of a network or member row notifies channel
+     * "zt_<schema>" (63 characters at most) at commit: "n <network id>" or "m <network id> <member id> <authorized
+     * before: 0|1> <after: 0|1>" (ids as the signed bigints stored).  Controller processes
+     * sharing the database LISTEN and push what others changed (store_pg_notify.c).
+     * EXECUTE PROCEDURE: PostgreSQL 10 knows no EXECUTE FUNCTION. */
+    "CREATE OR REPLACE FUNCTION zt_notify_change() RETURNS trigger LANGUAGE plpgsql AS $body$"
+    " DECLARE ch text := left('zt_' || TG_TABLE_SCHEMA, 63);"
+    " BEGIN"
+    "  IF TG_TABLE_NAME = 'network' THEN"
+    "   IF TG_OP = 'DELETE' THEN PERFORM pg_notify(ch, 'n ' || OLD.id);"
+    "   ELSE PERFORM pg_notify(ch, 'n ' || NEW.id); END IF;"
+    "  ELSIF TG_OP = 'INSERT' THEN"
+    "   PERFORM pg_notify(ch, 'm ' || NEW.network_id || ' ' || NEW.id || ' 0 ' ||"
+    "                     NEW.authorized::int);"
+    "  ELSIF TG_OP = 'UPDATE' THEN"
+    "   PERFORM pg_notify(ch, 'm ' || NEW.network_id || ' ' || NEW.id || ' ' ||"
+    "                     OLD.authorized::int || ' ' || NEW.authorized::int);"
+    "  ELSE"
+    "   PERFORM pg_notify(ch, 'm ' || OLD.network_id || ' ' || OLD.id || ' ' ||"
+    "                     OLD.authorized::int || ' 0');"
+    "  END IF;"
+    "  RETURN NULL;"
+    " END $body$;"
+    "DROP TRIGGER IF EXISTS network_notify ON network;"
+    "DROP TRIGGER IF EXISTS member_notify ON member;"
+    "CREATE TRIGGER network_notify AFTER INSERT OR UPDATE OR DELETE ON network"
+    "  FOR EACH ROW EXECUTE PROCEDURE zt_notify_change();"
+    "CREATE TRIGGER member_notify AFTER INSERT OR UPDATE OR DELETE ON member"
+    "  FOR EACH ROW EXECUTE PROCEDURE zt_notify_change();",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -133,8 +133,8 @@ static void apply_settings(const json_t *settings, zt_runner_local *l)
         }
         memcpy(l->if_prefix_blacklist[l->n_if_prefix_blacklist++], text, strlen(text) + 1);
     }
-    if (db != NULL && (strncmp(db, "postgres:", 9) == 0 || strlen(db) >= sizeof(l->controller_db)))
-        warn("settings.controllerDbPath %s: not a SQLite file path we can use; ignored", db);
+    if (db != NULL && (db[0] == 0 || strlen(db) >= sizeof(l->controller_db)))
+        warn("settings.controllerDbPath: empty or too long; ignored");
     else if (db != NULL)
         memcpy(l->controller_db, db, strlen(db) + 1);
     l->low_bandwidth = json_is_true(json_object_get(settings, "lowBandwidthMode"));
