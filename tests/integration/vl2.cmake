@@ -18,3 +18,13 @@ add_test(NAME integration.two_roots
          COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/two_roots.sh
                  $<TARGET_FILE:zt-service> $<TARGET_FILE:zt-idtool> $<TARGET_FILE:zt-ctltool>)
 set_tests_properties(integration.two_roots PROPERTIES LABELS integration TIMEOUT 200)
+
+# zt-service's controller on PostgreSQL and zt-ctldb's copies (SQLite -> PostgreSQL ->
+# controller.d -> SQLite), under a throwaway server (tests/pg/pg_temp.sh; label pg).
+add_test(NAME pg.controller_service
+         COMMAND bash ${CMAKE_SOURCE_DIR}/tests/pg/pg_temp.sh --timeout 170
+                 bash ${CMAKE_SOURCE_DIR}/tests/pg/controller_service.sh
+                 $<TARGET_FILE:zt-service> $<TARGET_FILE:zt-idtool> $<TARGET_FILE:zt-ctltool>
+                 $<TARGET_FILE:zt-ctldb>)
+set_tests_properties(pg.controller_service PROPERTIES LABELS pg TIMEOUT 200
+                     SKIP_RETURN_CODE 77)
