@@ -192,6 +192,10 @@ int zts_controller_new(zts_controller **pctl, const zts_controller_config *cfg)
     zt__controller_opts_default(&opts);
     opts.random_u64 = c->random_u64;
     opts.random_arg = c->random_arg;
+    /* A database can go away while the controller runs: members it configured keep being
+     * answered meanwhile (controller_cache.c).  A local file cannot, in practice. */
+    if (cfg->store_kind == ZTS_CONTROLLER_STORE_POSTGRESQL)
+        opts.config_cache_bytes = ZTS_CONTROLLER_PG_CACHE_BYTES;
     zrv = zt__controller_new(&c->ctl, &c->id, c->store, &opts);
     if (zrv != 0) {
         set_new_err("cannot create the controller: %s", zt__strerror(zrv));

@@ -96,6 +96,8 @@ void zt__controller_del(zt_controller *ctl)
     zt__mem_free(ctl->mem, ctl->dict);
     zt__mem_free(ctl->mem, ctl->pkt);
     zt__mem_free(ctl->mem, ctl->notes);
+    for (size_t i = 0; i < ctl->ntracks; i++)
+        zt__controller_cache_drop(ctl, &ctl->tracks[i]);
     zt__mem_free(ctl->mem, ctl->tracks);
     zt__mem_free(ctl->mem, ctl);
 }
@@ -152,6 +154,7 @@ static zt_ctl_track *track_find(const zt_controller *ctl, uint64_t nwid, uint64_
 
 static void track_remove(zt_controller *ctl, size_t i)
 {
+    zt__controller_cache_drop(ctl, &ctl->tracks[i]);
     memmove(&ctl->tracks[i], &ctl->tracks[i + 1], (ctl->ntracks - i - 1) * sizeof(zt_ctl_track));
     ctl->ntracks--;
 }
@@ -208,6 +211,8 @@ void zt__controller_forget_network(zt_controller *ctl, uint64_t nwid)
     for (size_t i = 0; i < ctl->ntracks; i++) {
         if (ctl->tracks[i].nwid != nwid)
             ctl->tracks[w++] = ctl->tracks[i];
+        else
+            zt__controller_cache_drop(ctl, &ctl->tracks[i]);
     }
     ctl->ntracks = w;
 }
@@ -241,8 +246,8 @@ static int send_error(zt_controller *ctl, const zt_controller_out *out, uint64_t
 }
 
 /* §4.1: the dictionary in signed chunks, as OK replies or NETWORK_CONFIG pushes. */
-static int send_config(zt_controller *ctl, const zt_controller_out *out, uint64_t dest,
-                       uint64_t nwid, uint64_t packet_id, size_t dlen)
+int zt__controller_send_config(zt_controller *ctl, const zt_controller_out *out, uint64_t dest,
+                               uint64_t nwid, uint64_t packet_id, size_t dlen)
 {
     uint64_t update_id = zt__controller_rnd(ctl);
     unsigned count = zt__config_chunk_count(dlen);
@@ -499,7 +504,10 @@ static int deliver_config(zt_controller *ctl, const zt_ctl_network *net, zt_ctl_
     if (rv != 0)
         goto out;
     *presult = ZT_CTL_RESULT_CONFIG;
-    rv = send_config(ctl, out, requester->address, nwid, packet_id, (size_t)dlen);
+    rv = zt__controller_send_config(ctl, out, requester->address, nwid, packet_id,
+                                    (size_t)dlen);
+    if (rv == 0)
+        zt__controller_cache_put(ctl, nwid, requester->address, (size_t)dlen);
 out:
     zt__netconf_clear(&nc);
     return rv;
@@ -545,6 +553,7 @@ static int answer_member(zt_controller *ctl, const zt_ctl_network *net, zt_ctl_m
 
     /* 8: not authorised: the member becomes visible, the requester is told */
     if (!m->authorized) {
+        zt__controller_cache_drop(ctl, track_find(ctl, m->nwid, m->id));
         rv = save_member(ctl, m, now);
         if (rv != 0)
             return rv;
@@ -584,13 +593,13 @@ int zt__controller_evaluate(zt_controller *ctl, const zt_identity *requester, ui
     }
     if (rv != 0) {
         store_failed(ctl, rv, "loading network", nwid, 0);
-        goto out;
+        goto unreadable;
     }
 
     /* 3: the member, or defaults for a new one */
     rv = load_member(ctl, nwid, requester->address, &m, &is_new);
     if (rv != 0)
-        goto out;
+        goto unreadable;
 
     /* 4: identity pinning */
     if (zt__identity_to_string(requester, false, idstr, sizeof(idstr)) < 0) {
@@ -610,6 +619,14 @@ int zt__controller_evaluate(zt_controller *ctl, const zt_identity *requester, ui
     m.id = requester->address;
 
     rv = answer_member(ctl, &net, &m, is_new, requester, meta, packet_id, now, out, presult);
+    goto out;
+unreadable:
+    /* The store cannot be read (a database gone away): a member we configured before gets
+     * that config again; others wait (their requests are dropped, as on any failure). */
+    if (rv == ZT_ERR_IO && packet_id != 0 &&
+        zt__controller_cache_answer(ctl, nwid, requester->address, packet_id, out, presult) ==
+            0)
+        rv = 0;
 out:
     zt__ctl_member_clear(&m);
     zt__ctl_network_clear(&net); /* get_network always initialises it */

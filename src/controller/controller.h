@@ -54,9 +54,18 @@ typedef struct zt_controller_opts {
     /* Allocator for the controller's own memory (NULL = libc).  Records read from the store
      * are allocated by the model, with libc. */
     const zt_mem *mem;
+    /* Bytes of configs kept to answer members while the store cannot be read (a database
+     * that went away): 0 (default) keeps none.  Each tracked member's last config sent, up to
+     * this many bytes in all; a member whose records cannot be read is answered with it, as
+     * it was (nothing new is ever sent that was not stored first). */
+    size_t config_cache_bytes;
 } zt_controller_opts;
 
 void zt__controller_opts_default(zt_controller_opts *opts);
+
+/* The config cache of a controller on PostgreSQL (zts_controller_new): 64 MiB, some 30,000
+ * members' configs. */
+#define ZTS_CONTROLLER_PG_CACHE_BYTES ((size_t)64 << 20)
 
 /*
  * Output sink.  send() is called once per payload to deliver to node |dest| (40-bit address)
@@ -93,6 +102,7 @@ typedef struct zt_controller_stats {
     uint64_t store_errors;
     uint64_t tracked_evicted;
     uint64_t pending_dropped;  /* change notes lost because the queue was full */
+    uint64_t answered_from_cache; /* requests answered with a kept config, the store down */
 } zt_controller_stats;
 
 /*

@@ -20,6 +20,10 @@ typedef struct zt_ctl_track {
     bool has_meta;        /* authorised at that request: meta and identity below are valid */
     zt_config_meta meta;
     zt_identity id;       /* public only */
+    /* The last config sent, kept when opts.config_cache_bytes allows (controller_cache.c):
+     * what the member is answered with while the store cannot be read.  NULL: none. */
+    uint8_t *cached;
+    uint32_t cached_len;
 } zt_ctl_track;
 
 typedef struct zt_ctl_note {
@@ -40,6 +44,7 @@ struct zt_controller {
     uint8_t *dict;    /* the dictionary being sent, ZT_CTL_DICT_CAP */
     uint8_t *pkt;     /* one payload, ZT_CTL_PKT_CAP */
     zt_controller_stats stats;
+    size_t cache_bytes; /* held by the tracks' cached configs */
     char errmsg[ZT_STORE_ERRMSG_MAX + 64];
 };
 
@@ -58,6 +63,20 @@ bool zt__controller_track_online(const zt_ctl_track *t, int64_t now);
 
 int zt__controller_emit(zt_controller *ctl, const zt_controller_out *out, uint64_t dest,
                         uint8_t verb, const uint8_t *p, size_t len);
+
+/* §4.1: ctl->dict (|dlen| bytes) in signed chunks, as OK replies to |packet_id| or (0)
+ * NETWORK_CONFIG pushes (controller.c). */
+int zt__controller_send_config(zt_controller *ctl, const zt_controller_out *out, uint64_t dest,
+                               uint64_t nwid, uint64_t packet_id, size_t dlen);
+
+/* The config cache (controller_cache.c).  Keeps ctl->dict as the last config of (nwid,
+ * node) when its track exists and the byte budget allows; drops a track's copy; answers a
+ * genuine request from the copy (0 and *presult CONFIG, or ZT_ERR_NOTFOUND without one). */
+void zt__controller_cache_put(zt_controller *ctl, uint64_t nwid, uint64_t node, size_t dlen);
+void zt__controller_cache_drop(zt_controller *ctl, zt_ctl_track *t);
+int zt__controller_cache_answer(zt_controller *ctl, uint64_t nwid, uint64_t node,
+                                uint64_t packet_id, const zt_controller_out *out,
+                                zt_controller_result *presult);
 
 /* Steps 2-11 of §2.3 for |requester| on |nwid|.  |packet_id| 0 = internal re-evaluation. */
 int zt__controller_evaluate(zt_controller *ctl, const zt_identity *requester, uint64_t nwid,

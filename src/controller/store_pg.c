@@ -169,6 +169,44 @@ static int prepare_all(pg_store *s, char *err, size_t errlen)
 
 /* Before every call: the transaction still alive, the connection up (reconnecting outside a
  * transaction after a loss), the statements prepared. */
+static long long mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reconnects the main connection, unless the last attempt failed less than the backoff ago
+ * (then it fails at once, saying when it tries again). */
+static int reconnect(pg_store *s)
+{
+    long long now = mono_ms();
+    char msg[256];
+
+    if (now < s->reconnect_at_ms) {
+        zt__store_set_err(&s->base, "%s: the server is unreachable; the next attempt to "
+                                    "reconnect is in %lld ms",
+                          s->where, s->reconnect_at_ms - now);
+        return ZT_ERR_IO;
+    }
+    PQreset(s->conn);
+    s->prepared = false;
+    if (PQstatus(s->conn) == CONNECTION_OK && PQsetClientEncoding(s->conn, "UTF8") == 0) {
+        s->reconnect_wait_ms = 0;
+        s->reconnect_at_ms = 0;
+        return 0;
+    }
+    s->reconnect_wait_ms = s->reconnect_wait_ms == 0 ? 1000
+                           : s->reconnect_wait_ms >= 15000 ? 30000
+                                                           : s->reconnect_wait_ms * 2;
+    s->reconnect_at_ms = mono_ms() + s->reconnect_wait_ms;
+    zt__pg_one_line(PQerrorMessage(s->conn), msg, sizeof(msg));
+    zt__store_set_err(&s->base, "%s: cannot reconnect (next attempt in %u ms): %s", s->where,
+                      s->reconnect_wait_ms, msg);
+    return ZT_ERR_IO;
+}
+
 int zt__pgs_ready(pg_store *s)
 {
     char why[ZT_STORE_ERRMSG_MAX];
@@ -192,15 +230,8 @@ int zt__pgs_ready(pg_store *s)
     if (PQstatus(s->conn) != CONNECTION_OK) {
         if (s->list_tx) /* the listing's snapshot is gone: the listing fails */
             return zt__pgs_fail(s, NULL, "listing");
-        PQreset(s->conn);
-        s->prepared = false;
-        if (PQstatus(s->conn) != CONNECTION_OK ||
-            PQsetClientEncoding(s->conn, "UTF8") != 0) {
-            char msg[256];
-            zt__pg_one_line(PQerrorMessage(s->conn), msg, sizeof(msg));
-            zt__store_set_err(&s->base, "%s: cannot reconnect: %s", s->where, msg);
-            return ZT_ERR_IO;
-        }
+        if ((rv = reconnect(s)) != 0)
+            return rv;
     }
     if (!s->prepared && (rv = prepare_all(s, why, sizeof(why))) != 0) {
         zt__store_set_err(&s->base, "%s", why);
@@ -576,7 +607,7 @@ int zt__store_pg_open(zt_store **pst, const char *conninfo, char *err, size_t er
         "fallback_application_name", "connect_timeout", "keepalives_idle",
         "keepalives_interval", "keepalives_count", "tcp_user_timeout", "dbname", NULL,
     };
-    const char *vals[] = {"zt-controller", "10", "30", "10", "3", "60000", conninfo, NULL};
+    const char *vals[] = {"zt-controller", "5", "30", "10", "3", "60000", conninfo, NULL};
     pg_store *s = NULL;
     int rv;
 

@@ -112,6 +112,11 @@ typedef struct pg_store {
     char channel[80];
     bool listen_down;       /* lost: changes may have been missed (ZT_STORE_CHANGE_ALL) */
     long long listen_retry; /* time (s) of the last reconnection attempt */
+    /* Reconnecting the main connection backs off (1 s, doubling up to 30 s) after a failed
+     * attempt: a server that is gone must not stall every call (the caller may be an I/O
+     * thread) for a connect timeout each. */
+    long long reconnect_at_ms;   /* monotonic ms before which a call fails at once */
+    unsigned reconnect_wait_ms;  /* the next wait after a failure (0: 1 s) */
 } pg_store;
 
 typedef int (*write_fn)(pg_store *s, const void *arg);

@@ -206,6 +206,10 @@ static int cb_config_request(void *user, const zt_identity *requester, uint64_t 
                        (unsigned long long)requester->address, zt__strerror(rv),
                        zt__controller_errmsg(ctl)[0] != 0 ? ": " : "",
                        zt__controller_errmsg(ctl));
+    else if (zt__controller_errmsg(ctl)[0] != 0) /* the store failed; its last config went */
+        zt__runner_log(r, ZT_RUNNER_LOG_WARN, "controller: answered %010llx with its last "
+                       "config: %s", (unsigned long long)requester->address,
+                       zt__controller_errmsg(ctl));
     else
         zt__runner_log(r, ZT_RUNNER_LOG_DEBUG, "controller: request from %010llx: result %d",
                        (unsigned long long)requester->address, (int)result);

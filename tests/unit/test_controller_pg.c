@@ -10,6 +10,9 @@
  *                         (a pushed config; a revocation when it is deauthorised) once the
  *                         second polls the feed, well within a second; without polling,
  *                         nothing is pushed.
+ *   test_database_gone    the database refuses connections: a member configured before is
+ *                         answered with its config (the cache), a newcomer is not, calls fail
+ *                         fast while the reconnection backs off; back, all are served.
  *
  * Runs under tests/pg/pg_temp.sh (ZT_TEST_PG); one schema per case.
  */
@@ -24,6 +27,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <libpq-fe.h>
 
 #include "store_testutil.h"
 
@@ -345,11 +350,123 @@ static void test_two_controllers(void **state)
     zt__identity_clear(&id);
 }
 
+/* ---- the database goes away -------------------------------------------------------------- */
+
+/* Runs |sql| on the server's template1 database (an admin connection that stays possible
+ * while the test's database refuses connections). */
+static void admin(const char *sql)
+{
+    char conninfo[1200];
+    PGconn *c;
+    PGresult *r;
+
+    snprintf(conninfo, sizeof(conninfo), "%s dbname=template1", pg_test_conninfo());
+    c = PQconnectdb(conninfo);
+    if (PQstatus(c) != CONNECTION_OK)
+        fail_msg("admin connection: %s", PQerrorMessage(c));
+    r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+        fail_msg("%s: %s", sql, PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+}
+
+/* Issue 13: a controller whose database goes away keeps answering the members it configured
+ * (with what they have), answers no one new, fails fast while it waits to reconnect, and
+ * serves everyone again once the database is back. */
+static void test_database_gone(void **state)
+{
+    const fixture *f = *state;
+    const uint64_t known = 0x0abcdef012ULL, newcomer = 0x0abcdef034ULL;
+    char secret[ZT_IDENTITY_STR_MAX + 1], sql[256], db[64];
+    zts_controller_config cfg;
+    zts_controller *c = NULL;
+    zt_controller_stats st;
+    zt_identity id;
+    uint64_t nwid;
+    sink s = {.dest = known};
+    int64_t now = 1700000000000LL;
+    double t0;
+
+    zt__store_pg_register();
+    assert_int_equal(zt__identity_generate(&id, NULL), 0);
+    assert_true(zt__identity_to_string(&id, true, secret, sizeof(secret)) > 0);
+    nwid = id.address << 24 | 0x43;
+    zts_controller_config_default(&cfg);
+    cfg.identity_secret = secret;
+    cfg.store_kind = ZTS_CONTROLLER_STORE_POSTGRESQL;
+    cfg.store_path = f->conninfo;
+    if (zts_controller_new(&c, &cfg) != 0)
+        fail_msg("zts_controller_new: %s", zts_controller_last_error(NULL));
+    assert_int_equal(zts_controller_network_set(c, nwid,
+                                                "{\"name\":\"gone\",\"private\":false}", now,
+                                                NULL),
+                     ZTS_CONTROLLER_OK);
+    assert_int_equal(request(zt__controller_of(c), nwid, known, now, &s),
+                     ZT_CTL_RESULT_CONFIG);
+
+    /* the database refuses connections and ours is cut */
+    assert_int_equal(pg_query_int(f->schema, "SELECT 1"), 1);
+    snprintf(db, sizeof(db), "%s", "postgres");
+    snprintf(sql, sizeof(sql), "ALTER DATABASE %s WITH ALLOW_CONNECTIONS false", db);
+    admin(sql);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+             "datname = '%s'",
+             db);
+    admin(sql);
+
+    s.configs = 0;
+    assert_int_equal(request(zt__controller_of(c), nwid, known, now + 2000, &s),
+                     ZT_CTL_RESULT_CONFIG);
+    assert_int_equal(s.configs, 1); /* its config, from the cache */
+    s.configs = 0;
+    s.dest = newcomer;
+    t0 = now_s();
+    {
+        zt_controller_out out = {.send = count_out, .arg = &s};
+        uint8_t md[ZT_DICT_METADATA_MAX], payload[ZT_DICT_METADATA_MAX + 32];
+        zt_config_meta meta;
+        zt_identity member;
+        zt_controller_result res = ZT_CTL_RESULT_NOT_OURS;
+        zt_ssize mlen, plen;
+
+        zt__config_meta_default(&meta);
+        mlen = zt__config_meta_write(&meta, md, sizeof(md));
+        plen = zt__config_request_write(payload, sizeof(payload), nwid, md, (size_t)mlen, 0, 0);
+        memset(&member, 0, sizeof(member));
+        member.address = newcomer;
+        memset(member.pub, 0x5a, sizeof(member.pub));
+        zt__store_be(member.pub, newcomer, 8);
+        assert_int_equal(zt__controller_handle_request(zt__controller_of(c), &member, payload,
+                                                       (size_t)plen, 0x78, now + 2000, &out,
+                                                       &res),
+                         ZT_ERR_IO);
+        assert_int_equal(s.configs + s.other, 0); /* nothing for a member never configured */
+    }
+    assert_true(now_s() - t0 < 0.5); /* failing fast while the reconnection backs off */
+    zt__controller_stats_get(zt__controller_of(c), &st);
+    assert_int_equal(st.answered_from_cache, 1);
+
+    /* back: after the backoff, everyone is served from the database again */
+    snprintf(sql, sizeof(sql), "ALTER DATABASE %s WITH ALLOW_CONNECTIONS true", db);
+    admin(sql);
+    usleep(1100 * 1000);
+    assert_int_equal(request(zt__controller_of(c), nwid, newcomer, now + 4000, &s),
+                     ZT_CTL_RESULT_CONFIG);
+    assert_int_equal(s.configs, 1);
+    zt__controller_stats_get(zt__controller_of(c), &st);
+    assert_int_equal(st.answered_from_cache, 1);
+    zts_controller_del(c);
+    zt__identity_clear(&id);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_change_feed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_controllers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_database_gone, setup, teardown),
     };
 
     if (pg_test_conninfo() == NULL) {
