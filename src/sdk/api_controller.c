@@ -16,12 +16,12 @@ ZTS_API int zts_controller_attach(zts_controller **pctl)
     if (pctl == NULL)
         return ZTS_CONTROLLER_ERR_ARG;
     *pctl = NULL;
-    if (zt__api_on_service_thread())
+    if (zt__svc_on_service_thread())
         return ZTS_CONTROLLER_ERR_GENERAL;
-    pthread_rwlock_rdlock(&zt__api.runner_lock);
-    r = zt__api.runner;
+    pthread_rwlock_rdlock(&zt__svc.runner_lock);
+    r = zt__svc.runner;
     rv = r == NULL ? ZT_ERR_AGAIN : zt__runner_controller_attach(r, pctl);
-    pthread_rwlock_unlock(&zt__api.runner_lock);
+    pthread_rwlock_unlock(&zt__svc.runner_lock);
     if (rv == 0)
         return ZTS_CONTROLLER_OK;
     if (*pctl != NULL) {

@@ -1,10 +1,9 @@
 /*
- * api_events.c: the event queue of the zts_* API and the detail structures it carries
- * (api.md §6).  Producers (the runner's I/O thread, the service thread, zts_start) append
- * under api.mu; the service thread alone delivers, one event at a time, in order, with no lock
- * held during the callback, so the callback may call any zts_* function except zts_start and
- * zts_restart.  Each message and its one detail structure are one allocation, freed when the
- * callback returns.
+ * api_events.c: the service's events (svc.h) as the 1.3 API shows them (api.md §6): a
+ * struct zts_callback_msg with the one detail structure of the event's category, handed to
+ * the zts_start callback on the service thread.  The message is freed when the callback
+ * returns.  Internal events the 1.3 API has no code for (a network
+ * update, store events) are not delivered.
  */
 #include "sdk/api_internal.h"
 
@@ -12,43 +11,6 @@
 #include <string.h>
 
 #include "io/clock.h"
-
-struct zt_api_event {
-    zt_api_event *next;
-    struct zts_callback_msg msg;
-    union {
-        struct zts_node_details node;
-        struct zts_network_details network;
-        struct zts_netif_details netif;
-        struct zts_peer_details peer;
-        struct zts_addr_details addr;
-        struct zts_physical_path path;
-        struct zts_virtual_network_route route;
-    } d;
-};
-
-static zt_api_event *new_event(int code)
-{
-    zt_api_event *e = calloc(1, sizeof(*e));
-
-    if (e != NULL)
-        e->msg.eventCode = (int16_t)code;
-    return e;
-}
-
-static void push(zt_api_event *e)
-{
-    if (e == NULL)
-        return; /* out of memory: the event is lost, the node goes on */
-    pthread_mutex_lock(&zt__api.mu);
-    if (zt__api.tail != NULL)
-        zt__api.tail->next = e;
-    else
-        zt__api.head = e;
-    zt__api.tail = e;
-    pthread_cond_broadcast(&zt__api.cond);
-    pthread_mutex_unlock(&zt__api.mu);
-}
 
 /* ---- detail builders ---------------------------------------------------------------------- */
 
@@ -85,7 +47,7 @@ static void storage_of_prefix(const zt_stack_prefix *p, struct zts_sockaddr_stor
     zt__api_storage_of(&a, ss);
 }
 
-void zt__api_network_details(const zt_api_net *net, struct zts_network_details *nd)
+void zt__api_network_details(const zt_svc_net *net, struct zts_network_details *nd)
 {
     memset(nd, 0, sizeof(*nd));
     nd->nwid = net->nwid;
@@ -136,146 +98,131 @@ void zt__api_peer_details(const zt_peer_info *info, struct zts_peer_details *pd)
     }
 }
 
-void zt__api_node_details(zt_runner *r, struct zts_node_details *nd)
+static void node_details(const zt_svc_node *n, struct zts_node_details *nd)
 {
-    zt_runner_status st;
-
     memset(nd, 0, sizeof(*nd));
-    nd->address = zt__api.address;
-    nd->clock = (uint64_t)zt__io_clock_wall_ms();
-    nd->primaryPort = zt__api.primary_port;
+    nd->address = n->address;
+    nd->clock = (uint64_t)n->wall_ms;
+    nd->primaryPort = n->primary_port;
     nd->versionMajor = ZT_NODE_VERSION_MAJOR;
     nd->versionMinor = ZT_NODE_VERSION_MINOR;
     nd->versionRev = ZT_NODE_VERSION_REVISION;
-    if (r != NULL && zt__runner_get_status(r, &st) == 0) {
-        nd->online = st.is_online;
-        nd->planetWorldId = st.planet_id;
-        nd->planetWorldTimestamp = st.planet_timestamp;
-    }
+    nd->online = n->online;
+    nd->planetWorldId = n->planet_id;
+    nd->planetWorldTimestamp = n->planet_timestamp;
 }
 
-/* ---- producers ---------------------------------------------------------------------------- */
+/* ---- the codes ---------------------------------------------------------------------------- */
 
-void zt__api_queue_node(int code, const struct zts_node_details *d)
+int zt__api_code_of(zt_svc_event_kind kind)
 {
-    zt_api_event *e = new_event(code);
-
-    if (e != NULL) {
-        e->d.node = *d;
-        e->msg.node = &e->d.node;
+    switch (kind) {
+    case ZT_SVC_EV_NODE_UP: return ZTS_EVENT_NODE_UP;
+    case ZT_SVC_EV_NODE_ONLINE: return ZTS_EVENT_NODE_ONLINE;
+    case ZT_SVC_EV_NODE_OFFLINE: return ZTS_EVENT_NODE_OFFLINE;
+    case ZT_SVC_EV_NODE_DOWN: return ZTS_EVENT_NODE_DOWN;
+    case ZT_SVC_EV_NODE_COLLISION: return ZTS_EVENT_NODE_IDENTITY_COLLISION;
+    case ZT_SVC_EV_NODE_FATAL: return ZTS_EVENT_NODE_UNRECOVERABLE_ERROR;
+    case ZT_SVC_EV_NODE_TERMINATED: return ZTS_EVENT_NODE_NORMAL_TERMINATION;
+    case ZT_SVC_EV_NET_NOT_FOUND: return ZTS_EVENT_NETWORK_NOT_FOUND;
+    case ZT_SVC_EV_NET_CLIENT_TOO_OLD: return ZTS_EVENT_NETWORK_CLIENT_TOO_OLD;
+    case ZT_SVC_EV_NET_REQ_CONFIG: return ZTS_EVENT_NETWORK_REQ_CONFIG;
+    case ZT_SVC_EV_NET_OK: return ZTS_EVENT_NETWORK_OK;
+    case ZT_SVC_EV_NET_ACCESS_DENIED: return ZTS_EVENT_NETWORK_ACCESS_DENIED;
+    case ZT_SVC_EV_NET_READY4: return ZTS_EVENT_NETWORK_READY_IP4;
+    case ZT_SVC_EV_NET_READY6: return ZTS_EVENT_NETWORK_READY_IP6;
+    case ZT_SVC_EV_NET_DOWN: return ZTS_EVENT_NETWORK_DOWN;
+    case ZT_SVC_EV_STACK_UP: return ZTS_EVENT_STACK_UP;
+    case ZT_SVC_EV_STACK_DOWN: return ZTS_EVENT_STACK_DOWN;
+    case ZT_SVC_EV_NETIF_UP: return ZTS_EVENT_NETIF_UP;
+    case ZT_SVC_EV_PEER_DIRECT: return ZTS_EVENT_PEER_DIRECT;
+    case ZT_SVC_EV_PEER_RELAY: return ZTS_EVENT_PEER_RELAY;
+    case ZT_SVC_EV_PEER_UNREACHABLE: return ZTS_EVENT_PEER_UNREACHABLE;
+    case ZT_SVC_EV_PATH_DISCOVERED: return ZTS_EVENT_PATH_DISCOVERED;
+    case ZT_SVC_EV_PATH_ALIVE: return ZTS_EVENT_PATH_ALIVE;
+    case ZT_SVC_EV_PATH_DEAD: return ZTS_EVENT_PATH_DEAD;
+    case ZT_SVC_EV_ROUTE_ADDED: return ZTS_EVENT_ROUTE_ADDED;
+    case ZT_SVC_EV_ROUTE_REMOVED: return ZTS_EVENT_ROUTE_REMOVED;
+    case ZT_SVC_EV_ADDR_ADDED4: return ZTS_EVENT_ADDR_ADDED_IP4;
+    case ZT_SVC_EV_ADDR_REMOVED4: return ZTS_EVENT_ADDR_REMOVED_IP4;
+    case ZT_SVC_EV_ADDR_ADDED6: return ZTS_EVENT_ADDR_ADDED_IP6;
+    case ZT_SVC_EV_ADDR_REMOVED6: return ZTS_EVENT_ADDR_REMOVED_IP6;
+    default: return 0; /* NET_UPDATE, STORE_*: no 1.3 code */
     }
-    push(e);
-}
-
-void zt__api_queue_network(int code, const zt_api_net *net)
-{
-    zt_api_event *e = new_event(code);
-
-    if (e != NULL) {
-        zt__api_network_details(net, &e->d.network);
-        e->msg.network = &e->d.network;
-    }
-    push(e);
-}
-
-void zt__api_queue_netif(int code, uint64_t nwid, uint64_t mac, int mtu)
-{
-    zt_api_event *e = new_event(code);
-
-    if (e != NULL) {
-        e->d.netif.nwid = nwid;
-        e->d.netif.mac = mac;
-        e->d.netif.mtu = mtu;
-        e->msg.netif = &e->d.netif;
-    }
-    push(e);
-}
-
-void zt__api_queue_addr(int code, uint64_t nwid, const zt_stack_prefix *a)
-{
-    zt_api_event *e = new_event(code);
-
-    if (e != NULL) {
-        zt_stack_prefix p = *a;
-        e->d.addr.nwid = nwid;
-        p.bits = 0; /* api.md §6.3: port 0 or the prefix; callers read the address */
-        storage_of_prefix(&p, &e->d.addr.addr);
-        e->msg.addr = &e->d.addr;
-    }
-    push(e);
-}
-
-void zt__api_queue_peer(int code, const zt_peer_info *info)
-{
-    zt_api_event *e = new_event(code);
-
-    if (e != NULL) {
-        zt__api_peer_details(info, &e->d.peer);
-        e->msg.peer = &e->d.peer;
-    }
-    push(e);
-}
-
-void zt__api_queue_path(int code, const zt_inetaddr *remote)
-{
-    zt_api_event *e = new_event(code);
-
-    if (e != NULL) {
-        zt__api_storage_of(remote, &e->d.path.address);
-        e->msg.path = &e->d.path;
-    }
-    push(e);
-}
-
-void zt__api_queue_route(int code, const zt_netconf_route *r)
-{
-    zt_api_event *e = new_event(code);
-
-    if (e != NULL) {
-        zt__api_storage_of(&r->target, &e->d.route.target);
-        zt__api_storage_of(&r->via, &e->d.route.via);
-        e->d.route.flags = r->flags;
-        e->d.route.metric = r->metric;
-        e->msg.route = &e->d.route;
-    }
-    push(e);
-}
-
-void zt__api_queue_plain(int code)
-{
-    push(new_event(code));
 }
 
 /* ---- delivery ----------------------------------------------------------------------------- */
 
-void zt__api_deliver(void)
+/* The message and its one detail structure (api.md §6.2). */
+typedef struct api_msg {
+    struct zts_callback_msg msg;
+    union {
+        struct zts_node_details node;
+        struct zts_network_details network;
+        struct zts_netif_details netif;
+        struct zts_peer_details peer;
+        struct zts_addr_details addr;
+        struct zts_physical_path path;
+        struct zts_virtual_network_route route;
+    } d;
+} api_msg;
+
+/* Fills the detail of |ev|'s category into |m|. */
+static void fill(const zt_svc_event *ev, api_msg *m)
 {
-    for (;;) {
-        zt_api_event *e;
-        pthread_mutex_lock(&zt__api.mu);
-        e = zt__api.head;
-        if (e != NULL) {
-            zt__api.head = e->next;
-            if (zt__api.head == NULL)
-                zt__api.tail = NULL;
-        }
-        pthread_mutex_unlock(&zt__api.mu);
-        if (e == NULL)
-            return;
-        if (zt__api.callback != NULL)
-            zt__api.callback(&e->msg);
-        free(e);
+    if (m->msg.eventCode >= ZTS_EVENT_NODE_UP && m->msg.eventCode <= 206) {
+        node_details(&ev->u.node, &m->d.node);
+        m->msg.node = &m->d.node;
+    } else if (m->msg.eventCode >= ZTS_EVENT_NETWORK_NOT_FOUND &&
+               m->msg.eventCode <= ZTS_EVENT_NETWORK_DOWN) {
+        zt__api_network_details(&ev->u.net, &m->d.network);
+        m->msg.network = &m->d.network;
+    } else if (m->msg.eventCode == ZTS_EVENT_NETIF_UP) {
+        m->d.netif.nwid = ev->nwid;
+        m->d.netif.mac = ev->u.netif.mac;
+        m->d.netif.mtu = (int)ev->u.netif.mtu;
+        m->msg.netif = &m->d.netif;
+    } else if (m->msg.eventCode >= ZTS_EVENT_PEER_DIRECT &&
+               m->msg.eventCode <= ZTS_EVENT_PEER_UNREACHABLE) {
+        zt__api_peer_details(&ev->u.peer, &m->d.peer);
+        m->msg.peer = &m->d.peer;
+    } else if (m->msg.eventCode >= ZTS_EVENT_PATH_DISCOVERED &&
+               m->msg.eventCode <= ZTS_EVENT_PATH_DEAD) {
+        zt__api_storage_of(&ev->path, &m->d.path.address);
+        m->msg.path = &m->d.path;
+    } else if (m->msg.eventCode == ZTS_EVENT_ROUTE_ADDED ||
+               m->msg.eventCode == ZTS_EVENT_ROUTE_REMOVED) {
+        zt__api_storage_of(&ev->u.route.target, &m->d.route.target);
+        zt__api_storage_of(&ev->u.route.via, &m->d.route.via);
+        m->d.route.flags = ev->u.route.flags;
+        m->d.route.metric = ev->u.route.metric;
+        m->msg.route = &m->d.route;
+    } else if (m->msg.eventCode >= ZTS_EVENT_ADDR_ADDED_IP4 &&
+               m->msg.eventCode <= ZTS_EVENT_ADDR_REMOVED_IP6) {
+        zt_stack_prefix p = ev->u.addr;
+        p.bits = 0; /* api.md §6.3: port 0 or the prefix; callers read the address */
+        m->d.addr.nwid = ev->nwid;
+        storage_of_prefix(&p, &m->d.addr.addr);
+        m->msg.addr = &m->d.addr;
     }
 }
 
-void zt__api_drop_events(void)
+void zt__api_deliver(const zt_svc_event *ev)
 {
-    pthread_mutex_lock(&zt__api.mu);
-    while (zt__api.head != NULL) {
-        zt_api_event *e = zt__api.head;
-        zt__api.head = e->next;
-        free(e);
-    }
-    zt__api.tail = NULL;
-    pthread_mutex_unlock(&zt__api.mu);
+    int code = zt__api_code_of(ev->kind);
+    void (*cb)(void *);
+    api_msg *m;
+
+    pthread_mutex_lock(&zt__svc.mu);
+    cb = zt__api.callback;
+    pthread_mutex_unlock(&zt__svc.mu);
+    if (code == 0 || cb == NULL)
+        return;
+    m = calloc(1, sizeof(*m));
+    if (m == NULL)
+        return;
+    m->msg.eventCode = (int16_t)code;
+    fill(ev, m);
+    cb(&m->msg);
+    free(m);
 }

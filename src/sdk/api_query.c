@@ -1,8 +1,8 @@
 /*
  * api_query.c: networks, moons, status, peers and statistics (api.md §5.2-§5.6, §5.8).
  * Network calls and peer queries need the node online (seed behaviour); the rest answer in
- * any state.  Runner calls run under api.runner_lock (read), never under api.mu: a query
- * waits for the runner's I/O thread, which may itself be waiting for api.mu.
+ * any state.  Runner calls run under the service's runner_lock (read), never under its mu: a
+ * query waits for the runner's I/O thread, which may itself be waiting for mu (svc.h).
  */
 #include "sdk/api_internal.h"
 
@@ -16,21 +16,12 @@
 /* The runner, read-locked, if the node is online; NULL (and nothing locked) otherwise. */
 static zt_runner *online_runner(void)
 {
-    bool online;
-
-    pthread_rwlock_rdlock(&zt__api.runner_lock);
-    pthread_mutex_lock(&zt__api.mu);
-    online = zt__api.state == ZT_API_RUNNING && zt__api.online;
-    pthread_mutex_unlock(&zt__api.mu);
-    if (online && zt__api.runner != NULL)
-        return zt__api.runner;
-    pthread_rwlock_unlock(&zt__api.runner_lock);
-    return NULL;
+    return zt__svc_runner(true);
 }
 
 static void release_runner(void)
 {
-    pthread_rwlock_unlock(&zt__api.runner_lock);
+    zt__svc_release_runner();
 }
 
 /* ---- networks ----------------------------------------------------------------------------- */
@@ -87,11 +78,11 @@ int zts_leave_all(void)
 
     if (r == NULL)
         return ZTS_ERR_SERVICE;
-    pthread_mutex_lock(&zt__api.mu);
-    if (zt__api.nnets > 0 && (ids = calloc(zt__api.nnets, sizeof(*ids))) != NULL)
-        for (; n < zt__api.nnets; n++)
-            ids[n] = zt__api.nets[n].nwid;
-    pthread_mutex_unlock(&zt__api.mu);
+    pthread_mutex_lock(&zt__svc.mu);
+    if (zt__svc.nnets > 0 && (ids = calloc(zt__svc.nnets, sizeof(*ids))) != NULL)
+        for (; n < zt__svc.nnets; n++)
+            ids[n] = zt__svc.nets[n].nwid;
+    pthread_mutex_unlock(&zt__svc.mu);
     for (unsigned i = 0; i < n; i++)
         (void)zt__runner_leave(r, ids[i]);
     release_runner();
@@ -112,18 +103,18 @@ int zts_deorbit(uint64_t moonWorldId)
 /* mu held: ZTS_ERR_SERVICE unless the node is running and online. */
 static int check_online_locked(void)
 {
-    return zt__api.state == ZT_API_RUNNING && zt__api.online ? ZTS_ERR_OK : ZTS_ERR_SERVICE;
+    return zt__svc.state == ZT_SVC_RUNNING && zt__svc.online ? ZTS_ERR_OK : ZTS_ERR_SERVICE;
 }
 
 /* mu held: the joined network |nwid| (*prv ZTS_ERR_OK), or NULL with *prv ZTS_ERR_SERVICE (not
  * online) or ZTS_ERR_NO_RESULT (not joined). */
-static zt_api_net *online_net_locked(uint64_t nwid, int *prv)
+static zt_svc_net *online_net_locked(uint64_t nwid, int *prv)
 {
-    zt_api_net *net = NULL;
+    zt_svc_net *net = NULL;
 
     *prv = check_online_locked();
     if (*prv == ZTS_ERR_OK) {
-        net = zt__api_find_net(nwid);
+        net = zt__svc_find_net(nwid);
         if (net == NULL)
             *prv = ZTS_ERR_NO_RESULT;
     }
@@ -132,16 +123,16 @@ static zt_api_net *online_net_locked(uint64_t nwid, int *prv)
 
 int zts_get_network_details(uint64_t nwid, struct zts_network_details *nd)
 {
-    zt_api_net *net;
+    zt_svc_net *net;
     int rv;
 
     if (nd == NULL || nwid == 0)
         return ZTS_ERR_ARG;
-    pthread_mutex_lock(&zt__api.mu);
+    pthread_mutex_lock(&zt__svc.mu);
     net = online_net_locked(nwid, &rv);
     if (net != NULL)
         zt__api_network_details(net, nd);
-    pthread_mutex_unlock(&zt__api.mu);
+    pthread_mutex_unlock(&zt__svc.mu);
     return rv;
 }
 
@@ -151,31 +142,31 @@ int zts_get_all_network_details(struct zts_network_details *nds, int *num)
 
     if (nds == NULL || num == NULL)
         return ZTS_ERR_ARG;
-    pthread_mutex_lock(&zt__api.mu);
+    pthread_mutex_lock(&zt__svc.mu);
     rv = check_online_locked();
     if (rv == ZTS_ERR_OK) {
-        for (unsigned i = 0; i < zt__api.nnets && n < *num; i++)
-            zt__api_network_details(&zt__api.nets[i], &nds[n++]);
+        for (unsigned i = 0; i < zt__svc.nnets && n < *num; i++)
+            zt__api_network_details(&zt__svc.nets[i], &nds[n++]);
         *num = n;
     }
-    pthread_mutex_unlock(&zt__api.mu);
+    pthread_mutex_unlock(&zt__svc.mu);
     return rv;
 }
 
 int zts_get_network_status(uint64_t nwid)
 {
-    zt_api_net *net;
+    zt_svc_net *net;
     int rv;
 
     if (nwid == 0)
         return ZTS_ERR_ARG;
-    pthread_mutex_lock(&zt__api.mu);
+    pthread_mutex_lock(&zt__svc.mu);
     net = online_net_locked(nwid, &rv);
     if (net != NULL)
-        rv = net->status == 0 || net->status == ZTS_EVENT_NETWORK_DOWN
+        rv = net->status == 0 || net->status == ZT_SVC_EV_NET_DOWN
                  ? ZTS_EVENT_NETWORK_REQ_CONFIG
-                 : net->status;
-    pthread_mutex_unlock(&zt__api.mu);
+                 : zt__api_code_of((zt_svc_event_kind)net->status);
+    pthread_mutex_unlock(&zt__svc.mu);
     return rv;
 }
 
@@ -185,9 +176,9 @@ uint64_t zts_get_node_id(void)
 {
     uint64_t id;
 
-    pthread_mutex_lock(&zt__api.mu);
-    id = check_online_locked() == ZTS_ERR_OK ? zt__api.address : 0;
-    pthread_mutex_unlock(&zt__api.mu);
+    pthread_mutex_lock(&zt__svc.mu);
+    id = check_online_locked() == ZTS_ERR_OK ? zt__svc.address : 0;
+    pthread_mutex_unlock(&zt__svc.mu);
     return id;
 }
 
@@ -195,9 +186,9 @@ int zts_get_node_status(void)
 {
     int rv;
 
-    pthread_mutex_lock(&zt__api.mu);
+    pthread_mutex_lock(&zt__svc.mu);
     rv = check_online_locked() == ZTS_ERR_OK ? ZTS_EVENT_NODE_ONLINE : ZTS_EVENT_NODE_OFFLINE;
-    pthread_mutex_unlock(&zt__api.mu);
+    pthread_mutex_unlock(&zt__svc.mu);
     return rv;
 }
 
@@ -367,9 +358,9 @@ static int dns_edit(struct zts_sockaddr *addr, bool add)
     bool running;
     int rv = ZTS_ERR_NO_RESULT; /* add: no free slot; delete: not there */
 
-    pthread_mutex_lock(&zt__api.mu);
-    running = zt__api.state == ZT_API_RUNNING;
-    pthread_mutex_unlock(&zt__api.mu);
+    pthread_mutex_lock(&zt__svc.mu);
+    running = zt__svc.state == ZT_SVC_RUNNING;
+    pthread_mutex_unlock(&zt__svc.mu);
     if (!running)
         return ZTS_ERR_SERVICE;
     if (addr == NULL || dns_addr(addr, &ip) != 0)

@@ -536,7 +536,8 @@ int zt__home_state_put(const char *home, zt_state_type type, uint64_t id, const 
     return rv;
 }
 
-int zt__home_write_text(const char *home, const char *name, const char *text, mode_t mode)
+int zt__home_write_bytes(const char *home, const char *name, const void *data, size_t len,
+                         mode_t mode, bool *pchanged)
 {
     char path[ZT_HOME_PATH_MAX];
 
@@ -544,7 +545,12 @@ int zt__home_write_text(const char *home, const char *name, const char *text, mo
         errno = ENAMETOOLONG;
         return ZT_ERR_IO;
     }
-    return write_if_changed(path, text, strlen(text), mode, NULL);
+    return write_if_changed(path, data, len, mode, pchanged);
+}
+
+int zt__home_write_text(const char *home, const char *name, const char *text, mode_t mode)
+{
+    return zt__home_write_bytes(home, name, text, strlen(text), mode, NULL);
 }
 
 /* True when |name| is <|ndigits| hex digits><suffix>; the hex value goes to *pid. */

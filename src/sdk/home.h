@@ -89,6 +89,10 @@ int zt__home_state_put(const char *home, zt_state_type type, uint64_t id, const 
 /* Atomically writes a small file |name| in |home| (the port and PID files), unless it already
  * holds |text|.  Returns 0 or ZT_ERR_IO. */
 int zt__home_write_text(const char *home, const char *name, const char *text, mode_t mode);
+/* The same for |len| bytes of |data| (the modern API's `roots` file); *pchanged (may be NULL)
+ * tells whether the file system was touched.  Returns 0 or ZT_ERR_IO (errno kept). */
+int zt__home_write_bytes(const char *home, const char *name, const void *data, size_t len,
+                         mode_t mode, bool *pchanged);
 
 /* Calls |cb| for every moons.d/<16 hex>.moon file, with the ID its name gives and its contents
  * (at most ZT_WORLD_MAX_SERIALIZED bytes, regular files only).  A file that cannot be read is

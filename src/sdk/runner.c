@@ -57,11 +57,17 @@ void zt__runner_config_default(zt_runner_config *cfg)
     cfg->tcp_fallback = true;
 }
 
-static uint16_t random_port(void)
+/* A random port in [cfg.random_port_min, cfg.random_port_max] (default [20000, 65499]). */
+static uint16_t random_port(const zt_runner *r)
 {
+    uint32_t lo = r->cfg.random_port_min > 0 ? (uint32_t)r->cfg.random_port_min : 20000;
+    uint32_t hi = r->cfg.random_port_max > 0 ? (uint32_t)r->cfg.random_port_max : 65499;
     uint32_t v;
+
+    if (hi < lo)
+        hi = lo;
     zt__random_bytes(&v, sizeof(v));
-    return (uint16_t)(20000 + v % 45500);
+    return (uint16_t)(lo + v % (hi - lo + 1));
 }
 
 static uint16_t next_port(uint16_t port)
@@ -142,7 +148,7 @@ static bool is_our_port(const zt_runner *r, uint16_t port)
  * binds (vl1.md §5.11).  Returns 0 with *pport set, ZT_ERR_EXISTS or ZT_ERR_IO. */
 static int bind_extra_port(zt_runner *r, int fixed, uint16_t *pport)
 {
-    uint16_t port = fixed > 0 ? (uint16_t)fixed : random_port();
+    uint16_t port = fixed > 0 ? (uint16_t)fixed : random_port(r);
     int rv = ZT_ERR_EXISTS;
 
     for (unsigned i = 0; i < 1000 && rv == ZT_ERR_EXISTS; i++) {
@@ -169,7 +175,7 @@ static int bind_sockets(zt_runner *r, char *err, size_t errlen)
         rv = bind_port(r, port);
     } else {
         for (unsigned i = 0; i < RUNNER_PORT_TRIES && rv == ZT_ERR_EXISTS; i++) {
-            port = random_port();
+            port = random_port(r);
             rv = bind_port(r, port);
         }
     }
@@ -245,7 +251,7 @@ static int watch_secondary(zt_runner *r, const int *fds)
 int zt__runner_rebind_secondary(zt_runner *r)
 {
     int fds[ZT_RUNNER_MAX_SOCKETS];
-    uint16_t port = random_port();
+    uint16_t port = random_port(r);
     int rv = ZT_ERR_EXISTS;
 
     if (r->sec_count == 0)
@@ -334,6 +340,7 @@ static void release(zt_runner *r, bool has_mu, bool has_cond)
     zt__io_udp_rx_clear(&r->rx);
     zt__io_udp_tx_clear(&r->tx);
     zt__identity_clear(&r->id);
+    free(r->planet);
     for (unsigned i = 0; i < r->nevents; i++)
         free(r->events[i].data);
     free(r->events);
@@ -345,6 +352,31 @@ static void release(zt_runner *r, bool has_mu, bool has_cond)
     free(r);
 }
 
+/* The home directory's path (trailing slashes dropped: "home/" and "home" name the same
+ * files, keep log lines and messages tidy), or the store, the identity and the planet. */
+static int copy_state_config(zt_runner *r, const zt_runner_config *cfg)
+{
+    if (cfg->store != NULL) {
+        r->store = *cfg->store;
+        r->has_store = true;
+        r->id = *cfg->identity;
+    } else {
+        r->home = strdup(cfg->home);
+        if (r->home == NULL)
+            return ZT_ERR_NOMEM;
+        for (size_t n = strlen(r->home); n > 1 && r->home[n - 1] == '/'; n--)
+            r->home[n - 1] = 0;
+    }
+    if (cfg->planet != NULL && cfg->planet_len > 0) {
+        r->planet = malloc(cfg->planet_len);
+        if (r->planet == NULL)
+            return ZT_ERR_NOMEM;
+        memcpy(r->planet, cfg->planet, cfg->planet_len);
+        r->planet_len = cfg->planet_len;
+    }
+    return 0;
+}
+
 /* Copies |cfg| into |r|, with its own copies of the strings and addresses it points to. */
 static int copy_config(zt_runner *r, const zt_runner_config *cfg, char *err, size_t errlen)
 {
@@ -353,16 +385,15 @@ static int copy_config(zt_runner *r, const zt_runner_config *cfg, char *err, siz
     atomic_init(&r->secondary_port, 0);
     r->rebind_ms = cfg->secondary_rebind_ms > 0 ? cfg->secondary_rebind_ms : RUNNER_REBIND_MS;
     zt__runner_tunnel_init(r, zt__io_clock_ms()); /* before anything that may fail */
-    r->home = strdup(cfg->home);
     r->events = calloc(ZT_RUNNER_MAX_EVENTS, sizeof(*r->events));
-    if (r->home == NULL || r->events == NULL) {
+    if (r->events == NULL || copy_state_config(r, cfg) != 0) {
         zt__err_set(err, errlen, "out of memory");
         return ZT_ERR_NOMEM;
     }
-    /* "home/" and "home" name the same files: keep log lines and messages tidy. */
-    for (size_t n = strlen(r->home); n > 1 && r->home[n - 1] == '/'; n--)
-        r->home[n - 1] = 0;
     r->cfg.home = r->home;
+    r->cfg.store = NULL;
+    r->cfg.identity = NULL;
+    r->cfg.planet = NULL;
     if (cfg->bind_specific) {
         if (cfg->bind_ip4 != NULL) {
             memcpy(r->bind_ip4, cfg->bind_ip4, 4);
@@ -389,12 +420,21 @@ static int copy_config(zt_runner *r, const zt_runner_config *cfg, char *err, siz
     return 0;
 }
 
-/* The home directory: its layout, the identity (loaded or made) and the planet check. */
+/* The home directory: its layout, the identity (loaded or made) and the planet check.  With
+ * a store: the identity given (copy_config), checked as a loaded one would be. */
 static int open_home(zt_runner *r, bool *phas_planet, char *err, size_t errlen)
 {
     bool created = false;
     int rv;
 
+    if (r->has_store) {
+        r->address = r->id.address;
+        if (!r->id.has_secret || zt__identity_validate(&r->id, NULL) != 0) {
+            zt__err_set(err, errlen, "the identity given is not valid or has no secret");
+            return ZT_ERR_INVAL;
+        }
+        return 0;
+    }
     rv = zt__home_prepare(r->home, err, errlen);
     if (rv != 0)
         return rv;
@@ -408,111 +448,12 @@ static int open_home(zt_runner *r, bool *phas_planet, char *err, size_t errlen)
     return zt__home_check_planet(r->home, phas_planet, err, errlen);
 }
 
-/* local.conf's controllerDbPath naming a PostgreSQL database ("postgres:<conninfo>", as
- * zerotier-one writes it, or a postgresql:// URL): the libpq connection string, else NULL. */
-static const char *controller_db_pg(const char *db)
-{
-    if (strncmp(db, "postgres:", 9) == 0 && strncmp(db, "postgres://", 11) != 0)
-        return db + 9;
-    if (strncmp(db, "postgresql://", 13) == 0 || strncmp(db, "postgres://", 11) == 0)
-        return db;
-    return NULL;
-}
-
-/* Where the controller's records are: HOME/controller.d/controller.sqlite3, or local.conf's
- * controllerDbPath (a file, relative to the home, or a PostgreSQL database). */
-static int controller_store(zt_runner *r, char *path, size_t cap, int *kind, char *err,
-                            size_t errlen)
-{
-    char dir[ZT_HOME_PATH_MAX];
-    const char *db = r->local.controller_db, *pg = controller_db_pg(db);
-
-    *kind = pg != NULL ? ZTS_CONTROLLER_STORE_POSTGRESQL : ZTS_CONTROLLER_STORE_SQLITE;
-    if (pg != NULL) {
-        if ((size_t)snprintf(path, cap, "%s", pg) >= cap) {
-            zt__err_set(err, errlen, "controllerDbPath too long");
-            return ZT_ERR_INVAL;
-        }
-        return 0;
-    }
-    if ((size_t)snprintf(dir, sizeof(dir), "%s/controller.d", r->home) >= sizeof(dir) ||
-        (size_t)snprintf(path, cap, "%s/" ZT_STORE_SQLITE_DEFAULT_NAME, dir) >= cap) {
-        zt__err_set(err, errlen, "home directory path too long");
-        return ZT_ERR_INVAL;
-    }
-    if (db[0] != 0 && (size_t)snprintf(path, cap, "%s%s%s", db[0] == '/' ? "" : r->home,
-                                       db[0] == '/' ? "" : "/", db) >= cap) {
-        zt__err_set(err, errlen, "controllerDbPath too long");
-        return ZT_ERR_INVAL;
-    }
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        zt__err_set(err, errlen, "cannot create %s: %s", dir, strerror(errno));
-        return ZT_ERR_IO;
-    }
-    return 0;
-}
-
-/* Opens a handle on the controller store beside the node: the node's identity, records
- * where controller_store() says (runner_internal.h). */
-int zt__runner_open_controller(zt_runner *r, struct zts_controller **pctl, char *err,
-                               size_t errlen)
-{
-    char path[ZT_HOME_PATH_MAX], secret[ZT_IDENTITY_STR_MAX + 1];
-    zts_controller_config ccfg;
-    int rv, kind;
-
-    if (r->home == NULL) {
-        zt__err_set(err, errlen, "no home directory for a controller store");
-        return ZT_ERR_INVAL;
-    }
-    if ((rv = controller_store(r, path, sizeof(path), &kind, err, errlen)) != 0)
-        return rv;
-    if (zt__identity_to_string(&r->id, true, secret, sizeof(secret)) < 0) {
-        zt__err_set(err, errlen, "cannot format the identity for the controller");
-        return ZT_ERR_INVAL;
-    }
-    zts_controller_config_default(&ccfg);
-    ccfg.identity_secret = secret;
-    ccfg.store_kind = kind;
-    ccfg.store_path = path;
-    rv = zts_controller_new(pctl, &ccfg);
-    zt__wipe(secret, sizeof(secret));
-    if (kind == ZTS_CONTROLLER_STORE_POSTGRESQL)
-        zt__wipe(path, sizeof(path)); /* a connection string may hold a password */
-    if (rv != ZTS_CONTROLLER_OK) {
-        *pctl = NULL;
-        zt__err_set(err, errlen, "cannot start the controller: %s", zts_controller_last_error(NULL));
-        return rv == ZTS_CONTROLLER_ERR_GENERAL ? ZT_ERR_NOMEM
-               : rv == ZTS_CONTROLLER_ERR_STORE ? ZT_ERR_IO
-                                                : ZT_ERR_INVAL;
-    }
-    if (kind == ZTS_CONTROLLER_STORE_POSTGRESQL)
-        zt__runner_log(r, ZT_RUNNER_LOG_INFO, "controller %010llx on PostgreSQL",
-                       (unsigned long long)r->address);
-    else
-        zt__runner_log(r, ZT_RUNNER_LOG_INFO, "controller %010llx on %s",
-                       (unsigned long long)r->address, path);
-    return 0;
-}
-
 /* The controller beside the node (cfg.controller). */
 static int open_controller(zt_runner *r, char *err, size_t errlen)
 {
     if (!r->cfg.controller)
         return 0;
     return zt__runner_open_controller(r, &r->controller, err, errlen);
-}
-
-int zt__runner_controller_attach(zt_runner *r, struct zts_controller **pctl)
-{
-    char err[1024];
-    int rv = zt__runner_open_controller(r, pctl, err, sizeof(err));
-
-    if (rv != 0) {
-        zt__runner_log(r, ZT_RUNNER_LOG_ERROR, "%s", err);
-        return rv;
-    }
-    return zt__runner_enable_controller(r);
 }
 
 /* Batches, the event loop, the sockets (watched by the loop) and zerotier-one.port. */
@@ -543,6 +484,8 @@ static int open_io(zt_runner *r, char *err, size_t errlen)
             return rv;
         }
     }
+    if (r->has_store)
+        return 0; /* no file at all */
     snprintf(port_text, sizeof(port_text), "%u", (unsigned)r->primary_port);
     if (zt__home_write_text(r->home, "zerotier-one.port", port_text, 0644) != 0)
         zt__runner_log(r, ZT_RUNNER_LOG_WARN, "cannot write %s/zerotier-one.port: %s", r->home,
@@ -559,6 +502,8 @@ static int open_node(zt_runner *r, bool has_planet, char *err, size_t errlen)
 
     zt__node_config_default(&ncfg);
     ncfg.identity = &r->id;
+    ncfg.planet = r->planet;
+    ncfg.planet_len = r->planet_len;
     zt__random_bytes(ncfg.seed, sizeof(ncfg.seed));
     ncfg.peer_cache = r->cfg.peer_cache;
     ncfg.allow_loopback_paths = r->cfg.allow_loopback_paths;
@@ -578,7 +523,8 @@ static int open_node(zt_runner *r, bool has_planet, char *err, size_t errlen)
     }
     if (r->tx.n > 0)
         (void)zt__io_udp_tx_flush(&r->tx);
-    (void)zt__home_for_each_moon(r->home, on_moon, r);
+    if (!r->has_store)
+        (void)zt__home_for_each_moon(r->home, on_moon, r);
     return 0;
 }
 
@@ -623,13 +569,23 @@ static void open_portmap(zt_runner *r)
     }
 }
 
+/* A home directory, or a store with an identity and neither home nor controller. */
+static bool state_config_is_valid(const zt_runner_config *cfg)
+{
+    if (cfg->store != NULL)
+        return cfg->home == NULL && cfg->identity != NULL && !cfg->controller;
+    return cfg->home != NULL && cfg->home[0] != 0;
+}
+
 static bool config_is_valid(const zt_runner_config *cfg)
 {
-    return cfg != NULL && cfg->home != NULL && cfg->home[0] != 0 && cfg->primary_port >= 0 &&
+    return cfg != NULL && state_config_is_valid(cfg) && cfg->primary_port >= 0 &&
            cfg->primary_port <= 65535 && cfg->secondary_port >= -1 &&
            cfg->secondary_port <= 65535 && cfg->tertiary_port >= 0 &&
            cfg->tertiary_port <= 65535 && cfg->secondary_rebind_ms >= 0 &&
-           (!cfg->port_mapping || cfg->port_mapper != NULL);
+           (!cfg->port_mapping || cfg->port_mapper != NULL) && cfg->random_port_min >= 0 &&
+           cfg->random_port_max >= 0 && cfg->random_port_min <= 65535 &&
+           cfg->random_port_max <= 65535;
 }
 
 int zt__runner_new(zt_runner **prunner, const zt_runner_config *cfg, char *err, size_t errlen)

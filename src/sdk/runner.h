@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "codec/identity.h"
 #include "core/node.h"
 #include "sdk/portmap.h"
 #include "util/errors.h"
@@ -109,9 +110,34 @@ typedef struct zt_runner_local {
     bool low_bandwidth;
 } zt_runner_local;
 
+/* An embedder's store for the node's state objects, used instead of a home directory (the
+ * modern API's memory-only and storage modes, src/modern).  Both are called on the I/O thread
+ * and, during zt__runner_new() and zt__runner_del(), on the caller's thread (never at the same
+ * time).  Optional each. */
+typedef struct zt_runner_store {
+    void *user;
+    /* As zt_node_callbacks.state_get: copies the object into |buf|; returns its length,
+     * ZT_ERR_NOTFOUND or ZT_ERR_NOSPACE. */
+    zt_ssize (*get)(void *user, zt_state_type type, uint64_t id, uint8_t *buf, size_t cap);
+    /* As zt_node_callbacks.state_put (|data| NULL: delete). */
+    void (*put)(void *user, zt_state_type type, uint64_t id, const uint8_t *data, size_t len);
+} zt_runner_store;
+
 typedef struct zt_runner_config {
-    const char *home;             /* required; created (0700) if missing; copied */
-    int primary_port;             /* 0..65535; 0: random in [20000, 65499] (default 9993) */
+    /* The home directory: required without |store|; created (0700) if missing; copied.
+     * With |store| it must be NULL, and the runner touches no file at all: the identity is
+     * |identity|, state objects go through |store|, and there is no moons.d, no
+     * zerotier-one.port, no peers.d clean-up and no controller (|controller| false). */
+    const char *home;
+    const zt_runner_store *store;  /* copied */
+    const zt_identity *identity;   /* with |store|: required, with its secret; copied */
+    /* The planet offered to the node when the store holds none (zt_node_config.planet): NULL
+     * for the built-in one.  Copied. */
+    const uint8_t *planet;
+    size_t planet_len;
+    int primary_port;             /* 0..65535; 0: random (default 9993) */
+    /* Where random ports are drawn (0: the defaults, 20000 and 65499). */
+    int random_port_min, random_port_max;
     int secondary_port;           /* -1: none; 0: random (default); else that port */
     /* Port mapping (vl1.md §5.11, default false): the runner binds a tertiary port
      * (|tertiary_port|: 0 random, counting up as the secondary does; else that port) and

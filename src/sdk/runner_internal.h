@@ -72,7 +72,11 @@ typedef struct zt_runner_tunnel {
 } zt_runner_tunnel;
 
 struct zt_runner {
-    char *home;
+    char *home;                /* NULL with a store (cfg.store) */
+    zt_runner_store store;     /* cfg.store's copy; has_store */
+    bool has_store;
+    uint8_t *planet;           /* cfg.planet's copy (NULL: the built-in one) */
+    size_t planet_len;
     zt_runner_config cfg;
     zt_runner_local local;     /* cfg.local's copy (zeros without) */
     uint8_t bind_ip4[4], bind_ip6[16];

@@ -229,7 +229,11 @@ static zt_ssize check_cached_config(zt_runner *r, uint64_t nwid, const uint8_t *
                                 sizeof(why));
     if (rv == 0 || rv == ZT_ERR_NOMEM)
         return (zt_ssize)len;
-    (void)zt__home_path(path, sizeof(path), r->home, ZT_STATE_NETWORK_CONFIG, nwid);
+    if (r->has_store)
+        snprintf(path, sizeof(path), "the cached config of network %016llx",
+                 (unsigned long long)nwid);
+    else
+        (void)zt__home_path(path, sizeof(path), r->home, ZT_STATE_NETWORK_CONFIG, nwid);
     zt__runner_log(r, ZT_RUNNER_LOG_WARN, "%s ignored (%s); asking the controller again", path,
                    why);
     return ZT_ERR_NOTFOUND;
@@ -244,6 +248,14 @@ static zt_ssize cb_state_get(void *user, zt_state_type type, uint64_t id, uint8_
 
     if (type == ZT_STATE_NETWORK_CONFIG && !r->cfg.network_cache)
         return ZT_ERR_NOTFOUND;
+    if (r->has_store) {
+        /* The embedder's store: it decides what it keeps (runner.h). */
+        len = r->store.get != NULL ? r->store.get(r->store.user, type, id, buf, cap)
+                                   : ZT_ERR_NOTFOUND;
+        if (len > 1 && type == ZT_STATE_NETWORK_CONFIG)
+            len = check_cached_config(r, id, buf, (size_t)len);
+        return len;
+    }
     len = zt__home_state_get(r->home, type, id, buf, cap, why, sizeof(why));
     if (len < 0 && len != ZT_ERR_NOTFOUND) {
         (void)zt__home_path(path, sizeof(path), r->home, type, id);
@@ -264,6 +276,11 @@ static void cb_state_put(void *user, zt_state_type type, uint64_t id, const uint
     /* Network caching off: nothing read from or written to networks.d (api.md §5.1). */
     if (type == ZT_STATE_NETWORK_CONFIG && !r->cfg.network_cache)
         return;
+    if (r->has_store) {
+        if (r->store.put != NULL)
+            r->store.put(r->store.user, type, id, data, len);
+        return;
+    }
     if (zt__home_state_put(r->home, type, id, data, len, &changed) != 0) {
         (void)zt__home_path(path, sizeof(path), r->home, type, id);
         zt__runner_log(r, ZT_RUNNER_LOG_WARN, "cannot %s %s: %s",
@@ -563,8 +580,10 @@ static void housekeeping(zt_runner *r, int64_t now)
     if (now >= r->next_port_check)
         check_secondary_port(r, now);
     if (now >= r->next_prune) {
-        unsigned n = zt__home_prune_peers(r->home, RUNNER_PEER_MAX_AGE_MS,
-                                          zt__io_clock_wall_ms());
+        /* With a store (no home directory) there are no peers.d files to prune. */
+        unsigned n = r->has_store ? 0
+                                  : zt__home_prune_peers(r->home, RUNNER_PEER_MAX_AGE_MS,
+                                                         zt__io_clock_wall_ms());
         if (n > 0)
             zt__runner_log(r, ZT_RUNNER_LOG_INFO, "%u stale peers.d files deleted", n);
         r->next_prune = now + RUNNER_PRUNE_MS;

@@ -504,6 +504,23 @@ ssize_t zt__sock_send(int fd, const zt_iov *iov, int iovcnt, int flags, const zt
     return rv;
 }
 
+ssize_t zt__sock_recv_locked(zt_sock *s, const zt_iov *iov, int iovcnt, int flags,
+                             zt_sockaddr *from, int *oflags)
+{
+    ssize_t rv;
+
+    if (s->type != ZT_SOCK_STREAM)
+        return zt__udp_recv(s, iov, iovcnt, flags, from, oflags);
+    rv = zt__tcp_recv(s, iov, iovcnt, flags);
+    if (rv >= 0 && from != NULL) {
+        if (s->pcb.tcp != NULL)
+            zt__sock_addr_out(s, &s->pcb.tcp->remote_ip, s->pcb.tcp->remote_port, from);
+        else
+            memset(from, 0, sizeof(*from));
+    }
+    return rv;
+}
+
 ssize_t zt__sock_recv(int fd, const zt_iov *iov, int iovcnt, int flags, zt_sockaddr *from,
                       int *oflags)
 {
@@ -515,17 +532,7 @@ ssize_t zt__sock_recv(int fd, const zt_iov *iov, int iovcnt, int flags, zt_socka
     s = zt__sock_enter(fd);
     if (s == NULL)
         return -EBADF;
-    if (s->type != ZT_SOCK_STREAM) {
-        rv = zt__udp_recv(s, iov, iovcnt, flags, from, oflags);
-    } else {
-        rv = zt__tcp_recv(s, iov, iovcnt, flags);
-        if (rv >= 0 && from != NULL) {
-            if (s->pcb.tcp != NULL)
-                zt__sock_addr_out(s, &s->pcb.tcp->remote_ip, s->pcb.tcp->remote_port, from);
-            else
-                memset(from, 0, sizeof(*from));
-        }
-    }
+    rv = zt__sock_recv_locked(s, iov, iovcnt, flags, from, oflags);
     zt__sock_leave(s);
     return rv;
 }

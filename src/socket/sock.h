@@ -100,6 +100,36 @@ typedef void (*zt_sock_watch_fn)(void *ctx, int fd);
  * is no longer running nor called.  Returns 0 or -EBADF. */
 int zt__sock_watch(int fd, zt_sock_watch_fn fn, void *ctx);
 
+/* ---- what the modern API adds (api-modern.md §5.7-§5.8; sock_compat.c) -------------------- */
+
+/* zt__sock_connect_ex flags: a TCP socket whose earlier attempt failed starts a new one. */
+#define ZT_CONNECT_RENEW 0x1
+
+/*
+ * Connects |fd| to |a| as zt__sock_connect does, except that:
+ *  - |a| NULL means AF_UNSPEC: a UDP socket's association is dissolved; TCP: -EINVAL.
+ *  - A TCP socket's settings (its pcb's options, its bound address) are recorded before the
+ *    attempt, and with ZT_CONNECT_RENEW a socket whose attempt failed (never established, the
+ *    pcb gone) is given a new pcb with them, then connects again.  A non-blocking socket whose
+ *    failure nobody has read yet (SO_ERROR) reports that failure instead, once: the next call
+ *    starts the new attempt.
+ *  - |wait_ms| >= 0, on a blocking socket: the outcome is awaited at most that long instead of
+ *    SO_SNDTIMEO; then the attempt is abandoned (the socket renewed, unconnected) and
+ *    -ETIMEDOUT returned.  |wait_ms| < 0: as zt__sock_connect.
+ */
+int zt__sock_connect_ex(int fd, const zt_sockaddr *a, unsigned flags, int64_t wait_ms);
+
+/* Output flag of zt__sock_recv_once: this 0 is the end of the stream. */
+#define ZT_MSG_EOF 0x10000
+
+/*
+ * zt__sock_recv with lwIP's end-of-stream rule: the first read (of at least one byte) at the
+ * end of a TCP stream returns 0 and sets ZT_MSG_EOF in *|oflags|; every later one fails with
+ * -ENOTCONN.  UDP sockets read as with zt__sock_recv.
+ */
+ssize_t zt__sock_recv_once(int fd, const zt_iov *iov, int iovcnt, int flags, zt_sockaddr *from,
+                           int *oflags);
+
 /* Open descriptors (tests, status). */
 size_t zt__sock_count(void);
 

@@ -39,6 +39,16 @@ typedef struct zt_mgroup {
     ip_addr_t group, iface;
 } zt_mgroup;
 
+/* A TCP pcb's settings that a connect attempt started from (sock_compat.c gives a socket whose
+ * attempt failed a new pcb with them). */
+typedef struct zt_tcp_setup {
+    bool valid;
+    uint8_t so_options, tos, ttl;
+    uint32_t keep_idle, keep_intvl, keep_cnt;
+    ip_addr_t local_ip;  /* bound address (its type: IPv4, IPv6 only, or dual stack) */
+    uint16_t local_port; /* 0: not bound */
+} zt_tcp_setup;
+
 struct zt_sock {
     int fd;              /* -1: not in the table (accepted, not yet handed out; or closed) */
     int family;          /* 4 or 6 */
@@ -70,6 +80,9 @@ struct zt_sock {
     zt_sock *listener;   /* set while queued on a listener */
     unsigned acc_n, backlog;
     struct { int onoff, secs; } linger;
+    bool ever_connected; /* established once (connected or accepted) */
+    bool eof_told;       /* a read returned 0 for the end (zt__sock_recv_once) */
+    zt_tcp_setup setup;  /* before the last connect (zt__sock_connect_ex) */
 
     /* UDP */
     zt_dgram *dq_head, *dq_tail;
@@ -106,6 +119,9 @@ struct timespec *zt__sock_deadline(struct timespec *ts, int64_t ms);
 /* Sleeps until notified or |deadline|; returns -EBADF if the socket was closed meanwhile,
  * -EAGAIN at the deadline, else 0. */
 int zt__sock_wait(zt_sock *s, const struct timespec *deadline);
+/* zt__sock_recv on a socket already entered. */
+ssize_t zt__sock_recv_locked(zt_sock *s, const zt_iov *iov, int iovcnt, int flags,
+                             zt_sockaddr *from, int *oflags);
 /* lwIP err_t -> host errno (negative). */
 int zt__sock_errno_of(err_t err);
 /* |a| as |s| takes it: an IPv6 socket sees IPv4 as ::ffff:a.b.c.d and back. */

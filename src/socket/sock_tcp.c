@@ -178,6 +178,7 @@ static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
     (void)pcb;
     (void)err;
     s->state = ZT_SOCK_CONNECTED;
+    s->ever_connected = true;
     zt__sock_notify(s);
     return ERR_OK;
 }
@@ -201,6 +202,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *npcb, err_t err)
     if (ns == NULL)
         return ERR_MEM; /* lwIP aborts the new connection */
     ns->state = ZT_SOCK_CONNECTED;
+    ns->ever_connected = true;
     ns->refs = 1; /* the listener's queue */
     ns->listener = l;
     ns->nodelay = l->nodelay;

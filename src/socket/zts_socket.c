@@ -9,26 +9,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdatomic.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "socket/inet.h"
 #include "socket/sock.h"
+#include "socket/sock_front.h"
 #include "socket/zts_gate.h"
-
-static atomic_bool service_running;
-
-void zt__sock_set_running(bool running)
-{
-    atomic_store(&service_running, running);
-}
-
-bool zt__sock_is_running(void)
-{
-    return atomic_load(&service_running);
-}
 
 /* Result of a socket-layer call: >= 0 passes, -errno becomes -1 with the error stored. */
 static ssize_t finish(ssize_t rv)
@@ -44,64 +31,19 @@ static int finish_int(int rv)
     return (int)finish(rv);
 }
 
-/* ---- addresses (api.md §4.2) --------------------------------------------------------- */
+/* ---- addresses (api.md §4.2): the public layouts are read and written by sock_front.c ---- */
 
 static int addr_in(const struct zts_sockaddr *sa, zts_socklen_t len, zt_sockaddr *out)
 {
-    memset(out, 0, sizeof(*out));
-    if (sa->sa_family == ZTS_AF_INET) {
-        struct zts_sockaddr_in in;
-        if (len < sizeof(in))
-            return -EINVAL;
-        memcpy(&in, sa, sizeof(in));
-        ip_addr_set_ip4_u32_val(out->ip, in.sin_addr.s_addr);
-        out->port = zts_ntohs(in.sin_port);
-        return 0;
-    }
-    if (sa->sa_family == ZTS_AF_INET6) {
-        struct zts_sockaddr_in6 in6;
-        if (len < sizeof(in6))
-            return -EINVAL;
-        memcpy(&in6, sa, sizeof(in6));
-        memcpy(ip_2_ip6(&out->ip)->addr, in6.sin6_addr.un.u8_addr, 16);
-        IP_SET_TYPE_VAL(out->ip, IPADDR_TYPE_V6);
-        ip6_addr_clear_zone(ip_2_ip6(&out->ip));
-        out->port = zts_ntohs(in6.sin6_port);
-        return 0;
-    }
-    if (sa->sa_family == ZTS_AF_UNSPEC) {
-        ip_addr_set_zero_ip4(&out->ip); /* connect(AF_UNSPEC) on UDP: dissolve */
-        return 0;
-    }
-    return -EAFNOSUPPORT;
+    return zt__front_sa_read(sa, len, out);
 }
 
 /* Writes |a| into the caller's buffer of *|len| bytes, never more than the real size, and sets
  * *|len| to the real size (api.md §4.2). */
 static void addr_out(const zt_sockaddr *a, struct zts_sockaddr *sa, zts_socklen_t *len)
 {
-    union {
-        struct zts_sockaddr_in in;
-        struct zts_sockaddr_in6 in6;
-    } u;
-    zts_socklen_t real;
-
-    memset(&u, 0, sizeof(u));
-    if (IP_IS_V6_VAL(a->ip)) {
-        real = sizeof(u.in6);
-        u.in6.sin6_len = (uint8_t)real;
-        u.in6.sin6_family = ZTS_AF_INET6;
-        u.in6.sin6_port = zts_htons(a->port);
-        memcpy(u.in6.sin6_addr.un.u8_addr, ip_2_ip6(&a->ip)->addr, 16);
-    } else {
-        real = sizeof(u.in);
-        u.in.sin_len = (uint8_t)real;
-        u.in.sin_family = ZTS_AF_INET;
-        u.in.sin_port = zts_htons(a->port);
-        u.in.sin_addr.s_addr = ip4_addr_get_u32(ip_2_ip4(&a->ip));
-    }
-    memcpy(sa, &u, *len < real ? *len : real);
-    *len = real;
+    _Static_assert(sizeof(zts_socklen_t) == sizeof(uint32_t), "socklen");
+    zt__front_sa_write(a, sa, len);
 }
 
 /* Argument check shared by connect, bind and sendto: addr present, 16 <= len <= 28. */
@@ -315,74 +257,18 @@ int zts_poll(struct zts_pollfd *fds, zts_nfds_t nfds, int timeout)
 int zts_select(int nfds, zts_fd_set *readfds, zts_fd_set *writefds, zts_fd_set *exceptfds,
                struct zts_timeval *timeout)
 {
-    zt_pollfd *pfds;
-    size_t n = 0;
-    int64_t ms = -1;
-    int rv;
+    int ms = -1, rv;
 
+    _Static_assert(sizeof(zts_fd_set) == ZT_FDSET_BYTES, "fd_set layout");
     if (!zt__sock_is_running())
         return ZTS_ERR_SERVICE;
     if (nfds < 0 || nfds > ZTS_FD_SETSIZE)
         return finish_int(-EINVAL);
-    if (timeout != NULL) {
-        if (timeout->tv_sec < 0 || timeout->tv_usec < 0)
-            return finish_int(-EINVAL);
-        ms = (int64_t)timeout->tv_sec * 1000 + (timeout->tv_usec + 999) / 1000;
-        if (ms > INT32_MAX)
-            ms = INT32_MAX;
-    }
-    pfds = calloc((size_t)(nfds > 0 ? nfds : 1), sizeof(*pfds));
-    if (pfds == NULL)
-        return finish_int(-ENOMEM);
-    for (int fd = 0; fd < nfds; fd++) {
-        short ev = 0;
-        if (readfds != NULL && ZTS_FD_ISSET(fd, readfds))
-            ev |= ZT_POLLIN;
-        if (writefds != NULL && ZTS_FD_ISSET(fd, writefds))
-            ev |= ZT_POLLOUT;
-        if (exceptfds != NULL && ZTS_FD_ISSET(fd, exceptfds))
-            ev |= ZT_POLLERR;
-        if (ev != 0) {
-            pfds[n].fd = fd;
-            pfds[n].events = ev;
-            n++;
-        }
-    }
-    rv = zt__sock_poll(pfds, n, (int)ms);
-    if (rv >= 0) {
-        for (size_t i = 0; i < n; i++)
-            if (pfds[i].revents & ZT_POLLNVAL) {
-                rv = -EBADF;
-                break;
-            }
-    }
-    if (rv >= 0) {
-        rv = 0;
-        if (readfds != NULL)
-            ZTS_FD_ZERO(readfds);
-        if (writefds != NULL)
-            ZTS_FD_ZERO(writefds);
-        if (exceptfds != NULL)
-            ZTS_FD_ZERO(exceptfds);
-        for (size_t i = 0; i < n; i++) {
-            short r = pfds[i].revents;
-            if (readfds != NULL && (r & (ZT_POLLIN | ZT_POLLERR)) && (pfds[i].events & ZT_POLLIN)) {
-                ZTS_FD_SET(pfds[i].fd, readfds);
-                rv++;
-            }
-            if (writefds != NULL && (r & (ZT_POLLOUT | ZT_POLLERR)) &&
-                (pfds[i].events & ZT_POLLOUT)) {
-                ZTS_FD_SET(pfds[i].fd, writefds);
-                rv++;
-            }
-            if (exceptfds != NULL && (r & ZT_POLLERR) && (pfds[i].events & ZT_POLLERR)) {
-                ZTS_FD_SET(pfds[i].fd, exceptfds);
-                rv++;
-            }
-        }
-    }
-    free(pfds);
-    return finish_int(rv);
+    if (timeout != NULL && (rv = zt__front_timeval_ms(timeout->tv_sec, timeout->tv_usec, &ms)) != 0)
+        return finish_int(rv);
+    return finish_int(zt__front_select(nfds, readfds != NULL ? readfds->fd_bits : NULL,
+                                       writefds != NULL ? writefds->fd_bits : NULL,
+                                       exceptfds != NULL ? exceptfds->fd_bits : NULL, ms));
 }
 
 /* ---- data --------------------------------------------------------------------------------- */
@@ -453,18 +339,11 @@ ssize_t zts_write(int fd, const void *buf, size_t len)
     return zts_send(fd, buf, len, 0);
 }
 
-/* Copies the public iovec array (same layout as zt_iov: pointer, length). */
+/* Checks the public iovec array (same layout as zt_iov: pointer, length). */
 static int check_iov(const struct zts_iovec *iov, int iovcnt)
 {
     _Static_assert(sizeof(struct zts_iovec) == sizeof(zt_iov), "iovec layout");
-    if (iovcnt < 0 || iovcnt > 1024)
-        return -EINVAL;
-    if (iov == NULL && iovcnt > 0)
-        return -EFAULT;
-    for (int i = 0; i < iovcnt; i++)
-        if (iov[i].iov_base == NULL && iov[i].iov_len > 0)
-            return -EFAULT;
-    return 0;
+    return zt__front_iov_check((const zt_iov *)(const void *)iov, iovcnt);
 }
 
 /* zts_readv (|is_write| false) and zts_writev: the service running, the vector checked,

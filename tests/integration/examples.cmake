@@ -5,7 +5,7 @@
 # tests/ at the top level), so the test depends on what makes them exist: zt-static and
 # examples/CMakeLists.txt.  Paths use CMAKE_CURRENT_LIST_DIR so that this file works from
 # whichever directory includes it.
-if(TARGET zt-static AND TARGET zt-service AND TARGET zt-idtool AND TARGET zt-ctltool
+if(TARGET libzt::zt-static AND TARGET zt-service AND TARGET zt-idtool AND TARGET zt-ctltool
    AND EXISTS ${PROJECT_SOURCE_DIR}/examples/CMakeLists.txt)
   add_test(NAME integration.examples
            COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/examples.sh

@@ -2,7 +2,7 @@
 # prefix, the exports of libzt.so, and consumer/ built with pkg-config and find_package
 # against libzt.so and libzt.a (libzt_install.sh).  Included from tests/CMakeLists.txt;
 # nothing to do when the socket API is not built (ZT_BUILD_LWIP=OFF).
-if(NOT TARGET zt-shared OR NOT TARGET zt-static)
+if(NOT TARGET libzt::zt OR NOT TARGET libzt::zt-static)
   return()
 endif()
 

@@ -8,7 +8,8 @@
 #      in ZeroTierSockets.h and zts_controller.h, zts_errno and the lwIP names DevilutionX
 #      calls (api.md 10.3) are exported;
 #   3. consumer/ built and run four ways: pkg-config (shared, --static) and find_package
-#      (libzt::zt, libzt::zt-static);
+#      (libzt::zt, libzt::zt-static); the same four ways for libzt-modern, installed beside it
+#      (its header in include/libzt-modern/, soname, a small program written here);
 #   4. the tools (zt-service, zt-cli and its zerotier-cli link, zt-idtool), their manual pages
 #      (rendered by man without a warning) and the systemd unit (dist/).
 # Every check runs even after a failure; the summary lists what failed.
@@ -237,6 +238,83 @@ else
     fail "find_package: consumer project failed to configure or build"
     cat "$tmp/cmake_configure.log" "$tmp/cmake_build.log" 2>/dev/null | sed 's/^/    /' |
         tail -n 80
+fi
+
+# ---- 3b. libzt-modern, installed beside libzt (docs/embedding-modern.md) -------------------
+
+mod_inc=$inc/libzt-modern
+for f in "$mod_inc/ZeroTierSockets.h" "$libdir/libzt-modern.a" "$libdir/libzt-modern.so" \
+    "$libdir/libzt-modern.so.$major" "$libdir/pkgconfig/libzt-modern.pc" \
+    "$libdir/cmake/libzt-modern/libzt-modernConfig.cmake"; do
+    [[ -e $f ]] || fail "modern layout: missing ${f#"$prefix"/}"
+done
+soname=$(readelf -d "$libdir/libzt-modern.so" 2>/dev/null | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+[[ $soname == "libzt-modern.so.$major" ]] ||
+    fail "modern soname: '$soname', expected libzt-modern.so.$major"
+# A user's program: the modern header by its plain name, lwIP's headers after it, and calls
+# that need no node (run: the adhoc ID and the uppercase text of api-modern.md §5.4, §5.11).
+mkdir -p "$tmp/modern"
+cat >"$tmp/modern/app.c" <<'CEOF'
+#include <ZeroTierSockets.h>
+#include <lwip/sockets.h>
+#include <stdio.h>
+#include <string.h>
+#if !defined(ZTS_SOCKETS_H) || defined(ZT_SOCKETS_H)
+#error "not the modern header"
+#endif
+int main(void)
+{
+    char s[ZTS_INET6_ADDRSTRLEN];
+    unsigned char a[16] = {0xfd, 0};
+    int (*volatile start)(void) = zts_node_start; /* linked, not called */
+    if (zts_net_compute_adhoc_id(2000, 3000) != 0xff07d00bb8000000ULL ||
+        zts_inet_ntop(ZTS_AF_INET6, a, s, sizeof(s)) == NULL || strcmp(s, "FD00::") != 0 ||
+        start == NULL)
+        return 1;
+    printf("modern consumer ok (%s)\n", s);
+    return 0;
+}
+CEOF
+cat >"$tmp/modern/CMakeLists.txt" <<'CEOF'
+cmake_minimum_required(VERSION 3.20)
+project(modern_consumer C)
+find_package(libzt-modern REQUIRED)
+add_executable(modern_cmake_static app.c)
+target_link_libraries(modern_cmake_static PRIVATE libzt-modern::zt-static)
+add_executable(modern_cmake_shared app.c)
+target_link_libraries(modern_cmake_shared PRIVATE libzt-modern::zt)
+CEOF
+if ! pkg-config --exists --print-errors libzt-modern 2>"$tmp/pcm.err"; then
+    fail "pkg-config: libzt-modern not usable"
+    cat "$tmp/pcm.err"
+else
+    read -ra pcm_cflags <<<"$(pkg-config --cflags libzt-modern)"
+    read -ra pcm_libs <<<"$(pkg-config --libs libzt-modern)"
+    read -ra pcm_static <<<"$(pkg-config --static --libs libzt-modern)"
+    for i in "${!pcm_static[@]}"; do
+        [[ ${pcm_static[i]} == -lzt-modern ]] && pcm_static[i]=-l:libzt-modern.a
+    done
+    for kind in shared static; do
+        bin=$tmp/modern_pc_$kind
+        if [[ $kind == shared ]]; then libs=("${pcm_libs[@]}"); else libs=("${pcm_static[@]}"); fi
+        if "$cc" "${san_flags[@]}" -Wall -Werror "${pcm_cflags[@]}" -o "$bin" \
+            "$tmp/modern/app.c" "${libs[@]}" >"$tmp/modern_pc_$kind.log" 2>&1; then
+            run "modern-pkgconfig-$kind" "$bin" LD_LIBRARY_PATH="$libdir" LD_BIND_NOW=1
+        else
+            fail "modern-pkgconfig-$kind: build failed"
+            sed 's/^/    /' "$tmp/modern_pc_$kind.log" | head -n 40
+        fi
+    done
+fi
+cmm=$tmp/modern-cmake
+if "$cmake" -S "$tmp/modern" -B "$cmm" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_COMPILER="$cc" \
+    -DCMAKE_C_FLAGS="${san_flags[*]} -Wall -Werror" -DCMAKE_EXE_LINKER_FLAGS="${san_flags[*]}" \
+    >"$tmp/modern_cmake.log" 2>&1 && "$cmake" --build "$cmm" >>"$tmp/modern_cmake.log" 2>&1; then
+    run modern-cmake-static "$cmm/modern_cmake_static"
+    run modern-cmake-shared "$cmm/modern_cmake_shared" LD_LIBRARY_PATH="$libdir" LD_BIND_NOW=1
+else
+    fail "find_package(libzt-modern): consumer failed to configure or build"
+    tail -n 60 "$tmp/modern_cmake.log" | sed 's/^/    /'
 fi
 
 # ---- 4. the tools, their manual pages, the systemd unit (dist/) ---------------------------

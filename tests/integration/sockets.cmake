@@ -3,7 +3,7 @@
 # a zts_peer (zts_peer.c, linked with zt-static) doing what sockets.sh tells it.  One ctest
 # entry per group of cases, each with its own world on loopback (sockets.sh <group>).  Paths use
 # CMAKE_CURRENT_LIST_DIR so that this file works from whichever directory includes it.
-if(NOT TARGET zt-static OR NOT TARGET zt-service OR NOT TARGET zt-idtool
+if(NOT TARGET libzt::zt-static OR NOT TARGET zt-service OR NOT TARGET zt-idtool
    OR NOT TARGET zt-ctltool)
   return()
 endif()
@@ -12,7 +12,7 @@ add_executable(zts_peer ${CMAKE_CURRENT_LIST_DIR}/zts_peer.c)
 # Our warnings, but only the public header, as a user's program (and the examples) would.
 target_compile_options(zts_peer PRIVATE ${ZT_WARNINGS})
 target_include_directories(zts_peer PRIVATE ${PROJECT_SOURCE_DIR}/include)
-target_link_libraries(zts_peer PRIVATE zt-static)
+target_link_libraries(zts_peer PRIVATE libzt::zt-static)
 
 # group -> TIMEOUT (s): the script's own budget for the group (sockets.sh) plus 30 s, so that
 # the script always reports first.  Typical times in the ASan+UBSan build on 2 cores are in

@@ -35,10 +35,10 @@ set_tests_properties(unit.test_zts_abi_cxx PROPERTIES LABELS unit TIMEOUT 60)
 
 # unit.test_zts_control: the control calls in every state, start/stop cycles and their events,
 # without a network (the planet's root never answers).
-if(TARGET zt-static)
+if(TARGET libzt::zt-static)
   add_executable(test_zts_control ${CMAKE_CURRENT_LIST_DIR}/test_zts_control.c)
   zt_target_defaults(test_zts_control)
-  target_link_libraries(test_zts_control PRIVATE zt-static PkgConfig::CMOCKA Threads::Threads)
+  target_link_libraries(test_zts_control PRIVATE libzt::zt-static PkgConfig::CMOCKA Threads::Threads)
   add_test(NAME unit.test_zts_control COMMAND test_zts_control)
   set_tests_properties(unit.test_zts_control PROPERTIES LABELS unit TIMEOUT 120)
 endif()
