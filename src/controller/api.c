@@ -529,8 +529,8 @@ out:
 
 /* ---- members ---- */
 
-static int member_update(zts_controller *c, uint64_t nwid, uint64_t node, const json_t *body,
-                         int64_t now, char **pjson)
+static int member_update_once(zts_controller *c, uint64_t nwid, uint64_t node,
+                              const json_t *body, int64_t now, char **pjson, bool *pagain)
 {
     zt_ctl_network n;
     zt_ctl_member m;
@@ -539,6 +539,7 @@ static int member_update(zts_controller *c, uint64_t nwid, uint64_t node, const 
     bool was_authorized, changed = false;
     int rv, zrv;
 
+    *pagain = false;
     if (node == 0 || node > ZT_ADDRESS_MASK || zt__address_is_reserved(node)) {
         set_err(c, "member address %010" PRIx64 " is not a valid node address", node);
         return ZTS_CONTROLLER_ERR_ARG;
@@ -568,10 +569,11 @@ static int member_update(zts_controller *c, uint64_t nwid, uint64_t node, const 
         goto out;
     }
     zrv = zt__store_begin(c->store);
-    if (zrv == 0)
-        zrv = zt__store_save_member(c->store, &m, now, &changed);
+    if (zrv == 0) /* m.revision is the one read: a concurrent change is never overwritten */
+        zrv = zt__store_save_member_if(c->store, &m, m.revision, now, &changed);
     if (zrv == 0)
         zrv = zt__store_commit(c->store);
+    *pagain = zrv == ZT_ERR_AGAIN;
     if (zrv != 0) {
         rv = store_err(c, zrv, "saving the member");
         if (c->store->in_tx)
@@ -587,6 +589,19 @@ static int member_update(zts_controller *c, uint64_t nwid, uint64_t node, const 
     rv = dump_member(c, &m, pjson);
 out:
     zt__ctl_member_clear(&m);
+    return rv;
+}
+
+/* Reads, patches and saves the member; read again and patched again when another process
+ * changed it in between (a shared database), up to three times. */
+static int member_update(zts_controller *c, uint64_t nwid, uint64_t node, const json_t *body,
+                         int64_t now, char **pjson)
+{
+    bool again = true;
+    int rv = ZTS_CONTROLLER_ERR_STORE;
+
+    for (int attempt = 0; attempt < 3 && again; attempt++)
+        rv = member_update_once(c, nwid, node, body, now, pjson, &again);
     return rv;
 }
 

@@ -299,7 +299,9 @@ static int save_member(zt_controller *ctl, zt_ctl_member *m, int64_t now)
 
     if (rv != 0)
         return store_failed(ctl, rv, "beginning the save of member", m->nwid, m->id);
-    rv = zt__store_save_member(ctl->store, m, now, NULL);
+    /* m->revision is the one read: another controller's change since then is not lost
+     * (ZT_ERR_AGAIN: the request is evaluated again from a fresh read) */
+    rv = zt__store_save_member_if(ctl->store, m, m->revision, now, NULL);
     if (rv == 0)
         rv = zt__store_commit(ctl->store);
     if (rv != 0) {
@@ -571,10 +573,10 @@ static int answer_member(zt_controller *ctl, const zt_ctl_network *net, zt_ctl_m
     return deliver_config(ctl, net, m, is_new, requester, meta, packet_id, now, out, presult);
 }
 
-/* Steps 2-11 of §2.3 for |requester| on |nwid|.  |packet_id| 0 = internal re-evaluation. */
-int zt__controller_evaluate(zt_controller *ctl, const zt_identity *requester, uint64_t nwid,
-                            const zt_config_meta *meta, uint64_t packet_id, int64_t now,
-                            const zt_controller_out *out, zt_controller_result *presult)
+/* Steps 2-11 of §2.3 for |requester| on |nwid|, once. */
+static int evaluate_once(zt_controller *ctl, const zt_identity *requester, uint64_t nwid,
+                         const zt_config_meta *meta, uint64_t packet_id, int64_t now,
+                         const zt_controller_out *out, zt_controller_result *presult)
 {
     zt_ctl_network net;
     zt_ctl_member m;
@@ -630,6 +632,21 @@ unreadable:
 out:
     zt__ctl_member_clear(&m);
     zt__ctl_network_clear(&net); /* get_network always initialises it */
+    return rv;
+}
+
+/* Steps 2-11 of §2.3 for |requester| on |nwid|.  |packet_id| 0 = internal re-evaluation.
+ * A member record another process changed between our read and our save (controllers
+ * sharing a database) is read again and the request evaluated again: nothing was sent yet
+ * (the save comes before any answer). */
+int zt__controller_evaluate(zt_controller *ctl, const zt_identity *requester, uint64_t nwid,
+                            const zt_config_meta *meta, uint64_t packet_id, int64_t now,
+                            const zt_controller_out *out, zt_controller_result *presult)
+{
+    int rv = ZT_ERR_AGAIN;
+
+    for (int attempt = 0; attempt < 3 && rv == ZT_ERR_AGAIN; attempt++)
+        rv = evaluate_once(ctl, requester, nwid, meta, packet_id, now, out, presult);
     return rv;
 }
 

@@ -338,7 +338,8 @@ out:
     return rv;
 }
 
-int zt__store_save_member(zt_store *st, zt_ctl_member *m, int64_t now, bool *pchanged)
+static int save_member(zt_store *st, zt_ctl_member *m, const uint64_t *expected, int64_t now,
+                       bool *pchanged)
 {
     zt_ctl_member old;
     int rv;
@@ -346,6 +347,16 @@ int zt__store_save_member(zt_store *st, zt_ctl_member *m, int64_t now, bool *pch
     if (pchanged != NULL)
         *pchanged = false;
     rv = zt__store_get_member(st, m->nwid, m->id, &old);
+    if (expected != NULL && ((rv == 0 && old.revision != *expected) ||
+                             (rv == ZT_ERR_NOTFOUND && *expected != 0))) {
+        zt__store_set_err(st, "member %010llx of network %016llx changed since it was read "
+                              "(revision %llu, read at %llu): read it again",
+                          (unsigned long long)m->id, (unsigned long long)m->nwid,
+                          (unsigned long long)(rv == 0 ? old.revision : 0),
+                          (unsigned long long)*expected);
+        rv = ZT_ERR_AGAIN;
+        goto out;
+    }
     if (rv == 0) {
         if (zt__ctl_member_same(&old, m)) {
             m->revision = old.revision;
@@ -367,6 +378,17 @@ int zt__store_save_member(zt_store *st, zt_ctl_member *m, int64_t now, bool *pch
 out:
     zt__ctl_member_clear(&old);
     return rv;
+}
+
+int zt__store_save_member(zt_store *st, zt_ctl_member *m, int64_t now, bool *pchanged)
+{
+    return save_member(st, m, NULL, now, pchanged);
+}
+
+int zt__store_save_member_if(zt_store *st, zt_ctl_member *m, uint64_t expected, int64_t now,
+                             bool *pchanged)
+{
+    return save_member(st, m, &expected, now, pchanged);
 }
 
 typedef struct {

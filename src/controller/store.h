@@ -244,6 +244,12 @@ const char *zt__store_name(const zt_store *st);
  */
 int zt__store_save_network(zt_store *st, zt_ctl_network *n, int64_t now, bool *pchanged);
 int zt__store_save_member(zt_store *st, zt_ctl_member *m, int64_t now, bool *pchanged);
+/* The same, for a record read earlier at revision |expected| (0: it did not exist): when the
+ * stored record is no longer that one (another process changed, created or deleted it since),
+ * nothing is written and ZT_ERR_AGAIN is returned: the caller reads again and redoes its
+ * change, so that no concurrent update is lost.  Use it inside a transaction. */
+int zt__store_save_member_if(zt_store *st, zt_ctl_member *m, uint64_t expected, int64_t now,
+                             bool *pchanged);
 
 /*
  * zt__store_copy copies every network and member of |src| into |dst| in one transaction on

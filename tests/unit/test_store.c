@@ -345,6 +345,32 @@ static void t_save_revisions(void **state)
     assert_true(changed);
     assert_int_equal(m.revision, 2);
     assert_int_equal(m.creation_time, 500);
+
+    /* save_member_if: a record read at revision 2 and changed elsewhere meanwhile (here: saved
+     * again through another copy) is not overwritten; read again, the change goes in */
+    {
+        zt_ctl_member other;
+        assert_int_equal(zt__store_get_member(f->st, NWID1, 0x1234567890ULL, &other), 0);
+        other.authorized = false;
+        assert_int_equal(zt__store_save_member(f->st, &other, 800, NULL), 0);
+        assert_int_equal(other.revision, 3);
+        zt__ctl_member_clear(&other);
+    }
+    m.active_bridge = true;
+    assert_int_equal(zt__store_save_member_if(f->st, &m, 2, 900, &changed), ZT_ERR_AGAIN);
+    assert_false(changed);
+    assert_non_null(strstr(zt__store_errmsg(f->st), "changed since it was read"));
+    zt__ctl_member_clear(&m);
+    assert_int_equal(zt__store_get_member(f->st, NWID1, 0x1234567890ULL, &m), 0);
+    assert_false(m.authorized); /* the other change stands */
+    m.active_bridge = true;
+    assert_int_equal(zt__store_save_member_if(f->st, &m, m.revision, 900, &changed), 0);
+    assert_true(changed);
+    assert_int_equal(m.revision, 4);
+    zt__ctl_member_clear(&m);
+    /* expected 0 (read as missing) but there now: refused too */
+    zt__ctl_member_init(&m, NWID1, 0x1234567890ULL);
+    assert_int_equal(zt__store_save_member_if(f->st, &m, 0, 900, NULL), ZT_ERR_AGAIN);
     zt__ctl_member_clear(&m);
 }
 
