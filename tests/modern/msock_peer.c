@@ -42,6 +42,8 @@ static const char *stop_file;
 static int failures;
 static pthread_mutex_t out_mu = PTHREAD_MUTEX_INITIALIZER;
 
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static void say(const char *fmt, ...)
 {
     va_list ap;
