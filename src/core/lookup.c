@@ -44,23 +44,24 @@ static zt_whois *whois_entry(zt_node *n, uint64_t address, int64_t now)
     return &n->whois[n->nwhois++];
 }
 
-void zt__lookup_whois(zt_node *n, uint64_t address, int64_t now)
+bool zt__lookup_whois(zt_node *n, uint64_t address, int64_t now)
 {
     zt_whois *e = whois_entry(n, address, now);
     zt_peer *up;
     zt_wr w;
 
     if (e == NULL || now - e->last_sent < ZT_WHOIS_RETRY_DELAY)
-        return;
+        return false;
     e->last_sent = now;
     e->tries++;
     up = zt__peer_best_upstream(n, now);
     if (up == NULL || up->id.address == address)
-        return;
+        return false;
     w = zt__send_begin(n, up->id.address, ZT_VERB_WHOIS);
     zt__wr_be(&w, address, ZT_ADDRESS_LEN); /* one address per request (vl1.md §4.3) */
     n->counters.whois_sent++;
     (void)zt__send_to_peer(n, up, &w, true, now);
+    return true;
 }
 
 static zt_queued *queued_new(zt_node *n, const uint8_t *data, size_t len)

@@ -14,8 +14,9 @@
 /* The peer at |address|, from the table or the peer cache; NULL if neither has it (or a
  * WHOIS for it is pending: the cache already missed). */
 zt_peer *zt__lookup_peer(zt_node *n, uint64_t address, int64_t now);
-/* Asks the best upstream for |address|'s identity (retried every ZT_WHOIS_RETRY_DELAY). */
-void zt__lookup_whois(zt_node *n, uint64_t address, int64_t now);
+/* Asks the best upstream for |address|'s identity (retried every ZT_WHOIS_RETRY_DELAY).
+ * True when a WHOIS went out now (false: asked too recently, no upstream, table full). */
+bool zt__lookup_whois(zt_node *n, uint64_t address, int64_t now);
 /* Queues a payload for a peer whose identity is not known yet, and asks for it. */
 int zt__lookup_queue_tx(zt_node *n, uint64_t dest, unsigned verb, const uint8_t *payload,
                         size_t len, int64_t now);

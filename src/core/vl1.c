@@ -395,17 +395,6 @@ static void handle_error(zt_node *n, zt_peer *p, const uint8_t *pkt, size_t len,
     }
 }
 
-/* A root that does not know an address asks the other roots (§4.3); the requester's next
- * WHOIS then finds it here. */
-static void forward_whois(zt_node *n, uint64_t address, int64_t now)
-{
-    uint64_t before = n->counters.whois_sent;
-
-    zt__lookup_whois(n, address, now);
-    if (n->counters.whois_sent != before)
-        n->counters.whois_forwarded++;
-}
-
 static void handle_whois(zt_node *n, zt_peer *p, int64_t local_socket, const zt_inetaddr *from,
                          const uint8_t *pkt, size_t len, int64_t now)
 {
@@ -427,8 +416,9 @@ static void handle_whois(zt_node *n, zt_peer *p, int64_t local_socket, const zt_
             zt__identity_write(&w, &n->self, false);
         else if (known != NULL)
             zt__identity_write(&w, &known->id, false);
-        else if (n->is_root && !p->is_upstream)
-            forward_whois(n, address, now);
+        else if (n->is_root && !p->is_upstream && zt__lookup_whois(n, address, now))
+            n->counters.whois_forwarded++; /* asked the other roots (§4.3); the requester's
+                                            * next WHOIS finds the identity here */
         if (zt__wr_len(&w) + ZT_IDENTITY_BIN_PUBLIC_LEN > 1200)
             break; /* one datagram's worth */
     }
