@@ -600,7 +600,7 @@ static int member_update(zts_controller *c, uint64_t nwid, uint64_t node, const 
     bool again = true;
     int rv = ZTS_CONTROLLER_ERR_STORE;
 
-    for (int attempt = 0; attempt < 3 && again; attempt++)
+    for (int attempt = 0; attempt < ZT_CTL_SAVE_TRIES && again; attempt++)
         rv = member_update_once(c, nwid, node, body, now, pjson, &again);
     return rv;
 }

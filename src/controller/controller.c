@@ -304,8 +304,13 @@ static int save_member(zt_controller *ctl, zt_ctl_member *m, int64_t now)
     rv = zt__store_save_member_if(ctl->store, m, m->revision, now, NULL);
     if (rv == 0)
         rv = zt__store_commit(ctl->store);
-    if (rv != 0) {
+    if (rv == ZT_ERR_AGAIN) /* a concurrent change, not a failure: evaluated again */
+        zt__controller_set_err(ctl, "controller: member %016" PRIx64 "/%010" PRIx64
+                               " changed meanwhile: %s", m->nwid, m->id,
+                               zt__store_errmsg(ctl->store));
+    else if (rv != 0)
         store_failed(ctl, rv, "saving member", m->nwid, m->id);
+    if (rv != 0) {
         if (ctl->store->in_tx)
             (void)zt__store_rollback(ctl->store);
     }
@@ -645,8 +650,10 @@ int zt__controller_evaluate(zt_controller *ctl, const zt_identity *requester, ui
 {
     int rv = ZT_ERR_AGAIN;
 
-    for (int attempt = 0; attempt < 3 && rv == ZT_ERR_AGAIN; attempt++)
+    for (int attempt = 0; attempt < ZT_CTL_SAVE_TRIES && rv == ZT_ERR_AGAIN; attempt++) {
+        ctl->errmsg[0] = '\0'; /* what an attempt says is about that attempt */
         rv = evaluate_once(ctl, requester, nwid, meta, packet_id, now, out, presult);
+    }
     return rv;
 }
 

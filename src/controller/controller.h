@@ -63,6 +63,10 @@ typedef struct zt_controller_opts {
 
 void zt__controller_opts_default(zt_controller_opts *opts);
 
+/* How many times a member changed by another process between our read and our save is read
+ * and decided again (zt__store_save_member_if) before the request or edit fails. */
+#define ZT_CTL_SAVE_TRIES 3
+
 /* The config cache of a controller on PostgreSQL (zts_controller_new): 64 MiB, some 30,000
  * members' configs. */
 #define ZTS_CONTROLLER_PG_CACHE_BYTES ((size_t)64 << 20)

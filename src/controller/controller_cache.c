@@ -34,6 +34,10 @@ void zt__controller_cache_put(zt_controller *ctl, uint64_t nwid, uint64_t node, 
     if (!found)
         return; /* pushes and re-evaluations of members we do not track */
     t = &ctl->tracks[i];
+    if (t->cached != NULL && t->cached_len == dlen) {
+        memcpy(t->cached, ctl->dict, dlen); /* the usual case: same size, buffer reused */
+        return;
+    }
     zt__controller_cache_drop(ctl, t);
     if (dlen > UINT32_MAX || ctl->cache_bytes + dlen > ctl->opts.config_cache_bytes)
         return; /* over the budget: this member waits for the store if it goes away */

@@ -153,6 +153,16 @@ int zt__controller_note_member_changed(zt_controller *ctl, uint64_t nwid, uint64
 
 int zt__controller_note_member_deauthorized(zt_controller *ctl, uint64_t nwid, uint64_t node)
 {
+    bool found;
+    size_t i;
+
+    if (ctl == NULL)
+        return ZT_ERR_INVAL;
+    /* At once, not at the flush: a store that fails in between must not let the cache answer
+     * a member that is no longer authorised. */
+    i = zt__controller_track_search(ctl, nwid, node, &found);
+    if (found)
+        zt__controller_cache_drop(ctl, &ctl->tracks[i]);
     return note(ctl, NOTE_DEAUTH, nwid, node);
 }
 
@@ -205,9 +215,11 @@ static int on_store_change(const zt_store_change *c, void *arg)
         else
             (void)zt__controller_note_member_changed(ctl, c->nwid, c->node);
         break;
-    case ZT_STORE_CHANGE_ALL:
-        for (size_t i = 0; i < ctl->ntracks; i++)
-            (void)zt__controller_note_network_changed(ctl, ctl->tracks[i].nwid);
+    case ZT_STORE_CHANGE_ALL: /* tracks are sorted by network: one note per network */
+        for (size_t i = 0; i < ctl->ntracks; i++) {
+            if (i == 0 || ctl->tracks[i].nwid != ctl->tracks[i - 1].nwid)
+                (void)zt__controller_note_network_changed(ctl, ctl->tracks[i].nwid);
+        }
         break;
     }
     return 0; /* a full queue is counted (pending_dropped); the feed goes on */

@@ -167,8 +167,6 @@ static int prepare_all(pg_store *s, char *err, size_t errlen)
     return 0;
 }
 
-/* Before every call: the transaction still alive, the connection up (reconnecting outside a
- * transaction after a loss), the statements prepared. */
 static long long mono_ms(void)
 {
     struct timespec ts;
@@ -177,36 +175,55 @@ static long long mono_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+long long zt__pgs_backoff_left(const pg_backoff *b)
+{
+    long long left = b->at_ms - mono_ms();
+
+    return left > 0 ? left : 0;
+}
+
+unsigned zt__pgs_backoff_failed(pg_backoff *b)
+{
+    b->wait_ms = b->wait_ms == 0 ? 1000 : b->wait_ms >= 15000 ? 30000 : b->wait_ms * 2;
+    b->at_ms = mono_ms() + b->wait_ms;
+    return b->wait_ms;
+}
+
+void zt__pgs_backoff_reset(pg_backoff *b)
+{
+    b->wait_ms = 0;
+    b->at_ms = 0;
+}
+
 /* Reconnects the main connection, unless the last attempt failed less than the backoff ago
  * (then it fails at once, saying when it tries again). */
 static int reconnect(pg_store *s)
 {
-    long long now = mono_ms();
+    long long left = zt__pgs_backoff_left(&s->conn_backoff);
+    unsigned wait;
     char msg[256];
 
-    if (now < s->reconnect_at_ms) {
+    if (left > 0) {
         zt__store_set_err(&s->base, "%s: the server is unreachable; the next attempt to "
                                     "reconnect is in %lld ms",
-                          s->where, s->reconnect_at_ms - now);
+                          s->where, left);
         return ZT_ERR_IO;
     }
     PQreset(s->conn);
     s->prepared = false;
     if (PQstatus(s->conn) == CONNECTION_OK && PQsetClientEncoding(s->conn, "UTF8") == 0) {
-        s->reconnect_wait_ms = 0;
-        s->reconnect_at_ms = 0;
+        zt__pgs_backoff_reset(&s->conn_backoff);
         return 0;
     }
-    s->reconnect_wait_ms = s->reconnect_wait_ms == 0 ? 1000
-                           : s->reconnect_wait_ms >= 15000 ? 30000
-                                                           : s->reconnect_wait_ms * 2;
-    s->reconnect_at_ms = mono_ms() + s->reconnect_wait_ms;
+    wait = zt__pgs_backoff_failed(&s->conn_backoff);
     zt__pg_one_line(PQerrorMessage(s->conn), msg, sizeof(msg));
     zt__store_set_err(&s->base, "%s: cannot reconnect (next attempt in %u ms): %s", s->where,
-                      s->reconnect_wait_ms, msg);
+                      wait, msg);
     return ZT_ERR_IO;
 }
 
+/* Before every call: the transaction still alive, the connection up (reconnecting outside a
+ * transaction after a loss), the statements prepared. */
 int zt__pgs_ready(pg_store *s)
 {
     char why[ZT_STORE_ERRMSG_MAX];

@@ -94,6 +94,12 @@ typedef struct seen_free {
     zt_ctl_ip ip;
 } seen_free;
 
+/* When a lost connection may be tried again (zt__pgs_backoff_*). */
+typedef struct pg_backoff {
+    long long at_ms;  /* monotonic ms before which no attempt is made */
+    unsigned wait_ms; /* the wait after the next failure (0: 1 s) */
+} pg_backoff;
+
 typedef struct pg_store {
     zt_store base;
     PGconn *conn;
@@ -111,15 +117,20 @@ typedef struct pg_store {
     PGconn *listen;
     char channel[80];
     bool listen_down;       /* lost: changes may have been missed (ZT_STORE_CHANGE_ALL) */
-    long long listen_retry; /* time (s) of the last reconnection attempt */
-    /* Reconnecting the main connection backs off (1 s, doubling up to 30 s) after a failed
+    /* Reconnecting either connection backs off (1 s, doubling up to 30 s) after a failed
      * attempt: a server that is gone must not stall every call (the caller may be an I/O
      * thread) for a connect timeout each. */
-    long long reconnect_at_ms;   /* monotonic ms before which a call fails at once */
-    unsigned reconnect_wait_ms;  /* the next wait after a failure (0: 1 s) */
+    pg_backoff conn_backoff, listen_backoff;
 } pg_store;
 
 typedef int (*write_fn)(pg_store *s, const void *arg);
+
+/* Milliseconds before |b| allows another attempt (0: now). */
+long long zt__pgs_backoff_left(const pg_backoff *b);
+/* An attempt failed: the next one waits 1 s, then 2, 4 ... 30 s.  Returns that wait. */
+unsigned zt__pgs_backoff_failed(pg_backoff *b);
+/* An attempt succeeded: the next failure waits 1 s again. */
+void zt__pgs_backoff_reset(pg_backoff *b);
 
 /* Plumbing (store_pg.c). */
 void zt__pgs_id_text(char out[24], uint64_t id);        /* an id as a signed bigint */

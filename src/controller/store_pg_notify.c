@@ -3,13 +3,14 @@
  * triggers notify channel "zt_<schema>" at each commit that wrote a network or member row
  * (store_pg_schema.c); a second connection of ours LISTENs there, and poll_changes reads what
  * arrived without waiting.  Notifications of our own main connection are skipped (the
- * controller already knows its own edits).  A lost listening connection is tried again at
- * most once a second; once back, ZT_STORE_CHANGE_ALL says that changes may have been missed.
+ * controller already knows its own edits).  A lost listening connection is tried again with
+ * the main connection's backoff (1 s doubling to 30 s); once back, ZT_STORE_CHANGE_ALL says
+ * that changes may have been missed.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "controller/store_pg_internal.h"
 
@@ -45,7 +46,15 @@ int zt__pgs_listen_start(pg_store *s, const char *const *keys, const char *const
         return rv != 0 ? rv : ZT_ERR_IO;
     }
     schema = PQgetvalue(res, 0, 0);
-    snprintf(s->channel, sizeof(s->channel), "zt_%.*s", CHANNEL_MAX - 3, schema);
+    if (strlen(schema) > CHANNEL_MAX - 3) {
+        /* the trigger would cut "zt_<schema>" by characters, we by bytes: refuse instead */
+        zt__err_set(err, errlen, "%s: schema name longer than %d bytes: the change feed's "
+                                 "channel would not fit",
+                    s->where, CHANNEL_MAX - 3);
+        PQclear(res);
+        return ZT_ERR_INVAL;
+    }
+    snprintf(s->channel, sizeof(s->channel), "zt_%s", schema);
     PQclear(res);
     s->listen = PQconnectdbParams(keys, vals, 1);
     if (s->listen == NULL) {
@@ -69,53 +78,77 @@ void zt__pgs_listen_close(pg_store *s)
     s->listen = NULL;
 }
 
-/* Reconnects the listening connection (at most once a second): 0 once listening again. */
+/* Reconnects the listening connection, backing off as the main one does (store_pg.c):
+ * 0 once listening again. */
 static int relisten(pg_store *s)
 {
     char why[ZT_STORE_ERRMSG_MAX];
-    long long now = (long long)time(NULL);
 
-    if (now == s->listen_retry) {
+    if (zt__pgs_backoff_left(&s->listen_backoff) > 0) {
         zt__store_set_err(&s->base, "%s: the connection for changes is down", s->where);
         return ZT_ERR_IO;
     }
-    s->listen_retry = now;
     PQreset(s->listen);
     if (PQstatus(s->listen) != CONNECTION_OK) {
         char msg[256];
+        unsigned wait = zt__pgs_backoff_failed(&s->listen_backoff);
         zt__pg_one_line(PQerrorMessage(s->listen), msg, sizeof(msg));
-        zt__store_set_err(&s->base, "%s: cannot reconnect for changes: %s", s->where, msg);
+        zt__store_set_err(&s->base, "%s: cannot reconnect for changes (next attempt in %u "
+                                    "ms): %s",
+                          s->where, wait, msg);
         return ZT_ERR_IO;
     }
     if (listen_channel(s, why, sizeof(why)) != 0) {
+        (void)zt__pgs_backoff_failed(&s->listen_backoff);
         zt__store_set_err(&s->base, "%s", why);
         return ZT_ERR_IO;
     }
+    zt__pgs_backoff_reset(&s->listen_backoff);
     return 0;
 }
 
-/* "n <nwid>" or "m <nwid> <node> <0|1> <0|1>" into |c|; false if it is neither. */
+/* A signed decimal id as the database stores it, up to |end| or a space; false on anything
+ * else (overflow included).  Notifications come from any role that may NOTIFY: no trust. */
+static bool parse_id(const char **pp, long long *out)
+{
+    char *end;
+
+    errno = 0;
+    *out = strtoll(*pp, &end, 10);
+    if (end == *pp || errno != 0 || (*end != ' ' && *end != '\0'))
+        return false;
+    *pp = end;
+    return true;
+}
+
+/* "n <nwid>" or "m <nwid> <node> <0|1> <0|1>" into |c|; false if it is neither (a member id
+ * beyond 40 bits included). */
 static bool parse_payload(const char *p, zt_store_change *c)
 {
     long long nwid, node;
-    int was, is, used = 0;
 
     memset(c, 0, sizeof(*c));
-    if (sscanf(p, "n %lld%n", &nwid, &used) == 1 && p[used] == '\0') {
+    if (strncmp(p, "n ", 2) == 0) {
+        p += 2;
+        if (!parse_id(&p, &nwid) || *p != '\0')
+            return false;
         c->kind = ZT_STORE_CHANGE_NETWORK;
         c->nwid = (uint64_t)nwid;
         return true;
     }
-    if (sscanf(p, "m %lld %lld %d %d%n", &nwid, &node, &was, &is, &used) == 4 &&
-        p[used] == '\0' && (was == 0 || was == 1) && (is == 0 || is == 1)) {
-        c->kind = ZT_STORE_CHANGE_MEMBER;
-        c->nwid = (uint64_t)nwid;
-        c->node = (uint64_t)node;
-        c->was_authorized = was == 1;
-        c->is_authorized = is == 1;
-        return true;
-    }
-    return false;
+    if (strncmp(p, "m ", 2) != 0)
+        return false;
+    p += 2;
+    if (!parse_id(&p, &nwid) || *p++ != ' ' || !parse_id(&p, &node) || node < 0 ||
+        (uint64_t)node > 0xffffffffffULL || strlen(p) != 4 || p[0] != ' ' || p[2] != ' ' ||
+        (p[1] != '0' && p[1] != '1') || (p[3] != '0' && p[3] != '1'))
+        return false;
+    c->kind = ZT_STORE_CHANGE_MEMBER;
+    c->nwid = (uint64_t)nwid;
+    c->node = (uint64_t)node;
+    c->was_authorized = p[1] == '1';
+    c->is_authorized = p[3] == '1';
+    return true;
 }
 
 int zt__pgs_poll_changes(zt_store *base, zt_store_change_cb cb, void *arg)

@@ -97,7 +97,7 @@ static const struct {
 
 /* Serialises schema checks and migrations of every process opening a store on the same
  * database (pg_advisory_xact_lock: released at the end of the transaction).  Any constant
- * will do; this one spells "zt-ctl" in its high bytes. */
+ * will do, as long as it never changes. */
 #define MIGRATION_LOCK_SQL "SELECT pg_advisory_xact_lock(134639447585768449)"
 
 int zt__store_pg_schema_version(void)
