@@ -84,9 +84,8 @@ void zt__modern_storage_of(const zt_inetaddr *a, struct zts_sockaddr_storage *ss
     }
 }
 
-/* An address with its prefix length in the port field (§6.2). */
-static void storage_of_prefix(const zt_stack_prefix *p, bool with_bits,
-                              struct zts_sockaddr_storage *ss)
+void zt__modern_storage_of_prefix(const zt_stack_prefix *p, bool with_bits,
+                                  struct zts_sockaddr_storage *ss)
 {
     zt_inetaddr a;
 
@@ -129,7 +128,8 @@ static void net_info(const zt_svc_net *n, zts_net_info_t *out)
     out->broadcast_enabled = n->broadcast;
     out->netconf_rev = (unsigned long)n->revision;
     for (unsigned i = 0; i < n->naddrs && i < ZTS_MAX_ASSIGNED_ADDRESSES; i++)
-        storage_of_prefix(&n->addrs[i], true, &out->assigned_addrs[out->assigned_addr_count++]);
+        zt__modern_storage_of_prefix(&n->addrs[i], true,
+                                     &out->assigned_addrs[out->assigned_addr_count++]);
     for (unsigned i = 0; i < n->nroutes && i < ZTS_MAX_NETWORK_ROUTES; i++) {
         zts_route_info_t *r = &out->routes[out->route_count++];
         zt__modern_storage_of(&n->routes[i].target, &r->target);
@@ -226,7 +226,7 @@ static void fill(const zt_svc_event *ev, int code, modern_msg *m)
         m->msg.len = (int)sizeof(m->p.route);
     } else if (code <= ZTS_EVENT_ADDR_REMOVED_IP6) {
         m->p.addr.net_id = ev->nwid;
-        storage_of_prefix(&ev->u.addr, false, &m->p.addr.addr); /* port 0 (§6.2) */
+        zt__modern_storage_of_prefix(&ev->u.addr, false, &m->p.addr.addr); /* port 0 (§6.2) */
         m->msg.addr = &m->p.addr;
         m->msg.len = (int)sizeof(m->p.addr);
     } else {

@@ -12,15 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-zt_modern_cfg zt__modern = {
-    .secondary = true,
-    .port_mapping = true,
-    .net_cache = true,
-    .peer_cache = true,
-    .roots_cache = true,
-    .id_cache = true,
-    .allow_tcp_relay = true,
-};
+/* The settings before any zts_init_* (and after each run, zt__modern_reset). */
+#define CFG_DEFAULTS                                                                           \
+    {                                                                                          \
+        .secondary = true, .port_mapping = true, .net_cache = true, .peer_cache = true,        \
+        .roots_cache = true, .id_cache = true, .allow_tcp_relay = true,                        \
+    }
+
+zt_modern_cfg zt__modern = CFG_DEFAULTS;
 
 zt_modern_run zt__modern_run;
 
@@ -29,14 +28,7 @@ void zt__modern_reset(void)
     free(zt__modern.path);
     free(zt__modern.roots);
     zt__identity_clear(&zt__modern.key);
-    memset(&zt__modern, 0, sizeof(zt__modern));
-    zt__modern.secondary = true;
-    zt__modern.port_mapping = true;
-    zt__modern.net_cache = true;
-    zt__modern.peer_cache = true;
-    zt__modern.roots_cache = true;
-    zt__modern.id_cache = true;
-    zt__modern.allow_tcp_relay = true;
+    zt__modern = (zt_modern_cfg)CFG_DEFAULTS;
 }
 
 /* The prologue of every zts_init_*: takes mu and returns true if settings may change (no run

@@ -87,6 +87,9 @@ const zt_runner_store *zt__modern_store(void);
 void zt__modern_deliver(const zt_svc_event *ev);
 /* Fills a zts_sockaddr_storage from |a| (length byte, family, port in network order). */
 void zt__modern_storage_of(const zt_inetaddr *a, struct zts_sockaddr_storage *ss);
+/* The same for the prefix |p|, its length in the port field when |with_bits| (§6.2). */
+void zt__modern_storage_of_prefix(const zt_stack_prefix *p, bool with_bits,
+                                  struct zts_sockaddr_storage *ss);
 /* The peer record as zts_peer_info_t (live paths only, one per remote endpoint). */
 void zt__modern_peer_info(const zt_peer_info *in, zts_peer_info_t *out);
 

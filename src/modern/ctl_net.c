@@ -269,18 +269,6 @@ int zts_addr_is_assigned(uint64_t net_id, unsigned int family)
     return 0;
 }
 
-/* |p| into |ss| with the prefix length in the port field. */
-static void store_prefix(const zt_stack_prefix *p, struct zts_sockaddr_storage *ss)
-{
-    zt_inetaddr a;
-
-    memset(&a, 0, sizeof(a));
-    a.family = p->family;
-    memcpy(a.ip, p->ip, 16);
-    a.port = p->bits;
-    zt__modern_storage_of(&a, ss);
-}
-
 int zts_addr_get(uint64_t net_id, unsigned int family, struct zts_sockaddr_storage *addr)
 {
     zt_stack_prefix addrs[ZT_STACK_MAX_ADDRS];
@@ -293,7 +281,7 @@ int zts_addr_get(uint64_t net_id, unsigned int family, struct zts_sockaddr_stora
     n = installed(net_id, addrs);
     for (int i = 0; i < n; i++) {
         if (addrs[i].family == family_of(family)) {
-            store_prefix(&addrs[i], addr);
+            zt__modern_storage_of_prefix(&addrs[i], true, addr);
             return ZTS_ERR_OK;
         }
     }
@@ -334,7 +322,7 @@ int zts_addr_get_all(uint64_t net_id, struct zts_sockaddr_storage *addr, unsigne
         return n;
     memset(addr, 0, ZTS_MAX_ASSIGNED_ADDRESSES * sizeof(*addr));
     for (int i = 0; i < n && k < ZTS_MAX_ASSIGNED_ADDRESSES; i++)
-        store_prefix(&addrs[i], &addr[k++]);
+        zt__modern_storage_of_prefix(&addrs[i], true, &addr[k++]);
     *count = k;
     return k == 0 ? ZTS_ERR_NO_RESULT : ZTS_ERR_OK;
 }

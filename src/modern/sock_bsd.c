@@ -19,6 +19,14 @@
 
 /* ---- shared helpers (msock.h) ------------------------------------------------------------- */
 
+/* sock_front.c works on the bytes with its own copies of the public numbers and sizes. */
+_Static_assert(ZTS_AF_UNSPEC == ZT_FRONT_AF_UNSPEC && ZTS_AF_INET == ZT_FRONT_AF_INET &&
+                   ZTS_AF_INET6 == ZT_FRONT_AF_INET6,
+               "address families");
+_Static_assert(sizeof(struct zts_sockaddr_in) == ZT_FRONT_SA_IN_LEN &&
+                   sizeof(struct zts_sockaddr_in6) == ZT_FRONT_SA_IN6_LEN,
+               "socket address sizes");
+
 void zt__msock_clear_errno(void)
 {
 #if defined(__GNUC__) || defined(__clang__)

@@ -27,14 +27,6 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void sleep_ms(int64_t ms)
-{
-    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
-
 /* |ipstr| and |port| as a public socket address (zts_util_ipstr_to_saddr): ZTS_ERR_OK, or
  * ZTS_ERR_ARG for NULL or a string that is no address. */
 static int text_addr(const char *ipstr, unsigned short port, struct zts_sockaddr_storage *ss,
@@ -150,7 +142,7 @@ static int connect_blocking(int fd, const zt_sockaddr *a, int timeout_ms)
             break;
         left = deadline - now_ms();
         if (i + 1 < attempts && left > 0)
-            sleep_ms(left < CONNECT_RETRY_MS ? left : CONNECT_RETRY_MS);
+            zts_util_delay((unsigned long)(left < CONNECT_RETRY_MS ? left : CONNECT_RETRY_MS));
     }
     return zt__msock_iresult(rv, true);
 }

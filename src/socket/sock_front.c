@@ -5,7 +5,6 @@
 #include "socket/sock_front.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Offsets in the public layouts (api-modern.md §4.2, api.md §4). */
@@ -166,15 +165,12 @@ static int poll_to_sets(const zt_pollfd *pfds, size_t n, uint8_t *rd, uint8_t *w
 
 int zt__front_select(int nfds, uint8_t *rd, uint8_t *wr, uint8_t *ex, int timeout_ms)
 {
-    zt_pollfd *pfds;
+    zt_pollfd pfds[ZT_FDSET_SIZE]; /* 8 KiB: no allocation per call */
     size_t n;
     int rv;
 
     if (nfds < 0 || nfds > ZT_FDSET_SIZE)
         return -EINVAL;
-    pfds = calloc((size_t)(nfds > 0 ? nfds : 1), sizeof(*pfds));
-    if (pfds == NULL)
-        return -ENOMEM;
     n = sets_to_poll(nfds, rd, wr, ex, pfds);
     rv = zt__sock_poll(pfds, n, timeout_ms);
     for (size_t i = 0; rv >= 0 && i < n; i++)
@@ -182,6 +178,5 @@ int zt__front_select(int nfds, uint8_t *rd, uint8_t *wr, uint8_t *ex, int timeou
             rv = -EBADF;
     if (rv >= 0)
         rv = poll_to_sets(pfds, n, rd, wr, ex);
-    free(pfds);
     return rv;
 }

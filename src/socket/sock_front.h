@@ -65,7 +65,8 @@ int zt__front_timeval_ms(long sec, long usec, int *ms);
  * rewritten to hold the ready ones.  |timeout_ms| < 0 waits for ever.  A descriptor is
  * readable when poll says POLLIN or POLLERR, writable on POLLOUT or POLLERR.
  * Returns the number of bits set (0: timeout), -EINVAL (|nfds| outside 0..ZT_FDSET_SIZE),
- * -EBADF (a descriptor in a set is not open; the sets are then left as they were) or -ENOMEM.
+ * -EBADF (a descriptor in a set is not open; the sets are then left as they were).
+ * Allocates nothing.
  */
 int zt__front_select(int nfds, uint8_t *rd, uint8_t *wr, uint8_t *ex, int timeout_ms);
 
