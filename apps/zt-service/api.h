@@ -18,6 +18,7 @@
 
 #include "codec/world.h"
 #include "sdk/home.h"
+#include "sdk/localconf.h"
 #include "sdk/runner.h"
 
 #define SVC_API_TOKEN_MAX 128
@@ -82,9 +83,6 @@ void zt__svc_net_settings_read(const char *home, uint64_t nwid, svc_net_settings
 int zt__svc_net_settings_write(const char *home, uint64_t nwid, const svc_net_settings *s);
 void zt__svc_net_settings_delete(const char *home, uint64_t nwid);
 
-/* local.conf: a new object (an empty one when there is no file); NULL with a sentence in
- * |err| when it is unreadable, not JSON or not an object. */
-json_t *zt__svc_local_conf_read(const char *home, char *err, size_t errlen);
 /* Rewrites local.conf (4-space indentation, keys sorted).  Returns 0 or ZT_ERR_IO. */
 int zt__svc_local_conf_write(const char *home, const json_t *conf);
 

@@ -112,11 +112,6 @@ void zt__svc_net_settings_delete(const char *home, uint64_t nwid)
     (void)unlink(path);
 }
 
-json_t *zt__svc_local_conf_read(const char *home, char *err, size_t errlen)
-{
-    return zt__local_conf_read(home, err, errlen);
-}
-
 int zt__svc_local_conf_write(const char *home, const json_t *conf)
 {
     char *text = json_dumps(conf, JSON_INDENT(4) | JSON_SORT_KEYS);
@@ -235,7 +230,7 @@ bool zt__svc_client_allowed(const char *home, const struct sockaddr *sa)
     }
     if ((len == 4 && ip[0] == 127) || (len == 16 && IN6_IS_ADDR_LOOPBACK(ip)))
         return true;
-    if ((conf = zt__svc_local_conf_read(home, err, sizeof(err))) == NULL)
+    if ((conf = zt__local_conf_read(home, err, sizeof(err))) == NULL)
         return false;
     list = json_object_get(json_object_get(conf, "settings"), "allowManagementFrom");
     json_array_foreach(list, i, v) {

@@ -150,7 +150,7 @@ json_t *zt__svc_json_status(svc_ctx *ctx)
     json_object_set_new(o, "planetWorldId", json_integer((json_int_t)st.planet_id));
     json_object_set_new(o, "planetWorldTimestamp",
                         json_integer((json_int_t)st.planet_timestamp));
-    conf = zt__svc_local_conf_read(ctx->home, err, sizeof(err));
+    conf = zt__local_conf_read(ctx->home, err, sizeof(err));
     if (conf == NULL)
         conf = json_object();
     augment_settings(ctx, conf);

@@ -72,7 +72,7 @@ static void get_health(svc_ctx *ctx, const svc_request *req, uint64_t param, svc
 static void get_config(svc_ctx *ctx, const svc_request *req, uint64_t param, svc_reply *rep)
 {
     char err[512];
-    json_t *conf = zt__svc_local_conf_read(ctx->home, err, sizeof(err));
+    json_t *conf = zt__local_conf_read(ctx->home, err, sizeof(err));
 
     (void)req;
     (void)param;
@@ -97,7 +97,7 @@ static void post_settings(svc_ctx *ctx, const svc_request *req, uint64_t param,
         return;
     }
     pthread_mutex_lock(&ctx->mu);
-    conf = zt__svc_local_conf_read(ctx->home, err, sizeof(err));
+    conf = zt__local_conf_read(ctx->home, err, sizeof(err));
     if (conf == NULL) {
         reply_error(rep, 500, err);
     } else {

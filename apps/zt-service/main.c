@@ -731,7 +731,7 @@ int main(int argc, char **argv)
                  svc.controller_db);
     zt__store_pg_register(); /* ZTS_CONTROLLER_STORE_POSTGRESQL for the controller */
     svc.has_shared_store = cfg.controller &&
-                           strncmp(local.local.controller_db, "postgres", 8) == 0;
+                           zt__runner_controller_db_pg(local.local.controller_db) != NULL;
     cfg.home = home;
     cfg.event = on_event;
     cfg.log = on_log;

@@ -170,7 +170,8 @@ typedef struct api_msg {
 /* Fills the detail of |ev|'s category into |m|. */
 static void fill(const zt_svc_event *ev, api_msg *m)
 {
-    if (m->msg.eventCode >= ZTS_EVENT_NODE_UP && m->msg.eventCode <= 206) {
+    if (m->msg.eventCode >= ZTS_EVENT_NODE_UP &&
+        m->msg.eventCode <= ZTS_EVENT_NODE_NORMAL_TERMINATION) {
         node_details(&ev->u.node, &m->d.node);
         m->msg.node = &m->d.node;
     } else if (m->msg.eventCode >= ZTS_EVENT_NETWORK_NOT_FOUND &&

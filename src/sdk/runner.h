@@ -253,6 +253,10 @@ int zt__runner_multicast(zt_runner *r, uint64_t nwid, uint64_t mac, uint32_t adi
  * caller owns *pctl (zts_controller_del).  Any thread but the I/O thread.  Returns 0,
  * ZT_ERR_IO, ZT_ERR_INVAL, ZT_ERR_NOMEM or ZT_ERR_AGAIN (stopping). */
 struct zts_controller;
+/* local.conf's controllerDbPath (or --controller-db) naming a PostgreSQL database
+ * ("postgres:<conninfo>" or a postgresql:// URL): the libpq connection string; else NULL (an
+ * SQLite file). */
+const char *zt__runner_controller_db_pg(const char *db);
 int zt__runner_controller_attach(zt_runner *r, struct zts_controller **pctl);
 
 /* Runs |fn| on the I/O thread with the controller beside the node (NULL when there is none:

@@ -19,7 +19,7 @@
 
 /* local.conf's controllerDbPath naming a PostgreSQL database ("postgres:<conninfo>", as
  * zerotier-one writes it, or a postgresql:// URL): the libpq connection string, else NULL. */
-static const char *controller_db_pg(const char *db)
+const char *zt__runner_controller_db_pg(const char *db)
 {
     if (strncmp(db, "postgres:", 9) == 0 && strncmp(db, "postgres://", 11) != 0)
         return db + 9;
@@ -34,7 +34,7 @@ static int controller_store(zt_runner *r, char *path, size_t cap, int *kind, cha
                             size_t errlen)
 {
     char dir[ZT_HOME_PATH_MAX];
-    const char *db = r->local.controller_db, *pg = controller_db_pg(db);
+    const char *db = r->local.controller_db, *pg = zt__runner_controller_db_pg(db);
 
     *kind = pg != NULL ? ZTS_CONTROLLER_STORE_POSTGRESQL : ZTS_CONTROLLER_STORE_SQLITE;
     if (pg != NULL) {

@@ -42,9 +42,12 @@ void zt__svc_log(zt_runner_log_level level, const char *msg)
 {
     /* The library is quiet unless asked: ZTS_LOG=1 shows warnings and errors on stderr (unset,
      * empty or 0: quiet). */
-    const char *want = getenv("ZTS_LOG");
+    const char *want;
 
-    if (level <= ZT_RUNNER_LOG_WARN && want != NULL && want[0] != 0 && strcmp(want, "0") != 0)
+    if (level > ZT_RUNNER_LOG_WARN)
+        return; /* the common case (info, debug): no environment look-up */
+    want = getenv("ZTS_LOG");
+    if (want != NULL && want[0] != 0 && strcmp(want, "0") != 0)
         fprintf(stderr, "libzt: %s\n", msg);
 }
 
