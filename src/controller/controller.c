@@ -292,28 +292,20 @@ static int store_failed(zt_controller *ctl, int rv, const char *what, uint64_t n
     return rv;
 }
 
-/* Saves |m| in its own transaction: it lands whole or not at all (rolled back). */
-static int save_member(zt_controller *ctl, zt_ctl_member *m, int64_t now)
+/* Saves |m|, a change of |read| (NULL: a new member), atomically: it lands whole or not at
+ * all, and only if the stored record is still |read| (else ZT_ERR_AGAIN: another controller
+ * changed it since, and the request is evaluated again from a fresh read). */
+static int save_member(zt_controller *ctl, zt_ctl_member *m, const zt_ctl_member *read,
+                       int64_t now)
 {
-    int rv = zt__store_begin(ctl->store);
+    int rv = zt__store_save_member_cas(ctl->store, m, read, now, NULL);
 
-    if (rv != 0)
-        return store_failed(ctl, rv, "beginning the save of member", m->nwid, m->id);
-    /* m->revision is the one read: another controller's change since then is not lost
-     * (ZT_ERR_AGAIN: the request is evaluated again from a fresh read) */
-    rv = zt__store_save_member_if(ctl->store, m, m->revision, now, NULL);
-    if (rv == 0)
-        rv = zt__store_commit(ctl->store);
     if (rv == ZT_ERR_AGAIN) /* a concurrent change, not a failure: evaluated again */
         zt__controller_set_err(ctl, "controller: member %016" PRIx64 "/%010" PRIx64
                                " changed meanwhile: %s", m->nwid, m->id,
                                zt__store_errmsg(ctl->store));
     else if (rv != 0)
         store_failed(ctl, rv, "saving member", m->nwid, m->id);
-    if (rv != 0) {
-        if (ctl->store->in_tx)
-            (void)zt__store_rollback(ctl->store);
-    }
     return rv;
 }
 
@@ -449,7 +441,8 @@ static int load_netinfo(zt_controller *ctl, uint64_t nwid, zt_ctl_netinfo *info,
 /* §2.3 steps 10-11 for an authorised member |m| of |net|: builds its config, saves the record
  * (an address goes out only once it is recorded), then sends the config. */
 static int deliver_config(zt_controller *ctl, const zt_ctl_network *net, zt_ctl_member *m,
-                          bool is_new, const zt_identity *requester, const zt_config_meta *meta,
+                          const zt_ctl_member *read, const zt_identity *requester,
+                          const zt_config_meta *meta,
                           uint64_t packet_id, int64_t now, const zt_controller_out *out,
                           zt_controller_result *presult)
 {
@@ -470,7 +463,7 @@ static int deliver_config(zt_controller *ctl, const zt_ctl_network *net, zt_ctl_
             .signer = &ctl->id,
             .net = net,
             .member = m,
-            .is_new = is_new,
+            .is_new = read == NULL,
             .requester = requester,
             .meta = meta,
             .info = &info,
@@ -507,7 +500,7 @@ static int deliver_config(zt_controller *ctl, const zt_ctl_network *net, zt_ctl_
         goto out;
     }
     /* save before sending: an address goes out only once it is recorded */
-    rv = save_member(ctl, m, now);
+    rv = save_member(ctl, m, read, now);
     if (rv != 0)
         goto out;
     *presult = ZT_CTL_RESULT_CONFIG;
@@ -540,10 +533,11 @@ static int load_member(zt_controller *ctl, uint64_t nwid, uint64_t address, zt_c
     return rv;
 }
 
-/* §2.3 steps 6-11 for the pinned member |m| of |net| (|is_new|: not in the store yet):
+/* §2.3 steps 6-11 for the pinned member |m| of |net| (|read|: as stored, NULL if it is not):
  * authorises it, then answers with a refusal or its config. */
 static int answer_member(zt_controller *ctl, const zt_ctl_network *net, zt_ctl_member *m,
-                         bool is_new, const zt_identity *requester, const zt_config_meta *meta,
+                         const zt_ctl_member *read, const zt_identity *requester,
+                         const zt_config_meta *meta,
                          uint64_t packet_id, int64_t now, const zt_controller_out *out,
                          zt_controller_result *presult)
 {
@@ -561,7 +555,7 @@ static int answer_member(zt_controller *ctl, const zt_ctl_network *net, zt_ctl_m
     /* 8: not authorised: the member becomes visible, the requester is told */
     if (!m->authorized) {
         zt__controller_cache_drop(ctl, track_find(ctl, m->nwid, m->id));
-        rv = save_member(ctl, m, now);
+        rv = save_member(ctl, m, read, now);
         if (rv != 0)
             return rv;
         *presult = ZT_CTL_RESULT_ACCESS_DENIED;
@@ -575,7 +569,7 @@ static int answer_member(zt_controller *ctl, const zt_ctl_network *net, zt_ctl_m
         remember_versions(m, meta);
 
     /* 10-11: build, save, send */
-    return deliver_config(ctl, net, m, is_new, requester, meta, packet_id, now, out, presult);
+    return deliver_config(ctl, net, m, read, requester, meta, packet_id, now, out, presult);
 }
 
 /* Steps 2-11 of §2.3 for |requester| on |nwid|, once. */
@@ -586,10 +580,12 @@ static int evaluate_once(zt_controller *ctl, const zt_identity *requester, uint6
     zt_ctl_network net;
     zt_ctl_member m;
     char idstr[ZT_IDENTITY_STR_MAX + 1];
+    zt_ctl_member read; /* m as stored, for the conditional save */
     bool is_new = false;
     int rv;
 
     zt__ctl_member_init(&m, nwid, requester->address);
+    zt__ctl_member_init(&read, nwid, requester->address);
 
     /* 2: the network */
     rv = zt__store_get_network(ctl->store, nwid, &net);
@@ -607,6 +603,8 @@ static int evaluate_once(zt_controller *ctl, const zt_identity *requester, uint6
     rv = load_member(ctl, nwid, requester->address, &m, &is_new);
     if (rv != 0)
         goto unreadable;
+    if (!is_new && (rv = zt__ctl_member_copy(&read, &m)) != 0)
+        goto out;
 
     /* 4: identity pinning */
     if (zt__identity_to_string(requester, false, idstr, sizeof(idstr)) < 0) {
@@ -625,7 +623,8 @@ static int evaluate_once(zt_controller *ctl, const zt_identity *requester, uint6
     m.nwid = nwid;
     m.id = requester->address;
 
-    rv = answer_member(ctl, &net, &m, is_new, requester, meta, packet_id, now, out, presult);
+    rv = answer_member(ctl, &net, &m, is_new ? NULL : &read, requester, meta, packet_id, now,
+                       out, presult);
     goto out;
 unreadable:
     /* The store cannot be read (a database gone away): a member we configured before gets
@@ -636,6 +635,7 @@ unreadable:
         rv = 0;
 out:
     zt__ctl_member_clear(&m);
+    zt__ctl_member_clear(&read);
     zt__ctl_network_clear(&net); /* get_network always initialises it */
     return rv;
 }

@@ -391,6 +391,59 @@ int zt__store_save_member_if(zt_store *st, zt_ctl_member *m, uint64_t expected, 
     return save_member(st, m, &expected, now, pchanged);
 }
 
+/* Ends the transaction zt__store_save_member_cas opened: commits after |rv| 0, else rolls
+ * back (keeping the failure's sentence). */
+static int end_own_tx(zt_store *st, int rv)
+{
+    char msg[ZT_STORE_ERRMSG_MAX];
+
+    if (rv == 0 && (rv = zt__store_commit(st)) == 0)
+        return 0;
+    if (!st->in_tx) /* the failed commit ended it */
+        return rv;
+    snprintf(msg, sizeof(msg), "%s", st->errmsg);
+    (void)zt__store_rollback(st);
+    snprintf(st->errmsg, sizeof(st->errmsg), "%s", msg);
+    return rv;
+}
+
+int zt__store_save_member_cas(zt_store *st, zt_ctl_member *m, const zt_ctl_member *read,
+                              int64_t now, bool *pchanged)
+{
+    uint64_t expected = read != NULL ? read->revision : 0;
+    int rv;
+
+    if (pchanged != NULL)
+        *pchanged = false;
+    st->errmsg[0] = '\0';
+    if ((rv = refuse_while_listing(st, "save_member")) != 0)
+        return rv;
+    if (st->ops->put_member_if == NULL || st->in_tx) {
+        bool own = !st->in_tx;
+        if (own && (rv = zt__store_begin(st)) != 0)
+            return rv;
+        rv = save_member(st, m, &expected, now, pchanged);
+        return own ? end_own_tx(st, rv) : rv;
+    }
+    if (!NWID_OK(m->nwid) || !NODE_OK(m->id)) {
+        zt__store_set_err(st, "member record with an invalid network or member id");
+        return ZT_ERR_INVAL;
+    }
+    if (read != NULL && zt__ctl_member_same(read, m)) {
+        m->revision = read->revision;
+        return 0;
+    }
+    m->revision = expected + 1;
+    if (read != NULL && read->creation_time != 0)
+        m->creation_time = read->creation_time;
+    else if (read == NULL && m->creation_time == 0)
+        m->creation_time = now;
+    rv = st->ops->put_member_if(st, m, read != NULL ? &expected : NULL);
+    if (rv == 0 && pchanged != NULL)
+        *pchanged = true;
+    return rv;
+}
+
 typedef struct {
     uint64_t *ids;
     size_t n, cap;

@@ -86,6 +86,11 @@ typedef struct zt_store_ops {
     /* Changes other processes made to the records since the last call (see
      * zt__store_poll_changes).  NULL: the backend cannot tell (every backend but pg). */
     int (*poll_changes)(zt_store *st, zt_store_change_cb cb, void *arg);
+    /* Writes |m| (revision and creation time already set) only if the stored record's
+     * revision is *|expected| (NULL: only if there is none), atomically by itself; otherwise
+     * writes nothing and returns ZT_ERR_AGAIN.  Called outside transactions only
+     * (zt__store_save_member_cas).  NULL: store.c reads and writes in a transaction. */
+    int (*put_member_if)(zt_store *st, const zt_ctl_member *m, const uint64_t *expected);
 } zt_store_ops;
 
 #define ZT_STORE_ERRMSG_MAX 512
@@ -250,6 +255,16 @@ int zt__store_save_member(zt_store *st, zt_ctl_member *m, int64_t now, bool *pch
  * change, so that no concurrent update is lost.  Use it inside a transaction. */
 int zt__store_save_member_if(zt_store *st, zt_ctl_member *m, uint64_t expected, int64_t now,
                              bool *pchanged);
+/*
+ * The same for |m|, a change of |read| (the record as zt__store_get_member returned it; NULL:
+ * there was none), without reading it again: unchanged from |read|, nothing is written;
+ * otherwise it is written only if the stored record is still |read| (same revision), else
+ * ZT_ERR_AGAIN.  Atomic by itself: outside a transaction, a backend with a conditional write
+ * (pg: one statement, one round trip) uses it; the others read, compare and write in a
+ * transaction of their own, or in the caller's when one is open.
+ */
+int zt__store_save_member_cas(zt_store *st, zt_ctl_member *m, const zt_ctl_member *read,
+                              int64_t now, bool *pchanged);
 
 /*
  * zt__store_copy copies every network and member of |src| into |dst| in one transaction on

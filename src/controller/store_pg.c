@@ -44,6 +44,21 @@
 
 #include "controller/store_pg_internal.h"
 
+/* The parts S_PUT_MEM_IF and S_ADD_MEM share: another member listing one of the allocations
+ * ($8), and the index rows written once the row |m| is. */
+#define PUT_IF_CLASH                                                                            \
+    "WITH clash AS (SELECT o.member_id FROM unnest($8::inet[]) AS a (ip) "                   \
+    "JOIN member_ip AS o ON o.network_id = $1 AND o.ip = a.ip AND o.member_id <> $2 "         \
+    "LIMIT 1), "
+#define PUT_IF_TAIL                                                                             \
+    "gone AS (DELETE FROM member_ip WHERE network_id = $1 AND member_id = $2 "                \
+    "AND ip <> ALL ($7::inet[]) AND EXISTS (SELECT 1 FROM m)), "                              \
+    "ins AS (INSERT INTO member_ip (network_id, member_id, ip, allocated) "                   \
+    "SELECT DISTINCT $1::bigint, $2::bigint, a.ip, a.ip = ANY ($8::inet[]) "                  \
+    "FROM unnest($7::inet[]) AS a (ip) WHERE EXISTS (SELECT 1 FROM m) "                       \
+    "ON CONFLICT (network_id, member_id, ip) DO NOTHING) "                                    \
+    "SELECT (SELECT count(*) FROM m), (SELECT member_id FROM clash)"
+
 static const struct {
     const char *sql;
     int nparams;
@@ -75,6 +90,24 @@ static const struct {
                    "SELECT DISTINCT $1::bigint, $2::bigint, a.ip, a.ip = ANY ($8::inet[]) "
                    "FROM unnest($7::inet[]) AS a (ip) "
                    "ON CONFLICT (network_id, member_id, ip) DO NOTHING",
+                   8},
+    /* The same as one conditional statement each (put_member_if): the update of a row whose
+     * revision is still $9, or the insert of a row that is not there; either only if no
+     * other member lists one of the allocations ($8).  The index rows change only with the
+     * row.  Answers whether the row was written, and the other member holding an allocation
+     * if that is why not. */
+    [S_PUT_MEM_IF] = {PUT_IF_CLASH
+                      "m AS (UPDATE member SET revision = $3, authorized = $4, "
+                      "active_bridge = $5, doc = $6::jsonb WHERE network_id = $1 AND id = $2 "
+                      "AND revision = $9 AND NOT EXISTS (SELECT 1 FROM clash) RETURNING 1), "
+                      PUT_IF_TAIL,
+                      9},
+    [S_ADD_MEM] = {PUT_IF_CLASH
+                   "m AS (INSERT INTO member (network_id, id, revision, authorized, "
+                   "active_bridge, doc) SELECT $1::bigint, $2::bigint, $3::bigint, $4::boolean, "
+                   "$5::boolean, $6::jsonb WHERE NOT EXISTS (SELECT 1 FROM clash) "
+                   "ON CONFLICT (network_id, id) DO NOTHING RETURNING 1), "
+                   PUT_IF_TAIL,
                    8},
     [S_DEL_MEM] = {"DELETE FROM member WHERE network_id = $1 AND id = $2", 2},
     [S_LIST_MEMS] = {"SELECT id, doc::text FROM member WHERE network_id = $1 AND id > $2 "
@@ -587,6 +620,7 @@ static const zt_store_ops pg_ops = {
     .ip_in_use = zt__pgs_ip_in_use,
     .active_bridges = zt__pgs_active_bridges,
     .poll_changes = zt__pgs_poll_changes,
+    .put_member_if = zt__pgs_put_member_if,
 };
 
 unsigned long zt__store_pg_retries(const zt_store *st)

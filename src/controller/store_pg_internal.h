@@ -78,6 +78,8 @@ enum {
     S_HAS_NET,
     S_GET_MEM,
     S_PUT_MEM,
+    S_PUT_MEM_IF,
+    S_ADD_MEM,
     S_DEL_MEM,
     S_LIST_MEMS,
     S_IP_USED,
@@ -162,6 +164,7 @@ int zt__pgs_poll_changes(zt_store *base, zt_store_change_cb cb, void *arg);
 /* The member ops and the index (store_pg_member.c), for the ops table. */
 int zt__pgs_get_member(zt_store *base, uint64_t nwid, uint64_t node, zt_ctl_member *out);
 int zt__pgs_put_member(zt_store *base, const zt_ctl_member *m);
+int zt__pgs_put_member_if(zt_store *base, const zt_ctl_member *m, const uint64_t *expected);
 int zt__pgs_delete_member(zt_store *base, uint64_t nwid, uint64_t node);
 int zt__pgs_list_members(zt_store *base, uint64_t nwid, zt_store_member_cb cb, void *arg);
 int zt__pgs_ip_in_use(zt_store *base, uint64_t nwid, const zt_ctl_ip *ip, bool *pused);

@@ -107,6 +107,9 @@ typedef struct mem_write {
     char alloc[IP_ARRAY_MAX]; /* the allocations among them */
     char alloc_text[ZT_CTL_MAX_IPS][IP_TEXT_MAX];
     size_t nalloc;
+    bool exists;       /* put_member_if: the row must be there, at revision |expected| */
+    uint64_t expected;
+    bool stale;        /* ... and it had another one: nothing written */
 } mem_write;
 
 /* An allocation is refused when another member lists the address by now (a concurrent
@@ -139,6 +142,28 @@ static int check_allocations(pg_store *s, const mem_write *w)
     return rv;
 }
 
+/* A member write failed: why, in the store's words. */
+static int put_failed(pg_store *s, const zt_ctl_member *m, const PGresult *res)
+{
+    const char *state = zt__pg_sqlstate(res);
+    const char *constraint = res != NULL ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
+
+    if (constraint == NULL)
+        constraint = "";
+    if (strcmp(state, ZT_PG_FOREIGN_KEY_VIOLATION) == 0 &&
+        strcmp(constraint, "member_network") == 0)
+        return zt__store_no_network(&s->base, m->nwid);
+    if (strcmp(state, ZT_PG_UNIQUE_VIOLATION) == 0 &&
+        strcmp(constraint, "member_ip_allocated") == 0) {
+        zt__store_set_err(&s->base, "member %010llx of network %016llx: an address found free "
+                                    "for it was allocated to another member meanwhile (by "
+                                    "another controller?); not assigned twice",
+                          (unsigned long long)m->id, (unsigned long long)m->nwid);
+        return ZT_ERR_EXISTS;
+    }
+    return zt__pgs_fail(s, res, "writing a member");
+}
+
 static int put_member_once(pg_store *s, const void *arg)
 {
     const mem_write *w = arg;
@@ -146,7 +171,6 @@ static int put_member_once(pg_store *s, const void *arg)
     char net[24], mem[24], rev[24];
     const char *vals[8] = {net, mem, rev, m->authorized ? "t" : "f",
                            m->active_bridge ? "t" : "f", w->doc, w->ips, w->alloc};
-    const char *state, *constraint;
     PGresult *res;
     int rv;
 
@@ -156,46 +180,29 @@ static int put_member_once(pg_store *s, const void *arg)
     zt__pgs_id_text(mem, m->id);
     snprintf(rev, sizeof(rev), "%" PRId64, (int64_t)m->revision);
     res = zt__pgs_run(s, S_PUT_MEM, vals);
-    if (zt__pgs_res_ok(res)) {
-        PQclear(res);
-        return 0;
-    }
-    state = zt__pg_sqlstate(res);
-    constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
-    if (constraint == NULL)
-        constraint = "";
-    if (strcmp(state, ZT_PG_FOREIGN_KEY_VIOLATION) == 0 &&
-        strcmp(constraint, "member_network") == 0) {
-        rv = zt__store_no_network(&s->base, m->nwid);
-    } else if (strcmp(state, ZT_PG_UNIQUE_VIOLATION) == 0 &&
-               strcmp(constraint, "member_ip_allocated") == 0) {
-        zt__store_set_err(&s->base, "member %010llx of network %016llx: an address found free "
-                                    "for it was allocated to another member meanwhile (by "
-                                    "another controller?); not assigned twice",
-                          (unsigned long long)m->id, (unsigned long long)m->nwid);
-        rv = ZT_ERR_EXISTS;
-    } else {
-        rv = zt__pgs_fail(s, res, "writing a member");
-    }
+    rv = zt__pgs_res_ok(res) ? 0 : put_failed(s, m, res);
     PQclear(res);
     return rv;
 }
 
-int zt__pgs_put_member(zt_store *base, const zt_ctl_member *m)
+/* What a write of |m| sends: its JSON, its addresses and which of them are allocations (an
+ * address ip_in_use found free on this handle).  NULL when out of memory or the record cannot
+ * be rendered (said in the store's message); free with mem_write_free. */
+static mem_write *mem_write_new(pg_store *s, const zt_ctl_member *m)
 {
-    pg_store *s = (pg_store *)base;
     mem_write *w = calloc(1, sizeof(*w));
     char *doc = NULL;
     int rv;
 
     if (w == NULL) {
-        zt__store_set_err(base, "member %010llx: out of memory", (unsigned long long)m->id);
-        return ZT_ERR_NOMEM;
+        zt__store_set_err(&s->base, "member %010llx: out of memory", (unsigned long long)m->id);
+        return NULL;
     }
     if ((rv = zt__ctl_member_dump(m, &doc)) != 0) {
-        zt__store_set_err(base, "member %010llx: cannot render the record: %s",
+        zt__store_set_err(&s->base, "member %010llx: cannot render the record: %s",
                           (unsigned long long)m->id, zt__strerror(rv));
-        goto out;
+        free(w);
+        return NULL;
     }
     w->m = m;
     w->doc = doc;
@@ -214,11 +221,96 @@ int zt__pgs_put_member(zt_store *base, const zt_ctl_member *m)
         snprintf(w->ips, sizeof(w->ips), "{}");
     if (w->alloc[0] == '\0')
         snprintf(w->alloc, sizeof(w->alloc), "{}");
+    return w;
+}
+
+static void mem_write_free(mem_write *w)
+{
+    if (w != NULL)
+        free((char *)w->doc);
+    free(w);
+}
+
+int zt__pgs_put_member(zt_store *base, const zt_ctl_member *m)
+{
+    pg_store *s = (pg_store *)base;
+    mem_write *w = mem_write_new(s, m);
+    int rv;
+
+    if (w == NULL)
+        return ZT_ERR_NOMEM;
     rv = zt__pgs_write_op(s, put_member_once, w);
     forget_free(s, m->nwid);
-out:
-    free(doc);
-    free(w);
+    mem_write_free(w);
+    return rv;
+}
+
+/* put_member_if's statement answered: row written (0), or why not. */
+static int put_if_result(pg_store *s, mem_write *w, const PGresult *res)
+{
+    const zt_ctl_member *m = w->m;
+
+    if (strcmp(PQgetvalue(res, 0, 0), "0") != 0)
+        return 0;
+    if (!PQgetisnull(res, 0, 1)) {
+        zt__store_set_err(&s->base, "member %010llx of network %016llx: an address found free "
+                                    "for it was assigned to member %010llx meanwhile (by "
+                                    "another controller?); not assigned twice",
+                          (unsigned long long)m->id, (unsigned long long)m->nwid,
+                          (unsigned long long)zt__pgs_col_id(res, 0, 1));
+        return ZT_ERR_EXISTS;
+    }
+    if (w->exists)
+        zt__store_set_err(&s->base, "member %010llx of network %016llx changed since it was "
+                                    "read (read at revision %llu): read it again",
+                          (unsigned long long)m->id, (unsigned long long)m->nwid,
+                          (unsigned long long)w->expected);
+    else
+        zt__store_set_err(&s->base, "member %010llx of network %016llx changed since it was "
+                                    "read (created meanwhile): read it again",
+                          (unsigned long long)m->id, (unsigned long long)m->nwid);
+    w->stale = true;
+    return 0;
+}
+
+static int put_member_if_once(pg_store *s, const void *arg)
+{
+    mem_write *w = (mem_write *)arg;
+    const zt_ctl_member *m = w->m;
+    char net[24], mem[24], rev[24], expected[24];
+    const char *vals[9] = {net, mem, rev, m->authorized ? "t" : "f",
+                           m->active_bridge ? "t" : "f", w->doc, w->ips, w->alloc, expected};
+    PGresult *res;
+    int rv;
+
+    zt__pgs_id_text(net, m->nwid);
+    zt__pgs_id_text(mem, m->id);
+    snprintf(rev, sizeof(rev), "%" PRId64, (int64_t)m->revision);
+    snprintf(expected, sizeof(expected), "%" PRId64, (int64_t)w->expected);
+    res = zt__pgs_run(s, w->exists ? S_PUT_MEM_IF : S_ADD_MEM, vals);
+    if (zt__pgs_res_ok(res) && PQntuples(res) == 1)
+        rv = put_if_result(s, w, res);
+    else
+        rv = put_failed(s, m, res);
+    PQclear(res);
+    return rv;
+}
+
+int zt__pgs_put_member_if(zt_store *base, const zt_ctl_member *m, const uint64_t *expected)
+{
+    pg_store *s = (pg_store *)base;
+    mem_write *w = mem_write_new(s, m);
+    int rv;
+
+    if (w == NULL)
+        return ZT_ERR_NOMEM;
+    w->exists = expected != NULL;
+    w->expected = expected != NULL ? *expected : 0;
+    rv = zt__pgs_write_op(s, put_member_if_once, w);
+    if (rv == 0 && w->stale)
+        rv = ZT_ERR_AGAIN;
+    forget_free(s, m->nwid);
+    mem_write_free(w);
     return rv;
 }
 

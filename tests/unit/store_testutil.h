@@ -44,6 +44,17 @@ typedef struct backend {
     bool needs_server; /* pg: runs only when asked for, under tests/pg/pg_temp.sh */
 } backend;
 
+/* The shared suite's fixture (test_store.c): a store of backend |be| opened in |dir|. */
+typedef struct store_fixture {
+    const backend *be;
+    char dir[128];
+    zt_store *st;
+} store_fixture;
+
+/* Shared cases defined outside test_store.c (test_store_save.c). */
+void t_save_revisions(void **state);
+void t_save_cas(void **state);
+
 #define NBACKENDS 5
 extern const backend backends[NBACKENDS]; /* mem, sqlite, json, rt, pg */
 

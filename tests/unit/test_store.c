@@ -8,7 +8,8 @@
  *            tree and an import back (the JSON round trip)
  *   pg       a schema of its own on a PostgreSQL server (only when named on the command line:
  *            ctest runs it under tests/pg/pg_temp.sh, which starts a throwaway server)
- * The data model is tested once in test_store_model.c; backend-specific cases (SQLite schema
+ * The saves with revisions (§4.5) are in test_store_save.c.  The data model is tested once in
+ * test_store_model.c; backend-specific cases (SQLite schema
  * versions and crash safety, the JSON layout and corrupt files on import) are in
  * test_store_backend.c.
  */
@@ -18,11 +19,7 @@
 #include <unistd.h>
 
 
-typedef struct fixture {
-    const backend *be;
-    char dir[128];
-    zt_store *st;
-} fixture;
+typedef store_fixture fixture;
 
 static int setup(void **state)
 {
@@ -303,74 +300,6 @@ static void t_bounds_roundtrip(void **state)
     assert_int_equal(zt__store_get_member(f->st, NWID1, m.id, &gm), 0);
     assert_mem_same(&m, &gm);
     zt__ctl_member_clear(&gm);
-    zt__ctl_member_clear(&m);
-}
-
-static void t_save_revisions(void **state)
-{
-    fixture *f = *state;
-    zt_ctl_network n;
-    zt_ctl_member m;
-    bool changed;
-
-    assert_int_equal(zt__ctl_network_init(&n, NWID1), 0);
-    assert_int_equal(zt__store_save_network(f->st, &n, 1000, &changed), 0);
-    assert_true(changed);
-    assert_int_equal(n.revision, 1);
-    assert_int_equal(n.creation_time, 1000);
-    /* an unchanged save writes nothing (§4.5) */
-    assert_int_equal(zt__store_save_network(f->st, &n, 2000, &changed), 0);
-    assert_false(changed);
-    assert_int_equal(n.revision, 1);
-    n.mtu = 1500;
-    n.creation_time = 0;
-    assert_int_equal(zt__store_save_network(f->st, &n, 3000, &changed), 0);
-    assert_true(changed);
-    assert_int_equal(n.revision, 2);
-    assert_int_equal(n.creation_time, 1000);
-    zt__ctl_network_clear(&n);
-    assert_int_equal(zt__store_get_network(f->st, NWID1, &n), 0);
-    assert_int_equal(n.revision, 2);
-    assert_int_equal(n.mtu, 1500);
-    zt__ctl_network_clear(&n);
-
-    zt__ctl_member_init(&m, NWID1, 0x1234567890ULL);
-    assert_int_equal(zt__store_save_member(f->st, &m, 500, &changed), 0);
-    assert_true(changed);
-    assert_int_equal(m.revision, 1);
-    assert_int_equal(zt__store_save_member(f->st, &m, 600, &changed), 0);
-    assert_false(changed);
-    m.authorized = true;
-    assert_int_equal(zt__store_save_member(f->st, &m, 700, &changed), 0);
-    assert_true(changed);
-    assert_int_equal(m.revision, 2);
-    assert_int_equal(m.creation_time, 500);
-
-    /* save_member_if: a record read at revision 2 and changed elsewhere meanwhile (here: saved
-     * again through another copy) is not overwritten; read again, the change goes in */
-    {
-        zt_ctl_member other;
-        assert_int_equal(zt__store_get_member(f->st, NWID1, 0x1234567890ULL, &other), 0);
-        other.authorized = false;
-        assert_int_equal(zt__store_save_member(f->st, &other, 800, NULL), 0);
-        assert_int_equal(other.revision, 3);
-        zt__ctl_member_clear(&other);
-    }
-    m.active_bridge = true;
-    assert_int_equal(zt__store_save_member_if(f->st, &m, 2, 900, &changed), ZT_ERR_AGAIN);
-    assert_false(changed);
-    assert_non_null(strstr(zt__store_errmsg(f->st), "changed since it was read"));
-    zt__ctl_member_clear(&m);
-    assert_int_equal(zt__store_get_member(f->st, NWID1, 0x1234567890ULL, &m), 0);
-    assert_false(m.authorized); /* the other change stands */
-    m.active_bridge = true;
-    assert_int_equal(zt__store_save_member_if(f->st, &m, m.revision, 900, &changed), 0);
-    assert_true(changed);
-    assert_int_equal(m.revision, 4);
-    zt__ctl_member_clear(&m);
-    /* expected 0 (read as missing) but there now: refused too */
-    zt__ctl_member_init(&m, NWID1, 0x1234567890ULL);
-    assert_int_equal(zt__store_save_member_if(f->st, &m, 0, 900, NULL), ZT_ERR_AGAIN);
     zt__ctl_member_clear(&m);
 }
 
@@ -798,6 +727,7 @@ static const shared_case shared[] = {
     {"delete_cascades", t_delete_cascades},
     {"bounds_roundtrip", t_bounds_roundtrip},
     {"save_revisions", t_save_revisions},
+    {"save_cas", t_save_cas},
     {"partial_update", t_partial_update},
     {"transactions", t_transactions},
     {"iteration_rules", t_iteration_rules},

@@ -1,0 +1,163 @@
+/*
+ * The shared suite's save cases (test_store.c runs them on every backend): revisions and
+ * creation times (controller.md §4.5), saves conditional on the revision read.
+ */
+#include "store_testutil.h"
+
+void t_save_revisions(void **state)
+{
+    store_fixture *f = *state;
+    zt_ctl_network n;
+    zt_ctl_member m;
+    bool changed;
+
+    assert_int_equal(zt__ctl_network_init(&n, NWID1), 0);
+    assert_int_equal(zt__store_save_network(f->st, &n, 1000, &changed), 0);
+    assert_true(changed);
+    assert_int_equal(n.revision, 1);
+    assert_int_equal(n.creation_time, 1000);
+    /* an unchanged save writes nothing (§4.5) */
+    assert_int_equal(zt__store_save_network(f->st, &n, 2000, &changed), 0);
+    assert_false(changed);
+    assert_int_equal(n.revision, 1);
+    n.mtu = 1500;
+    n.creation_time = 0;
+    assert_int_equal(zt__store_save_network(f->st, &n, 3000, &changed), 0);
+    assert_true(changed);
+    assert_int_equal(n.revision, 2);
+    assert_int_equal(n.creation_time, 1000);
+    zt__ctl_network_clear(&n);
+    assert_int_equal(zt__store_get_network(f->st, NWID1, &n), 0);
+    assert_int_equal(n.revision, 2);
+    assert_int_equal(n.mtu, 1500);
+    zt__ctl_network_clear(&n);
+
+    zt__ctl_member_init(&m, NWID1, 0x1234567890ULL);
+    assert_int_equal(zt__store_save_member(f->st, &m, 500, &changed), 0);
+    assert_true(changed);
+    assert_int_equal(m.revision, 1);
+    assert_int_equal(zt__store_save_member(f->st, &m, 600, &changed), 0);
+    assert_false(changed);
+    m.authorized = true;
+    assert_int_equal(zt__store_save_member(f->st, &m, 700, &changed), 0);
+    assert_true(changed);
+    assert_int_equal(m.revision, 2);
+    assert_int_equal(m.creation_time, 500);
+
+    /* save_member_if: a record read at revision 2 and changed elsewhere meanwhile (here: saved
+     * again through another copy) is not overwritten; read again, the change goes in */
+    {
+        zt_ctl_member other;
+        assert_int_equal(zt__store_get_member(f->st, NWID1, 0x1234567890ULL, &other), 0);
+        other.authorized = false;
+        assert_int_equal(zt__store_save_member(f->st, &other, 800, NULL), 0);
+        assert_int_equal(other.revision, 3);
+        zt__ctl_member_clear(&other);
+    }
+    m.active_bridge = true;
+    assert_int_equal(zt__store_save_member_if(f->st, &m, 2, 900, &changed), ZT_ERR_AGAIN);
+    assert_false(changed);
+    assert_non_null(strstr(zt__store_errmsg(f->st), "changed since it was read"));
+    zt__ctl_member_clear(&m);
+    assert_int_equal(zt__store_get_member(f->st, NWID1, 0x1234567890ULL, &m), 0);
+    assert_false(m.authorized); /* the other change stands */
+    m.active_bridge = true;
+    assert_int_equal(zt__store_save_member_if(f->st, &m, m.revision, 900, &changed), 0);
+    assert_true(changed);
+    assert_int_equal(m.revision, 4);
+    zt__ctl_member_clear(&m);
+    /* expected 0 (read as missing) but there now: refused too */
+    zt__ctl_member_init(&m, NWID1, 0x1234567890ULL);
+    assert_int_equal(zt__store_save_member_if(f->st, &m, 0, 900, NULL), ZT_ERR_AGAIN);
+    zt__ctl_member_clear(&m);
+}
+
+/* save_member_cas: a change of the record as read, saved without reading it again: written
+ * only while the stored record is still the one read. */
+static void cas_changed_elsewhere(store_fixture *f, uint64_t node)
+{
+    zt_ctl_member other;
+
+    assert_int_equal(zt__store_get_member(f->st, NWID1, node, &other), 0);
+    other.authorized = !other.authorized;
+    assert_int_equal(zt__store_save_member(f->st, &other, 800, NULL), 0);
+    zt__ctl_member_clear(&other);
+}
+
+void t_save_cas(void **state)
+{
+    store_fixture *f = *state;
+    const uint64_t node = 0x2222222222ULL;
+    zt_ctl_member read, m;
+    bool used = false, changed = true;
+
+    put_network(f->st, NWID1, "cas");
+    /* a new member (read as missing): written at revision 1 */
+    zt__ctl_member_init(&m, NWID1, node);
+    m.authorized = true;
+    assert_int_equal(zt__store_save_member_cas(f->st, &m, NULL, 500, &changed), 0);
+    assert_true(changed);
+    assert_int_equal(m.revision, 1);
+    assert_int_equal(m.creation_time, 500);
+    /* read as missing, but there by now: refused */
+    zt__ctl_member_clear(&m);
+    zt__ctl_member_init(&m, NWID1, node);
+    assert_int_equal(zt__store_save_member_cas(f->st, &m, NULL, 600, &changed), ZT_ERR_AGAIN);
+    assert_false(changed);
+    zt__ctl_member_clear(&m);
+    /* unchanged from what was read: nothing written */
+    assert_int_equal(zt__store_get_member(f->st, NWID1, node, &read), 0);
+    assert_int_equal(zt__ctl_member_copy(&m, &read), 0);
+    assert_int_equal(zt__store_save_member_cas(f->st, &m, &read, 700, &changed), 0);
+    assert_false(changed);
+    assert_int_equal(m.revision, 1);
+    /* changed: revision 2, the creation time kept, the index follows */
+    m.active_bridge = true;
+    m.creation_time = 0;
+    assert_int_equal(zt__ctl_ip_parse(&m.ips[0], "10.9.0.5", 8, false), 0);
+    m.nips = 1;
+    assert_int_equal(zt__store_save_member_cas(f->st, &m, &read, 700, &changed), 0);
+    assert_true(changed);
+    assert_int_equal(m.revision, 2);
+    assert_int_equal(m.creation_time, 500);
+    assert_int_equal(zt__store_ip_in_use(f->st, NWID1, &m.ips[0], &used), 0);
+    assert_true(used);
+    zt__ctl_member_clear(&read);
+    assert_int_equal(zt__store_get_member(f->st, NWID1, node, &read), 0);
+    assert_int_equal(read.revision, 2);
+    assert_true(read.active_bridge);
+    /* changed elsewhere since it was read: refused, the other change stands */
+    cas_changed_elsewhere(f, node);
+    m.nips = 0;
+    assert_int_equal(zt__store_save_member_cas(f->st, &m, &read, 900, &changed), ZT_ERR_AGAIN);
+    assert_false(changed);
+    assert_non_null(strstr(zt__store_errmsg(f->st), "changed since it was read"));
+    zt__ctl_member_clear(&m);
+    assert_int_equal(zt__store_get_member(f->st, NWID1, node, &m), 0);
+    assert_int_equal(m.revision, 3);
+    assert_false(m.authorized);
+    assert_int_equal(m.nips, 1); /* not removed by the refused save */
+    /* deleted since it was read: refused, not written back */
+    zt__ctl_member_clear(&read);
+    assert_int_equal(zt__ctl_member_copy(&read, &m), 0);
+    assert_int_equal(zt__store_delete_member(f->st, NWID1, node), 0);
+    m.authorized = true;
+    assert_int_equal(zt__store_save_member_cas(f->st, &m, &read, 950, &changed), ZT_ERR_AGAIN);
+    zt__ctl_member_clear(&m);
+    assert_int_equal(zt__store_get_member(f->st, NWID1, node, &m), ZT_ERR_NOTFOUND);
+    zt__ctl_member_clear(&m);
+    zt__ctl_member_clear(&read);
+    /* a record put at revision 0 (imports may hold such): read, changed, saved at 1 */
+    zt__ctl_member_init(&m, NWID1, node);
+    assert_int_equal(zt__store_put_member(f->st, &m), 0);
+    zt__ctl_member_clear(&m);
+    assert_int_equal(zt__store_get_member(f->st, NWID1, node, &read), 0);
+    assert_int_equal(read.revision, 0);
+    assert_int_equal(zt__ctl_member_copy(&m, &read), 0);
+    m.authorized = true;
+    assert_int_equal(zt__store_save_member_cas(f->st, &m, &read, 990, &changed), 0);
+    assert_true(changed);
+    assert_int_equal(m.revision, 1);
+    zt__ctl_member_clear(&m);
+    zt__ctl_member_clear(&read);
+}
