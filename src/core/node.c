@@ -462,8 +462,11 @@ size_t zt__node_peers(const zt_node *n, zt_peer_info *out, size_t max)
 
     for (size_t i = 0; i < ZT_PEER_BUCKETS; i++)
         for (const zt_peer *p = n->peers[i]; p != NULL; p = p->next) {
-            if (count < max)
+            if (count < max) {
                 zt__peer_info(p, n->last_online_check, &out[count]);
+                out[count].is_moon =
+                    p->is_upstream && !zt__topology_is_planet_root(n, p->id.address);
+            }
             count++;
         }
     return count;
@@ -475,6 +478,7 @@ int zt__node_peer(const zt_node *n, uint64_t address, zt_peer_info *out)
     if (p == NULL)
         return ZT_ERR_NOTFOUND;
     zt__peer_info(p, n->last_online_check, out);
+    out->is_moon = p->is_upstream && !zt__topology_is_planet_root(n, address);
     return 0;
 }
 

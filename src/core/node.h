@@ -269,6 +269,7 @@ typedef struct zt_path_info {
 typedef struct zt_peer_info {
     uint64_t address;
     bool is_upstream;       /* a root of the planet or of a moon */
+    bool is_moon;           /* ... of a moon only, not of the planet */
     int proto_version;      /* -1: not yet known */
     int major, minor, revision;
     int64_t latency_ms;     /* -1: unknown */

@@ -117,6 +117,16 @@ bool zt__topology_is_upstream(const zt_node *n, uint64_t address)
     return false;
 }
 
+bool zt__topology_is_planet_root(const zt_node *n, uint64_t address)
+{
+    if (n->planet == NULL)
+        return false;
+    for (unsigned j = 0; j < n->planet->nroots; j++)
+        if (n->planet->roots[j].identity.address == address)
+            return true;
+    return false;
+}
+
 const zt_world_root *zt__topology_root(const zt_node *n, uint64_t address)
 {
     const zt_world *worlds[1 + ZT_MAX_MOONS];

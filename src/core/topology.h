@@ -16,6 +16,8 @@ void zt__topology_clear(zt_node *n);
 /* Recomputes n->upstreams and n->is_root from the worlds held. */
 void zt__topology_memoize(zt_node *n);
 bool zt__topology_is_upstream(const zt_node *n, uint64_t address);
+/* Is |address| a root of the planet (not only of a moon)? */
+bool zt__topology_is_planet_root(const zt_node *n, uint64_t address);
 /* Stable endpoints of a root (NULL if |address| is not a root we know). */
 const zt_world_root *zt__topology_root(const zt_node *n, uint64_t address);
 bool zt__topology_is_moon_seed(const zt_node *n, uint64_t address);

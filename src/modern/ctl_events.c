@@ -160,7 +160,9 @@ void zt__modern_peer_info(const zt_peer_info *in, zts_peer_info_t *out)
     out->ver_minor = in->proto_version < 0 ? -1 : in->minor;
     out->ver_rev = in->proto_version < 0 ? -1 : in->revision;
     out->latency = in->latency_ms < 0 ? -1 : (int)in->latency_ms;
-    out->role = in->is_upstream ? ZTS_PEER_ROLE_PLANET : ZTS_PEER_ROLE_LEAF;
+    out->role = !in->is_upstream ? ZTS_PEER_ROLE_LEAF
+                : in->is_moon  ? ZTS_PEER_ROLE_MOON
+                               : ZTS_PEER_ROLE_PLANET;
     for (unsigned i = 0; i < in->npaths && out->path_count < ZTS_MAX_PEER_NETWORK_PATHS; i++) {
         const zt_path_info *p = &in->paths[i];
         zts_path_t *o;

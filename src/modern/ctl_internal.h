@@ -32,6 +32,8 @@
 #define ZT_MODERN_MAX_BLACKLIST 16
 #define ZT_MODERN_MAX_PENDING 64
 #define ZT_MODERN_PATH_MAX 4096
+/* Offline this long, a random secondary port is re-chosen (api-modern.md §5.2: 14 s). */
+#define ZT_MODERN_SECONDARY_REBIND_MS 14000
 
 /* The zts_init_* settings (defaults: zt__modern_reset). */
 typedef struct zt_modern_cfg {

@@ -32,6 +32,9 @@ static void apply_settings(zt_runner_config *cfg, zt_runner_local *local)
 {
     cfg->primary_port = zt__modern.port;
     cfg->secondary_port = zt__modern.secondary ? 0 : -1;
+    /* §5.2: libzt 1.8 moves its random secondary port after more than one path heartbeat
+     * period (14 s) offline; zerotier-one's service after 120 s (the runner's default). */
+    cfg->secondary_rebind_ms = ZT_MODERN_SECONDARY_REBIND_MS;
     /* §5.2: random ports in [20000, 45500] unless a bound was given. */
     cfg->random_port_min = zt__modern.range_start != 0 ? zt__modern.range_start : 20000;
     cfg->random_port_max = zt__modern.range_end != 0 ? zt__modern.range_end : 45500;

@@ -79,7 +79,9 @@ void zt__api_peer_details(const zt_peer_info *info, struct zts_peer_details *pd)
     pd->versionMinor = info->proto_version < 0 ? -1 : info->minor;
     pd->versionRev = info->proto_version < 0 ? -1 : info->revision;
     pd->latency = info->latency_ms < 0 ? -1 : (int)info->latency_ms;
-    pd->role = info->is_upstream ? ZTS_PEER_ROLE_PLANET : ZTS_PEER_ROLE_LEAF;
+    pd->role = !info->is_upstream ? ZTS_PEER_ROLE_LEAF
+               : info->is_moon  ? ZTS_PEER_ROLE_MOON
+                                : ZTS_PEER_ROLE_PLANET;
     for (unsigned i = 0; i < info->npaths && i < ZT_MAX_PEER_NETWORK_PATHS; i++) {
         struct zts_physical_path *p;
         bool seen = false;

@@ -135,9 +135,22 @@ static void test_moon_orbit(void **state)
     assert_int_equal(nodes[1].last_world, seed);
     assert_int_equal(zt__node_peer(nodes[1].node, seed, &info), 0);
     assert_true(info.is_upstream);
+    assert_true(info.is_moon); /* a moon's root, not the planet's (the API's role MOON) */
+    {
+        zt_peer_info all[8];
+        size_t n = zt__node_peers(nodes[1].node, all, 8);
+        bool seen_moon = false, seen_planet = false;
+        for (size_t i = 0; i < n && i < 8; i++) {
+            seen_moon = seen_moon || (all[i].address == seed && all[i].is_moon);
+            seen_planet = seen_planet || (all[i].is_upstream && !all[i].is_moon);
+        }
+        assert_true(seen_moon);
+        assert_true(seen_planet); /* the planet's root stays a planet root */
+    }
     assert_int_equal(zt__node_deorbit(nodes[1].node, seed, world->now), 0);
     assert_int_equal(zt__node_peer(nodes[1].node, seed, &info), 0);
     assert_false(info.is_upstream);
+    assert_false(info.is_moon);
     assert_int_equal(zt__node_deorbit(nodes[1].node, seed, world->now), ZT_ERR_NOTFOUND);
 }
 
