@@ -1,19 +1,31 @@
 #!/usr/bin/env bash
-# bench_zts.sh: builds a private ZeroTier world on loopback and runs bench_zts in it (see the
-# header of bench/bench_zts.c for what is measured and how).
+# bench_zts.sh: builds a private ZeroTier world on loopback and runs bench_zts (the 1.3 API)
+# and bench_zts_modern (the modern API) in it, then prints one table: kernel TCP, libzt 1.3
+# and libzt-modern, each library with its ratio to the kernel (see the headers of
+# bench/bench_zts.c and bench/bench_zts_modern.c for what is measured and how).
 #
-#   cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release && cmake --build build/bench -j2
+#   cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DZT_BUILD_LWIP=ON
+#   cmake --build build/bench -j2 --target zt-service zt-idtool zt-ctltool bench_zts \
+#         bench_zts_modern
 #   bash bench/bench_zts.sh [--build DIR] [--seconds S] [--cold N] [--libzt-only]
-#                           [--profile [--perf-out DIR]]
+#                           [--no-modern | --modern-first] [--profile [--perf-out DIR]]
+#
+# --no-modern: kernel TCP and libzt 1.3 only (bench_zts_modern need not be built).  The three
+# are measured one after the other in the same run: kernel, 1.3 (starts, then sockets), modern
+# (starts, then sockets), or with --modern-first the modern library first; each program
+# appends its columns to $tmp/results and `bench_zts table` prints them.  On a shared machine
+# the load moves between the parts: compare runs in both orders.
 #
 # The world: identities made with zt-idtool for the root, the two benchmark nodes (a, b) and
-# N cold-start homes; a planet (zt-idtool mkplanet) naming the root at 127.0.0.1/<port>; a
-# private network in the controller's SQLite store (zt-ctltool) with an IPv4 pool and every
-# member authorized ahead; the root = controller as `zt-service --controller --bind-loopback
-# --allow-loopback`.  The library nodes' homes hold the planet and their identity only; with
-# roots on 127.0.0.1 they accept loopback paths and talk to each other directly.
+# N cold-start homes, and the same again for the modern library (ma, mb, mcold1..N, with the
+# planet also as `roots`, the name the modern API's storage reads); a planet (zt-idtool
+# mkplanet) naming the root at 127.0.0.1/<port>; a private network in the controller's SQLite
+# store (zt-ctltool) with an IPv4 pool and every member authorized ahead; the root =
+# controller as `zt-service --controller --bind-loopback --allow-loopback`.  The library
+# nodes' homes hold the planet and their identity only; with roots on 127.0.0.1 they accept
+# loopback paths and talk to each other directly.
 #
-# --profile runs only the libzt single stream under `perf record -e cpu-clock -g` (this
+# --profile runs only the libzt 1.3 single stream under `perf record -e cpu-clock -g` (this
 # machine has no hardware counters) and prints perf reports by thread and by symbol;
 # perf.data goes to --perf-out (default: the temp directory, which is then kept).
 #
@@ -30,9 +42,13 @@ cold=5
 profile=0
 only=
 perf_out=
+modern=1
+modern_first=0
 
 usage() {
-    echo "usage: $0 [--build DIR] [--seconds S] [--cold N] [--libzt-only] [--profile [--perf-out DIR]]" >&2
+    echo "usage: $0 [--build DIR] [--seconds S] [--cold N] [--libzt-only]" \
+        "[--no-modern | --modern-first]" \
+        "[--profile [--perf-out DIR]]" >&2
     exit 2
 }
 while (($#)); do
@@ -42,6 +58,8 @@ while (($#)); do
     --cold) cold=$2; shift 2 ;;
     --profile) profile=1; shift ;;
     --libzt-only) only=-L; shift ;;
+    --no-modern) modern=0; shift ;;
+    --modern-first) modern_first=1; shift ;;
     --perf-out) perf_out=$(realpath -m "$2"); shift 2 ;;
     -h | --help) usage ;;
     *) usage ;;
@@ -49,10 +67,14 @@ while (($#)); do
 done
 
 bench=$build/bench/bench_zts
+bench_m=$build/bench/bench_zts_modern
 svc=$build/apps/zt-service/zt-service
 idtool=$build/apps/zt-idtool/zt-idtool
 ctltool=$build/tests/integration/zt-ctltool
-for b in "$bench" "$svc" "$idtool" "$ctltool"; do
+((profile)) && modern=0
+need=("$bench" "$svc" "$idtool" "$ctltool")
+((modern)) && need+=("$bench_m")
+for b in "${need[@]}"; do
     [[ -x $b ]] || { echo "bench_zts.sh: $b missing: build $build first (Release)" >&2; exit 1; }
 done
 if ! grep -q '^CMAKE_BUILD_TYPE:STRING=Release$' "$build/CMakeCache.txt" 2>/dev/null; then
@@ -75,6 +97,12 @@ trap - ERR
 # ---- identities (in parallel: each one is a memory-hard hash search of ~0.2 s)
 homes=(root a b)
 for ((i = 1; i <= cold; i++)); do homes+=("cold$i"); done
+mhomes=()
+if ((modern)); then
+    mhomes=(ma mb)
+    for ((i = 1; i <= cold; i++)); do mhomes+=("mcold$i"); done
+    homes+=("${mhomes[@]}")
+fi
 identities "${homes[@]}"
 nwid="$(addr root)0000b1"
 
@@ -84,6 +112,7 @@ pool_network "$nwid" bench 10.79.0 10 200 false "${homes[@]:1}"
 # ---- the planet and the root (a new random port if the chosen one is taken)
 common=(--bind-loopback --allow-loopback --log-level debug)
 start_root 00000000b3c4b001 "${homes[@]:1}" -- --controller
+for h in "${mhomes[@]}"; do cp "$tmp/$h/planet" "$tmp/$h/roots"; done
 log "world ready in $((SECONDS - t0)) s: root $(addr root) on 127.0.0.1/$port, network $nwid"
 
 # ---- the benchmark
@@ -106,7 +135,15 @@ if ((profile)); then
     echo "---- inclusive time by symbol (>= 4% of all samples)"
     perf report -i "$out/perf.data" --stdio --children --sort sym -g none \
         --percent-limit 4 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 70 || true
-else
+elif ((modern == 0)); then
     "$bench" run $only -t "$secs" -c "$cold" "$tmp" "$nwid"
+elif [[ -n $only ]]; then
+    "$bench" run $only -t "$secs" "$tmp" "$nwid"
+    "$bench_m" run $only -t "$secs" "$tmp" "$nwid"
+else
+    run13=("$bench" run -t "$secs" -c "$cold" -o "$tmp/results" "$tmp" "$nwid")
+    runm=("$bench_m" run -K -t "$secs" -c "$cold" -o "$tmp/results" "$tmp" "$nwid")
+    if ((modern_first)); then "${runm[@]}"; "${run13[@]}"; else "${run13[@]}"; "${runm[@]}"; fi
+    "$bench" table "$tmp/results"
 fi
 log "done in $((SECONDS - t0)) s"
