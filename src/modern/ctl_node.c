@@ -78,6 +78,7 @@ static zt_runner *build_runner(void)
     cfg.home = NULL;
     cfg.store = zt__modern_store();
     cfg.identity = &id;
+    cfg.identity_validated = true; /* zt__modern_resolve_identity checked it (or made it) */
     cfg.planet = planet;
     cfg.planet_len = planet_len;
     cfg.allow_loopback_paths = zt__svc_allow_loopback(loopback);

@@ -195,19 +195,21 @@ int zt__modern_resolve_identity(zt_identity *out)
     int rv;
 
     memset(out, 0, sizeof(*out));
-    if (zt__modern.path != NULL) {
-        zt_identity stored;
-        rv = load_stored(&stored, &found);
-        if (rv != 0)
-            return rv;
-        if (found && !zt__modern.has_key)
-            *out = stored;
-        zt__identity_clear(&stored);
-    }
-    /* zts_init_from_memory wins over a stored identity (§5.2). */
+    /* zts_init_from_memory wins over a stored identity (§5.2): the file is then not read
+     * (nor checked: an unusable one does not stop the start). */
     if (zt__modern.has_key) {
+        char err[ZT_MODERN_PATH_MAX + 128];
+        if (zt__modern.path != NULL && zt__home_prepare(zt__modern.path, err, sizeof(err)) != 0) {
+            zt__svc_log(ZT_RUNNER_LOG_ERROR, err);
+            return ZT_ERR_IO;
+        }
         *out = zt__modern.key;
         return 0;
+    }
+    if (zt__modern.path != NULL) {
+        rv = load_stored(out, &found);
+        if (rv != 0)
+            return rv;
     }
     if (found)
         return 0;

@@ -131,6 +131,9 @@ typedef struct zt_runner_config {
     const char *home;
     const zt_runner_store *store;  /* copied */
     const zt_identity *identity;   /* with |store|: required, with its secret; copied */
+    /* The caller has validated |identity| (zt__identity_validate) already: the runner does
+     * not do it again (the check is a memory-hard hash: tens of ms and 2 MiB). */
+    bool identity_validated;
     /* The planet offered to the node when the store holds none (zt_node_config.planet): NULL
      * for the built-in one.  Copied. */
     const uint8_t *planet;

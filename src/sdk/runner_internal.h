@@ -75,6 +75,7 @@ struct zt_runner {
     char *home;                /* NULL with a store (cfg.store) */
     zt_runner_store store;     /* cfg.store's copy; has_store */
     bool has_store;
+    bool id_validated;         /* cfg.identity_validated */
     uint8_t *planet;           /* cfg.planet's copy (NULL: the built-in one) */
     size_t planet_len;
     zt_runner_config cfg;

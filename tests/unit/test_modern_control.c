@@ -514,7 +514,7 @@ static uint64_t storage_run(const char *home, const char *key, bool id_cache)
 
 static void test_storage(void **state)
 {
-    char home[256], home2[256], key[ZTS_ID_STR_BUF_LEN];
+    char home[256], home2[256], file[300], key[ZTS_ID_STR_BUF_LEN];
     unsigned int klen = sizeof(key);
     struct stat st;
     uint64_t id1, id2, id3;
@@ -542,6 +542,18 @@ static void test_storage(void **state)
     id3 = storage_run(home, key, true);
     assert_true(id3 != id1);
     assert_true(id3 == strtoull(key, NULL, 16));
+    /* ... so the stored file is not even read: an unusable one does not stop the start, and
+     * is left as it is */
+    snprintf(file, sizeof(file), "%s/identity.secret", home);
+    {
+        FILE *f = fopen(file, "w");
+        assert_non_null(f);
+        assert_int_equal(fputs("not an identity\n", f) >= 0, 1);
+        assert_int_equal(fclose(f), 0);
+    }
+    assert_true(storage_run(home, key, true) == id3);
+    assert_int_equal(stat(file, &st), 0);
+    assert_int_equal((long)st.st_size, 16);
     /* id_cache off: no identity file. */
     snprintf(home2, sizeof(home2), "%s/noid", tmp);
     (void)storage_run(home2, NULL, false);
