@@ -14,7 +14,7 @@
 # Exit status: COMMAND's; 77 (ctest's SKIP_RETURN_CODE) when no PostgreSQL server is installed
 # (scripts/setup.sh installs it), with the reason on stderr; 1 when the server does not start
 # (its log is shown).  If ZT_TEST_PG is already set (a server of your own), COMMAND runs against
-# it directly.
+# it directly.  ZT_PG_TEMP_OPTS adds server options ("-c name=value ...") to the ones below.
 set -uo pipefail
 
 timeout_s=240
@@ -105,6 +105,8 @@ fi
 opts="-c listen_addresses='' -k $sock -c fsync=off -c synchronous_commit=off"
 opts+=" -c full_page_writes=off -c shared_buffers=16MB -c max_connections=40"
 opts+=" -c dynamic_shared_memory_type=mmap -c max_wal_size=256MB"
+# More server settings from the caller (the benchmark asks for PostgreSQL's default buffers).
+opts+=" ${ZT_PG_TEMP_OPTS:-}"
 if ! "${as_server[@]}" "$bindir/pg_ctl" -D "$data" -l "$tmp/server.log" -w -t 30 -o "$opts" \
         start >/dev/null 2>&1; then
     echo "pg_temp.sh: the server did not start:" >&2
