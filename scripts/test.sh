@@ -22,11 +22,14 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd build/asan && ctest --output-on-failure -j"$jobs" --timeout 600)
 
-step "ThreadSanitizer: the socket layer's tests (threads against lwIP's core lock)"
+step "ThreadSanitizer: the socket layers' tests (threads against lwIP's core lock) and the modern API's control (its service, delivery and caller threads)"
 cmake -S . -B build/tsan -DZT_TSAN=ON -DZT_BUILD_LWIP=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
-cmake --build build/tsan -j"$jobs" --target test_sock
-TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp" \
-    build/tsan/tests/test_sock
+cmake --build build/tsan -j"$jobs" --target test_sock test_msock test_msock_tcp test_modern_control
+for t in tests/test_sock tests/modern/test_msock tests/modern/test_msock_tcp \
+         tests/test_modern_control; do
+    TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp" \
+        "build/tsan/$t"
+done
 
 step "build: release (-O2)"
 cmake -S . -B build/release -DZT_BUILD_LWIP=ON -DCMAKE_BUILD_TYPE=Release >/dev/null
