@@ -420,53 +420,40 @@ static void remember_versions(zt_ctl_member *m, const zt_config_meta *meta)
     m->v_proto = meta_int(meta->proto_version);
 }
 
-/* §2.3 step 10, first part: the network around the member (active bridges now, addresses
- * on demand), from the store's index. */
-static int load_netinfo(zt_controller *ctl, uint64_t nwid, zt_ctl_netinfo *info, ip_lookup *l)
-{
-    int rv;
-
-    memset(l, 0, sizeof(*l));
-    l->ctl = ctl;
-    l->nwid = nwid;
-    info->ip_used = ip_used;
-    info->arg = l;
-    rv = zt__store_active_bridges(ctl->store, nwid, info->bridges, ZT_NETCONF_MAX_SPECIALISTS,
-                                 &info->nbridges);
-    if (rv != 0)
-        store_failed(ctl, rv, "listing the active bridges of", nwid, 0);
-    return rv;
-}
+/* What one evaluation read from the store at once (zt__store_get_request, §2.3 steps 2, 3
+ * and 10): the network, the member as stored (|found|), the network around it (active
+ * bridges; addresses looked up on demand through |lookup|). */
+typedef struct ctl_read {
+    zt_ctl_network net;
+    zt_ctl_member stored;
+    bool found;
+    zt_ctl_netinfo info;
+    ip_lookup lookup;
+} ctl_read;
 
 /* §2.3 steps 10-11 for an authorised member |m| of |net|: builds its config, saves the record
  * (an address goes out only once it is recorded), then sends the config. */
-static int deliver_config(zt_controller *ctl, const zt_ctl_network *net, zt_ctl_member *m,
-                          const zt_ctl_member *read, const zt_identity *requester,
-                          const zt_config_meta *meta,
+static int deliver_config(zt_controller *ctl, ctl_read *rd, zt_ctl_member *m,
+                          const zt_identity *requester, const zt_config_meta *meta,
                           uint64_t packet_id, int64_t now, const zt_controller_out *out,
                           zt_controller_result *presult)
 {
+    const zt_ctl_member *read = rd->found ? &rd->stored : NULL;
     uint64_t nwid = m->nwid;
-    zt_ctl_netinfo info;
-    ip_lookup lookup;
     zt_netconf nc;
     zt_ssize dlen;
     int rv;
 
-    memset(&info, 0, sizeof(info));
     zt__netconf_init(&nc, ctl->mem);
-    rv = load_netinfo(ctl, nwid, &info, &lookup);
-    if (rv != 0)
-        goto out;
     {
         zt_ctl_build b = {
             .signer = &ctl->id,
-            .net = net,
+            .net = &rd->net,
             .member = m,
             .is_new = read == NULL,
             .requester = requester,
             .meta = meta,
-            .info = &info,
+            .info = &rd->info,
             .now = now,
             .rnd = ctl->opts.random_u64,
             .rnd_arg = ctl->opts.random_arg,
@@ -483,7 +470,7 @@ static int deliver_config(zt_controller *ctl, const zt_ctl_network *net, zt_ctl_
         rv = send_error(ctl, out, requester->address, packet_id, ZT_ERROR_OBJ_NOT_FOUND, nwid);
         goto out;
     }
-    if (rv != 0 && lookup.failed)
+    if (rv != 0 && rd->lookup.failed)
         goto out; /* the store's sentence is in errmsg */
     if (rv != 0) {
         zt__controller_set_err(
@@ -513,34 +500,14 @@ out:
     return rv;
 }
 
-/* §2.3 step 3: the member |address| of |nwid| into |m|, or defaults for a new one (nothing
- * written yet, *pis_new set). */
-static int load_member(zt_controller *ctl, uint64_t nwid, uint64_t address, zt_ctl_member *m,
-                       bool *pis_new)
-{
-    int rv;
-
-    zt__ctl_member_clear(m);
-    rv = zt__store_get_member(ctl->store, nwid, address, m);
-    if (rv == ZT_ERR_NOTFOUND) {
-        zt__ctl_member_clear(m);
-        zt__ctl_member_init(m, nwid, address);
-        *pis_new = true;
-        return 0;
-    }
-    if (rv != 0)
-        store_failed(ctl, rv, "loading member", nwid, address);
-    return rv;
-}
-
-/* §2.3 steps 6-11 for the pinned member |m| of |net| (|read|: as stored, NULL if it is not):
- * authorises it, then answers with a refusal or its config. */
-static int answer_member(zt_controller *ctl, const zt_ctl_network *net, zt_ctl_member *m,
-                         const zt_ctl_member *read, const zt_identity *requester,
-                         const zt_config_meta *meta,
+/* §2.3 steps 6-11 for the pinned member |m| of the network read in |rd|: authorises it, then
+ * answers with a refusal or its config. */
+static int answer_member(zt_controller *ctl, ctl_read *rd, zt_ctl_member *m,
+                         const zt_identity *requester, const zt_config_meta *meta,
                          uint64_t packet_id, int64_t now, const zt_controller_out *out,
                          zt_controller_result *presult)
 {
+    const zt_ctl_network *net = &rd->net;
     int rv;
 
     /* 6: authorisation, first match wins; automatic ones are saved (permanent) */
@@ -555,7 +522,7 @@ static int answer_member(zt_controller *ctl, const zt_ctl_network *net, zt_ctl_m
     /* 8: not authorised: the member becomes visible, the requester is told */
     if (!m->authorized) {
         zt__controller_cache_drop(ctl, track_find(ctl, m->nwid, m->id));
-        rv = save_member(ctl, m, read, now);
+        rv = save_member(ctl, m, rd->found ? &rd->stored : NULL, now);
         if (rv != 0)
             return rv;
         *presult = ZT_CTL_RESULT_ACCESS_DENIED;
@@ -569,7 +536,32 @@ static int answer_member(zt_controller *ctl, const zt_ctl_network *net, zt_ctl_m
         remember_versions(m, meta);
 
     /* 10-11: build, save, send */
-    return deliver_config(ctl, net, m, read, requester, meta, packet_id, now, out, presult);
+    return deliver_config(ctl, rd, m, requester, meta, packet_id, now, out, presult);
+}
+
+/* §2.3 steps 2-3 (and 10's bridges): reads |rd| for |requester| on |nwid| and sets |m| to the
+ * member as stored, or to a new member's defaults. */
+static int read_request(zt_controller *ctl, uint64_t nwid, uint64_t address, ctl_read *rd,
+                        zt_ctl_member *m)
+{
+    int rv;
+
+    memset(&rd->info, 0, sizeof(rd->info));
+    memset(&rd->lookup, 0, sizeof(rd->lookup));
+    rd->lookup.ctl = ctl;
+    rd->lookup.nwid = nwid;
+    rd->info.ip_used = ip_used;
+    rd->info.arg = &rd->lookup;
+    rv = zt__store_get_request(ctl->store, nwid, address, &rd->net, &rd->stored, &rd->found,
+                               rd->info.bridges, ZT_NETCONF_MAX_SPECIALISTS, &rd->info.nbridges);
+    if (rv != 0)
+        return rv;
+    zt__ctl_member_clear(m);
+    if (!rd->found)
+        zt__ctl_member_init(m, nwid, address);
+    else if ((rv = zt__ctl_member_copy(m, &rd->stored)) != 0)
+        zt__ctl_member_init(m, nwid, address);
+    return rv;
 }
 
 /* Steps 2-11 of §2.3 for |requester| on |nwid|, once. */
@@ -577,34 +569,26 @@ static int evaluate_once(zt_controller *ctl, const zt_identity *requester, uint6
                          const zt_config_meta *meta, uint64_t packet_id, int64_t now,
                          const zt_controller_out *out, zt_controller_result *presult)
 {
-    zt_ctl_network net;
+    ctl_read rd;
     zt_ctl_member m;
     char idstr[ZT_IDENTITY_STR_MAX + 1];
-    zt_ctl_member read; /* m as stored, for the conditional save */
-    bool is_new = false;
     int rv;
 
     zt__ctl_member_init(&m, nwid, requester->address);
-    zt__ctl_member_init(&read, nwid, requester->address);
 
-    /* 2: the network */
-    rv = zt__store_get_network(ctl->store, nwid, &net);
+    /* 2-3: the network (else OBJ_NOT_FOUND), the member or a new one's defaults */
+    rv = read_request(ctl, nwid, requester->address, &rd, &m);
     if (rv == ZT_ERR_NOTFOUND) {
         *presult = ZT_CTL_RESULT_NOT_FOUND;
         rv = send_error(ctl, out, requester->address, packet_id, ZT_ERROR_OBJ_NOT_FOUND, nwid);
         goto out;
     }
+    if (rv == ZT_ERR_NOMEM)
+        goto out;
     if (rv != 0) {
-        store_failed(ctl, rv, "loading network", nwid, 0);
+        store_failed(ctl, rv, "loading network and member", nwid, requester->address);
         goto unreadable;
     }
-
-    /* 3: the member, or defaults for a new one */
-    rv = load_member(ctl, nwid, requester->address, &m, &is_new);
-    if (rv != 0)
-        goto unreadable;
-    if (!is_new && (rv = zt__ctl_member_copy(&read, &m)) != 0)
-        goto out;
 
     /* 4: identity pinning */
     if (zt__identity_to_string(requester, false, idstr, sizeof(idstr)) < 0) {
@@ -623,8 +607,7 @@ static int evaluate_once(zt_controller *ctl, const zt_identity *requester, uint6
     m.nwid = nwid;
     m.id = requester->address;
 
-    rv = answer_member(ctl, &net, &m, is_new ? NULL : &read, requester, meta, packet_id, now,
-                       out, presult);
+    rv = answer_member(ctl, &rd, &m, requester, meta, packet_id, now, out, presult);
     goto out;
 unreadable:
     /* The store cannot be read (a database gone away): a member we configured before gets
@@ -635,8 +618,8 @@ unreadable:
         rv = 0;
 out:
     zt__ctl_member_clear(&m);
-    zt__ctl_member_clear(&read);
-    zt__ctl_network_clear(&net); /* get_network always initialises it */
+    zt__ctl_member_clear(&rd.stored);
+    zt__ctl_network_clear(&rd.net); /* get_request always initialises both */
     return rv;
 }
 

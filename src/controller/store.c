@@ -222,6 +222,40 @@ int zt__store_ip_in_use(zt_store *st, uint64_t nwid, const zt_ctl_ip *ip, bool *
     return rv;
 }
 
+int zt__store_get_request(zt_store *st, uint64_t nwid, uint64_t node, zt_ctl_network *net,
+                          zt_ctl_member *m, bool *pfound, uint64_t *ids, size_t cap, size_t *pn)
+{
+    int rv;
+
+    *pfound = false;
+    *pn = 0;
+    memset(net, 0, sizeof(*net));
+    zt__ctl_member_init(m, nwid, node);
+    st->errmsg[0] = '\0';
+    if ((rv = refuse_while_listing(st, "get_request")) != 0)
+        return rv;
+    if (!NWID_OK(nwid) || !NODE_OK(node) || (ids == NULL && cap > 0)) {
+        zt__store_set_err(st, "get_request: invalid network or member id, or buffer");
+        return ZT_ERR_INVAL;
+    }
+    if (st->ops->get_request != NULL)
+        return st->ops->get_request(st, nwid, node, net, m, pfound, ids, cap, pn);
+    if ((rv = zt__store_get_network(st, nwid, net)) != 0)
+        return rv;
+    rv = zt__store_get_member(st, nwid, node, m);
+    if (rv == ZT_ERR_NOTFOUND) {
+        zt__ctl_member_clear(m);
+        zt__ctl_member_init(m, nwid, node);
+        st->errmsg[0] = '\0';
+        rv = 0;
+    } else if (rv == 0) {
+        *pfound = true;
+    }
+    if (rv != 0)
+        return rv;
+    return zt__store_active_bridges(st, nwid, ids, cap, pn);
+}
+
 int zt__store_active_bridges(zt_store *st, uint64_t nwid, uint64_t *ids, size_t cap, size_t *pn)
 {
     index_scan sc = {NULL, ids, cap, 0};

@@ -91,6 +91,10 @@ typedef struct zt_store_ops {
      * writes nothing and returns ZT_ERR_AGAIN.  Called outside transactions only
      * (zt__store_save_member_cas).  NULL: store.c reads and writes in a transaction. */
     int (*put_member_if)(zt_store *st, const zt_ctl_member *m, const uint64_t *expected);
+    /* zt__store_get_request in one go (arguments checked, outputs initialised).  NULL:
+     * store.c makes the three calls. */
+    int (*get_request)(zt_store *st, uint64_t nwid, uint64_t node, zt_ctl_network *net,
+                       zt_ctl_member *m, bool *pfound, uint64_t *ids, size_t cap, size_t *pn);
 } zt_store_ops;
 
 #define ZT_STORE_ERRMSG_MAX 512
@@ -217,6 +221,17 @@ int zt__store_list_members(zt_store *st, uint64_t nwid, zt_store_member_cb cb, v
  * an index (json) also the errors of list_members (a corrupt member record).
  */
 int zt__store_ip_in_use(zt_store *st, uint64_t nwid, const zt_ctl_ip *ip, bool *pused);
+/*
+ * zt__store_get_request reads at once what a config request needs (controller.md §2.3 steps
+ * 2, 3 and 10): network |nwid| into |net|, member |node| into |m| (*pfound false and |m| as
+ * zt__ctl_member_init makes it when the member is not stored), and the network's active
+ * bridges into |ids| as zt__store_active_bridges does.  ZT_ERR_NOTFOUND when the network does
+ * not exist (the member is then not read).  |net| and |m| are always initialised (the caller
+ * _clear()s both).  One statement (one round trip) on pg; the other backends make the three
+ * calls.  Not from a listing callback.  Errors: those of the three calls.
+ */
+int zt__store_get_request(zt_store *st, uint64_t nwid, uint64_t node, zt_ctl_network *net,
+                          zt_ctl_member *m, bool *pfound, uint64_t *ids, size_t cap, size_t *pn);
 int zt__store_active_bridges(zt_store *st, uint64_t nwid, uint64_t *ids, size_t cap, size_t *pn);
 
 /*

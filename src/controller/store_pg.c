@@ -110,6 +110,13 @@ static const struct {
                    PUT_IF_TAIL,
                    8},
     [S_DEL_MEM] = {"DELETE FROM member WHERE network_id = $1 AND id = $2", 2},
+    /* What a config request reads (get_request): the network, the member if any, and the
+     * network's active bridges as an array literal; no row when the network is missing. */
+    [S_GET_REQ] = {"SELECT n.doc::text, m.doc::text, ARRAY(SELECT b.id FROM member AS b "
+                   "WHERE b.network_id = $1 AND b.active_bridge ORDER BY b.id LIMIT $3)::text "
+                   "FROM network AS n LEFT JOIN member AS m ON m.network_id = n.id "
+                   "AND m.id = $2 WHERE n.id = $1",
+                   3},
     [S_LIST_MEMS] = {"SELECT id, doc::text FROM member WHERE network_id = $1 AND id > $2 "
                      "ORDER BY id LIMIT $3",
                      3},
@@ -342,8 +349,8 @@ int zt__pgs_write_op(pg_store *s, write_fn fn, const void *arg)
 
 /* ---- networks -------------------------------------------------------------------------------- */
 
-static int load_network(pg_store *s, const PGresult *res, int row, int col, uint64_t nwid,
-                        zt_ctl_network *out)
+int zt__pgs_load_network(pg_store *s, const PGresult *res, int row, int col, uint64_t nwid,
+                         zt_ctl_network *out)
 {
     char why[256];
     int rv;
@@ -378,7 +385,7 @@ static int pg_get_network(zt_store *base, uint64_t nwid, zt_ctl_network *out)
     else if (PQntuples(res) == 0)
         rv = zt__store_no_network(base, nwid);
     else
-        rv = load_network(s, res, 0, 0, nwid, out);
+        rv = zt__pgs_load_network(s, res, 0, 0, nwid, out);
     PQclear(res);
     return rv;
 }
@@ -497,7 +504,7 @@ static int pg_list_networks(zt_store *base, zt_store_network_cb cb, void *arg)
         rows = PQntuples(res);
         for (int r = 0; r < rows && rv == 0; r++) {
             uint64_t id = zt__pgs_col_id(res, r, 0);
-            rv = load_network(s, res, r, 1, id, &n);
+            rv = zt__pgs_load_network(s, res, r, 1, id, &n);
             if (rv == 0)
                 rv = cb(&n, arg);
             zt__ctl_network_clear(&n);
@@ -621,6 +628,7 @@ static const zt_store_ops pg_ops = {
     .active_bridges = zt__pgs_active_bridges,
     .poll_changes = zt__pgs_poll_changes,
     .put_member_if = zt__pgs_put_member_if,
+    .get_request = zt__pgs_get_request,
 };
 
 unsigned long zt__store_pg_retries(const zt_store *st)

@@ -81,6 +81,7 @@ enum {
     S_PUT_MEM_IF,
     S_ADD_MEM,
     S_DEL_MEM,
+    S_GET_REQ,
     S_LIST_MEMS,
     S_IP_USED,
     S_IP_OTHER,
@@ -150,6 +151,10 @@ int zt__pgs_write_op(pg_store *s, write_fn fn, const void *arg);
 /* A listing's snapshot: its own read-only transaction unless the caller's is open. */
 int zt__pgs_list_begin(pg_store *s);
 int zt__pgs_list_end(pg_store *s, int rv);
+/* Network |nwid|'s record from column |col| of |res|'s row |row| into |out|; 0 or
+ * ZT_ERR_INVAL (corrupt, said in the store's message). */
+int zt__pgs_load_network(pg_store *s, const PGresult *res, int row, int col, uint64_t nwid,
+                         zt_ctl_network *out);
 /* 0 if network |nwid| exists, ZT_ERR_NOTFOUND, or a database error. */
 int zt__pgs_has_network(pg_store *s, uint64_t nwid);
 
@@ -170,5 +175,7 @@ int zt__pgs_list_members(zt_store *base, uint64_t nwid, zt_store_member_cb cb, v
 int zt__pgs_ip_in_use(zt_store *base, uint64_t nwid, const zt_ctl_ip *ip, bool *pused);
 int zt__pgs_active_bridges(zt_store *base, uint64_t nwid, uint64_t *ids, size_t cap,
                            size_t *pn);
+int zt__pgs_get_request(zt_store *base, uint64_t nwid, uint64_t node, zt_ctl_network *net,
+                        zt_ctl_member *m, bool *pfound, uint64_t *ids, size_t cap, size_t *pn);
 
 #endif

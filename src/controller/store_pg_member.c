@@ -1,5 +1,6 @@
 /* PostgreSQL store: members and the index (addresses in use, active bridges); the rules are
  * at the top of store_pg.c. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -428,6 +429,69 @@ int zt__pgs_active_bridges(zt_store *base, uint64_t nwid, uint64_t *ids, size_t 
     } else {
         for (int r = 0; r < PQntuples(res) && *pn < cap; r++)
             ids[(*pn)++] = zt__pgs_col_id(res, r, 0);
+    }
+    PQclear(res);
+    return rv;
+}
+
+/* ---- a config request's reads at once -------------------------------------------------------- */
+
+/* The array literal |text| of bigints ("{1,-2,3}", as PostgreSQL writes one) into |ids|:
+ * false when it is not one. */
+static bool parse_ids(const char *text, uint64_t *ids, size_t cap, size_t *pn)
+{
+    const char *p = text;
+
+    if (*p++ != '{')
+        return false;
+    if (*p == '}')
+        return p[1] == '\0';
+    for (;;) {
+        char *end;
+        long long v;
+
+        errno = 0;
+        v = strtoll(p, &end, 10);
+        if (end == p || errno != 0 || (*end != ',' && *end != '}'))
+            return false;
+        if (*pn < cap)
+            ids[(*pn)++] = (uint64_t)v;
+        if (*end == '}')
+            return end[1] == '\0';
+        p = end + 1;
+    }
+}
+
+int zt__pgs_get_request(zt_store *base, uint64_t nwid, uint64_t node, zt_ctl_network *net,
+                        zt_ctl_member *m, bool *pfound, uint64_t *ids, size_t cap, size_t *pn)
+{
+    pg_store *s = (pg_store *)base;
+    char net_id[24], mem_id[24], limit[24];
+    const char *vals[3] = {net_id, mem_id, limit};
+    PGresult *res;
+    int rv;
+
+    if ((rv = zt__pgs_ready(s)) != 0)
+        return rv;
+    zt__pgs_id_text(net_id, nwid);
+    zt__pgs_id_text(mem_id, node);
+    snprintf(limit, sizeof(limit), "%zu", cap > INT32_MAX ? (size_t)INT32_MAX : cap);
+    res = zt__pgs_run(s, S_GET_REQ, vals);
+    if (!zt__pgs_res_ok(res))
+        rv = zt__pgs_fail(s, res, "reading a network, a member and its bridges");
+    else if (PQntuples(res) == 0)
+        rv = zt__store_no_network(base, nwid);
+    else if ((rv = zt__pgs_load_network(s, res, 0, 0, nwid, net)) == 0 &&
+             !PQgetisnull(res, 0, 1)) {
+        zt__ctl_member_clear(m);
+        rv = load_member(s, res, 0, 1, nwid, node, m);
+        *pfound = rv == 0;
+    }
+    if (rv == 0 && !parse_ids(PQgetvalue(res, 0, 2), ids, cap, pn)) {
+        zt__store_set_err(base, "network %016llx: the server answered an unreadable list of "
+                                "active bridges",
+                          (unsigned long long)nwid);
+        rv = ZT_ERR_IO;
     }
     PQclear(res);
     return rv;

@@ -8,7 +8,8 @@
  *            tree and an import back (the JSON round trip)
  *   pg       a schema of its own on a PostgreSQL server (only when named on the command line:
  *            ctest runs it under tests/pg/pg_temp.sh, which starts a throwaway server)
- * The saves with revisions (§4.5) are in test_store_save.c.  The data model is tested once in
+ * The cases of a config request (saves with revisions, conditional saves, the request's
+ * reads) are in test_store_save.c.  The data model is tested once in
  * test_store_model.c; backend-specific cases (SQLite schema
  * versions and crash safety, the JSON layout and corrupt files on import) are in
  * test_store_backend.c.
@@ -728,6 +729,7 @@ static const shared_case shared[] = {
     {"bounds_roundtrip", t_bounds_roundtrip},
     {"save_revisions", t_save_revisions},
     {"save_cas", t_save_cas},
+    {"get_request", t_get_request},
     {"partial_update", t_partial_update},
     {"transactions", t_transactions},
     {"iteration_rules", t_iteration_rules},

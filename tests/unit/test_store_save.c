@@ -1,6 +1,7 @@
 /*
- * The shared suite's save cases (test_store.c runs them on every backend): revisions and
- * creation times (controller.md §4.5), saves conditional on the revision read.
+ * The shared suite's cases of one config request (test_store.c runs them on every backend):
+ * saves with revisions and creation times (controller.md §4.5), saves conditional on the
+ * revision read, and the request's reads at once (zt__store_get_request).
  */
 #include "store_testutil.h"
 
@@ -160,4 +161,61 @@ void t_save_cas(void **state)
     assert_int_equal(m.revision, 1);
     zt__ctl_member_clear(&m);
     zt__ctl_member_clear(&read);
+}
+
+/* get_request: network, member and active bridges at once, as the three calls answer. */
+void t_get_request(void **state)
+{
+    store_fixture *f = *state;
+    zt_ctl_network n;
+    zt_ctl_member m, b;
+    uint64_t ids[4];
+    size_t nids = 99;
+    bool found = true;
+
+    /* no network: NOTFOUND, outputs initialised */
+    assert_int_equal(zt__store_get_request(f->st, NWID1, 0x1111111111ULL, &n, &m, &found, ids,
+                                           4, &nids),
+                     ZT_ERR_NOTFOUND);
+    assert_false(found);
+    assert_int_equal(nids, 0);
+    zt__ctl_member_clear(&m);
+    zt__ctl_network_clear(&n);
+    put_network(f->st, NWID1, "req");
+    /* the network without the member: defaults, not found */
+    assert_int_equal(zt__store_get_request(f->st, NWID1, 0x1111111111ULL, &n, &m, &found, ids,
+                                           4, &nids),
+                     0);
+    assert_int_equal(n.id, NWID1);
+    assert_string_equal(n.name, "req");
+    assert_false(found);
+    assert_true(m.id == 0x1111111111ULL && m.nwid == NWID1 && m.revision == 0);
+    assert_int_equal(nids, 0);
+    zt__ctl_member_clear(&m);
+    zt__ctl_network_clear(&n);
+    /* the member, and bridges (ascending, at most |cap|) */
+    put_member(f->st, NWID1, 0x1111111111ULL, true);
+    for (uint64_t id = 0x5000000005ULL; id > 0x5000000000ULL; id--) {
+        zt__ctl_member_init(&b, NWID1, id);
+        b.active_bridge = true;
+        assert_int_equal(zt__store_put_member(f->st, &b), 0);
+        zt__ctl_member_clear(&b);
+    }
+    assert_int_equal(zt__store_get_request(f->st, NWID1, 0x1111111111ULL, &n, &m, &found, ids,
+                                           4, &nids),
+                     0);
+    assert_true(found);
+    assert_true(m.authorized);
+    assert_int_equal(m.revision, 1);
+    assert_int_equal(m.nips, 1);
+    assert_int_equal(nids, 4);
+    for (size_t i = 0; i < 4; i++)
+        assert_true(ids[i] == 0x5000000001ULL + i);
+    zt__ctl_member_clear(&m);
+    zt__ctl_network_clear(&n);
+    /* bad arguments */
+    assert_int_equal(zt__store_get_request(f->st, 0, 1, &n, &m, &found, ids, 4, &nids),
+                     ZT_ERR_INVAL);
+    zt__ctl_member_clear(&m);
+    zt__ctl_network_clear(&n);
 }
