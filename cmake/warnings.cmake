@@ -10,5 +10,6 @@ function(zt_target_defaults tgt)
   target_compile_options(${tgt} PRIVATE ${ZT_WARNINGS})
   set_target_properties(${tgt} PROPERTIES C_VISIBILITY_PRESET hidden)
   target_compile_definitions(${tgt} PRIVATE _GNU_SOURCE)
-  target_include_directories(${tgt} PUBLIC ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/include)
+  # PROJECT_SOURCE_DIR (this tree), which differs from CMAKE_SOURCE_DIR under FetchContent.
+  target_include_directories(${tgt} PUBLIC ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/include)
 endfunction()
