@@ -199,6 +199,11 @@ zt_libzt_library(${_ztm_tgt} zt-modern include/libzt-modern "${ZT_LIBZT_MODERN_M
                  ${ZT_LIBZT_MODERN_PARTS})
 add_library(libzt-modern::zt-static ALIAS ${_ztm_tgt}-static)
 add_library(libzt-modern::zt ALIAS ${_ztm_tgt}-shared)
+# Programs linking the modern library see include/ZeroTierSockets.h as the modern header even
+# with include/ first on their path (DevilutionX puts it there, api-modern.md §9.2-§9.3): that
+# header includes libzt-modern/ZeroTierSockets.h when ZT_LIBZT_MODERN is defined.
+target_compile_definitions(${_ztm_tgt}-static INTERFACE ZT_LIBZT_MODERN=1)
+target_compile_definitions(${_ztm_tgt}-shared INTERFACE ZT_LIBZT_MODERN=1)
 
 # ---- Install ----------------------------------------------------------------------------------
 

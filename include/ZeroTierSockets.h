@@ -17,6 +17,17 @@
  * This header includes only libc headers and works standalone, in C99 or later and in
  * C++98 or later.
  */
+/*
+ * The modern library's consumers get the modern header under this name: the CMake targets of
+ * libzt-modern (zt-modern-static/-shared, or zt-static/zt-shared built with
+ * -DZT_LIBZT_API=modern) define ZT_LIBZT_MODERN for the programs that link them, and a
+ * program may have this directory first on its include path (DevilutionX adds it,
+ * api-modern.md §9.3).  The two generations never mix in one program (§8.2).
+ */
+#if defined(ZT_LIBZT_MODERN)
+#include "libzt-modern/ZeroTierSockets.h"
+#else /* the 1.3 API */
+
 #ifndef ZT_SOCKETS_H
 #define ZT_SOCKETS_H
 
@@ -1312,3 +1323,4 @@ inline typename zts_callback_msg_type_check<T>::type zts_start(const char *path,
 #endif
 
 #endif /* ZT_SOCKETS_H */
+#endif /* ZT_LIBZT_MODERN */

@@ -158,8 +158,13 @@
  * (style.md §7). */
 #define LWIP_COMPAT_SOCKETS             0
 #define LWIP_POSIX_SOCKETS_IO_NAMES     0
-/* Nor htons/ntohl, which libc provides as functions and macros of its own. */
+/* Nor htons/ntohl, which libc provides as functions and macros of its own.  Except for programs
+ * of the modern library (ZT_LIBZT_MODERN, cmake/libzt.cmake), which get lwIP's, as libzt 1.8's
+ * stack configuration gave them: DevilutionX's lwIP code calls htons with lwIP's headers alone
+ * (api-modern.md §9.2), since libc's socket headers clash with lwIP's. */
+#ifndef ZT_LIBZT_MODERN
 #define LWIP_DONT_PROVIDE_BYTEORDER_FUNCTIONS 1
+#endif
 #define LWIP_SOCKET_SELECT              1
 #define LWIP_SOCKET_POLL                1
 /* Socket options the zts_* API exposes (api.md §3.8). */

@@ -54,6 +54,12 @@
 #define ZT_SYS_PRINTF(f, a)
 #endif
 
+/* C linkage for C++ programs that include lwIP's headers (DevilutionX, api-modern.md §9.2):
+ * LOCK_TCPIP_CORE() expands to a call of zt__sys_core_lock() in their code. */
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Diagnostics go to stderr; lwIP passes printf arguments in parentheses: DIAG(("%d", x)). */
 void zt__sys_diag(const char *fmt, ...) ZT_SYS_PRINTF(1, 2);
 #define LWIP_PLATFORM_DIAG(x) do { zt__sys_diag x; } while (0)
@@ -72,5 +78,9 @@ void zt__sys_core_lock(void);
 void zt__sys_core_unlock(void);
 void zt__sys_assert_core_locked(void);
 void zt__sys_mark_tcpip_thread(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* ZT_STACK_ARCH_CC_H */

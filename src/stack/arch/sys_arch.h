@@ -20,6 +20,10 @@ typedef pthread_t sys_thread_t;
 /* sys_arch_protect() takes one process-wide recursive mutex; the level is unused. */
 typedef int sys_prot_t;
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Socket-layer waits (src/socket): sleep on |cond| with the core lock given up meanwhile
  * (held on entry and on return).  |deadline| is absolute CLOCK_MONOTONIC, or NULL for none.
  * Returns 0 (woken, maybe spuriously) or ETIMEDOUT.  Conditions must come from
@@ -27,6 +31,9 @@ typedef int sys_prot_t;
 struct timespec;
 int zt__sys_core_wait(pthread_cond_t *cond, const struct timespec *deadline);
 void zt__sys_cond_init(pthread_cond_t *cond);
+#ifdef __cplusplus
+}
+#endif
 
 #define SYS_MBOX_NULL NULL
 #define SYS_SEM_NULL NULL
