@@ -196,6 +196,25 @@ typedef struct modern_msg {
     } p;
 } modern_msg;
 
+/* A peer event's payload says what the event says (§5.14: a peer has a direct path iff
+ * path_count > 0).  The record is read when the runner reports the event, after the rest of the
+ * work that produced it: a peer first heard through a relay that then, in the same packet's
+ * processing, gets a path of its own yields RELAY then DIRECT, both with the later record.  So
+ * a RELAY carries no path, and a DIRECT whose path died meanwhile carries the one it was
+ * produced for. */
+static void peer_event_paths(int code, const zt_svc_event *ev, zts_peer_info_t *p)
+{
+    if (code == ZTS_EVENT_PEER_RELAY) {
+        p->path_count = 0;
+        memset(p->paths, 0, sizeof(p->paths));
+    } else if (code == ZTS_EVENT_PEER_DIRECT && p->path_count == 0 &&
+               (ev->path.family == 4 || ev->path.family == 6)) {
+        zt__modern_storage_of(&ev->path, &p->paths[0].address);
+        p->paths[0].latency = -1.0f;
+        p->path_count = 1;
+    }
+}
+
 /* The payload of |ev|'s category (§6.2), by the range its code falls in. */
 static void fill(const zt_svc_event *ev, int code, modern_msg *m)
 {
@@ -217,6 +236,7 @@ static void fill(const zt_svc_event *ev, int code, modern_msg *m)
         m->msg.len = (int)sizeof(m->p.netif);
     } else if (code <= ZTS_EVENT_PEER_PATH_DEAD) {
         zt__modern_peer_info(&ev->u.peer, &m->p.peer);
+        peer_event_paths(code, ev, &m->p.peer);
         m->msg.peer = &m->p.peer;
         m->msg.len = (int)sizeof(m->p.peer);
     } else if (code <= ZTS_EVENT_ROUTE_REMOVED) {
