@@ -2,8 +2,10 @@
  * bench_zts_common.h: what bench_zts (the 1.3 API) and bench_zts_modern (the modern API) share.
  * The two programs cannot be one (the APIs' names clash), so each is a thin file giving a
  * bz_lib: how to start its node, join, and its BSD-style socket calls (bench_zts_zsock.h).
- * Everything else lives in bench_zts_common.c: the kernel baseline, the peer process and its
- * services, the measurements, the start timing, the table and the command line (bz_main).
+ * Everything else is shared code in three files (bench_zts_internal.h): bench_zts_peer.c (time,
+ * /proc readings, the kernel baseline's sockets, the peer process and its services, child
+ * processes), bench_zts_measure.c (the measurements, the node bring-up and bz_event) and
+ * bench_zts_common.c (the results, the table, the start timing and the command line: bz_main).
  * See the header of bench/bench_zts.c for the figures and bench/bench_zts.sh for the world.
  */
 #ifndef BENCH_ZTS_COMMON_H
