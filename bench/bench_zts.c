@@ -13,8 +13,8 @@
  * The same measurements of the modern API (libzt 1.8's, include/libzt-modern/) are
  * bench_zts_modern (bench/bench_zts_modern.c); the code they share, everything but the
  * library's start, join, events and socket calls, is bench/bench_zts_common.c,
- * bench_zts_measure.c and bench_zts_peer.c.  The script runs both and prints one table: kernel TCP, libzt 1.3 and libzt-modern, each with its ratio to
- * the kernel.
+ * bench_zts_measure.c and bench_zts_peer.c.  The script runs both and prints one table:
+ * kernel TCP, libzt 1.3 and libzt-modern, each with its ratio to the kernel.
  *
  * The script builds the private world (bench/bench_zts.sh: identities, planet naming a root at
  * 127.0.0.1, the root = controller as zt-service, a private network with every member

@@ -10,10 +10,10 @@
  *
  *   bench_zts_modern run [-t seconds] [-c cold_runs] [-P | -L] [-K] [-o FILE] WORLD NWID
  *
- * Everything but the node is bench_zts's code (bench/bench_zts_{common,measure,peer}.c; the figures are
- * described in the header of bench/bench_zts.c): the same peer process, services, streams,
- * ping-pong, connects, idle connections, cold and warm starts in fresh processes and table.
- * What differs is the library's side:
+ * Everything but the node is bench_zts's code (bench/bench_zts_{common,measure,peer}.c; the figures
+ * are described in the header of bench/bench_zts.c): the same peer process, services, streams,
+ * ping-pong, connects, idle connections, cold and warm starts in fresh processes and table.  What
+ * differs is the library's side:
  *
  *   homes       WORLD/ma (this process's node), WORLD/mb (the peer node), WORLD/mcold1..N, in
  *               the modern storage layout: identity.secret, identity.public and `roots` (the

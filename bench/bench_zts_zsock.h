@@ -1,6 +1,6 @@
 /*
- * bench_zts_zsock.h: a library's socket flavour for the shared bench_zts code, written once for both
- * APIs.  Included by bench_zts.c and bench_zts_modern.c (once, after their ZeroTierSockets.h)
+ * bench_zts_zsock.h: a library's socket flavour for the shared bench_zts code, written once for
+ * both APIs.  Included by bench_zts.c and bench_zts_modern.c (once, after their ZeroTierSockets.h)
  * with BZ_SOCK(name) naming the library's BSD-style call: zts_##name (1.3) or zts_bsd_##name
  * (modern; its zts_connect and zts_accept are the simplified calls, with other arguments), and
  * BZ_NET_NAME the name of the flavour in progress lines.  Defines |zts_net| (no port_of: the
