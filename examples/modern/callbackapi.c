@@ -8,37 +8,7 @@
  *
  * ZT_EXAMPLE_ROOTS=<file> (optional): the signed planet to use instead of the built-in roots.
  */
-#include <ZeroTierSockets.h>
-
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-
-/* ZT_EXAMPLE_ROOTS: a planet file for zts_init_set_roots (a private world).  Returns 0 when
- * the variable is unset or the roots were set, -1 (after a message) otherwise. */
-static int use_private_roots(void)
-{
-    static char blob[ZTS_STORE_DATA_LEN];
-    const char *path = getenv("ZT_EXAMPLE_ROOTS");
-    size_t len;
-    FILE *f;
-    int err;
-
-    if (path == NULL || path[0] == '\0')
-        return 0;
-    if ((f = fopen(path, "rb")) == NULL) {
-        printf("Unable to read the roots in %s. Exiting.\n", path);
-        return -1;
-    }
-    len = fread(blob, 1, sizeof(blob), f);
-    fclose(f);
-    if ((err = zts_init_set_roots(blob, (unsigned int)len)) != ZTS_ERR_OK) {
-        printf("Unable to use the roots in %s, error = %d. Exiting.\n", path, err);
-        return -1;
-    }
-    printf("Using the roots in %s (%u bytes)\n", path, (unsigned int)len);
-    return 0;
-}
+#include "example_common.h"
 
 /* An address event: the address sits at offset 4 (IPv4) or 8 (IPv6) of |addr|. */
 static void print_addr(const char *name, const zts_addr_info_t *a, int family)
@@ -89,8 +59,7 @@ static void on_zts_event(void *arg)
 
     switch (msg->event_code) {
     case ZTS_EVENT_NODE_ONLINE:
-        printf("ZTS_EVENT_NODE_ONLINE --- This node's ID is %llx\n",
-               (unsigned long long)msg->node->node_id);
+        print_node_online(msg);
         break;
     case ZTS_EVENT_NODE_OFFLINE:
         printf("ZTS_EVENT_NODE_OFFLINE --- Check your physical Internet connection, router, "
@@ -115,38 +84,13 @@ static void on_zts_event(void *arg)
 int main(int argc, char **argv)
 {
     unsigned long long net_id;
-    int err;
 
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    if (argc != 2) {
-        printf("\nlibzt example: a node that prints its events\n");
-        printf("callbackapi <net_id>\n");
-        return 0;
-    }
+    check_usage(argc == 2, "a node that prints its events", "callbackapi <net_id>");
     net_id = strtoull(argv[1], NULL, 16);
-    if (use_private_roots() != 0)
-        return 1;
+    use_private_roots();
     zts_init_set_event_handler(&on_zts_event);
-
-    printf("Starting node...\n");
-    if ((err = zts_node_start()) != ZTS_ERR_OK) {
-        printf("Unable to start service, error = %d. Exiting.\n", err);
-        return 1;
-    }
-    printf("Waiting for node to come online\n");
-    while (!zts_node_is_online())
-        zts_util_delay(50);
+    start_node();
     printf("Joining network %llx\n", net_id);
-    if ((err = zts_net_join(net_id)) != ZTS_ERR_OK) {
-        printf("Unable to join network, error = %d. Exiting.\n", err);
-        return 1;
-    }
-    printf("Don't forget to authorize this device in my.zerotier.com or the web API!\n");
-    printf("Waiting for join to complete\n");
-    while (zts_net_transport_is_ready(net_id) != 1)
-        zts_util_delay(50);
-
-    printf("Node will now idle...\n");
-    for (;;)
-        zts_util_delay(500);
+    join_network(net_id, 1);
+    idle();
 }

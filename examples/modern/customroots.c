@@ -13,11 +13,8 @@
  * keys in previous.c25519 and current.c25519 of the current directory if both are there, else
  * with a fresh key pair (printed, never written).
  */
-#include <ZeroTierSockets.h>
+#include "example_common.h"
 
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -50,8 +47,7 @@ static void on_zts_event(void *arg)
 
     printf("event_code = %d\n", (int)msg->event_code);
     if (msg->event_code == ZTS_EVENT_NODE_ONLINE)
-        printf("ZTS_EVENT_NODE_ONLINE --- This node's ID is %llx\n",
-               (unsigned long long)msg->node->node_id);
+        print_node_online(msg);
     /* Peer events: only the roots (role PLANET) here, with their paths. */
     if (peer == NULL || peer->role != ZTS_PEER_ROLE_PLANET)
         return;
@@ -111,12 +107,7 @@ int main(int argc, char **argv)
     int err;
 
     (void)argv;
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    if (argc != 1) {
-        printf("\nlibzt example: a node with its own roots (a private world)\n");
-        printf("customroots\n");
-        return 0;
-    }
+    check_usage(argc == 1, "a node with its own roots (a private world)", "customroots");
     if (make_roots(roots, &roots_len) != 0)
         return 1;
 
@@ -126,15 +117,6 @@ int main(int argc, char **argv)
         printf("zts_init_set_roots failed, error = %d. Exiting.\n", err);
         return 1;
     }
-    printf("Starting node...\n");
-    if ((err = zts_node_start()) != ZTS_ERR_OK) {
-        printf("Unable to start service, error = %d. Exiting.\n", err);
-        return 1;
-    }
-    printf("Waiting for node to come online\n");
-    while (!zts_node_is_online())
-        zts_util_delay(50);
-    printf("Node %llx is now online. Idling.\n", (unsigned long long)zts_node_get_id());
-    for (;;)
-        zts_util_delay(500);
+    start_node();
+    idle_online();
 }

@@ -9,44 +9,10 @@
  * <storage_dir> holds the node's identity (made at the first start) and may hold `roots`, a
  * signed planet that replaces the built-in roots (a private world).
  */
-#include <ZeroTierSockets.h>
+#include "example_common.h"
 
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* Starts the node from |dir|, joins |net_id| and waits for an address of |family|. */
-static int start_and_join(const char *dir, uint64_t net_id, int family)
-{
-    char ip[ZTS_IP_MAX_STR_LEN] = {0};
-    int err;
-
-    zts_init_from_storage(dir);
-    printf("Starting node...\n");
-    if ((err = zts_node_start()) != ZTS_ERR_OK) {
-        printf("Unable to start service, error = %d. Exiting.\n", err);
-        return -1;
-    }
-    printf("Waiting for node to come online\n");
-    while (!zts_node_is_online())
-        zts_util_delay(50);
-    printf("Public identity (node ID) is %llx\n", (unsigned long long)zts_node_get_id());
-    printf("Joining network %llx\n", (unsigned long long)net_id);
-    if ((err = zts_net_join(net_id)) != ZTS_ERR_OK) {
-        printf("Unable to join network, error = %d. Exiting.\n", err);
-        return -1;
-    }
-    printf("Waiting for join to complete\n");
-    while (zts_net_transport_is_ready(net_id) != 1)
-        zts_util_delay(50);
-    while (zts_addr_is_assigned(net_id, (unsigned int)family) != 1)
-        zts_util_delay(50);
-    zts_addr_get_str(net_id, (unsigned int)family, ip, sizeof(ip));
-    printf("This node's address on network %llx is %s\n", (unsigned long long)net_id, ip);
-    return 0;
-}
 
 /* A connected stream socket to |ip|:|port|: tries again, with a new socket, until it works. */
 static int connect_to(const char *ip, unsigned short port)
@@ -82,25 +48,14 @@ static unsigned int next_delay(uint32_t *state)
 int main(int argc, char **argv)
 {
     const char *msg = "Welcome to the machine";
-    unsigned long port;
+    unsigned short port;
     uint32_t seed;
     ssize_t n;
     int fd;
 
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    if (argc != 5) {
-        printf("\nlibzt example: a client sending on a non-blocking socket\n");
-        printf("nonblockingclient <storage_dir> <net_id> <server_ip> <port>\n");
-        return 0;
-    }
-    port = strtoul(argv[4], NULL, 10);
-    if (zts_util_get_ip_family(argv[3]) < 0 || port == 0 || port > 65535) {
-        printf("Invalid address or port: %s %s. Exiting.\n", argv[3], argv[4]);
-        return 1;
-    }
-    if (start_and_join(argv[1], strtoull(argv[2], NULL, 16), zts_util_get_ip_family(argv[3])))
-        return 1;
-    if ((fd = connect_to(argv[3], (unsigned short)port)) < 0)
+    port = start_storage_node(argc, argv, "a client sending on a non-blocking socket",
+                              "nonblockingclient <storage_dir> <net_id> <server_ip> <port>", 0);
+    if ((fd = connect_to(argv[3], port)) < 0)
         return 1;
     printf("Connected.\n");
     zts_set_blocking(fd, 0);

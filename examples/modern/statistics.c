@@ -8,37 +8,7 @@
  *
  * ZT_EXAMPLE_ROOTS=<file> (optional): the signed planet to use instead of the built-in roots.
  */
-#include <ZeroTierSockets.h>
-
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-
-/* ZT_EXAMPLE_ROOTS: a planet file for zts_init_set_roots (a private world).  Returns 0 when
- * the variable is unset or the roots were set, -1 (after a message) otherwise. */
-static int use_private_roots(void)
-{
-    static char blob[ZTS_STORE_DATA_LEN];
-    const char *path = getenv("ZT_EXAMPLE_ROOTS");
-    size_t len;
-    FILE *f;
-    int err;
-
-    if (path == NULL || path[0] == '\0')
-        return 0;
-    if ((f = fopen(path, "rb")) == NULL) {
-        printf("Unable to read the roots in %s. Exiting.\n", path);
-        return -1;
-    }
-    len = fread(blob, 1, sizeof(blob), f);
-    fclose(f);
-    if ((err = zts_init_set_roots(blob, (unsigned int)len)) != ZTS_ERR_OK) {
-        printf("Unable to use the roots in %s, error = %d. Exiting.\n", path, err);
-        return -1;
-    }
-    printf("Using the roots in %s (%u bytes)\n", path, (unsigned int)len);
-    return 0;
-}
+#include "example_common.h"
 
 /* One counter line: "<name>_tx=<n>, <name>_rx=<n>, <name>_drop=<n>, <name>_err=<n>". */
 static void line(const char *name, uint32_t tx, uint32_t rx, uint32_t drop, uint32_t err)
@@ -61,34 +31,16 @@ static void print_stats(const zts_stats_counter_t *s)
 }
 
 /* Starts the node, joins |net_id| and waits for an IPv4 address (as pingable-node). */
-static int start_and_join(unsigned long long net_id)
+static void start_and_join(unsigned long long net_id)
 {
     char ip[ZTS_IP_MAX_STR_LEN] = {0};
-    int err;
 
-    printf("Starting node...\n");
-    if ((err = zts_node_start()) != ZTS_ERR_OK) {
-        printf("Unable to start service, error = %d. Exiting.\n", err);
-        return -1;
-    }
-    printf("Waiting for node to come online\n");
-    while (!zts_node_is_online())
-        zts_util_delay(50);
+    start_node();
     printf("My public identity (node ID) is %llx\n", (unsigned long long)zts_node_get_id());
     printf("Joining network %llx\n", net_id);
-    if ((err = zts_net_join(net_id)) != ZTS_ERR_OK) {
-        printf("Unable to join network, error = %d. Exiting.\n", err);
-        return -1;
-    }
-    printf("Don't forget to authorize this device in my.zerotier.com or the web API!\n");
-    printf("Waiting for join to complete\n");
-    while (zts_net_transport_is_ready(net_id) != 1)
-        zts_util_delay(50);
-    while (zts_addr_is_assigned(net_id, ZTS_AF_INET) != 1)
-        zts_util_delay(50);
-    if (zts_addr_get_str(net_id, ZTS_AF_INET, ip, sizeof(ip)) == ZTS_ERR_OK)
+    join_network(net_id, 1);
+    if (wait_addr(net_id, ZTS_AF_INET, ip, sizeof(ip)) == ZTS_ERR_OK)
         printf("Join %llx and ping me at %s\n", net_id, ip);
-    return 0;
 }
 
 int main(int argc, char **argv)
@@ -96,14 +48,10 @@ int main(int argc, char **argv)
     zts_stats_counter_t stats;
     int err;
 
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    if (argc != 2) {
-        printf("\nlibzt example: the counters of the node's TCP/IP stack, every second\n");
-        printf("statistics <net_id>\n");
-        return 0;
-    }
-    if (use_private_roots() != 0 || start_and_join(strtoull(argv[1], NULL, 16)) != 0)
-        return 1;
+    check_usage(argc == 2, "the counters of the node's TCP/IP stack, every second",
+                "statistics <net_id>");
+    use_private_roots();
+    start_and_join(strtoull(argv[1], NULL, 16));
 
     for (;;) {
         err = zts_stats_get_all(&stats);
