@@ -55,7 +55,9 @@ int zt__home_path(char *out, size_t cap, const char *home, zt_state_type type, u
 
 mode_t zt__home_mode(zt_state_type type)
 {
-    return type == ZT_STATE_IDENTITY_SECRET ? 0600 : 0644;
+    /* zerotier-one locks only the secret; libzt also the network configs (service.md §2,
+     * api-modern.md §7.2), which carry the member's credentials: we do both everywhere. */
+    return type == ZT_STATE_IDENTITY_SECRET || type == ZT_STATE_NETWORK_CONFIG ? 0600 : 0644;
 }
 
 /* mkdir -p with |mode| for the components we create. */

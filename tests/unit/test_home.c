@@ -546,10 +546,38 @@ static void test_state_get(void **state)
                      ZT_ERR_NOTFOUND);
 }
 
+/* ---- state_put: modes --------------------------------------------------------------------- */
+
+/* identity.secret and network configs (a member's credentials) are the owner's alone, as
+ * libzt keeps them; the rest is readable. */
+static void test_state_put_modes(void **state)
+{
+    struct stat st;
+    bool changed = false;
+    (void)state;
+
+    assert_int_equal(zt__home_state_put(home, ZT_STATE_NETWORK_CONFIG, 5,
+                                        (const uint8_t *)"config", 6, &changed),
+                     0);
+    assert_true(changed);
+    assert_int_equal(stat(at("networks.d/0000000000000005.conf"), &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(zt__home_state_put(home, ZT_STATE_PEER, 0x0102030405ULL,
+                                        (const uint8_t *)"peer", 4, &changed),
+                     0);
+    assert_int_equal(stat(at("peers.d/0102030405.peer"), &st), 0);
+    {
+        mode_t um = umask(0); /* the process's umask applies to the readable files */
+        umask(um);
+        assert_int_equal(st.st_mode & 0777, 0644 & ~um);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_read_regular_and_links, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_state_put_modes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_refuses_odd_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_never_replaces, setup, teardown),
         cmocka_unit_test_setup_teardown(test_identity_created_only_when_absent, setup, teardown),
