@@ -319,4 +319,10 @@ zt_ssize zt__runner_get_networks(zt_runner *r, uint64_t *out, size_t max);
 /* True when |info| has a live direct path; *ppath (may be NULL) gets the preferred one. */
 bool zt__runner_peer_is_direct(const zt_peer_info *info, const zt_path_info **ppath);
 
+/* Whether the addresses of the interface |name| are kept out of what the node advertises: a
+ * ZeroTier or tunnel device (names starting "zt", "tun" or "tap": no ZeroTier over ZeroTier,
+ * as zerotier-one and libzt do) or a prefix of |local|'s interfacePrefixBlacklist (may be
+ * NULL).  Loopback and link-local addresses are left out by address, not by name. */
+bool zt__runner_if_skipped(const zt_runner_local *local, const char *name);
+
 #endif

@@ -478,11 +478,17 @@ static void add_local(zt_runner *r, zt_inetaddr *out, size_t *pn, const zt_ineta
     }
 }
 
-/* local.conf's interfacePrefixBlacklist. */
-static bool if_blacklisted(const zt_runner *r, const char *name)
+bool zt__runner_if_skipped(const zt_runner_local *local, const char *name)
 {
-    for (unsigned i = 0; name != NULL && i < r->local.n_if_prefix_blacklist; i++) {
-        const char *prefix = r->local.if_prefix_blacklist[i];
+    static const char *const builtin[] = {"zt", "tun", "tap"};
+
+    if (name == NULL)
+        return false;
+    for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
+        if (strncmp(name, builtin[i], strlen(builtin[i])) == 0)
+            return true;
+    for (unsigned i = 0; local != NULL && i < local->n_if_prefix_blacklist; i++) {
+        const char *prefix = local->if_prefix_blacklist[i];
         if (prefix[0] != 0 && strncmp(name, prefix, strlen(prefix)) == 0)
             return true;
     }
@@ -515,7 +521,7 @@ void zt__runner_refresh_addresses(zt_runner *r)
         for (struct ifaddrs *p = ifa; p != NULL; p = p->ifa_next) {
             struct sockaddr_storage ss;
             if (p->ifa_addr == NULL || (p->ifa_flags & IFF_UP) == 0 ||
-                if_blacklisted(r, p->ifa_name))
+                zt__runner_if_skipped(&r->local, p->ifa_name))
                 continue;
             if (p->ifa_addr->sa_family == AF_INET)
                 memcpy(&ss, p->ifa_addr, sizeof(struct sockaddr_in));

@@ -199,6 +199,27 @@ static uint64_t rx_count(zt_runner *r)
 
 /* ---- offline: re-bound ---------------------------------------------------------------------- */
 
+/* Interfaces whose addresses are never advertised: ZeroTier and tunnel devices by name, and
+ * local.conf's blacklist. */
+static void test_if_skipped(void **state)
+{
+    zt_runner_local local;
+
+    (void)state;
+    memset(&local, 0, sizeof(local));
+    assert_true(zt__runner_if_skipped(NULL, "zt3jnq6ohj"));
+    assert_true(zt__runner_if_skipped(NULL, "tun0"));
+    assert_true(zt__runner_if_skipped(&local, "tap1"));
+    assert_false(zt__runner_if_skipped(NULL, "eth0"));
+    assert_false(zt__runner_if_skipped(&local, "lo"));
+    assert_false(zt__runner_if_skipped(NULL, NULL));
+    snprintf(local.if_prefix_blacklist[0], sizeof(local.if_prefix_blacklist[0]), "docker");
+    local.n_if_prefix_blacklist = 1;
+    assert_true(zt__runner_if_skipped(&local, "docker0"));
+    assert_false(zt__runner_if_skipped(&local, "dock"));
+    assert_false(zt__runner_if_skipped(&local, "eth0"));
+}
+
 static void test_offline_rebinds(void **state)
 {
     zt_identity root;
@@ -421,6 +442,7 @@ static int setup(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_if_skipped),
         cmocka_unit_test_setup(test_offline_rebinds, setup),
         cmocka_unit_test_setup(test_fixed_kept, setup),
         cmocka_unit_test_setup(test_online_kept, setup),
