@@ -288,17 +288,22 @@ static int dump_member(zts_controller *c, const zt_ctl_member *m, char **pjson)
     return ZTS_CONTROLLER_OK;
 }
 
-/* Loads |nwid| (or fresh defaults when |create| and absent), applies |body|, saves. */
-static int network_update(zts_controller *c, uint64_t nwid, const json_t *body, bool create,
-                          int64_t now, char **pjson)
+/* Loads |nwid| (or fresh defaults when |create| and absent), applies |body|, saves, unless
+ * another process changed the record in between (*pagain: read and patch again). */
+static int network_update_once(zts_controller *c, uint64_t nwid, const json_t *body, bool create,
+                               int64_t now, char **pjson, bool *pagain)
 {
     zt_ctl_network n;
     zt_ctl_network_patch p;
     char err[256] = "";
     bool changed = false;
+    uint64_t read_rev = 0;
     int rv, zrv;
 
+    *pagain = false;
     zrv = zt__store_get_network(c->store, nwid, &n);
+    if (zrv == 0)
+        read_rev = n.revision;
     if (zrv == ZT_ERR_NOTFOUND && create) {
         zt__ctl_network_clear(&n);
         zrv = zt__ctl_network_init(&n, nwid);
@@ -316,9 +321,16 @@ static int network_update(zts_controller *c, uint64_t nwid, const json_t *body, 
         rv = input_err(c, zrv, "network update", err);
         goto out;
     }
-    zrv = zt__store_save_network(c->store, &n, now, &changed);
+    zrv = zt__store_begin(c->store);
+    if (zrv == 0) /* a concurrent change (another controller) is never overwritten */
+        zrv = zt__store_save_network_if(c->store, &n, read_rev, now, &changed);
+    if (zrv == 0)
+        zrv = zt__store_commit(c->store);
+    *pagain = zrv == ZT_ERR_AGAIN;
     if (zrv != 0) {
         rv = store_err(c, zrv, "saving the network");
+        if (c->store->in_tx)
+            (void)zt__store_rollback(c->store);
         goto out;
     }
     if (changed)
@@ -326,6 +338,17 @@ static int network_update(zts_controller *c, uint64_t nwid, const json_t *body, 
     rv = dump_network(c, &n, pjson);
 out:
     zt__ctl_network_clear(&n);
+    return rv;
+}
+
+static int network_update(zts_controller *c, uint64_t nwid, const json_t *body, bool create,
+                          int64_t now, char **pjson)
+{
+    bool again = true;
+    int rv = ZTS_CONTROLLER_ERR_STORE;
+
+    for (int attempt = 0; attempt < ZT_CTL_SAVE_TRIES && again; attempt++)
+        rv = network_update_once(c, nwid, body, create, now, pjson, &again);
     return rv;
 }
 

@@ -341,7 +341,9 @@ void zt__store_del(zt_store *st)
 
 /* ---- helpers --------------------------------------------------------------------------------- */
 
-int zt__store_save_network(zt_store *st, zt_ctl_network *n, int64_t now, bool *pchanged)
+/* |expected|: NULL, or the revision the stored record must still have (0: none stored). */
+static int save_network(zt_store *st, zt_ctl_network *n, const uint64_t *expected, int64_t now,
+                        bool *pchanged)
 {
     zt_ctl_network old;
     int rv;
@@ -349,6 +351,16 @@ int zt__store_save_network(zt_store *st, zt_ctl_network *n, int64_t now, bool *p
     if (pchanged != NULL)
         *pchanged = false;
     rv = zt__store_get_network(st, n->id, &old);
+    if (expected != NULL && ((rv == 0 && old.revision != *expected) ||
+                             (rv == ZT_ERR_NOTFOUND && *expected != 0))) {
+        zt__store_set_err(st, "network %016llx changed since it was read (revision %llu, read "
+                              "at %llu): read it again",
+                          (unsigned long long)n->id,
+                          (unsigned long long)(rv == 0 ? old.revision : 0),
+                          (unsigned long long)*expected);
+        rv = ZT_ERR_AGAIN;
+        goto out;
+    }
     if (rv == 0) {
         if (zt__ctl_network_same(&old, n)) {
             n->revision = old.revision;
@@ -370,6 +382,17 @@ int zt__store_save_network(zt_store *st, zt_ctl_network *n, int64_t now, bool *p
 out:
     zt__ctl_network_clear(&old);
     return rv;
+}
+
+int zt__store_save_network(zt_store *st, zt_ctl_network *n, int64_t now, bool *pchanged)
+{
+    return save_network(st, n, NULL, now, pchanged);
+}
+
+int zt__store_save_network_if(zt_store *st, zt_ctl_network *n, uint64_t expected, int64_t now,
+                              bool *pchanged)
+{
+    return save_network(st, n, &expected, now, pchanged);
 }
 
 static int save_member(zt_store *st, zt_ctl_member *m, const uint64_t *expected, int64_t now,

@@ -270,6 +270,8 @@ int zt__store_save_member(zt_store *st, zt_ctl_member *m, int64_t now, bool *pch
  * change, so that no concurrent update is lost.  Use it inside a transaction. */
 int zt__store_save_member_if(zt_store *st, zt_ctl_member *m, uint64_t expected, int64_t now,
                              bool *pchanged);
+int zt__store_save_network_if(zt_store *st, zt_ctl_network *n, uint64_t expected, int64_t now,
+                              bool *pchanged);
 /*
  * The same for |m|, a change of |read| (the record as zt__store_get_member returned it; NULL:
  * there was none), without reading it again: unchanged from |read|, nothing is written;

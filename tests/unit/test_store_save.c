@@ -73,6 +73,42 @@ void t_save_revisions(void **state)
     zt__ctl_member_clear(&m);
 }
 
+/* save_network_if: a network read at one revision and changed elsewhere meanwhile is not
+ * overwritten (the API's edits, on a database shared by several controllers). */
+void t_save_network_if(void **state)
+{
+    store_fixture *f = *state;
+    zt_ctl_network n, other;
+    bool changed = true;
+
+    assert_int_equal(zt__ctl_network_init(&n, NWID1), 0);
+    /* read as missing, saved: revision 1 */
+    assert_int_equal(zt__store_save_network_if(f->st, &n, 0, 100, &changed), 0);
+    assert_true(changed);
+    assert_int_equal(n.revision, 1);
+    /* read as missing, but there by now: refused */
+    n.mtu = 1400;
+    assert_int_equal(zt__store_save_network_if(f->st, &n, 0, 200, &changed), ZT_ERR_AGAIN);
+    assert_false(changed);
+    /* changed elsewhere since revision 1 was read: refused, the other change stands */
+    assert_int_equal(zt__store_get_network(f->st, NWID1, &other), 0);
+    other.multicast_limit = 7;
+    assert_int_equal(zt__store_save_network(f->st, &other, 300, NULL), 0);
+    assert_int_equal(other.revision, 2);
+    zt__ctl_network_clear(&other);
+    assert_int_equal(zt__store_save_network_if(f->st, &n, 1, 400, &changed), ZT_ERR_AGAIN);
+    assert_non_null(strstr(zt__store_errmsg(f->st), "changed since it was read"));
+    assert_int_equal(zt__store_get_network(f->st, NWID1, &other), 0);
+    assert_int_equal(other.multicast_limit, 7);
+    assert_true(other.mtu != 1400);
+    zt__ctl_network_clear(&other);
+    /* read at the current revision: saved */
+    assert_int_equal(zt__store_save_network_if(f->st, &n, 2, 500, &changed), 0);
+    assert_true(changed);
+    assert_int_equal(n.revision, 3);
+    zt__ctl_network_clear(&n);
+}
+
 /* save_member_cas: a change of the record as read, saved without reading it again: written
  * only while the stored record is still the one read. */
 static void cas_changed_elsewhere(store_fixture *f, uint64_t node)
