@@ -61,7 +61,7 @@ typedef struct zt_runner_tunnel {
     uint8_t rx[ZT_RUNNER_TUNNEL_RX];
     size_t rx_len;
     uint8_t *tx;              /* framed messages waiting for the connection (bounded) */
-    size_t tx_len;
+    size_t tx_off, tx_len;    /* sent so far, queued in all: tx[tx_off..tx_len) is waiting */
     int64_t last_needed, last_attempt;
     int64_t last_global_udp;  /* the last UDP datagram from a global address */
     int64_t udp_back_since;   /* global UDP again while the tunnel is open (0: not) */

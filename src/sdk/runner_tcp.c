@@ -38,7 +38,7 @@ static void tunnel_close(zt_runner *r, const char *why)
     t->fd = -1;
     t->connected = false;
     t->rx_len = 0;
-    t->tx_len = 0;
+    t->tx_off = t->tx_len = 0;
     zt__runner_log(r, ZT_RUNNER_LOG_INFO, "tcp relay: tunnel closed (%s)", why);
 }
 
@@ -93,13 +93,16 @@ static void want_write(zt_runner *r, bool want)
         t->want_write = want;
 }
 
-/* Sends what is queued, as far as the connection takes it. */
+/* Sends what is queued, as far as the connection takes it.  What is sent is only skipped
+ * (tx_off): the queue is moved down when a message does not fit behind it (tunnel_queue), so
+ * a slow connection costs no copy per send. */
 static void tunnel_flush(zt_runner *r)
 {
     zt_runner_tunnel *t = &r->tunnel;
 
-    while (t->connected && t->tx_len > 0) {
-        ssize_t n = send(t->fd, t->tx, t->tx_len, MSG_DONTWAIT | MSG_NOSIGNAL);
+    while (t->connected && t->tx_off < t->tx_len) {
+        ssize_t n = send(t->fd, t->tx + t->tx_off, t->tx_len - t->tx_off,
+                         MSG_DONTWAIT | MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -108,9 +111,10 @@ static void tunnel_flush(zt_runner *r)
             tunnel_close(r, strerror(errno));
             return;
         }
-        memmove(t->tx, t->tx + n, t->tx_len - (size_t)n);
-        t->tx_len -= (size_t)n;
+        t->tx_off += (size_t)n;
     }
+    if (t->tx_off == t->tx_len)
+        t->tx_off = t->tx_len = 0;
     want_write(r, !t->connected || t->tx_len > 0);
 }
 
@@ -125,6 +129,12 @@ static bool tunnel_queue(zt_runner_tunnel *t, const zt_inetaddr *to, const uint8
         return false;
     memcpy(a.ip, to->ip, 4);
     n = zt__relay_frame_write(t->tx + t->tx_len, TUNNEL_TX_MAX - t->tx_len, &a, data, len);
+    if (n < 0 && t->tx_off > 0) { /* room below what was sent: the queue moves down once */
+        memmove(t->tx, t->tx + t->tx_off, t->tx_len - t->tx_off);
+        t->tx_len -= t->tx_off;
+        t->tx_off = 0;
+        n = zt__relay_frame_write(t->tx + t->tx_len, TUNNEL_TX_MAX - t->tx_len, &a, data, len);
+    }
     if (n < 0)
         return false;
     t->tx_len += (size_t)n;
@@ -161,6 +171,7 @@ static void tunnel_open(zt_runner *r, int64_t now)
     }
     n = zt__relay_frame_write_hello(t->tx, TUNNEL_TX_MAX, ZT_NODE_VERSION_MAJOR,
                                     ZT_NODE_VERSION_MINOR, ZT_NODE_VERSION_REVISION);
+    t->tx_off = 0;
     t->tx_len = n > 0 ? (size_t)n : 0;
     t->udp_back_since = 0;
     t->want_write = false;
