@@ -5,7 +5,6 @@
  * a size bound (zt__io_read_file: regular files only) and written atomically.
  */
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -20,7 +19,6 @@
 #include "io/file.h"
 #include "sdk/localconf.h"
 #include "util/errors.h"
-#include "util/hex.h"
 
 #define NET_SETTINGS_MAX 4096
 
@@ -166,27 +164,14 @@ void zt__svc_moons_free(zt_world **moons, unsigned n)
         free(moons[i]);
 }
 
+static bool rejoin(void *arg, uint64_t nwid)
+{
+    return zt__runner_join(arg, nwid) == 0;
+}
+
 unsigned zt__svc_rejoin_networks(const char *home, zt_runner *r)
 {
-    char dir[ZT_HOME_PATH_MAX];
-    struct dirent *e;
-    unsigned n = 0;
-    uint64_t nwid;
-    DIR *d;
-
-    snprintf(dir, sizeof(dir), "%s/networks.d", home);
-    if ((d = opendir(dir)) == NULL)
-        return 0;
-    while ((e = readdir(d)) != NULL) {
-        /* <16 hex>.conf exactly: not <nwid>.local.conf, not temporary files */
-        if (strlen(e->d_name) != 21 || strcmp(e->d_name + 16, ".conf") != 0 ||
-            zt__hex_u64(e->d_name, 16, &nwid) != 0 || nwid == 0)
-            continue;
-        if (zt__runner_join(r, nwid) == 0)
-            n++;
-    }
-    closedir(d);
-    return n;
+    return zt__home_for_each_network(home, rejoin, r);
 }
 
 /* |ip| (|len| 4 or 16 bytes) inside "<ip>/<bits>" |cidr|. */

@@ -631,6 +631,26 @@ unsigned zt__home_for_each_moon(const char *home, zt__home_moon_cb cb, void *arg
 }
 
 typedef struct {
+    zt__home_network_cb cb;
+    void *arg;
+} network_walk;
+
+static bool visit_network(void *arg, uint64_t nwid, const char *path)
+{
+    const network_walk *w = arg;
+
+    (void)path;
+    return nwid != 0 && w->cb(w->arg, nwid);
+}
+
+unsigned zt__home_for_each_network(const char *home, zt__home_network_cb cb, void *arg)
+{
+    network_walk w = {.cb = cb, .arg = arg};
+
+    return for_each_file(home, "networks.d", 16, ".conf", visit_network, &w);
+}
+
+typedef struct {
     int64_t max_age_ms, wall_now_ms;
 } peer_prune;
 

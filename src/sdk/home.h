@@ -102,6 +102,12 @@ typedef void (*zt__home_moon_cb)(void *arg, uint64_t file_id, const char *path,
                                  const uint8_t *data, size_t len, const char *why);
 unsigned zt__home_for_each_moon(const char *home, zt__home_moon_cb cb, void *arg);
 
+/* Calls |cb| with the network ID of every networks.d/<16 hex>.conf file (exactly that name:
+ * not <id>.local.conf, not temporary files; ID 0 skipped): the networks to join again at
+ * start.  Returns how many times |cb| answered true. */
+typedef bool (*zt__home_network_cb)(void *arg, uint64_t nwid);
+unsigned zt__home_for_each_network(const char *home, zt__home_network_cb cb, void *arg);
+
 /* Deletes peers.d/<10 hex>.peer files last modified more than |max_age_ms| ago (service.md §2: 30
  * days).  Returns how many were deleted. */
 unsigned zt__home_prune_peers(const char *home, int64_t max_age_ms, int64_t wall_now_ms);

@@ -546,6 +546,37 @@ static void test_state_get(void **state)
                      ZT_ERR_NOTFOUND);
 }
 
+/* ---- the networks to join again ------------------------------------------------------------ */
+
+static bool collect_nwid(void *arg, uint64_t nwid)
+{
+    uint64_t *seen = arg;
+
+    seen[seen[0] + 1 < 8 ? ++seen[0] : 0] = nwid;
+    return nwid != 0xabcdef0123456789ULL; /* one refused: not counted */
+}
+
+static void test_for_each_network(void **state)
+{
+    uint64_t seen[8] = {0};
+    (void)state;
+
+    assert_int_equal(zt__home_for_each_network(home, collect_nwid, seen), 0); /* no directory */
+    assert_int_equal(mkdir(at("networks.d"), 0700), 0);
+    put("networks.d/8056c2e21c000001.conf", "x", 1);
+    put("networks.d/ABCDEF0123456789.conf", "x", 1);
+    put("networks.d/8056c2e21c000002.local.conf", "x", 1);   /* the service's, not a join */
+    put("networks.d/0000000000000000.conf", "x", 1);         /* network 0 */
+    put("networks.d/8056c2e21c00000.conf", "x", 1);          /* 15 digits */
+    put("networks.d/8056c2e21c0000033.conf", "x", 1);        /* 17 digits */
+    put("networks.d/8056c2e21c00000g.conf", "x", 1);         /* not hex */
+    put("networks.d/8056c2e21c000004.conf.tmp", "x", 1);     /* a temporary file */
+    assert_int_equal(zt__home_for_each_network(home, collect_nwid, seen), 1);
+    assert_int_equal(seen[0], 2);
+    assert_true((seen[1] == 0x8056c2e21c000001ULL && seen[2] == 0xabcdef0123456789ULL) ||
+                (seen[2] == 0x8056c2e21c000001ULL && seen[1] == 0xabcdef0123456789ULL));
+}
+
 /* ---- state_put: modes --------------------------------------------------------------------- */
 
 /* identity.secret and network configs (a member's credentials) are the owner's alone, as
@@ -578,6 +609,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_read_regular_and_links, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state_put_modes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_for_each_network, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_refuses_odd_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_never_replaces, setup, teardown),
         cmocka_unit_test_setup_teardown(test_identity_created_only_when_absent, setup, teardown),
