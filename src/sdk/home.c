@@ -60,7 +60,9 @@ mode_t zt__home_mode(zt_state_type type)
     return type == ZT_STATE_IDENTITY_SECRET || type == ZT_STATE_NETWORK_CONFIG ? 0600 : 0644;
 }
 
-/* mkdir -p with |mode| for the components we create. */
+/* mkdir -p with |mode| for the components we create.  Only the last one must succeed (or
+ * exist): an intermediate one that cannot be made (no permission to create what exists
+ * already, a drive letter) is not an error by itself (api-modern.md §5.3, as libzt's fork). */
 static int mkdirs(const char *path, mode_t mode)
 {
     char buf[ZT_HOME_PATH_MAX];
@@ -75,7 +77,7 @@ static int mkdirs(const char *path, mode_t mode)
         if (buf[i] != '/' && buf[i] != 0)
             continue;
         buf[i] = 0;
-        if (mkdir(buf, mode) != 0 && errno != EEXIST)
+        if (mkdir(buf, mode) != 0 && errno != EEXIST && i == len)
             return -1;
         buf[i] = i == len ? 0 : '/';
     }

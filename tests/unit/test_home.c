@@ -546,6 +546,28 @@ static void test_state_get(void **state)
                      ZT_ERR_NOTFOUND);
 }
 
+/* ---- prepare: mkdir -p, the last component decides ---------------------------------------- */
+
+static void test_prepare_paths(void **state)
+{
+    char err[512];
+    struct stat st;
+    (void)state;
+
+    assert_int_equal(zt__home_prepare(at("a/b/c/"), err, sizeof(err)), 0);
+    assert_int_equal(stat(at("a/b/c"), &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    assert_int_equal(st.st_mode & 0777, 0700);
+    assert_int_equal(zt__home_prepare(at("a/b/c"), err, sizeof(err)), 0); /* there already */
+    /* an intermediate component that is a file: the last one cannot be made */
+    put("f", "x", 1);
+    assert_int_equal(zt__home_prepare(at("f/home"), err, sizeof(err)), ZT_ERR_IO);
+    assert_non_null(strstr(err, "cannot create home directory"));
+    /* the last component a file: not a directory */
+    assert_int_equal(zt__home_prepare(at("f"), err, sizeof(err)), ZT_ERR_IO);
+    assert_non_null(strstr(err, "not a directory"));
+}
+
 /* ---- the networks to join again ------------------------------------------------------------ */
 
 static bool collect_nwid(void *arg, uint64_t nwid)
@@ -610,6 +632,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_read_regular_and_links, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state_put_modes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_for_each_network, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prepare_paths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_refuses_odd_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_never_replaces, setup, teardown),
         cmocka_unit_test_setup_teardown(test_identity_created_only_when_absent, setup, teardown),
