@@ -90,6 +90,10 @@ typedef struct run_result {
     double t0, t1; /* CLOCK_MONOTONIC before the first and after the last */
     double cpu;    /* the process's CPU seconds over them */
     char err[240]; /* the first failure */
+    /* The same members asking again right after (configured: their records do not change,
+     * nothing is written): answered, and the time and CPU it took. */
+    unsigned again_ok;
+    double again_t0, again_t1, again_cpu;
 } run_result;
 
 /* ---- clocks ------------------------------------------------------------------------------ */
@@ -233,6 +237,23 @@ static double rate_of(const run_result *r)
     return r->t1 > r->t0 ? r->ok / (r->t1 - r->t0) : 0;
 }
 
+static double again_rate_of(const run_result *r)
+{
+    return r->again_t1 > r->again_t0 ? r->again_ok / (r->again_t1 - r->again_t0) : 0;
+}
+
+/* The timed members of |r| ask again (their second request: nothing to write). */
+static void run_again(zt_controller *ctl, const bench *b, run_result *r)
+{
+    run_result again;
+
+    run_requests(ctl, b, r->slot, WARMUP, REQUESTS, &again);
+    r->again_ok = again.ok;
+    r->again_t0 = again.t0;
+    r->again_t1 = again.t1;
+    r->again_cpu = again.cpu;
+}
+
 static int add_members(zt_store *st, uint64_t nwid)
 {
     if (zt__store_begin(st) != 0)
@@ -299,6 +320,7 @@ static int run_sqlite(const bench *b, double *pinsert, run_result *r)
     st = NULL;
     run_requests(zt__controller_of(api), b, SLOT_SQLITE, 0, WARMUP, &warm);
     run_requests(zt__controller_of(api), b, SLOT_SQLITE, WARMUP, REQUESTS, r);
+    run_again(zt__controller_of(api), b, r);
     rv = 0;
 out:
     zt__store_del(st);
@@ -347,6 +369,11 @@ static int setup_pg(const bench *b, double *pinsert, double *pvacuum)
     if (pg_sql(b->conninfo, "VACUUM (ANALYZE) network, member") != 0)
         goto out;
     *pvacuum = mono_s() - t0;
+    /* The insert's dirty pages written now, not by a checkpoint during the timed requests
+     * (whose CPU would count as the requests'); a server of the caller's may refuse it to a
+     * user without the privilege: then the figures carry that cost. */
+    if (pg_sql(b->conninfo, "CHECKPOINT") != 0)
+        fprintf(stderr, "bench_controller_pg: CHECKPOINT refused; continuing\n");
     rv = 0;
 out:
     zt__store_del(st);
@@ -401,10 +428,12 @@ static void serve_child(const bench *b, unsigned slot, int ready, int go, int re
         snprintf(r.err, sizeof(r.err), "%s", zts_controller_last_error(NULL));
     (void)write_all(ready, &c, 1);
     (void)read(go, &c, 1); /* EOF: go */
-    if (api != NULL)
+    if (api != NULL) {
         run_requests(zt__controller_of(api), b, slot, WARMUP, REQUESTS, &r);
-    else
+        run_again(zt__controller_of(api), b, &r);
+    } else {
         r.failed = REQUESTS;
+    }
     (void)write_all(result, &r, sizeof(r));
     (void)read(done, &c, 1);
     zts_controller_del(api);
@@ -743,6 +772,26 @@ static void failures(const char *what, const run_result *r)
         printf("  %s: %u requests not answered; the first: %s\n", what, r->failed, r->err);
 }
 
+static const char *met(bool ok);
+
+/* The lines of the members' second requests (configured members asking again). */
+static void again_lines(const run_result *sq, const run_result *one, const run_result *two)
+{
+    char rate_s[64], target_s[64];
+    double r1 = again_rate_of(one), a = again_rate_of(&two[0]), b = again_rate_of(&two[1]);
+
+    snprintf(rate_s, sizeof(rate_s), "%.0f req/s", again_rate_of(sq));
+    printf("%-56s %-30s %s\n", "members asking again (nothing to write), SQLite", rate_s, "-");
+    snprintf(rate_s, sizeof(rate_s), "%.0f req/s", r1);
+    snprintf(target_s, sizeof(target_s), ">= %.0f/s: %s", TARGET_RATE, met(r1 >= TARGET_RATE));
+    printf("%-56s %-30s %s\n", "the same, PostgreSQL, 1 controller process", rate_s, target_s);
+    snprintf(rate_s, sizeof(rate_s), "%.0f + %.0f req/s", a, b);
+    snprintf(target_s, sizeof(target_s), ">= %.0f/s each: %s", TARGET_RATE,
+             met(a >= TARGET_RATE && b >= TARGET_RATE));
+    printf("%-56s %-30s %s\n", "the same, PostgreSQL, 2 processes at once: each", rate_s,
+           target_s);
+}
+
 static const char *met(bool ok)
 {
     return ok ? "met" : "MISSED";
@@ -824,8 +873,8 @@ int main(int argc, char **argv)
     sum = r2a + r2b;
     printf("\n%-56s %-30s %s\n", "metric", "value", "target");
     snprintf(rate_s, sizeof(rate_s), "%.0f req/s", rate_of(&sq));
-    printf("%-56s %-30s %s\n", "config requests/s, 100,000 members, SQLite (baseline)", rate_s,
-           "-");
+    printf("%-56s %-30s %s\n", "new members' requests/s, 100,000 members, SQLite",
+           rate_s, "-");
     snprintf(rate_s, sizeof(rate_s), "%.0f req/s", r1);
     snprintf(target_s, sizeof(target_s), ">= %.0f/s: %s", TARGET_RATE, met(r1 >= TARGET_RATE));
     printf("%-56s %-30s %s\n", "the same, PostgreSQL, 1 controller process", rate_s, target_s);
@@ -838,6 +887,7 @@ int main(int argc, char **argv)
     snprintf(target_s, sizeof(target_s), "above one process: %s", met(sum > r1));
     printf("%-56s %-30s %s\n", "the same, PostgreSQL, 2 processes at once: sum", rate_s,
            target_s);
+    again_lines(&sq, one, two);
     for (unsigned i = 0; i < 2; i++) {
         char what[80], val[64];
         const feed_result *f = &feed[i];
