@@ -9,6 +9,12 @@
  * Codes the reference never produces are not produced here either (§6.3 item 7), except the
  * ones the spec allows: NETIF_UP and ROUTE_* (MAY), NODE_DOWN and STACK_DOWN (§6.4).  An
  * identity collision arrives as NODE_FATAL_ERROR (the service ends the run with it).
+ *
+ * Peer events are not the node's (the service queues none for us: own_peer_events) but made
+ * here by a scan every ZT_MODERN_SCAN_MS on the service thread (the ops' tick; sooner when the
+ * node reports a peer or path change, svc_service.c), only once NODE_ONLINE went out and while
+ * the node is online, from the path counts that zts_core_query_peer_info reports (live paths,
+ * one per remote endpoint), so that the events and the query agree (§6.3 item 5).
  */
 #include "modern/ctl_internal.h"
 
@@ -150,6 +156,20 @@ static uint64_t wall_of(int64_t t, int64_t mono_now, int64_t wall_now)
     return t <= 0 ? 0 : (uint64_t)(wall_now - (mono_now - t));
 }
 
+/* Whether path |i| of |in| counts: live, and the first live one to its remote endpoint (the
+ * node keeps one per local socket).  A peer has a direct path iff one counts (§5.14). */
+static bool path_counts(const zt_peer_info *in, unsigned i)
+{
+    const zt_path_info *p = &in->paths[i];
+
+    if (!p->alive)
+        return false;
+    for (unsigned k = 0; k < i; k++)
+        if (in->paths[k].alive && zt__inetaddr_equal(&in->paths[k].remote, &p->remote))
+            return false;
+    return true;
+}
+
 void zt__modern_peer_info(const zt_peer_info *in, zts_peer_info_t *out)
 {
     int64_t mono = zt__io_clock_ms(), wall = zt__io_clock_wall_ms();
@@ -166,12 +186,7 @@ void zt__modern_peer_info(const zt_peer_info *in, zts_peer_info_t *out)
     for (unsigned i = 0; i < in->npaths && out->path_count < ZTS_MAX_PEER_NETWORK_PATHS; i++) {
         const zt_path_info *p = &in->paths[i];
         zts_path_t *o;
-        bool seen = false;
-        /* Live paths, one per remote endpoint (the node keeps one per local socket): a peer
-         * has a direct path iff path_count > 0 (§5.14). */
-        for (unsigned k = 0; k < i && !seen; k++)
-            seen = in->paths[k].alive && zt__inetaddr_equal(&in->paths[k].remote, &p->remote);
-        if (seen || !p->alive)
+        if (!path_counts(in, i))
             continue;
         o = &out->paths[out->path_count++];
         zt__modern_storage_of(&p->remote, &o->address);
@@ -196,25 +211,6 @@ typedef struct modern_msg {
     } p;
 } modern_msg;
 
-/* A peer event's payload says what the event says (§5.14: a peer has a direct path iff
- * path_count > 0).  The record is read when the runner reports the event, after the rest of the
- * work that produced it: a peer first heard through a relay that then, in the same packet's
- * processing, gets a path of its own yields RELAY then DIRECT, both with the later record.  So
- * a RELAY carries no path, and a DIRECT whose path died meanwhile carries the one it was
- * produced for. */
-static void peer_event_paths(int code, const zt_svc_event *ev, zts_peer_info_t *p)
-{
-    if (code == ZTS_EVENT_PEER_RELAY) {
-        p->path_count = 0;
-        memset(p->paths, 0, sizeof(p->paths));
-    } else if (code == ZTS_EVENT_PEER_DIRECT && p->path_count == 0 &&
-               (ev->path.family == 4 || ev->path.family == 6)) {
-        zt__modern_storage_of(&ev->path, &p->paths[0].address);
-        p->paths[0].latency = -1.0f;
-        p->path_count = 1;
-    }
-}
-
 /* The payload of |ev|'s category (§6.2), by the range its code falls in. */
 static void fill(const zt_svc_event *ev, int code, modern_msg *m)
 {
@@ -235,8 +231,7 @@ static void fill(const zt_svc_event *ev, int code, modern_msg *m)
         m->msg.netif = &m->p.netif;
         m->msg.len = (int)sizeof(m->p.netif);
     } else if (code <= ZTS_EVENT_PEER_PATH_DEAD) {
-        zt__modern_peer_info(&ev->u.peer, &m->p.peer);
-        peer_event_paths(code, ev, &m->p.peer);
+        zt__modern_peer_info(&ev->u.peer, &m->p.peer); /* the scan's record (below) */
         m->msg.peer = &m->p.peer;
         m->msg.len = (int)sizeof(m->p.peer);
     } else if (code <= ZTS_EVENT_ROUTE_REMOVED) {
@@ -257,12 +252,15 @@ static void fill(const zt_svc_event *ev, int code, modern_msg *m)
     }
 }
 
+static void scan_note(zt_svc_event_kind kind);
+
 void zt__modern_deliver(const zt_svc_event *ev)
 {
     int code = code_of(ev->kind);
     void (*cb)(void *) = zt__modern_run.callback;
     modern_msg *m;
 
+    scan_note(ev->kind);
     if (code == 0 || cb == NULL)
         return;
     m = calloc(1, sizeof(*m));
@@ -272,4 +270,161 @@ void zt__modern_deliver(const zt_svc_event *ev)
     fill(ev, code, m);
     cb(&m->msg);
     free(m);
+}
+
+/* ---- peer events: a periodic scan (§6.3 item 5) ------------------------------------------ */
+
+/* A peer as the last scan saw it: its path count as zts_core_query_peer_info reports it. */
+typedef struct scan_peer {
+    uint64_t address;
+    unsigned paths;
+    size_t idx; /* its record in scan.buf (current scan only) */
+} scan_peer;
+
+/* The scan's state; the service thread alone touches it (deliveries and ticks). */
+static struct {
+    bool online;        /* NODE_ONLINE delivered, no NODE_OFFLINE (or end of node) since */
+    scan_peer *known;   /* the last scan, by address */
+    size_t nknown;
+    zt_peer_info *buf;  /* the node's records, reused from scan to scan */
+    size_t cap;
+} scan;
+
+static void scan_forget(bool all)
+{
+    free(scan.known);
+    scan.known = NULL;
+    scan.nknown = 0;
+    scan.online = false;
+    if (all) {
+        free(scan.buf);
+        scan.buf = NULL;
+        scan.cap = 0;
+    }
+}
+
+/* The node's state as delivered: peers are scanned only after NODE_ONLINE went out, so every
+ * peer event follows it.  A new node (NODE_UP) starts with no known peer. */
+static void scan_note(zt_svc_event_kind kind)
+{
+    switch (kind) {
+    case ZT_SVC_EV_NODE_ONLINE:
+        scan.online = true;
+        break;
+    case ZT_SVC_EV_NODE_OFFLINE:
+    case ZT_SVC_EV_NODE_COLLISION:
+    case ZT_SVC_EV_NODE_FATAL:
+        scan.online = false;
+        break;
+    case ZT_SVC_EV_NODE_UP:
+        scan_forget(false);
+        break;
+    case ZT_SVC_EV_NODE_DOWN:
+        scan_forget(true);
+        break;
+    default:
+        break;
+    }
+}
+
+static unsigned live_paths(const zt_peer_info *in)
+{
+    unsigned n = 0;
+
+    for (unsigned i = 0; i < in->npaths && i < ZT_NODE_MAX_PATHS; i++)
+        n += path_counts(in, i);
+    return n < ZTS_MAX_PEER_NETWORK_PATHS ? n : ZTS_MAX_PEER_NETWORK_PATHS;
+}
+
+static int by_address(const void *a, const void *b)
+{
+    uint64_t x = ((const scan_peer *)a)->address, y = ((const scan_peer *)b)->address;
+
+    return x < y ? -1 : x > y;
+}
+
+/* The node's peers into scan.buf (grown to the node's count); how many, or < 0 (out of
+ * memory, or still growing after a few tries: this scan is skipped, as partial it would
+ * forget peers). */
+static zt_ssize scan_query(zt_runner *r)
+{
+    for (int tries = 0; tries < 3; tries++) {
+        zt_peer_info *nb;
+        zt_ssize n = zt__runner_get_peers(r, scan.buf, scan.cap);
+        if (n < 0 || (size_t)n <= scan.cap)
+            return n;
+        nb = realloc(scan.buf, ((size_t)n + 8) * sizeof(*nb));
+        if (nb == NULL)
+            return ZT_ERR_NOMEM;
+        scan.buf = nb;
+        scan.cap = (size_t)n + 8;
+    }
+    return ZT_ERR_AGAIN;
+}
+
+/* §6.3 item 5: a new peer DIRECT (a path) or RELAY (none); a known one PATH_DISCOVERED if its
+ * count grew, PATH_DEAD if it shrank, then DIRECT on 0 -> >0, RELAY on >0 -> 0. */
+static void scan_emit(const scan_peer *prev, const scan_peer *cur)
+{
+    const zt_peer_info *info = &scan.buf[cur->idx];
+
+    if (prev == NULL) {
+        zt__svc_queue_peer(cur->paths > 0 ? ZT_SVC_EV_PEER_DIRECT : ZT_SVC_EV_PEER_RELAY, info,
+                           NULL);
+        return;
+    }
+    if (cur->paths > prev->paths)
+        zt__svc_queue_peer(ZT_SVC_EV_PATH_DISCOVERED, info, NULL);
+    else if (cur->paths < prev->paths)
+        zt__svc_queue_peer(ZT_SVC_EV_PATH_DEAD, info, NULL);
+    if (prev->paths == 0 && cur->paths > 0)
+        zt__svc_queue_peer(ZT_SVC_EV_PEER_DIRECT, info, NULL);
+    else if (prev->paths > 0 && cur->paths == 0)
+        zt__svc_queue_peer(ZT_SVC_EV_PEER_RELAY, info, NULL);
+}
+
+/* Compares the |n| records in scan.buf with the last scan and queues the events; the peers
+ * the node no longer has are forgotten, silently (met again later: new). */
+static void scan_compare(size_t n)
+{
+    scan_peer *cur = calloc(n > 0 ? n : 1, sizeof(*cur));
+
+    if (cur == NULL)
+        return; /* out of memory: this scan is skipped, the next one compares */
+    for (size_t i = 0; i < n; i++) {
+        cur[i].address = scan.buf[i].address;
+        cur[i].paths = live_paths(&scan.buf[i]);
+        cur[i].idx = i;
+    }
+    qsort(cur, n, sizeof(*cur), by_address);
+    for (size_t i = 0; i < n; i++) {
+        const scan_peer *prev = scan.nknown == 0 ? NULL
+                                : bsearch(&cur[i], scan.known, scan.nknown, sizeof(*cur),
+                                          by_address);
+        scan_emit(prev, &cur[i]);
+    }
+    free(scan.known);
+    scan.known = cur;
+    scan.nknown = n;
+}
+
+void zt__modern_tick(void)
+{
+    zt_runner *r;
+    zt_ssize n;
+    bool online;
+
+    /* Online as delivered and as the node says now; no handler, no scan (nobody to tell). */
+    if (!scan.online || zt__modern_run.callback == NULL)
+        return;
+    r = zt__svc_runner(true);
+    if (r == NULL)
+        return;
+    n = scan_query(r);
+    zt__svc_release_runner();
+    pthread_mutex_lock(&zt__svc.mu);
+    online = zt__svc.online; /* gone offline while asking: this scan is dropped */
+    pthread_mutex_unlock(&zt__svc.mu);
+    if (n >= 0 && online)
+        scan_compare((size_t)n);
 }

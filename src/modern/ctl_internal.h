@@ -87,6 +87,10 @@ const zt_runner_store *zt__modern_store(void);
 
 /* ctl_events.c: one service event to the application (zt_svc_ops.deliver). */
 void zt__modern_deliver(const zt_svc_event *ev);
+/* The peer scan of §6.3 item 5 (zt_svc_ops.tick, service thread): while online, compares the
+ * node's peers with the last scan and queues PEER_DIRECT/_RELAY/PATH_DISCOVERED/_DEAD. */
+#define ZT_MODERN_SCAN_MS 1000
+void zt__modern_tick(void);
 /* Fills a zts_sockaddr_storage from |a| (length byte, family, port in network order). */
 void zt__modern_storage_of(const zt_inetaddr *a, struct zts_sockaddr_storage *ss);
 /* The same for the prefix |p|, its length in the port field when |with_bits| (§6.2). */

@@ -145,6 +145,15 @@ typedef struct zt_svc_ops {
     /* Bound of the event queue (0: none).  Beyond it new events are dropped, except
      * NODE_DOWN, NODE_FATAL and STACK_DOWN. */
     unsigned max_queued;
+    /* Called on the service thread (no lock held, never during a delivery) about every
+     * |tick_ms| during a run, and soon after the node reports a peer or path change when
+     * |own_peer_events|; it may queue events.  Optional (NULL: the thread sleeps until an
+     * event or a stop). */
+    void (*tick)(void);
+    unsigned tick_ms;
+    /* The front end makes its peer events itself (from its tick): the node's PEER_* and
+     * PATH_* reports are not queued, they only bring the next tick forward. */
+    bool own_peer_events;
 } zt_svc_ops;
 
 typedef struct zt_svc {
@@ -162,6 +171,7 @@ typedef struct zt_svc {
     uint64_t address;
     uint16_t primary_port;
     bool online;
+    bool peers_changed;          /* mu: a peer report since the last tick (own_peer_events) */
 
     zt_svc_net *nets;            /* mu (mc fields: mc_mu) */
     unsigned nnets, capnets;

@@ -11,7 +11,6 @@
  */
 #include "sdk/svc.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,8 @@
 
 #include "codec/world.h"
 #include "crypto/crypto.h"
+#include "io/clock.h"
+#include "sdk/home.h"
 #include "lwip/tcpip.h"
 #include "socket/sock.h"
 #include "socket/zts_gate.h"
@@ -104,11 +105,22 @@ static void on_node_state(zt_runner *r, const zt_node_event *ev)
                        &node);
 }
 
-/* Peer and path events carry the peer's record as the node has it now. */
+/* Peer and path events carry the peer's record as the node has it now.  A front end that
+ * makes its own (the modern API's scan) gets none, but its next tick comes at once, so that
+ * its events follow the node's changes closely (|ops| is set before the run's threads exist
+ * and stays for the run). */
 static void on_peer(zt_runner *r, const zt_node_event *ev, zt_svc_event_kind kind)
 {
-    zt_peer_info *info = calloc(1, sizeof(*info));
+    zt_peer_info *info;
 
+    if (zt__svc.ops != NULL && zt__svc.ops->own_peer_events) {
+        pthread_mutex_lock(&zt__svc.mu);
+        zt__svc.peers_changed = true;
+        pthread_cond_broadcast(&zt__svc.cond);
+        pthread_mutex_unlock(&zt__svc.mu);
+        return;
+    }
+    info = calloc(1, sizeof(*info));
     if (info == NULL)
         return;
     if (zt__runner_get_peer(r, ev->peer, info) != 0)
@@ -252,26 +264,14 @@ bool zt__svc_allow_loopback(bool guess)
     return env != NULL ? strcmp(env, "0") != 0 : guess;
 }
 
+static bool rejoin(void *arg, uint64_t nwid)
+{
+    return zt__runner_join(arg, nwid) == 0;
+}
+
 void zt__svc_rejoin_cached(zt_runner *r, const char *home)
 {
-    char path[4096];
-    DIR *d;
-    struct dirent *e;
-
-    if (snprintf(path, sizeof(path), "%s/networks.d", home) >= (int)sizeof(path))
-        return;
-    d = opendir(path);
-    if (d == NULL)
-        return;
-    while ((e = readdir(d)) != NULL) {
-        unsigned long long nwid;
-        char tail[8];
-        if (strlen(e->d_name) != 21 || sscanf(e->d_name, "%16llx%7s", &nwid, tail) != 2 ||
-            strcmp(tail, ".conf") != 0 || nwid == 0)
-            continue;
-        (void)zt__runner_join(r, nwid);
-    }
-    closedir(d);
+    (void)zt__home_for_each_network(home, rejoin, r);
 }
 
 zt_runner *zt__svc_runner(bool need_online)
@@ -308,19 +308,57 @@ static void publish_runner(zt_runner *r)
     UNLOCK_TCPIP_CORE();
 }
 
-/* Delivers until a stop is asked and everything queued so far went out. */
+/* Waits (mu held) for an event or a stop, or until |due| (monotonic ms) when |ops| has a
+ * tick.  Returns false once the tick is due. */
+static bool wait_work_locked(const zt_svc_ops *ops, int64_t due)
+{
+    struct timespec dl;
+    int64_t ms;
+
+    if (ops->tick == NULL) {
+        pthread_cond_wait(&zt__svc.cond, &zt__svc.mu);
+        return true;
+    }
+    ms = due - zt__io_clock_ms();
+    if (ms <= 0)
+        return false;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += (time_t)(ms / 1000);
+    dl.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (dl.tv_nsec >= 1000000000L) {
+        dl.tv_sec++;
+        dl.tv_nsec -= 1000000000L;
+    }
+    (void)pthread_cond_timedwait(&zt__svc.cond, &zt__svc.mu, &dl);
+    return true;
+}
+
+/* Delivers until a stop is asked and everything queued so far went out; between deliveries,
+ * the front end's tick about every tick_ms or after a peer report (it is woken for that, no
+ * polling). */
 static void deliver_until_stop(void)
 {
+    const zt_svc_ops *ops = zt__svc.ops;
+    int64_t due = zt__io_clock_ms() + (int64_t)ops->tick_ms;
+
     for (;;) {
-        bool stop;
+        bool stop, tick;
         zt__svc_deliver();
+        tick = ops->tick != NULL && zt__io_clock_ms() >= due; /* also under a steady flow */
         pthread_mutex_lock(&zt__svc.mu);
-        while (zt__svc.head == NULL && !zt__svc.stop_asked)
-            pthread_cond_wait(&zt__svc.cond, &zt__svc.mu);
+        while (zt__svc.head == NULL && !zt__svc.stop_asked && !tick && !zt__svc.peers_changed)
+            tick = !wait_work_locked(ops, due);
+        tick = ops->tick != NULL && (tick || zt__svc.peers_changed);
+        if (tick)
+            zt__svc.peers_changed = false;
         stop = zt__svc.stop_asked && zt__svc.head == NULL;
         pthread_mutex_unlock(&zt__svc.mu);
         if (stop)
             return;
+        if (tick) {
+            ops->tick(); /* what it queued goes out at the top of the loop */
+            due = zt__io_clock_ms() + (int64_t)ops->tick_ms;
+        }
     }
 }
 
@@ -528,6 +566,7 @@ int zt__svc_launch_locked(const zt_svc_ops *ops)
     zt__svc.stop_asked = false;
     zt__svc.collision = false;
     zt__svc.online = false;
+    zt__svc.peers_changed = false;
     zt__sock_set_running(true);
     if (pthread_create(&zt__svc.thread, NULL, service_main, NULL) != 0) {
         zt__sock_set_running(false);

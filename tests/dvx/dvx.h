@@ -51,6 +51,9 @@ int native_query_peer(uint64_t mac, uint64_t *peer_id, unsigned *path_count);
 bool native_subscribed(uint64_t mac);
 /* The relay bookkeeping of §9.1: 1 direct, 0 relayed, -1 unknown (treated as relayed). */
 int native_peer_state(uint64_t peer_id);
+/* True once the last two peer events about |peer_id| are PEER_PATH_DEAD then PEER_RELAY (a
+ * member that left: api-modern.md §6.3 item 5). */
+bool native_peer_departed(uint64_t peer_id);
 /* Final checks: event ordering and payloads, the other handler never called, the other
  * storage path never created, the node ID unchanged. */
 void native_final_checks(const std::string &other_dir);

@@ -18,7 +18,11 @@
 #     discovery datagrams through both multicast groups, TCP both ways with the end-of-stream
 #     rule, a refused connection, MAC resolution + zts_core_query_peer_info, the relay
 #     bookkeeping; this script checks their lines against the identities it made.
-#  4. Restarts: a again (its stored identity keeps its address) and a fresh home d twice (the
+#  4. A player leaves: c ends its game; a and b must get PEER_PATH_DEAD then PEER_RELAY about
+#     it within 45 s (its paths go quiet after ~19 s; api-modern.md §6.3 item 5), with
+#     zts_core_query_peer_info saying the same (no path), and end with c relayed, each other
+#     direct.
+#  5. Restarts: a again (its stored identity keeps its address) and a fresh home d twice (the
 #     identity the library made and stored is used the second time).
 # Every process is stopped by lib.sh's trap; every wait is bounded by |budget|.
 # shellcheck disable=SC2154,SC2034 # set or used by lib.sh
@@ -34,13 +38,13 @@ cmake_bin=$6
 lwip_src=$7
 pids=()
 t0=$SECONDS
-budget=170 # ~60 s in the ASan+UBSan build on 2 cores
+budget=200 # ~90 s in the ASan+UBSan build on 2 cores
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/zt-dvx.XXXXXX")
 name=dvx
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../integration/lib.sh
 source "$here/../integration/lib.sh"
-export DVX_BUDGET=100
+export DVX_BUDGET=130
 
 # ---- 1. build integration --------------------------------------------------------------------
 
@@ -114,7 +118,20 @@ stop() {
     done
 }
 
-stop a b c
+# ---- 4. a player leaves ------------------------------------------------------------------------
+
+left_at=$SECONDS
+stop c
+for h in a b; do
+    echo "$(addr c)" >"$tmp/$h/gone.tmp"
+    mv "$tmp/$h/gone.tmp" "$tmp/$h/gone"
+done
+for h in a b; do
+    wait_for 60 "$tmp/$h.log" '^(PASS|FAIL) departed' || fail "$h: nothing about c leaving"
+    grep -q '^PASS departed' "$tmp/$h.log" || fail "$h: $(grep -m1 '^FAIL departed' "$tmp/$h.log")"
+done
+log "c left: a and b got PATH_DEAD then RELAY for it after $((SECONDS - left_at)) s"
+stop a b
 
 # field <home> <name>: a value of the member's "ready" line.
 field() { sed -n "s/^ready .*$2=\([^ ]*\).*/\1/p" "$tmp/$1.log" | head -n1; }
@@ -146,7 +163,12 @@ check_member() {
     for o in a b c; do
         [[ $o != "$h" ]] || continue
         oa=$(addr "$o")
-        need "$h" "^PASS peerstate peer=$oa direct$"
+        if [[ $o == c && $h != c ]]; then # c left first (4.)
+            need "$h" "^PASS peerstate peer=$oa relay$"
+            need "$h" "^PASS departed peer=$oa path_dead_then_relay "
+        else
+            need "$h" "^PASS peerstate peer=$oa direct$"
+        fi
         need "$h" "^disc group=1 from=$oa addr=$(field "$o" ip6)$"
         need "$h" "^disc group=2 from=$oa addr=$(field "$o" ip6)$"
         need "$h" "^PASS tcp_out to=$oa "
@@ -162,7 +184,7 @@ check_member() {
 
 for h in a b c; do check_member "$h"; done
 
-# ---- 4. restarts -----------------------------------------------------------------------------
+# ---- 5. restarts -----------------------------------------------------------------------------
 
 # online_run <home> <log>: dvx_peer in its online-only mode; prints the node ID it reported.
 online_run() {

@@ -40,6 +40,7 @@ struct event_rec {
 std::mutex mu; /* guards the three below */
 std::vector<event_rec> events;
 std::map<uint64_t, bool> relayed_by_peer; /* §9.1: false = direct, true = relayed */
+std::map<uint64_t, std::vector<int>> peer_codes; /* every peer event's code, by peer */
 uint64_t online_node_id, up_node_id;
 
 std::atomic<bool> online{false}, ready6{false}, joined{false};
@@ -112,6 +113,7 @@ void on_peer_event(const zts_event_msg_t *msg)
     const char *what = "?";
 
     std::lock_guard<std::mutex> lock(mu);
+    peer_codes[id].push_back(msg->event_code);
     switch (msg->event_code) {
     case ZTS_EVENT_PEER_DIRECT:
         relayed_by_peer[id] = false;
@@ -128,6 +130,9 @@ void on_peer_event(const zts_event_msg_t *msg)
     case ZTS_EVENT_PEER_PATH_DEAD:
         relayed_by_peer.erase(id); /* forgotten; a following DIRECT/RELAY re-learns it */
         what = "path_dead";
+        break;
+    case ZTS_EVENT_PEER_PATH_DISCOVERED: /* not DVX's: recorded for the checks only */
+        what = "path_discovered";
         break;
     default:
         break;
@@ -191,6 +196,7 @@ void Callback(void *ptr)
     case ZTS_EVENT_PEER_DIRECT:
     case ZTS_EVENT_PEER_RELAY:
     case ZTS_EVENT_PEER_PATH_DEAD:
+    case ZTS_EVENT_PEER_PATH_DISCOVERED:
         on_peer_event(msg);
         break;
     default:
@@ -312,6 +318,15 @@ int native_peer_state(uint64_t peer_id)
     return it == relayed_by_peer.end() ? -1 : it->second ? 0 : 1;
 }
 
+bool native_peer_departed(uint64_t peer_id)
+{
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = peer_codes.find(peer_id);
+    size_t n = it == peer_codes.end() ? 0 : it->second.size();
+    return n >= 2 && it->second[n - 2] == ZTS_EVENT_PEER_PATH_DEAD &&
+           it->second[n - 1] == ZTS_EVENT_PEER_RELAY;
+}
+
 /* §6.3: the order of the first occurrences, for a join that assigns IPv4 and IPv6 at once. */
 static void check_order(const std::vector<event_rec> &ev, uint64_t up_id, uint64_t on_id)
 {
@@ -334,6 +349,8 @@ static void check_order(const std::vector<event_rec> &ev, uint64_t up_id, uint64
     for (size_t i = 0; i < ev.size(); i++) {
         int c = ev[i].code;
         if (c >= 270 && c <= 274 && (int)i > up)
+            good = false;
+        if (c >= 240 && c <= 244 && (int)i < on) /* §6.3 item 5: peers while online only */
             good = false;
         if (c == ZTS_EVENT_NODE_ONLINE || c == ZTS_EVENT_NODE_OFFLINE) {
             good &= c != last; /* they alternate */

@@ -16,6 +16,10 @@
  * nd6_get_next_hop_addr_or_queue equals the MAC the member announced, and
  * zts_core_query_peer_info of that MAC names the member.  It prints "DONE" when all passed,
  * keeps serving until <config dir>/stop exists, runs the final checks and frees the node.
+ * Meanwhile, when <config dir>/gone names a member (its node ID in hex) that has left, it
+ * waits (at most 45 s) for PEER_PATH_DEAD then PEER_RELAY about it, and checks that
+ * zts_core_query_peer_info then says the same (no path); the final bookkeeping check then
+ * wants that member relayed, the others direct.
  * With <peers> 0 it only comes online, prints "online_only node=<id>" and frees the node.
  *
  * Output: one line per fact; "PASS <check> ..." and "FAIL <check> ..."; exit status 1 if any
@@ -77,6 +81,9 @@ struct game {
     std::map<uint64_t, peer> peers;
     std::vector<conn> conns;
     bool mc_ok = false, done = false;
+    uint64_t gone = 0;        /* a member that left (<dir>/gone) */
+    int64_t gone_since = 0;   /* when we learnt it */
+    bool gone_checked = false;
 };
 
 int64_t now_ms()
@@ -519,21 +526,79 @@ void report_state(const game &g)
     }
 }
 
+/* Whether the bookkeeping from the events says what zts_core_query_peer_info says (direct iff
+ * a path) for every member. */
+bool states_agree(const game &g)
+{
+    for (const auto &kv : g.peers) {
+        uint64_t id = 0;
+        unsigned paths = 0;
+        int state = native_peer_state(kv.second.id);
+        if (native_query_peer(kv.second.mac, &id, &paths) != ZTS_ERR_OK ||
+            state != (paths > 0 ? 1 : 0))
+            return false;
+    }
+    return true;
+}
+
 /* §9.1: the relay bookkeeping from the peer events agrees with the core: every member is
- * direct on loopback, by the events and by zts_core_query_peer_info. */
+ * direct on loopback, by the events and by zts_core_query_peer_info; one that left is
+ * relayed, by both.  The events may lag the query by a scan (§6.3 item 5): 3 s at most. */
 void check_peer_states(const game &g)
 {
+    for (int64_t end = now_ms() + 3000; !states_agree(g) && now_ms() < end;)
+        zts_util_delay(50);
     for (const auto &kv : g.peers) {
         const peer &p = kv.second;
         uint64_t id = 0;
         unsigned paths = 0;
         int state = native_peer_state(p.id), rv = native_query_peer(p.mac, &id, &paths);
+        bool left = p.id == g.gone;
         say("peerstate peer=%010" PRIx64 " state=%d rv=%d paths=%u", p.id, state, rv, paths);
-        if (state == 1 && rv == ZTS_ERR_OK && id == p.id && paths > 0)
-            say("PASS peerstate peer=%010" PRIx64 " direct", p.id);
+        if (state == (left ? 0 : 1) && rv == ZTS_ERR_OK && id == p.id && (paths > 0) != left)
+            say("PASS peerstate peer=%010" PRIx64 " %s", p.id, left ? "relay" : "direct");
         else
             fail("peerstate peer=%010" PRIx64 " state=%d paths=%u", p.id, state, paths);
     }
+}
+
+/* A member that left (named by <dir>/gone): PEER_PATH_DEAD then PEER_RELAY about it within
+ * 45 s (its paths go quiet after ~19 s, §6.3 item 5), and the core query agrees: no path. */
+void poll_departed(game &g)
+{
+    uint64_t id = 0;
+    unsigned paths = 0;
+    int rv;
+
+    if (g.gone_checked)
+        return;
+    if (g.gone == 0) {
+        FILE *f = std::fopen((g.dir + "/gone").c_str(), "r");
+        unsigned long long v = 0;
+        if (f == nullptr)
+            return;
+        if (std::fscanf(f, "%llx", &v) == 1 && g.peers.count(v) == 1) {
+            g.gone = v;
+            g.gone_since = now_ms();
+        }
+        std::fclose(f);
+        return;
+    }
+    if (!native_peer_departed(g.gone)) {
+        if (now_ms() - g.gone_since > 45000) {
+            fail("departed peer=%010" PRIx64 " no PATH_DEAD then RELAY within 45 s", g.gone);
+            g.gone_checked = true;
+        }
+        return;
+    }
+    g.gone_checked = true;
+    rv = native_query_peer(g.peers[g.gone].mac, &id, &paths);
+    if (native_peer_state(g.gone) == 0 && rv == ZTS_ERR_OK && id == g.gone && paths == 0)
+        say("PASS departed peer=%010" PRIx64 " path_dead_then_relay after_ms=%lld paths=0",
+            g.gone, (long long)(now_ms() - g.gone_since));
+    else
+        fail("departed peer=%010" PRIx64 " rv=%d paths=%u state=%d", g.gone, rv, paths,
+             native_peer_state(g.gone));
 }
 
 bool wait_ready(int64_t deadline)
@@ -601,6 +666,8 @@ int proto_run(const std::string &dir, int npeers)
             g.done = true;
             say("DONE");
         }
+        if (g.done)
+            poll_departed(g);
         zts_util_delay(10);
     }
     if (!g.done)

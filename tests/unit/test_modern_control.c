@@ -17,6 +17,10 @@
  * (the files of §7.2 and only them, the identity kept across runs, zts_init_from_memory wins,
  * id_cache off writes no identity); joins before the node is built and after, leave; the core
  * lock; zts_node_free (terminal).
+ *
+ * Peer events (§6.3 item 5): none while offline; against a root that answers (a child process
+ * runs it), its first is PEER_DIRECT alone, after NODE_ONLINE, with zts_core_query_path_count's
+ * count, and nothing follows while its one endpoint stays (reached through both our sockets).
  */
 #include "ZeroTierSockets.h"
 
@@ -32,8 +36,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,6 +55,8 @@ typedef struct {
     int status;           /* network events */
     unsigned naddrs, nmc; /* network events */
     struct zts_sockaddr_storage addr; /* address events */
+    uint64_t peer_id;     /* peer events */
+    unsigned paths;       /* peer events: path_count */
     char cache[ZTS_STORE_DATA_LEN];
 } ev_t;
 
@@ -60,6 +69,11 @@ static char tmp[] = "/tmp/zt-modern-ctl.XXXXXX";
 static uint8_t roots[ZTS_STORE_DATA_LEN];
 static unsigned roots_len;
 static int black_hole = -1; /* the root's UDP port: bound, never read */
+/* A root that answers: a planet naming it, its address, the child process running it. */
+static uint8_t live_roots[ZTS_STORE_DATA_LEN];
+static unsigned live_roots_len;
+static uint64_t live_root_id;
+static pid_t live_root_pid = -1;
 
 /* The payload pointer of a code's category, and its size (§6.2). */
 static bool payload_ok(const zts_event_msg_t *m)
@@ -112,6 +126,10 @@ static void on_event(void *p)
         }
         if (m->addr != NULL)
             e->addr = m->addr->addr;
+        if (m->peer != NULL) {
+            e->peer_id = m->peer->peer_id;
+            e->paths = m->peer->path_count;
+        }
         if (m->cache != NULL && m->len > 0 && m->len <= (int)sizeof(e->cache))
             memcpy(e->cache, m->cache, (size_t)m->len);
     }
@@ -181,6 +199,19 @@ static int code_at(unsigned i)
     return c;
 }
 
+/* Peer events among events |from| to |to| (exclusive) about |peer| (0: any). */
+static unsigned peer_events(unsigned from, unsigned to, uint64_t peer)
+{
+    unsigned n = 0;
+
+    pthread_mutex_lock(&mu);
+    for (unsigned i = from; i < to && i < nevents; i++)
+        n += events[i].code >= ZTS_EVENT_PEER_DIRECT &&
+             events[i].code <= ZTS_EVENT_PEER_PATH_DEAD && (peer == 0 || events[i].peer_id == peer);
+    pthread_mutex_unlock(&mu);
+    return n;
+}
+
 /* Files directly in |dir| (not . and ..). */
 static unsigned files_in(const char *dir)
 {
@@ -207,35 +238,91 @@ static bool exists(const char *dir, const char *name)
 
 /* ---- fixture: a temp directory (the cwd), the black-hole root and its planet -------------- */
 
-static int setup(void **state)
+/* A UDP socket bound to 127.0.0.1 (*port: its port), or -1. */
+static int loopback_udp(uint16_t *port)
 {
     struct sockaddr_in sin;
     socklen_t slen = sizeof(sin);
-    char id[ZTS_ID_STR_BUF_LEN], ep[64], prev[128], curr[128];
-    unsigned int idlen = sizeof(id), plen, clen;
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+
+    memset(&sin, 0, sizeof(sin));
+    sin.sin_family = AF_INET;
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (s >= 0 && (bind(s, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
+                   getsockname(s, (struct sockaddr *)&sin, &slen) != 0)) {
+        close(s);
+        s = -1;
+    }
+    *port = ntohs(sin.sin_port);
+    return s;
+}
+
+/* A new identity into |pair| and a planet naming it at 127.0.0.1/|port| into |out|. */
+static int make_planet(char *pair, uint16_t port, uint64_t id, uint8_t *out, unsigned *len)
+{
+    char pub[ZTS_ID_STR_BUF_LEN], ep[64], prev[128], curr[128];
+    unsigned int idlen = ZTS_ID_STR_BUF_LEN, plen, clen;
     zts_root_set_t spec;
+
+    if (zts_id_new(pair, &idlen) != ZTS_ERR_OK)
+        return -1;
+    memcpy(pub, pair, sizeof(pub));
+    pub[141] = '\0';
+    snprintf(ep, sizeof(ep), "127.0.0.1/%u", (unsigned)port);
+    memset(&spec, 0, sizeof(spec));
+    spec.public_id_str[0] = pub;
+    spec.endpoint_ip_str[0][0] = ep;
+    return zts_util_sign_root_set((char *)out, len, prev, &plen, curr, &clen, id, 1, &spec) ==
+                   ZTS_ERR_OK
+               ? 0
+               : -1;
+}
+
+/* The live root: a child process, forked before this one starts any thread of the library,
+ * runs a node with the root's identity and planet on its port until killed (or orphaned). */
+static int start_live_root(void)
+{
+    char pair[ZTS_ID_STR_BUF_LEN];
+    uint16_t port;
+
+    close(loopback_udp(&port)); /* a free port */
+    if (make_planet(pair, port, 0x7a7a0002ull, live_roots, &live_roots_len) != 0)
+        return -1;
+    live_root_id = strtoull(pair, NULL, 16);
+    fflush(NULL);
+    live_root_pid = fork();
+    if (live_root_pid != 0)
+        return live_root_pid > 0 ? 0 : -1;
+    (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (zts_init_from_memory(pair, ZTS_ID_STR_BUF_LEN) != ZTS_ERR_OK ||
+        zts_init_set_roots(live_roots, live_roots_len) != ZTS_ERR_OK ||
+        zts_init_set_port(port) != ZTS_ERR_OK || zts_node_start() != ZTS_ERR_OK)
+        _exit(1);
+    for (;;)
+        pause();
+}
+
+static void stop_live_root(void)
+{
+    if (live_root_pid > 0) {
+        kill(live_root_pid, SIGKILL);
+        (void)waitpid(live_root_pid, NULL, 0);
+        live_root_pid = -1;
+    }
+}
+
+static int setup(void **state)
+{
+    char pair[ZTS_ID_STR_BUF_LEN];
+    uint16_t port;
 
     (void)state;
     if (mkdtemp(tmp) == NULL || chdir(tmp) != 0)
         return -1;
-    black_hole = socket(AF_INET, SOCK_DGRAM, 0);
-    memset(&sin, 0, sizeof(sin));
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (black_hole < 0 || bind(black_hole, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
-        getsockname(black_hole, (struct sockaddr *)&sin, &slen) != 0)
+    black_hole = loopback_udp(&port);
+    if (black_hole < 0 || make_planet(pair, port, 0x7a7a0001ull, roots, &roots_len) != 0)
         return -1;
-    if (zts_id_new(id, &idlen) != ZTS_ERR_OK)
-        return -1;
-    id[141] = '\0';
-    snprintf(ep, sizeof(ep), "127.0.0.1/%u", (unsigned)ntohs(sin.sin_port));
-    memset(&spec, 0, sizeof(spec));
-    spec.public_id_str[0] = id;
-    spec.endpoint_ip_str[0][0] = ep;
-    return zts_util_sign_root_set((char *)roots, &roots_len, prev, &plen, curr, &clen,
-                                  0x7a7a0001ull, 1, &spec) == ZTS_ERR_OK
-               ? 0
-               : -1;
+    return start_live_root();
 }
 
 static int teardown(void **state)
@@ -243,6 +330,7 @@ static int teardown(void **state)
     char cmd[128];
 
     (void)state;
+    stop_live_root();
     close(black_hole);
     if (chdir("/") != 0)
         return -1;
@@ -425,7 +513,9 @@ static void test_memory_run(void **state)
     assert_int_equal(stop_from_handler, ZTS_ERR_SERVICE);
     assert_true(zts_node_get_port() > 0);
     assert_int_equal(zts_node_is_online(), 0); /* the root never answers */
+    usleep(1500 * 1000); /* a scan or more (§6.3 item 5): none while offline */
     assert_int_equal(zts_node_stop(), ZTS_ERR_OK);
+    assert_int_equal(peer_events(base, count(), 0), 0);
     /* Stopped: NODE_DOWN was the last event when the call returned (§6.4). */
     end = count();
     down = wait_event(ZTS_EVENT_NODE_DOWN, base);
@@ -559,6 +649,45 @@ static void test_storage(void **state)
     (void)storage_run(home2, NULL, false);
     assert_false(exists(home2, "identity.secret"));
     assert_true(exists(home2, "roots"));
+    assert_int_equal(bad_payloads, 0);
+}
+
+/* ---- peer events against a root that answers (§6.3 item 5) ------------------------------- */
+
+static void test_root_peer_events(void **state)
+{
+    unsigned base = count(), paths;
+    int online, direct;
+    uint64_t peer;
+
+    (void)state;
+    assert_true(live_root_pid > 0);
+    assert_int_equal(zts_init_set_roots(live_roots, live_roots_len), ZTS_ERR_OK);
+    assert_int_equal(zts_init_set_event_handler(on_event), ZTS_ERR_OK);
+    assert_int_equal(zts_node_start(), ZTS_ERR_OK);
+    online = wait_event(ZTS_EVENT_NODE_ONLINE, base);
+    direct = wait_event(ZTS_EVENT_PEER_DIRECT, base);
+    assert_true(online >= 0 && direct > online);
+    /* Nothing about peers before NODE_ONLINE, and the root's first peer event is PEER_DIRECT
+     * alone: no PATH_DISCOVERED (nor anything else) before it. */
+    assert_int_equal(peer_events(base, (unsigned)direct, 0), 0);
+    pthread_mutex_lock(&mu);
+    peer = events[direct].peer_id;
+    paths = events[direct].paths;
+    pthread_mutex_unlock(&mu);
+    assert_true(peer == live_root_id);
+    /* One endpoint (127.0.0.1), counted once although both our sockets reach it; what the
+     * event says is what the query says. */
+    assert_int_equal(paths, 1);
+    assert_int_equal(zts_core_lock_obtain(), ZTS_ERR_OK);
+    assert_int_equal(zts_core_query_path_count(live_root_id), 1);
+    assert_int_equal(zts_core_lock_release(), ZTS_ERR_OK);
+    /* A few scans later: still nothing more about the root (no second PATH_DISCOVERED for the
+     * same endpoint through the secondary socket). */
+    usleep(3500 * 1000);
+    assert_int_equal(peer_events((unsigned)direct + 1, count(), live_root_id), 0);
+    assert_int_equal(zts_node_stop(), ZTS_ERR_OK);
+    stop_live_root();
     assert_int_equal(bad_payloads, 0);
 }
 
@@ -717,6 +846,7 @@ int main(void)
         cmocka_unit_test(test_idle),       cmocka_unit_test(test_init_args),
         cmocka_unit_test(test_memory_run), cmocka_unit_test(test_settings_reset),
         cmocka_unit_test(test_fatal_run),  cmocka_unit_test(test_storage),
+        cmocka_unit_test(test_root_peer_events),
         cmocka_unit_test(test_networks),   cmocka_unit_test(test_adhoc),
         cmocka_unit_test(test_core_lock),
         cmocka_unit_test(test_node_free),
