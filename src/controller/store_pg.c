@@ -45,11 +45,14 @@
 #include "controller/store_pg_internal.h"
 
 /* The parts S_PUT_MEM_IF and S_ADD_MEM share: another member listing one of the allocations
- * ($8), and the index rows written once the row |m| is. */
+ * ($8), and the index rows written once the row |m| is.  The lookup is one probe per
+ * allocation, written LATERAL with LIMIT 1 so that no plan hashes the whole member_ip table
+ * instead (a plain join let the planner do so once the table had outgrown its statistics, at
+ * a cost growing with the network). */
 #define PUT_IF_CLASH                                                                            \
-    "WITH clash AS (SELECT o.member_id FROM unnest($8::inet[]) AS a (ip) "                   \
-    "JOIN member_ip AS o ON o.network_id = $1 AND o.ip = a.ip AND o.member_id <> $2 "         \
-    "LIMIT 1), "
+    "WITH clash AS (SELECT c.member_id FROM unnest($8::inet[]) AS a (ip) CROSS JOIN LATERAL "  \
+    "(SELECT o.member_id FROM member_ip AS o WHERE o.network_id = $1 AND o.ip = a.ip "         \
+    "AND o.member_id <> $2 LIMIT 1) AS c LIMIT 1), "
 #define PUT_IF_TAIL                                                                             \
     "gone AS (DELETE FROM member_ip WHERE network_id = $1 AND member_id = $2 "                \
     "AND ip <> ALL ($7::inet[]) AND EXISTS (SELECT 1 FROM m)), "                              \
