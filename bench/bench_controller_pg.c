@@ -774,14 +774,14 @@ static void failures(const char *what, const run_result *r)
 
 static const char *met(bool ok);
 
-/* The lines of the members' second requests (configured members asking again). */
-static void again_lines(const run_result *sq, const run_result *one, const run_result *two)
+/* Three lines of the table: |first| (the SQLite baseline's name) at |sq| req/s, then PostgreSQL
+ * with one process at |r1| and with two at |a| and |b|, each against the target. */
+static void rate_lines(const char *first, double sq, double r1, double a, double b)
 {
     char rate_s[64], target_s[64];
-    double r1 = again_rate_of(one), a = again_rate_of(&two[0]), b = again_rate_of(&two[1]);
 
-    snprintf(rate_s, sizeof(rate_s), "%.0f req/s", again_rate_of(sq));
-    printf("%-56s %-30s %s\n", "members asking again (nothing to write), SQLite", rate_s, "-");
+    snprintf(rate_s, sizeof(rate_s), "%.0f req/s", sq);
+    printf("%-56s %-30s %s\n", first, rate_s, "-");
     snprintf(rate_s, sizeof(rate_s), "%.0f req/s", r1);
     snprintf(target_s, sizeof(target_s), ">= %.0f/s: %s", TARGET_RATE, met(r1 >= TARGET_RATE));
     printf("%-56s %-30s %s\n", "the same, PostgreSQL, 1 controller process", rate_s, target_s);
@@ -872,22 +872,13 @@ int main(int argc, char **argv)
     r2b = rate_of(&two[1]);
     sum = r2a + r2b;
     printf("\n%-56s %-30s %s\n", "metric", "value", "target");
-    snprintf(rate_s, sizeof(rate_s), "%.0f req/s", rate_of(&sq));
-    printf("%-56s %-30s %s\n", "new members' requests/s, 100,000 members, SQLite",
-           rate_s, "-");
-    snprintf(rate_s, sizeof(rate_s), "%.0f req/s", r1);
-    snprintf(target_s, sizeof(target_s), ">= %.0f/s: %s", TARGET_RATE, met(r1 >= TARGET_RATE));
-    printf("%-56s %-30s %s\n", "the same, PostgreSQL, 1 controller process", rate_s, target_s);
-    snprintf(rate_s, sizeof(rate_s), "%.0f + %.0f req/s", r2a, r2b);
-    snprintf(target_s, sizeof(target_s), ">= %.0f/s each: %s", TARGET_RATE,
-             met(r2a >= TARGET_RATE && r2b >= TARGET_RATE));
-    printf("%-56s %-30s %s\n", "the same, PostgreSQL, 2 processes at once: each", rate_s,
-           target_s);
+    rate_lines("new members' requests/s, 100,000 members, SQLite", rate_of(&sq), r1, r2a, r2b);
     snprintf(rate_s, sizeof(rate_s), "%.0f req/s (%.2fx one)", sum, r1 > 0 ? sum / r1 : 0);
     snprintf(target_s, sizeof(target_s), "above one process: %s", met(sum > r1));
     printf("%-56s %-30s %s\n", "the same, PostgreSQL, 2 processes at once: sum", rate_s,
            target_s);
-    again_lines(&sq, one, two);
+    rate_lines("members asking again (nothing to write), SQLite", again_rate_of(&sq),
+               again_rate_of(&one[0]), again_rate_of(&two[0]), again_rate_of(&two[1]));
     for (unsigned i = 0; i < 2; i++) {
         char what[80], val[64];
         const feed_result *f = &feed[i];
