@@ -103,9 +103,20 @@ static void store_put(void *user, zt_state_type type, uint64_t id, const uint8_t
              type == ZT_STATE_PEER ? "peers.d" : "networks.d");
 }
 
+/* Storage mode: peers.d's files older than the runner's limit (30 days) go, as a node's home
+ * directory's do (§7.2); with peer_cache off nothing is written, so nothing is pruned either. */
+static unsigned store_prune_peers(void *user, int64_t max_age_ms, int64_t wall_now_ms)
+{
+    (void)user;
+    if (zt__modern.path == NULL || !zt__modern.peer_cache)
+        return 0;
+    return zt__home_prune_peers(zt__modern.path, max_age_ms, wall_now_ms);
+}
+
 static const zt_runner_store modern_store = {
     .get = store_get,
     .put = store_put,
+    .prune_peers = store_prune_peers,
 };
 
 const zt_runner_store *zt__modern_store(void)

@@ -121,6 +121,10 @@ typedef struct zt_runner_store {
     zt_ssize (*get)(void *user, zt_state_type type, uint64_t id, uint8_t *buf, size_t cap);
     /* As zt_node_callbacks.state_put (|data| NULL: delete). */
     void (*put)(void *user, zt_state_type type, uint64_t id, const uint8_t *data, size_t len);
+    /* Optional: forgets the cached peers last written more than |max_age_ms| before
+     * |wall_now_ms| (the runner asks at start and hourly, as it prunes a home's peers.d);
+     * returns how many. */
+    unsigned (*prune_peers)(void *user, int64_t max_age_ms, int64_t wall_now_ms);
 } zt_runner_store;
 
 typedef struct zt_runner_config {

@@ -586,10 +586,12 @@ static void housekeeping(zt_runner *r, int64_t now)
     if (now >= r->next_port_check)
         check_secondary_port(r, now);
     if (now >= r->next_prune) {
-        /* With a store (no home directory) there are no peers.d files to prune. */
-        unsigned n = r->has_store ? 0
-                                  : zt__home_prune_peers(r->home, RUNNER_PEER_MAX_AGE_MS,
-                                                         zt__io_clock_wall_ms());
+        /* With a store, the store's own cache (if it keeps one). */
+        int64_t wall = zt__io_clock_wall_ms();
+        unsigned n = !r->has_store ? zt__home_prune_peers(r->home, RUNNER_PEER_MAX_AGE_MS, wall)
+                     : r->store.prune_peers != NULL
+                         ? r->store.prune_peers(r->store.user, RUNNER_PEER_MAX_AGE_MS, wall)
+                         : 0;
         if (n > 0)
             zt__runner_log(r, ZT_RUNNER_LOG_INFO, "%u stale peers.d files deleted", n);
         r->next_prune = now + RUNNER_PRUNE_MS;

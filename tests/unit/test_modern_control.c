@@ -26,6 +26,7 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -691,6 +692,38 @@ static void test_root_peer_events(void **state)
     assert_int_equal(bad_payloads, 0);
 }
 
+/* Storage mode prunes peers.d as a home directory's is: a file untouched for more than 30
+ * days goes at start, a recent one stays. */
+static void test_storage_prunes_peers(void **state)
+{
+    char home[256], dir[300], old_peer[320], new_peer[320];
+    struct timespec times[2] = {{0, 0}, {0, 0}};
+    FILE *f;
+
+    (void)state;
+    snprintf(home, sizeof(home), "%s/prune", tmp);
+    snprintf(dir, sizeof(dir), "%s/peers.d", home);
+    snprintf(old_peer, sizeof(old_peer), "%s/0102030405.peer", dir);
+    snprintf(new_peer, sizeof(new_peer), "%s/0504030201.peer", dir);
+    assert_int_equal(mkdir(home, 0700), 0);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    for (int i = 0; i < 2; i++) {
+        assert_non_null(f = fopen(i == 0 ? old_peer : new_peer, "w"));
+        assert_int_equal(fputs("x", f) >= 0, 1);
+        assert_int_equal(fclose(f), 0);
+    }
+    times[0].tv_sec = times[1].tv_sec = time(NULL) - 40L * 24 * 3600;
+    assert_int_equal(utimensat(AT_FDCWD, old_peer, times, 0), 0);
+    assert_int_equal(zts_init_from_storage(home), ZTS_ERR_OK);
+    assert_int_equal(zts_init_set_roots(roots, roots_len), ZTS_ERR_OK);
+    assert_int_equal(zts_node_start(), ZTS_ERR_OK);
+    for (int i = 0; i < 500 && exists(home, "peers.d/0102030405.peer"); i++)
+        usleep(10 * 1000);
+    assert_false(exists(home, "peers.d/0102030405.peer"));
+    assert_true(exists(home, "peers.d/0504030201.peer"));
+    assert_int_equal(zts_node_stop(), ZTS_ERR_OK);
+}
+
 /* ---- networks, core lock, free ------------------------------------------------------------ */
 
 static void test_networks(void **state)
@@ -846,6 +879,7 @@ int main(void)
         cmocka_unit_test(test_idle),       cmocka_unit_test(test_init_args),
         cmocka_unit_test(test_memory_run), cmocka_unit_test(test_settings_reset),
         cmocka_unit_test(test_fatal_run),  cmocka_unit_test(test_storage),
+        cmocka_unit_test(test_storage_prunes_peers),
         cmocka_unit_test(test_root_peer_events),
         cmocka_unit_test(test_networks),   cmocka_unit_test(test_adhoc),
         cmocka_unit_test(test_core_lock),
