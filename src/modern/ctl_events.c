@@ -63,6 +63,11 @@ static int code_of(zt_svc_event_kind kind)
     }
 }
 
+bool zt__modern_counts(zt_svc_event_kind kind)
+{
+    return code_of(kind) != 0;
+}
+
 /* ---- payload builders --------------------------------------------------------------------- */
 
 void zt__modern_storage_of(const zt_inetaddr *a, struct zts_sockaddr_storage *ss)

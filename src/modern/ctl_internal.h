@@ -87,6 +87,9 @@ const zt_runner_store *zt__modern_store(void);
 
 /* ctl_events.c: one service event to the application (zt_svc_ops.deliver). */
 void zt__modern_deliver(const zt_svc_event *ev);
+/* Whether an internal event of |kind| becomes one of the application's (zt_svc_ops.counts: only
+ * those count toward the 1024-event bound). */
+bool zt__modern_counts(zt_svc_event_kind kind);
 /* The peer scan of §6.3 item 5 (zt_svc_ops.tick, service thread): while online, compares the
  * node's peers with the last scan and queues PEER_DIRECT/_RELAY/PATH_DISCOVERED/_DEAD. */
 #define ZT_MODERN_SCAN_MS 1000

@@ -130,6 +130,7 @@ static const zt_svc_ops modern_ops = {
     .collided = NULL, /* §6.4: NODE_FATAL_ERROR, then the run ends */
     .ended = ended,
     .max_queued = 1024, /* §6.1: bound >= 1024, the newest dropped */
+    .counts = zt__modern_counts, /* of the events the application gets */
     .tick = zt__modern_tick, /* §6.3 item 5: peer events from a scan, not the node's */
     .tick_ms = ZT_MODERN_SCAN_MS,
     .own_peer_events = true,

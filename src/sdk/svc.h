@@ -109,6 +109,7 @@ typedef struct zt_svc_event zt_svc_event;
 struct zt_svc_event {
     zt_svc_event *next;
     zt_svc_event_kind kind;
+    bool counted;               /* in zt__svc.nqueued (zt_svc_ops.counts) */
     uint64_t nwid;              /* network, netif, address and route events */
     union {
         zt_svc_node node;       /* NODE_* */
@@ -145,6 +146,10 @@ typedef struct zt_svc_ops {
     /* Bound of the event queue (0: none).  Beyond it new events are dropped, except
      * NODE_DOWN, NODE_FATAL and STACK_DOWN. */
     unsigned max_queued;
+    /* Whether an event of |kind| becomes one of the application's (only those count toward
+     * the bound; the others, markers the front end drops, are never dropped).  Optional
+     * (NULL: every event counts). */
+    bool (*counts)(zt_svc_event_kind kind);
     /* Called on the service thread (no lock held, never during a delivery) about every
      * |tick_ms| during a run, and soon after the node reports a peer or path change when
      * |own_peer_events|; it may queue events.  Optional (NULL: the thread sleeps until an

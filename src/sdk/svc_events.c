@@ -38,7 +38,9 @@ static void push(zt_svc_event *e)
         return; /* out of memory: the event is lost, the node goes on */
     pthread_mutex_lock(&zt__svc.mu);
     max = zt__svc.ops != NULL ? zt__svc.ops->max_queued : 0;
-    if (max != 0 && zt__svc.nqueued >= max && !is_final(e->kind)) {
+    e->counted =
+        zt__svc.ops == NULL || zt__svc.ops->counts == NULL || zt__svc.ops->counts(e->kind);
+    if (max != 0 && e->counted && zt__svc.nqueued >= max && !is_final(e->kind)) {
         zt__svc.dropped++; /* the newest goes: producers never wait for the application */
         pthread_mutex_unlock(&zt__svc.mu);
         free(e);
@@ -49,7 +51,8 @@ static void push(zt_svc_event *e)
     else
         zt__svc.head = e;
     zt__svc.tail = e;
-    zt__svc.nqueued++;
+    if (e->counted)
+        zt__svc.nqueued++;
     pthread_cond_broadcast(&zt__svc.cond);
     pthread_mutex_unlock(&zt__svc.mu);
 }
@@ -172,7 +175,8 @@ void zt__svc_deliver(void)
             zt__svc.head = e->next;
             if (zt__svc.head == NULL)
                 zt__svc.tail = NULL;
-            zt__svc.nqueued--;
+            if (e->counted)
+                zt__svc.nqueued--;
         }
         ops = zt__svc.ops;
         pthread_mutex_unlock(&zt__svc.mu);

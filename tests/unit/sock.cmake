@@ -20,3 +20,13 @@ zt_target_defaults(test_stack)
 target_link_libraries(test_stack PRIVATE zt_socket PkgConfig::CMOCKA Threads::Threads)
 add_test(NAME unit.test_stack COMMAND test_stack)
 set_tests_properties(unit.test_stack PROPERTIES LABELS unit TIMEOUT 60)
+
+# unit.test_svc_queue: the event queue both APIs share (src/sdk/svc_events.c): order, the
+# bound, and which events count toward it.
+if(TARGET zt_svc)
+  add_executable(test_svc_queue ${CMAKE_CURRENT_LIST_DIR}/test_svc_queue.c)
+  zt_target_defaults(test_svc_queue)
+  target_link_libraries(test_svc_queue PRIVATE zt_svc PkgConfig::CMOCKA Threads::Threads)
+  add_test(NAME unit.test_svc_queue COMMAND test_svc_queue)
+  set_tests_properties(unit.test_svc_queue PROPERTIES LABELS unit TIMEOUT 60)
+endif()
