@@ -49,7 +49,8 @@ zt_modern_test(test_modern_util 120 ${_zm_dir}/test_modern_util.c)
 
 # The control calls in every state, start/stop cycles and their events, storage and memory
 # modes, on a world whose only root (127.0.0.1) never answers.
-zt_modern_test(test_modern_control 240 ${_zm_dir}/test_modern_control.c)
+zt_modern_test(test_modern_control 240 ${_zm_dir}/test_modern_control.c
+               ${_zm_dir}/modern_ctl_fixture.c)
 
 # libzt-modern.so's exports against cmake/libzt-modern.exports and the header.
 add_test(NAME unit.test_modern_exports
