@@ -581,3 +581,39 @@ const backend backends[] = {
     {"pg", open_pg, true, true, 5000, corrupt_pg, cleanup_pg, true},
 };
 _Static_assert(sizeof(backends) / sizeof(backends[0]) == NBACKENDS, "NBACKENDS");
+
+int pg_fixture_setup(void **state)
+{
+    pg_fixture *f = calloc(1, sizeof(*f));
+    char sql[128];
+
+    assert_non_null(f);
+    make_tmpdir(f->dir, sizeof(f->dir));
+    pg_schema_of(f->dir, f->schema, sizeof(f->schema));
+    snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", f->schema);
+    pg_exec(NULL, sql);
+    pg_schema_conninfo(f->schema, f->conninfo, sizeof(f->conninfo));
+    *state = f;
+    return 0;
+}
+
+int pg_fixture_teardown(void **state)
+{
+    pg_fixture *f = *state;
+
+    pg_drop_schema(f->schema);
+    rm_tree(f->dir);
+    free(f);
+    return 0;
+}
+
+zt_store *pg_fixture_open(const pg_fixture *f)
+{
+    char err[512] = "";
+    zt_store *st = NULL;
+
+    if (zt__store_pg_open(&st, f->conninfo, err, sizeof(err)) != 0)
+        fail_msg("pg open: %s", err);
+    assert_string_equal(zt__store_name(st), "pg");
+    return st;
+}

@@ -80,4 +80,17 @@ void pg_drop_schema(const char *schema);
 /* The integer in the first column of the first row of |sql|'s result. */
 long long pg_query_int(const char *schema, const char *sql);
 
+/* One pg test's ground (cmocka setup/teardown): |dir| a temp directory, |schema| a schema of
+ * its own on the test server, |conninfo| ZT_TEST_PG with that schema as the search_path;
+ * teardown drops the schema and the directory. */
+typedef struct pg_fixture {
+    char dir[128];
+    char schema[64];
+    char conninfo[1024];
+} pg_fixture;
+int pg_fixture_setup(void **state);
+int pg_fixture_teardown(void **state);
+/* A pg store on the fixture's schema; fails the test if it cannot be opened. */
+zt_store *pg_fixture_open(const pg_fixture *f);
+
 #endif

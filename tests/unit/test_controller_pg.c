@@ -40,46 +40,7 @@
 #include "util/buf.h"
 #include "zts_controller.h"
 
-typedef struct fixture {
-    char dir[128];
-    char schema[64];
-    char conninfo[1024];
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof(*f));
-    char sql[128];
-
-    assert_non_null(f);
-    make_tmpdir(f->dir, sizeof(f->dir));
-    pg_schema_of(f->dir, f->schema, sizeof(f->schema));
-    snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", f->schema);
-    pg_exec(NULL, sql);
-    pg_schema_conninfo(f->schema, f->conninfo, sizeof(f->conninfo));
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-
-    pg_drop_schema(f->schema);
-    rm_tree(f->dir);
-    free(f);
-    return 0;
-}
-
-static zt_store *open_ok(const fixture *f)
-{
-    char err[512] = "";
-    zt_store *st = NULL;
-
-    if (zt__store_pg_open(&st, f->conninfo, err, sizeof(err)) != 0)
-        fail_msg("pg open: %s", err);
-    return st;
-}
+typedef pg_fixture fixture;
 
 /* ---- the change feed ---------------------------------------------------------------------- */
 
@@ -136,7 +97,7 @@ static void test_change_feed(void **state)
 {
     const uint64_t nwid = 0xfedcba9876000001ULL; /* above 2^63: stored negative */
     const fixture *f = *state;
-    zt_store *a = open_ok(f), *b = open_ok(f);
+    zt_store *a = pg_fixture_open(f), *b = pg_fixture_open(f);
     zt_ctl_network n;
     seen sa = {0}, sb = {0};
     bool saw_down = false;
@@ -464,9 +425,9 @@ static void test_database_gone(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_change_feed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_two_controllers, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_database_gone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_change_feed, pg_fixture_setup, pg_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_two_controllers, pg_fixture_setup, pg_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_database_gone, pg_fixture_setup, pg_fixture_teardown),
     };
 
     if (pg_test_conninfo() == NULL) {

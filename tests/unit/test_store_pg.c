@@ -19,47 +19,7 @@
 
 #include "controller/store_pg_internal.h"
 
-typedef struct fixture {
-    char dir[128];
-    char schema[64];
-    char conninfo[1024];
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof(*f));
-    char sql[128];
-
-    assert_non_null(f);
-    make_tmpdir(f->dir, sizeof(f->dir));
-    pg_schema_of(f->dir, f->schema, sizeof(f->schema));
-    snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", f->schema);
-    pg_exec(NULL, sql);
-    pg_schema_conninfo(f->schema, f->conninfo, sizeof(f->conninfo));
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-
-    pg_drop_schema(f->schema);
-    rm_tree(f->dir);
-    free(f);
-    return 0;
-}
-
-static zt_store *open_ok(const fixture *f)
-{
-    char err[512] = "";
-    zt_store *st = NULL;
-
-    if (zt__store_pg_open(&st, f->conninfo, err, sizeof(err)) != 0)
-        fail_msg("pg open: %s", err);
-    assert_string_equal(zt__store_name(st), "pg");
-    return st;
-}
+typedef pg_fixture fixture;
 
 /* Opening must fail with |want|, and say |words|. */
 static void open_refused(const char *conninfo, int want, const char *words)
@@ -89,7 +49,7 @@ static void test_schema(void **state)
 
     /* an empty schema (another application's table beside ours is fine in a database) */
     pg_exec(f->schema, "CREATE TABLE unrelated (x integer); INSERT INTO unrelated VALUES (7)");
-    st = open_ok(f);
+    st = pg_fixture_open(f);
     assert_int_equal(pg_query_int(f->schema, "SELECT version FROM schema_version"),
                      zt__store_pg_schema_version());
     assert_int_equal(count_tables(f), 5); /* schema_version network member member_ip unrelated */
@@ -105,7 +65,7 @@ static void test_schema(void **state)
     zt__store_del(st);
 
     /* reopening migrates nothing and finds the record (top bit set: two's complement) */
-    st = open_ok(f);
+    st = pg_fixture_open(f);
     assert_int_equal(zt__store_get_network(st, NWID_HI, &got), 0);
     assert_net_same(&n, &got);
     zt__ctl_network_clear(&got);
@@ -123,7 +83,7 @@ static void test_schema_refused(void **state)
     char newer[128], conninfo[1100];
     zt_store *st;
 
-    st = open_ok(f);
+    st = pg_fixture_open(f);
     put_network(st, NWID1, "kept");
     zt__store_del(st);
 
@@ -153,7 +113,7 @@ static void test_schema_refused(void **state)
     open_refused(f->conninfo, ZT_ERR_INVAL, "not the controller's");
     pg_exec(f->schema, "ALTER TABLE schema_version RENAME COLUMN v TO version");
     /* repaired: opens again, record intact */
-    st = open_ok(f);
+    st = pg_fixture_open(f);
     {
         zt_ctl_network n;
         assert_int_equal(zt__store_get_network(st, NWID1, &n), 0);
@@ -237,7 +197,7 @@ static int see_net(const zt_ctl_network *n, void *arg)
 static void test_copy_pages(void **state)
 {
     fixture *f = *state;
-    zt_store *mem = NULL, *pg = open_ok(f), *back = NULL;
+    zt_store *mem = NULL, *pg = pg_fixture_open(f), *back = NULL;
     zt_ctl_network n, got;
     zt_ctl_member m, gm;
     order_check o = {0, 0, true};
@@ -421,7 +381,7 @@ static long long allocated(const fixture *f, uint64_t node, const char *ip)
 static void test_allocation_rules(void **state)
 {
     fixture *f = *state;
-    zt_store *a = open_ok(f), *b = open_ok(f);
+    zt_store *a = pg_fixture_open(f), *b = pg_fixture_open(f);
     zt_ctl_member m;
     int rv;
 
@@ -481,7 +441,7 @@ static void test_allocation_rules(void **state)
 static void test_lost_update(void **state)
 {
     fixture *f = *state;
-    zt_store *a = open_ok(f), *b = open_ok(f);
+    zt_store *a = pg_fixture_open(f), *b = pg_fixture_open(f);
     zt_ctl_member m, mb, got;
     int rv;
 
@@ -684,7 +644,7 @@ static int tally_member(const zt_ctl_member *m, void *arg)
 static void test_race(void **state)
 {
     fixture *f = *state;
-    zt_store *st = open_ok(f);
+    zt_store *st = pg_fixture_open(f);
     pthread_barrier_t go;
     racer r[2];
     pthread_t t[2];
@@ -795,7 +755,7 @@ static void *hammer_thread(void *arg)
 static void test_retry(void **state)
 {
     fixture *f = *state;
-    zt_store *st = open_ok(f);
+    zt_store *st = pg_fixture_open(f);
     pthread_barrier_t go;
     hammer h[2];
     pthread_t t[2];
@@ -826,16 +786,16 @@ static void test_retry(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_schema, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_schema_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_concurrent_open, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_copy_pages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_schema, pg_fixture_setup, pg_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_schema_refused, pg_fixture_setup, pg_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_open, pg_fixture_setup, pg_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_copy_pages, pg_fixture_setup, pg_fixture_teardown),
         cmocka_unit_test(test_connect_refused),
-        cmocka_unit_test_setup_teardown(test_lost_connection, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_allocation_rules, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_lost_update, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_race, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_retry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lost_connection, pg_fixture_setup, pg_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_allocation_rules, pg_fixture_setup, pg_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_lost_update, pg_fixture_setup, pg_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_race, pg_fixture_setup, pg_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_retry, pg_fixture_setup, pg_fixture_teardown),
     };
 
     if (pg_test_conninfo() == NULL) {
