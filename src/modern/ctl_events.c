@@ -23,6 +23,10 @@
 
 #include "io/clock.h"
 
+/* zt__svc_peer_role numbers roles as this header does. */
+_Static_assert(ZTS_PEER_ROLE_LEAF == 0 && ZTS_PEER_ROLE_MOON == 1 && ZTS_PEER_ROLE_PLANET == 2,
+               "peer roles");
+
 /* The modern code of an internal event; 0: not produced. */
 static int code_of(zt_svc_event_kind kind)
 {
@@ -155,12 +159,6 @@ static void net_info(const zt_svc_net *n, zts_net_info_t *out)
     out->multicast_sub_count = nmc;
 }
 
-/* Monotonic node time -> ms since the epoch (0 stays "never"). */
-static uint64_t wall_of(int64_t t, int64_t mono_now, int64_t wall_now)
-{
-    return t <= 0 ? 0 : (uint64_t)(wall_now - (mono_now - t));
-}
-
 /* Whether path |i| of |in| counts: live, and the first live one to its remote endpoint (the
  * node keeps one per local socket).  A peer has a direct path iff one counts (§5.14). */
 static bool path_counts(const zt_peer_info *in, unsigned i)
@@ -185,9 +183,7 @@ void zt__modern_peer_info(const zt_peer_info *in, zts_peer_info_t *out)
     out->ver_minor = in->proto_version < 0 ? -1 : in->minor;
     out->ver_rev = in->proto_version < 0 ? -1 : in->revision;
     out->latency = in->latency_ms < 0 ? -1 : (int)in->latency_ms;
-    out->role = !in->is_upstream ? ZTS_PEER_ROLE_LEAF
-                : in->is_moon  ? ZTS_PEER_ROLE_MOON
-                               : ZTS_PEER_ROLE_PLANET;
+    out->role = zt__svc_peer_role(in);
     for (unsigned i = 0; i < in->npaths && out->path_count < ZTS_MAX_PEER_NETWORK_PATHS; i++) {
         const zt_path_info *p = &in->paths[i];
         zts_path_t *o;
@@ -195,8 +191,8 @@ void zt__modern_peer_info(const zt_peer_info *in, zts_peer_info_t *out)
             continue;
         o = &out->paths[out->path_count++];
         zt__modern_storage_of(&p->remote, &o->address);
-        o->last_tx = wall_of(p->last_send, mono, wall);
-        o->last_rx = wall_of(p->last_receive, mono, wall);
+        o->last_tx = zt__svc_wall_ms(p->last_send, mono, wall);
+        o->last_rx = zt__svc_wall_ms(p->last_receive, mono, wall);
         o->latency = p->latency_ms < 0 ? -1.0f : (float)p->latency_ms;
         o->preferred = p->preferred;
     }

@@ -12,6 +12,10 @@
 
 #include "io/clock.h"
 
+/* zt__svc_peer_role numbers roles as this header does. */
+_Static_assert(ZTS_PEER_ROLE_LEAF == 0 && ZTS_PEER_ROLE_MOON == 1 && ZTS_PEER_ROLE_PLANET == 2,
+               "peer roles");
+
 /* ---- detail builders ---------------------------------------------------------------------- */
 
 void zt__api_storage_of(const zt_inetaddr *a, struct zts_sockaddr_storage *ss)
@@ -63,12 +67,6 @@ void zt__api_network_details(const zt_svc_net *net, struct zts_network_details *
     }
 }
 
-/* Monotonic node time -> ms since the epoch (0 stays "never"). */
-static uint64_t wall_of(int64_t t, int64_t mono_now, int64_t wall_now)
-{
-    return t <= 0 ? 0 : (uint64_t)(wall_now - (mono_now - t));
-}
-
 void zt__api_peer_details(const zt_peer_info *info, struct zts_peer_details *pd)
 {
     int64_t mono = zt__io_clock_ms(), wall = zt__io_clock_wall_ms();
@@ -79,9 +77,7 @@ void zt__api_peer_details(const zt_peer_info *info, struct zts_peer_details *pd)
     pd->versionMinor = info->proto_version < 0 ? -1 : info->minor;
     pd->versionRev = info->proto_version < 0 ? -1 : info->revision;
     pd->latency = info->latency_ms < 0 ? -1 : (int)info->latency_ms;
-    pd->role = !info->is_upstream ? ZTS_PEER_ROLE_LEAF
-               : info->is_moon  ? ZTS_PEER_ROLE_MOON
-                                : ZTS_PEER_ROLE_PLANET;
+    pd->role = zt__svc_peer_role(info);
     for (unsigned i = 0; i < info->npaths && i < ZT_MAX_PEER_NETWORK_PATHS; i++) {
         struct zts_physical_path *p;
         bool seen = false;
@@ -93,8 +89,8 @@ void zt__api_peer_details(const zt_peer_info *info, struct zts_peer_details *pd)
             continue;
         p = &pd->paths[pd->pathCount++];
         zt__api_storage_of(&info->paths[i].remote, &p->address);
-        p->lastSend = wall_of(info->paths[i].last_send, mono, wall);
-        p->lastReceive = wall_of(info->paths[i].last_receive, mono, wall);
+        p->lastSend = zt__svc_wall_ms(info->paths[i].last_send, mono, wall);
+        p->lastReceive = zt__svc_wall_ms(info->paths[i].last_receive, mono, wall);
         p->expired = !info->paths[i].alive;
         p->preferred = info->paths[i].preferred;
     }

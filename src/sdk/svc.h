@@ -225,6 +225,11 @@ void zt__svc_release_runner(void);
 /* ---- svc_events.c: producers (mu NOT held); payloads are copied --------------------------- */
 
 void zt__svc_node_info(zt_runner *r, zt_svc_node *out); /* I/O or service thread */
+/* What both APIs say of a peer alike: its role, ZeroTier's numbering as both headers have it
+ * (0 leaf, 1 moon, 2 planet), and a node time (monotonic ms) as ms since the epoch at
+ * |mono_now|/|wall_now| (0, "never", stays 0). */
+int zt__svc_peer_role(const zt_peer_info *info);
+uint64_t zt__svc_wall_ms(int64_t t, int64_t mono_now, int64_t wall_now);
 void zt__svc_queue_node(zt_svc_event_kind kind, const zt_svc_node *node);
 void zt__svc_queue_net(zt_svc_event_kind kind, const zt_svc_net *net);
 void zt__svc_queue_netif(uint64_t nwid, uint64_t mac, unsigned mtu);

@@ -78,6 +78,16 @@ void zt__svc_node_info(zt_runner *r, zt_svc_node *out)
     }
 }
 
+int zt__svc_peer_role(const zt_peer_info *info)
+{
+    return !info->is_upstream ? 0 : info->is_moon ? 1 : 2;
+}
+
+uint64_t zt__svc_wall_ms(int64_t t, int64_t mono_now, int64_t wall_now)
+{
+    return t <= 0 ? 0 : (uint64_t)(wall_now - (mono_now - t));
+}
+
 void zt__svc_queue_node(zt_svc_event_kind kind, const zt_svc_node *node)
 {
     zt_svc_event *e = new_event(kind, 0);
