@@ -72,7 +72,10 @@ int zt__controller_new(zt_controller **pctl, const zt_identity *identity, zt_sto
         zt__controller_opts_default(&ctl->opts);
     if (ctl->opts.random_u64 == NULL)
         ctl->opts.random_u64 = default_random;
+    zt__controller_tracks_init(ctl);
     ctl->max_tracked = ctl->opts.max_tracked != 0 ? ctl->opts.max_tracked : DEFAULT_MAX_TRACKED;
+    if (ctl->max_tracked > ZT_CTL_MAX_TRACKED_LIMIT) /* slots are numbered in 32 bits */
+        ctl->max_tracked = ZT_CTL_MAX_TRACKED_LIMIT;
     ctl->scratch = zt__mem_calloc(mem, 1, ZT_CTL_DICT_CAP);
     ctl->dict = zt__mem_calloc(mem, 1, ZT_CTL_DICT_CAP);
     ctl->pkt = zt__mem_calloc(mem, 1, ZT_CTL_PKT_CAP);
@@ -96,9 +99,7 @@ void zt__controller_del(zt_controller *ctl)
     zt__mem_free(ctl->mem, ctl->dict);
     zt__mem_free(ctl->mem, ctl->pkt);
     zt__mem_free(ctl->mem, ctl->notes);
-    for (size_t i = 0; i < ctl->ntracks; i++)
-        zt__controller_cache_drop(ctl, &ctl->tracks[i]);
-    zt__mem_free(ctl->mem, ctl->tracks);
+    zt__controller_tracks_free(ctl);
     zt__mem_free(ctl->mem, ctl);
 }
 
@@ -117,81 +118,7 @@ const char *zt__controller_errmsg(const zt_controller *ctl)
     return ctl->errmsg;
 }
 
-/* ---- the (network, member) table ------------------------------------------------------------ */
-
-static int key_cmp(uint64_t an, uint64_t aa, uint64_t bn, uint64_t ba)
-{
-    if (an != bn)
-        return an < bn ? -1 : 1;
-    if (aa != ba)
-        return aa < ba ? -1 : 1;
-    return 0;
-}
-
-static int track_cmp(const void *seq, size_t i, const void *key)
-{
-    const zt_ctl_track *t = &((const zt_ctl_track *)seq)[i];
-    const uint64_t *k = key;
-
-    return key_cmp(t->nwid, t->node, k[0], k[1]);
-}
-
-/* Index of (nwid, node), or of where it would go (*found false). */
-size_t zt__controller_track_search(const zt_controller *ctl, uint64_t nwid, uint64_t node,
-                                   bool *found)
-{
-    const uint64_t key[2] = {nwid, node};
-
-    return zt__lower_bound(ctl->tracks, ctl->ntracks, key, track_cmp, found);
-}
-
-static zt_ctl_track *track_find(const zt_controller *ctl, uint64_t nwid, uint64_t node)
-{
-    bool found;
-    size_t i = zt__controller_track_search(ctl, nwid, node, &found);
-    return found ? &ctl->tracks[i] : NULL;
-}
-
-static void track_remove(zt_controller *ctl, size_t i)
-{
-    zt__controller_cache_drop(ctl, &ctl->tracks[i]);
-    memmove(&ctl->tracks[i], &ctl->tracks[i + 1], (ctl->ntracks - i - 1) * sizeof(zt_ctl_track));
-    ctl->ntracks--;
-}
-
-/* Finds or adds (nwid, node).  When the table is at its bound the entry with the oldest
- * request is forgotten first. */
-static int track_get(zt_controller *ctl, uint64_t nwid, uint64_t node, zt_ctl_track **pt)
-{
-    bool found;
-    size_t i = zt__controller_track_search(ctl, nwid, node, &found);
-
-    if (found) {
-        *pt = &ctl->tracks[i];
-        return 0;
-    }
-    if (ctl->ntracks >= ctl->max_tracked) {
-        size_t oldest = 0;
-        for (size_t k = 1; k < ctl->ntracks; k++) {
-            if (ctl->tracks[k].last_request < ctl->tracks[oldest].last_request)
-                oldest = k;
-        }
-        track_remove(ctl, oldest);
-        ctl->stats.tracked_evicted++;
-        i = zt__controller_track_search(ctl, nwid, node, &found);
-    }
-    /* After the eviction above there is room below max_tracked, so only NOMEM can fail. */
-    if (zt__array_grow(ctl->mem, &ctl->tracks, &ctl->cap_tracks, ctl->ntracks + 1,
-                       sizeof(*ctl->tracks), ctl->max_tracked) != 0)
-        return ZT_ERR_NOMEM;
-    memmove(&ctl->tracks[i + 1], &ctl->tracks[i], (ctl->ntracks - i) * sizeof(zt_ctl_track));
-    memset(&ctl->tracks[i], 0, sizeof(zt_ctl_track));
-    ctl->tracks[i].nwid = nwid;
-    ctl->tracks[i].node = node;
-    ctl->ntracks++;
-    *pt = &ctl->tracks[i];
-    return 0;
-}
+/* ---- the (network, member) table (controller_track.c) ----------------------------------- */
 
 bool zt__controller_track_online(const zt_ctl_track *t, int64_t now)
 {
@@ -201,20 +128,8 @@ bool zt__controller_track_online(const zt_ctl_track *t, int64_t now)
 
 bool zt__controller_is_online(const zt_controller *ctl, uint64_t nwid, uint64_t node, int64_t now)
 {
-    const zt_ctl_track *t = track_find(ctl, nwid, node);
+    const zt_ctl_track *t = zt__controller_track_find(ctl, nwid, node);
     return t != NULL && zt__controller_track_online(t, now);
-}
-
-void zt__controller_forget_network(zt_controller *ctl, uint64_t nwid)
-{
-    size_t w = 0;
-    for (size_t i = 0; i < ctl->ntracks; i++) {
-        if (ctl->tracks[i].nwid != nwid)
-            ctl->tracks[w++] = ctl->tracks[i];
-        else
-            zt__controller_cache_drop(ctl, &ctl->tracks[i]);
-    }
-    ctl->ntracks = w;
 }
 
 /* ---- output ---------------------------------------------------------------------------------- */
@@ -400,7 +315,7 @@ static void auto_authorize(const zt_ctl_network *net, zt_ctl_member *m,
 static void remember_request(zt_controller *ctl, const zt_ctl_member *m,
                              const zt_identity *requester, const zt_config_meta *meta)
 {
-    zt_ctl_track *t = track_find(ctl, m->nwid, requester->address);
+    zt_ctl_track *t = zt__controller_track_find(ctl, m->nwid, requester->address);
 
     if (t != NULL) {
         t->has_meta = true;
@@ -521,7 +436,7 @@ static int answer_member(zt_controller *ctl, ctl_read *rd, zt_ctl_member *m,
 
     /* 8: not authorised: the member becomes visible, the requester is told */
     if (!m->authorized) {
-        zt__controller_cache_drop(ctl, track_find(ctl, m->nwid, m->id));
+        zt__controller_cache_drop(ctl, zt__controller_track_find(ctl, m->nwid, m->id));
         rv = save_member(ctl, m, rd->found ? &rd->stored : NULL, now);
         if (rv != 0)
             return rv;
@@ -671,7 +586,7 @@ int zt__controller_handle_request(zt_controller *ctl, const zt_identity *request
     }
     /* §2.1 step 4 flood limit and §2.3 step 1 presence, genuine requests only */
     if (packet_id != 0) {
-        rv = track_get(ctl, req.nwid, requester->address, &t);
+        rv = zt__controller_track_get(ctl, req.nwid, requester->address, &t);
         if (rv != 0)
             return rv;
         if (t->last_request != 0 && now >= t->last_request &&
@@ -681,7 +596,7 @@ int zt__controller_handle_request(zt_controller *ctl, const zt_identity *request
                 *presult = ZT_CTL_RESULT_FLOODED;
             return 0;
         }
-        t->last_request = now;
+        zt__controller_track_touch(ctl, t, now);
     }
     rv = zt__controller_evaluate(ctl, requester, req.nwid, &meta, packet_id, now, out, &result);
     if (rv == 0 && presult != NULL)

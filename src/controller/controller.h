@@ -43,13 +43,15 @@ typedef struct zt_controller zt_controller;
 #define ZT_CTL_CTMD_MIN 300000
 #define ZT_CTL_CTMD_MAX 7200000
 #define ZT_CTL_PENDING_MAX 4096         /* queued change notes (zt_controller_note_*) */
+#define ZT_CTL_MAX_TRACKED_LIMIT (1u << 30) /* the largest opts.max_tracked honoured */
 
 typedef struct zt_controller_opts {
     /* Random source for config update IDs, revocation IDs and IPv6 pool picks.  NULL: the
      * crypto backend's generator.  Tests pass a seeded one. */
     uint64_t (*random_u64)(void *arg);
     void *random_arg;
-    /* Bound on the in-memory (network, member) table; 0 means 65536. */
+    /* Bound on the in-memory (network, member) table; 0 means 65536, at most
+     * ZT_CTL_MAX_TRACKED_LIMIT. */
     size_t max_tracked;
     /* Allocator for the controller's own memory (NULL = libc).  Records read from the store
      * are allocated by the model, with libc. */

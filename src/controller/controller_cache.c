@@ -23,17 +23,14 @@ void zt__controller_cache_drop(zt_controller *ctl, zt_ctl_track *t)
 
 void zt__controller_cache_put(zt_controller *ctl, uint64_t nwid, uint64_t node, size_t dlen)
 {
-    bool found;
-    size_t i;
     zt_ctl_track *t;
     uint8_t *copy;
 
     if (ctl->opts.config_cache_bytes == 0)
         return;
-    i = zt__controller_track_search(ctl, nwid, node, &found);
-    if (!found)
+    t = zt__controller_track_find(ctl, nwid, node);
+    if (t == NULL)
         return; /* pushes and re-evaluations of members we do not track */
-    t = &ctl->tracks[i];
     if (t->cached != NULL && t->cached_len == dlen) {
         memcpy(t->cached, ctl->dict, dlen); /* the usual case: same size, buffer reused */
         return;
@@ -54,9 +51,7 @@ int zt__controller_cache_answer(zt_controller *ctl, uint64_t nwid, uint64_t node
                                 uint64_t packet_id, const zt_controller_out *out,
                                 zt_controller_result *presult)
 {
-    bool found;
-    size_t i = zt__controller_track_search(ctl, nwid, node, &found);
-    const zt_ctl_track *t = found ? &ctl->tracks[i] : NULL;
+    const zt_ctl_track *t = zt__controller_track_find(ctl, nwid, node);
     int rv;
 
     if (t == NULL || t->cached == NULL || t->cached_len > ZT_CTL_DICT_CAP)

@@ -17,7 +17,9 @@
 typedef struct zt_ctl_track {
     uint64_t nwid, node;
     int64_t last_request; /* of the last accepted genuine request; 0 = never */
-    bool has_meta;        /* authorised at that request: meta and identity below are valid */
+    uint32_t older, newer; /* request order (controller_track.c); newer chains free slots */
+    bool used;             /* the slot holds an entry */
+    bool has_meta;         /* authorised at that request: meta and identity below are valid */
     zt_config_meta meta;
     zt_identity id;       /* public only */
     /* The last config sent, kept when opts.config_cache_bytes allows (controller_cache.c):
@@ -36,8 +38,14 @@ struct zt_controller {
     zt_store *store;
     zt_controller_opts opts;
     const zt_mem *mem;
-    zt_ctl_track *tracks; /* sorted by (nwid, node) */
-    size_t ntracks, cap_tracks, max_tracked;
+    /* The member table (controller_track.c): slots that never move, nslots of cap_tracks
+     * handed out, ntracks of them in use; a hash index (slot + 1, 0 empty) on (nwid, node);
+     * the request order, oldest to newest; freed slots chained from free_slot. */
+    zt_ctl_track *tracks;
+    size_t ntracks, nslots, cap_tracks, max_tracked;
+    uint32_t *index;
+    size_t index_cap;
+    uint32_t oldest, newest, free_slot;
     zt_ctl_note *notes;
     size_t nnotes;
     uint8_t *scratch; /* credential blobs, ZT_CTL_DICT_CAP */
@@ -55,9 +63,18 @@ void zt__controller_set_err(zt_controller *ctl, const char *fmt, ...);
 
 uint64_t zt__controller_rnd(zt_controller *ctl);
 
-/* Index of (nwid, node), or of where it would go (*found false). */
-size_t zt__controller_track_search(const zt_controller *ctl, uint64_t nwid, uint64_t node,
-                                   bool *found);
+/* The member table (controller_track.c).  find: the entry of (nwid, node) or NULL.  get:
+ * finds it or adds it (evicting the entry with the least recent request when the table is
+ * full); 0 or ZT_ERR_NOMEM.  touch: records an accepted request at |now| (the entry becomes
+ * the most recent).  next: the first slot at or after |from| in use by |nwid| (0: any
+ * network), ctl->nslots when none; a walk may change entries but neither add nor remove. */
+void zt__controller_tracks_init(zt_controller *ctl);
+void zt__controller_tracks_free(zt_controller *ctl);
+zt_ctl_track *zt__controller_track_find(const zt_controller *ctl, uint64_t nwid, uint64_t node);
+int zt__controller_track_get(zt_controller *ctl, uint64_t nwid, uint64_t node,
+                             zt_ctl_track **pt);
+void zt__controller_track_touch(zt_controller *ctl, zt_ctl_track *t, int64_t now);
+size_t zt__controller_track_next(const zt_controller *ctl, uint64_t nwid, size_t from);
 
 bool zt__controller_track_online(const zt_ctl_track *t, int64_t now);
 

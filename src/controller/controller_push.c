@@ -13,16 +13,16 @@ enum { NOTE_NETWORK = 0, NOTE_MEMBER = 1, NOTE_DEAUTH = 2 };
 
 /* ---- pushes and revocations ------------------------------------------------------------------ */
 
-/* Re-runs §2.3 for the track at |i| with packet ID 0. */
-static int push_one(zt_controller *ctl, size_t i, int64_t now, const zt_controller_out *out,
-                    bool *psent)
+/* Re-runs §2.3 for the track |t| with packet ID 0. */
+static int push_one(zt_controller *ctl, const zt_ctl_track *t, int64_t now,
+                    const zt_controller_out *out, bool *psent)
 {
-    zt_identity id = ctl->tracks[i].id;
-    zt_config_meta meta = ctl->tracks[i].meta;
+    zt_identity id = t->id;
+    zt_config_meta meta = t->meta;
     zt_controller_result result = ZT_CTL_RESULT_NOT_OURS;
     int rv;
 
-    rv = zt__controller_evaluate(ctl, &id, ctl->tracks[i].nwid, &meta, 0, now, out, &result);
+    rv = zt__controller_evaluate(ctl, &id, t->nwid, &meta, 0, now, out, &result);
     *psent = rv == 0 && result == ZT_CTL_RESULT_CONFIG;
     return rv;
 }
@@ -32,20 +32,18 @@ int zt__controller_push_updates(zt_controller *ctl, uint64_t nwid, int64_t now,
 {
     size_t count = 0;
     int first = 0;
-    bool found;
-    size_t i;
 
-    if (ctl == NULL || out == NULL || out->send == NULL)
+    if (ctl == NULL || out == NULL || out->send == NULL || nwid == 0)
         return ZT_ERR_INVAL;
-    /* zt__controller_evaluate() with packet ID 0 never adds or removes tracks, so indexes stay
-     * valid */
-    for (i = zt__controller_track_search(ctl, nwid, 0, &found);
-         i < ctl->ntracks && ctl->tracks[i].nwid == nwid; i++) {
+    /* zt__controller_evaluate() with packet ID 0 never adds or removes tracks, so the walk
+     * stays valid */
+    for (size_t i = zt__controller_track_next(ctl, nwid, 0); i < ctl->nslots;
+         i = zt__controller_track_next(ctl, nwid, i + 1)) {
         bool sent = false;
         int rv;
         if (!ctl->tracks[i].has_meta || !zt__controller_track_online(&ctl->tracks[i], now))
             continue;
-        rv = push_one(ctl, i, now, out, &sent);
+        rv = push_one(ctl, &ctl->tracks[i], now, out, &sent);
         if (sent)
             count++;
         if (rv != 0 && first == 0)
@@ -61,15 +59,15 @@ int zt__controller_push_updates(zt_controller *ctl, uint64_t nwid, int64_t now,
 int zt__controller_push_member(zt_controller *ctl, uint64_t nwid, uint64_t node, int64_t now,
                               const zt_controller_out *out)
 {
-    bool found, sent;
-    size_t i;
+    const zt_ctl_track *t;
+    bool sent;
 
     if (ctl == NULL || out == NULL || out->send == NULL)
         return ZT_ERR_INVAL;
-    i = zt__controller_track_search(ctl, nwid, node, &found);
-    if (!found || !ctl->tracks[i].has_meta || !zt__controller_track_online(&ctl->tracks[i], now))
+    t = zt__controller_track_find(ctl, nwid, node);
+    if (t == NULL || !t->has_meta || !zt__controller_track_online(t, now))
         return 0;
-    return push_one(ctl, i, now, out, &sent);
+    return push_one(ctl, t, now, out, &sent);
 }
 
 int zt__controller_revoke(zt_controller *ctl, uint64_t nwid, uint64_t node, int64_t now,
@@ -79,7 +77,6 @@ int zt__controller_revoke(zt_controller *ctl, uint64_t nwid, uint64_t node, int6
     zt_wr w;
     zt_ssize n;
     size_t count = 0;
-    bool found;
     int rv = 0;
 
     if (ctl == NULL || out == NULL || out->send == NULL ||
@@ -103,8 +100,8 @@ int zt__controller_revoke(zt_controller *ctl, uint64_t nwid, uint64_t node, int6
     if (n < 0)
         return ZT_ERR_INTERNAL;
     /* §4.4: to every online member of the network */
-    for (size_t i = zt__controller_track_search(ctl, nwid, 0, &found);
-         i < ctl->ntracks && ctl->tracks[i].nwid == nwid; i++) {
+    for (size_t i = zt__controller_track_next(ctl, nwid, 0); i < ctl->nslots;
+         i = zt__controller_track_next(ctl, nwid, i + 1)) {
         if (!zt__controller_track_online(&ctl->tracks[i], now))
             continue;
         rv = zt__controller_emit(ctl, out, ctl->tracks[i].node, ZT_VERB_NETWORK_CREDENTIALS,
@@ -153,16 +150,11 @@ int zt__controller_note_member_changed(zt_controller *ctl, uint64_t nwid, uint64
 
 int zt__controller_note_member_deauthorized(zt_controller *ctl, uint64_t nwid, uint64_t node)
 {
-    bool found;
-    size_t i;
-
     if (ctl == NULL)
         return ZT_ERR_INVAL;
     /* At once, not at the flush: a store that fails in between must not let the cache answer
      * a member that is no longer authorised. */
-    i = zt__controller_track_search(ctl, nwid, node, &found);
-    if (found)
-        zt__controller_cache_drop(ctl, &ctl->tracks[i]);
+    zt__controller_cache_drop(ctl, zt__controller_track_find(ctl, nwid, node));
     return note(ctl, NOTE_DEAUTH, nwid, node);
 }
 
@@ -215,11 +207,10 @@ static int on_store_change(const zt_store_change *c, void *arg)
         else
             (void)zt__controller_note_member_changed(ctl, c->nwid, c->node);
         break;
-    case ZT_STORE_CHANGE_ALL: /* tracks are sorted by network: one note per network */
-        for (size_t i = 0; i < ctl->ntracks; i++) {
-            if (i == 0 || ctl->tracks[i].nwid != ctl->tracks[i - 1].nwid)
-                (void)zt__controller_note_network_changed(ctl, ctl->tracks[i].nwid);
-        }
+    case ZT_STORE_CHANGE_ALL: /* one note per network (note() keeps one of each) */
+        for (size_t i = zt__controller_track_next(ctl, 0, 0); i < ctl->nslots;
+             i = zt__controller_track_next(ctl, 0, i + 1))
+            (void)zt__controller_note_network_changed(ctl, ctl->tracks[i].nwid);
         break;
     }
     return 0; /* a full queue is counted (pending_dropped); the feed goes on */
