@@ -89,7 +89,9 @@ typedef struct zt_store_ops {
     /* Writes |m| (revision and creation time already set) only if the stored record's
      * revision is *|expected| (NULL: only if there is none), atomically by itself; otherwise
      * writes nothing and returns ZT_ERR_AGAIN.  Called outside transactions only
-     * (zt__store_save_member_cas).  NULL: store.c reads and writes in a transaction. */
+     * (zt__store_save_member_cas, the config request path): the write is the controller's
+     * own answer, so a change feed need not carry it (pg keeps it off).  NULL: store.c reads
+     * and writes in a transaction. */
     int (*put_member_if)(zt_store *st, const zt_ctl_member *m, const uint64_t *expected);
     /* zt__store_get_request in one go (arguments checked, outputs initialised).  NULL:
      * store.c makes the three calls. */
@@ -278,7 +280,9 @@ int zt__store_save_network_if(zt_store *st, zt_ctl_network *n, uint64_t expected
  * otherwise it is written only if the stored record is still |read| (same revision), else
  * ZT_ERR_AGAIN.  Atomic by itself: outside a transaction, a backend with a conditional write
  * (pg: one statement, one round trip) uses it; the others read, compare and write in a
- * transaction of their own, or in the caller's when one is open.
+ * transaction of their own, or in the caller's when one is open.  This is the controller's
+ * write of its own answer to a config request: on pg, that one statement stays off the
+ * change feed (other controllers need not push what this one just sent).
  */
 int zt__store_save_member_cas(zt_store *st, zt_ctl_member *m, const zt_ctl_member *read,
                               int64_t now, bool *pchanged);

@@ -50,7 +50,8 @@
  * instead (a plain join let the planner do so once the table had outgrown its statistics, at
  * a cost growing with the network). */
 #define PUT_IF_CLASH                                                                            \
-    "WITH clash AS (SELECT c.member_id FROM unnest($8::inet[]) AS a (ip) CROSS JOIN LATERAL "  \
+    "WITH quiet AS (SELECT set_config('zt.quiet', $10, true) AS v), "                           \
+    "clash AS (SELECT c.member_id FROM unnest($8::inet[]) AS a (ip) CROSS JOIN LATERAL "  \
     "(SELECT o.member_id FROM member_ip AS o WHERE o.network_id = $1 AND o.ip = a.ip "         \
     "AND o.member_id <> $2 LIMIT 1) AS c LIMIT 1), "
 #define PUT_IF_TAIL                                                                             \
@@ -98,20 +99,23 @@ static const struct {
      * revision is still $9, or the insert of a row that is not there; either only if no
      * other member lists one of the allocations ($8).  The index rows change only with the
      * row.  Answers whether the row was written, and the other member holding an allocation
-     * if that is why not. */
+     * if that is why not.  $10 is zt.quiet for the statement's transaction ('on': the change
+     * feed does not hear of it, schema version 3); the row's write waits for the setting. */
     [S_PUT_MEM_IF] = {PUT_IF_CLASH
                       "m AS (UPDATE member SET revision = $3, authorized = $4, "
                       "active_bridge = $5, doc = $6::jsonb WHERE network_id = $1 AND id = $2 "
-                      "AND revision = $9 AND NOT EXISTS (SELECT 1 FROM clash) RETURNING 1), "
+                      "AND revision = $9 AND NOT EXISTS (SELECT 1 FROM clash) "
+                      "AND (SELECT v FROM quiet) IS NOT NULL RETURNING 1), "
                       PUT_IF_TAIL,
-                      9},
+                      10},
     [S_ADD_MEM] = {PUT_IF_CLASH
                    "m AS (INSERT INTO member (network_id, id, revision, authorized, "
                    "active_bridge, doc) SELECT $1::bigint, $2::bigint, $3::bigint, $4::boolean, "
                    "$5::boolean, $6::jsonb WHERE NOT EXISTS (SELECT 1 FROM clash) "
+                   "AND (SELECT v FROM quiet) IS NOT NULL AND $9::bigint = 0 "
                    "ON CONFLICT (network_id, id) DO NOTHING RETURNING 1), "
                    PUT_IF_TAIL,
-                   8},
+                   10},
     [S_DEL_MEM] = {"DELETE FROM member WHERE network_id = $1 AND id = $2", 2},
     /* What a config request reads (get_request): the network, the member if any, and the
      * network's active bridges as an array literal; no row when the network is missing. */

@@ -279,8 +279,11 @@ static int put_member_if_once(pg_store *s, const void *arg)
     mem_write *w = (mem_write *)arg;
     const zt_ctl_member *m = w->m;
     char net[24], mem[24], rev[24], expected[24];
-    const char *vals[9] = {net, mem, rev, m->authorized ? "t" : "f",
-                           m->active_bridge ? "t" : "f", w->doc, w->ips, w->alloc, expected};
+    /* quiet in a transaction of its own (the request path's), not inside a caller's, whose
+     * later writes would be quiet too */
+    const char *vals[10] = {net, mem, rev, m->authorized ? "t" : "f",
+                            m->active_bridge ? "t" : "f", w->doc, w->ips, w->alloc, expected,
+                            s->tx ? "" : "on"};
     PGresult *res;
     int rv;
 

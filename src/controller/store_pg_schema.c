@@ -79,6 +79,16 @@ static const char *const migrations[] = {
     "  FOR EACH ROW EXECUTE PROCEDURE zt_notify_change();"
     "CREATE TRIGGER member_notify AFTER INSERT OR UPDATE OR DELETE ON member"
     "  FOR EACH ROW EXECUTE PROCEDURE zt_notify_change();",
+    /* 3: a controller's own answers stay off the feed.  The write a config request makes
+     * (put_member_if: a new member, its address, its versions) sets zt.quiet to 'on' for its
+     * own transaction, and a member row written so notifies nobody: the member has just been
+     * answered by the controller that wrote it, and nothing in it is in another member's
+     * config.  Edits (the API, other tools) notify as before.  The condition is checked
+     * when the row is written, so no trigger function runs for a quiet write. */
+    "DROP TRIGGER IF EXISTS member_notify ON member;"
+    "CREATE TRIGGER member_notify AFTER INSERT OR UPDATE OR DELETE ON member"
+    "  FOR EACH ROW WHEN (current_setting('zt.quiet', true) IS DISTINCT FROM 'on')"
+    "  EXECUTE PROCEDURE zt_notify_change();",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

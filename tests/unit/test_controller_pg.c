@@ -84,6 +84,22 @@ static void feed_put_member(zt_store *st, uint64_t nwid, uint64_t node, bool aut
     zt__ctl_member_clear(&m);
 }
 
+/* The writes a config request makes (zt__store_save_member_cas): member |node| created,
+ * then authorised. */
+static void quiet_writes(zt_store *st, uint64_t nwid, uint64_t node)
+{
+    zt_ctl_member m, read;
+
+    zt__ctl_member_init(&m, nwid, node);
+    assert_int_equal(zt__store_save_member_cas(st, &m, NULL, 1000, NULL), 0);
+    assert_int_equal(zt__store_get_member(st, nwid, node, &read), 0);
+    m.authorized = true;
+    assert_int_equal(zt__store_save_member_cas(st, &m, &read, 2000, NULL), 0);
+    assert_int_equal(m.revision, read.revision + 1);
+    zt__ctl_member_clear(&read);
+    zt__ctl_member_clear(&m);
+}
+
 static void check_member(const zt_store_change *c, uint64_t nwid, uint64_t node, bool was,
                          bool is)
 {
@@ -127,6 +143,17 @@ static void test_change_feed(void **state)
     usleep(100 * 1000);
     assert_int_equal(zt__store_poll_changes(a, collect, &sa), 0);
     assert_int_equal(sa.n, 0);
+
+    /* a config request's own writes (save_member_cas: a new member, then a change of it)
+     * are not on the feed; the edit after them is, alone */
+    sb.n = 0;
+    quiet_writes(a, nwid, 0x4444444444ULL);
+    feed_put_member(a, nwid, 0x5555555555ULL, true);
+    poll_until(b, &sb, 1);
+    check_member(&sb.c[0], nwid, 0x5555555555ULL, false, true);
+    usleep(100 * 1000);
+    assert_int_equal(zt__store_poll_changes(b, collect, &sb), 0);
+    assert_int_equal(sb.n, 1);
 
     /* the feeds cut by the server (a's and b's listening connections): b's poll says so,
      * then (a second later at most) says that changes may have been missed, and goes on with

@@ -41,6 +41,12 @@ static long long count_tables(const fixture *f)
 
 /* ---- schema ---------------------------------------------------------------------------------- */
 
+/* How many member_notify triggers of the schema have a WHEN condition. */
+#define TRIGGER_WHEN_SQL                                                                          \
+    "SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE "              \
+    "c.relnamespace = current_schema()::regnamespace AND t.tgname = 'member_notify' AND "       \
+    "t.tgqual IS NOT NULL"
+
 static void test_schema(void **state)
 {
     fixture *f = *state;
@@ -74,6 +80,20 @@ static void test_schema(void **state)
     assert_int_equal(count_tables(f), 5);
     zt__store_del(st);
     zt__ctl_network_clear(&n);
+
+    /* a version 2 schema (member rows always notified) is brought to version 3 (a quiet
+     * write notifies nobody: a WHEN on the trigger), its records kept */
+    pg_exec(f->schema, "DROP TRIGGER member_notify ON member;"
+                       "CREATE TRIGGER member_notify AFTER INSERT OR UPDATE OR DELETE ON member"
+                       "  FOR EACH ROW EXECUTE PROCEDURE zt_notify_change();"
+                       "UPDATE schema_version SET version = 2");
+    assert_int_equal(pg_query_int(f->schema, TRIGGER_WHEN_SQL), 0);
+    st = pg_fixture_open(f);
+    assert_int_equal(pg_query_int(f->schema, "SELECT version FROM schema_version"), 3);
+    assert_int_equal(zt__store_pg_schema_version(), 3);
+    assert_int_equal(pg_query_int(f->schema, TRIGGER_WHEN_SQL), 1);
+    assert_int_equal(pg_query_int(f->schema, "SELECT count(*) FROM network WHERE id < 0"), 1);
+    zt__store_del(st);
 }
 
 /* Refused schemas are left exactly as they were: DDL is transactional. */
