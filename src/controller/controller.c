@@ -210,11 +210,8 @@ static int store_failed(zt_controller *ctl, int rv, const char *what, uint64_t n
 /* Saves |m|, a change of |read| (NULL: a new member), atomically: it lands whole or not at
  * all, and only if the stored record is still |read| (else ZT_ERR_AGAIN: another controller
  * changed it since, and the request is evaluated again from a fresh read). */
-static int save_member(zt_controller *ctl, zt_ctl_member *m, const zt_ctl_member *read,
-                       int64_t now)
+static int saved(zt_controller *ctl, const zt_ctl_member *m, int rv)
 {
-    int rv = zt__store_save_member_cas(ctl->store, m, read, now, NULL);
-
     if (rv == ZT_ERR_AGAIN) /* a concurrent change, not a failure: evaluated again */
         zt__controller_set_err(ctl, "controller: member %016" PRIx64 "/%010" PRIx64
                                " changed meanwhile: %s", m->nwid, m->id,
@@ -222,6 +219,12 @@ static int save_member(zt_controller *ctl, zt_ctl_member *m, const zt_ctl_member
     else if (rv != 0)
         store_failed(ctl, rv, "saving member", m->nwid, m->id);
     return rv;
+}
+
+static int save_member(zt_controller *ctl, zt_ctl_member *m, const zt_ctl_member *read,
+                       int64_t now)
+{
+    return saved(ctl, m, zt__store_save_member_cas(ctl->store, m, read, now, NULL));
 }
 
 /* The allocated-set lookups of one request (zt_ctl_netinfo.ip_used), through the store's
@@ -346,45 +349,37 @@ typedef struct ctl_read {
     ip_lookup lookup;
 } ctl_read;
 
-/* §2.3 steps 10-11 for an authorised member |m| of |net|: builds its config, saves the record
- * (an address goes out only once it is recorded), then sends the config. */
+/* §2.3 steps 10-11 for an authorised member |m| of |net|: decides its config (the record
+ * final), saves the record while signing the credentials (the store's write under way: a
+ * server works meanwhile), and sends the config once the record is saved: an address goes
+ * out only once it is recorded. */
 static int deliver_config(zt_controller *ctl, ctl_read *rd, zt_ctl_member *m,
                           const zt_identity *requester, const zt_config_meta *meta,
                           uint64_t packet_id, int64_t now, const zt_controller_out *out,
                           zt_controller_result *presult)
 {
     const zt_ctl_member *read = rd->found ? &rd->stored : NULL;
+    const zt_ctl_build b = {
+        .signer = &ctl->id,
+        .net = &rd->net,
+        .member = m,
+        .is_new = read == NULL,
+        .requester = requester,
+        .meta = meta,
+        .info = &rd->info,
+        .now = now,
+        .rnd = ctl->opts.random_u64,
+        .rnd_arg = ctl->opts.random_arg,
+        .scratch = ctl->scratch,
+        .scratch_cap = ZT_CTL_DICT_CAP,
+    };
     uint64_t nwid = m->nwid;
     zt_netconf nc;
-    zt_ssize dlen;
-    int rv;
+    zt_ssize dlen = 0;
+    int rv, signed_rv;
 
     zt__netconf_init(&nc, ctl->mem);
-    {
-        zt_ctl_build b = {
-            .signer = &ctl->id,
-            .net = &rd->net,
-            .member = m,
-            .is_new = read == NULL,
-            .requester = requester,
-            .meta = meta,
-            .info = &rd->info,
-            .now = now,
-            .rnd = ctl->opts.random_u64,
-            .rnd_arg = ctl->opts.random_arg,
-            .scratch = ctl->scratch,
-            .scratch_cap = ZT_CTL_DICT_CAP,
-        };
-        rv = zt__controller_build_config(&b, &nc);
-    }
-    if (rv == ZT_ERR_AUTH) {
-        /* 11: signing failed: OBJ_NOT_FOUND on the wire, nothing saved */
-        *presult = ZT_CTL_RESULT_SIGN_FAILED;
-        zt__controller_set_err(ctl, "controller: cannot sign credentials for network %016" PRIx64,
-                               nwid);
-        rv = send_error(ctl, out, requester->address, packet_id, ZT_ERROR_OBJ_NOT_FOUND, nwid);
-        goto out;
-    }
+    rv = zt__controller_decide_config(&b, &nc);
     if (rv != 0 && rd->lookup.failed)
         goto out; /* the store's sentence is in errmsg */
     if (rv != 0) {
@@ -393,18 +388,28 @@ static int deliver_config(zt_controller *ctl, ctl_read *rd, zt_ctl_member *m,
             requester->address, zt__strerror(rv));
         goto out;
     }
-    dlen = zt__netconf_write(&nc, ctl->dict, ZT_CTL_DICT_CAP);
-    if (dlen <= 0) {
-        rv = ZT_ERR_RANGE;
-        zt__controller_set_err(
-            ctl, "controller: the config of %016" PRIx64 "/%010" PRIx64 " is too large", nwid,
-            requester->address);
-        goto out;
-    }
-    /* save before sending: an address goes out only once it is recorded */
-    rv = save_member(ctl, m, read, now);
+    zt__store_save_member_cas_start(ctl->store, m, read, now);
+    signed_rv = zt__controller_sign_config(&b, &nc);
+    if (signed_rv == 0)
+        dlen = zt__netconf_write(&nc, ctl->dict, ZT_CTL_DICT_CAP);
+    rv = saved(ctl, m, zt__store_save_member_cas_finish(ctl->store, NULL));
     if (rv != 0)
         goto out;
+    if (signed_rv == ZT_ERR_AUTH) {
+        /* 11: signing failed: OBJ_NOT_FOUND on the wire (the record, saved, sends nothing) */
+        *presult = ZT_CTL_RESULT_SIGN_FAILED;
+        zt__controller_set_err(ctl, "controller: cannot sign credentials for network %016" PRIx64,
+                               nwid);
+        rv = send_error(ctl, out, requester->address, packet_id, ZT_ERROR_OBJ_NOT_FOUND, nwid);
+        goto out;
+    }
+    if (signed_rv != 0 || dlen <= 0) {
+        rv = signed_rv != 0 && signed_rv != ZT_ERR_RANGE ? signed_rv : ZT_ERR_RANGE;
+        zt__controller_set_err(
+            ctl, "controller: the config of %016" PRIx64 "/%010" PRIx64 " cannot be made: %s",
+            nwid, requester->address, rv == ZT_ERR_RANGE ? "too large" : zt__strerror(rv));
+        goto out;
+    }
     *presult = ZT_CTL_RESULT_CONFIG;
     rv = zt__controller_send_config(ctl, out, requester->address, nwid, packet_id,
                                     (size_t)dlen);

@@ -181,22 +181,16 @@ static int add_rules(const zt_ctl_build *b, zt_netconf *nc)
     return rv;
 }
 
-/* §3.8 capabilities */
+/* §3.8 capabilities (the member's list complete: add_defaults) */
 static int add_caps(const zt_ctl_build *b, zt_netconf *nc)
 {
     const zt_ctl_network *net = b->net;
-    zt_ctl_member *m = b->member;
+    const zt_ctl_member *m = b->member;
     zt_capability *cap;
     zt_wr w = zt__wr_make(b->scratch, b->scratch_cap);
     size_t issued = 0, n;
     int rv = 0;
 
-    if (b->is_new) {
-        for (size_t k = 0; k < net->ncaps; k++) {
-            if (net->caps[k].is_default)
-                insert_cap(m->caps, &m->ncaps, ZT_CTL_MAX_CAPS, net->caps[k].id);
-        }
-    }
     cap = zt__mem_calloc(NULL, 1, sizeof(*cap));
     if (cap == NULL)
         return ZT_ERR_NOMEM;
@@ -229,18 +223,14 @@ out:
     return rv;
 }
 
-/* §3.8 tags */
+/* §3.8 tags (the member's list complete: add_defaults) */
 static int add_tags(const zt_ctl_build *b, zt_netconf *nc)
 {
     const zt_ctl_network *net = b->net;
-    zt_ctl_member *m = b->member;
+    const zt_ctl_member *m = b->member;
     zt_wr w = zt__wr_make(b->scratch, b->scratch_cap);
     zt_tag tag;
 
-    for (size_t k = 0; k < net->ntags; k++) {
-        if (net->tags[k].has_default)
-            insert_tag(m, net->tags[k].id, net->tags[k].default_value);
-    }
     for (size_t i = 0; i < m->ntags && i < ZT_CTL_MAX_TAGS; i++) {
         memset(&tag, 0, sizeof(tag));
         tag.nwid = net->id;
@@ -255,22 +245,51 @@ static int add_tags(const zt_ctl_build *b, zt_netconf *nc)
     return finish_blob(nc, ZT_NETCONF_BLOB_TAGS, &w, b->scratch);
 }
 
-int zt__controller_build_config(const zt_ctl_build *b, zt_netconf *nc)
+/* §3.8: what the member record gains from the network's definitions: a new member its
+ * default capabilities, every member the tags with a default it lacks. */
+static void add_defaults(const zt_ctl_build *b)
 {
-    uint64_t ctmd = ZT_CTL_CTMD_DEFAULT;
+    const zt_ctl_network *net = b->net;
+    zt_ctl_member *m = b->member;
+
+    if (b->is_new) {
+        for (size_t k = 0; k < net->ncaps; k++) {
+            if (net->caps[k].is_default)
+                insert_cap(m->caps, &m->ncaps, ZT_CTL_MAX_CAPS, net->caps[k].id);
+        }
+    }
+    for (size_t k = 0; k < net->ntags; k++) {
+        if (net->tags[k].has_default)
+            insert_tag(m, net->tags[k].id, net->tags[k].default_value);
+    }
+}
+
+static uint64_t cert_window(const zt_ctl_build *b)
+{
+    return b->net->has_cert_window
+               ? clamp_u64(b->net->cert_window, ZT_CTL_CTMD_MIN, ZT_CTL_CTMD_MAX)
+               : ZT_CTL_CTMD_DEFAULT;
+}
+
+int zt__controller_decide_config(const zt_ctl_build *b, zt_netconf *nc)
+{
     bool ndp = false;
     int rv;
 
-    if (b->net->has_cert_window)
-        ctmd = clamp_u64(b->net->cert_window, ZT_CTL_CTMD_MIN, ZT_CTL_CTMD_MAX);
-    fill_plain_fields(b, nc, ctmd);
+    fill_plain_fields(b, nc, cert_window(b));
     rv = zt__controller_assign_ips(b->net, b->member, b->info, nc, &ndp, b->rnd, b->rnd_arg);
     if (rv != 0)
         return rv;
     if (ndp)
         nc->flags |= ZT_NETCONF_FLAG_ENABLE_NDP_EMULATION;
+    add_defaults(b);
+    return 0;
+}
 
-    rv = add_com(b, nc, ctmd);
+int zt__controller_sign_config(const zt_ctl_build *b, zt_netconf *nc)
+{
+    int rv = add_com(b, nc, cert_window(b));
+
     if (rv == 0)
         rv = add_caps(b, nc);
     if (rv == 0)

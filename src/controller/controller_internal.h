@@ -60,7 +60,7 @@ void zt__controller_ip_to_inet(const zt_ctl_ip *ip, uint16_t port, zt_inetaddr *
 typedef struct zt_ctl_build {
     const zt_identity *signer;      /* controller identity with secret */
     const zt_ctl_network *net;
-    zt_ctl_member *member;          /* updated: ips, tags, caps */
+    zt_ctl_member *member;          /* updated by decide: ips, tags, caps */
     bool is_new;                    /* record did not exist before this request */
     const zt_identity *requester;
     const zt_config_meta *meta;
@@ -72,9 +72,14 @@ typedef struct zt_ctl_build {
     size_t scratch_cap;
 } zt_ctl_build;
 
-/* Fills |nc| (initialised by the caller) with the member's config.  Returns 0, ZT_ERR_AUTH
- * (the COM or another credential could not be signed), ZT_ERR_RANGE (the blobs exceed the
- * dictionary limit), ZT_ERR_NOMEM, or the error of info->ip_used. */
-int zt__controller_build_config(const zt_ctl_build *b, zt_netconf *nc);
+/* The member's config in two steps, so that the record can be saved while the credentials
+ * are signed.  decide: fills the plain fields of |nc| (initialised by the caller) and
+ * completes the member record (addresses, default capabilities and tags): after it, the
+ * record is final.  Returns 0, ZT_ERR_NOMEM or the error of info->ip_used.  sign: adds the
+ * signed credentials (COM, capabilities, tags, COO) and the rules; reads the record, never
+ * changes it.  Returns 0, ZT_ERR_AUTH (a credential could not be signed), ZT_ERR_RANGE (the
+ * blobs exceed the dictionary limit) or ZT_ERR_NOMEM. */
+int zt__controller_decide_config(const zt_ctl_build *b, zt_netconf *nc);
+int zt__controller_sign_config(const zt_ctl_build *b, zt_netconf *nc);
 
 #endif

@@ -464,14 +464,16 @@ static int end_own_tx(zt_store *st, int rv)
     return rv;
 }
 
-int zt__store_save_member_cas(zt_store *st, zt_ctl_member *m, const zt_ctl_member *read,
-                              int64_t now, bool *pchanged)
+/* What save_member_cas does before its write: 1 when that write is put_member_if's (the
+ * revision and creation time set), else 0 or a failure with the whole save done (*pchanged
+ * set). */
+static int cas_prepare(zt_store *st, zt_ctl_member *m, const zt_ctl_member *read, int64_t now,
+                       bool *pchanged)
 {
     uint64_t expected = read != NULL ? read->revision : 0;
     int rv;
 
-    if (pchanged != NULL)
-        *pchanged = false;
+    *pchanged = false;
     st->errmsg[0] = '\0';
     if ((rv = refuse_while_listing(st, "save_member")) != 0)
         return rv;
@@ -495,9 +497,61 @@ int zt__store_save_member_cas(zt_store *st, zt_ctl_member *m, const zt_ctl_membe
         m->creation_time = read->creation_time;
     else if (read == NULL && m->creation_time == 0)
         m->creation_time = now;
-    rv = st->ops->put_member_if(st, m, read != NULL ? &expected : NULL);
-    if (rv == 0 && pchanged != NULL)
-        *pchanged = true;
+    return 1;
+}
+
+int zt__store_save_member_cas(zt_store *st, zt_ctl_member *m, const zt_ctl_member *read,
+                              int64_t now, bool *pchanged)
+{
+    bool changed;
+    int rv = cas_prepare(st, m, read, now, &changed);
+
+    if (rv == 1) {
+        uint64_t expected = read != NULL ? read->revision : 0;
+        rv = st->ops->put_member_if(st, m, read != NULL ? &expected : NULL);
+        changed = rv == 0;
+    }
+    if (pchanged != NULL)
+        *pchanged = changed;
+    return rv;
+}
+
+void zt__store_save_member_cas_start(zt_store *st, zt_ctl_member *m, const zt_ctl_member *read,
+                                     int64_t now)
+{
+    uint64_t expected = read != NULL ? read->revision : 0;
+    int rv = cas_prepare(st, m, read, now, &st->cas_changed);
+
+    st->cas = ZT_STORE_CAS_DONE;
+    if (rv == 1 && st->ops->put_member_if_start != NULL) {
+        rv = st->ops->put_member_if_start(st, m, read != NULL ? &expected : NULL);
+        if (rv == 0) {
+            st->cas = ZT_STORE_CAS_UNDER_WAY;
+            return;
+        }
+    } else if (rv == 1) {
+        rv = st->ops->put_member_if(st, m, read != NULL ? &expected : NULL);
+        st->cas_changed = rv == 0;
+    }
+    st->cas_rv = rv;
+}
+
+int zt__store_save_member_cas_finish(zt_store *st, bool *pchanged)
+{
+    int rv;
+
+    if (st->cas == ZT_STORE_CAS_UNDER_WAY) {
+        rv = st->ops->put_member_if_finish(st);
+        st->cas_changed = rv == 0;
+    } else if (st->cas == ZT_STORE_CAS_DONE) {
+        rv = st->cas_rv;
+    } else {
+        zt__store_set_err(st, "save_member_cas_finish without a start");
+        rv = ZT_ERR_INVAL;
+    }
+    st->cas = ZT_STORE_CAS_IDLE;
+    if (pchanged != NULL)
+        *pchanged = rv == 0 && st->cas_changed;
     return rv;
 }
 

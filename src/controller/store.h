@@ -93,6 +93,12 @@ typedef struct zt_store_ops {
      * own answer, so a change feed need not carry it (pg keeps it off).  NULL: store.c reads
      * and writes in a transaction. */
     int (*put_member_if)(zt_store *st, const zt_ctl_member *m, const uint64_t *expected);
+    /* put_member_if in two halves, so that the caller works while the server writes: start
+     * sends the write (0, else nothing is under way), finish waits for it and returns what
+     * put_member_if would have.  |m| stays unchanged in between, and no other call is made
+     * on the store.  NULL (both): start is put_member_if, finish hands its result back. */
+    int (*put_member_if_start)(zt_store *st, const zt_ctl_member *m, const uint64_t *expected);
+    int (*put_member_if_finish)(zt_store *st);
     /* zt__store_get_request in one go (arguments checked, outputs initialised).  NULL:
      * store.c makes the three calls. */
     int (*get_request)(zt_store *st, uint64_t nwid, uint64_t node, zt_ctl_network *net,
@@ -105,6 +111,11 @@ struct zt_store {
     const zt_store_ops *ops;
     int iterating;      /* depth of list calls in progress */
     bool in_tx;         /* between begin and commit/rollback */
+    /* zt__store_save_member_cas_start's write: under way (the backend's finish collects
+     * it), or done with its result in cas_rv, cas_changed. */
+    enum { ZT_STORE_CAS_IDLE = 0, ZT_STORE_CAS_UNDER_WAY, ZT_STORE_CAS_DONE } cas;
+    int cas_rv;
+    bool cas_changed;
     char errmsg[ZT_STORE_ERRMSG_MAX];
 };
 
@@ -286,6 +297,16 @@ int zt__store_save_network_if(zt_store *st, zt_ctl_network *n, uint64_t expected
  */
 int zt__store_save_member_cas(zt_store *st, zt_ctl_member *m, const zt_ctl_member *read,
                               int64_t now, bool *pchanged);
+/*
+ * zt__store_save_member_cas in two halves: start sets |m|'s revision and sends the write
+ * (pg: without waiting for the server), finish waits for it and returns what
+ * zt__store_save_member_cas would have.  In between, |m| must not change and no other call
+ * may be made on the store; every start is followed by one finish.  Backends without a
+ * split write do all of it in start.  The controller signs a config in between.
+ */
+void zt__store_save_member_cas_start(zt_store *st, zt_ctl_member *m, const zt_ctl_member *read,
+                                     int64_t now);
+int zt__store_save_member_cas_finish(zt_store *st, bool *pchanged);
 
 /*
  * zt__store_copy copies every network and member of |src| into |dst| in one transaction on

@@ -175,6 +175,14 @@ PGresult *zt__pgs_run(pg_store *s, int which, const char *const *vals)
     return PQexecPrepared(s->conn, name, stmts[which].nparams, vals, NULL, NULL, 0);
 }
 
+int zt__pgs_send(pg_store *s, int which, const char *const *vals)
+{
+    char name[16];
+
+    snprintf(name, sizeof(name), "zt_%d", which);
+    return PQsendQueryPrepared(s->conn, name, stmts[which].nparams, vals, NULL, NULL, 0);
+}
+
 /* A command without parameters or rows (transaction control). */
 static int simple(pg_store *s, const char *sql, const char *doing)
 {
@@ -607,6 +615,8 @@ static int pg_rollback(zt_store *base)
 static void pg_close(pg_store *s)
 {
     /* The server rolls back a transaction left open. */
+    if (s->pending != NULL) /* a started write is collected (the caller should have) */
+        (void)zt__pgs_put_member_if_finish(&s->base);
     zt__pgs_listen_close(s);
     PQfinish(s->conn);
     free(s);
@@ -635,6 +645,8 @@ static const zt_store_ops pg_ops = {
     .active_bridges = zt__pgs_active_bridges,
     .poll_changes = zt__pgs_poll_changes,
     .put_member_if = zt__pgs_put_member_if,
+    .put_member_if_start = zt__pgs_put_member_if_start,
+    .put_member_if_finish = zt__pgs_put_member_if_finish,
     .get_request = zt__pgs_get_request,
 };
 

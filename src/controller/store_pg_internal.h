@@ -124,6 +124,8 @@ typedef struct pg_store {
      * attempt: a server that is gone must not stall every call (the caller may be an I/O
      * thread) for a connect timeout each. */
     pg_backoff conn_backoff, listen_backoff;
+    /* put_member_if_start's write, sent and not yet collected (store_pg_member.c) */
+    struct mem_write *pending;
 } pg_store;
 
 typedef int (*write_fn)(pg_store *s, const void *arg);
@@ -143,6 +145,9 @@ bool zt__pgs_res_ok(const PGresult *res);
 int zt__pgs_fail(pg_store *s, const PGresult *res, const char *doing);
 /* Runs the prepared statement |which| with |vals| (its parameters as text). */
 PGresult *zt__pgs_run(pg_store *s, int which, const char *const *vals);
+/* The same without waiting: sends statement |which| (1), or fails (0: nothing sent; the
+ * reason is in PQerrorMessage).  Its result is collected with PQgetResult. */
+int zt__pgs_send(pg_store *s, int which, const char *const *vals);
 /* Connected, statements prepared, no dead transaction: 0, else the error (recorded). */
 int zt__pgs_ready(pg_store *s);
 /* Runs the write |fn|: under a savepoint in the caller's transaction, else on its own and
@@ -170,6 +175,8 @@ int zt__pgs_poll_changes(zt_store *base, zt_store_change_cb cb, void *arg);
 int zt__pgs_get_member(zt_store *base, uint64_t nwid, uint64_t node, zt_ctl_member *out);
 int zt__pgs_put_member(zt_store *base, const zt_ctl_member *m);
 int zt__pgs_put_member_if(zt_store *base, const zt_ctl_member *m, const uint64_t *expected);
+int zt__pgs_put_member_if_start(zt_store *base, const zt_ctl_member *m, const uint64_t *expected);
+int zt__pgs_put_member_if_finish(zt_store *base);
 int zt__pgs_delete_member(zt_store *base, uint64_t nwid, uint64_t node);
 int zt__pgs_list_members(zt_store *base, uint64_t nwid, zt_store_member_cb cb, void *arg);
 int zt__pgs_ip_in_use(zt_store *base, uint64_t nwid, const zt_ctl_ip *ip, bool *pused);

@@ -111,6 +111,7 @@ typedef struct mem_write {
     bool exists;       /* put_member_if: the row must be there, at revision |expected| */
     uint64_t expected;
     bool stale;        /* ... and it had another one: nothing written */
+    bool unsent;       /* put_member_if_start could not send it */
 } mem_write;
 
 /* An allocation is refused when another member lists the address by now (a concurrent
@@ -274,48 +275,130 @@ static int put_if_result(pg_store *s, mem_write *w, const PGresult *res)
     return 0;
 }
 
-static int put_member_if_once(pg_store *s, const void *arg)
-{
-    mem_write *w = (mem_write *)arg;
-    const zt_ctl_member *m = w->m;
+/* put_member_if's statement and its parameters' text. */
+typedef struct put_if_params {
     char net[24], mem[24], rev[24], expected[24];
+    const char *vals[10];
+} put_if_params;
+
+static int put_if_statement(const pg_store *s, const mem_write *w, put_if_params *p)
+{
+    const zt_ctl_member *m = w->m;
+
+    zt__pgs_id_text(p->net, m->nwid);
+    zt__pgs_id_text(p->mem, m->id);
+    snprintf(p->rev, sizeof(p->rev), "%" PRId64, (int64_t)m->revision);
+    snprintf(p->expected, sizeof(p->expected), "%" PRId64, (int64_t)w->expected);
+    p->vals[0] = p->net;
+    p->vals[1] = p->mem;
+    p->vals[2] = p->rev;
+    p->vals[3] = m->authorized ? "t" : "f";
+    p->vals[4] = m->active_bridge ? "t" : "f";
+    p->vals[5] = w->doc;
+    p->vals[6] = w->ips;
+    p->vals[7] = w->alloc;
+    p->vals[8] = p->expected;
     /* quiet in a transaction of its own (the request path's), not inside a caller's, whose
      * later writes would be quiet too */
-    const char *vals[10] = {net, mem, rev, m->authorized ? "t" : "f",
-                            m->active_bridge ? "t" : "f", w->doc, w->ips, w->alloc, expected,
-                            s->tx ? "" : "on"};
-    PGresult *res;
+    p->vals[9] = s->tx ? "" : "on";
+    return w->exists ? S_PUT_MEM_IF : S_ADD_MEM;
+}
+
+/* The statement's answer |res| (taken): 0 (written, or w->stale) or the failure. */
+static int put_if_answer(pg_store *s, mem_write *w, PGresult *res)
+{
     int rv;
 
-    zt__pgs_id_text(net, m->nwid);
-    zt__pgs_id_text(mem, m->id);
-    snprintf(rev, sizeof(rev), "%" PRId64, (int64_t)m->revision);
-    snprintf(expected, sizeof(expected), "%" PRId64, (int64_t)w->expected);
-    res = zt__pgs_run(s, w->exists ? S_PUT_MEM_IF : S_ADD_MEM, vals);
     if (zt__pgs_res_ok(res) && PQntuples(res) == 1)
         rv = put_if_result(s, w, res);
     else
-        rv = put_failed(s, m, res);
+        rv = put_failed(s, w->m, res);
     PQclear(res);
+    return rv;
+}
+
+static int put_member_if_once(pg_store *s, const void *arg)
+{
+    mem_write *w = (mem_write *)arg;
+    put_if_params p;
+    int which = put_if_statement(s, w, &p);
+
+    return put_if_answer(s, w, zt__pgs_run(s, which, p.vals));
+}
+
+static mem_write *put_if_write(pg_store *s, const zt_ctl_member *m, const uint64_t *expected)
+{
+    mem_write *w = mem_write_new(s, m);
+
+    if (w != NULL) {
+        w->exists = expected != NULL;
+        w->expected = expected != NULL ? *expected : 0;
+    }
+    return w;
+}
+
+/* The end of a put_member_if: the lookups used, a stale row said. */
+static int put_if_done(pg_store *s, mem_write *w, int rv)
+{
+    if (rv == 0 && w->stale)
+        rv = ZT_ERR_AGAIN;
+    forget_free(s, w->m->nwid);
+    mem_write_free(w);
     return rv;
 }
 
 int zt__pgs_put_member_if(zt_store *base, const zt_ctl_member *m, const uint64_t *expected)
 {
     pg_store *s = (pg_store *)base;
-    mem_write *w = mem_write_new(s, m);
-    int rv;
+    mem_write *w = put_if_write(s, m, expected);
 
     if (w == NULL)
         return ZT_ERR_NOMEM;
-    w->exists = expected != NULL;
-    w->expected = expected != NULL ? *expected : 0;
-    rv = zt__pgs_write_op(s, put_member_if_once, w);
-    if (rv == 0 && w->stale)
-        rv = ZT_ERR_AGAIN;
-    forget_free(s, m->nwid);
-    mem_write_free(w);
-    return rv;
+    return put_if_done(s, w, zt__pgs_write_op(s, put_member_if_once, w));
+}
+
+int zt__pgs_put_member_if_start(zt_store *base, const zt_ctl_member *m, const uint64_t *expected)
+{
+    pg_store *s = (pg_store *)base;
+    put_if_params p;
+    mem_write *w;
+    int rv;
+
+    if (s->pending != NULL || s->tx) /* one at a time, and never in a caller's transaction */
+        return ZT_ERR_INVAL;
+    if ((rv = zt__pgs_ready(s)) != 0)
+        return rv;
+    if ((w = put_if_write(s, m, expected)) == NULL)
+        return ZT_ERR_NOMEM;
+    if (!zt__pgs_send(s, put_if_statement(s, w, &p), p.vals)) {
+        /* nothing went out: finish writes it the ordinary way (reconnecting if need be) */
+        w->unsent = true;
+    }
+    s->pending = w;
+    return 0;
+}
+
+int zt__pgs_put_member_if_finish(zt_store *base)
+{
+    pg_store *s = (pg_store *)base;
+    mem_write *w = s->pending;
+    PGresult *res, *extra;
+    int rv;
+
+    if (w == NULL)
+        return ZT_ERR_INVAL;
+    s->pending = NULL;
+    if (w->unsent)
+        return put_if_done(s, w, zt__pgs_write_op(s, put_member_if_once, w));
+    res = PQgetResult(s->conn);
+    while ((extra = PQgetResult(s->conn)) != NULL) /* the end of the answer */
+        PQclear(extra);
+    rv = put_if_answer(s, w, res);
+    if (rv == ZT_ERR_AGAIN) { /* a serialisation failure: tried again as put_member_if is */
+        s->retries++;
+        rv = zt__pgs_write_op(s, put_member_if_once, w);
+    }
+    return put_if_done(s, w, rv);
 }
 
 typedef struct mem_key {

@@ -54,6 +54,7 @@ typedef struct store_fixture {
 /* Shared cases defined outside test_store.c (test_store_save.c). */
 void t_save_revisions(void **state);
 void t_save_cas(void **state);
+void t_save_cas_split(void **state);
 void t_save_network_if(void **state);
 void t_get_request(void **state);
 

@@ -729,6 +729,7 @@ static const shared_case shared[] = {
     {"bounds_roundtrip", t_bounds_roundtrip},
     {"save_revisions", t_save_revisions},
     {"save_cas", t_save_cas},
+    {"save_cas_split", t_save_cas_split},
     {"save_network_if", t_save_network_if},
     {"get_request", t_get_request},
     {"partial_update", t_partial_update},
