@@ -233,12 +233,23 @@ typedef struct ip_lookup {
     zt_controller *ctl;
     uint64_t nwid;
     bool failed;
+    const zt_store_probe *probe; /* answered in the first read */
 } ip_lookup;
 
 static int ip_used(void *arg, const zt_ctl_ip *ip, bool *pused)
 {
     ip_lookup *l = arg;
-    int rv = zt__store_ip_in_use(l->ctl->store, l->nwid, ip, pused);
+    int rv;
+
+    for (size_t i = 0; i < l->probe->n; i++) {
+        const zt_ctl_ip *p = &l->probe->ips[i];
+        if (l->probe->state[i] != ZT_STORE_PROBE_UNKNOWN && p->family == ip->family &&
+            memcmp(p->ip, ip->ip, ip->family == 4 ? 4 : 16) == 0) {
+            *pused = l->probe->state[i] == ZT_STORE_PROBE_USED;
+            return 0;
+        }
+    }
+    rv = zt__store_ip_in_use(l->ctl->store, l->nwid, ip, pused);
 
     if (rv != 0) {
         l->failed = true;
@@ -347,7 +358,48 @@ typedef struct ctl_read {
     bool found;
     zt_ctl_netinfo info;
     ip_lookup lookup;
+    zt_store_probe probe;
 } ctl_read;
+
+/* ---- the address probe --------------------------------------------------------------------- */
+
+/* The addresses a request of |node| on |nwid| will likely look up first: the first pool
+ * candidates (§3.5-§3.6) by the network's pools as last read, for a member not yet sent a
+ * config (one that was has its address).  The store answers them in its first read, which
+ * saves a new member's lookup round trip; a guess that misses costs nothing but the probe. */
+static size_t probe_for(const zt_controller *ctl, uint64_t nwid, uint64_t node, zt_ctl_ip *ips)
+{
+    const zt_ctl_track *t = zt__controller_track_find(ctl, nwid, node);
+
+    if (t != NULL && t->configured)
+        return 0;
+    for (size_t i = 0; i < ZT_CTL_POOL_HINTS; i++) {
+        const zt_ctl_pool_hint *h = &ctl->hints[i];
+        if (h->nwid == nwid)
+            return zt__controller_first_candidates(h->v4, h->v6, h->pools, h->npools, node, ips,
+                                                   ZT_STORE_PROBE_MAX);
+    }
+    return 0;
+}
+
+/* Keeps |net|'s pools for the next probe_for (a few networks, the oldest replaced). */
+static void remember_pools(zt_controller *ctl, const zt_ctl_network *net)
+{
+    zt_ctl_pool_hint *h = NULL;
+
+    for (size_t i = 0; i < ZT_CTL_POOL_HINTS && h == NULL; i++)
+        if (ctl->hints[i].nwid == net->id)
+            h = &ctl->hints[i];
+    if (h == NULL) {
+        h = &ctl->hints[ctl->next_hint];
+        ctl->next_hint = (ctl->next_hint + 1) % ZT_CTL_POOL_HINTS;
+    }
+    h->nwid = net->id;
+    h->v4 = net->v4_zt;
+    h->v6 = net->v6_zt;
+    h->npools = net->npools < ZT_STORE_PROBE_MAX ? net->npools : ZT_STORE_PROBE_MAX;
+    memcpy(h->pools, net->pools, h->npools * sizeof(h->pools[0]));
+}
 
 /* §2.3 steps 10-11 for an authorised member |m| of |net|: decides its config (the record
  * final), saves the record while signing the credentials (the store's write under way: a
@@ -413,8 +465,12 @@ static int deliver_config(zt_controller *ctl, ctl_read *rd, zt_ctl_member *m,
     *presult = ZT_CTL_RESULT_CONFIG;
     rv = zt__controller_send_config(ctl, out, requester->address, nwid, packet_id,
                                     (size_t)dlen);
-    if (rv == 0)
+    if (rv == 0) {
+        zt_ctl_track *t = zt__controller_track_find(ctl, nwid, requester->address);
+        if (t != NULL)
+            t->configured = true;
         zt__controller_cache_put(ctl, nwid, requester->address, (size_t)dlen);
+    }
 out:
     zt__netconf_clear(&nc);
     return rv;
@@ -470,12 +526,16 @@ static int read_request(zt_controller *ctl, uint64_t nwid, uint64_t address, ctl
     memset(&rd->lookup, 0, sizeof(rd->lookup));
     rd->lookup.ctl = ctl;
     rd->lookup.nwid = nwid;
+    rd->lookup.probe = &rd->probe;
     rd->info.ip_used = ip_used;
     rd->info.arg = &rd->lookup;
+    rd->probe.n = probe_for(ctl, nwid, address, rd->probe.ips);
     rv = zt__store_get_request(ctl->store, nwid, address, &rd->net, &rd->stored, &rd->found,
-                               rd->info.bridges, ZT_NETCONF_MAX_SPECIALISTS, &rd->info.nbridges);
+                               rd->info.bridges, ZT_NETCONF_MAX_SPECIALISTS, &rd->info.nbridges,
+                               &rd->probe);
     if (rv != 0)
         return rv;
+    remember_pools(ctl, &rd->net);
     zt__ctl_member_clear(m);
     if (!rd->found)
         zt__ctl_member_init(m, nwid, address);

@@ -55,6 +55,13 @@ int zt__controller_assign_ips(const zt_ctl_network *net, zt_ctl_member *m, const
 bool zt__controller_ip_in(const zt_ctl_ip *target, const zt_ctl_ip *ip);
 void zt__controller_ip_to_inet(const zt_ctl_ip *ip, uint16_t port, zt_inetaddr *out);
 
+/* The addresses pool allocation (§3.5-§3.6) tries first for member |id| with these pools:
+ * each pool's first candidate when it does not depend on chance, IPv6 pools when |v6|
+ * (v6AssignMode zt), IPv4 ones when |v4|; at most |cap| into |out|.  Returns the count.  A
+ * config request asks the store about them in its first read (zt_store_probe). */
+size_t zt__controller_first_candidates(bool v4, bool v6, const zt_ctl_pool *pools,
+                                       size_t npools, uint64_t id, zt_ctl_ip *out, size_t cap);
+
 /* ---- the config (controller_config.c), §3 ---- */
 
 typedef struct zt_ctl_build {

@@ -117,6 +117,19 @@ static bool offer(zt_ctl_member *m, const zt_ctl_netinfo *info, zt_netconf *nc,
     return true;
 }
 
+/* §3.5 step 1: a pool whose low halves span 2^40 addresses first tries start + the member's
+ * address (no chance involved). */
+static bool pool6_keyed(uint64_t sl, uint64_t el)
+{
+    return el > sl && el - sl >= 0xffffffffffULL;
+}
+
+/* §3.6: the IPv4 pool candidate of |counter| (from start to end, wrapping). */
+static uint32_t pool4_candidate(uint32_t s, uint32_t len, uint32_t counter)
+{
+    return len > 0 ? s + counter % len : s;
+}
+
 /* §3.5: one IPv6 pool; true when an address was assigned.  Stops at a failed lookup. */
 static bool pool6(const zt_ctl_network *net, zt_ctl_member *m, const zt_ctl_netinfo *info,
                   zt_netconf *nc, const zt_ctl_pool *pool, zt_ctl_random_fn rnd, void *rnd_arg,
@@ -133,7 +146,7 @@ static bool pool6(const zt_ctl_network *net, zt_ctl_member *m, const zt_ctl_neti
         uint64_t ch, cl;
         unsigned bits = 0;
 
-        if (k == 0 && el > sl && el - sl >= 0xffffffffffULL) {
+        if (k == 0 && pool6_keyed(sl, el)) {
             ch = sh;
             cl = sl + m->id;
         } else {
@@ -176,7 +189,7 @@ static bool pool4(const zt_ctl_network *net, zt_ctl_member *m, const zt_ctl_neti
     memset(&cand, 0, sizeof(cand));
     cand.family = 4;
     for (uint64_t k = 0; k < trials; k++) {
-        uint32_t ip = len > 0 ? s + counter % len : s;
+        uint32_t ip = pool4_candidate(s, len, counter);
         unsigned bits = 0;
 
         counter++;
@@ -253,4 +266,41 @@ int zt__controller_assign_ips(const zt_ctl_network *net, zt_ctl_member *m, const
         }
     }
     return rv;
+}
+
+size_t zt__controller_first_candidates(bool v4, bool v6, const zt_ctl_pool *pools,
+                                       size_t npools, uint64_t id, zt_ctl_ip *out, size_t cap)
+{
+    size_t n = 0;
+
+    for (size_t p = 0; p < npools && n < cap; p++) {
+        const zt_ctl_pool *pool = &pools[p];
+        zt_ctl_ip *c = &out[n];
+        memset(c, 0, sizeof(*c));
+        if (v6 && pool->start.family == 6 && pool->end.family == 6) {
+            uint64_t sh = zt__load_be(pool->start.ip, 8), sl = zt__load_be(pool->start.ip + 8, 8);
+            if (!pool6_keyed(sl, zt__load_be(pool->end.ip + 8, 8)))
+                continue;
+            c->family = 6;
+            zt__store_be(c->ip, sh, 8);
+            zt__store_be(c->ip + 8, sl + id, 8);
+            n++;
+        } else if (v4 && pool->start.family == 4 && pool->end.family == 4) {
+            uint32_t st = (uint32_t)zt__load_be(pool->start.ip, 4);
+            uint32_t e = (uint32_t)zt__load_be(pool->end.ip, 4);
+            uint32_t counter = (uint32_t)(id & 0xffffffffu), ip;
+            if (e < st || st == 0)
+                continue;
+            /* pool4's first try: the first candidate not ending in .255 */
+            ip = pool4_candidate(st, e - st, counter);
+            if ((ip & 0xff) == 0xff && e > st)
+                ip = pool4_candidate(st, e - st, counter + 1);
+            if ((ip & 0xff) == 0xff)
+                continue;
+            c->family = 4;
+            zt__store_be(c->ip, ip, 4);
+            n++;
+        }
+    }
+    return n;
 }

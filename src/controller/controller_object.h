@@ -19,6 +19,7 @@ typedef struct zt_ctl_track {
     int64_t last_request; /* of the last accepted genuine request; 0 = never */
     uint32_t older, newer; /* request order (controller_track.c); newer chains free slots */
     bool used;             /* the slot holds an entry */
+    bool configured;       /* sent a config: its next request needs no address probe */
     bool has_meta;         /* authorised at that request: meta and identity below are valid */
     zt_config_meta meta;
     zt_identity id;       /* public only */
@@ -27,6 +28,16 @@ typedef struct zt_ctl_track {
     uint8_t *cached;
     uint32_t cached_len;
 } zt_ctl_track;
+
+/* The pools a network had when last read, for the address probe of the next new member's
+ * first read (controller.c, zt__controller_first_candidates). */
+#define ZT_CTL_POOL_HINTS 8
+typedef struct zt_ctl_pool_hint {
+    uint64_t nwid; /* 0: unused */
+    bool v4, v6;
+    size_t npools;
+    zt_ctl_pool pools[ZT_STORE_PROBE_MAX];
+} zt_ctl_pool_hint;
 
 typedef struct zt_ctl_note {
     int kind;
@@ -48,6 +59,8 @@ struct zt_controller {
     uint32_t oldest, newest, free_slot;
     zt_ctl_note *notes;
     size_t nnotes;
+    zt_ctl_pool_hint hints[ZT_CTL_POOL_HINTS];
+    unsigned next_hint;
     uint8_t *scratch; /* credential blobs, ZT_CTL_DICT_CAP */
     uint8_t *dict;    /* the dictionary being sent, ZT_CTL_DICT_CAP */
     uint8_t *pkt;     /* one payload, ZT_CTL_PKT_CAP */

@@ -223,7 +223,8 @@ int zt__store_ip_in_use(zt_store *st, uint64_t nwid, const zt_ctl_ip *ip, bool *
 }
 
 int zt__store_get_request(zt_store *st, uint64_t nwid, uint64_t node, zt_ctl_network *net,
-                          zt_ctl_member *m, bool *pfound, uint64_t *ids, size_t cap, size_t *pn)
+                          zt_ctl_member *m, bool *pfound, uint64_t *ids, size_t cap, size_t *pn,
+                          zt_store_probe *probe)
 {
     int rv;
 
@@ -238,8 +239,13 @@ int zt__store_get_request(zt_store *st, uint64_t nwid, uint64_t node, zt_ctl_net
         zt__store_set_err(st, "get_request: invalid network or member id, or buffer");
         return ZT_ERR_INVAL;
     }
+    if (probe != NULL) {
+        if (probe->n > ZT_STORE_PROBE_MAX)
+            probe->n = ZT_STORE_PROBE_MAX;
+        memset(probe->state, ZT_STORE_PROBE_UNKNOWN, sizeof(probe->state));
+    }
     if (st->ops->get_request != NULL)
-        return st->ops->get_request(st, nwid, node, net, m, pfound, ids, cap, pn);
+        return st->ops->get_request(st, nwid, node, net, m, pfound, ids, cap, pn, probe);
     if ((rv = zt__store_get_network(st, nwid, net)) != 0)
         return rv;
     rv = zt__store_get_member(st, nwid, node, m);

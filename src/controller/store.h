@@ -64,6 +64,16 @@ typedef struct zt_store_change {
 typedef int (*zt_store_change_cb)(const zt_store_change *c, void *arg);
 typedef int (*zt_store_member_cb)(const zt_ctl_member *m, void *arg);
 
+/* Addresses zt__store_get_request may look up in its read (zt__store_ip_in_use's answer
+ * for each): state[i] ZT_STORE_PROBE_UNKNOWN (not answered), _FREE or _USED. */
+#define ZT_STORE_PROBE_MAX 4
+enum { ZT_STORE_PROBE_UNKNOWN = 0, ZT_STORE_PROBE_FREE, ZT_STORE_PROBE_USED };
+typedef struct zt_store_probe {
+    zt_ctl_ip ips[ZT_STORE_PROBE_MAX];
+    size_t n;
+    uint8_t state[ZT_STORE_PROBE_MAX];
+} zt_store_probe;
+
 typedef struct zt_store_ops {
     const char *name; /* "mem", "sqlite", "json" */
     int (*get_network)(zt_store *st, uint64_t nwid, zt_ctl_network *out);
@@ -102,7 +112,8 @@ typedef struct zt_store_ops {
     /* zt__store_get_request in one go (arguments checked, outputs initialised).  NULL:
      * store.c makes the three calls. */
     int (*get_request)(zt_store *st, uint64_t nwid, uint64_t node, zt_ctl_network *net,
-                       zt_ctl_member *m, bool *pfound, uint64_t *ids, size_t cap, size_t *pn);
+                       zt_ctl_member *m, bool *pfound, uint64_t *ids, size_t cap, size_t *pn,
+                       zt_store_probe *probe);
 } zt_store_ops;
 
 #define ZT_STORE_ERRMSG_MAX 512
@@ -241,10 +252,13 @@ int zt__store_ip_in_use(zt_store *st, uint64_t nwid, const zt_ctl_ip *ip, bool *
  * bridges into |ids| as zt__store_active_bridges does.  ZT_ERR_NOTFOUND when the network does
  * not exist (the member is then not read).  |net| and |m| are always initialised (the caller
  * _clear()s both).  One statement (one round trip) on pg; the other backends make the three
- * calls.  Not from a listing callback.  Errors: those of the three calls.
+ * calls.  Not from a listing callback.  Errors: those of the three calls.  |probe| (may be
+ * NULL): addresses the caller expects to look up next; a backend may answer them in the same
+ * read, as zt__store_ip_in_use would (pg does; the others leave them unanswered).
  */
 int zt__store_get_request(zt_store *st, uint64_t nwid, uint64_t node, zt_ctl_network *net,
-                          zt_ctl_member *m, bool *pfound, uint64_t *ids, size_t cap, size_t *pn);
+                          zt_ctl_member *m, bool *pfound, uint64_t *ids, size_t cap, size_t *pn,
+                          zt_store_probe *probe);
 int zt__store_active_bridges(zt_store *st, uint64_t nwid, uint64_t *ids, size_t cap, size_t *pn);
 
 /*

@@ -183,6 +183,7 @@ int zt__pgs_ip_in_use(zt_store *base, uint64_t nwid, const zt_ctl_ip *ip, bool *
 int zt__pgs_active_bridges(zt_store *base, uint64_t nwid, uint64_t *ids, size_t cap,
                            size_t *pn);
 int zt__pgs_get_request(zt_store *base, uint64_t nwid, uint64_t node, zt_ctl_network *net,
-                        zt_ctl_member *m, bool *pfound, uint64_t *ids, size_t cap, size_t *pn);
+                        zt_ctl_member *m, bool *pfound, uint64_t *ids, size_t cap, size_t *pn,
+                        zt_store_probe *probe);
 
 #endif

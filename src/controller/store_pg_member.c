@@ -548,12 +548,53 @@ static bool parse_ids(const char *text, uint64_t *ids, size_t cap, size_t *pn)
     }
 }
 
+/* The probe's addresses as an array literal in |arr| (those that cannot be written are left
+ * out, and stay unanswered); *pkept gets their indexes in |probe|. */
+static void probe_array(const zt_store_probe *probe, char *arr, size_t cap, size_t *kept,
+                        size_t *pnkept)
+{
+    *pnkept = 0;
+    arr[0] = '\0';
+    for (size_t i = 0; probe != NULL && i < probe->n; i++) {
+        char text[IP_TEXT_MAX];
+        if ((probe->ips[i].family != 4 && probe->ips[i].family != 6) ||
+            zt__ctl_ip_format(&probe->ips[i], false, text, sizeof(text)) != 0)
+            continue;
+        array_add(arr, cap, text);
+        kept[(*pnkept)++] = i;
+    }
+    if (arr[0] == '\0')
+        snprintf(arr, cap, "{}");
+}
+
+/* The probe's answers ("{t,f}", one per kept address); the free ones are remembered as
+ * ip_in_use remembers them (an allocation the next write flags).  False when unreadable. */
+static bool probe_answers(pg_store *s, uint64_t nwid, zt_store_probe *probe, const char *text,
+                          const size_t *kept, size_t nkept)
+{
+    const char *p = text;
+
+    if (*p++ != '{')
+        return false;
+    for (size_t k = 0; k < nkept; k++) {
+        if ((*p != 't' && *p != 'f') || (p[1] != ',' && p[1] != '}'))
+            return false;
+        probe->state[kept[k]] = *p == 't' ? ZT_STORE_PROBE_USED : ZT_STORE_PROBE_FREE;
+        if (*p == 'f')
+            remember_free(s, nwid, &probe->ips[kept[k]]);
+        p += 2;
+    }
+    return (nkept == 0 ? *p == '}' && p[1] == '\0' : p[-1] == '}' && *p == '\0');
+}
+
 int zt__pgs_get_request(zt_store *base, uint64_t nwid, uint64_t node, zt_ctl_network *net,
-                        zt_ctl_member *m, bool *pfound, uint64_t *ids, size_t cap, size_t *pn)
+                        zt_ctl_member *m, bool *pfound, uint64_t *ids, size_t cap, size_t *pn,
+                        zt_store_probe *probe)
 {
     pg_store *s = (pg_store *)base;
-    char net_id[24], mem_id[24], limit[24];
-    const char *vals[3] = {net_id, mem_id, limit};
+    char net_id[24], mem_id[24], limit[24], probes[IP_ARRAY_MAX];
+    const char *vals[4] = {net_id, mem_id, limit, probes};
+    size_t kept[ZT_STORE_PROBE_MAX], nkept;
     PGresult *res;
     int rv;
 
@@ -562,6 +603,7 @@ int zt__pgs_get_request(zt_store *base, uint64_t nwid, uint64_t node, zt_ctl_net
     zt__pgs_id_text(net_id, nwid);
     zt__pgs_id_text(mem_id, node);
     snprintf(limit, sizeof(limit), "%zu", cap > INT32_MAX ? (size_t)INT32_MAX : cap);
+    probe_array(probe, probes, sizeof(probes), kept, &nkept);
     res = zt__pgs_run(s, S_GET_REQ, vals);
     if (!zt__pgs_res_ok(res))
         rv = zt__pgs_fail(s, res, "reading a network, a member and its bridges");
@@ -573,9 +615,11 @@ int zt__pgs_get_request(zt_store *base, uint64_t nwid, uint64_t node, zt_ctl_net
         rv = load_member(s, res, 0, 1, nwid, node, m);
         *pfound = rv == 0;
     }
-    if (rv == 0 && !parse_ids(PQgetvalue(res, 0, 2), ids, cap, pn)) {
+    if (rv == 0 && (!parse_ids(PQgetvalue(res, 0, 2), ids, cap, pn) ||
+                    (probe != NULL &&
+                     !probe_answers(s, nwid, probe, PQgetvalue(res, 0, 3), kept, nkept)))) {
         zt__store_set_err(base, "network %016llx: the server answered an unreadable list of "
-                                "active bridges",
+                                "active bridges or addresses",
                           (unsigned long long)nwid);
         rv = ZT_ERR_IO;
     }

@@ -2,14 +2,18 @@
  * Unit tests for the controller's member table (src/controller/controller_track.c): lookups,
  * additions, eviction of the entry with the least recent request when full, per-network
  * walks and forgetting a network, checked against a plain array model over thousands of
- * random operations (many keys colliding in the hash index, slots freed and reused).
+ * random operations (many keys colliding in the hash index, slots freed and reused).  And
+ * the address probe's guesses (zt__controller_first_candidates): the addresses pool
+ * allocation takes first when they are free.
  */
 #include "testutil.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "controller/controller_internal.h"
 #include "controller/controller_object.h"
+#include "codec/netconf.h"
 
 #define MAX 97     /* the table's bound: not a power of two, smaller than the keys */
 #define NETS 5
@@ -185,11 +189,87 @@ static void test_grow_and_evict_order(void **state)
     table_del(ctl);
 }
 
+static int all_free(void *arg, const zt_ctl_ip *ip, bool *pused)
+{
+    (void)arg;
+    (void)ip;
+    *pused = false;
+    return 0;
+}
+
+static uint64_t no_chance(void *arg)
+{
+    (void)arg;
+    return 12345;
+}
+
+static void set_ip(zt_ctl_ip *ip, const char *text, bool bits)
+{
+    assert_int_equal(zt__ctl_ip_parse(ip, text, strlen(text), bits), 0);
+}
+
+/* For several members: the guesses are the addresses assign_ips picks from free pools (one
+ * IPv6 pool keyed by the address, one IPv4 pool, start and end on .255 boundaries). */
+static void test_first_candidates(void **state)
+{
+    zt_ctl_network *net = calloc(1, sizeof(*net));
+    const uint64_t ids[] = {0x1000000005ULL, 0x10000000feULL, 0x20000000ffULL, 0x3fffffffffULL};
+    zt_ctl_netinfo info = {.ip_used = all_free};
+
+    (void)state;
+    assert_non_null(net);
+    assert_int_equal(zt__ctl_network_init(net, 0x1234567890000001ULL), 0);
+    net->v4_zt = net->v6_zt = true;
+    net->nroutes = 2;
+    set_ip(&net->routes[0].target, "10.20.0.0/16", true);
+    set_ip(&net->routes[1].target, "fd00:1::/64", true);
+    net->npools = 2;
+    set_ip(&net->pools[0].start, "fd00:1::", false);
+    set_ip(&net->pools[0].end, "fd00:1::ffff:ffff:ffff", false);
+    set_ip(&net->pools[1].start, "10.20.0.0", false);
+    set_ip(&net->pools[1].end, "10.20.1.255", false);
+    for (size_t k = 0; k < sizeof(ids) / sizeof(ids[0]); k++) {
+        zt_ctl_ip guess[ZT_STORE_PROBE_MAX];
+        zt_ctl_member m;
+        zt_netconf nc;
+        bool ndp = false;
+        size_t n = zt__controller_first_candidates(true, true, net->pools, net->npools, ids[k],
+                                                   guess, ZT_STORE_PROBE_MAX);
+        assert_int_equal(n, 2);
+        zt__ctl_member_init(&m, net->id, ids[k]);
+        zt__netconf_init(&nc, NULL);
+        assert_int_equal(zt__controller_assign_ips(net, &m, &info, &nc, &ndp, no_chance, NULL),
+                         0);
+        assert_int_equal(m.nips, 2);
+        for (size_t i = 0; i < 2; i++) {
+            assert_int_equal(m.ips[i].family, guess[i].family);
+            assert_memory_equal(m.ips[i].ip, guess[i].ip, guess[i].family == 4 ? 4 : 16);
+        }
+        zt__netconf_clear(&nc);
+        zt__ctl_member_clear(&m);
+    }
+    /* without the modes, or with a pool that draws by chance: no guess */
+    {
+        zt_ctl_ip guess[ZT_STORE_PROBE_MAX];
+        assert_int_equal(zt__controller_first_candidates(false, false, net->pools, net->npools,
+                                                         ids[0], guess, ZT_STORE_PROBE_MAX),
+                         0);
+        set_ip(&net->pools[0].end, "fd00:1::ff", false);
+        assert_int_equal(zt__controller_first_candidates(true, true, net->pools, net->npools,
+                                                         ids[0], guess, ZT_STORE_PROBE_MAX),
+                         1);
+        assert_int_equal(guess[0].family, 4);
+    }
+    zt__ctl_network_clear(net);
+    free(net);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_against_model),
         cmocka_unit_test(test_grow_and_evict_order),
+        cmocka_unit_test(test_first_candidates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -224,10 +224,25 @@ void t_save_cas_split(void **state)
     assert_int_equal(zt__store_save_member_cas_finish(f->st, NULL), ZT_ERR_INVAL);
 }
 
+/* A probe's answers are ip_in_use's (pg answers every address it can write; the others
+ * none); the unusable third address is never answered. */
+static void check_probe(zt_store *st, const zt_store_probe *probe, bool answered)
+{
+    for (size_t i = 0; i < 2; i++) {
+        bool used = false;
+        assert_int_equal(zt__store_ip_in_use(st, NWID1, &probe->ips[i], &used), 0);
+        if (answered || probe->state[i] != ZT_STORE_PROBE_UNKNOWN)
+            assert_int_equal(probe->state[i], used ? ZT_STORE_PROBE_USED : ZT_STORE_PROBE_FREE);
+        assert_int_equal(used, i == 0);
+    }
+    assert_int_equal(probe->state[2], ZT_STORE_PROBE_UNKNOWN);
+}
+
 /* get_request: network, member and active bridges at once, as the three calls answer. */
 void t_get_request(void **state)
 {
     store_fixture *f = *state;
+    zt_store_probe probe;
     zt_ctl_network n;
     zt_ctl_member m, b;
     uint64_t ids[4];
@@ -236,7 +251,7 @@ void t_get_request(void **state)
 
     /* no network: NOTFOUND, outputs initialised */
     assert_int_equal(zt__store_get_request(f->st, NWID1, 0x1111111111ULL, &n, &m, &found, ids,
-                                           4, &nids),
+                                           4, &nids, NULL),
                      ZT_ERR_NOTFOUND);
     assert_false(found);
     assert_int_equal(nids, 0);
@@ -245,7 +260,7 @@ void t_get_request(void **state)
     put_network(f->st, NWID1, "req");
     /* the network without the member: defaults, not found */
     assert_int_equal(zt__store_get_request(f->st, NWID1, 0x1111111111ULL, &n, &m, &found, ids,
-                                           4, &nids),
+                                           4, &nids, NULL),
                      0);
     assert_int_equal(n.id, NWID1);
     assert_string_equal(n.name, "req");
@@ -262,9 +277,18 @@ void t_get_request(void **state)
         assert_int_equal(zt__store_put_member(f->st, &b), 0);
         zt__ctl_member_clear(&b);
     }
+    /* with a probe: the member's address, a free one, one that cannot be (family 0) */
+    memset(&probe, 0, sizeof(probe));
+    assert_int_equal(zt__store_get_member(f->st, NWID1, 0x1111111111ULL, &b), 0);
+    assert_int_equal(b.nips, 1);
+    probe.ips[0] = b.ips[0];
+    zt__ctl_member_clear(&b);
+    assert_int_equal(zt__ctl_ip_parse(&probe.ips[1], "10.99.99.99", 11, false), 0);
+    probe.n = 3;
     assert_int_equal(zt__store_get_request(f->st, NWID1, 0x1111111111ULL, &n, &m, &found, ids,
-                                           4, &nids),
+                                           4, &nids, &probe),
                      0);
+    check_probe(f->st, &probe, strcmp(zt__store_name(f->st), "pg") == 0);
     assert_true(found);
     assert_true(m.authorized);
     assert_int_equal(m.revision, 1);
@@ -275,7 +299,7 @@ void t_get_request(void **state)
     zt__ctl_member_clear(&m);
     zt__ctl_network_clear(&n);
     /* bad arguments */
-    assert_int_equal(zt__store_get_request(f->st, 0, 1, &n, &m, &found, ids, 4, &nids),
+    assert_int_equal(zt__store_get_request(f->st, 0, 1, &n, &m, &found, ids, 4, &nids, NULL),
                      ZT_ERR_INVAL);
     zt__ctl_member_clear(&m);
     zt__ctl_network_clear(&n);
