@@ -161,38 +161,64 @@ static int send_error(zt_controller *ctl, const zt_controller_out *out, uint64_t
 }
 
 /* §4.1: the dictionary in signed chunks, as OK replies or NETWORK_CONFIG pushes. */
-int zt__controller_send_config(zt_controller *ctl, const zt_controller_out *out, uint64_t dest,
-                               uint64_t nwid, uint64_t packet_id, size_t dlen)
+/* Writes chunk |i| of ctl->dict (|dlen| bytes) into ctl->pkt as an OK reply to |packet_id|
+ * or (0) a NETWORK_CONFIG push; its length, or ZT_ERR_INTERNAL with the sentence. */
+static zt_ssize write_chunk(zt_controller *ctl, uint64_t nwid, uint64_t packet_id, size_t dlen,
+                            unsigned i, uint64_t update_id)
+{
+    zt_ssize n = packet_id != 0 ? zt__config_ok_write(ctl->pkt, ZT_CTL_PKT_CAP, packet_id,
+                                                      &ctl->id, nwid, ctl->dict, dlen, i, 0,
+                                                      update_id)
+                                : zt__config_chunk_write(ctl->pkt, ZT_CTL_PKT_CAP, &ctl->id,
+                                                         nwid, ctl->dict, dlen, i, 0, update_id);
+
+    if (n < 0) {
+        zt__controller_set_err(ctl, "controller: cannot write config chunk %u (error %d)", i,
+                               (int)n);
+        return ZT_ERR_INTERNAL;
+    }
+    return n;
+}
+
+uint64_t zt__controller_update_id(zt_controller *ctl)
 {
     uint64_t update_id = zt__controller_rnd(ctl);
-    unsigned count = zt__config_chunk_count(dlen);
-    int rv;
 
-    if (update_id == 0)
-        update_id = 1;
+    return update_id != 0 ? update_id : 1;
+}
+
+zt_ssize zt__controller_first_chunk(zt_controller *ctl, uint64_t nwid, uint64_t packet_id,
+                                    size_t dlen, uint64_t update_id)
+{
+    return write_chunk(ctl, nwid, packet_id, dlen, 0, update_id);
+}
+
+int zt__controller_send_chunks(zt_controller *ctl, const zt_controller_out *out, uint64_t dest,
+                               uint64_t nwid, uint64_t packet_id, size_t dlen,
+                               uint64_t update_id, zt_ssize first)
+{
+    unsigned count = zt__config_chunk_count(dlen);
+    uint8_t verb = packet_id != 0 ? ZT_VERB_OK : ZT_VERB_NETWORK_CONFIG;
+
     for (unsigned i = 0; i < count; i++) {
-        zt_ssize n;
-        uint8_t verb;
-        if (packet_id != 0) {
-            n = zt__config_ok_write(ctl->pkt, ZT_CTL_PKT_CAP, packet_id, &ctl->id, nwid, ctl->dict,
-                                    dlen, i, 0, update_id);
-            verb = ZT_VERB_OK;
-        } else {
-            n = zt__config_chunk_write(ctl->pkt, ZT_CTL_PKT_CAP, &ctl->id, nwid, ctl->dict, dlen, i,
-                                       0, update_id);
-            verb = ZT_VERB_NETWORK_CONFIG;
-        }
-        if (n < 0) {
-            zt__controller_set_err(ctl, "controller: cannot write config chunk %u (error %d)", i,
-                                   (int)n);
-            return ZT_ERR_INTERNAL;
-        }
+        zt_ssize n = i == 0 && first > 0 ? first
+                                         : write_chunk(ctl, nwid, packet_id, dlen, i, update_id);
+        int rv;
+        if (n < 0)
+            return (int)n;
         rv = zt__controller_emit(ctl, out, dest, verb, ctl->pkt, (size_t)n);
         if (rv != 0)
             return rv;
     }
     ctl->stats.configs_sent++;
     return 0;
+}
+
+int zt__controller_send_config(zt_controller *ctl, const zt_controller_out *out, uint64_t dest,
+                               uint64_t nwid, uint64_t packet_id, size_t dlen)
+{
+    return zt__controller_send_chunks(ctl, out, dest, nwid, packet_id, dlen,
+                                      zt__controller_update_id(ctl), 0);
 }
 
 /* ---- store access ---------------------------------------------------------------------------- */
@@ -425,9 +451,9 @@ static int deliver_config(zt_controller *ctl, ctl_read *rd, zt_ctl_member *m,
         .scratch = ctl->scratch,
         .scratch_cap = ZT_CTL_DICT_CAP,
     };
-    uint64_t nwid = m->nwid;
+    uint64_t nwid = m->nwid, update_id;
     zt_netconf nc;
-    zt_ssize dlen = 0;
+    zt_ssize dlen = 0, first = 0;
     int rv, signed_rv;
 
     zt__netconf_init(&nc, ctl->mem);
@@ -440,10 +466,13 @@ static int deliver_config(zt_controller *ctl, ctl_read *rd, zt_ctl_member *m,
             requester->address, zt__strerror(rv));
         goto out;
     }
+    update_id = zt__controller_update_id(ctl); /* drawn after the pool picks, as always */
     zt__store_save_member_cas_start(ctl->store, m, read, now);
     signed_rv = zt__controller_sign_config(&b, &nc);
     if (signed_rv == 0)
         dlen = zt__netconf_write(&nc, ctl->dict, ZT_CTL_DICT_CAP);
+    if (dlen > 0) /* the first chunk signed meanwhile too; it leaves after the save */
+        first = zt__controller_first_chunk(ctl, nwid, packet_id, (size_t)dlen, update_id);
     rv = saved(ctl, m, zt__store_save_member_cas_finish(ctl->store, NULL));
     if (rv != 0)
         goto out;
@@ -463,8 +492,8 @@ static int deliver_config(zt_controller *ctl, ctl_read *rd, zt_ctl_member *m,
         goto out;
     }
     *presult = ZT_CTL_RESULT_CONFIG;
-    rv = zt__controller_send_config(ctl, out, requester->address, nwid, packet_id,
-                                    (size_t)dlen);
+    rv = zt__controller_send_chunks(ctl, out, requester->address, nwid, packet_id, (size_t)dlen,
+                                    update_id, first);
     if (rv == 0) {
         zt_ctl_track *t = zt__controller_track_find(ctl, nwid, requester->address);
         if (t != NULL)

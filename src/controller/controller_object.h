@@ -98,6 +98,16 @@ int zt__controller_emit(zt_controller *ctl, const zt_controller_out *out, uint64
  * NETWORK_CONFIG pushes (controller.c). */
 int zt__controller_send_config(zt_controller *ctl, const zt_controller_out *out, uint64_t dest,
                                uint64_t nwid, uint64_t packet_id, size_t dlen);
+/* The same in steps, so that the first chunk can be signed before it may leave: a random
+ * update ID (never 0); the first chunk written into ctl->pkt (its length, or
+ * ZT_ERR_INTERNAL); then every chunk sent, the first from ctl->pkt as written when |first| >
+ * 0 (nothing else may use ctl->pkt in between), else written here. */
+uint64_t zt__controller_update_id(zt_controller *ctl);
+zt_ssize zt__controller_first_chunk(zt_controller *ctl, uint64_t nwid, uint64_t packet_id,
+                                    size_t dlen, uint64_t update_id);
+int zt__controller_send_chunks(zt_controller *ctl, const zt_controller_out *out, uint64_t dest,
+                               uint64_t nwid, uint64_t packet_id, size_t dlen,
+                               uint64_t update_id, zt_ssize first);
 
 /* The config cache (controller_cache.c).  Keeps ctl->dict as the last config of (nwid,
  * node) when its track exists and the byte budget allows; drops a track's copy; answers a

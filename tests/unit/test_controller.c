@@ -229,6 +229,64 @@ static void test_old_rules_engine_and_token(void **state)
     fixture_clear(&f);
 }
 
+/* A config larger than one chunk (900 IPv6 rules, ~17 KB of dictionary): every chunk signed
+ * and sent after the save, the first one (signed while the save was under way) included;
+ * a push the same way; the member reassembles both. */
+static void test_config_in_several_chunks(void **state)
+{
+    fixture f;
+    zt_controller_result res;
+    zt_ctl_network net;
+    zt_netconf nc;
+    size_t cap = 900 * 64 + 8, len = 0, nrules;
+    char *rules = malloc(cap);
+    (void)state;
+
+    assert_non_null(rules);
+    fixture_init(&f, NULL);
+    assert_int_equal(zt__store_get_network(f.store, NWID_PRIV, &net), 0);
+    len += (size_t)snprintf(rules + len, cap - len, "[");
+    for (unsigned i = 0; i < 900; i++)
+        len += (size_t)snprintf(rules + len, cap - len,
+                                "%s{\"type\":\"MATCH_IPV6_SOURCE\",\"ip\":\"fd00::%x/128\"}",
+                                i == 0 ? "" : ",", i);
+    snprintf(rules + len, cap - len, "]");
+    free(net.rules_json);
+    net.rules_json = rules;
+    assert_int_equal(zt__store_save_network(f.store, &net, T0, NULL), 0);
+    zt__ctl_network_clear(&net);
+    /* the first request makes the member (refused); authorised, it asks again */
+    assert_int_equal(request(&f, &f.member, NWID_PRIV, 4000, T0, &res), 0);
+    assert_int_equal(res, ZT_CTL_RESULT_ACCESS_DENIED);
+    set_authorized(f.store, NWID_PRIV, f.member.address, true, T0 + 500);
+    for (int pass = 0; pass < 2; pass++) {
+        uint64_t pid = pass == 0 ? 4001 : 0;
+        if (pass == 0) {
+            assert_int_equal(request(&f, &f.member, NWID_PRIV, pid, T0 + 2000, &res), 0);
+            assert_int_equal(res, ZT_CTL_RESULT_CONFIG);
+        } else {
+            cap_reset(&f.cap);
+            assert_int_equal(zt__controller_push_member(f.ctl, NWID_PRIV, f.member.address,
+                                                        T0 + 3000, &f.out),
+                             0);
+        }
+        assert_true(f.cap.n >= 2);
+        reassemble(&f, NWID_PRIV, pid, &nc);
+        {
+            size_t blen;
+            const uint8_t *blob = zt__netconf_blob(&nc, ZT_NETCONF_BLOB_RULES, &blen);
+            zt_rule *got = calloc(ZT_RULES_MAX, sizeof(*got));
+            zt_rd r = zt__rd_make(blob, blen);
+            assert_non_null(got);
+            assert_int_equal(zt__rules_read_all(&r, got, ZT_RULES_MAX, &nrules), 0);
+            assert_int_equal(nrules, 900);
+            free(got);
+        }
+        zt__netconf_clear(&nc);
+    }
+    fixture_clear(&f);
+}
+
 static void test_public_and_50_members(void **state)
 {
     fixture f;
@@ -410,6 +468,7 @@ int main(void)
         cmocka_unit_test(test_unknown_network),
         cmocka_unit_test(test_private_flow),
         cmocka_unit_test(test_old_rules_engine_and_token),
+        cmocka_unit_test(test_config_in_several_chunks),
         cmocka_unit_test(test_public_and_50_members),
         cmocka_unit_test(test_deauthorize_and_revision),
         cmocka_unit_test(test_malformed),
