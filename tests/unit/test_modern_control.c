@@ -438,7 +438,7 @@ static void test_networks(void **state)
     assert_int_equal(zts_net_join(NWID), ZTS_ERR_OK);
     assert_int_equal(zts_net_join(0), ZTS_ERR_ARG);
     assert_true(wait_built() != 0);
-    for (int i = 0; i < 500 && status != ZTS_NETWORK_STATUS_REQUESTING_CONFIGURATION; i++) {
+    for (int i = 0; i < 2000 && status != ZTS_NETWORK_STATUS_REQUESTING_CONFIGURATION; i++) {
         status = zts_net_get_status(NWID);
         usleep(10 * 1000);
     }
