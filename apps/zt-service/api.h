@@ -92,9 +92,6 @@ int zt__svc_local_conf_write(const char *home, const json_t *conf);
 unsigned zt__svc_moons_load(const char *home, zt_world **out);
 void zt__svc_moons_free(zt_world **moons, unsigned n);
 
-/* Joins every networks.d/<16 hex>.conf network (service.md §2).  Returns how many were
- * queued. */
-unsigned zt__svc_rejoin_networks(const char *home, zt_runner *r);
 
 /* True when the client address |sa| may use the API: loopback, or inside one of the CIDRs of
  * settings.allowManagementFrom in local.conf. */

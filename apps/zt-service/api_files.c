@@ -164,16 +164,6 @@ void zt__svc_moons_free(zt_world **moons, unsigned n)
         free(moons[i]);
 }
 
-static bool rejoin(void *arg, uint64_t nwid)
-{
-    return zt__runner_join(arg, nwid) == 0;
-}
-
-unsigned zt__svc_rejoin_networks(const char *home, zt_runner *r)
-{
-    return zt__home_for_each_network(home, rejoin, r);
-}
-
 /* |ip| (|len| 4 or 16 bytes) inside "<ip>/<bits>" |cidr|. */
 static bool in_cidr(const char *cidr, const uint8_t *ip, size_t len)
 {

@@ -528,7 +528,7 @@ static void join_at_start(service *svc, const char *home)
             logline(svc, ZT_RUNNER_LOG_WARN, "join %016llx not queued: %s",
                     (unsigned long long)svc->joins[i], zt__strerror(rv));
     }
-    n = zt__svc_rejoin_networks(home, svc->runner);
+    n = zt__runner_rejoin_home(svc->runner, home); /* service.md §2 */
     if (n > 0)
         logline(svc, ZT_RUNNER_LOG_DEBUG, "rejoining %u network(s) of networks.d", n);
 }

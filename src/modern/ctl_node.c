@@ -109,7 +109,7 @@ static void started(zt_runner *r)
     for (unsigned i = 0; i < n; i++)
         (void)zt__runner_join(r, pending[i]);
     if (zt__modern.path != NULL && zt__modern.net_cache)
-        zt__svc_rejoin_cached(r, zt__modern.path);
+        (void)zt__runner_rejoin_home(r, zt__modern.path);
 }
 
 /* The run is over (mu held): every setting back to its default (§7.6); the handler stays

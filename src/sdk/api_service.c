@@ -98,7 +98,7 @@ static zt_runner *build_runner(void)
 static void started(zt_runner *r)
 {
     if (zt__api.net_cache)
-        zt__svc_rejoin_cached(r, zt__api.path);
+        (void)zt__runner_rejoin_home(r, zt__api.path);
 }
 
 /* api.md §5.1: after an identity collision the old secret is kept aside and the node

@@ -243,6 +243,9 @@ int zt__runner_deorbit(zt_runner *r, uint64_t world_id);
 /* Networks (vl2): join (also when already joined) and leave. */
 int zt__runner_join(zt_runner *r, uint64_t nwid);
 int zt__runner_leave(zt_runner *r, uint64_t nwid);
+/* Joins again every network whose config |home|'s networks.d keeps (<16 hex>.conf,
+ * zt__home_for_each_network); returns how many joins were accepted. */
+unsigned zt__runner_rejoin_home(zt_runner *r, const char *home);
 /* Sends an Ethernet frame from our port on |nwid| (source MAC: ours there) to |dst_mac|;
  * |data| (the payload after the Ethernet header) is copied.  On the I/O thread (from the event
  * callback) the frame goes to the node at once, and the node's own failures (no config yet,

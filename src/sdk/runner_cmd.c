@@ -9,6 +9,7 @@
 
 #include "controller/controller.h"
 #include "io/clock.h"
+#include "sdk/home.h"
 
 #define RUNNER_MAX_COMMANDS 4096
 
@@ -414,6 +415,16 @@ int zt__runner_join(zt_runner *r, uint64_t nwid)
 int zt__runner_leave(zt_runner *r, uint64_t nwid)
 {
     return post_simple(r, CMD_LEAVE, nwid, 0, NULL, 0);
+}
+
+static bool rejoin(void *arg, uint64_t nwid)
+{
+    return zt__runner_join(arg, nwid) == 0;
+}
+
+unsigned zt__runner_rejoin_home(zt_runner *r, const char *home)
+{
+    return zt__home_for_each_network(home, rejoin, r);
 }
 
 int zt__runner_send_frame(zt_runner *r, uint64_t nwid, uint64_t dst_mac, unsigned ethertype,

@@ -210,8 +210,6 @@ void zt__svc_wait_ended_locked(void);
 /* mu held: joins the ended run's thread, if any (mu released meanwhile). */
 void zt__svc_join_ended_locked(void);
 
-/* Re-joins the networks cached in |home|/networks.d (names <16 hex>.conf). */
-void zt__svc_rejoin_cached(zt_runner *r, const char *home);
 /* True when the world |data| parses and names a loopback endpoint (a world on this host). */
 bool zt__svc_world_is_loopback(const uint8_t *data, size_t len);
 /* The environment's ZTS_ALLOW_LOOPBACK (1/0), else |guess|. */

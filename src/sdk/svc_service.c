@@ -19,7 +19,6 @@
 #include "codec/world.h"
 #include "crypto/crypto.h"
 #include "io/clock.h"
-#include "sdk/home.h"
 #include "lwip/tcpip.h"
 #include "socket/sock.h"
 #include "socket/zts_gate.h"
@@ -262,16 +261,6 @@ bool zt__svc_allow_loopback(bool guess)
     const char *env = getenv("ZTS_ALLOW_LOOPBACK");
 
     return env != NULL ? strcmp(env, "0") != 0 : guess;
-}
-
-static bool rejoin(void *arg, uint64_t nwid)
-{
-    return zt__runner_join(arg, nwid) == 0;
-}
-
-void zt__svc_rejoin_cached(zt_runner *r, const char *home)
-{
-    (void)zt__home_for_each_network(home, rejoin, r);
 }
 
 zt_runner *zt__svc_runner(bool need_online)
