@@ -470,9 +470,9 @@ static int end_own_tx(zt_store *st, int rv)
     return rv;
 }
 
-/* What save_member_cas does before its write: 1 when that write is put_member_if's (the
- * revision and creation time set), else 0 or a failure with the whole save done (*pchanged
- * set). */
+/* What save_member_cas does before its write: 1 when that write is the backend's split one
+ * (the revision and creation time set), else 0 or a failure with the whole save done
+ * (*pchanged set). */
 static int cas_prepare(zt_store *st, zt_ctl_member *m, const zt_ctl_member *read, int64_t now,
                        bool *pchanged)
 {
@@ -483,7 +483,7 @@ static int cas_prepare(zt_store *st, zt_ctl_member *m, const zt_ctl_member *read
     st->errmsg[0] = '\0';
     if ((rv = refuse_while_listing(st, "save_member")) != 0)
         return rv;
-    if (st->ops->put_member_if == NULL || st->in_tx) {
+    if (st->ops->put_member_if_start == NULL || st->in_tx) {
         bool own = !st->in_tx;
         if (own && (rv = zt__store_begin(st)) != 0)
             return rv;
@@ -506,22 +506,6 @@ static int cas_prepare(zt_store *st, zt_ctl_member *m, const zt_ctl_member *read
     return 1;
 }
 
-int zt__store_save_member_cas(zt_store *st, zt_ctl_member *m, const zt_ctl_member *read,
-                              int64_t now, bool *pchanged)
-{
-    bool changed;
-    int rv = cas_prepare(st, m, read, now, &changed);
-
-    if (rv == 1) {
-        uint64_t expected = read != NULL ? read->revision : 0;
-        rv = st->ops->put_member_if(st, m, read != NULL ? &expected : NULL);
-        changed = rv == 0;
-    }
-    if (pchanged != NULL)
-        *pchanged = changed;
-    return rv;
-}
-
 void zt__store_save_member_cas_start(zt_store *st, zt_ctl_member *m, const zt_ctl_member *read,
                                      int64_t now)
 {
@@ -529,15 +513,12 @@ void zt__store_save_member_cas_start(zt_store *st, zt_ctl_member *m, const zt_ct
     int rv = cas_prepare(st, m, read, now, &st->cas_changed);
 
     st->cas = ZT_STORE_CAS_DONE;
-    if (rv == 1 && st->ops->put_member_if_start != NULL) {
+    if (rv == 1) { /* the backend's split write (cas_prepare saw it) */
         rv = st->ops->put_member_if_start(st, m, read != NULL ? &expected : NULL);
         if (rv == 0) {
             st->cas = ZT_STORE_CAS_UNDER_WAY;
             return;
         }
-    } else if (rv == 1) {
-        rv = st->ops->put_member_if(st, m, read != NULL ? &expected : NULL);
-        st->cas_changed = rv == 0;
     }
     st->cas_rv = rv;
 }
@@ -559,6 +540,13 @@ int zt__store_save_member_cas_finish(zt_store *st, bool *pchanged)
     if (pchanged != NULL)
         *pchanged = rv == 0 && st->cas_changed;
     return rv;
+}
+
+int zt__store_save_member_cas(zt_store *st, zt_ctl_member *m, const zt_ctl_member *read,
+                              int64_t now, bool *pchanged)
+{
+    zt__store_save_member_cas_start(st, m, read, now);
+    return zt__store_save_member_cas_finish(st, pchanged);
 }
 
 typedef struct {

@@ -96,17 +96,15 @@ typedef struct zt_store_ops {
     /* Changes other processes made to the records since the last call (see
      * zt__store_poll_changes).  NULL: the backend cannot tell (every backend but pg). */
     int (*poll_changes)(zt_store *st, zt_store_change_cb cb, void *arg);
-    /* Writes |m| (revision and creation time already set) only if the stored record's
-     * revision is *|expected| (NULL: only if there is none), atomically by itself; otherwise
-     * writes nothing and returns ZT_ERR_AGAIN.  Called outside transactions only
-     * (zt__store_save_member_cas, the config request path): the write is the controller's
-     * own answer, so a change feed need not carry it (pg keeps it off).  NULL: store.c reads
-     * and writes in a transaction. */
-    int (*put_member_if)(zt_store *st, const zt_ctl_member *m, const uint64_t *expected);
-    /* put_member_if in two halves, so that the caller works while the server writes: start
-     * sends the write (0, else nothing is under way), finish waits for it and returns what
-     * put_member_if would have.  |m| stays unchanged in between, and no other call is made
-     * on the store.  NULL (both): start is put_member_if, finish hands its result back. */
+    /* The conditional write, in two halves so that the caller works while the server
+     * writes.  It writes |m| (revision and creation time already set) only if the stored
+     * record's revision is *|expected| (NULL: only if there is none), atomically by itself;
+     * otherwise nothing, and finish returns ZT_ERR_AGAIN.  start sends the write (0, else
+     * nothing is under way); finish waits for it and returns its result.  |m| stays unchanged
+     * in between, and no other call is made on the store.  Called outside transactions only
+     * (zt__store_save_member_cas*, the config request path): the write is the controller's
+     * own answer, so a change feed need not carry it (pg keeps it off).  NULL (both): store.c
+     * reads and writes in a transaction. */
     int (*put_member_if_start)(zt_store *st, const zt_ctl_member *m, const uint64_t *expected);
     int (*put_member_if_finish)(zt_store *st);
     /* zt__store_get_request in one go (arguments checked, outputs initialised).  NULL:

@@ -657,7 +657,6 @@ static const zt_store_ops pg_ops = {
     .ip_in_use = zt__pgs_ip_in_use,
     .active_bridges = zt__pgs_active_bridges,
     .poll_changes = zt__pgs_poll_changes,
-    .put_member_if = zt__pgs_put_member_if,
     .put_member_if_start = zt__pgs_put_member_if_start,
     .put_member_if_finish = zt__pgs_put_member_if_finish,
     .get_request = zt__pgs_get_request,

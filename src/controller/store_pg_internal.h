@@ -174,7 +174,6 @@ int zt__pgs_poll_changes(zt_store *base, zt_store_change_cb cb, void *arg);
 /* The member ops and the index (store_pg_member.c), for the ops table. */
 int zt__pgs_get_member(zt_store *base, uint64_t nwid, uint64_t node, zt_ctl_member *out);
 int zt__pgs_put_member(zt_store *base, const zt_ctl_member *m);
-int zt__pgs_put_member_if(zt_store *base, const zt_ctl_member *m, const uint64_t *expected);
 int zt__pgs_put_member_if_start(zt_store *base, const zt_ctl_member *m, const uint64_t *expected);
 int zt__pgs_put_member_if_finish(zt_store *base);
 int zt__pgs_delete_member(zt_store *base, uint64_t nwid, uint64_t node);

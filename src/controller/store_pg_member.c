@@ -347,16 +347,6 @@ static int put_if_done(pg_store *s, mem_write *w, int rv)
     return rv;
 }
 
-int zt__pgs_put_member_if(zt_store *base, const zt_ctl_member *m, const uint64_t *expected)
-{
-    pg_store *s = (pg_store *)base;
-    mem_write *w = put_if_write(s, m, expected);
-
-    if (w == NULL)
-        return ZT_ERR_NOMEM;
-    return put_if_done(s, w, zt__pgs_write_op(s, put_member_if_once, w));
-}
-
 int zt__pgs_put_member_if_start(zt_store *base, const zt_ctl_member *m, const uint64_t *expected)
 {
     pg_store *s = (pg_store *)base;
@@ -394,7 +384,7 @@ int zt__pgs_put_member_if_finish(zt_store *base)
     while ((extra = PQgetResult(s->conn)) != NULL) /* the end of the answer */
         PQclear(extra);
     rv = put_if_answer(s, w, res);
-    if (rv == ZT_ERR_AGAIN) { /* a serialisation failure: tried again as put_member_if is */
+    if (rv == ZT_ERR_AGAIN) { /* a serialisation failure: tried again as every write is */
         s->retries++;
         rv = zt__pgs_write_op(s, put_member_if_once, w);
     }
